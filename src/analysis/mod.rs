@@ -1,0 +1,3 @@
+//! Nondeterminism analysis and diffs of texts.
+
+pub mod worddiff;

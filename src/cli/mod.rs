@@ -1,0 +1,104 @@
+//! The command line: parse (clap derive), load config, dispatch to one file per subcommand.
+//!
+//! Exit codes: 0 ok, 1 a check failed, 2 a usage, input or runtime error. Every subcommand takes
+//! `--json` for machine-readable output on stdout; errors always go to stderr.
+
+mod check;
+mod cost;
+mod diff;
+mod home;
+mod models;
+mod output;
+mod prompt;
+mod prompt_edit;
+mod report;
+mod run;
+mod style;
+mod trace;
+
+pub use output::{Ctx, print_json};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when a check (`temper check`) did not hold.
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code for bad usage, bad input or a failure to do the work.
+pub const EXIT_ERROR: u8 = 2;
+
+/// temper: harden LLM prompts before they ship.
+#[derive(Debug, Parser)]
+#[command(name = "temper", version, about, long_about = None)]
+pub struct Cli {
+    /// SQLite database file [default: temper.db in the user's data dir]
+    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Config file [default: config.toml in the user's config dir]
+    #[arg(long, global = true, env = "TEMPER_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// TUI colour theme: dark, light, high-contrast, or a theme file
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every subcommand; with none, temper opens the TUI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Versioned prompts: new, edit, list, log, show, diff, label, rollback, export, import
+    #[command(subcommand)]
+    Prompt(prompt::PromptCommand),
+    /// Fire a prompt N times per model and store every sample
+    Run(run::RunArgs),
+    /// Nondeterminism report of a run or of a prompt's latest run
+    Report(report::ReportArgs),
+    /// Diff two samples of a run, or the outputs of two prompt versions
+    Diff(diff::DiffArgs),
+    /// Run a session file and exit 1 if any of its checks fails (for CI)
+    Check(check::CheckArgs),
+    /// Estimate tokens and cost per call, per day and per month before shipping
+    Cost(cost::CostArgs),
+    /// Providers, their keys (set or not) and the price table
+    Models(models::ModelsArgs),
+    /// Inspect a trace file: spans, retrieved chunks, tool calls, detector flags
+    Trace(trace::TraceArgs),
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", crate::sanitize::for_display(&format!("{e:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx::new(&cli)?;
+    match &cli.command {
+        None => home::execute(&ctx),
+        Some(Command::Prompt(c)) => prompt::execute(c, &ctx),
+        Some(Command::Run(a)) => run::execute(a, &ctx),
+        Some(Command::Report(a)) => report::execute(a, &ctx),
+        Some(Command::Diff(a)) => diff::execute(a, &ctx),
+        Some(Command::Check(a)) => check::execute(a, &ctx),
+        Some(Command::Cost(a)) => cost::execute(a, &ctx),
+        Some(Command::Models(a)) => models::execute(a, &ctx),
+        Some(Command::Trace(a)) => trace::execute(a, &ctx),
+    }
+}

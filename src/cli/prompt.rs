@@ -1,0 +1,434 @@
+//! `temper prompt …`: versioned prompts from the command line.
+
+use super::style::{Tone, paint};
+use super::{Ctx, print_json};
+use crate::prompt::{self, PromptBody, PromptFile, Role};
+use crate::store::{Reference, Store, Version};
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The prompt subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PromptCommand {
+    /// Create a prompt from a file, from --system/--user text, or in $EDITOR
+    New {
+        name: String,
+        /// Prompt TOML file to start from (its name is replaced by NAME)
+        #[arg(long, short = 'f')]
+        file: Option<PathBuf>,
+        /// System message text
+        #[arg(long)]
+        system: Option<String>,
+        /// User message text ({{var}} placeholders allowed)
+        #[arg(long)]
+        user: Option<String>,
+        /// Version message
+        #[arg(long, short = 'm')]
+        message: Option<String>,
+    },
+    /// Open a version in $EDITOR and save the result as a new version if it changed
+    Edit {
+        reference: String,
+        #[arg(long, short = 'm')]
+        message: Option<String>,
+    },
+    /// All prompts with their latest version and labels
+    List,
+    /// Versions of a prompt, newest first
+    Log { name: String },
+    /// Print one version (REF is name, name@3 or name:prod); --render fills in the vars
+    Show {
+        reference: String,
+        #[arg(long)]
+        render: bool,
+        /// Variable for --render, as key=value (repeatable)
+        #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+    },
+    /// Word diff of two versions: the template, then the rendered messages
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+    },
+    /// Point LABEL at REF's version (e.g. `label support-answer@4 prod`), or --history
+    Label {
+        reference: String,
+        label: Option<String>,
+        /// Show every move of every label of the prompt
+        #[arg(long)]
+        history: bool,
+    },
+    /// Save an old version's content as the new latest version
+    Rollback {
+        /// The version to go back to, as name@N or name:label
+        reference: String,
+    },
+    /// Write prompts' whole history to DIR/NAME/0001.toml, … (all prompts when none named)
+    Export {
+        names: Vec<String>,
+        #[arg(long, short = 'o', default_value = "prompts-export")]
+        out: PathBuf,
+    },
+    /// Import a prompt file or a directory of them (e.g. examples/prompts or an export)
+    Import { path: PathBuf },
+}
+
+/// Parse `key=value` for `--var`.
+pub fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
+}
+
+/// Run a prompt subcommand.
+pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    match command {
+        PromptCommand::New {
+            name,
+            file,
+            system,
+            user,
+            message,
+        } => new(&mut store, ctx, name, file.as_ref(), system, user, message),
+        PromptCommand::Edit { reference, message } => {
+            super::prompt_edit::edit(&mut store, ctx, reference, message.as_deref())
+        }
+        PromptCommand::List => list(&store, ctx),
+        PromptCommand::Log { name } => log(&store, ctx, name),
+        PromptCommand::Show {
+            reference,
+            render,
+            vars,
+        } => show(&store, ctx, reference, *render, vars),
+        PromptCommand::Diff { a, b, vars } => diff(&store, ctx, a, b, vars),
+        PromptCommand::Label {
+            reference,
+            label,
+            history,
+        } => set_label(&mut store, ctx, reference, label.as_deref(), *history),
+        PromptCommand::Rollback { reference } => rollback(&mut store, ctx, reference),
+        PromptCommand::Export { names, out } => export(&store, ctx, names, out),
+        PromptCommand::Import { path } => {
+            let report = prompt::import_path(&mut store, path)?;
+            if ctx.json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "imported {}: {} new version(s), {} unchanged",
+                    path.display(),
+                    report.created.len(),
+                    report.unchanged.len()
+                );
+                for l in &report.labels {
+                    println!("  label {l}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new(
+    store: &mut Store,
+    ctx: &Ctx,
+    name: &str,
+    file: Option<&PathBuf>,
+    system: &Option<String>,
+    user: &Option<String>,
+    message: &Option<String>,
+) -> anyhow::Result<ExitCode> {
+    if store.resolve(&Reference::Latest(name.to_string())).is_ok() {
+        bail!("prompt {name} already exists; use `temper prompt edit {name}`");
+    }
+    let body = if let Some(path) = file {
+        PromptFile::read(path)?.body
+    } else if system.is_some() || user.is_some() {
+        let mut body = PromptBody::default();
+        body.params.temperature = Some(0.0);
+        for (role, text) in [(Role::System, system), (Role::User, user)] {
+            if let Some(text) = text {
+                body.messages.push(prompt::Message::new(role, text.clone()));
+            }
+        }
+        body
+    } else {
+        let skeleton = PromptFile {
+            name: name.to_string(),
+            message: Some("first version".into()),
+            labels: Vec::new(),
+            body: PromptBody {
+                params: prompt::Params {
+                    temperature: Some(0.0),
+                    max_tokens: Some(400),
+                    ..Default::default()
+                },
+                messages: vec![
+                    prompt::Message::new(Role::System, "You are a helpful assistant."),
+                    prompt::Message::new(Role::User, "{{question}}"),
+                ],
+                vars: BTreeMap::from([("question".into(), "What is temper?".into())]),
+                ..Default::default()
+            },
+        };
+        match super::prompt_edit::edit_in_editor(&skeleton)? {
+            Some(edited) => edited.body,
+            None => bail!("nothing saved: the editor closed without changes"),
+        }
+    };
+    let message = message.clone().unwrap_or_else(|| "first version".into());
+    let outcome = store.save_version(name, &body, &message)?;
+    report_save(ctx, &outcome)
+}
+
+/// Print the outcome of a save (shared by new, edit and rollback).
+pub(super) fn report_save(
+    ctx: &Ctx,
+    outcome: &crate::store::SaveOutcome,
+) -> anyhow::Result<ExitCode> {
+    if ctx.json {
+        print_json(outcome)?;
+    } else if outcome.created {
+        println!(
+            "saved {}@{} ({})",
+            outcome.version.prompt,
+            outcome.version.number,
+            &outcome.version.hash[..12]
+        );
+    } else {
+        println!(
+            "no change: content is identical to {}@{}; no new version",
+            outcome.version.prompt, outcome.version.number
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(store: &Store, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let prompts = store.list_prompts()?;
+    if ctx.json {
+        print_json(&prompts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if prompts.is_empty() {
+        println!("no prompts yet: try `temper prompt import examples/prompts`");
+    }
+    for p in prompts {
+        let labels: Vec<String> = p.labels.iter().map(|(l, n)| format!("{l}@{n}")).collect();
+        println!(
+            "{:<28} @{:<4} {:>3} version(s)  {}",
+            paint(Tone::Strong, &p.name),
+            p.latest,
+            p.versions,
+            paint(Tone::Good, &labels.join(" "))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn log(store: &Store, ctx: &Ctx, name: &str) -> anyhow::Result<ExitCode> {
+    let versions = store.log(name)?;
+    if ctx.json {
+        print_json(&versions)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for v in versions {
+        let labels = if v.labels.is_empty() {
+            String::new()
+        } else {
+            paint(Tone::Good, &format!(" ({})", v.labels.join(", ")))
+        };
+        println!(
+            "@{:<4} {} {}{}  {}",
+            v.number,
+            paint(Tone::Muted, &v.hash[..12]),
+            paint(Tone::Muted, &v.created_at[..v.created_at.len().min(19)]),
+            labels,
+            v.message
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(
+    store: &Store,
+    ctx: &Ctx,
+    reference: &str,
+    render: bool,
+    vars: &[(String, String)],
+) -> anyhow::Result<ExitCode> {
+    let version = store.resolve_str(reference)?;
+    let vars: BTreeMap<String, String> = vars.iter().cloned().collect();
+    if render {
+        let rendered = prompt::render(&version.body, &vars)?;
+        for w in &rendered.warnings {
+            eprintln!("warning: {w}");
+        }
+        if ctx.json {
+            print_json(&json!({"version": version.info, "messages": rendered.messages}))?;
+        } else {
+            for m in &rendered.messages {
+                println!(
+                    "{}\n{}\n",
+                    paint(Tone::Strong, m.role.as_str()),
+                    crate::sanitize::for_display(&m.content)
+                );
+            }
+        }
+    } else if ctx.json {
+        print_json(&version)?;
+    } else {
+        print!(
+            "{}",
+            crate::sanitize::for_display(&as_file(&version).to_toml())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A stored version as the file a user would edit.
+pub(super) fn as_file(version: &Version) -> PromptFile {
+    PromptFile {
+        name: version.info.prompt.clone(),
+        message: Some(version.info.message.clone()).filter(|m| !m.is_empty()),
+        labels: Vec::new(),
+        body: version.body.clone(),
+    }
+}
+
+fn diff(
+    store: &Store,
+    ctx: &Ctx,
+    a: &str,
+    b: &str,
+    vars: &[(String, String)],
+) -> anyhow::Result<ExitCode> {
+    use crate::analysis::worddiff::{has_changes, word_diff};
+    let (va, vb) = (store.resolve_str(a)?, store.resolve_str(b)?);
+    let template_text = |v: &Version| {
+        let mut f = as_file(v);
+        f.message = None;
+        f.to_toml()
+    };
+    let template = word_diff(&template_text(&va), &template_text(&vb));
+    let vars: BTreeMap<String, String> = vars.iter().cloned().collect();
+    let rendered_text = |v: &Version| -> anyhow::Result<String> {
+        let r = prompt::render(&v.body, &vars)
+            .with_context(|| format!("rendering {}@{}", v.info.prompt, v.info.number))?;
+        Ok(r.messages
+            .iter()
+            .map(|m| format!("[{}]\n{}\n", m.role.as_str(), m.content))
+            .collect())
+    };
+    let rendered = word_diff(&rendered_text(&va)?, &rendered_text(&vb)?);
+    if ctx.json {
+        print_json(&json!({
+            "a": va.info, "b": vb.info,
+            "template": template, "rendered": rendered,
+            "changed": has_changes(&template),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let title = format!(
+        "{}@{} -> {}@{}",
+        va.info.prompt, va.info.number, vb.info.prompt, vb.info.number
+    );
+    println!("{}", paint(Tone::Strong, &format!("template  {title}")));
+    if has_changes(&template) {
+        println!("{}", super::style::word_diff(&template));
+    } else {
+        println!("(identical)");
+    }
+    println!("{}", paint(Tone::Strong, &format!("rendered  {title}")));
+    if has_changes(&rendered) {
+        println!("{}", super::style::word_diff(&rendered));
+    } else {
+        println!("(identical)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_label(
+    store: &mut Store,
+    ctx: &Ctx,
+    reference: &str,
+    label: Option<&str>,
+    history: bool,
+) -> anyhow::Result<ExitCode> {
+    let parsed = Reference::parse(reference)?;
+    if history {
+        let events = store.label_history(parsed.name())?;
+        if ctx.json {
+            print_json(&events)?;
+        } else {
+            for e in events {
+                let from = e.from.map_or("(new)".to_string(), |n| format!("@{n}"));
+                println!(
+                    "{}  {:<10} {from} -> @{}",
+                    &e.at[..e.at.len().min(19)],
+                    e.label,
+                    e.to
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(label) = label else {
+        bail!("name the label: `temper prompt label {reference} prod` (or --history)");
+    };
+    let version = store.resolve(&parsed)?;
+    let moved = store.set_label(parsed.name(), label, version.info.number)?;
+    if ctx.json {
+        print_json(&moved)?;
+    } else {
+        match moved.from {
+            Some(from) if from == moved.to => println!("{label} already on @{from}"),
+            Some(from) => println!("{label}: @{from} -> @{}", moved.to),
+            None => println!("{label} -> @{}", moved.to),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rollback(store: &mut Store, ctx: &Ctx, reference: &str) -> anyhow::Result<ExitCode> {
+    let old = store.resolve_str(reference)?;
+    let message = format!("rollback to @{}", old.info.number);
+    let outcome = store.save_version(&old.info.prompt, &old.body, &message)?;
+    report_save(ctx, &outcome)
+}
+
+fn export(
+    store: &Store,
+    ctx: &Ctx,
+    names: &[String],
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let names: Vec<String> = if names.is_empty() {
+        store.list_prompts()?.into_iter().map(|p| p.name).collect()
+    } else {
+        names.to_vec()
+    };
+    let mut written = Vec::new();
+    for name in &names {
+        written.extend(prompt::export_prompt(store, name, out)?);
+    }
+    if ctx.json {
+        print_json(&written)?;
+    } else {
+        println!(
+            "exported {} prompt(s), {} version file(s) to {}",
+            names.len(),
+            written.len(),
+            out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,18 @@
+//! temper: a terminal workbench that hardens LLM prompts before they ship.
+//!
+//! Every feature lives here as a library function; the CLI (`cli/`) and the TUI (`tui/`) are thin
+//! front ends. Only `store/` runs SQL and only `provider/` speaks HTTP.
+#![deny(clippy::unwrap_used)]
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod cost;
+pub mod prompt;
+pub mod provider;
+pub mod runner;
+pub mod sanitize;
+pub mod session;
+pub mod store;
+pub mod trace;
+pub mod tui;

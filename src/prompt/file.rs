@@ -1,0 +1,227 @@
+//! Prompt files (TOML): the form prompts take in git, in `$EDITOR` and in import/export.
+
+use super::PromptBody;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+/// Why a prompt file could not be read or written.
+#[derive(Debug, Error)]
+pub enum FileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// A prompt as a file: its name, an optional version message, and the body.
+///
+/// The body's fields sit at the top level of the file (as in DESIGN.md §3); they are spelled out
+/// here rather than `#[serde(flatten)]`ed so parse errors keep their line and column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FileForm", into = "FileForm")]
+pub struct PromptFile {
+    pub name: String,
+    pub message: Option<String>,
+    /// Labels this version carries (written by export so import can restore them).
+    pub labels: Vec<String>,
+    pub body: PromptBody,
+}
+
+/// The on-disk layout of [`PromptFile`].
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileForm {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<String>,
+    #[serde(default)]
+    params: super::Params,
+    #[serde(default)]
+    messages: Vec<super::Message>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    vars: std::collections::BTreeMap<String, String>,
+}
+
+impl From<FileForm> for PromptFile {
+    fn from(f: FileForm) -> Self {
+        PromptFile {
+            name: f.name,
+            message: f.message,
+            labels: f.labels,
+            body: PromptBody {
+                params: f.params,
+                messages: f.messages,
+                tools: f.tools,
+                vars: f.vars,
+            },
+        }
+    }
+}
+
+impl From<PromptFile> for FileForm {
+    fn from(p: PromptFile) -> Self {
+        FileForm {
+            name: p.name,
+            message: p.message,
+            labels: p.labels,
+            params: p.body.params,
+            messages: p.body.messages,
+            tools: p.body.tools,
+            vars: p.body.vars,
+        }
+    }
+}
+
+impl PromptFile {
+    /// Parse TOML text; `origin` names the source in errors (a path, or `<stdin>`).
+    pub fn parse(text: &str, origin: &str) -> Result<Self, FileError> {
+        let file: PromptFile = toml::from_str(text).map_err(|e| toml_error(text, origin, &e))?;
+        file.validate(origin)?;
+        Ok(file)
+    }
+
+    /// Read and parse a prompt file.
+    pub fn read(path: &Path) -> Result<Self, FileError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
+            path: origin.clone(),
+            source,
+        })?;
+        Self::parse(&text, &origin)
+    }
+
+    /// TOML text, with multi-line strings where content has newlines (readable diffs in git).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), FileError> {
+        let invalid = |message: String| FileError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        if let Err(why) = validate_name(&self.name) {
+            return Err(invalid(why));
+        }
+        if self.body.messages.is_empty() {
+            return Err(invalid(
+                "no [[messages]]: a prompt needs at least one message".into(),
+            ));
+        }
+        if let Some(t) = self.body.params.temperature
+            && !(0.0..=2.0).contains(&t)
+        {
+            return Err(invalid(format!(
+                "params.temperature = {t} is outside 0.0..=2.0"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Prompt names: letters, digits, `-`, `_`, `.`, `/`; no `@` or `:` (they start a reference).
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("name is empty".into());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+    {
+        return Err(format!(
+            "name {name:?} contains {bad:?}: use letters, digits, '-', '_', '.' or '/'"
+        ));
+    }
+    Ok(())
+}
+
+/// Turn a toml error into `path:line:column: message`.
+pub(crate) fn toml_error(text: &str, origin: &str, e: &toml::de::Error) -> FileError {
+    let (line, column) = e
+        .span()
+        .map(|span| line_col(text, span.start))
+        .unwrap_or((1, 1));
+    FileError::Parse {
+        path: origin.to_string(),
+        line,
+        column,
+        message: e.message().to_string(),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "support-answer"
+message = "first"
+[params]
+temperature = 0.0
+max_tokens = 400
+[[messages]]
+role = "system"
+content = "Answer only from the context."
+[[messages]]
+role = "user"
+content = "Q: {{question}}"
+[vars]
+question = "How long?"
+"#;
+
+    #[test]
+    fn parses_and_round_trips() {
+        let f = PromptFile::parse(GOOD, "x.toml").unwrap();
+        assert_eq!(f.name, "support-answer");
+        assert_eq!(f.body.messages.len(), 2);
+        assert_eq!(f.body.params.max_tokens, Some(400));
+        let again = PromptFile::parse(&f.to_toml(), "again").unwrap();
+        assert_eq!(again, f);
+    }
+
+    #[test]
+    fn parse_error_has_line_and_column() {
+        let bad = "name = \"x\"\n[[messages]]\nrole = \"system\"\ncontent = \n";
+        let err = PromptFile::parse(bad, "bad.toml").unwrap_err().to_string();
+        assert!(err.starts_with("bad.toml:4:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_role_and_keys_are_rejected() {
+        let bad = "name = \"x\"\n[[messages]]\nrole = \"wizard\"\ncontent = \"hi\"\n";
+        let err = PromptFile::parse(bad, "r.toml").unwrap_err().to_string();
+        assert!(err.contains("r.toml:3:"), "{err}");
+        let typo = "name = \"x\"\n[params]\ntemprature = 0.0\n[[messages]]\nrole = \"user\"\ncontent = \"hi\"\n";
+        let err = PromptFile::parse(typo, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("temprature"), "{err}");
+    }
+
+    #[test]
+    fn names_with_reference_characters_are_rejected() {
+        assert!(validate_name("a@b").is_err());
+        assert!(validate_name("team/support-answer").is_ok());
+    }
+}

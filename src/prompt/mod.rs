@@ -1,0 +1,128 @@
+//! The prompt model: what a version stores, how it renders with variables, and its TOML file form.
+//!
+//! A [`PromptBody`] is the unit that is content-hashed and versioned. Its JSON form (stable key
+//! order, from `BTreeMap` and struct field order) is what the store hashes, so two saves of the
+//! same content always hash alike.
+
+mod examples;
+mod file;
+mod render;
+mod transfer;
+
+pub use examples::{EXAMPLES, example_prompts};
+pub use file::{FileError, PromptFile, line_col, validate_name};
+pub use render::{RenderError, Rendered, render, template_vars};
+pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Who speaks a message; the names match the OpenAI and Anthropic wire formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+}
+
+impl Role {
+    /// The wire name, as used in files and APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+}
+
+/// One chat message; `content` may hold `{{var}}` placeholders before rendering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+impl Message {
+    /// A message with the given role and content.
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+        }
+    }
+}
+
+/// Sampling parameters; each is optional so a variant can override only what it names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop: Vec<String>,
+    /// A JSON schema the answer must follow (OpenAI `response_format: json_schema`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_schema: Option<serde_json::Value>,
+}
+
+impl Params {
+    /// `self` with every field that `over` sets taken from `over` (variant params over defaults).
+    pub fn merged_with(&self, over: &Params) -> Params {
+        Params {
+            temperature: over.temperature.or(self.temperature),
+            top_p: over.top_p.or(self.top_p),
+            max_tokens: over.max_tokens.or(self.max_tokens),
+            seed: over.seed.or(self.seed),
+            stop: if over.stop.is_empty() {
+                self.stop.clone()
+            } else {
+                over.stop.clone()
+            },
+            response_schema: over
+                .response_schema
+                .clone()
+                .or_else(|| self.response_schema.clone()),
+        }
+    }
+}
+
+/// The versioned content of a prompt: messages, default params, tools and default vars.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptBody {
+    #[serde(default)]
+    pub params: Params,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    /// Tool definitions in the OpenAI function-tool shape (`{type, function{name, parameters}}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<serde_json::Value>,
+    /// Default values for `{{var}}` placeholders, so a prompt runs with no `--var`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
+}
+
+impl PromptBody {
+    /// Canonical JSON: what is hashed and stored. Field order is fixed by the struct.
+    pub fn canonical_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Content hash (sha256 hex) of the canonical JSON; equal content, equal hash.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.canonical_json().as_bytes()))
+    }
+}

@@ -1,0 +1,95 @@
+//! Numbered migrations. `PRAGMA user_version` holds the number of the last one applied; a DB
+//! whose number is above [`LATEST`] was written by a newer temper and is refused untouched.
+//!
+//! Append new migrations; never edit one that has shipped.
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: prompts, versions, labels, runs, cells, samples.
+    r#"
+    CREATE TABLE prompts (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE prompt_versions (
+        id          INTEGER PRIMARY KEY,
+        prompt_id   INTEGER NOT NULL REFERENCES prompts(id),
+        number      INTEGER NOT NULL,
+        hash        TEXT NOT NULL,
+        parent_id   INTEGER REFERENCES prompt_versions(id),
+        body_json   TEXT NOT NULL,
+        message     TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        UNIQUE(prompt_id, number)
+    );
+    -- Not unique: a rollback saves old content again as a new version.
+    CREATE INDEX prompt_versions_by_hash ON prompt_versions(prompt_id, hash);
+    CREATE TABLE labels (
+        prompt_id   INTEGER NOT NULL REFERENCES prompts(id),
+        label       TEXT NOT NULL,
+        version_id  INTEGER NOT NULL REFERENCES prompt_versions(id),
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY(prompt_id, label)
+    );
+    CREATE TABLE label_events (
+        id              INTEGER PRIMARY KEY,
+        prompt_id       INTEGER NOT NULL REFERENCES prompts(id),
+        label           TEXT NOT NULL,
+        from_version_id INTEGER REFERENCES prompt_versions(id),
+        to_version_id   INTEGER NOT NULL REFERENCES prompt_versions(id),
+        at              TEXT NOT NULL
+    );
+    CREATE INDEX label_events_by_prompt ON label_events(prompt_id, id);
+
+    -- One invocation of the runner (CLI, session or TUI): a matrix of cells.
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        source      TEXT NOT NULL,
+        session     TEXT,
+        status      TEXT NOT NULL,
+        pid         INTEGER,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    -- One (prompt version, variant, case) of a run, sampled n times.
+    CREATE TABLE cells (
+        id                 INTEGER PRIMARY KEY,
+        run_id             INTEGER NOT NULL REFERENCES runs(id),
+        prompt_version_id  INTEGER NOT NULL REFERENCES prompt_versions(id),
+        variant_name       TEXT NOT NULL,
+        variant_json       TEXT NOT NULL,
+        case_name          TEXT NOT NULL,
+        case_json          TEXT NOT NULL,
+        n                  INTEGER NOT NULL
+    );
+    CREATE INDEX cells_by_run ON cells(run_id);
+    CREATE INDEX cells_by_version ON cells(prompt_version_id);
+    CREATE TABLE samples (
+        id                 INTEGER PRIMARY KEY,
+        cell_id            INTEGER NOT NULL REFERENCES cells(id),
+        idx                INTEGER NOT NULL,
+        status             TEXT NOT NULL,
+        output             TEXT,
+        tool_calls_json    TEXT,
+        finish_reason      TEXT,
+        input_tokens       INTEGER,
+        output_tokens      INTEGER,
+        cached_tokens      INTEGER,
+        usage_source       TEXT,
+        latency_ms         REAL,
+        cost_usd           REAL,
+        system_fingerprint TEXT,
+        error              TEXT,
+        attempts           INTEGER NOT NULL DEFAULT 1,
+        request_hash       TEXT,
+        response_json      TEXT,
+        logprobs           BLOB,
+        created_at         TEXT NOT NULL,
+        UNIQUE(cell_id, idx)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
