@@ -53,7 +53,10 @@ pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, Stor
             summary.retries += u64::from(s.attempts.saturating_sub(1));
             if s.status == Some(SampleStatus::Ok) {
                 summary.ok += 1;
-                outputs.insert((s.output.unwrap_or_default(), s.tool_calls_json));
+                outputs.insert((
+                    s.output.unwrap_or_default(),
+                    tool_calls_key(s.tool_calls_json.as_deref()),
+                ));
                 summary.input_tokens += s.input_tokens.unwrap_or(0);
                 summary.output_tokens += s.output_tokens.unwrap_or(0);
                 latencies.extend(s.latency_ms);
@@ -78,6 +81,15 @@ pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, Stor
             summary
         })
         .collect())
+}
+
+/// Tool calls without their ids, which differ on every call even when the calls are the same.
+fn tool_calls_key(json: Option<&str>) -> Vec<(String, String)> {
+    json.and_then(|j| serde_json::from_str::<Vec<crate::provider::ToolCall>>(j).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.name, c.arguments))
+        .collect()
 }
 
 /// Nearest-rank percentile of sorted values; None when there are none.
