@@ -82,7 +82,7 @@ pub(crate) async fn post_json(
         .json(body)
         .send()
         .await
-        .map_err(|e| send_error(url, &e))?;
+        .map_err(|e| send_error(url, e.without_url()))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
     let bytes = response.bytes().await.map_err(|e| {
@@ -116,7 +116,8 @@ pub(crate) async fn post_json(
     })
 }
 
-fn send_error(url: &str, e: &reqwest::Error) -> ProviderError {
+fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
+    let e = &e;
     if e.is_timeout() {
         ProviderError::Connection(format!("{url}: timed out: {}", chain(e)))
     } else if e.is_connect() {
