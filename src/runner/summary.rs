@@ -24,11 +24,13 @@ pub struct VariantSummary {
     pub top_error: Option<String>,
 }
 
+/// A summary in progress: the summary, its latencies, and error counts by message.
+type Accumulator = (VariantSummary, Vec<f64>, BTreeMap<String, usize>);
+
 /// Summaries of every variant of `run_id`, in the order the variants were first seen.
 pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, StoreError> {
     let mut order: Vec<String> = Vec::new();
-    let mut by_variant: BTreeMap<String, (VariantSummary, Vec<f64>, BTreeMap<String, usize>)> =
-        BTreeMap::new();
+    let mut by_variant: BTreeMap<String, Accumulator> = BTreeMap::new();
     for cell in store.cells(run_id)? {
         let name = cell.cell.variant_name.clone();
         if !by_variant.contains_key(&name) {
