@@ -1,6 +1,6 @@
 //! `replay:RUN`: answer from the stored samples of a run, to reproduce an answer (or a failure)
-//! exactly without calling a model. A request is matched by its content hash and sample index;
-//! when the run has a single cell, by index alone.
+//! exactly without calling a model. A request is matched by its content hash (messages, params,
+//! tools) and sample index, so a replay never answers a question the run was not asked.
 
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
 use crate::store::{SampleStatus, Store};
@@ -14,8 +14,6 @@ type Outcome = Result<Response, String>;
 pub struct Replay {
     run_id: i64,
     by_hash: HashMap<(String, u32), Outcome>,
-    /// Samples of the only cell, when the run has exactly one.
-    single_cell: Option<HashMap<u32, Outcome>>,
 }
 
 impl Replay {
@@ -25,7 +23,6 @@ impl Replay {
         store.run_info(run_id).map_err(fail)?;
         let cells = store.cells(run_id).map_err(fail)?;
         let mut by_hash = HashMap::new();
-        let mut single = HashMap::new();
         for cell in &cells {
             for row in store.samples(cell.id).map_err(fail)? {
                 let s = row.sample;
@@ -54,33 +51,21 @@ impl Replay {
                     }),
                     _ => Err(s.error.clone().unwrap_or_else(|| "no answer stored".into())),
                 };
-                if cells.len() == 1 {
-                    single.insert(s.idx, outcome.clone());
-                }
                 if let Some(hash) = s.request_hash {
                     by_hash.insert((hash, s.idx), outcome);
                 }
             }
         }
-        Ok(Replay {
-            run_id,
-            by_hash,
-            single_cell: (cells.len() == 1).then_some(single),
-        })
+        Ok(Replay { run_id, by_hash })
     }
 
     fn lookup(&self, request: &Request) -> Result<Response, ProviderError> {
         let key = (request.content_hash(), request.sample_index);
-        let found = self.by_hash.get(&key).or_else(|| {
-            self.single_cell
-                .as_ref()
-                .and_then(|c| c.get(&request.sample_index))
-        });
-        match found {
+        match self.by_hash.get(&key) {
             Some(Ok(response)) => Ok(response.clone()),
             Some(Err(error)) => Err(ProviderError::Replayed(error.clone())),
             None => Err(ProviderError::Replay(format!(
-                "run #{} has no sample {} for this request (it asked something else or had fewer samples)",
+                "run #{} has no sample {} for this request (it was asked something else, or had fewer samples)",
                 self.run_id, request.sample_index
             ))),
         }

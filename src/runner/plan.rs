@@ -112,9 +112,9 @@ impl Plan {
             if !providers.contains_key(v.model.as_str()) {
                 let resolved = registry
                     .resolve(&v.model)
-                    .map_err(|source| PlanError::Model {
+                    .map_err(|error| PlanError::Model {
                         variant: v.name.clone(),
-                        source,
+                        error,
                     })?;
                 providers.insert(&v.model, resolved);
             }
@@ -128,11 +128,11 @@ impl Plan {
                 };
                 for case in cases {
                     let rendered =
-                        crate::prompt::render(&version.body, &case.vars).map_err(|source| {
+                        crate::prompt::render(&version.body, &case.vars).map_err(|error| {
                             PlanError::Render {
                                 prompt: reference.clone(),
                                 case: case.name.clone(),
-                                source,
+                                error,
                             }
                         })?;
                     let request = Request {
@@ -181,15 +181,15 @@ pub enum PlanError {
     Empty,
     #[error("samples and concurrency must be at least 1")]
     Zero,
-    #[error("variant {variant}: {source}")]
+    #[error("variant {variant}: {error}")]
     Model {
         variant: String,
-        source: ProviderError,
+        error: ProviderError,
     },
-    #[error("{prompt}, case {case}: {source}")]
+    #[error("{prompt}, case {case}: {error}")]
     Render {
         prompt: String,
         case: String,
-        source: RenderError,
+        error: RenderError,
     },
 }
