@@ -91,7 +91,8 @@ impl Mock {
     /// The answer for a request, without the simulated latency.
     pub fn answer(&self, request: &Request) -> Result<Response, ProviderError> {
         let salt = fnv(request.content_hash().as_bytes());
-        let roll = |what: u64| unit(self.options.seed ^ salt ^ what, request.sample_index);
+        let stream = |what: u64| mix(mix(self.options.seed) ^ salt ^ mix(what));
+        let roll = |what: u64| unit(stream(what), request.sample_index);
         if roll(1) < self.options.fail {
             return Err(ProviderError::Injected(request.sample_index));
         }
@@ -197,12 +198,17 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
-/// A reproducible number in [0, 1) from a seed and a sample index (splitmix64).
-fn unit(seed: u64, index: u32) -> f64 {
-    let mut z = seed.wrapping_add(u64::from(index).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+/// The splitmix64 finaliser: nearby inputs give unrelated outputs.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
+    z ^ (z >> 31)
+}
+
+/// A reproducible number in [0, 1) from a stream and a sample index.
+fn unit(stream: u64, index: u32) -> f64 {
+    let z = mix(stream ^ u64::from(index).wrapping_mul(0xd1b5_4a32_d192_ed03));
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
