@@ -145,7 +145,7 @@ fn model_row(m: &ModelEstimate) -> Vec<String> {
     };
     let headroom = match (m.headroom_tokens, m.context_window) {
         (Some(h), Some(w)) if w > 0 => format!(
-            "{} ({:.0}%)",
+            "{} ({:.1}%)",
             group_thousands(&h.to_string()),
             h as f64 * 100.0 / w as f64
         ),

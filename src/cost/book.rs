@@ -195,14 +195,25 @@ impl PriceBook {
     }
 
     /// Split `provider:model` when the prefix is a provider temper knows (configured or in the
-    /// table); otherwise the whole text is a bare name (`llama3.2:3b`).
+    /// table or an override); otherwise the whole text is a bare name (`llama3.2:3b`).
     fn split<'a>(&self, model: &'a str) -> (Option<&'a str>, &'a str) {
         match split_key(model) {
-            (Some(p), rest) if self.providers.contains_key(p) || self.table_provider(p) => {
+            (Some(p), rest)
+                if self.providers.contains_key(p)
+                    || self.table_provider(p)
+                    || self.patch_provider(p) =>
+            {
                 (Some(p), rest)
             }
             _ => (None, model),
         }
+    }
+
+    fn patch_provider(&self, provider: &str) -> bool {
+        self.layers
+            .iter()
+            .flatten()
+            .any(|p| p.provider.as_deref() == Some(provider))
     }
 
     fn table_provider(&self, provider: &str) -> bool {

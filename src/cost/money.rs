@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(s.samples, 21);
         assert_eq!(s.priced, 20);
         assert_eq!(round_micro(s.total_usd), 0.00021);
-        assert_eq!(round_micro(s.mean_usd.unwrap()), 0.000011); // 10.5 rounds up
+        assert!((s.mean_usd.unwrap() - 10.5e-6).abs() < 1e-15);
         assert_eq!(s.p95_usd, Some(19.0 / 1e6));
         assert_eq!(summarize([None]).mean_usd, None);
     }
