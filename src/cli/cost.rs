@@ -49,6 +49,7 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             args.min_stability
         );
     }
+    crate::cost::warm_up_in_background();
     let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
     let store = ctx.open_store()?;
     let version = store.resolve_str(&args.reference)?;

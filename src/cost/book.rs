@@ -50,6 +50,14 @@ impl Pricing {
     }
 }
 
+/// The price rows in use with the table's date and the override files: `temper models`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceListing {
+    pub table: TableInfo,
+    pub price_files: Vec<FileInfo>,
+    pub rows: Vec<PriceRow>,
+}
+
 /// The embedded table, overrides and providers: everything needed to price a model.
 #[derive(Debug, Clone)]
 pub struct PriceBook {
@@ -148,6 +156,16 @@ impl PriceBook {
             }
         }
         out
+    }
+
+    /// Rows, table date and sources and override files in one value, ready to print or
+    /// serialise (`temper models`).
+    pub fn listing(&self) -> PriceListing {
+        PriceListing {
+            table: self.info.clone(),
+            price_files: self.files.clone(),
+            rows: self.rows(),
+        }
     }
 
     /// Whether `provider` runs on this machine or offline: mock and replay providers, and

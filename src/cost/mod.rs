@@ -3,7 +3,7 @@
 //!
 //! Callers: the runner prices each sample with [`PriceBook::cost_usd`]; `temper report` groups
 //! stored costs with [`summarize`]; `temper cost` estimates before running ([`estimate`]);
-//! `temper models` lists [`PriceBook::rows`] with [`PriceBook::table_info`].
+//! `temper models` prints [`PriceBook::listing`] (rows in use, table date and sources).
 
 mod book;
 pub mod estimate;
@@ -13,7 +13,7 @@ mod overrides;
 mod table;
 mod tokens;
 
-pub use book::{PriceBook, Pricing, is_loopback_url};
+pub use book::{PriceBook, PriceListing, Pricing, is_loopback_url};
 pub use money::{
     CostSummary, Projection, Usage, format_usd, group_thousands, percentile, project, round_micro,
     summarize,
@@ -21,5 +21,6 @@ pub use money::{
 pub use overrides::{FileInfo, PatchFields, PriceError, PricePatch, parse_file};
 pub use table::{EMBEDDED_TABLE, PriceOrigin, PriceRow, TableInfo, strip_snapshot};
 pub use tokens::{
-    Encoding, TokenCount, count_chat, count_request, count_text, count_tools, encoding_for, warm_up,
+    Encoding, TokenCount, count_chat, count_request, count_text, count_tools, encoding_for,
+    warm_up, warm_up_in_background,
 };

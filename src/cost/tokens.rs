@@ -119,6 +119,12 @@ pub fn warm_up(encoding: Encoding) -> bool {
     bpe(encoding).is_some()
 }
 
+/// Start loading o200k_base (the encoding most models use) on a background thread, so it is
+/// ready by the time a prompt is rendered; a count made meanwhile waits for it.
+pub fn warm_up_in_background() {
+    std::thread::spawn(|| warm_up(Encoding::O200kBase));
+}
+
 /// Count `text` with `encoding`. Special-token text such as `<|endoftext|>` is counted as
 /// ordinary text, as the APIs do with user content.
 fn count_with(encoding: Encoding, text: &str) -> (u64, Encoding) {
