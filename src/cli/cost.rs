@@ -105,7 +105,8 @@ fn print_text(title: &str, e: &Estimate) {
                 m.input_tokens.encoding.as_str()
             ));
         }
-        println!("  {}: {}", for_display(&m.model), notes.join("; "));
+        let line = format!("  {}: {}", m.model, notes.join("; "));
+        println!("{}", for_display(&line));
     }
     match &e.cheapest_stable {
         Some(model) => println!(

@@ -341,3 +341,45 @@ pub fn is_loopback_url(url: &str) -> bool {
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_urls_are_local() {
+        for url in [
+            "http://127.0.0.1:11434/v1",
+            "http://localhost:8080",
+            "http://[::1]:8000/v1",
+            "http://0.0.0.0:1234",
+            "http://llm.localhost/v1",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://api.openai.com/v1",
+            "http://10.0.0.5:8000",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn unpriced_is_none_and_local_is_zero() {
+        let usage = Usage {
+            input: 10,
+            cached: 0,
+            output: 10,
+        };
+        let unpriced = Pricing::Unpriced { model: "x".into() };
+        assert_eq!(unpriced.cost_usd(&usage), None);
+        let local = Pricing::Local {
+            provider: "ollama".into(),
+        };
+        assert_eq!(local.cost_usd(&usage), Some(0.0));
+        let json = serde_json::to_value(&unpriced).unwrap();
+        assert_eq!(json["kind"], "unpriced");
+    }
+}
