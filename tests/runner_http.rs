@@ -388,3 +388,44 @@ async fn plan_errors_come_before_any_run_is_stored() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn samples_are_committed_while_the_run_is_still_going() {
+    let server = TestServer::start(
+        Reply::json(200, common::openai_text("slow")).after(Duration::from_millis(1500)),
+    )
+    .await;
+    let f = fixture(Some(&server));
+    let mut p = plan(&f, &["mock:echo", "local:m"], 4);
+    p.concurrency = 8;
+    let registry = Registry::new(&f.config).with_db(&f.db);
+    let db = f.db.clone();
+    let running = tokio::spawn(async move {
+        runner::run(&p, &registry, &db, None, CancellationToken::new()).await
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Another connection sees the mock's answers within the 100 ms flush, long before the end.
+    let store = Store::open(&f.db).unwrap();
+    let run = store.list_runs(1).unwrap()[0].clone();
+    assert_eq!(run.status, RunStatus::Running);
+    assert_eq!(store.sample_count(run.id).unwrap(), 4);
+    let outcome = running.await.unwrap().unwrap();
+    assert_eq!((outcome.status, outcome.ok), (RunStatus::Done, 8));
+    assert_eq!(store.sample_count(run.id).unwrap(), 8);
+}
+
+#[tokio::test]
+async fn a_provider_timeout_in_the_config_overrides_the_plan() {
+    let server = TestServer::start(
+        Reply::json(200, common::openai_text("late")).after(Duration::from_secs(3)),
+    )
+    .await;
+    let mut f = fixture(Some(&server));
+    f.config.providers.get_mut("local").unwrap().timeout_secs = Some(1);
+    let mut p = plan(&f, &["local:m"], 1);
+    p.max_retries = 0;
+    p.timeout = Duration::from_secs(30);
+    let (outcome, _) = go(&f, &p).await;
+    let s = &stored(&f.db, outcome.run_id)["local:m"][0].sample;
+    assert_eq!(s.error.as_deref(), Some("timed out after 1.0 s"));
+}

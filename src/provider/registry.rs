@@ -142,6 +142,13 @@ impl Registry {
         Ok((provider, model.model))
     }
 
+    /// The provider's own `timeout_secs` from the config, if it sets one (e.g. a slow local server).
+    pub fn timeout_for(&self, text: &str) -> Option<std::time::Duration> {
+        let model = ModelRef::parse(text).ok()?;
+        let secs = self.providers.get(&model.provider)?.timeout_secs?;
+        Some(std::time::Duration::from_secs(secs))
+    }
+
     fn replay(&self, model: &ModelRef) -> Result<Replay, ProviderError> {
         let run_id: i64 =
             model

@@ -157,7 +157,6 @@ pub async fn execute(
         writer,
         events: events.clone(),
         cancel: cancel.clone(),
-        timeout: plan.timeout,
         max_retries: plan.max_retries,
         backoff: plan.backoff,
         ok: AtomicUsize::new(0),
@@ -234,7 +233,6 @@ struct Shared {
     writer: Writer,
     events: Option<UnboundedSender<RunEvent>>,
     cancel: CancellationToken,
-    timeout: Duration,
     max_retries: u32,
     backoff: Backoff,
     ok: AtomicUsize,
@@ -245,7 +243,7 @@ async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32
     let mut request = cell.request.clone();
     request.sample_index = idx;
     let policy = CallPolicy {
-        timeout: shared.timeout,
+        timeout: cell.timeout,
         max_retries: shared.max_retries,
         backoff: &shared.backoff,
         cancel: &shared.cancel,

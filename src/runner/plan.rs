@@ -52,7 +52,7 @@ pub struct Plan {
     pub samples: u32,
     /// Calls in flight at once, across all cells.
     pub concurrency: usize,
-    /// Per attempt.
+    /// Per attempt, unless the provider's config sets `timeout_secs`.
     pub timeout: Duration,
     /// Retries after the first attempt.
     pub max_retries: u32,
@@ -154,6 +154,7 @@ impl Plan {
                         request_hash: request.content_hash(),
                         request,
                         provider: provider.clone(),
+                        timeout: registry.timeout_for(&variant.model).unwrap_or(self.timeout),
                         warnings: rendered.warnings,
                     });
                 }
@@ -170,6 +171,8 @@ pub struct PreparedCell {
     pub request: Request,
     pub request_hash: String,
     pub provider: Arc<dyn Provider>,
+    /// Per attempt: the provider's `timeout_secs` from the config, else the plan's.
+    pub timeout: Duration,
     /// Render warnings (unused variables), worth showing once.
     pub warnings: Vec<String>,
 }
