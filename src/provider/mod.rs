@@ -10,6 +10,7 @@ mod error;
 mod http;
 mod mock;
 mod mock_answer;
+mod mock_schema;
 mod openai_compat;
 mod registry;
 mod replay;
