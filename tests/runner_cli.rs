@@ -176,3 +176,41 @@ fn models_lists_providers_and_key_presence_never_the_key() {
         )
         .stdout(predicate::str::contains("OPENAI_API_KEY not set"));
 }
+
+#[test]
+fn ctrl_c_cancels_and_keeps_the_samples() {
+    let dir = setup();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("temper"))
+        .env("TEMPER_DB", dir.path().join("t.db"))
+        .env("TEMPER_CONFIG", dir.path().join("config.toml"))
+        .args([
+            "run",
+            "support-answer",
+            "-n",
+            "50",
+            "-c",
+            "1",
+            "--model",
+            "mock:echo?latency_ms=300",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cancelled:"), "{stderr}");
+    let store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let run = store.run_info(1).unwrap();
+    assert_eq!(run.status, temper::store::RunStatus::Cancelled);
+    let kept = store.sample_count(1).unwrap();
+    assert!((2..50).contains(&kept), "{kept} samples kept");
+}
