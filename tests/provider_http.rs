@@ -298,7 +298,7 @@ async fn malformed_bodies_are_clear_errors() {
 }
 
 #[tokio::test]
-async fn refused_connection_is_retryable() {
+async fn refused_connection_is_a_clear_error_not_retried() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
@@ -310,10 +310,15 @@ async fn refused_connection_is_retryable() {
     )
     .unwrap();
     let e = p.complete(&request()).await.unwrap_err();
+    let text = e.to_string();
+    let url = format!("http://127.0.0.1:{port}/v1/chat/completions:");
     assert!(
-        e.to_string()
-            .starts_with("connection failed: cannot connect to"),
-        "{e}"
+        text.starts_with(&format!("cannot connect: {url}")),
+        "{text}"
     );
-    assert!(e.is_retryable());
+    assert!(
+        text.ends_with("Is the server running and base_url right?"),
+        "{text}"
+    );
+    assert!(!e.is_retryable());
 }

@@ -17,7 +17,11 @@ pub enum ProviderError {
     /// No answer within the per-request timeout.
     #[error("timed out after {:.1} s", .0.as_secs_f64())]
     Timeout(Duration),
-    /// Could not connect, or the connection broke (reset, body stopped mid-way).
+    /// Nothing listens at the address (connection refused, unknown host): not retried, since
+    /// waiting rarely starts a server and N samples would each wait out the backoff.
+    #[error("cannot connect: {0}. Is the server running and base_url right?")]
+    Unreachable(String),
+    /// The connection broke (reset, body stopped mid-way).
     #[error("connection failed: {0}")]
     Connection(String),
     /// A 2xx answer that is not a usable response: HTML, truncated JSON, empty body, wrong shape.
@@ -94,5 +98,6 @@ mod tests {
         assert!(ProviderError::Timeout(Duration::from_secs(1)).is_retryable());
         assert!(!ProviderError::BadResponse("html".into()).is_retryable());
         assert!(!ProviderError::Injected(3).is_retryable());
+        assert!(!ProviderError::Unreachable("x".into()).is_retryable());
     }
 }

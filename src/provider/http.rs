@@ -121,7 +121,7 @@ fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
     if e.is_timeout() {
         ProviderError::Connection(format!("{url}: timed out: {}", chain(e)))
     } else if e.is_connect() {
-        ProviderError::Connection(format!("cannot connect to {url}: {}", chain(e)))
+        ProviderError::Unreachable(format!("{url}: {}", chain(e)))
     } else {
         ProviderError::Connection(format!("{url}: {}", chain(e)))
     }
