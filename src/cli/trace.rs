@@ -165,7 +165,7 @@ fn summary(trace: &Trace, args: &TraceArgs) -> String {
         );
     }
     if let Some(cost) = t.cost_from_file {
-        let _ = write!(head, " · ${cost:.5} (cost from file)");
+        let _ = write!(head, " · {} (cost from file)", money(cost));
     }
     let _ = writeln!(
         out,
@@ -175,16 +175,16 @@ fn summary(trace: &Trace, args: &TraceArgs) -> String {
     );
     let walk = trace.walk();
     for &(i, depth) in walk.iter().take(args.limit) {
-        let _ = writeln!(out, "{}", row(trace, i, depth));
-        for f in trace.flags_of(i) {
-            let _ = writeln!(
-                out,
-                "{}  {} {}",
-                "  ".repeat(depth + 1),
-                paint(Tone::Removed, &format!("! {}", f.kind.as_str())),
-                one_line(&f.reason)
+        let mut line = row(trace, i, depth);
+        let kinds: Vec<&str> = trace.flags_of(i).map(|f| f.kind.as_str()).collect();
+        if !kinds.is_empty() {
+            let _ = write!(
+                line,
+                "  {}",
+                paint(Tone::Removed, &format!("! {}", kinds.join(", ")))
             );
         }
+        let _ = writeln!(out, "{line}");
     }
     if walk.len() > args.limit {
         let _ = writeln!(
@@ -265,15 +265,13 @@ fn row(trace: &Trace, i: usize, depth: usize) -> String {
         let _ = write!(line, "  {}", duration(ms));
     }
     if let Some(u) = &s.usage {
-        let _ = write!(
-            line,
-            "  {}→{} tok",
-            u.prompt_tokens.unwrap_or(0),
-            u.completion_tokens.unwrap_or(0)
-        );
+        let _ = match (u.prompt_tokens, u.completion_tokens) {
+            (Some(p), Some(c)) => write!(line, "  {p}→{c} tok"),
+            (p, c) => write!(line, "  {} tok", p.or(c).or(u.total_tokens).unwrap_or(0)),
+        };
     }
     if let Some(cost) = s.cost {
-        let _ = write!(line, "  ${cost:.5}");
+        let _ = write!(line, "  {}", money(cost));
     }
     if !s.documents.is_empty() {
         let best = s
@@ -344,7 +342,7 @@ fn span_detail(trace: &Trace, i: usize) -> String {
         );
     }
     if let Some(c) = s.cost {
-        field("cost", format!("${c:.6} (from file)"));
+        field("cost", format!("{} (from file)", money(c)));
     }
     if let Some(e) = &s.error {
         field("error", paint(Tone::Removed, e));
@@ -415,5 +413,14 @@ fn duration(ms: f64) -> String {
         format!("{ms:.0}ms")
     } else {
         format!("{:.2}s", ms / 1000.0)
+    }
+}
+
+/// Dollars with enough digits to show sub-cent LLM calls.
+fn money(usd: f64) -> String {
+    if usd >= 0.01 {
+        format!("${usd:.4}")
+    } else {
+        format!("${usd:.6}")
     }
 }

@@ -171,6 +171,14 @@ fn arrays_back(value: Value) -> Value {
 /// A timestamp from RFC 3339 text (offset optional, UTC assumed) or a Unix time number whose
 /// unit (s, ms, µs, ns) is inferred from its size; OTLP sends nanoseconds as a string.
 pub fn timestamp(value: &Value) -> Option<jiff::Timestamp> {
+    let exact = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    if let Some(n) = exact.filter(|n| *n >= 100_000_000_000_000_000) {
+        return jiff::Timestamp::from_nanosecond(i128::from(n)).ok();
+    }
     let raw = match value {
         Value::Number(n) => n.as_f64()?,
         Value::String(s) => match s.trim().parse::<f64>() {
