@@ -133,10 +133,8 @@ fn documents(a: &Attrs, kind: SpanKind) -> Vec<Document> {
             let base = format!("{d}{inner}");
             let field = |f: &str| text(a, &format!("{base}.{f}"));
             let mut meta = Attrs::new();
-            if let Some(m) = field("metadata") {
-                if let Ok(v) = serde_json::from_str(&m) {
-                    meta = attrs::flatten(v);
-                }
+            if let Some(v) = field("metadata").and_then(|m| serde_json::from_str(&m).ok()) {
+                meta = attrs::flatten(v);
             }
             Document {
                 id: field("id").or_else(|| first_text(&meta, &["id", "chunk_id", "document_id"])),

@@ -55,14 +55,11 @@ pub(super) fn scan(trace: &Trace, out: &mut Vec<Flag>) {
             );
             out.push(flag(trace, i, FlagKind::Injection, reason));
         }
-        if let Some(tool) = &span.tool {
-            if let Some((why, snippet)) = tool.result.as_deref().and_then(find) {
-                let reason = format!(
-                    "possible injection: result of tool {} {why}: {snippet:?}",
-                    tool.name
-                );
-                out.push(flag(trace, i, FlagKind::Injection, reason));
-            }
+        let Some(tool) = &span.tool else { continue };
+        if let Some((why, snippet)) = tool.result.as_deref().and_then(find) {
+            let name = &tool.name;
+            let reason = format!("possible injection: result of tool {name} {why}: {snippet:?}");
+            out.push(flag(trace, i, FlagKind::Injection, reason));
         }
     }
 }

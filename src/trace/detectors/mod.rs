@@ -11,6 +11,9 @@ use super::model::{Flag, FlagKind, SpanKind};
 use super::tree::Trace;
 use std::collections::BTreeMap;
 
+/// Context window in tokens of a model name, when known (the cost module's table plugs in here).
+pub type ContextWindow = Box<dyn Fn(&str) -> Option<u64> + Send + Sync>;
+
 /// Thresholds of the detectors; `Default` gives the documented values.
 pub struct Limits {
     /// Identical tool calls (same name and arguments) from this count on are a loop.
@@ -22,7 +25,7 @@ pub struct Limits {
     /// A retrieval whose every score is below this is low-confidence grounding.
     pub min_score: f64,
     /// Context window in tokens of a model name, when known.
-    pub context_window: Box<dyn Fn(&str) -> Option<u64> + Send + Sync>,
+    pub context_window: ContextWindow,
 }
 
 impl Default for Limits {
@@ -149,10 +152,11 @@ fn too_many_steps(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
         .iter()
         .copied()
         .filter(|&r| {
-            !trace
-                .descendants(r)
-                .iter()
-                .any(|&d| trace.spans[d].kind == SpanKind::Agent)
+            trace.spans[r].kind != SpanKind::Agent
+                && !trace
+                    .descendants(r)
+                    .iter()
+                    .any(|&d| trace.spans[d].kind == SpanKind::Agent)
         })
         .chain(agents)
         .collect();
