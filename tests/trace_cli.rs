@@ -100,7 +100,7 @@ fn json_output_is_machine_readable() {
         .iter()
         .map(|f| f["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["tool_loop", "tool_loop", "tool_loop", "tool_error"]);
+    assert_eq!(kinds, ["tool-loop", "tool-loop", "tool-loop", "tool-error"]);
 }
 
 #[test]

@@ -283,6 +283,14 @@ fn bad_lines_are_counted_and_the_rest_loads() {
 }
 
 #[test]
+fn jsonl_with_a_truncated_first_line_still_loads() {
+    let f = write_temp(b"{\"id\":\"a\",\"kind\":\n{\"id\":\"b\",\"kind\":\"llm\"}\n");
+    let t = load(f.path(), None).unwrap();
+    assert_eq!(t.spans.len(), 1);
+    assert_eq!(t.warnings[0].line, 1);
+}
+
+#[test]
 fn invalid_whole_json_reports_line_and_column() {
     let f = write_temp(b"{\n  \"resourceSpans\": [\n    { \"scopeSpans\": [ } ]\n  ]\n}\n");
     match load(f.path(), None) {

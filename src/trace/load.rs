@@ -18,15 +18,58 @@ const SNIFF_LINES: usize = 50;
 
 /// Load a trace file, detecting its format unless `format` is given.
 pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
-    let io = |source| TraceError::Io {
-        path: path.to_path_buf(),
-        source,
+    let first = first_lines(path)?;
+    if first.opens_document {
+        // Line 1 opens a multi-line document: read the file as one JSON value. If that fails
+        // but a later line is a whole span, it is JSONL with a broken first line instead.
+        return match load_whole(path, format) {
+            Err(whole_err @ TraceError::InvalidJson { .. }) => match first.doc {
+                Some(doc) => match decide(path, format, &doc) {
+                    Ok(f) => load_lines(path, f).map_err(|source| io_error(path, source)),
+                    Err(_) => Err(whole_err),
+                },
+                None => Err(whole_err),
+            },
+            other => other,
+        };
+    }
+    if let Some(doc) = first.doc {
+        let f = decide(path, format, &doc)?;
+        return load_lines(path, f).map_err(|source| io_error(path, source));
+    }
+    match first.error {
+        Some((line, e)) => Err(TraceError::InvalidJson {
+            path: path.to_path_buf(),
+            line,
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        }),
+        None => Err(TraceError::Empty {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// What the first few non-empty lines say about the file.
+struct FirstLines {
+    /// Line 1 is the start of a JSON value that continues on later lines.
+    opens_document: bool,
+    /// The first line that is a complete JSON object by itself.
+    doc: Option<Value>,
+    /// The first line's parse error, when no line parsed.
+    error: Option<(usize, serde_json::Error)>,
+}
+
+fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
+    let io = |source| io_error(path, source);
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    let mut first = FirstLines {
+        opens_document: false,
+        doc: None,
+        error: None,
     };
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
     let mut buf = Vec::new();
-    let mut first_err = None;
-    let mut line_no = 0;
-    let mut seen = 0;
+    let (mut line_no, mut seen) = (0, 0);
     while seen < SNIFF_LINES {
         buf.clear();
         if reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
@@ -39,28 +82,28 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
         }
         seen += 1;
         match serde_json::from_slice::<Value>(line) {
-            Ok(doc) => {
-                let format = decide(path, format, &doc)?;
-                drop(reader);
-                return load_lines(path, format).map_err(io);
+            Ok(doc @ Value::Object(_)) => {
+                first.doc = Some(doc);
+                break;
             }
-            // Line 1 opens a multi-line document: read the file as one JSON value.
-            Err(e) if e.is_eof() && seen == 1 => return load_whole(path, format),
+            Ok(doc) if seen == 1 => {
+                first.doc = Some(doc);
+                break;
+            }
+            Ok(_) => {}
             Err(e) => {
-                first_err.get_or_insert((line_no, e));
+                first.opens_document |= seen == 1 && e.is_eof();
+                first.error.get_or_insert((line_no, e));
             }
         }
     }
-    match first_err {
-        Some((line, e)) => Err(TraceError::InvalidJson {
-            path: path.to_path_buf(),
-            line,
-            column: e.column(),
-            message: e.to_string(),
-        }),
-        None => Err(TraceError::Empty {
-            path: path.to_path_buf(),
-        }),
+    Ok(first)
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> TraceError {
+    TraceError::Io {
+        path: path.to_path_buf(),
+        source,
     }
 }
 

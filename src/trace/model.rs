@@ -201,7 +201,7 @@ pub struct LoadWarning {
 
 /// What a detector noticed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum FlagKind {
     ToolLoop,
     ToolError,

@@ -78,17 +78,22 @@ fn tool_loops(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
         if calls.len() < limits.loop_repeats.max(2) {
             continue;
         }
-        let ids: Vec<&str> = calls.iter().map(|&c| trace.spans[c].id.as_str()).collect();
-        for (n, &c) in calls.iter().enumerate() {
-            let reason = format!(
-                "{name} called {} times with the same arguments {} (call {} of {}; spans {})",
-                calls.len(),
-                clip(&args, 80),
-                n + 1,
-                calls.len(),
-                ids.join(", ")
-            );
-            out.push(flag(trace, c, FlagKind::ToolLoop, reason));
+        let mut ids: Vec<&str> = calls
+            .iter()
+            .take(5)
+            .map(|&c| trace.spans[c].id.as_str())
+            .collect();
+        if calls.len() > 5 {
+            ids.push("…");
+        }
+        let reason = format!(
+            "{name} called {} times with the same arguments {} (spans {})",
+            calls.len(),
+            clip(&args, 80),
+            ids.join(", ")
+        );
+        for &c in &calls {
+            out.push(flag(trace, c, FlagKind::ToolLoop, reason.clone()));
         }
     }
 }
