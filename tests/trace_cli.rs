@@ -53,6 +53,19 @@ fn summary_shows_tree_tokens_cost_and_flags() {
 }
 
 #[test]
+fn missing_costs_are_estimated_and_marked() {
+    Env::new()
+        .temper()
+        .arg("trace")
+        .arg(example("agent-tools.otlp.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(estimated from the price table)"))
+        .stdout(predicate::str::contains("412→38 tok  ≈$0.001410"))
+        .stdout(predicate::str::contains("cost from file").not());
+}
+
+#[test]
 fn one_span_in_full_with_chunks_and_tool_call() {
     let env = Env::new();
     env.temper()

@@ -15,6 +15,7 @@ mod load;
 pub mod model;
 mod openinference;
 mod otlp;
+pub mod pricing;
 mod semconv;
 mod temper;
 mod tree;
