@@ -77,7 +77,7 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             );
         };
         if ctx.json {
-            let flags: Vec<_> = trace.flags_of(i).collect();
+            let flags = trace.flags_of(i);
             let children: Vec<&str> = trace.children[i]
                 .iter()
                 .map(|&c| trace.spans[c].id.as_str())

@@ -97,6 +97,7 @@ impl Trace {
             flags: Vec::new(),
         };
         trace.flag_structure();
+        trace.flags.sort_by_key(|f| f.span);
         trace
     }
 
@@ -160,9 +161,11 @@ impl Trace {
         self.spans.iter().position(|s| s.id == id)
     }
 
-    /// The flags on span `i`.
-    pub fn flags_of(&self, i: usize) -> impl Iterator<Item = &Flag> {
-        self.flags.iter().filter(move |f| f.span == i)
+    /// The flags on span `i` (a binary search: `flags` is kept sorted by span index).
+    pub fn flags_of(&self, i: usize) -> &[Flag] {
+        let from = self.flags.partition_point(|f| f.span < i);
+        let to = self.flags.partition_point(|f| f.span <= i);
+        &self.flags[from..to]
     }
 }
 

@@ -47,7 +47,7 @@ pub fn summary(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> S
     let walk = trace.walk();
     for &(i, depth) in walk.iter().take(args.limit) {
         let mut line = row(trace, costs, i, depth);
-        let kinds: Vec<&str> = trace.flags_of(i).map(|f| f.kind.as_str()).collect();
+        let kinds: Vec<&str> = trace.flags_of(i).iter().map(|f| f.kind.as_str()).collect();
         if !kinds.is_empty() {
             let _ = write!(
                 line,
@@ -259,7 +259,7 @@ pub fn span_detail(trace: &Trace, costs: &[Option<SpanCost>], i: usize) -> Strin
         block(&mut out, "arguments", t.arguments.as_deref());
         block(&mut out, "result", t.result.as_deref());
     }
-    let flags: Vec<_> = trace.flags_of(i).collect();
+    let flags = trace.flags_of(i);
     if !flags.is_empty() {
         let _ = writeln!(out, "{}", paint(Tone::Strong, "flags"));
         for f in flags {

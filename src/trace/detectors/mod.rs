@@ -40,7 +40,7 @@ impl Default for Limits {
     }
 }
 
-/// Run every detector and append their flags to `trace.flags` (structure flags stay first).
+/// Run every detector and add their flags to `trace.flags`, which stays sorted by span index.
 pub fn run(trace: &mut Trace, limits: &Limits) {
     let mut flags = Vec::new();
     tool_loops(trace, limits, &mut flags);
@@ -50,8 +50,9 @@ pub fn run(trace: &mut Trace, limits: &Limits) {
     citation::scan(trace, &mut flags);
     context_near_limit(trace, limits, &mut flags);
     low_scores(trace, limits, &mut flags);
-    flags.sort_by_key(|f| f.span);
     trace.flags.extend(flags);
+    // Stable: per span, structure flags first, then detectors in the order above.
+    trace.flags.sort_by_key(|f| f.span);
 }
 
 fn flag(trace: &Trace, span: usize, kind: FlagKind, reason: String) -> Flag {
