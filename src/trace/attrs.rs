@@ -115,6 +115,9 @@ pub fn has(attrs: &Attrs, key: &str) -> bool {
     }
 }
 
+/// Deeper key paths keep their tail as one key when rebuilt into JSON.
+const MAX_REBUILD_DEPTH: usize = 32;
+
 /// Rebuild the JSON under `key.` from its flat entries (arrays come back from `0..n` keys).
 fn subtree(attrs: &Attrs, key: &str) -> Option<Value> {
     let start = format!("{key}.");
@@ -126,7 +129,8 @@ fn subtree(attrs: &Attrs, key: &str) -> Option<Value> {
     {
         any = true;
         let mut node = &mut root;
-        let mut parts = k[start.len()..].split('.').peekable();
+        // Bounded depth: a hostile key with thousands of dots must not nest (and recurse) as deep.
+        let mut parts = k[start.len()..].splitn(MAX_REBUILD_DEPTH, '.').peekable();
         while let Some(part) = parts.next() {
             if parts.peek().is_none() {
                 node.insert(part.to_string(), v.clone());
@@ -259,6 +263,14 @@ mod tests {
             assert_eq!(timestamp(&v), Some(want), "{v}");
         }
         assert_eq!(timestamp(&json!("yesterday")), None);
+    }
+
+    #[test]
+    fn hostile_dotted_keys_do_not_nest_deeply() {
+        let mut a = Attrs::new();
+        a.insert(format!("tool.args{}", ".x".repeat(100_000)), json!(1));
+        let rebuilt = text(&a, "tool.args").unwrap();
+        assert!(rebuilt.matches('{').count() <= 32);
     }
 
     #[test]
