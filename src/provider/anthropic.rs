@@ -202,6 +202,8 @@ fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, Pro
         system_fingerprint: None,
         latency: reply.latency,
         raw: Some(reply.text),
+        logprobs: None,
+        region: reply.region,
     })
 }
 

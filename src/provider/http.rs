@@ -15,6 +15,19 @@ pub(crate) struct JsonReply {
     pub value: serde_json::Value,
     pub text: String,
     pub latency: Duration,
+    /// The serving region, from the first region header present.
+    pub region: Option<String>,
+}
+
+/// Response headers that name where a request was served, most specific first.
+const REGION_HEADERS: &[&str] = &["x-ms-region", "x-region", "x-served-region"];
+
+/// The serving region from the headers, bounded in length (it is untrusted text).
+fn region(headers: &HeaderMap) -> Option<String> {
+    REGION_HEADERS.iter().find_map(|name| {
+        let value = headers.get(*name)?.to_str().ok()?.trim();
+        (!value.is_empty()).then(|| value.chars().take(64).collect())
+    })
 }
 
 /// A shared client (one connection pool per process). Installs the ring TLS provider once.
@@ -85,6 +98,7 @@ pub(crate) async fn post_json(
         .map_err(|e| send_error(url, e.without_url()))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
+    let region = region(response.headers());
     let bytes = response.bytes().await.map_err(|e| {
         ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
     })?;
@@ -113,6 +127,7 @@ pub(crate) async fn post_json(
         value,
         text,
         latency,
+        region,
     })
 }
 

@@ -62,6 +62,10 @@ impl Provider for OpenAiCompat {
     ) -> BoxFuture<'a, Result<Response, ProviderError>> {
         Box::pin(self.send(request))
     }
+
+    fn supports_logprobs(&self) -> bool {
+        true
+    }
 }
 
 /// The JSON body of a chat completions request.
@@ -98,6 +102,10 @@ pub(crate) fn request_body(request: &Request) -> Value {
     }
     if !request.tools.is_empty() {
         obj.insert("tools".into(), json!(request.tools));
+    }
+    if let Some(top) = request.logprobs {
+        obj.insert("logprobs".into(), json!(true));
+        obj.insert("top_logprobs".into(), json!(top));
     }
     body
 }
@@ -145,8 +153,10 @@ fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
             .get("system_fingerprint")
             .and_then(Value::as_str)
             .map(str::to_string),
+        logprobs: super::parse_openai(choice),
         latency: reply.latency,
         raw: Some(reply.text),
+        region: reply.region,
     })
 }
 
@@ -211,8 +221,15 @@ mod tests {
             },
             tools: vec![json!({"type": "function", "function": {"name": "f"}})],
             sample_index: 3,
+            logprobs: Some(5),
         };
         let body = request_body(&request);
+        assert_eq!(
+            (body["logprobs"].clone(), body["top_logprobs"].clone()),
+            (json!(true), json!(5))
+        );
+        let plain = request_body(&Request::default());
+        assert!(plain.get("logprobs").is_none());
         assert_eq!(body["seed"], 7);
         assert_eq!(body["max_tokens"], 5);
         assert_eq!(body["stop"][0], "\n");

@@ -20,11 +20,13 @@
 
 mod plan;
 mod retry;
+pub mod schedule;
 mod summary;
 pub mod writer;
 
 pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
 pub use retry::Backoff;
+pub use schedule::Schedule;
 pub use summary::{VariantSummary, percentile, summarize};
 
 use crate::provider::{ProviderError, Registry, Response};
@@ -167,6 +169,9 @@ pub async fn execute(
         .zip(created.cell_ids)
         .map(Arc::new)
         .collect();
+    let (scheduled, cells): (Vec<_>, Vec<_>) =
+        cells.into_iter().partition(|c| c.0.schedule.is_some());
+    schedule::dispatch(&scheduled, plan.samples, &shared).await;
     let semaphore = Arc::new(Semaphore::new(plan.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
     // Sample-major order, so every variant progresses together.
@@ -304,6 +309,8 @@ fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
         usage_source: Some(r.usage_source.as_str().to_string()),
         latency_ms: Some(r.latency.as_secs_f64() * 1000.0),
         system_fingerprint: r.system_fingerprint,
+        logprobs: r.logprobs.as_deref().map(crate::explain::codec::encode),
+        region: r.region,
         attempts,
         response_json: r.raw,
         ..base
