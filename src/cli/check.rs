@@ -1,16 +1,161 @@
-//! `temper check`: not built yet; see the issue that owns it.
+//! `temper check`: run a session file and fail (exit 1) when any of its checks does not hold.
+//! The CI gate: 0 all checks hold, 1 a check failed, 2 a bad file or a failure to run.
 
-use super::Ctx;
+use super::style::{Tone, paint};
+use super::{Ctx, EXIT_CHECK_FAILED};
+use crate::sanitize::one_line;
+use crate::session::{CellFacts, Failure, Resolved, Session, evaluate, resolve};
+use crate::store::{CellInfo, SampleRow, Store};
+use anyhow::Context;
+use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `temper check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Session file
-    pub session: std::path::PathBuf,
+    /// Session file (TOML: prompts x variants x cases x N and a [check] table)
+    pub session: PathBuf,
+    /// Evaluate the checks on a stored run instead of running the session again
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Verdict<'a> {
+    session: &'a str,
+    run_id: i64,
+    passed: bool,
+    cells: usize,
+    checks: Vec<String>,
+    failures: &'a [Failure],
 }
 
 /// Run `temper check`.
-pub fn execute(_args: &CheckArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper check is not built yet")
+pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let session = Session::read(&args.session)?;
+    let mut store = ctx.open_store()?;
+    let resolved = resolve(&session, &store, &ctx.config)?;
+    let run_id = match args.run {
+        Some(id) => id,
+        None => run_session(&session, &resolved, &mut store, ctx)?,
+    };
+    let cells = session_cells(&store, &session, run_id)?;
+    let samples: Vec<Vec<SampleRow>> = cells
+        .iter()
+        .map(|c| store.samples(c.id))
+        .collect::<Result<_, _>>()?;
+    let labels: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
+        .collect();
+    let facts: Vec<CellFacts<'_>> = cells
+        .iter()
+        .zip(&samples)
+        .zip(&labels)
+        .map(|((c, s), label)| CellFacts {
+            prompt: label,
+            variant: &c.cell.variant_name,
+            case: &c.cell.case_name,
+            samples: s,
+        })
+        .collect();
+    let failures = evaluate(&session.check, session.mode, &facts);
+    let passed = failures.is_empty();
+    if ctx.json {
+        super::print_json(&Verdict {
+            session: &session.name,
+            run_id,
+            passed,
+            cells: cells.len(),
+            checks: session.check.names(),
+            failures: &failures,
+        })?;
+    } else {
+        print!("{}", render(&session, run_id, cells.len(), &failures));
+    }
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    })
+}
+
+/// The run's cells that belong to the session's variants and cases.
+fn session_cells(store: &Store, session: &Session, run_id: i64) -> anyhow::Result<Vec<CellInfo>> {
+    let cells: Vec<CellInfo> = store
+        .cells(run_id)
+        .with_context(|| format!("loading run #{run_id}"))?
+        .into_iter()
+        .filter(|c| {
+            session
+                .variants
+                .iter()
+                .any(|v| v.name == c.cell.variant_name)
+                && session.cases.iter().any(|k| k.name == c.cell.case_name)
+        })
+        .collect();
+    if cells.is_empty() {
+        anyhow::bail!(
+            "run #{run_id} has no cell for the variants and cases of session {:?}; run the session (without --run) first",
+            session.name
+        );
+    }
+    Ok(cells)
+}
+
+fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) -> String {
+    let checks = session.check.names();
+    let mut out = format!(
+        "session {} · run #{run_id} · {cells} cell{} · checks: {}\n",
+        paint(Tone::Strong, &one_line(&session.name)),
+        if cells == 1 { "" } else { "s" },
+        if checks.is_empty() {
+            "none".to_string()
+        } else {
+            checks.join(", ")
+        }
+    );
+    if failures.is_empty() {
+        out.push_str(&paint(
+            Tone::Good,
+            &format!("✓ all {} checks hold on {cells} cells\n", checks.len()),
+        ));
+        return out;
+    }
+    for f in failures {
+        out.push_str(&format!("{} {f}\n", paint(Tone::Removed, "✗")));
+        if let Some(detail) = &f.detail {
+            out.push_str(&format!("    {}\n", paint(Tone::Muted, &one_line(detail))));
+        }
+    }
+    let failing_cells: std::collections::BTreeSet<(&str, &str, &str)> = failures
+        .iter()
+        .map(|f| (f.prompt.as_str(), f.variant.as_str(), f.case.as_str()))
+        .collect();
+    out.push_str(&paint(
+        Tone::Removed,
+        &format!(
+            "{} check{} failed in {} of {cells} cells\n",
+            failures.len(),
+            if failures.len() == 1 { "" } else { "s" },
+            failing_cells.len()
+        ),
+    ));
+    out
+}
+
+/// INTEGRATION POINT (runner): run the session's matrix and return the new run id.
+/// Until `crate::runner` lands on main, checks can only be evaluated on a stored run (`--run`).
+fn run_session(
+    session: &Session,
+    _resolved: &Resolved,
+    _store: &mut Store,
+    _ctx: &Ctx,
+) -> anyhow::Result<i64> {
+    anyhow::bail!(
+        "running session {:?} needs the runner, which is not in this build yet; evaluate a stored run with `temper check {} --run ID`",
+        session.name,
+        session.path.display()
+    )
 }

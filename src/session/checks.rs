@@ -174,3 +174,37 @@ fn load_schema(at: &Locator<'_>, spec: &Spanned<String>) -> Result<JsonSchema, S
         validator: Arc::new(validator),
     })
 }
+
+impl Checks {
+    /// Names of the checks this session sets, in evaluation order (for "all N checks hold").
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if !self.allow_errors {
+            names.push("errors".to_string());
+        }
+        let set = [
+            ("min_stability", self.min_stability.is_some()),
+            ("max_distinct", self.max_distinct.is_some()),
+            ("json_schema", self.json_schema.is_some()),
+        ];
+        names.extend(set.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()));
+        names.extend(
+            self.must_contain
+                .iter()
+                .map(|s| format!("must_contain {s:?}")),
+        );
+        names.extend(
+            self.must_not_contain
+                .iter()
+                .map(|s| format!("must_not_contain {s:?}")),
+        );
+        names.extend(self.regex.iter().map(|r| format!("regex /{}/", r.as_str())));
+        if self.max_cost_per_call_usd.is_some() {
+            names.push("max_cost_per_call_usd".into());
+        }
+        if self.max_p95_latency_ms.is_some() {
+            names.push("max_p95_latency_ms".into());
+        }
+        names
+    }
+}
