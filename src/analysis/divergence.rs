@@ -26,7 +26,8 @@ pub struct Divergence {
     pub char_offset: usize,
     /// The same point in bytes.
     pub byte_offset: usize,
-    /// Tokens of the modal output before the point, when a tokenizer was supplied.
+    /// Tokens in the shared prefix (a token cut by the point counts), when a tokenizer was
+    /// supplied through [`TokenCount`].
     pub token_offset: Option<usize>,
     /// Representative of the modal (largest) cluster.
     pub modal_sample: u32,
