@@ -122,6 +122,8 @@ fn report_shows_stability_divergence_and_failures() {
     assert_eq!(a["stability"], 0.75);
     assert_eq!(a["divergence"]["char_offset"], 28);
     assert_eq!(a["divergence"]["other_sample"], 2);
+    // "Annual plans are refundable " is 5 o200k_base tokens (the trailing space is its own).
+    assert_eq!(a["divergence"]["token_offset"], 5);
     assert_eq!(v["cells"][0]["tokens"]["input"], 400);
     assert_eq!(v["cells"][0]["model"], "mock:drift");
     assert!((v["cells"][0]["cost_usd"].as_f64().unwrap() - 0.004).abs() < 1e-9);

@@ -172,7 +172,8 @@ fn display_width(text: &str) -> usize {
 
 /// Break segments into lines of at most `column` display columns.
 fn wrap(segments: &[Segment], column: usize) -> Vec<Line> {
-    let mut lines: Vec<Line> = vec![Vec::new()];
+    let mut lines: Vec<Line> = Vec::new();
+    let mut line: Line = Vec::new();
     let mut used = 0;
     for s in segments {
         let mut piece = String::new();
@@ -180,24 +181,20 @@ fn wrap(segments: &[Segment], column: usize) -> Vec<Line> {
             let w = c.width().unwrap_or(0);
             if used + w > column {
                 if !piece.is_empty() {
-                    lines
-                        .last_mut()
-                        .map(|l| l.push(seg(s.tint, std::mem::take(&mut piece))));
+                    line.push(seg(s.tint, std::mem::take(&mut piece)));
                 }
-                lines.push(Vec::new());
+                lines.push(std::mem::take(&mut line));
                 used = 0;
             }
             piece.push(c);
             used += w;
         }
         if !piece.is_empty() {
-            if let Some(l) = lines.last_mut() {
-                l.push(seg(s.tint, piece));
-            }
+            line.push(seg(s.tint, piece));
         }
     }
-    if lines.last().is_some_and(Vec::is_empty) && lines.len() > 1 {
-        lines.pop();
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
     lines
 }

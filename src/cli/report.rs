@@ -57,6 +57,15 @@ pub(super) fn load_target(store: &Store, target: &str) -> anyhow::Result<Target>
     Ok(Target { run, cells })
 }
 
+/// The divergence point's token offset, counted with the cell model's tokenizer (crate::cost).
+struct ModelTokens(String);
+
+impl crate::analysis::TokenCount for ModelTokens {
+    fn count_tokens(&self, text: &str) -> usize {
+        crate::cost::count_text(&self.0, text).tokens as usize
+    }
+}
+
 #[derive(Serialize)]
 struct ReportJson<'a> {
     run: &'a RunInfo,
@@ -71,7 +80,12 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(target.cells.len());
     for cell in &target.cells {
         let samples = store.samples(cell.id)?;
-        reports.push(cell_report(cell, &samples, Options::mode(args.mode)));
+        let tokens = ModelTokens(crate::cost::history::cell_model(cell));
+        let options = Options {
+            mode: args.mode,
+            tokens: Some(&tokens),
+        };
+        reports.push(cell_report(cell, &samples, options));
     }
     if ctx.json {
         super::print_json(&ReportJson {
