@@ -107,9 +107,9 @@ fn session_cells(store: &Store, session: &Session, run_id: i64) -> anyhow::Resul
 fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) -> String {
     let checks = session.check.names();
     let mut out = format!(
-        "session {} · run #{run_id} · {cells} cell{} · checks: {}\n",
+        "session {} · run #{run_id} · {} · checks: {}\n",
         paint(Tone::Strong, &one_line(&session.name)),
-        if cells == 1 { "" } else { "s" },
+        plural(cells, "cell"),
         if checks.is_empty() {
             "none".to_string()
         } else {
@@ -136,13 +136,17 @@ fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) ->
     out.push_str(&paint(
         Tone::Removed,
         &format!(
-            "{} check{} failed in {} of {cells} cells\n",
-            failures.len(),
-            if failures.len() == 1 { "" } else { "s" },
-            failing_cells.len()
+            "{} failed in {} of {}\n",
+            plural(failures.len(), "check"),
+            failing_cells.len(),
+            plural(cells, "cell")
         ),
     ));
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// INTEGRATION POINT (runner): run the session's matrix and return the new run id.
