@@ -75,8 +75,10 @@ fn folded_line(n: usize) -> Line {
     vec![seg(Tint::Muted, format!("⋯ {n} unchanged line{s}"))]
 }
 
-/// Tints of a side: emphasis only when part of the line stayed the same.
-fn tinted(spans: &[Span], base: Tint, emph: Tint) -> Vec<Segment> {
+/// Tints of a side: emphasis only when part of the line stayed the same. With `markers`
+/// (output without colour), emphasised text is wrapped in `[-…-]` / `{+…+}` before layout, so
+/// columns stay aligned.
+fn tinted(spans: &[Span], base: Tint, emph: Tint, markers: bool) -> Vec<Segment> {
     let partial = spans.iter().any(|s| s.kind == SpanKind::Same);
     spans
         .iter()
@@ -87,13 +89,18 @@ fn tinted(spans: &[Span], base: Tint, emph: Tint) -> Vec<Segment> {
                 _ if partial => emph,
                 _ => base,
             };
-            seg(tint, for_display(&s.text).replace('\t', "    "))
+            let text = for_display(&s.text).replace('\t', "    ");
+            match tint {
+                Tint::RemovedEmph if markers => seg(tint, format!("[-{text}-]")),
+                Tint::AddedEmph if markers => seg(tint, format!("{{+{text}+}}")),
+                _ => seg(tint, text),
+            }
         })
         .collect()
 }
 
 /// `-`/`+` lines, with unchanged stretches folded to `context` lines.
-pub fn unified(diff: &Diff, context: usize) -> Vec<Line> {
+pub fn unified(diff: &Diff, context: usize, markers: bool) -> Vec<Line> {
     let mut out = Vec::new();
     for shown in fold(&diff.rows, context) {
         let row = match shown {
@@ -105,18 +112,18 @@ pub fn unified(diff: &Diff, context: usize) -> Vec<Line> {
         };
         if row.kind == RowKind::Same {
             let mut line = vec![seg(Tint::Plain, "  ")];
-            line.extend(tinted(&row.old, Tint::Plain, Tint::Plain));
+            line.extend(tinted(&row.old, Tint::Plain, Tint::Plain, markers));
             out.push(line);
             continue;
         }
         if !row.old.is_empty() || row.kind == RowKind::Removed || row.kind == RowKind::Changed {
             let mut line = vec![seg(Tint::Removed, "- ")];
-            line.extend(tinted(&row.old, Tint::Removed, Tint::RemovedEmph));
+            line.extend(tinted(&row.old, Tint::Removed, Tint::RemovedEmph, markers));
             out.push(line);
         }
         if !row.new.is_empty() || row.kind == RowKind::Added || row.kind == RowKind::Changed {
             let mut line = vec![seg(Tint::Added, "+ ")];
-            line.extend(tinted(&row.new, Tint::Added, Tint::AddedEmph));
+            line.extend(tinted(&row.new, Tint::Added, Tint::AddedEmph, markers));
             out.push(line);
         }
     }
@@ -124,7 +131,7 @@ pub fn unified(diff: &Diff, context: usize) -> Vec<Line> {
 }
 
 /// Two columns (old left, new right) with line numbers, wrapped to `width` terminal columns.
-pub fn side_by_side(diff: &Diff, width: usize, context: usize) -> Vec<Line> {
+pub fn side_by_side(diff: &Diff, width: usize, context: usize, markers: bool) -> Vec<Line> {
     // "1234 " + left + " │ " + "1234 " + right
     let column = (width.saturating_sub(13) / 2).max(10);
     let mut out = Vec::new();
@@ -145,8 +152,8 @@ pub fn side_by_side(diff: &Diff, width: usize, context: usize) -> Vec<Line> {
                 Tint::AddedEmph,
             ),
         };
-        let left = wrap(&tinted(&row.old, lb, le), column);
-        let right = wrap(&tinted(&row.new, rb, re), column);
+        let left = wrap(&tinted(&row.old, lb, le, markers), column);
+        let right = wrap(&tinted(&row.new, rb, re, markers), column);
         for k in 0..left.len().max(right.len()).max(1) {
             let number = |n: Option<usize>| match (k, n) {
                 (0, Some(n)) => format!("{n:>4} "),
@@ -212,7 +219,7 @@ mod tests {
     fn unified_folds_unchanged_lines_and_emphasises_changed_words() {
         let old = "1\n2\n3\n4\n5\nthe cat\n";
         let new = "1\n2\n3\n4\n5\nthe dog\n";
-        let lines = unified(&diff_texts(old, new, &DiffOptions::default()), 1);
+        let lines = unified(&diff_texts(old, new, &DiffOptions::default()), 1, false);
         let text: Vec<String> = lines.iter().map(plain).collect();
         assert_eq!(
             text,
@@ -232,12 +239,17 @@ mod tests {
             "a much longer line \u{1b}[31mthat wraps",
             &DiffOptions::default(),
         );
-        let lines = side_by_side(&d, 40, 3);
+        let lines = side_by_side(&d, 40, 3, true);
         assert!(lines.len() > 1, "{lines:?}");
         for l in &lines {
             assert!(!plain(l).contains('\u{1b}'));
             assert!(display_width(&plain(l)) <= 40, "{}", plain(l));
         }
         assert!(plain(&lines[0]).starts_with("   1 short"));
+        let bar = |l: &Line| plain(l).find('│');
+        assert!(
+            lines.iter().all(|l| bar(l) == bar(&lines[0])),
+            "columns stay aligned"
+        );
     }
 }

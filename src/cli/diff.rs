@@ -100,10 +100,11 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             println!("{}", paint(Tone::Good, "identical"));
             continue;
         }
+        let markers = !colour_enabled();
         let lines = if args.side_by_side {
-            side_by_side(&c.diff, width, args.context)
+            side_by_side(&c.diff, width, args.context, markers)
         } else {
-            unified(&c.diff, args.context)
+            unified(&c.diff, args.context, markers)
         };
         for line in &lines {
             println!("{}", paint_line(line));
@@ -112,19 +113,16 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Colour a laid-out line; without colour, changed words get `[-…-]` / `{+…+}` markers.
+/// Colour a laid-out line (without colour, the layout already carries `[-…-]` / `{+…+}`).
 fn paint_line(line: &Line) -> String {
-    let colour = colour_enabled();
     line.iter()
-        .map(|s| match (s.tint, colour) {
-            (Tint::Plain, _) => s.text.clone(),
-            (Tint::Muted, _) => paint(Tone::Muted, &s.text),
-            (Tint::Removed, _) => paint(Tone::Removed, &s.text),
-            (Tint::Added, _) => paint(Tone::Added, &s.text),
-            (Tint::RemovedEmph, true) => paint(Tone::RemovedStrong, &s.text),
-            (Tint::AddedEmph, true) => paint(Tone::AddedStrong, &s.text),
-            (Tint::RemovedEmph, false) => format!("[-{}-]", s.text),
-            (Tint::AddedEmph, false) => format!("{{+{}+}}", s.text),
+        .map(|s| match s.tint {
+            Tint::Plain => s.text.clone(),
+            Tint::Muted => paint(Tone::Muted, &s.text),
+            Tint::Removed => paint(Tone::Removed, &s.text),
+            Tint::Added => paint(Tone::Added, &s.text),
+            Tint::RemovedEmph => paint(Tone::RemovedStrong, &s.text),
+            Tint::AddedEmph => paint(Tone::AddedStrong, &s.text),
         })
         .collect()
 }
