@@ -72,7 +72,7 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             failures: &failures,
         })?;
     } else {
-        print!("{}", render(&session, run_id, cells.len(), &failures));
+        super::report::write_out(&render(&session, run_id, cells.len(), &failures))?;
     }
     Ok(if passed {
         ExitCode::SUCCESS

@@ -2,7 +2,7 @@
 //! two prompt versions for the same variant and case.
 
 use super::Ctx;
-use super::report::load_target;
+use super::report::{load_target, write_out};
 use super::style::{Tone, colour_enabled, paint};
 use crate::analysis::cell::observed;
 use crate::analysis::render::{Line, Tint, side_by_side, unified};
@@ -82,22 +82,23 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         .width
         .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
         .unwrap_or(120);
+    let mut out = String::new();
     for c in &comparisons {
-        println!(
-            "{} {}  {} {}",
-            paint(Tone::Removed, &format!("--- {}", c.old.label)),
-            paint(Tone::Muted, "vs"),
+        let context = format!("({} × {})", one_line(&c.variant), one_line(&c.case));
+        out += &format!(
+            "{}\n",
+            paint(Tone::Removed, &format!("--- {}", c.old.label))
+        );
+        out += &format!(
+            "{}  {}\n",
             paint(Tone::Added, &format!("+++ {}", c.new.label)),
-            paint(
-                Tone::Muted,
-                &format!("({} × {})", one_line(&c.variant), one_line(&c.case))
-            )
+            paint(Tone::Muted, &context)
         );
         if let Some(why) = &c.diff.degraded {
-            println!("{}", paint(Tone::Muted, &format!("note: {why}")));
+            out += &format!("{}\n", paint(Tone::Muted, &format!("note: {why}")));
         }
         if !c.diff.has_changes() {
-            println!("{}", paint(Tone::Good, "identical"));
+            out += &format!("{}\n", paint(Tone::Good, "identical"));
             continue;
         }
         let markers = !colour_enabled();
@@ -107,9 +108,11 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             unified(&c.diff, args.context, markers)
         };
         for line in &lines {
-            println!("{}", paint_line(line));
+            out += &paint_line(line);
+            out.push('\n');
         }
     }
+    write_out(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

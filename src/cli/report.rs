@@ -66,6 +66,19 @@ impl crate::analysis::TokenCount for ModelTokens {
     }
 }
 
+/// Print to stdout; a closed pipe (`temper report 3 | head`) ends quietly instead of panicking.
+pub(super) fn write_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 #[derive(Serialize)]
 struct ReportJson<'a> {
     run: &'a RunInfo,
@@ -95,10 +108,12 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    print!(
-        "{}",
-        render_report(&target.run, args.mode, &reports, args.fields)
-    );
+    write_out(&render_report(
+        &target.run,
+        args.mode,
+        &reports,
+        args.fields,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
