@@ -69,11 +69,17 @@ fn main() {
     let mut all_distinct = Vec::new();
     for n in [200, 1000, 5000] {
         scenario("40% drift, exact", n, |i| i % 5 < 2, Mode::Exact);
-        all_distinct.push((n, scenario("every sample distinct, exact", n, |_| true, Mode::Exact)));
+        all_distinct.push((
+            n,
+            scenario("every sample distinct, exact", n, |_| true, Mode::Exact),
+        ));
         scenario("every sample distinct, ws", n, |_| true, Mode::Whitespace);
     }
     let t1000 = scenario("every sample distinct, json*", 1000, |_| true, Mode::Json);
-    println!("(*json mode on non-JSON text: parse attempt + exact fallback)  {:.1} ms", t1000.as_secs_f64() * 1000.0);
+    println!(
+        "(*json mode on non-JSON text: parse attempt + exact fallback)  {:.1} ms",
+        t1000.as_secs_f64() * 1000.0
+    );
     if let [(n0, t0), .., (n1, t1)] = all_distinct.as_slice() {
         let growth = t1.as_secs_f64() / t0.as_secs_f64();
         let linear = *n1 as f64 / *n0 as f64;
@@ -83,8 +89,12 @@ fn main() {
         );
     }
 
-    let big_old: String = (0..20_000).map(|i| format!("line {i} of a long output\n")).collect();
-    let big_new = big_old.replace("line 777 of", "line 777 in").replace("line 15000 of", "row 15000 of");
+    let big_old: String = (0..20_000)
+        .map(|i| format!("line {i} of a long output\n"))
+        .collect();
+    let big_new = big_old
+        .replace("line 777 of", "line 777 in")
+        .replace("line 15000 of", "row 15000 of");
     let d = time(3, || {
         black_box(diff_texts(&big_old, &big_new, &DiffOptions::default()));
     });
@@ -99,7 +109,14 @@ fn main() {
     let one_line_old = "word ".repeat(200_000);
     let one_line_new = format!("{one_line_old}tail");
     let d = time(1, || {
-        black_box(diff_texts(&one_line_old, &one_line_new, &DiffOptions::default()));
+        black_box(diff_texts(
+            &one_line_old,
+            &one_line_new,
+            &DiffOptions::default(),
+        ));
     });
-    println!("diff of two 1 MB single-line outputs: {:.1} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "diff of two 1 MB single-line outputs: {:.1} ms",
+        d.as_secs_f64() * 1000.0
+    );
 }
