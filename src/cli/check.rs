@@ -34,11 +34,11 @@ struct Verdict<'a> {
 /// Run `temper check`.
 pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let session = Session::read(&args.session)?;
-    let mut store = ctx.open_store()?;
+    let store = ctx.open_store()?;
     let resolved = resolve(&session, &store, &ctx.config)?;
     let run_id = match args.run {
         Some(id) => id,
-        None => run_session(&session, &resolved, &mut store, ctx)?,
+        None => run_session(&session, &resolved, ctx)?,
     };
     let cells = session_cells(&store, &session, run_id)?;
     let samples: Vec<Vec<SampleRow>> = cells
@@ -149,17 +149,55 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// INTEGRATION POINT (runner): run the session's matrix and return the new run id.
-/// Until `crate::runner` lands on main, checks can only be evaluated on a stored run (`--run`).
-fn run_session(
+/// Run the session's matrix through the runner and return the new run id. Ctrl-C cancels
+/// cleanly: the samples are kept, and an incomplete run gets no verdict (exit 2).
+pub(super) fn run_session(
     session: &Session,
-    _resolved: &Resolved,
-    _store: &mut Store,
-    _ctx: &Ctx,
+    resolved: &Resolved,
+    ctx: &Ctx,
 ) -> anyhow::Result<i64> {
-    anyhow::bail!(
-        "running session {:?} needs the runner, which is not in this build yet; evaluate a stored run with `temper check {} --run ID`",
-        session.name,
-        session.path.display()
-    )
+    let plan = crate::session::plan(session, resolved, &ctx.config.run);
+    let registry = crate::provider::Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(async {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let on_ctrl_c = cancel.clone();
+        let ctrl_c = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_ctrl_c.cancel();
+            }
+        });
+        let result = crate::runner::run(&plan, &registry, &ctx.db_path, None, cancel).await;
+        ctrl_c.abort();
+        result
+    })?;
+    for warning in &outcome.warnings {
+        eprintln!("warning: {}", one_line(warning));
+    }
+    if outcome.status == crate::store::RunStatus::Cancelled {
+        anyhow::bail!(
+            "cancelled: run #{} is incomplete, so no verdict (its {} samples are kept)",
+            outcome.run_id,
+            outcome.ok + outcome.failed
+        );
+    }
+    if !ctx.json {
+        eprintln!(
+            "{}",
+            paint(
+                Tone::Muted,
+                &format!(
+                    "ran {} calls ({} ok, {} failed) in {:.1} s",
+                    plan.total_samples(),
+                    outcome.ok,
+                    outcome.failed,
+                    outcome.elapsed.as_secs_f64()
+                )
+            )
+        );
+    }
+    Ok(outcome.run_id)
 }

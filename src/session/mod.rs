@@ -4,9 +4,11 @@
 pub mod checks;
 pub mod evaluate;
 pub mod file;
+pub mod plan;
 pub mod resolve;
 
 pub use checks::{Checks, JsonSchema};
 pub use evaluate::{CellFacts, Failure, evaluate};
 pub use file::{Case, Located, Session, SessionError, Variant};
+pub use plan::plan;
 pub use resolve::{ResolveError, Resolved, resolve};
