@@ -45,7 +45,8 @@ fn shipped_sessions_pass_and_fail_as_documented() {
         .arg("check")
         .arg(shipped("invoice-json.toml"))
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicate::str::contains("✓ all 3 checks hold on 1 cell\n"));
     temper(dir.path())
         .arg("check")
         .arg(shipped("refund-drift.toml"))

@@ -119,7 +119,11 @@ fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) ->
     if failures.is_empty() {
         out.push_str(&paint(
             Tone::Good,
-            &format!("✓ all {} checks hold on {cells} cells\n", checks.len()),
+            &format!(
+                "✓ all {} hold on {}\n",
+                plural(checks.len(), "check"),
+                plural(cells, "cell")
+            ),
         ));
         return out;
     }
