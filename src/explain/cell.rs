@@ -4,9 +4,10 @@ use super::backend::{BackendGroup, BackendVerdict, backend_split};
 use super::codec;
 use super::divergence::{ClusterView, SplitPoint, split_point};
 use super::margin::{Margins, margins};
+use crate::analysis::Mode;
 use crate::provider::TokenLogprob;
 use crate::runner::Schedule;
-use crate::store::{CellInfo, SampleRow, SampleStatus};
+use crate::store::{CellInfo, SampleRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,15 +48,21 @@ pub struct Fragility {
     pub samples_measured: usize,
 }
 
-/// Explain one cell from its stored samples.
-pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow]) -> CellExplanation {
-    let outputs: Vec<(u32, &str)> = samples
+/// Explain one cell from its stored samples; outputs are compared under `mode` (as in the report).
+pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow], mode: Mode) -> CellExplanation {
+    let observed = crate::analysis::cell::observed(samples);
+    let (found, _) = crate::analysis::cluster::clusters(&observed, mode);
+    let outputs: Vec<u32> = observed
         .iter()
-        .filter(|s| s.sample.status == Some(SampleStatus::Ok))
-        .map(|s| (s.sample.idx, s.sample.output.as_deref().unwrap_or("")))
+        .filter(|o| o.output.is_some())
+        .map(|o| o.idx)
         .collect();
-    let clusters = cluster_exact(&outputs);
-    let text_of: HashMap<u32, &str> = outputs.iter().copied().collect();
+    let clusters: Vec<Vec<u32>> = found.iter().map(|c| c.members.clone()).collect();
+    // The comparison form of each sample (what the char split is measured on).
+    let text_of: HashMap<u32, &str> = found
+        .iter()
+        .flat_map(|c| c.members.iter().map(move |m| (*m, c.normalized.as_str())))
+        .collect();
     let tokens: HashMap<u32, Vec<TokenLogprob>> = samples
         .iter()
         .filter(|s| text_of.contains_key(&s.sample.idx))
@@ -111,24 +118,6 @@ pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow]) -> CellExplanation {
     }
 }
 
-/// Group equal outputs; largest first, ties by earliest sample.
-fn cluster_exact(outputs: &[(u32, &str)]) -> Vec<Vec<u32>> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut clusters: Vec<Vec<u32>> = Vec::new();
-    for &(idx, text) in outputs {
-        let i = *index.entry(text).or_insert_with(|| {
-            clusters.push(Vec::new());
-            clusters.len() - 1
-        });
-        clusters[i].push(idx);
-    }
-    for c in &mut clusters {
-        c.sort_unstable();
-    }
-    clusters.sort_by(|a, b| b.len().cmp(&a.len()).then(a.first().cmp(&b.first())));
-    clusters
-}
-
 fn fragility(modal: Option<u32>, tokens: &HashMap<u32, Vec<TokenLogprob>>) -> Option<Fragility> {
     let modal_sample = modal.filter(|m| tokens.contains_key(m))?;
     let counts: Vec<usize> = tokens.values().map(|t| margins(t).fragile).collect();
@@ -139,16 +128,4 @@ fn fragility(modal: Option<u32>, tokens: &HashMap<u32, Vec<TokenLogprob>>) -> Op
         fragile_max: counts.iter().copied().max().unwrap_or(0),
         samples_measured: counts.len(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clusters_largest_first() {
-        let c = cluster_exact(&[(0, "b"), (1, "a"), (2, "a"), (3, "c"), (4, "b"), (5, "a")]);
-        assert_eq!(c, vec![vec![1, 2, 5], vec![0, 4], vec![3]]);
-        assert!(cluster_exact(&[]).is_empty());
-    }
 }

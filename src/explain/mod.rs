@@ -14,7 +14,7 @@
 //!     .map(|c| Ok((store.samples(c.id)?, c)))
 //!     .map(|r: Result<_, temper::store::StoreError>| r.map(|(s, c)| (c, s)))
 //!     .collect::<Result<Vec<_>, _>>()?;
-//! let explained = temper::explain::explain_run(&cells);
+//! let explained = temper::explain::explain_run(&cells, temper::analysis::Mode::Exact);
 //! for line in explained.sentences() { println!("{line}"); }
 //! # Ok(()) }
 //! ```
@@ -33,6 +33,7 @@ pub use divergence::{ClusterChoice, ClusterText, SplitPoint, split_point};
 pub use margin::{FRAGILE, Margins, margin, margins};
 pub use schedules::{ScheduleComparison, compare_schedules};
 
+use crate::analysis::Mode;
 use crate::store::{CellInfo, SampleRow};
 use serde::Serialize;
 
@@ -43,9 +44,13 @@ pub struct RunExplanation {
     pub schedules: Vec<ScheduleComparison>,
 }
 
-/// Explain every cell of a run (cells with their stored samples, in run order).
-pub fn explain_run(cells: &[(CellInfo, Vec<SampleRow>)]) -> RunExplanation {
-    let explained: Vec<CellExplanation> = cells.iter().map(|(c, s)| explain_cell(c, s)).collect();
+/// Explain every cell of a run (cells with their stored samples, in run order), comparing
+/// outputs under `mode`.
+pub fn explain_run(cells: &[(CellInfo, Vec<SampleRow>)], mode: Mode) -> RunExplanation {
+    let explained: Vec<CellExplanation> = cells
+        .iter()
+        .map(|(c, s)| explain_cell(c, s, mode))
+        .collect();
     let schedules = compare_schedules(&explained);
     RunExplanation {
         cells: explained,

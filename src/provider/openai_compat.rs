@@ -47,7 +47,7 @@ impl OpenAiCompat {
         }
         let reply =
             http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
-        parse_response(reply)
+        parse_response(reply, request.logprobs.is_some())
     }
 }
 
@@ -110,7 +110,8 @@ pub(crate) fn request_body(request: &Request) -> Value {
     body
 }
 
-fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
+/// `logprobs`: read token logprobs (only when they were asked for, so `--no-logprobs` stores none).
+fn parse_response(reply: JsonReply, logprobs: bool) -> Result<Response, ProviderError> {
     let v = &reply.value;
     let choice = v
         .get("choices")
@@ -153,7 +154,7 @@ fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
             .get("system_fingerprint")
             .and_then(Value::as_str)
             .map(str::to_string),
-        logprobs: super::parse_openai(choice),
+        logprobs: logprobs.then(|| super::parse_openai(choice)).flatten(),
         latency: reply.latency,
         raw: Some(reply.text),
         region: reply.region,
