@@ -29,7 +29,7 @@ fn main() {
     rt.block_on(bench());
 }
 
-fn tokens() -> Vec<(&'static str, f64, &'static [(&'static str, f64)])> {
+fn tokens() -> Vec<common::Tok> {
     const ALTS: &[(&str, f64)] = &[(" a", 0.01), (" b", 0.005), (" c", 0.002), (" d", 0.001)];
     (0..60)
         .map(|i| (WORDS[i % WORDS.len()], 0.97, ALTS))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Reply, TestServer, openai_logprobs};
+use common::{Reply, TestServer, Tok, openai_logprobs};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,20 +17,18 @@ use temper::runner::{self, Plan, Schedule, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
 
-type Tok = (&'static str, f64, &'static [(&'static str, f64)]);
-
 const UNUSED: &[Tok] = &[
     ("Items", 0.99, &[("Products", 0.005)]),
     (" must", 0.97, &[(" should", 0.02)]),
     (" be", 0.99, &[]),
-    (" unused", 0.52, &[(" unworn", 0.47), (" new", 0.01)]),
+    (" unused", 0.51, &[(" unworn", 0.48), (" new", 0.01)]),
     (".", 0.98, &[("!", 0.01)]),
 ];
 const UNWORN: &[Tok] = &[
     ("Items", 0.99, &[("Products", 0.005)]),
     (" must", 0.97, &[(" should", 0.02)]),
     (" be", 0.99, &[]),
-    (" unworn", 0.51, &[(" unused", 0.48), (" new", 0.01)]),
+    (" unworn", 0.50, &[(" unused", 0.49), (" new", 0.01)]),
     (".", 0.98, &[("!", 0.01)]),
 ];
 
@@ -144,12 +142,12 @@ async fn logprobs_are_requested_stored_compactly_and_shown_at_the_split() {
     assert_eq!(choices[0].size, 6);
     let text = explained.sentences().join("\n");
     assert!(
-        text.contains("outputs split at token 3: ' unused' (p=0.52, 6 samples) vs ' unworn' (p=0.51, 4 samples)"),
+        text.contains("outputs split at token 4: ' unused' (p=0.51, 6 samples) vs ' unworn' (p=0.50, 4 samples)"),
         "{text}"
     );
     assert!(text.contains("a near-tie"), "{text}");
-    assert!(text.contains("' unworn' 0.47, ' new' 0.01"), "{text}");
-    // Only ' unused' (0.52 vs 0.47) is decided by less than 0.05 in the modal sample.
+    assert!(text.contains("' unworn' 0.48, ' new' 0.01"), "{text}");
+    // Only ' unused' (0.51 vs 0.48) is decided by less than 0.05 in the modal sample.
     let fragility = cell.fragility.as_ref().unwrap();
     assert_eq!((fragility.modal.fragile, fragility.modal.measured), (1, 5));
     assert!(
@@ -241,4 +239,78 @@ async fn the_batch_probe_catches_drift_that_only_happens_under_load() {
         text.contains("batch probe local:m · default: sequential stability 1.00 (1 distinct of 6) vs burst stability 0.50 (2 distinct of 6): drift appears only under concurrent load"),
         "{text}"
     );
+}
+
+/// The real binary: `temper run --schedule both` against the loopback server, then
+/// `temper report --explain` in text and JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_explain_from_the_command_line() {
+    let server = TestServer::start(Reply::under_load(
+        Reply::json(200, openai_logprobs(UNUSED, "fp_44709d6fcb")),
+        vec![
+            Reply::json(200, openai_logprobs(UNUSED, "fp_44709d6fcb")),
+            Reply::json(200, openai_logprobs(UNWORN, "fp_44709d6fcb")),
+            Reply::json(200, openai_logprobs(UNUSED, "fp_44709d6fcb")),
+        ],
+        Duration::from_millis(40),
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[providers.local]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("t.db");
+    let temper = move |args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("temper").unwrap();
+        cmd.env("TEMPER_DB", &db)
+            .env("TEMPER_CONFIG", &config)
+            .env("NO_COLOR", "1")
+            .args(args);
+        cmd
+    };
+    let out = tokio::task::spawn_blocking(move || {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts");
+        temper(&["prompt", "import", examples.to_str().unwrap()])
+            .assert()
+            .success();
+        let run = temper(&[
+            "run",
+            "support-answer",
+            "-m",
+            "local:gpt-4o-mini",
+            "-n",
+            "6",
+            "--schedule",
+            "both",
+        ])
+        .assert()
+        .success();
+        let report = temper(&["report", "1", "--explain"]).assert().success();
+        let json = temper(&["report", "1", "--explain", "--json"])
+            .assert()
+            .success();
+        [run, report, json].map(|a| String::from_utf8(a.get_output().stdout.clone()).unwrap())
+    })
+    .await
+    .unwrap();
+    let [run, report, json] = out;
+    println!("{run}\n{report}");
+    assert!(run.contains("local:gpt-4o-mini [sequential]"), "{run}");
+    assert!(report.contains("outputs split at token 4: ' unused' (p=0.51, 4 samples) vs ' unworn' (p=0.50, 2 samples)"), "{report}");
+    assert!(
+        report.contains("drift appears only under concurrent load"),
+        "{report}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let explain = &json["explain"];
+    assert_eq!(explain["schedules"][0]["verdict"], "drift_under_load");
+    assert_eq!(explain["cells"][1]["split"]["kind"], "token");
+    assert_eq!(explain["cells"][1]["split"]["index"], 3);
+    assert_eq!(explain["cells"][0]["fragility"]["modal"]["fragile"], 1);
 }

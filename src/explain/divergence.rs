@@ -153,7 +153,9 @@ mod tests {
     use super::*;
     use crate::provider::Alternative;
 
-    fn seq(words: &[(&str, f64, &[(&str, f64)])]) -> Vec<TokenLogprob> {
+    type Word<'a> = (&'a str, f64, &'a [(&'a str, f64)]);
+
+    fn seq(words: &[Word<'_>]) -> Vec<TokenLogprob> {
         words
             .iter()
             .map(|(t, p, alts)| TokenLogprob {

@@ -61,8 +61,10 @@ impl CellExplanation {
                         _ => format!("end of output ({})", samples(c.size)),
                     })
                     .collect();
+                // Counted from 1 in words, like the report's token offset.
                 out.push(format!(
-                    "outputs split at token {index}: {}",
+                    "outputs split at token {}: {}",
+                    index + 1,
                     parts.join(" vs ")
                 ));
                 let probs: Vec<f64> = choices.iter().filter_map(|c| c.probability).collect();
@@ -109,7 +111,7 @@ impl CellExplanation {
             let m = &f.modal;
             let weakest = m
                 .min
-                .map(|(i, margin)| format!("; the closest call is token {i} by {margin:.3}"))
+                .map(|(i, margin)| format!("; the closest call is token {} by {margin:.3}", i + 1))
                 .unwrap_or_default();
             if m.fragile == 0 {
                 out.push(format!(

@@ -347,13 +347,13 @@ pub fn anthropic_error(kind: &str, message: &str) -> serde_json::Value {
     serde_json::json!({"type": "error", "error": {"type": kind, "message": message}})
 }
 
+/// A token for [`openai_logprobs`]: text, probability, alternatives as (text, probability).
+pub type Tok = (&'static str, f64, &'static [(&'static str, f64)]);
+
 /// A chat completion with token logprobs in OpenAI's format (`logprobs.content[]` with
 /// `top_logprobs`, `bytes`): `tokens` are (token, probability, alternatives as (token, p)); the
 /// chosen token is listed first among its alternatives, as OpenAI does.
-pub fn openai_logprobs(
-    tokens: &[(&str, f64, &[(&str, f64)])],
-    fingerprint: &str,
-) -> serde_json::Value {
+pub fn openai_logprobs(tokens: &[Tok], fingerprint: &str) -> serde_json::Value {
     let entry =
         |t: &str, p: f64| serde_json::json!({"token": t, "logprob": p.ln(), "bytes": t.as_bytes()});
     let content: Vec<serde_json::Value> = tokens
