@@ -8,14 +8,15 @@
 //!
 //! ```no_run
 //! # fn demo(store: &temper::store::Store, run_id: i64) -> Result<(), temper::store::StoreError> {
-//! let cells = store
-//!     .cells(run_id)?
-//!     .into_iter()
-//!     .map(|c| Ok((store.samples(c.id)?, c)))
-//!     .map(|r: Result<_, temper::store::StoreError>| r.map(|(s, c)| (c, s)))
-//!     .collect::<Result<Vec<_>, _>>()?;
+//! let mut cells = Vec::new();
+//! for cell in store.cells(run_id)? {
+//!     let samples = store.samples(cell.id)?;
+//!     cells.push((cell, samples));
+//! }
 //! let explained = temper::explain::explain_run(&cells, temper::analysis::Mode::Exact);
-//! for line in explained.sentences() { println!("{line}"); }
+//! for line in explained.sentences() {
+//!     println!("{line}");
+//! }
 //! # Ok(()) }
 //! ```
 
