@@ -60,7 +60,8 @@ pub enum RunEvent {
         delay: Duration,
         error: String,
     },
-    /// A sample is final (ok or error) and queued for the DB. `response_json` is left out.
+    /// A sample is final (ok or error) and queued for the DB. `response_json` and `logprobs`
+    /// are left out.
     Sample { sample: Box<NewSample> },
     /// The run is closed in the DB.
     Finished {
@@ -289,6 +290,7 @@ async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32
     if let Some(tx) = &shared.events {
         let mut light = sample.clone();
         light.response_json = None;
+        light.logprobs = None;
         let _ = tx.send(RunEvent::Sample {
             sample: Box::new(light),
         });
