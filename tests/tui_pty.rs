@@ -35,7 +35,11 @@ impl Session {
         cmd.cwd(dir.path());
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows.try_into().unwrap(), cols.try_into().unwrap(), 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            rows.try_into().unwrap(),
+            cols.try_into().unwrap(),
+            0,
+        )));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let sink = parser.clone();
         std::thread::spawn(move || {
@@ -90,7 +94,11 @@ impl Session {
                 std::thread::sleep(Duration::from_millis(200)); // let the reader drain
                 return status;
             }
-            assert!(Instant::now() < deadline, "temper did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "temper did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
     }
@@ -101,10 +109,16 @@ fn browse_prompts_help_mouse_and_quit_restores_terminal() {
     let mut s = Session::start(24, 80);
     let screen = s.wait_for("support-answer");
     assert!(screen.contains("Prompts (4)"), "{screen}");
-    assert!(screen.contains("first start: imported 4 example prompts"), "{screen}");
+    assert!(
+        screen.contains("first start: imported 4 example prompts"),
+        "{screen}"
+    );
     {
         let p = s.parser.lock().unwrap();
-        assert!(p.screen().alternate_screen(), "TUI should use the alternate screen");
+        assert!(
+            p.screen().alternate_screen(),
+            "TUI should use the alternate screen"
+        );
     }
     // The list is sorted by name; agent-ops is first, so `j` selects classify-ticket.
     s.wait_for("@1");
@@ -144,17 +158,28 @@ fn edit_in_place_saves_a_new_version_and_diffs_it() {
     s.wait_for("classify-ticket@1");
     s.send("e");
     s.wait_for("editing classify-ticket@1");
-    // Go to the end of the file and add a line to the last message's content is fiddly in a
-    // TOML editor; instead change the temperature on the params line via search-free editing:
-    // jump to the top and insert a comment line, which parses and changes nothing, then a real
-    // change: a var.
+    // At the top of the TOML, a comment (no change) and a top-level `tools` key (a change).
     s.send("\x1b[H"); // Home
     s.send("# edited in the TUI\r");
     s.send("\x13"); // ctrl-s
     s.wait_for("message for the new version");
     s.send("comment only\r");
-    // A comment changes nothing in the body: the store says so.
     s.wait_for("no change: same content as classify-ticket@1");
+    s.send("e");
+    s.wait_for("editing classify-ticket@1");
+    s.send("tools = [{ type = \"function\", function = { name = \"route\" } }]\r");
+    s.send("\x13");
+    s.wait_for("message for the new version");
+    s.send("add the route tool\r");
+    s.wait_for("saved classify-ticket@2");
+    s.wait_for("add the route tool");
+    // Diff the new version with its parent, side by side.
+    s.send("d");
+    let diff = s.wait_for("classify-ticket@1");
+    assert!(diff.contains("classify-ticket@2"), "{diff}");
+    assert!(diff.contains("tools: 1"), "{diff}");
+    s.send("\x1b");
+    s.wait_for("Versions");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -147,6 +147,29 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
+    /// One or two words for the status-bar hints.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::Filter => "filter",
+            Action::Edit => "edit",
+            Action::ExternalEdit => "$EDITOR",
+            Action::Label => "label",
+            Action::DiffParent => "diff",
+            Action::DiffWith => "diff with",
+            Action::Start => "start",
+            Action::Cancel => "cancel",
+            Action::More => "more",
+            Action::Less => "less",
+            Action::NextChange => "next change",
+            Action::PrevChange => "prev change",
+            Action::Open => "open",
+            Action::Copy => "copy",
+            other => other.name(),
+        }
+    }
+
     /// What the action does, for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {

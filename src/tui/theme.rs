@@ -97,10 +97,11 @@ impl Theme {
             Some((_, text)) => Ok((*text).to_string()),
             None => std::fs::read_to_string(spec).map_err(|e| {
                 let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                format!(
-                    "theme {spec:?}: not a built-in ({}) and not a readable file ({e})",
-                    names.join(", ")
-                )
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such theme".to_string(),
+                    _ => e.to_string(),
+                };
+                format!("theme {spec:?}: {why} (built-ins: {})", names.join(", "))
             }),
         };
         let mut theme = Theme::default();
@@ -108,7 +109,7 @@ impl Theme {
             Ok(()) => (theme, None),
             Err(why) => (
                 Theme::default(),
-                Some(format!("{why}; using the default theme")),
+                Some(format!("using the dark theme: {why}")),
             ),
         }
     }
@@ -238,7 +239,7 @@ mod tests {
         let warn = warn.unwrap();
         assert!(warn.contains("colors.added"), "{warn}");
         let (_, warn) = Theme::load(Some("nope"));
-        assert!(warn.unwrap().contains("not a built-in"));
+        assert!(warn.unwrap().contains("no such theme"));
     }
 
     #[test]

@@ -91,7 +91,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let view = app.view(app.tab);
-    let left: Line = if let Some(hint) = view.capture_hint() {
+    let left: Line = if let Some(why) = app.fatal.as_ref().filter(|_| app.status.is_none()) {
+        Line::styled(
+            format!(" {}", crate::sanitize::one_line(why)),
+            t.fg(t.error),
+        )
+    } else if let Some(hint) = view.capture_hint() {
         Line::styled(format!(" {hint}"), t.fg(t.accent))
     } else if let Some((level, text)) = &app.status {
         let color = match level {
@@ -112,10 +117,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
                 key,
                 t.fg(t.accent).add_modifier(Modifier::BOLD),
             ));
-            spans.push(Span::styled(
-                format!(" {}  ", short(action.describe())),
-                t.muted(),
-            ));
+            spans.push(Span::styled(format!(" {}  ", action.hint()), t.muted()));
         }
         Line::from(spans)
     };
@@ -127,22 +129,17 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         None if app.fatal.is_none() => "opening…".into(),
         None => String::new(),
     };
-    let right_width = (right.len() as u16 + 1).min(area.width / 3);
+    // A long message wins over the DB name.
+    let right = if left.width() + right.len() + 2 > area.width as usize {
+        String::new()
+    } else {
+        right
+    };
+    let right_width = right.len() as u16 + 1;
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(Line::styled(right, t.muted())), r);
-}
-
-/// The first words of a description, for the status bar.
-fn short(description: &str) -> String {
-    description
-        .split([' ', '(', ','])
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim()
-        .to_string()
 }
 
 fn draw_help(frame: &mut Frame, body: Rect, app: &App) {
@@ -178,7 +175,12 @@ fn draw_help(frame: &mut Frame, body: Rect, app: &App) {
         width,
         height,
     };
-    let title = format!(" keys: {} ", app.tab.title());
+    let more = if lines.len() as u16 + 2 > body.height {
+        " (j/k scroll)"
+    } else {
+        ""
+    };
+    let title = format!(" keys: {}{more} ", app.tab.title());
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)

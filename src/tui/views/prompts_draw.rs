@@ -92,8 +92,10 @@ fn draw_prompt_list(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &T
         line.spans.push(Span::raw(" "));
         line
     } else {
-        let count = view.prompts.as_ref().map_or(0, Vec::len);
-        Line::from(format!(" Prompts ({count}) "))
+        match &view.prompts {
+            Some(list) => Line::from(format!(" Prompts ({}) ", list.len())),
+            None => Line::from(" Prompts "),
+        }
     };
     let block = pane(title, focused, theme);
     let Some(prompts) = &view.prompts else {

@@ -1,0 +1,536 @@
+//! The TUI without a terminal: snapshots of every view with ratatui's TestBackend at 80x24 and
+//! 160x48 (loaded, loading, empty and error states), key handling per view, and the real event
+//! loop driven with a real worker on a real SQLite file.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use temper::prompt::{Message, Params, PromptBody, Role};
+use temper::store::{LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
+use temper::tui::action::{Action, Tab};
+use temper::tui::app::App;
+use temper::tui::event::{Event, Request, VersionDiff};
+use temper::tui::views::Effect;
+use temper::tui::{Options, new_app};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn app() -> App {
+    new_app(&Options::default())
+}
+
+fn summary(name: &str, latest: u32) -> PromptSummary {
+    PromptSummary {
+        name: name.into(),
+        versions: latest,
+        latest,
+        updated_at: "2026-11-24T10:00:00Z".into(),
+        labels: Vec::new(),
+    }
+}
+
+fn info(name: &str, number: u32, message: &str, labels: &[&str]) -> VersionInfo {
+    VersionInfo {
+        id: number as i64,
+        prompt: name.into(),
+        number,
+        hash: format!("h{number}"),
+        parent: (number > 1).then(|| number - 1),
+        message: message.into(),
+        created_at: format!("2026-11-{:02}T10:00:00Z", 10 + number),
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+    }
+}
+
+fn body(answer_rule: &str) -> PromptBody {
+    PromptBody {
+        params: Params {
+            temperature: Some(0.0),
+            max_tokens: Some(400),
+            ..Default::default()
+        },
+        messages: vec![
+            Message::new(
+                Role::System,
+                format!("You are a support assistant.\n{answer_rule}"),
+            ),
+            Message::new(
+                Role::User,
+                "Question: {{question}}\u{1b}[31m (red?)\u{202E}",
+            ),
+        ],
+        tools: Vec::new(),
+        vars: [(
+            "question".to_string(),
+            "How long is the refund window?".to_string(),
+        )]
+        .into(),
+    }
+}
+
+/// An app with three prompts, the second selected, its log and latest body loaded.
+fn loaded_app() -> App {
+    let mut app = app();
+    app.on_event(Event::Ready {
+        db: "/tmp/x/temper.db".into(),
+        seeded: 0,
+    });
+    app.on_event(Event::Prompts(vec![
+        summary("agent-ops", 1),
+        summary("support-answer", 3),
+        summary("z-very-long-prompt-name-that-does-not-fit-in-the-list", 1),
+    ]));
+    app.take_effects();
+    app.dispatch(Action::Down);
+    app.on_event(Event::Log {
+        name: "support-answer".into(),
+        versions: vec![
+            info("support-answer", 3, "cite chunk ids", &["prod"]),
+            info(
+                "support-answer",
+                2,
+                "tighten the refusal rule",
+                &["staging"],
+            ),
+            info("support-answer", 1, "first version", &[]),
+        ],
+    });
+    for n in 1..=3 {
+        app.on_event(Event::Version(Box::new(Version {
+            info: info("support-answer", n, "m", &[]),
+            body: body(&format!("Rule {n}: answer only from the context.")),
+        })));
+    }
+    app.take_effects();
+    app
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    temper::tui::event_loop::draw(&mut terminal, app).unwrap();
+    terminal
+}
+
+fn snapshot(name: &str, mut app: App) {
+    for (w, h) in SIZES {
+        let terminal = render(&mut app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn type_str(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(&key(c));
+    }
+}
+
+fn requests(app: &mut App) -> Vec<Request> {
+    app.take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Request(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---- snapshots -------------------------------------------------------------------------
+
+#[test]
+fn snapshot_prompts_loaded() {
+    snapshot("prompts_loaded", loaded_app());
+}
+
+#[test]
+fn snapshot_prompts_loading_before_the_db_answers() {
+    snapshot("prompts_loading", app());
+}
+
+#[test]
+fn snapshot_prompts_empty_db() {
+    let mut a = app();
+    a.on_event(Event::Prompts(Vec::new()));
+    snapshot("prompts_empty", a);
+}
+
+#[test]
+fn snapshot_prompts_filter_without_match() {
+    let mut a = loaded_app();
+    a.dispatch(Action::Filter);
+    type_str(&mut a, "zzz");
+    snapshot("prompts_filter_nomatch", a);
+}
+
+#[test]
+fn snapshot_prompts_help_overlay() {
+    let mut a = loaded_app();
+    a.dispatch(Action::Help);
+    snapshot("prompts_help", a);
+}
+
+#[test]
+fn snapshot_prompts_editor() {
+    let mut a = loaded_app();
+    a.dispatch(Action::Edit);
+    snapshot("prompts_editor", a);
+}
+
+#[test]
+fn snapshot_prompts_version_diff() {
+    let mut a = loaded_app();
+    a.on_event(Event::Diff(VersionDiff {
+        name: "support-answer".into(),
+        old: 2,
+        new: 3,
+        spans: temper::analysis::worddiff::word_diff(
+            &temper::tui::text::body_text(&body("Rule 2: answer only from the context.")),
+            &temper::tui::text::body_text(&body("Rule 3: answer only from the cited context.")),
+        ),
+    }));
+    snapshot("prompts_diff", a);
+}
+
+#[test]
+fn snapshot_error_states() {
+    let mut a = app();
+    a.on_event(Event::Fatal(
+        "/nope/t.db is not a temper database (not SQLite); it was left untouched".into(),
+    ));
+    snapshot("fatal_db", a);
+    let mut a = loaded_app();
+    a.on_event(Event::Failed {
+        what: "saving support-answer".into(),
+        error: "database is locked".into(),
+    });
+    snapshot("prompts_failed_request", a);
+}
+
+#[test]
+fn snapshot_bad_theme_warns_in_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[colors]\nadded = 12\n").unwrap();
+    let a = new_app(&Options {
+        theme: Some("high-contrast-typo".into()),
+        ..Default::default()
+    });
+    snapshot("bad_theme", a);
+}
+
+#[test]
+fn snapshot_other_views_state_what_they_need() {
+    for tab in [Tab::Run, Tab::Diff, Tab::Trace, Tab::Cost] {
+        let mut a = loaded_app();
+        a.dispatch(Action::ShowTab(tab));
+        snapshot(&format!("view_{}", tab.title().to_lowercase()), a);
+    }
+}
+
+// ---- key handling ----------------------------------------------------------------------
+
+#[test]
+fn prompts_navigation_requests_what_it_shows() {
+    let mut a = app();
+    a.on_event(Event::Prompts(vec![summary("a", 1), summary("b", 2)]));
+    assert_eq!(requests(&mut a), [Request::LoadLog { name: "a".into() }]);
+    a.on_key(&key('j'));
+    assert_eq!(requests(&mut a), [Request::LoadLog { name: "b".into() }]);
+    a.on_event(Event::Log {
+        name: "b".into(),
+        versions: vec![info("b", 2, "two", &[]), info("b", 1, "one", &[])],
+    });
+    assert_eq!(
+        requests(&mut a),
+        [Request::LoadVersion {
+            name: "b".into(),
+            number: 2
+        }]
+    );
+    a.on_key(&code(KeyCode::Tab)); // focus versions
+    a.on_key(&key('j'));
+    assert_eq!(
+        requests(&mut a),
+        [Request::LoadVersion {
+            name: "b".into(),
+            number: 1
+        }]
+    );
+    assert_eq!(a.prompts.selected_version().unwrap().number, 1);
+    a.on_key(&key('k'));
+    a.on_key(&key('k'));
+    assert_eq!(
+        a.prompts.selected_version().unwrap().number,
+        2,
+        "clamped at the top"
+    );
+}
+
+#[test]
+fn prompts_filter_narrows_and_esc_clears() {
+    let mut a = loaded_app();
+    a.on_key(&key('/'));
+    type_str(&mut a, "agent");
+    assert_eq!(a.prompts.selected_prompt().unwrap().name, "agent-ops");
+    a.on_key(&code(KeyCode::Enter));
+    // `q` no longer types into the filter: it quits.
+    a.on_key(&code(KeyCode::Esc));
+    assert_eq!(a.prompts.selected_prompt().unwrap().name, "agent-ops");
+    a.on_key(&key('j'));
+    assert_eq!(a.prompts.selected_prompt().unwrap().name, "support-answer");
+    a.on_key(&key('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn prompts_edit_save_asks_for_message_then_saves() {
+    let mut a = loaded_app();
+    a.on_key(&key('e'));
+    assert!(
+        a.view(Tab::Prompts)
+            .capture_hint()
+            .unwrap()
+            .contains("ctrl-s")
+    );
+    // Typing `q` in the editor types, it does not quit.
+    a.on_key(&code(KeyCode::End));
+    a.on_key(&code(KeyCode::Enter));
+    type_str(&mut a, "tools = []");
+    assert!(!a.quit);
+    a.on_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    type_str(&mut a, "new rule");
+    a.on_key(&code(KeyCode::Enter));
+    let reqs = requests(&mut a);
+    let [
+        Request::Save {
+            name,
+            message,
+            body,
+        },
+    ] = reqs.as_slice()
+    else {
+        panic!("expected one save, got {reqs:?}");
+    };
+    assert_eq!(
+        (name.as_str(), message.as_str()),
+        ("support-answer", "new rule")
+    );
+    assert_eq!(body.messages.len(), 2);
+}
+
+#[test]
+fn prompts_editor_reports_parse_errors_with_position() {
+    let mut a = loaded_app();
+    a.on_key(&key('e'));
+    type_str(&mut a, "= broken");
+    a.on_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let (_, text) = a.status.clone().unwrap();
+    assert!(text.contains("editor:1:"), "{text}");
+    // Esc with changes asks first, the second esc discards.
+    a.on_key(&code(KeyCode::Esc));
+    assert!(a.status.clone().unwrap().1.contains("unsaved changes"));
+    a.on_key(&code(KeyCode::Esc));
+    assert!(a.view(Tab::Prompts).capture_hint().is_none());
+}
+
+#[test]
+fn prompts_label_and_diff_requests() {
+    let mut a = loaded_app();
+    a.on_key(&key('L'));
+    type_str(&mut a, "prod");
+    a.on_key(&code(KeyCode::Enter));
+    assert_eq!(
+        requests(&mut a),
+        [Request::SetLabel {
+            name: "support-answer".into(),
+            label: "prod".into(),
+            number: 3
+        }]
+    );
+    a.on_key(&key('d'));
+    assert_eq!(
+        requests(&mut a),
+        [Request::Diff {
+            name: "support-answer".into(),
+            old: 2,
+            new: 3
+        }]
+    );
+    a.on_key(&key('D'));
+    type_str(&mut a, "x");
+    a.on_key(&code(KeyCode::Enter));
+    assert!(a.status.clone().unwrap().1.contains("version number"));
+    a.on_key(&code(KeyCode::Backspace));
+    type_str(&mut a, "1");
+    a.on_key(&code(KeyCode::Enter));
+    assert_eq!(
+        requests(&mut a),
+        [Request::Diff {
+            name: "support-answer".into(),
+            old: 1,
+            new: 3
+        }]
+    );
+    a.on_event(Event::Labelled {
+        name: "support-answer".into(),
+        moved: LabelMove {
+            label: "prod".into(),
+            from: Some(2),
+            to: 3,
+        },
+    });
+    assert!(
+        a.status
+            .clone()
+            .unwrap()
+            .1
+            .contains("prod: @2 → support-answer@3")
+    );
+}
+
+#[test]
+fn saved_event_reloads_and_reports() {
+    let mut a = loaded_app();
+    a.on_event(Event::Saved(SaveOutcome {
+        version: info("support-answer", 4, "x", &[]),
+        created: true,
+    }));
+    assert_eq!(a.status.clone().unwrap().1, "saved support-answer@4");
+    assert_eq!(requests(&mut a), [Request::ListPrompts]);
+}
+
+#[test]
+fn copy_takes_the_focused_text() {
+    let mut a = loaded_app();
+    a.on_key(&key('y'));
+    assert_eq!(a.take_effects(), [Effect::Copy("support-answer".into())]);
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&key('y'));
+    assert_eq!(a.take_effects(), [Effect::Copy("support-answer@3".into())]);
+}
+
+#[test]
+fn tabs_help_and_other_view_keys() {
+    let mut a = loaded_app();
+    a.on_key(&key('3'));
+    assert_eq!(a.tab, Tab::Diff);
+    a.on_key(&key(']'));
+    assert_eq!(a.tab, Tab::Trace);
+    a.on_key(&key('o'));
+    assert!(a.status.clone().unwrap().1.contains("src/trace"));
+    a.on_key(&key('5'));
+    a.on_key(&key('+'));
+    assert_eq!(a.cost.calls_per_day, 2000);
+    a.on_key(&key('2'));
+    a.on_key(&key('-'));
+    assert_eq!(a.run.n, 9);
+    a.on_key(&key('?'));
+    assert!(a.help);
+    a.on_key(&key('q')); // closes help, does not quit
+    assert!(!a.help && !a.quit);
+    a.on_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(a.quit);
+}
+
+#[test]
+fn mouse_click_selects_tab_and_row_scroll_moves() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut a = loaded_app();
+    render(&mut a, 80, 24);
+    // Row 3 of the list (screen row 1 tab bar + 1 border + index 2).
+    a.on_terminal(mouse(MouseEventKind::Down(MouseButton::Left), 5, 4));
+    assert_eq!(
+        a.prompts.selected_prompt().unwrap().name.chars().next(),
+        Some('z')
+    );
+    a.on_terminal(mouse(MouseEventKind::ScrollUp, 5, 4));
+    assert_eq!(a.prompts.selected_prompt().unwrap().name, "support-answer");
+    a.on_terminal(mouse(MouseEventKind::Down(MouseButton::Left), 23, 0));
+    assert_eq!(a.tab, Tab::Run);
+}
+
+// ---- the real loop with a real worker --------------------------------------------------
+
+struct NoHost;
+
+impl temper::tui::event_loop::Host for NoHost {
+    fn copy(&mut self, _: &str) -> Result<String, String> {
+        Err("no clipboard in tests".into())
+    }
+    fn edit_externally(&mut self, _: &str) -> Result<String, String> {
+        Err("no editor in tests".into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loop_with_real_worker_seeds_browses_and_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut app = new_app(&Options {
+        db_path: db.clone(),
+        ..Default::default()
+    });
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let (etx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = temper::tui::worker::spawn(db.clone(), etx).unwrap();
+    let (ktx, krx) = tokio::sync::mpsc::unbounded_channel::<std::io::Result<TermEvent>>();
+    let mut krx = Some(krx);
+    let keys = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        for c in ['j', 'y', 'q'] {
+            ktx.send(Ok(TermEvent::Key(key(c)))).unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    let make_input =
+        move || tokio_stream_from(krx.take().expect("input is made once in this test"));
+    temper::tui::event_loop::run_loop(
+        &mut terminal,
+        &mut app,
+        make_input,
+        erx,
+        &worker,
+        &mut NoHost,
+    )
+    .await
+    .unwrap();
+    keys.await.unwrap();
+    assert!(app.quit);
+    assert_eq!(
+        app.prompts.selected_prompt().unwrap().name,
+        "classify-ticket"
+    );
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("Prompts (4)"), "{screen}");
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .1
+            .contains("no clipboard in tests")
+    );
+    // The worker wrote the seeded prompts to the real file.
+    let store = temper::store::Store::open(&db).unwrap();
+    assert_eq!(store.list_prompts().unwrap().len(), 4);
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<std::io::Result<TermEvent>>,
+) -> impl futures::Stream<Item = std::io::Result<TermEvent>> + Unpin {
+    Box::pin(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+}
