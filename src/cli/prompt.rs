@@ -252,7 +252,7 @@ fn log(store: &Store, ctx: &Ctx, name: &str) -> anyhow::Result<ExitCode> {
             paint(Tone::Muted, &v.hash[..12]),
             paint(Tone::Muted, &v.created_at[..v.created_at.len().min(19)]),
             labels,
-            v.message
+            crate::sanitize::one_line(&v.message)
         );
     }
     Ok(ExitCode::SUCCESS)
