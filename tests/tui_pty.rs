@@ -107,8 +107,10 @@ impl Session {
 #[test]
 fn browse_prompts_help_mouse_and_quit_restores_terminal() {
     let mut s = Session::start(24, 80);
-    let screen = s.wait_for("support-answer");
+    s.wait_for("support-answer");
+    let screen = s.wait_for("── system ──");
     assert!(screen.contains("Prompts (4)"), "{screen}");
+    println!("{screen}"); // shown with --nocapture; docs/tui.md quotes it
     assert!(
         screen.contains("first start: imported 4 example prompts"),
         "{screen}"

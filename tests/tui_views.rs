@@ -534,3 +534,183 @@ fn tokio_stream_from(
 ) -> impl futures::Stream<Item = std::io::Result<TermEvent>> + Unpin {
     Box::pin(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
+
+// ---- Run and Diff views over stored runs -----------------------------------------------
+
+fn run(id: i64, status: temper::store::RunStatus) -> temper::store::RunInfo {
+    temper::store::RunInfo {
+        id,
+        source: "cli".into(),
+        session: None,
+        status,
+        started_at: format!("2026-11-24T10:0{id}:00Z"),
+        finished_at: None,
+    }
+}
+
+fn cell(id: i64, run_id: i64, variant: &str) -> temper::store::CellInfo {
+    temper::store::CellInfo {
+        id,
+        run_id,
+        prompt: "support-answer".into(),
+        prompt_number: 3,
+        cell: temper::store::NewCell {
+            prompt_version_id: 3,
+            variant_name: variant.into(),
+            variant_json: "{}".into(),
+            case_name: String::new(),
+            case_json: "{}".into(),
+            n: 5,
+        },
+    }
+}
+
+fn sample(
+    cell_id: i64,
+    idx: u32,
+    output: Option<&str>,
+    error: Option<&str>,
+) -> temper::store::SampleRow {
+    use temper::store::{NewSample, SampleRow, SampleStatus};
+    SampleRow {
+        id: idx as i64,
+        created_at: "2026-11-24T10:00:00Z".into(),
+        sample: NewSample {
+            cell_id,
+            idx,
+            status: Some(if error.is_some() {
+                SampleStatus::Error
+            } else {
+                SampleStatus::Ok
+            }),
+            output: output.map(str::to_string),
+            error: error.map(str::to_string),
+            input_tokens: Some(120),
+            output_tokens: Some(14),
+            latency_ms: Some(310.0),
+            finish_reason: Some("stop".into()),
+            ..Default::default()
+        },
+    }
+}
+
+fn runs_app() -> App {
+    use temper::store::RunStatus;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    assert_eq!(requests(&mut a), [Request::ListRuns]);
+    a.on_event(Event::Runs(vec![
+        run(2, RunStatus::Running),
+        run(1, RunStatus::Done),
+    ]));
+    assert_eq!(requests(&mut a), [Request::LoadCells { run_id: 2 }]);
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![cell(7, 2, "mock:drift"), cell(8, 2, "mock:echo")],
+    });
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 7 }]);
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: vec![
+            sample(
+                7,
+                0,
+                Some("Annual plans are refundable within 30 days [c2]."),
+                None,
+            ),
+            sample(
+                7,
+                1,
+                Some("Annual plans are refundable within 14 days [c2]."),
+                None,
+            ),
+            sample(7, 2, Some("{\"refund_days\": 30, \"cite\": \"c2\"}"), None),
+            sample(
+                7,
+                3,
+                None,
+                Some("HTTP 429: rate limited (after 4 attempts)"),
+            ),
+        ],
+    });
+    a
+}
+
+#[test]
+fn snapshot_run_view_with_stored_runs() {
+    let mut a = runs_app();
+    a.dispatch(Action::FocusNext);
+    a.dispatch(Action::FocusNext);
+    a.dispatch(Action::Down);
+    a.dispatch(Action::Down);
+    snapshot("run_loaded", a);
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_event(Event::Runs(Vec::new()));
+    snapshot("run_empty", a);
+}
+
+#[test]
+fn run_view_keys_load_and_poll() {
+    let mut a = runs_app();
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&key('j'));
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    assert_eq!(
+        a.run.selected_cell().unwrap().cell.variant_name,
+        "mock:echo"
+    );
+    // The selected run is still running: every 4th tick polls it.
+    let polls: usize = (0..8)
+        .map(|_| {
+            a.on_tick();
+            requests(&mut a).len()
+        })
+        .filter(|n| *n > 0)
+        .count();
+    assert_eq!(polls, 2);
+    a.on_key(&key('r'));
+    assert!(a.status.clone().unwrap().1.contains("src/runner"));
+    a.on_key(&code(KeyCode::BackTab));
+    a.on_key(&key('j')); // run #1 (done): no polling
+    requests(&mut a);
+    for _ in 0..8 {
+        a.on_tick();
+    }
+    assert_eq!(requests(&mut a), []);
+}
+
+#[test]
+fn snapshot_diff_view_compares_two_samples() {
+    let mut a = runs_app();
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    snapshot("diff_samples", a);
+}
+
+#[test]
+fn diff_view_keys_move_samples_and_jump_changes() {
+    let mut a = runs_app();
+    a.on_key(&key('3'));
+    assert_eq!((a.diff.a, a.diff.b), (0, 1));
+    assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
+    a.on_key(&key('y'));
+    assert_eq!(
+        a.take_effects(),
+        [Effect::Copy(
+            "Annual plans are refundable within 14 days [c2].".into()
+        )]
+    );
+    a.on_key(&key('j'));
+    assert_eq!(a.diff.b, 2);
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&key('j'));
+    assert_eq!((a.diff.a, a.diff.b), (1, 2));
+    a.on_key(&key('n'));
+    a.on_key(&key('N'));
+    assert_eq!(a.diff.change, 0);
+    // Two identical outputs: no changes, highlighted as they are.
+    a.on_key(&key('j'));
+    a.on_key(&key('j'));
+    a.on_key(&key('j'));
+    assert_eq!(a.diff.a, 3);
+}

@@ -166,6 +166,8 @@ impl Action {
             Action::PrevChange => "prev change",
             Action::Open => "open",
             Action::Copy => "copy",
+            Action::FocusNext => "switch pane",
+            Action::Refresh => "reload",
             other => other.name(),
         }
     }

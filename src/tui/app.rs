@@ -154,10 +154,10 @@ impl App {
                 self.help = true;
                 self.help_scroll = 0;
             }
-            Action::ShowTab(tab) => self.tab = tab,
-            Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()],
+            Action::ShowTab(tab) => self.show_tab(tab),
+            Action::NextTab => self.show_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Action::PrevTab => {
-                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+                self.show_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
             Action::Copy => match self.view(self.tab).focused_text() {
                 Some(text) => self.outbox.push(Effect::Copy(text)),
@@ -168,6 +168,31 @@ impl App {
                 None if other == Action::Back => self.status = None,
                 None => {}
             },
+        }
+    }
+
+    /// Switch to `tab` and let it load what it shows.
+    pub fn show_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.dirty = true;
+        if tab == Tab::Diff
+            && let (Some(cell), Some(samples)) = (self.run.selected_cell(), self.run.cell_samples())
+        {
+            let label = format!(
+                "{}@{} {}",
+                cell.prompt, cell.prompt_number, cell.cell.variant_name
+            );
+            self.diff.set_cell(cell.id, label, samples.clone());
+        }
+        let effects = self.view_mut(tab).on_show();
+        self.apply(effects);
+    }
+
+    /// A tick of the loop: the current view may poll for changes.
+    pub fn on_tick(&mut self) {
+        let effects = self.view_mut(self.tab).on_tick();
+        if !effects.is_empty() {
+            self.apply(effects);
         }
     }
 
@@ -187,8 +212,7 @@ impl App {
         }
         if mouse.row == self.size.y && mouse.kind == MouseEventKind::Down(MouseButton::Left) {
             if let Some(tab) = super::ui::tab_at(mouse.column) {
-                self.tab = tab;
-                self.dirty = true;
+                self.show_tab(tab);
             }
             return;
         }

@@ -5,7 +5,9 @@
 
 use crate::analysis::worddiff::Span;
 use crate::prompt::PromptBody;
-use crate::store::{LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
+use crate::store::{
+    CellInfo, LabelMove, PromptSummary, RunInfo, SampleRow, SaveOutcome, Version, VersionInfo,
+};
 use std::path::PathBuf;
 
 /// Work for the background worker.
@@ -31,6 +33,12 @@ pub enum Request {
     },
     /// Word diff of two versions of a prompt.
     Diff { name: String, old: u32, new: u32 },
+    /// The most recent stored runs.
+    ListRuns,
+    /// The cells of a run.
+    LoadCells { run_id: i64 },
+    /// The samples of a cell.
+    LoadSamples { cell_id: i64 },
 }
 
 /// The word diff of two versions, ready to draw side by side.
@@ -64,6 +72,15 @@ pub enum Event {
         moved: LabelMove,
     },
     Diff(VersionDiff),
+    Runs(Vec<RunInfo>),
+    Cells {
+        run_id: i64,
+        cells: Vec<CellInfo>,
+    },
+    Samples {
+        cell_id: i64,
+        samples: Vec<SampleRow>,
+    },
     /// A request failed; `what` says which, `error` why.
     Failed {
         what: String,

@@ -79,7 +79,7 @@ where
                 Some(ev) => app.on_event(ev),
                 None => events_open = false,
             },
-            _ = tick.tick() => {}
+            _ = tick.tick() => app.on_tick(),
             _ = tokio::time::sleep_until(next_frame), if app.dirty => {}
         }
         for effect in app.take_effects() {

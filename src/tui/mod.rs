@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod event;
 pub mod event_loop;
+pub mod highlight;
 pub mod host;
 pub mod keymap;
 pub mod terminal;
@@ -60,6 +61,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     event_loop::draw(&mut term, &mut app)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = worker::spawn(options.db_path.clone(), tx)?;
+    highlight::warm_up();
     let mut host = host::TerminalHost::default();
     runtime.block_on(async {
         let ctrl_c = tokio::spawn(async {

@@ -96,9 +96,10 @@ pub fn styled_body(body: &PromptBody, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// Which half of a side-by-side diff to draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Side {
     Old,
+    #[default]
     New,
 }
 

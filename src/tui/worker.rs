@@ -65,6 +65,9 @@ fn open(path: &std::path::Path) -> Result<(Store, usize), String> {
     Ok((store, seeded))
 }
 
+/// How many runs the Run view lists.
+const RUNS_SHOWN: usize = 500;
+
 /// Do one request against the store and say what happened.
 pub fn handle(store: &mut Store, request: Request) -> Event {
     let failed = |what: String, e: &dyn std::fmt::Display| Event::Failed {
@@ -101,6 +104,18 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
         } => match store.set_label(&name, &label, number) {
             Ok(moved) => Event::Labelled { name, moved },
             Err(e) => failed(format!("labelling {name}@{number}"), &e),
+        },
+        Request::ListRuns => match store.list_runs(RUNS_SHOWN) {
+            Ok(runs) => Event::Runs(runs),
+            Err(e) => failed("listing runs".into(), &e),
+        },
+        Request::LoadCells { run_id } => match store.cells(run_id) {
+            Ok(cells) => Event::Cells { run_id, cells },
+            Err(e) => failed(format!("loading the cells of run #{run_id}"), &e),
+        },
+        Request::LoadSamples { cell_id } => match store.samples(cell_id) {
+            Ok(samples) => Event::Samples { cell_id, samples },
+            Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
         },
         Request::Diff { name, old, new } => {
             let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));

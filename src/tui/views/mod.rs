@@ -7,6 +7,7 @@ mod prompt_modes;
 pub mod prompts;
 mod prompts_draw;
 pub mod run;
+mod run_draw;
 pub mod trace;
 pub mod widgets;
 
@@ -49,6 +50,14 @@ pub trait View {
     }
     /// Handle an action; `None` when the view has no use for it.
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>>;
+    /// The tab became visible: load what it shows.
+    fn on_show(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// A tick (every [`crate::tui::event_loop::TICK`]): poll what is still changing.
+    fn on_tick(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
     /// A worker event arrived.
     fn on_event(&mut self, _event: &Event) -> Vec<Effect> {
         Vec::new()
