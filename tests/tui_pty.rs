@@ -15,7 +15,10 @@ struct Session {
 
 impl Session {
     fn start(rows: u16, cols: u16) -> Session {
-        let dir = tempfile::tempdir().unwrap();
+        Session::start_in(tempfile::tempdir().unwrap(), rows, cols)
+    }
+
+    fn start_in(dir: tempfile::TempDir, rows: u16, cols: u16) -> Session {
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "[ui.keys]\nrefresh = \"ctrl-r\"\n").unwrap();
         let pty = native_pty_system()
@@ -141,7 +144,7 @@ fn browse_prompts_help_mouse_and_quit_restores_terminal() {
     assert!(!s.screen().contains("keys: Prompts"));
     // A mouse click on the "2 Run" tab title (SGR mouse, 1-based column 24, row 1).
     s.send("\x1b[<0;24;1M\x1b[<0;24;1m");
-    s.wait_for("N = 10 per variant");
+    s.wait_for("No runs yet.");
     s.send("1");
     s.wait_for("Versions");
     s.send("q");
@@ -182,6 +185,62 @@ fn edit_in_place_saves_a_new_version_and_diffs_it() {
     assert!(diff.contains("tools: 1"), "{diff}");
     s.send("\x1b");
     s.wait_for("Versions");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// A DB with the examples and one finished run of support-answer: 5 samples, two answers.
+fn db_with_a_run() -> tempfile::TempDir {
+    use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    temper::prompt::seed_examples(&mut store).unwrap();
+    let version = store.resolve_str("support-answer").unwrap();
+    let run = store.create_run("cli", None).unwrap();
+    let cell = store
+        .add_cell(
+            run,
+            &NewCell {
+                prompt_version_id: version.info.id,
+                variant_name: "mock:drift".into(),
+                variant_json: "{}".into(),
+                case_name: String::new(),
+                case_json: "{}".into(),
+                n: 5,
+            },
+        )
+        .unwrap();
+    let samples: Vec<NewSample> = (0..5)
+        .map(|idx| NewSample {
+            cell_id: cell,
+            idx,
+            status: Some(SampleStatus::Ok),
+            output: Some(format!(
+                "Annual plans are refundable within {} days [c2].",
+                if idx % 2 == 0 { 30 } else { 14 }
+            )),
+            ..Default::default()
+        })
+        .collect();
+    store.insert_samples(&samples).unwrap();
+    store.finish_run(run, RunStatus::Done).unwrap();
+    dir
+}
+
+#[test]
+fn stored_run_samples_and_their_diff() {
+    let mut s = Session::start_in(db_with_a_run(), 24, 80);
+    s.wait_for("support-answer");
+    s.send("2");
+    s.wait_for("done");
+    s.wait_for("5/5");
+    s.send("\t\t");
+    s.send("j");
+    s.wait_for("Output #1");
+    s.send("3");
+    let diff = s.wait_for("differ: 1 changes");
+    assert!(diff.contains("30"), "{diff}");
+    assert!(diff.contains("14"), "{diff}");
     s.send("q");
     assert!(s.wait_exit().success());
 }
