@@ -1,16 +1,242 @@
-//! `temper cost`: not built yet; see the issue that owns it.
+//! `temper cost`: tokens and cost per call, per day and per 30 days, before shipping.
 
-use super::Ctx;
+use super::prompt::parse_var;
+use super::style::{Tone, paint};
+use super::{Ctx, print_json};
+use crate::cost::estimate::{Estimate, EstimateRequest, ModelEstimate, estimate};
+use crate::cost::{PriceBook, Pricing, format_usd, group_thousands, history};
+use crate::sanitize::for_display;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use unicode_width::UnicodeWidthStr;
+
+/// A price table older than this is flagged: list prices move.
+const STALE_AFTER_DAYS: i64 = 90;
 
 /// Arguments of `temper cost`.
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
-    /// Prompt reference
+    /// Prompt reference: name, name@3 or name:label
     pub reference: String,
+    /// Model to price, as provider:model (repeatable), e.g. openai:gpt-4o-mini
+    #[arg(long = "model", short = 'm', value_name = "PROVIDER:MODEL")]
+    pub models: Vec<String>,
+    /// Variable for rendering, as key=value (repeatable)
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// Expected output tokens per call [default: mean of past samples, else max_tokens]
+    #[arg(long, value_name = "N")]
+    pub output_tokens: Option<u64>,
+    /// Calls per day for the projection
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub calls_per_day: u64,
+    /// Share of input tokens served from the prompt cache, 0 to 1 (cached-input prices)
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub cached_fraction: f64,
+    /// Stability past runs must reach for a model to be recommended, 0 to 1
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub min_stability: f64,
+    /// Price overrides: temper TOML or LiteLLM-style JSON
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 /// Run `temper cost`.
-pub fn execute(_args: &CostArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper cost is not built yet")
+pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.min_stability) {
+        anyhow::bail!(
+            "--min-stability must be between 0 and 1, got {}",
+            args.min_stability
+        );
+    }
+    crate::cost::warm_up_in_background();
+    let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
+    let store = ctx.open_store()?;
+    let version = store.resolve_str(&args.reference)?;
+    let past = history::version_history(&store, version.info.id)?;
+    let request = EstimateRequest {
+        body: &version.body,
+        vars: args.vars.iter().cloned().collect(),
+        models: args.models.clone(),
+        output_tokens: args.output_tokens,
+        calls_per_day: args.calls_per_day,
+        cached_fraction: args.cached_fraction,
+        min_stability: args.min_stability,
+    };
+    let result = estimate(&request, &book, &past)?;
+    let title = format!("{}@{}", version.info.prompt, version.info.number);
+    if ctx.json {
+        print_json(&serde_json::json!({"prompt": title, "estimate": result}))?;
+    } else {
+        print_text(&title, &result);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_text(title: &str, e: &Estimate) {
+    println!(
+        "{} · {} calls/day · {:.0}% of input cached",
+        paint(Tone::Strong, title),
+        group_thousands(&e.calls_per_day.to_string()),
+        e.cached_fraction * 100.0
+    );
+    for w in &e.warnings {
+        println!("{}", paint(Tone::Muted, &format!("warning: {w}")));
+    }
+    let headers = [
+        "model",
+        "input tok",
+        "output tok",
+        "per call",
+        "per day",
+        "per 30 days",
+        "headroom",
+        "stability",
+    ];
+    let rows: Vec<Vec<String>> = e.models.iter().map(model_row).collect();
+    print_table(&headers, &rows);
+    println!();
+    for m in &e.models {
+        let mut notes = vec![format!("output: {}", m.output_source.describe())];
+        notes.push(format!("price: {}", m.pricing.describe()));
+        if m.input_tokens.estimated {
+            notes.push(format!(
+                "tokens estimated with {}",
+                m.input_tokens.encoding.as_str()
+            ));
+        }
+        let line = format!("  {}: {}", m.model, notes.join("; "));
+        println!("{}", for_display(&line));
+    }
+    match &e.cheapest_stable {
+        Some(model) => println!(
+            "{}",
+            paint(
+                Tone::Good,
+                &format!(
+                    "cheapest model with stability ≥ {:.2} in past runs: {model}",
+                    e.min_stability
+                )
+            )
+        ),
+        None if e.models.iter().any(|m| m.stability.is_some()) => println!(
+            "no priced model reached stability {:.2} in past runs",
+            e.min_stability
+        ),
+        None => println!(
+            "{}",
+            paint(
+                Tone::Muted,
+                "no past runs of this version for these models: `temper run` them to measure stability"
+            )
+        ),
+    }
+    println!("{}", price_source_line(e));
+}
+
+fn model_row(m: &ModelEstimate) -> Vec<String> {
+    let approx = if m.input_tokens.estimated { "~" } else { "" };
+    let input = format!(
+        "{approx}{}",
+        group_thousands(&m.input_tokens.tokens.to_string())
+    );
+    let output = group_thousands(&m.output_tokens.to_string());
+    let money = |f: fn(&crate::cost::Projection) -> f64| match (&m.pricing, &m.projection) {
+        (Pricing::Unpriced { .. }, _) | (_, None) => "unpriced".to_string(),
+        (_, Some(p)) => format_usd(f(p)),
+    };
+    let headroom = match (m.headroom_tokens, m.context_window) {
+        (Some(h), Some(w)) if w > 0 => format!(
+            "{} ({:.1}%)",
+            group_thousands(&h.to_string()),
+            h as f64 * 100.0 / w as f64
+        ),
+        _ => "-".to_string(),
+    };
+    let stability = match m.stability {
+        Some(s) if m.cheapest_stable => format!("{s:.2} ★ cheapest"),
+        Some(s) => format!("{s:.2} ({} samples)", m.past_samples),
+        None => "-".to_string(),
+    };
+    vec![
+        m.model.clone(),
+        input,
+        output,
+        money(|p| p.per_call_usd),
+        money(|p| p.per_day_usd),
+        money(|p| p.per_30_days_usd),
+        headroom,
+        stability,
+    ]
+}
+
+/// `prices: table as of … (sources in `temper models`)` with a staleness warning.
+fn price_source_line(e: &Estimate) -> String {
+    let mut line = format!(
+        "prices: built-in table as of {} (USD list prices; check them: temper models shows the sources)",
+        e.table.as_of
+    );
+    for f in &e.price_files {
+        line.push_str(&format!(
+            "; overrides from {}{}",
+            f.path,
+            f.as_of
+                .as_deref()
+                .map(|d| format!(" as of {d}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(days) = age_in_days(&e.table.as_of).filter(|d| *d > STALE_AFTER_DAYS) {
+        line.push_str(&format!(
+            "\nwarning: the built-in price table is {days} days old; override prices with --prices FILE or [prices] in the config"
+        ));
+    }
+    for_display(&line).into_owned()
+}
+
+fn age_in_days(as_of: &str) -> Option<i64> {
+    let date: jiff::civil::Date = as_of.parse().ok()?;
+    let since_epoch = date.duration_since(jiff::civil::date(1970, 1, 1)).as_secs() / 86_400;
+    Some(jiff::Timestamp::now().as_second() / 86_400 - since_epoch)
+}
+
+/// Left-aligned first column, right-aligned numbers; widths by display width.
+fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let clean: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| for_display(c).into_owned()).collect())
+        .collect();
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            clean
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.width())
+                .chain([headers.get(i).map_or(0, |h| h.width())])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w.saturating_sub(c.width()));
+                if i == 0 || i + 1 == cells.len() {
+                    format!("{c}{pad}")
+                } else {
+                    format!("{pad}{c}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", paint(Tone::Strong, &line(headers.to_vec())));
+    for r in &clean {
+        println!("{}", line(r.iter().map(String::as_str).collect()));
+    }
 }

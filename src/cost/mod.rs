@@ -1,1 +1,26 @@
-//! placeholder
+//! Token cost: offline token counts, a dated price table with overrides, cost per sample,
+//! per variant and per run, and projections per day and month (DESIGN.md §6).
+//!
+//! Callers: the runner prices each sample with [`PriceBook::cost_usd`]; `temper report` groups
+//! stored costs with [`summarize`]; `temper cost` estimates before running ([`estimate`]);
+//! `temper models` prints [`PriceBook::listing`] (rows in use, table date and sources).
+
+mod book;
+pub mod estimate;
+pub mod history;
+mod money;
+mod overrides;
+mod table;
+mod tokens;
+
+pub use book::{PriceBook, PriceListing, Pricing, is_loopback_url};
+pub use money::{
+    CostSummary, Projection, Usage, format_usd, group_thousands, percentile, project, round_micro,
+    summarize,
+};
+pub use overrides::{FileInfo, PatchFields, PriceError, PricePatch, parse_file};
+pub use table::{EMBEDDED_TABLE, PriceOrigin, PriceRow, TableInfo, strip_snapshot};
+pub use tokens::{
+    Encoding, TokenCount, count_chat, count_request, count_text, count_tools, encoding_for,
+    warm_up, warm_up_in_background,
+};

@@ -1,0 +1,385 @@
+//! The price book: the embedded table with the user's overrides laid over it, and the answer to
+//! "what does this model cost?" — a price row, free because it runs locally, or unpriced.
+//! Never a silent zero.
+
+use super::money::Usage;
+use super::overrides::{self, FileInfo, PriceError, PricePatch, split_key};
+use super::table::{self, PriceRow, TableInfo};
+use crate::config::{Config, ProviderConfig, ProviderKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a model costs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Pricing {
+    /// Priced by a row of the table or an override.
+    Priced { row: PriceRow },
+    /// Runs on this machine or offline (ollama, llama.cpp on localhost, mock, replay): $0.
+    Local { provider: String },
+    /// No price known: costs are unknown, not zero.
+    Unpriced { model: String },
+}
+
+impl Pricing {
+    /// Cost of a call in USD: `None` when unpriced, `Some(0.0)` when local.
+    pub fn cost_usd(&self, usage: &Usage) -> Option<f64> {
+        match self {
+            Pricing::Priced { row } => Some(row.cost_usd(usage)),
+            Pricing::Local { .. } => Some(0.0),
+            Pricing::Unpriced { .. } => None,
+        }
+    }
+
+    /// The model's context window, when the price row knows it.
+    pub fn context_window(&self) -> Option<u64> {
+        match self {
+            Pricing::Priced { row } => row.context_window,
+            _ => None,
+        }
+    }
+
+    /// A short description for tables: `openai:gpt-4o (table)`, `local`, `unpriced`.
+    pub fn describe(&self) -> String {
+        match self {
+            Pricing::Priced { row } => format!("{} ({})", row.key(), row.origin),
+            Pricing::Local { provider } => format!("local ({provider}): $0"),
+            Pricing::Unpriced { .. } => "unpriced".to_string(),
+        }
+    }
+}
+
+/// The price rows in use with the table's date and the override files: `temper models`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceListing {
+    pub table: TableInfo,
+    pub price_files: Vec<FileInfo>,
+    pub rows: Vec<PriceRow>,
+}
+
+/// The embedded table, overrides and providers: everything needed to price a model.
+#[derive(Debug, Clone)]
+pub struct PriceBook {
+    info: TableInfo,
+    rows: Vec<PriceRow>,
+    /// Override layers, lowest priority first (config, then `--prices`).
+    layers: Vec<Vec<PricePatch>>,
+    files: Vec<FileInfo>,
+    providers: BTreeMap<String, ProviderConfig>,
+}
+
+impl PriceBook {
+    /// The embedded table alone, with the built-in providers.
+    pub fn builtin() -> Result<PriceBook, PriceError> {
+        let (info, rows) = table::parse_table(table::EMBEDDED_TABLE).map_err(PriceError::Table)?;
+        Ok(PriceBook {
+            info,
+            rows,
+            layers: Vec::new(),
+            files: Vec::new(),
+            providers: crate::config::builtin_providers(),
+        })
+    }
+
+    /// The embedded table, the config's providers and `[prices]`, then `prices_file` on top.
+    pub fn load(config: &Config, prices_file: Option<&Path>) -> Result<PriceBook, PriceError> {
+        let mut book = PriceBook::builtin()?;
+        book.providers = config.providers();
+        book.add_layer(overrides::from_config(&config.prices)?)?;
+        if let Some(path) = prices_file {
+            let (info, patches) = overrides::load_file(path)?;
+            book.add_layer(patches)?;
+            book.files.push(info);
+        }
+        Ok(book)
+    }
+
+    /// Add overrides above the existing ones. A patch that does not name a built-in row must
+    /// set both input and output.
+    pub fn add_layer(&mut self, patches: Vec<PricePatch>) -> Result<(), PriceError> {
+        for p in &patches {
+            let complete = p.fields.input.is_some() && p.fields.output.is_some();
+            if complete {
+                continue;
+            }
+            let base = table::find_rows(&self.rows, p.provider.as_deref(), &p.model);
+            if base.len() != 1 {
+                let why = if base.is_empty() {
+                    "it is not in the built-in table, so set both input and output".to_string()
+                } else {
+                    let keys: Vec<String> = base.iter().map(|r| r.key()).collect();
+                    format!(
+                        "it matches {}; name one as provider:model or set both input and output",
+                        keys.join(", ")
+                    )
+                };
+                return Err(PriceError::Incomplete {
+                    origin: p.origin.clone(),
+                    key: p.key.clone(),
+                    message: why,
+                });
+            }
+        }
+        self.layers.push(patches);
+        Ok(())
+    }
+
+    /// The table's date, note and sources.
+    pub fn table_info(&self) -> &TableInfo {
+        &self.info
+    }
+
+    /// Price files loaded with `--prices`.
+    pub fn files(&self) -> &[FileInfo] {
+        &self.files
+    }
+
+    /// Every row the book prices with: built-in rows with overrides applied, then override rows
+    /// for models the table does not have. For `temper models`.
+    pub fn rows(&self) -> Vec<PriceRow> {
+        let mut out: Vec<PriceRow> = Vec::new();
+        for row in &self.rows {
+            let merged = self
+                .patch_for(Some(&row.provider), &row.model)
+                .ok()
+                .flatten()
+                .map(|p| merge(Some(row), p))
+                .unwrap_or_else(|| row.clone());
+            out.push(merged);
+        }
+        for layer in &self.layers {
+            for p in layer {
+                if table::find_rows(&self.rows, p.provider.as_deref(), &p.model).is_empty() {
+                    out.push(merge(None, p));
+                }
+            }
+        }
+        out
+    }
+
+    /// Rows, table date and sources and override files in one value, ready to print or
+    /// serialise (`temper models`).
+    pub fn listing(&self) -> PriceListing {
+        PriceListing {
+            table: self.info.clone(),
+            price_files: self.files.clone(),
+            rows: self.rows(),
+        }
+    }
+
+    /// Whether `provider` runs on this machine or offline: mock and replay providers, and
+    /// OpenAI-compatible servers on a loopback address (ollama, llama.cpp, LM Studio, vLLM).
+    pub fn is_local(&self, provider: &str) -> bool {
+        self.providers.get(provider).is_some_and(is_local_provider)
+    }
+
+    /// Price `model` (`provider:model` or a bare name; dated snapshots resolve to their row).
+    /// A bare name that matches rows of several providers is an error naming them.
+    pub fn lookup(&self, model: &str) -> Result<Pricing, PriceError> {
+        let (provider, name) = self.split(model);
+        let base = self.table_rows(provider, name);
+        let single = match base.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
+        if let Some(p) = self.patch_for(provider, name)? {
+            let complete = p.fields.input.is_some() && p.fields.output.is_some();
+            if single.is_some() || complete {
+                return Ok(Pricing::Priced {
+                    row: merge(single, p),
+                });
+            }
+        }
+        if let Some(p) = provider.filter(|p| self.is_local(p)) {
+            return Ok(Pricing::Local {
+                provider: p.to_string(),
+            });
+        }
+        match base.as_slice() {
+            [] => Ok(Pricing::Unpriced {
+                model: model.to_string(),
+            }),
+            [row] => Ok(Pricing::Priced {
+                row: (*row).clone(),
+            }),
+            many => Err(ambiguous(model, many.iter().map(|r| r.key()))),
+        }
+    }
+
+    /// Cost of a call of `model` with `usage`, in USD; `Ok(None)` when the model is unpriced.
+    pub fn cost_usd(&self, model: &str, usage: &Usage) -> Result<Option<f64>, PriceError> {
+        Ok(self.lookup(model)?.cost_usd(usage))
+    }
+
+    /// Split `provider:model` when the prefix is a provider temper knows (configured or in the
+    /// table or an override); otherwise the whole text is a bare name (`llama3.2:3b`).
+    fn split<'a>(&self, model: &'a str) -> (Option<&'a str>, &'a str) {
+        match split_key(model) {
+            (Some(p), rest)
+                if self.providers.contains_key(p)
+                    || self.table_provider(p)
+                    || self.patch_provider(p) =>
+            {
+                (Some(p), rest)
+            }
+            _ => (None, model),
+        }
+    }
+
+    fn patch_provider(&self, provider: &str) -> bool {
+        self.layers
+            .iter()
+            .flatten()
+            .any(|p| p.provider.as_deref() == Some(provider))
+    }
+
+    fn table_provider(&self, provider: &str) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.provider.eq_ignore_ascii_case(provider))
+    }
+
+    /// Table rows for a model; a provider the table does not know (azure, openrouter, a
+    /// company proxy) is looked up by model name alone.
+    fn table_rows(&self, provider: Option<&str>, name: &str) -> Vec<&PriceRow> {
+        let provider = provider.filter(|p| self.table_provider(p));
+        table::find_rows(&self.rows, provider, name)
+    }
+
+    /// The override for a model from the highest layer that has one.
+    fn patch_for(
+        &self,
+        provider: Option<&str>,
+        name: &str,
+    ) -> Result<Option<&PricePatch>, PriceError> {
+        for layer in self.layers.iter().rev() {
+            let hits: Vec<&PricePatch> = layer
+                .iter()
+                .filter(|p| match (&p.provider, provider) {
+                    (Some(pp), Some(q)) => pp.eq_ignore_ascii_case(q),
+                    _ => true,
+                })
+                .filter(|p| {
+                    p.model.eq_ignore_ascii_case(name) || self.patch_names_row(p, provider, name)
+                })
+                .collect();
+            match hits.as_slice() {
+                [] => continue,
+                [one] => return Ok(Some(one)),
+                many => {
+                    return Err(ambiguous(name, many.iter().map(|p| p.key.clone())));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a patch keyed by a row's id or alias applies to `name`, which resolves to the
+    /// same row (e.g. an override of `gpt-4o` applies to `gpt-4o-2024-08-06`).
+    fn patch_names_row(&self, patch: &PricePatch, provider: Option<&str>, name: &str) -> bool {
+        let rows = self.table_rows(provider, name);
+        let [row] = rows.as_slice() else {
+            return false;
+        };
+        row.answers_to(&patch.model)
+            && patch
+                .provider
+                .as_deref()
+                .is_none_or(|p| row.provider.eq_ignore_ascii_case(p))
+    }
+}
+
+fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {
+    PriceError::Ambiguous {
+        name: name.to_string(),
+        candidates: keys.collect(),
+    }
+}
+
+/// A patch over an optional base row. `add_layer` guarantees a patch without a base is complete.
+fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
+    let f = &patch.fields;
+    PriceRow {
+        provider: patch
+            .provider
+            .clone()
+            .or_else(|| base.map(|b| b.provider.clone()))
+            .unwrap_or_default(),
+        model: base.map_or_else(|| patch.model.clone(), |b| b.model.clone()),
+        aliases: base.map(|b| b.aliases.clone()).unwrap_or_default(),
+        input: f.input.or(base.map(|b| b.input)).unwrap_or(0.0),
+        cached_input: f.cached_input.or(base.and_then(|b| b.cached_input)),
+        output: f.output.or(base.map(|b| b.output)).unwrap_or(0.0),
+        context_window: f.context_window.or(base.and_then(|b| b.context_window)),
+        origin: patch.origin.clone(),
+    }
+}
+
+/// Mock and replay never bill; an OpenAI-compatible server on a loopback address is local.
+fn is_local_provider(config: &ProviderConfig) -> bool {
+    match config.kind {
+        ProviderKind::Mock | ProviderKind::Replay => true,
+        ProviderKind::Openai | ProviderKind::Anthropic => {
+            config.base_url.as_deref().is_some_and(is_loopback_url)
+        }
+    }
+}
+
+/// `http://127.0.0.1:11434/v1`, `http://localhost:8080`, `http://[::1]:8000` are loopback.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_urls_are_local() {
+        for url in [
+            "http://127.0.0.1:11434/v1",
+            "http://localhost:8080",
+            "http://[::1]:8000/v1",
+            "http://0.0.0.0:1234",
+            "http://llm.localhost/v1",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://api.openai.com/v1",
+            "http://10.0.0.5:8000",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn unpriced_is_none_and_local_is_zero() {
+        let usage = Usage {
+            input: 10,
+            cached: 0,
+            output: 10,
+        };
+        let unpriced = Pricing::Unpriced { model: "x".into() };
+        assert_eq!(unpriced.cost_usd(&usage), None);
+        let local = Pricing::Local {
+            provider: "ollama".into(),
+        };
+        assert_eq!(local.cost_usd(&usage), Some(0.0));
+        let json = serde_json::to_value(&unpriced).unwrap();
+        assert_eq!(json["kind"], "unpriced");
+    }
+}

@@ -1,0 +1,219 @@
+//! Cost arithmetic: per sample from usage, per variant (mean, p95), per run, per day and month.
+//!
+//! A price in USD per 1M tokens is also micro-dollars per token, so a sample's cost is computed
+//! in micro-dollars (exact for list prices with up to three decimals) and reported in USD.
+
+use super::table::PriceRow;
+use serde::Serialize;
+
+/// Token usage of one call. `input` includes `cached` (OpenAI's convention; for Anthropic add
+/// `cache_read_input_tokens` and `cache_creation_input_tokens` to `input_tokens`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    pub input: u64,
+    pub cached: u64,
+    pub output: u64,
+}
+
+impl Usage {
+    /// Usage as stored on a sample (absent counts are 0; negative counts are treated as 0).
+    pub fn from_stored(input: Option<i64>, cached: Option<i64>, output: Option<i64>) -> Usage {
+        let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
+        Usage {
+            input: n(input),
+            cached: n(cached),
+            output: n(output),
+        }
+    }
+}
+
+impl PriceRow {
+    /// Cost of one call in micro-dollars: uncached input, cached input (at the cached price, or
+    /// the input price when the row has none) and output.
+    pub fn cost_micro_usd(&self, usage: &Usage) -> f64 {
+        let cached = usage.cached.min(usage.input);
+        let uncached = usage.input - cached;
+        uncached as f64 * self.input
+            + cached as f64 * self.cached_input.unwrap_or(self.input)
+            + usage.output as f64 * self.output
+    }
+
+    /// Cost of one call in USD.
+    pub fn cost_usd(&self, usage: &Usage) -> f64 {
+        self.cost_micro_usd(usage) / 1e6
+    }
+}
+
+/// `usd` rounded to the micro-dollar, the precision temper reports.
+pub fn round_micro(usd: f64) -> f64 {
+    (usd * 1e6).round() / 1e6
+}
+
+/// Costs of a group of samples (a variant, a run): how many were priced, total, mean and p95.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CostSummary {
+    /// Samples considered.
+    pub samples: usize,
+    /// Samples with a cost (the rest were unpriced or had no usage).
+    pub priced: usize,
+    pub total_usd: f64,
+    pub mean_usd: Option<f64>,
+    /// Nearest-rank 95th percentile.
+    pub p95_usd: Option<f64>,
+}
+
+/// Summarise per-sample costs; `None` entries count as samples without a cost.
+pub fn summarize(costs: impl IntoIterator<Item = Option<f64>>) -> CostSummary {
+    let mut samples = 0;
+    let mut known: Vec<f64> = Vec::new();
+    for cost in costs {
+        samples += 1;
+        known.extend(cost.filter(|c| c.is_finite()));
+    }
+    let total: f64 = known.iter().sum();
+    let mean = (!known.is_empty()).then(|| total / known.len() as f64);
+    known.sort_by(f64::total_cmp);
+    let p95 = percentile(&known, 0.95);
+    CostSummary {
+        samples,
+        priced: known.len(),
+        total_usd: total,
+        mean_usd: mean,
+        p95_usd: p95,
+    }
+}
+
+/// Nearest-rank percentile of sorted values (`q` in 0..=1).
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+/// What a per-call cost comes to at a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Projection {
+    pub calls_per_day: u64,
+    pub per_call_usd: f64,
+    pub per_day_usd: f64,
+    pub per_30_days_usd: f64,
+}
+
+/// Per day = calls/day x per call; per 30 days = 30 x per day.
+pub fn project(per_call_usd: f64, calls_per_day: u64) -> Projection {
+    let per_day = per_call_usd * calls_per_day as f64;
+    Projection {
+        calls_per_day,
+        per_call_usd,
+        per_day_usd: per_day,
+        per_30_days_usd: per_day * 30.0,
+    }
+}
+
+/// `$0.000263` for sub-cent amounts, `$12.35` for larger ones, `$1,234.50` with separators.
+pub fn format_usd(usd: f64) -> String {
+    if usd == 0.0 {
+        return "$0".to_string();
+    }
+    if usd.abs() < 0.01 {
+        return format!("${usd:.6}");
+    }
+    if usd.abs() < 1.0 {
+        return format!("${usd:.4}");
+    }
+    let cents = format!("{usd:.2}");
+    let (whole, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+    format!("${}.{frac}", group_thousands(whole))
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", digits),
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::table::PriceOrigin;
+
+    fn row(input: f64, cached: Option<f64>, output: f64) -> PriceRow {
+        PriceRow {
+            provider: "p".into(),
+            model: "m".into(),
+            aliases: vec![],
+            input,
+            cached_input: cached,
+            output,
+            context_window: None,
+            origin: PriceOrigin::Table,
+        }
+    }
+
+    #[test]
+    fn cost_to_the_micro_dollar() {
+        // gpt-4o-mini list prices: 0.15 in, 0.075 cached, 0.60 out per 1M.
+        let r = row(0.15, Some(0.075), 0.60);
+        let usage = Usage {
+            input: 1200,
+            cached: 1000,
+            output: 400,
+        };
+        // 200 x 0.15 + 1000 x 0.075 + 400 x 0.6 = 30 + 75 + 240 = 345 micro-dollars
+        assert!((r.cost_micro_usd(&usage) - 345.0).abs() < 1e-9);
+        assert_eq!(round_micro(r.cost_usd(&usage)), 0.000345);
+        // No cached price: cached tokens billed as input.
+        let r = row(30.0, None, 60.0);
+        assert_eq!(round_micro(r.cost_usd(&usage)), 0.06);
+        // Cached above input is clamped.
+        let weird = Usage {
+            input: 10,
+            cached: 50,
+            output: 0,
+        };
+        assert_eq!(row(1.0, Some(0.5), 1.0).cost_micro_usd(&weird), 5.0);
+    }
+
+    #[test]
+    fn mean_p95_and_total() {
+        let costs: Vec<Option<f64>> = (1..=20)
+            .map(|i| Some(i as f64 / 1e6))
+            .chain([None])
+            .collect();
+        let s = summarize(costs);
+        assert_eq!(s.samples, 21);
+        assert_eq!(s.priced, 20);
+        assert_eq!(round_micro(s.total_usd), 0.00021);
+        assert!((s.mean_usd.unwrap() - 10.5e-6).abs() < 1e-15);
+        assert_eq!(s.p95_usd, Some(19.0 / 1e6));
+        assert_eq!(summarize([None]).mean_usd, None);
+    }
+
+    #[test]
+    fn projection_per_day_and_month() {
+        let p = project(0.000345, 10_000);
+        assert_eq!(round_micro(p.per_day_usd), 3.45);
+        assert_eq!(round_micro(p.per_30_days_usd), 103.5);
+    }
+
+    #[test]
+    fn money_formats() {
+        assert_eq!(format_usd(0.000345), "$0.000345");
+        assert_eq!(format_usd(0.5), "$0.5000");
+        assert_eq!(format_usd(1234.5), "$1,234.50");
+        assert_eq!(format_usd(0.0), "$0");
+        assert_eq!(group_thousands("-1000"), "-1,000");
+    }
+}
