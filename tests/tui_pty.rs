@@ -238,9 +238,17 @@ fn stored_run_samples_and_their_diff() {
     s.send("j");
     s.wait_for("Output #1");
     s.send("3");
-    let diff = s.wait_for("differ: 1 changes");
+    let diff = s.wait_for("differ: 1 change");
     assert!(diff.contains("30"), "{diff}");
     assert!(diff.contains("14"), "{diff}");
+    // The Cost view prices the version selected in the Prompts view from its stored runs.
+    s.send("1");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("5");
+    let cost = s.wait_for("mock:drift");
+    assert!(cost.contains("Cost of support-answer@1"), "{cost}");
+    assert!(cost.contains("60%"), "3 of 5 identical: {cost}");
     s.send("q");
     assert!(s.wait_exit().success());
 }

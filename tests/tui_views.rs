@@ -714,3 +714,68 @@ fn diff_view_keys_move_samples_and_jump_changes() {
     a.on_key(&key('j'));
     assert_eq!(a.diff.a, 3);
 }
+
+// ---- Cost view --------------------------------------------------------------------------
+
+fn history(model: &str, stability: f64, mean: Option<f64>) -> temper::cost::history::ModelHistory {
+    temper::cost::history::ModelHistory {
+        model: model.into(),
+        samples: 10,
+        mean_output_tokens: Some(42.0),
+        stability: Some(stability),
+        cost: temper::cost::CostSummary {
+            samples: 10,
+            priced: if mean.is_some() { 10 } else { 0 },
+            total_usd: mean.unwrap_or(0.0) * 10.0,
+            mean_usd: mean,
+            p95_usd: mean.map(|m| m * 1.2),
+        },
+    }
+}
+
+fn cost_event(models: Vec<temper::cost::history::ModelHistory>) -> Event {
+    Event::Cost(Box::new(temper::tui::event::VersionCost {
+        version_id: 3,
+        label: "support-answer@3".into(),
+        models,
+        table_date: "2026-11-01".into(),
+    }))
+}
+
+#[test]
+fn cost_view_prices_the_selected_version() {
+    let mut a = loaded_app();
+    a.on_key(&key('5'));
+    assert_eq!(
+        requests(&mut a),
+        [Request::LoadCost {
+            version_id: 3,
+            label: "support-answer@3".into()
+        }]
+    );
+    a.on_event(cost_event(vec![
+        history("openai:gpt-4o", 1.0, Some(0.004)),
+        history("openai:gpt-4o-mini", 0.95, Some(0.0003)),
+        history("mock:drift", 0.6, Some(0.0)),
+        history("local:llama", 1.0, None),
+    ]));
+    let best = a.cost.recommended().unwrap();
+    assert_eq!(
+        best.model, "openai:gpt-4o-mini",
+        "cheapest that meets the bar"
+    );
+    a.on_key(&key('y'));
+    assert_eq!(
+        a.take_effects(),
+        [Effect::Copy("openai:gpt-4o-mini".into())]
+    );
+    snapshot("cost_loaded", a);
+}
+
+#[test]
+fn snapshot_cost_view_empty_states() {
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Cost));
+    a.on_event(cost_event(Vec::new()));
+    snapshot("cost_no_runs", a);
+}

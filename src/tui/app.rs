@@ -184,6 +184,12 @@ impl App {
             );
             self.diff.set_cell(cell.id, label, samples.clone());
         }
+        if tab == Tab::Cost {
+            self.cost.wanted = self
+                .prompts
+                .selected_version()
+                .map(|v| (v.id, format!("{}@{}", v.prompt, v.number)));
+        }
         let effects = self.view_mut(tab).on_show();
         self.apply(effects);
     }

@@ -39,6 +39,19 @@ pub enum Request {
     LoadCells { run_id: i64 },
     /// The samples of a cell.
     LoadSamples { cell_id: i64 },
+    /// What past runs of a prompt version cost, per model.
+    LoadCost { version_id: i64, label: String },
+}
+
+/// Per-model cost of a prompt version's stored runs, for the Cost view.
+#[derive(Debug, Clone)]
+pub struct VersionCost {
+    pub version_id: i64,
+    /// `name@n`, for the title.
+    pub label: String,
+    pub models: Vec<crate::cost::history::ModelHistory>,
+    /// Date of the embedded price table.
+    pub table_date: String,
 }
 
 /// The word diff of two versions, ready to draw side by side.
@@ -81,6 +94,7 @@ pub enum Event {
         cell_id: i64,
         samples: Vec<SampleRow>,
     },
+    Cost(Box<VersionCost>),
     /// A request failed; `what` says which, `error` why.
     Failed {
         what: String,

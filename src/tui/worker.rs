@@ -4,7 +4,7 @@
 //! seeds the example prompts on first start) only after the UI has been spawned, so the first
 //! frame is drawn before any I/O.
 
-use super::event::{Event, Request, VersionDiff};
+use super::event::{Event, Request, VersionCost, VersionDiff};
 use crate::store::{Reference, Store};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -117,6 +117,19 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
             Ok(samples) => Event::Samples { cell_id, samples },
             Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
         },
+        Request::LoadCost { version_id, label } => {
+            match crate::cost::history::version_history(store, version_id) {
+                Ok(models) => Event::Cost(Box::new(VersionCost {
+                    version_id,
+                    label,
+                    models: models.into_values().collect(),
+                    table_date: crate::cost::PriceBook::builtin()
+                        .map(|b| b.table_info().as_of.clone())
+                        .unwrap_or_default(),
+                })),
+                Err(e) => failed(format!("loading the cost of {label}"), &e),
+            }
+        }
         Request::Diff { name, old, new } => {
             let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));
             match (get(old), get(new)) {

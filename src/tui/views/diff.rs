@@ -166,7 +166,10 @@ impl View for DiffView {
             Span::styled("needs two samples", theme.fg(theme.warning))
         } else if has_changes(&self.spans) {
             Span::styled(
-                format!("differ: {} changes (n/N jump)", self.change_lines.len()),
+                match self.change_lines.len() {
+                    1 => "differ: 1 change".to_string(),
+                    n => format!("differ: {n} changes (n/N jump)"),
+                },
                 theme.fg(theme.flag),
             )
         } else {
