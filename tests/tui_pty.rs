@@ -19,6 +19,10 @@ impl Session {
     }
 
     fn start_in(dir: tempfile::TempDir, rows: u16, cols: u16) -> Session {
+        Session::start_with(dir, rows, cols, &[])
+    }
+
+    fn start_with(dir: tempfile::TempDir, rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "[ui.keys]\nrefresh = \"ctrl-r\"\n").unwrap();
         let pty = native_pty_system()
@@ -35,6 +39,9 @@ impl Session {
         cmd.env("TEMPER_CONFIG", &config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TEMPER_DB");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.cwd(dir.path());
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
@@ -251,4 +258,33 @@ fn stored_run_samples_and_their_diff() {
     assert!(cost.contains("60%"), "3 of 5 identical: {cost}");
     s.send("q");
     assert!(s.wait_exit().success());
+}
+
+#[test]
+fn external_editor_suspends_and_its_edit_is_saved() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let editor = dir.path().join("fake-editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/max_tokens = 5/max_tokens = 7/' \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let editor = editor.to_str().unwrap().to_string();
+    let mut s = Session::start_with(dir, 24, 80, &[("VISUAL", &editor), ("EDITOR", &editor)]);
+    s.wait_for("support-answer");
+    s.send("/classify\r");
+    s.wait_for("classify-ticket@1");
+    s.send("E");
+    s.wait_for("edited in $EDITOR");
+    s.wait_for("max_tokens = 7");
+    s.send("\x13");
+    s.wait_for("message for the new version");
+    s.send("shorter answers\r");
+    s.wait_for("saved classify-ticket@2");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen());
 }

@@ -127,6 +127,7 @@ impl App {
     /// A key press: the help overlay first, then the view's inputs, then the keymap.
     pub fn on_key(&mut self, key: &KeyEvent) {
         self.dirty = true;
+        self.status = None; // messages last until the next key
         if self.help {
             match self.keymap.action(self.tab, key) {
                 Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),

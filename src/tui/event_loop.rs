@@ -40,6 +40,20 @@ where
     Ok(())
 }
 
+/// Forget what is on screen (the editor drew over it) without asking the terminal for its cursor
+/// position, as `Terminal::clear` would: clear it, then sync ratatui's idea of it with a blank
+/// frame, so the next draw writes every cell.
+fn repaint<B: Backend>(terminal: &mut Terminal<B>) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    terminal
+        .backend_mut()
+        .clear_region(ratatui::backend::ClearType::All)?;
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    Ok(())
+}
+
 /// Run until the user quits or the input ends. `make_input` is called again after `$EDITOR`
 /// returns, because the input stream must not read the keys meant for the editor.
 pub async fn run_loop<B, S>(
@@ -81,6 +95,8 @@ where
             },
             _ = tick.tick() => app.on_tick(),
             _ = tokio::time::sleep_until(next_frame), if app.dirty => {}
+            // SIGINT from outside (raw mode turns the user's ctrl-c into a key, handled above).
+            _ = tokio::signal::ctrl_c() => app.quit = true,
         }
         for effect in app.take_effects() {
             match effect {
@@ -93,7 +109,7 @@ where
                     drop(input.take()); // stop reading keys while the editor owns the terminal
                     let result = host.edit_externally(&text);
                     input = Some(make_input());
-                    terminal.clear()?;
+                    repaint(terminal)?;
                     app.on_external_edit(result);
                 }
                 Effect::Status(level, text) => app.set_status(level, text),

@@ -63,20 +63,12 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let worker = worker::spawn(options.db_path.clone(), tx)?;
     highlight::warm_up();
     let mut host = host::TerminalHost::default();
-    runtime.block_on(async {
-        let ctrl_c = tokio::spawn(async {
-            let _ = tokio::signal::ctrl_c().await;
-        });
-        let result = event_loop::run_loop(
-            &mut term,
-            &mut app,
-            ratatui::crossterm::event::EventStream::new,
-            rx,
-            &worker,
-            &mut host,
-        )
-        .await;
-        ctrl_c.abort();
-        result
-    })
+    runtime.block_on(event_loop::run_loop(
+        &mut term,
+        &mut app,
+        ratatui::crossterm::event::EventStream::new,
+        rx,
+        &worker,
+        &mut host,
+    ))
 }

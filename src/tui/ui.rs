@@ -96,8 +96,6 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             format!(" {}", crate::sanitize::one_line(why)),
             t.fg(t.error),
         )
-    } else if let Some(hint) = view.capture_hint() {
-        Line::styled(format!(" {hint}"), t.fg(t.accent))
     } else if let Some((level, text)) = &app.status {
         let color = match level {
             Level::Info => t.ok,
@@ -105,6 +103,8 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             Level::Error => t.error,
         };
         Line::styled(format!(" {text}"), t.fg(color))
+    } else if let Some(hint) = view.capture_hint() {
+        Line::styled(format!(" {hint}"), t.fg(t.accent))
     } else {
         let mut spans = vec![Span::raw(" ")];
         for action in view.hints() {
