@@ -1,16 +1,187 @@
-//! `temper trace`: not built yet; see the issue that owns it.
+//! `temper trace FILE`: the span tree with kinds, timings, tokens and cost, the detector flags
+//! with reasons, and `--span ID` for one span in full. Costs recorded in the file are shown as
+//! is; only missing ones are estimated from the price table, and marked `≈`. Every string from
+//! the file is untrusted and goes through the sanitiser before it is printed (see `view`).
 
-use super::Ctx;
+mod view;
+
+use super::{Ctx, EXIT_CHECK_FAILED, print_json};
+use crate::cost::PriceBook;
+use crate::sanitize::one_line;
+use crate::trace::detectors::{self, Limits, builtin_context_window};
+use crate::trace::pricing::{CostSource, SpanCost, span_costs};
+use crate::trace::{Format, Span, SpanKind, Trace, Usage};
+use serde_json::json;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `temper trace`.
 #[derive(Debug, clap::Args)]
 pub struct TraceArgs {
-    /// Trace file
-    pub file: std::path::PathBuf,
+    /// Trace file (temper JSONL, OpenInference/Phoenix, OTLP JSON, Langfuse export)
+    pub file: PathBuf,
+    /// Format of the file [default: detected from the content]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Print one span in full: input, output, chunks and tool call
+    #[arg(long, value_name = "ID")]
+    pub span: Option<String>,
+    /// Print at most this many tree rows
+    #[arg(long, default_value_t = 200)]
+    pub limit: usize,
+    /// Flag agents (or traces) with more LLM + tool calls than this
+    #[arg(long, default_value_t = 25)]
+    pub max_steps: usize,
+    /// Flag retrievals whose scores are all below this
+    #[arg(long, default_value_t = 0.5)]
+    pub min_score: f64,
+    /// Exit 1 when any detector raised a flag (for CI)
+    #[arg(long)]
+    pub fail_on_flags: bool,
 }
 
 /// Run `temper trace`.
-pub fn execute(_args: &TraceArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper trace is not built yet")
+pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let mut trace = crate::trace::load(&args.file, args.format)?;
+    // A broken price override must not stop trace inspection: estimates are simply absent.
+    let book = PriceBook::load(&ctx.config, None).ok();
+    let window_book = book.clone();
+    let limits = Limits {
+        max_steps: args.max_steps,
+        min_score: args.min_score,
+        context_window: Box::new(move |model: &str| {
+            let from_table = window_book
+                .as_ref()
+                .and_then(|b| b.lookup(model).ok()?.context_window());
+            from_table.or_else(|| builtin_context_window(model))
+        }),
+        ..Limits::default()
+    };
+    detectors::run(&mut trace, &limits);
+    let price = |model: &str, u: &Usage| {
+        let usage = crate::cost::Usage {
+            input: u.prompt_tokens?,
+            cached: 0,
+            output: u.completion_tokens.unwrap_or(0),
+        };
+        book.as_ref()?.cost_usd(model, &usage).ok().flatten()
+    };
+    let costs = span_costs(&trace, &price);
+    if let Some(id) = &args.span {
+        let Some(i) = trace.find(id) else {
+            anyhow::bail!(
+                "no span with id {:?} in {}; run `temper trace {}` to list the ids",
+                one_line(id),
+                args.file.display(),
+                args.file.display()
+            );
+        };
+        if ctx.json {
+            let flags = trace.flags_of(i);
+            let children: Vec<&str> = trace.children[i]
+                .iter()
+                .map(|&c| trace.spans[c].id.as_str())
+                .collect();
+            print_json(
+                &json!({"span": trace.spans[i], "cost_shown": costs[i], "children": children, "flags": flags}),
+            )?;
+        } else {
+            print!("{}", view::span_detail(&trace, &costs, i));
+        }
+    } else if ctx.json {
+        print_json(&summary_json(&trace, &costs, args))?;
+    } else {
+        print!("{}", view::summary(&trace, &costs, args));
+    }
+    let flagged = args.fail_on_flags && !trace.flags.is_empty();
+    Ok(if flagged {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn summary_json(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> serde_json::Value {
+    let spans: Vec<_> = trace
+        .walk()
+        .into_iter()
+        .map(|(i, depth)| {
+            let mut v = serde_json::to_value(&trace.spans[i]).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("depth".into(), depth.into());
+                o.insert("duration_ms".into(), json!(trace.spans[i].duration_ms()));
+                if let Some(c) = costs[i] {
+                    o.insert("cost_shown".into(), json!(c));
+                }
+            }
+            v
+        })
+        .collect();
+    let ids = |list: &[usize]| {
+        list.iter()
+            .map(|&i| trace.spans[i].id.clone())
+            .collect::<Vec<_>>()
+    };
+    json!({
+        "file": args.file,
+        "format": trace.format,
+        "totals": totals(trace, costs),
+        "spans": spans,
+        "flags": trace.flags,
+        "warnings": trace.warnings,
+        "bad_lines": trace.bad_lines,
+        "orphans": ids(&trace.orphans),
+        "cycles": ids(&trace.cycles),
+    })
+}
+
+/// Whole-trace figures for the header line and `--json`.
+#[derive(serde::Serialize)]
+struct Totals {
+    spans: usize,
+    llm_calls: usize,
+    tool_calls: usize,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    /// Sum of the LLM/embedding costs the file itself recorded (None when it recorded none).
+    cost_from_file: Option<f64>,
+    /// Sum of the costs temper estimated where the file had none (None when there were none).
+    cost_estimated: Option<f64>,
+    duration_ms: Option<f64>,
+}
+
+fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
+    let llm = trace.spans.iter().filter(|s| s.kind == SpanKind::Llm);
+    let usage = |f: fn(&Usage) -> Option<u64>| {
+        llm.clone()
+            .filter_map(|s| s.usage.as_ref().and_then(f))
+            .sum::<u64>()
+    };
+    let model_costs = |source: CostSource| {
+        let picked: Vec<f64> = trace
+            .spans
+            .iter()
+            .zip(costs)
+            .filter(|(s, _)| matches!(s.kind, SpanKind::Llm | SpanKind::Embedding))
+            .filter_map(|(_, c)| c.filter(|c| c.source == source).map(|c| c.usd))
+            .collect();
+        (!picked.is_empty()).then(|| picked.iter().sum())
+    };
+    let start = trace.spans.iter().filter_map(|s| s.start).min();
+    let end = trace.spans.iter().filter_map(|s| s.end).max();
+    Totals {
+        spans: trace.spans.len(),
+        llm_calls: llm.clone().count(),
+        tool_calls: trace.spans.iter().filter(|s| s.tool.is_some()).count(),
+        prompt_tokens: usage(|u| u.prompt_tokens),
+        completion_tokens: usage(|u| u.completion_tokens),
+        cost_from_file: model_costs(CostSource::File),
+        cost_estimated: model_costs(CostSource::PriceTable),
+        duration_ms: Span {
+            start,
+            end,
+            ..Span::default()
+        }
+        .duration_ms(),
+    }
 }

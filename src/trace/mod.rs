@@ -1,1 +1,27 @@
-//! placeholder
+//! Trace inspection: read RAG and agent traces from temper, OpenInference/Phoenix, OTLP GenAI
+//! and Langfuse into one span tree, then run deterministic detectors over it.
+//!
+//! ```no_run
+//! let mut trace = temper::trace::load(std::path::Path::new("t.jsonl"), None)?;
+//! temper::trace::detectors::run(&mut trace, &temper::trace::detectors::Limits::default());
+//! # Ok::<(), temper::trace::TraceError>(())
+//! ```
+
+mod attrs;
+pub mod detectors;
+mod format;
+mod langfuse;
+mod load;
+pub mod model;
+mod openinference;
+mod otlp;
+pub mod pricing;
+mod semconv;
+mod temper;
+mod tree;
+
+pub use format::{Format, TraceError};
+pub use load::load;
+pub use model::{Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, Usage};
+pub use temper::write_jsonl;
+pub use tree::Trace;

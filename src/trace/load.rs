@@ -1,0 +1,215 @@
+//! Open a trace file: detect line-based (JSONL) versus whole-document JSON from the first
+//! non-empty line, pick the format from content (or `--format`), and stream JSONL line by line
+//! so a bad line costs one warning, not the file.
+
+use super::format::{Format, TraceError};
+use super::model::{LoadWarning, Span};
+use super::temper;
+use super::tree::Trace;
+use serde_json::Value;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// At most this many bad lines are described one by one; the rest are counted.
+const MAX_WARNINGS: usize = 1000;
+/// How many lines to look at for a parsable first line when line 1 is broken.
+const SNIFF_LINES: usize = 50;
+
+/// Load a trace file, detecting its format unless `format` is given.
+pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
+    let first = first_lines(path)?;
+    if first.opens_document {
+        // Line 1 opens a multi-line document: read the file as one JSON value. If that fails
+        // but a later line is a whole span, it is JSONL with a broken first line instead.
+        return match load_whole(path, format) {
+            Err(whole_err @ TraceError::InvalidJson { .. }) => match first.doc {
+                Some(doc) => match decide(path, format, &doc) {
+                    Ok(f) => load_lines(path, f).map_err(|source| io_error(path, source)),
+                    Err(_) => Err(whole_err),
+                },
+                None => Err(whole_err),
+            },
+            other => other,
+        };
+    }
+    if let Some(doc) = first.doc {
+        let f = decide(path, format, &doc)?;
+        return load_lines(path, f).map_err(|source| io_error(path, source));
+    }
+    match first.error {
+        Some((line, e)) => Err(TraceError::InvalidJson {
+            path: path.to_path_buf(),
+            line,
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        }),
+        None => Err(TraceError::Empty {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// What the first few non-empty lines say about the file.
+struct FirstLines {
+    /// Line 1 is the start of a JSON value that continues on later lines.
+    opens_document: bool,
+    /// The first line that is a complete JSON object by itself.
+    doc: Option<Value>,
+    /// The first line's parse error, when no line parsed.
+    error: Option<(usize, serde_json::Error)>,
+}
+
+fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
+    let io = |source| io_error(path, source);
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    let mut first = FirstLines {
+        opens_document: false,
+        doc: None,
+        error: None,
+    };
+    let mut buf = Vec::new();
+    let (mut line_no, mut seen) = (0, 0);
+    while seen < SNIFF_LINES {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = buf.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        seen += 1;
+        match serde_json::from_slice::<Value>(line) {
+            Ok(doc @ Value::Object(_)) => {
+                first.doc = Some(doc);
+                break;
+            }
+            Ok(doc) if seen == 1 => {
+                first.doc = Some(doc);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                first.opens_document |= seen == 1 && e.is_eof();
+                first.error.get_or_insert((line_no, e));
+            }
+        }
+    }
+    Ok(first)
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> TraceError {
+    TraceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn decide(path: &Path, forced: Option<Format>, doc: &Value) -> Result<Format, TraceError> {
+    match forced {
+        Some(f) => f
+            .sniff(doc)
+            .map(|()| f)
+            .map_err(|reason| TraceError::NotThisFormat {
+                path: path.to_path_buf(),
+                format: f,
+                reason,
+            }),
+        None => Format::detect(doc).map_err(|tried| TraceError::UnknownFormat {
+            path: path.to_path_buf(),
+            tried,
+        }),
+    }
+}
+
+/// Read the whole file as JSONL from the start, one document per line.
+fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut bad = 0usize;
+    let mut buf = Vec::with_capacity(4096);
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = buf.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let result = match format {
+            Format::TemperJsonl => temper::read_line(line)
+                .map(|s| spans.push(s))
+                .map_err(|e| (Some(e.column()), e.to_string())),
+            _ => match serde_json::from_slice::<Value>(line) {
+                Ok(doc) => format.read(doc, &mut spans).map_err(|m| (None, m)),
+                Err(e) => Err((Some(e.column()), e.to_string())),
+            },
+        };
+        if let Err((column, message)) = result {
+            bad += 1;
+            if warnings.len() < MAX_WARNINGS {
+                warnings.push(LoadWarning {
+                    line: line_no,
+                    column,
+                    message: strip_position(&message),
+                });
+            }
+        }
+    }
+    if bad > MAX_WARNINGS {
+        warnings.push(LoadWarning {
+            line: 0,
+            column: None,
+            message: format!(
+                "{} more bad lines not listed ({bad} in all)",
+                bad - MAX_WARNINGS
+            ),
+        });
+    }
+    let mut trace = Trace::build(format, spans, warnings);
+    trace.bad_lines = bad;
+    Ok(trace)
+}
+
+/// A multi-line JSON document (pretty-printed OTLP, Langfuse, Phoenix array).
+fn load_whole(path: &Path, forced: Option<Format>) -> Result<Trace, TraceError> {
+    let io = |source| TraceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(io)?;
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| TraceError::InvalidJson {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })?;
+    drop(bytes);
+    let format = decide(path, forced, &doc)?;
+    let mut spans = Vec::new();
+    format
+        .read(doc, &mut spans)
+        .map_err(|reason| TraceError::NotThisFormat {
+            path: path.to_path_buf(),
+            format,
+            reason,
+        })?;
+    Ok(Trace::build(format, spans, Vec::new()))
+}
+
+/// serde_json appends " at line L column C"; we report the position ourselves.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

@@ -1,0 +1,244 @@
+//! The normalised span model every reader produces, so detectors, the CLI and the TUI work the
+//! same whatever tool wrote the trace. It is also, field for field, the temper JSONL line format.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// What a span did; readers map each format's vocabulary onto these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    Llm,
+    Retriever,
+    Reranker,
+    Tool,
+    Chain,
+    Agent,
+    Embedding,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl SpanKind {
+    /// The lowercase name used in files and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Llm => "llm",
+            SpanKind::Retriever => "retriever",
+            SpanKind::Reranker => "reranker",
+            SpanKind::Tool => "tool",
+            SpanKind::Chain => "chain",
+            SpanKind::Agent => "agent",
+            SpanKind::Embedding => "embedding",
+            SpanKind::Unknown => "unknown",
+        }
+    }
+
+    /// Parse a kind name case-insensitively (`LLM`, `retriever`, …); anything else is Unknown.
+    pub fn parse(name: &str) -> SpanKind {
+        match name.to_ascii_lowercase().as_str() {
+            "llm" | "generation" | "chat" | "text_completion" | "generate_content" => SpanKind::Llm,
+            "retriever" | "retrieval" => SpanKind::Retriever,
+            "reranker" => SpanKind::Reranker,
+            "tool" | "execute_tool" => SpanKind::Tool,
+            "chain" | "span" => SpanKind::Chain,
+            "agent" | "invoke_agent" | "create_agent" => SpanKind::Agent,
+            "embedding" | "embeddings" => SpanKind::Embedding,
+            _ => SpanKind::Unknown,
+        }
+    }
+}
+
+/// Outcome of a span as the file recorded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Error,
+    #[default]
+    #[serde(other)]
+    Unset,
+}
+
+/// Token counts as the file recorded them (never estimated here).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Total tokens: the recorded total, else prompt + completion when either is known.
+    pub fn total(&self) -> Option<u64> {
+        self.total_tokens
+            .or(match (self.prompt_tokens, self.completion_tokens) {
+                (None, None) => None,
+                (p, c) => Some(p.unwrap_or(0) + c.unwrap_or(0)),
+            })
+    }
+
+    /// True when no count at all was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.prompt_tokens.is_none()
+            && self.completion_tokens.is_none()
+            && self.total_tokens.is_none()
+    }
+}
+
+/// One retrieved (or reranked) chunk. OpenTelemetry only requires `id` and `score`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+/// A tool invocation: arguments and result are kept as the text the file carried (often JSON).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    #[serde(default)]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arguments: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub result: Option<String>,
+}
+
+/// One normalised span; also exactly one line of a temper JSONL trace.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub kind: SpanKind,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Cost in USD as recorded by the tool that wrote the file (never recomputed here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<ToolCall>,
+}
+
+impl Span {
+    /// Wall time of the span in milliseconds, when both ends are known and in order.
+    pub fn duration_ms(&self) -> Option<f64> {
+        let (start, end) = (self.start?, self.end?);
+        let nanos = end.as_nanosecond() - start.as_nanosecond();
+        (nanos >= 0).then(|| nanos as f64 / 1e6)
+    }
+
+    /// True when the file marked the span as failed.
+    pub fn failed(&self) -> bool {
+        self.status == Status::Error || self.error.is_some()
+    }
+}
+
+/// Accept a string as is, or any other JSON value as its compact JSON text (messages, objects).
+fn text_or_json<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(de)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// A line (or place) of the file that could not be used, kept so the user sees what was skipped.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadWarning {
+    /// 1-based line in the file (0 when the problem is not tied to a line).
+    pub line: usize,
+    /// 1-based column, when the JSON parser reported one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+/// What a detector noticed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagKind {
+    ToolLoop,
+    ToolError,
+    ToolEmpty,
+    TooManySteps,
+    Injection,
+    UnretrievedCitation,
+    ContextNearLimit,
+    LowRetrievalScores,
+    Orphan,
+    Cycle,
+}
+
+impl FlagKind {
+    /// Short name shown in brackets in the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::ToolLoop => "tool-loop",
+            FlagKind::ToolError => "tool-error",
+            FlagKind::ToolEmpty => "tool-empty",
+            FlagKind::TooManySteps => "too-many-steps",
+            FlagKind::Injection => "injection",
+            FlagKind::UnretrievedCitation => "unretrieved-citation",
+            FlagKind::ContextNearLimit => "context-near-limit",
+            FlagKind::LowRetrievalScores => "low-retrieval-scores",
+            FlagKind::Orphan => "orphan",
+            FlagKind::Cycle => "cycle",
+        }
+    }
+}
+
+/// A detector finding attached to one span (by index into `Trace::spans`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    #[serde(skip)]
+    pub span: usize,
+    pub span_id: String,
+    pub kind: FlagKind,
+    pub reason: String,
+}

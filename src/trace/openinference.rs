@@ -1,0 +1,124 @@
+//! Arize Phoenix / OpenInference span exports: one span object per JSONL line, or a JSON array
+//! of them (also `{"data": [...]}` as the Phoenix REST API returns). A span looks like
+//! `{name, context:{trace_id, span_id}, parent_id, span_kind, start_time, end_time, status_code,
+//! status_message, attributes, events}`; attributes may be nested or flattened, and the
+//! dataframe export flattens even `context.span_id` and `attributes.llm.model_name`.
+
+use super::attrs::{self, Attrs, first_text};
+use super::model::{Span, SpanKind, Status};
+use super::semconv::{self, Event};
+use serde_json::Value;
+
+/// Why `doc` is not an OpenInference export, or Ok when it looks like one.
+pub fn sniff(doc: &Value) -> Result<(), String> {
+    let first = span_list(doc).and_then(|l| l.first()).unwrap_or(doc);
+    let Value::Object(o) = first else {
+        return Err("not a JSON object (or array of objects)".into());
+    };
+    let has_id = o.get("context").is_some_and(|c| c.get("span_id").is_some())
+        || o.contains_key("context.span_id")
+        || o.contains_key("span_id");
+    if !has_id {
+        return Err(r#"no "context.span_id" or "span_id" field"#.into());
+    }
+    if !(o.contains_key("attributes")
+        || o.contains_key("span_kind")
+        || o.keys().any(|k| k.starts_with("attributes.")))
+    {
+        return Err(r#"no "attributes" or "span_kind" field"#.into());
+    }
+    Ok(())
+}
+
+/// The spans of one document (a span, an array of spans, or `{"data": [...]}`).
+pub fn read(doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
+    let items = match doc {
+        Value::Array(items) => items,
+        Value::Object(mut o) if o.get("data").is_some_and(Value::is_array) => {
+            match o.remove("data") {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            }
+        }
+        obj @ Value::Object(_) => vec![obj],
+        _ => return Err("expected a span object or an array of spans".into()),
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        out.push(span(item).map_err(|e| format!("span #{i}: {e}"))?);
+    }
+    Ok(())
+}
+
+fn span_list(doc: &Value) -> Option<&Vec<Value>> {
+    match doc {
+        Value::Array(items) => Some(items),
+        Value::Object(o) => o.get("data")?.as_array(),
+        _ => None,
+    }
+}
+
+fn span(item: Value) -> Result<Span, String> {
+    let Value::Object(mut obj) = item else {
+        return Err("not a JSON object".into());
+    };
+    let events = obj.remove("events").map(events).unwrap_or_default();
+    let flat = attrs::flatten(Value::Object(obj));
+    let id = first_text(&flat, &["context.span_id", "span_id", "id"])
+        .ok_or_else(|| r#"no "context.span_id""#.to_string())?;
+    let status_code = first_text(&flat, &["status_code", "status.code"]).unwrap_or_default();
+    let failed = status_code.eq_ignore_ascii_case("error");
+    let mut span = Span {
+        id,
+        parent: first_text(&flat, &["parent_id", "parent_span_id", "context.parent_id"])
+            .filter(|p| !p.is_empty()),
+        kind: first_text(&flat, &["span_kind"]).map_or(SpanKind::Unknown, |k| SpanKind::parse(&k)),
+        name: first_text(&flat, &["name"]).unwrap_or_default(),
+        start: flat.get("start_time").and_then(attrs::timestamp),
+        end: flat.get("end_time").and_then(attrs::timestamp),
+        status: if failed {
+            Status::Error
+        } else if status_code.eq_ignore_ascii_case("ok") {
+            Status::Ok
+        } else {
+            Status::Unset
+        },
+        error: if failed {
+            Some(
+                first_text(&flat, &["status_message", "status.message"])
+                    .unwrap_or_else(|| "error".into()),
+            )
+            .filter(|m| !m.is_empty())
+        } else {
+            None
+        },
+        ..Span::default()
+    };
+    let attributes: Attrs = flat
+        .into_iter()
+        .filter_map(|(k, v)| k.strip_prefix("attributes.").map(|k| (k.to_string(), v)))
+        .collect();
+    semconv::apply(attributes, &events, &mut span);
+    Ok(span)
+}
+
+fn events(value: Value) -> Vec<Event> {
+    let Value::Array(items) = value else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .filter_map(|e| {
+            let Value::Object(mut o) = e else { return None };
+            let name = o
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let attrs = o
+                .remove("attributes")
+                .map(attrs::flatten)
+                .unwrap_or_default();
+            Some(Event { name, attrs })
+        })
+        .collect()
+}

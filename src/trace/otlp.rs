@@ -1,0 +1,179 @@
+//! OpenTelemetry OTLP/JSON (`ExportTraceServiceRequest`): `resourceSpans[].scopeSpans[].spans[]`,
+//! attributes as `[{key, value: {stringValue|intValue|doubleValue|boolValue|arrayValue|
+//! kvlistValue|bytesValue}}]`. One request per file, or one per line as the collector's file
+//! exporter writes them. GenAI (`gen_ai.*`) and OpenInference attributes are both understood.
+
+use super::attrs::{self, Attrs};
+use super::model::{Span, SpanKind, Status};
+use super::semconv::{self, Event};
+use serde_json::{Map, Value};
+
+/// Why `doc` is not an OTLP export, or Ok when it looks like one.
+pub fn sniff(doc: &Value) -> Result<(), String> {
+    match doc
+        .get("resourceSpans")
+        .or_else(|| doc.get("resource_spans"))
+    {
+        Some(Value::Array(_)) => Ok(()),
+        Some(_) => Err(r#""resourceSpans" is not an array"#.into()),
+        None => Err(r#"no "resourceSpans" array at the top level"#.into()),
+    }
+}
+
+/// The spans of one `ExportTraceServiceRequest`.
+pub fn read(mut doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
+    sniff(&doc)?;
+    let resource_spans = take_array(&mut doc, &["resourceSpans", "resource_spans"]);
+    for mut rs in resource_spans {
+        for mut ss in take_array(
+            &mut rs,
+            &["scopeSpans", "scope_spans", "instrumentationLibrarySpans"],
+        ) {
+            for (i, s) in take_array(&mut ss, &["spans"]).into_iter().enumerate() {
+                out.push(span(s).map_err(|e| format!("span #{i}: {e}"))?);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn take_array(v: &mut Value, keys: &[&str]) -> Vec<Value> {
+    let Value::Object(o) = v else {
+        return Vec::new();
+    };
+    keys.iter()
+        .find_map(|k| match o.remove(*k) {
+            Some(Value::Array(items)) => Some(items),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn span(value: Value) -> Result<Span, String> {
+    let Value::Object(mut o) = value else {
+        return Err("not a JSON object".into());
+    };
+    let text = |o: &Map<String, Value>, keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let id = text(&o, &["spanId", "span_id"]).ok_or_else(|| r#"no "spanId""#.to_string())?;
+    let status = o.get("status");
+    let code = status.and_then(|s| s.get("code"));
+    let failed = matches!(code, Some(Value::Number(n)) if n.as_u64() == Some(2))
+        || matches!(code, Some(Value::String(s)) if s.eq_ignore_ascii_case("STATUS_CODE_ERROR") || s.eq_ignore_ascii_case("error"));
+    let ok = matches!(code, Some(Value::Number(n)) if n.as_u64() == Some(1))
+        || matches!(code, Some(Value::String(s)) if s.eq_ignore_ascii_case("STATUS_CODE_OK") || s.eq_ignore_ascii_case("ok"));
+    let message = status
+        .and_then(|s| s.get("message"))
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string);
+    let mut span = Span {
+        id,
+        parent: text(&o, &["parentSpanId", "parent_span_id"]),
+        kind: SpanKind::Unknown,
+        name: text(&o, &["name"]).unwrap_or_default(),
+        start: o.get("startTimeUnixNano").and_then(attrs::timestamp),
+        end: o.get("endTimeUnixNano").and_then(attrs::timestamp),
+        status: if failed {
+            Status::Error
+        } else if ok {
+            Status::Ok
+        } else {
+            Status::Unset
+        },
+        error: if failed {
+            Some(message.unwrap_or_else(|| "error".into()))
+        } else {
+            None
+        },
+        ..Span::default()
+    };
+    let attributes = o.remove("attributes").map(key_values).unwrap_or_default();
+    let events: Vec<Event> = match o.remove("events") {
+        Some(Value::Array(items)) => items.into_iter().filter_map(event).collect(),
+        _ => Vec::new(),
+    };
+    semconv::apply(attributes, &events, &mut span);
+    Ok(span)
+}
+
+fn event(value: Value) -> Option<Event> {
+    let Value::Object(mut o) = value else {
+        return None;
+    };
+    Some(Event {
+        name: o
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        attrs: o.remove("attributes").map(key_values).unwrap_or_default(),
+    })
+}
+
+/// `[{key, value: AnyValue}]` to a flat attribute map.
+fn key_values(list: Value) -> Attrs {
+    let mut out = Attrs::new();
+    let Value::Array(items) = list else {
+        return out;
+    };
+    for item in items {
+        let Value::Object(mut kv) = item else {
+            continue;
+        };
+        let Some(Value::String(key)) = kv.remove("key") else {
+            continue;
+        };
+        let value = kv.remove("value").map(any_value).unwrap_or(Value::Null);
+        attrs::flatten_into(&key, value, &mut out);
+    }
+    out
+}
+
+/// An OTLP `AnyValue` as plain JSON.
+fn any_value(value: Value) -> Value {
+    let Value::Object(mut o) = value else {
+        return value;
+    };
+    if let Some(v) = o
+        .remove("stringValue")
+        .or_else(|| o.remove("boolValue"))
+        .or_else(|| o.remove("doubleValue"))
+    {
+        return v;
+    }
+    if let Some(v) = o.remove("intValue") {
+        return match &v {
+            Value::String(s) => s.parse::<i64>().map(Value::from).unwrap_or(v),
+            _ => v,
+        };
+    }
+    if let Some(v) = o.remove("bytesValue") {
+        return v;
+    }
+    if let Some(Value::Object(mut arr)) = o.remove("arrayValue") {
+        return match arr.remove("values") {
+            Some(Value::Array(items)) => Value::Array(items.into_iter().map(any_value).collect()),
+            _ => Value::Array(Vec::new()),
+        };
+    }
+    if let Some(Value::Object(mut kvl)) = o.remove("kvlistValue") {
+        let mut map = Map::new();
+        if let Some(Value::Array(items)) = kvl.remove("values") {
+            for item in items {
+                let Value::Object(mut kv) = item else {
+                    continue;
+                };
+                if let Some(Value::String(k)) = kv.remove("key") {
+                    map.insert(k, kv.remove("value").map(any_value).unwrap_or(Value::Null));
+                }
+            }
+        }
+        return Value::Object(map);
+    }
+    Value::Null
+}

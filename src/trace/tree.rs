@@ -1,0 +1,257 @@
+//! A loaded trace: spans in one flat Vec with parent/children indices, so 100k spans cost a few
+//! small Vecs and the TUI can render any window of the tree without walking pointers.
+//! Broken parent links never loop: orphans become roots and every cycle is cut once.
+
+use super::format::Format;
+use super::model::{Flag, FlagKind, LoadWarning, Span};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A trace file after loading: the spans, their tree, and what went wrong on the way.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub format: Format,
+    pub spans: Vec<Span>,
+    /// `parent[i]`: index of span i's parent, None for roots (incl. orphans and cut cycles).
+    #[serde(skip)]
+    pub parent: Vec<Option<usize>>,
+    /// `children[i]`: indices of span i's children, ordered by start time then file order.
+    #[serde(skip)]
+    pub children: Vec<Vec<usize>>,
+    /// Spans without a parent, in the same order as children.
+    #[serde(skip)]
+    pub roots: Vec<usize>,
+    /// Bad lines and other problems; the rest of the file still loaded.
+    pub warnings: Vec<LoadWarning>,
+    /// Lines that could not be read (all counted, even past the listed warnings).
+    pub bad_lines: usize,
+    /// Spans whose parent id is not in the file (shown at the root).
+    #[serde(skip)]
+    pub orphans: Vec<usize>,
+    /// Spans whose parent link was cut because it closed a cycle.
+    #[serde(skip)]
+    pub cycles: Vec<usize>,
+    /// Detector findings (see `detectors::run`); empty until detectors ran.
+    pub flags: Vec<Flag>,
+}
+
+impl Trace {
+    /// Link spans into a tree. Duplicate ids keep the first span as the link target.
+    pub fn build(format: Format, spans: Vec<Span>, mut warnings: Vec<LoadWarning>) -> Trace {
+        let n = spans.len();
+        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, span) in spans.iter().enumerate() {
+            if by_id.insert(span.id.as_str(), i).is_some() {
+                warnings.push(LoadWarning {
+                    line: 0,
+                    column: None,
+                    message: format!(
+                        "duplicate span id {:?}; links go to its first occurrence",
+                        span.id
+                    ),
+                });
+            }
+        }
+        // Re-insert in reverse so the first occurrence wins.
+        for (i, span) in spans.iter().enumerate().rev() {
+            by_id.insert(span.id.as_str(), i);
+        }
+        let mut parent = vec![None; n];
+        let mut orphans = Vec::new();
+        for (i, span) in spans.iter().enumerate() {
+            let Some(pid) = span.parent.as_deref().filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            match by_id.get(pid) {
+                Some(&p) => parent[i] = Some(p),
+                None => orphans.push(i),
+            }
+        }
+        drop(by_id);
+        let cycles = cut_cycles(&mut parent);
+        let mut children = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (i, p) in parent.iter().enumerate() {
+            match p {
+                Some(p) => children[*p].push(i),
+                None => roots.push(i),
+            }
+        }
+        let by_start = |a: &usize, b: &usize| spans[*a].start.cmp(&spans[*b].start).then(a.cmp(b));
+        for list in &mut children {
+            if list.len() > 1 {
+                list.sort_by(by_start);
+            }
+        }
+        roots.sort_by(by_start);
+        let mut trace = Trace {
+            format,
+            spans,
+            parent,
+            children,
+            roots,
+            warnings,
+            bad_lines: 0,
+            orphans,
+            cycles,
+            flags: Vec::new(),
+        };
+        trace.flag_structure();
+        trace.flags.sort_by_key(|f| f.span);
+        trace
+    }
+
+    fn flag_structure(&mut self) {
+        for &i in &self.orphans {
+            let pid = self.spans[i].parent.clone().unwrap_or_default();
+            self.flags.push(Flag {
+                span: i,
+                span_id: self.spans[i].id.clone(),
+                kind: FlagKind::Orphan,
+                reason: format!("parent {pid:?} is not in the file; shown at the root"),
+            });
+        }
+        for &i in &self.cycles {
+            let pid = self.spans[i].parent.clone().unwrap_or_default();
+            self.flags.push(Flag {
+                span: i,
+                span_id: self.spans[i].id.clone(),
+                kind: FlagKind::Cycle,
+                reason: format!("parent link to {pid:?} closes a cycle; cut and shown at the root"),
+            });
+        }
+    }
+
+    /// Pre-order walk of the whole tree as (span index, depth), without recursion.
+    pub fn walk(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::with_capacity(self.spans.len());
+        let mut stack: Vec<(usize, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
+        while let Some((i, depth)) = stack.pop() {
+            out.push((i, depth));
+            stack.extend(self.children[i].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        out
+    }
+
+    /// Index of the root above span `i` (the span itself when it is a root).
+    pub fn root_of(&self, mut i: usize) -> usize {
+        // Cycles were cut at build time, so this walk ends within `spans.len()` steps.
+        for _ in 0..self.spans.len() {
+            match self.parent[i] {
+                Some(p) => i = p,
+                None => break,
+            }
+        }
+        i
+    }
+
+    /// Indices of all spans below `i` (not including `i`), pre-order.
+    pub fn descendants(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.children[i].iter().rev().copied().collect();
+        while let Some(c) = stack.pop() {
+            out.push(c);
+            stack.extend(self.children[c].iter().rev());
+        }
+        out
+    }
+
+    /// Index of the first span with this id.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.spans.iter().position(|s| s.id == id)
+    }
+
+    /// The flags on span `i` (a binary search: `flags` is kept sorted by span index).
+    pub fn flags_of(&self, i: usize) -> &[Flag] {
+        let from = self.flags.partition_point(|f| f.span < i);
+        let to = self.flags.partition_point(|f| f.span <= i);
+        &self.flags[from..to]
+    }
+}
+
+/// Cut every parent link that closes a cycle; returns the spans whose link was cut. O(n).
+fn cut_cycles(parent: &mut [Option<usize>]) -> Vec<usize> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; parent.len()];
+    let mut cut = Vec::new();
+    let mut path = Vec::new();
+    for start in 0..parent.len() {
+        let mut i = start;
+        while state[i] == NEW {
+            state[i] = ON_PATH;
+            path.push(i);
+            match parent[i] {
+                Some(p) if state[p] == ON_PATH => {
+                    parent[i] = None;
+                    cut.push(i);
+                    break;
+                }
+                Some(p) => i = p,
+                None => break,
+            }
+        }
+        for j in path.drain(..) {
+            state[j] = DONE;
+        }
+    }
+    cut.sort_unstable();
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: &str, parent: Option<&str>) -> Span {
+        Span {
+            id: id.into(),
+            parent: parent.map(Into::into),
+            ..Span::default()
+        }
+    }
+
+    #[test]
+    fn builds_tree_with_orphan_and_cycle() {
+        let spans = vec![
+            span("root", None),
+            span("a", Some("root")),
+            span("b", Some("a")),
+            span("lost", Some("nowhere")),
+            span("x", Some("y")),
+            span("y", Some("x")),
+            span("self", Some("self")),
+        ];
+        let t = Trace::build(Format::TemperJsonl, spans, vec![]);
+        assert_eq!(t.children[0], vec![1]);
+        assert_eq!(t.children[1], vec![2]);
+        assert_eq!(t.orphans, vec![3]);
+        assert_eq!(t.cycles.len(), 2, "x<->y cut once, self cut once");
+        assert!(t.cycles.contains(&6));
+        assert_eq!(t.walk().len(), 7, "every span reachable exactly once");
+        assert!(
+            t.flags
+                .iter()
+                .any(|f| f.kind == FlagKind::Orphan && f.span_id == "lost")
+        );
+        assert!(
+            t.flags
+                .iter()
+                .any(|f| f.kind == FlagKind::Cycle && f.span_id == "self")
+        );
+    }
+
+    #[test]
+    fn long_chain_walks_without_recursion() {
+        let mut spans = vec![span("0", None)];
+        for i in 1..200_000 {
+            spans.push(span(&i.to_string(), Some(&(i - 1).to_string())));
+        }
+        let t = Trace::build(Format::TemperJsonl, spans, vec![]);
+        let walk = t.walk();
+        assert_eq!(walk.len(), 200_000);
+        assert_eq!(walk[199_999].1, 199_999);
+        assert_eq!(t.root_of(199_999), 0);
+    }
+}
