@@ -120,6 +120,96 @@ fn big_app() -> temper::tui::app::App {
     app
 }
 
+fn big_runs() -> temper::tui::app::App {
+    use temper::store::{
+        CellInfo, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
+    };
+    let mut app = new_app(&Options::default());
+    app.dispatch(temper::tui::action::Action::ShowTab(
+        temper::tui::action::Tab::Run,
+    ));
+    app.on_event(Event::Runs(vec![RunInfo {
+        id: 1,
+        source: "cli".into(),
+        session: None,
+        status: RunStatus::Done,
+        started_at: "2026-11-24T10:00:00Z".into(),
+        finished_at: None,
+    }]));
+    app.on_event(Event::Cells {
+        run_id: 1,
+        cells: vec![CellInfo {
+            id: 1,
+            run_id: 1,
+            prompt: "p".into(),
+            prompt_number: 1,
+            cell: NewCell {
+                prompt_version_id: 1,
+                variant_name: "mock:drift".into(),
+                variant_json: "{}".into(),
+                case_name: String::new(),
+                case_json: "{}".into(),
+                n: 10_000,
+            },
+        }],
+    });
+    let samples = (0..10_000u32)
+        .map(|idx| SampleRow {
+            id: idx as i64,
+            created_at: String::new(),
+            sample: NewSample {
+                cell_id: 1,
+                idx,
+                status: Some(SampleStatus::Ok),
+                output: Some(format!(
+                    "{{\"answer\": \"refund within {} days\"}}",
+                    idx % 3
+                )),
+                latency_ms: Some(120.0),
+                ..Default::default()
+            },
+        })
+        .collect();
+    app.on_event(Event::Samples {
+        cell_id: 1,
+        samples,
+    });
+    app.take_effects();
+    app
+}
+
+fn big_trace() -> temper::tui::app::App {
+    use temper::trace::{Format, Span, SpanKind, Trace};
+    let spans: Vec<Span> = (0..100_000)
+        .map(|i| Span {
+            id: format!("s{i}"),
+            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
+            kind: if i % 3 == 0 {
+                SpanKind::Llm
+            } else {
+                SpanKind::Tool
+            },
+            name: format!("step-{i}"),
+            output: Some(format!("output {i}")),
+            ..Default::default()
+        })
+        .collect();
+    let mut trace = Trace::build(Format::TemperJsonl, spans, Vec::new());
+    temper::trace::detectors::run(&mut trace, &temper::trace::detectors::Limits::default());
+    let mut app = new_app(&Options::default());
+    let path = std::path::PathBuf::from("big.jsonl");
+    app.trace.path = Some(path.clone());
+    app.dispatch(temper::tui::action::Action::ShowTab(
+        temper::tui::action::Tab::Trace,
+    ));
+    app.on_event(Event::Trace {
+        path,
+        result: Ok(std::sync::Arc::new(trace)),
+    });
+    app.take_effects();
+    app
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("bench.db");
@@ -160,6 +250,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (p, max) = p95(keys);
     println!(
         "keystroke to screen (j in a 100,000-prompt list): p95 {} (max {})  [target ≤ 16 ms]",
+        ms(p),
+        ms(max)
+    );
+
+    // Run view with a 10,000-sample cell, Trace view with a 100,000-span trace.
+    let mut run_app = big_runs();
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        run_app.dirty = true;
+        let t = Instant::now();
+        draw(&mut terminal, &mut run_app)?;
+        frames.push(t.elapsed());
+    }
+    let (p, max) = p95(frames);
+    println!(
+        "frame render, Run view with 10,000 samples in a cell, 160x48: p95 {} (max {})  [target ≤ 2 ms]",
+        ms(p),
+        ms(max)
+    );
+    let mut trace_app = big_trace();
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        trace_app.dirty = true;
+        let t = Instant::now();
+        draw(&mut terminal, &mut trace_app)?;
+        frames.push(t.elapsed());
+        trace_app.on_key(&j);
+    }
+    let (p, max) = p95(frames);
+    println!(
+        "frame render, Trace view with 100,000 spans, 160x48: p95 {} (max {})  [target ≤ 2 ms]",
         ms(p),
         ms(max)
     );

@@ -152,6 +152,16 @@ fn browse_prompts_help_mouse_and_quit_restores_terminal() {
     // A mouse click on the "2 Run" tab title (SGR mouse, 1-based column 24, row 1).
     s.send("\x1b[<0;24;1M\x1b[<0;24;1m");
     s.wait_for("No runs yet.");
+    // Open a trace file from the Trace view.
+    s.send("4");
+    s.wait_for("No trace open.");
+    s.send("o");
+    s.send(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/traces/rag-answer.temper.jsonl\r"
+    ));
+    let trace = s.wait_for("Spans (4)");
+    assert!(trace.contains("kb-0017"), "{trace}");
     s.send("1");
     s.wait_for("Versions");
     s.send("q");

@@ -773,3 +773,75 @@ fn snapshot_cost_view_empty_states() {
     a.on_event(cost_event(Vec::new()));
     snapshot("cost_no_runs", a);
 }
+
+// ---- Trace view -------------------------------------------------------------------------
+
+fn trace_event(path: &str) -> Event {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    temper::tui::worker::handle(&mut store, Request::LoadTrace { path })
+}
+
+fn trace_app(path: &str) -> App {
+    let mut a = app();
+    a.on_key(&key('4'));
+    a.on_key(&key('o'));
+    a.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    type_str(&mut a, full.to_str().unwrap());
+    a.on_key(&code(KeyCode::Enter));
+    assert_eq!(requests(&mut a), [Request::LoadTrace { path: full }]);
+    a.on_event(trace_event(path));
+    a.status = None; // the status names the absolute path, which differs per checkout
+    a
+}
+
+#[test]
+fn snapshot_trace_view_rag_and_agent() {
+    let a = trace_app("examples/traces/rag-answer.temper.jsonl");
+    let loaded = a.trace.loaded().unwrap();
+    assert!(!loaded.chunks.is_empty() && !loaded.answer.is_empty());
+    snapshot("trace_rag", a);
+    let mut a = trace_app("examples/traces/agent-tools.temper.jsonl");
+    assert!(!a.trace.loaded().unwrap().tools.is_empty());
+    a.on_key(&key('G'));
+    snapshot("trace_agent", a);
+}
+
+#[test]
+fn trace_view_unreadable_file_is_an_error_state() {
+    let mut a = app();
+    a.on_key(&key('4'));
+    a.on_key(&key('o'));
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-trace.jsonl");
+    type_str(&mut a, full.to_str().unwrap());
+    a.on_key(&code(KeyCode::Enter));
+    let reqs = requests(&mut a);
+    assert_eq!(reqs.len(), 1);
+    a.on_event(trace_event("no-such-trace.jsonl"));
+    let (_, status) = a.status.clone().unwrap();
+    assert!(status.contains("no-such-trace.jsonl"), "{status}");
+    a.status = None;
+    let mut t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend_mut());
+    assert!(screen.contains("no-such-trace.jsonl"), "{screen}");
+    assert!(screen.contains("o opens another file"), "{screen}");
+}
+
+#[test]
+fn trace_view_keys_move_focus_and_copy() {
+    let mut a = trace_app("examples/traces/rag-answer.temper.jsonl");
+    a.on_key(&key('j'));
+    let span = a.trace.selected_span().unwrap();
+    assert_eq!(span, a.trace.loaded().unwrap().walk[1].0);
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&key('y'));
+    let effects = a.take_effects();
+    let [Effect::Copy(text)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(text, &a.trace.loaded().unwrap().answer);
+}

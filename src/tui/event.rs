@@ -39,6 +39,8 @@ pub enum Request {
     LoadCells { run_id: i64 },
     /// The samples of a cell.
     LoadSamples { cell_id: i64 },
+    /// Read a trace file and run the detectors over it.
+    LoadTrace { path: PathBuf },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
 }
@@ -95,6 +97,11 @@ pub enum Event {
         samples: Vec<SampleRow>,
     },
     Cost(Box<VersionCost>),
+    /// A trace file was read (with detector flags), or why it could not be.
+    Trace {
+        path: PathBuf,
+        result: Result<std::sync::Arc<crate::trace::Trace>, String>,
+    },
     /// A request failed; `what` says which, `error` why.
     Failed {
         what: String,

@@ -62,6 +62,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = worker::spawn(options.db_path.clone(), tx)?;
     highlight::warm_up();
+    if let Some(path) = &options.trace {
+        worker.send(event::Request::LoadTrace { path: path.clone() });
+    }
     let mut host = host::TerminalHost::default();
     runtime.block_on(event_loop::run_loop(
         &mut term,

@@ -117,6 +117,16 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
             Ok(samples) => Event::Samples { cell_id, samples },
             Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
         },
+        Request::LoadTrace { path } => {
+            let result = crate::trace::load(&path, None)
+                .map(|mut trace| {
+                    let limits = crate::trace::detectors::Limits::default();
+                    crate::trace::detectors::run(&mut trace, &limits);
+                    std::sync::Arc::new(trace)
+                })
+                .map_err(|e| e.to_string());
+            Event::Trace { path, result }
+        }
         Request::LoadCost { version_id, label } => {
             match crate::cost::history::version_history(store, version_id) {
                 Ok(models) => Event::Cost(Box::new(VersionCost {

@@ -9,6 +9,7 @@ mod prompts_draw;
 pub mod run;
 mod run_draw;
 pub mod trace;
+mod trace_draw;
 pub mod widgets;
 
 use super::action::{Action, Tab};
