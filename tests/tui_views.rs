@@ -424,7 +424,14 @@ fn tabs_help_and_other_view_keys() {
     a.on_key(&key(']'));
     assert_eq!(a.tab, Tab::Trace);
     a.on_key(&key('o'));
-    assert!(a.status.clone().unwrap().1.contains("src/trace"));
+    assert!(
+        a.view(Tab::Trace)
+            .capture_hint()
+            .unwrap()
+            .contains("trace file")
+    );
+    a.on_key(&code(KeyCode::Esc));
+    assert!(a.view(Tab::Trace).capture_hint().is_none());
     a.on_key(&key('5'));
     a.on_key(&key('+'));
     assert_eq!(a.cost.calls_per_day, 2000);
