@@ -23,6 +23,16 @@ impl Session {
     }
 
     fn start_with(dir: tempfile::TempDir, rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
+        Session::start_args(dir, rows, cols, env, &[])
+    }
+
+    fn start_args(
+        dir: tempfile::TempDir,
+        rows: u16,
+        cols: u16,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Session {
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "[ui.keys]\nrefresh = \"ctrl-r\"\n").unwrap();
         let pty = native_pty_system()
@@ -36,6 +46,9 @@ impl Session {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_temper"));
         cmd.arg("--db");
         cmd.arg(dir.path().join("t.db"));
+        for a in args {
+            cmd.arg(a);
+        }
         cmd.env("TEMPER_CONFIG", &config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TEMPER_DB");
@@ -297,4 +310,23 @@ fn external_editor_suspends_and_its_edit_is_saved() {
     assert!(s.wait_exit().success());
     let p = s.parser.lock().unwrap();
     assert!(!p.screen().alternate_screen());
+}
+
+#[test]
+fn trace_file_tui_opens_the_trace_view_at_160_columns() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/traces/agent-tools.temper.jsonl"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 48, 160, &[], &["trace", file, "--tui"]);
+    let screen = s.wait_for("Spans (11)");
+    // Side by side at 160 columns: tree, chunks, tools and answer on the same row.
+    let first = screen.lines().nth(1).unwrap_or_default();
+    for pane in ["Spans", "Chunks", "Tools", "Answer"] {
+        assert!(first.contains(pane), "{pane} not on the first row: {first}");
+    }
+    assert!(screen.contains("[tool-loop]"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
 }
