@@ -852,3 +852,24 @@ fn trace_view_keys_move_focus_and_copy() {
     };
     assert_eq!(text, &a.trace.loaded().unwrap().answer);
 }
+
+#[test]
+fn hostile_strings_never_reach_the_screen_raw() {
+    let mut a = app();
+    a.on_event(Event::Prompts(vec![summary(
+        "evil\u{1b}]52;c;aGk=\u{7}name",
+        1,
+    )]));
+    a.on_event(Event::Failed {
+        what: "x\u{1b}[2J".into(),
+        error: "y\u{202E}z".into(),
+    });
+    let mut t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend_mut());
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{202E}'),
+        "{screen}"
+    );
+    assert!(screen.contains("evilname"), "{screen}");
+    assert!(screen.contains("y<U+202E>z"), "{screen}");
+}

@@ -98,7 +98,9 @@ impl App {
     pub fn apply(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Status(level, text) => self.status = Some((level, text)),
+                Effect::Status(level, text) => {
+                    self.status = Some((level, crate::sanitize::one_line(&text)))
+                }
                 other => self.outbox.push(other),
             }
         }
