@@ -52,6 +52,9 @@ impl Session {
         cmd.env("TEMPER_CONFIG", &config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TEMPER_DB");
+        // No display: `y` must fall back to OSC 52.
+        cmd.env_remove("DISPLAY");
+        cmd.env_remove("WAYLAND_DISPLAY");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -149,6 +152,8 @@ fn browse_prompts_help_mouse_and_quit_restores_terminal() {
     s.wait_for("@1");
     s.send("j");
     s.wait_for("classify-ticket@1");
+    s.send("y");
+    s.wait_for("copied 15 characters via OSC 52");
     // Filter to one prompt and open its body.
     s.send("/supp");
     s.wait_for("/supp");
@@ -327,6 +332,17 @@ fn trace_file_tui_opens_the_trace_view_at_160_columns() {
         assert!(first.contains(pane), "{pane} not on the first row: {first}");
     }
     assert!(screen.contains("[tool-loop]"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn unknown_theme_warns_and_the_tui_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 100, &[], &["--theme", "no-such-theme"]);
+    let screen = s.wait_for("using the dark theme");
+    assert!(screen.contains("no such theme"), "{screen}");
+    s.wait_for("support-answer");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -236,7 +236,8 @@ impl App {
         match &event {
             Event::Ready { db, seeded } => {
                 self.db = Some(db.clone());
-                if *seeded > 0 {
+                // A startup warning (theme, keys) matters more than the welcome.
+                if *seeded > 0 && self.status.is_none() {
                     self.set_status(
                         Level::Info,
                         format!(
