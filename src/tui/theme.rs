@@ -243,6 +243,20 @@ mod tests {
     }
 
     #[test]
+    fn the_docs_example_theme_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        let text = "name = \"mine\"\nsyntect = \"base16-ocean.dark\"\n[colors]\naccent = \"#7aa2f7\"\nadded = \"lightgreen\"\nremoved = \"#f7768e\"\nflag = \"214\"\n";
+        std::fs::write(&path, text).unwrap();
+        let (theme, warn) = Theme::load(path.to_str());
+        assert!(warn.is_none(), "{warn:?}");
+        assert_eq!(
+            (theme.name.as_str(), theme.flag),
+            ("mine", Color::Indexed(214))
+        );
+    }
+
+    #[test]
     fn partial_theme_overrides_only_what_it_names() {
         let mut t = Theme::default();
         t.apply("[colors]\nflag = \"#ff0000\"\n").unwrap();
