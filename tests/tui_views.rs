@@ -837,6 +837,33 @@ fn trace_view_unreadable_file_is_an_error_state() {
 }
 
 #[test]
+fn trace_view_mouse_focuses_and_selects() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut a = trace_app("examples/traces/rag-answer.temper.jsonl");
+    render(&mut a, 80, 24);
+    let click = |kind, column, row| {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Third row of the span tree (tab bar, border, then rows 0..).
+    a.on_terminal(click(MouseEventKind::Down(MouseButton::Left), 3, 4));
+    assert_eq!(
+        a.trace.selected_span(),
+        Some(a.trace.loaded().unwrap().walk[2].0)
+    );
+    // Scrolling over the chunks pane focuses it.
+    a.on_terminal(click(MouseEventKind::ScrollDown, 60, 3));
+    assert_eq!(
+        a.trace.focus(),
+        temper::tui::views::trace::TracePane::Chunks
+    );
+}
+
+#[test]
 fn trace_view_keys_move_focus_and_copy() {
     let mut a = trace_app("examples/traces/rag-answer.temper.jsonl");
     a.on_key(&key('j'));

@@ -10,7 +10,7 @@ use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 
@@ -263,6 +263,33 @@ impl View for TraceView {
                 vec![Effect::Status(Level::Error, crate::sanitize::one_line(e))]
             }
         }
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        if self.loaded.is_none() {
+            return Vec::new();
+        }
+        let panes = super::trace_draw::layout(area);
+        let Some(i) = panes
+            .iter()
+            .position(|r| r.contains((mouse.column, mouse.row).into()))
+        else {
+            return Vec::new();
+        };
+        self.focus = ORDER[i];
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_by(1),
+            MouseEventKind::ScrollUp => self.move_by(-1),
+            MouseEventKind::Down(MouseButton::Left) if i < self.cursors.len() => {
+                let inner = panes[i].inner(ratatui::layout::Margin::new(1, 1));
+                if let Some(row) = self.cursors[i].row_at(inner, mouse.row) {
+                    let delta = row as isize - self.cursors[i].selected as isize;
+                    self.move_by(delta);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
