@@ -709,6 +709,22 @@ fn diff_view_keys_move_samples_and_jump_changes() {
     a.on_key(&key('n'));
     a.on_key(&key('N'));
     assert_eq!(a.diff.change, 0);
+    // Mouse: a click on the left pane focuses A, the wheel scrolls.
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let m = |kind, column| {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    a.on_terminal(m(MouseEventKind::Down(MouseButton::Left), 70));
+    assert_eq!(a.diff.side, temper::tui::text::Side::New);
+    a.on_terminal(m(MouseEventKind::Down(MouseButton::Left), 5));
+    assert_eq!(a.diff.side, temper::tui::text::Side::Old);
+    a.on_terminal(m(MouseEventKind::ScrollDown, 5));
+    assert_eq!(a.diff.scroll, 3);
     // Two identical outputs: no changes, highlighted as they are.
     a.on_key(&key('j'));
     a.on_key(&key('j'));

@@ -13,6 +13,7 @@ use crate::tui::highlight::{detect, highlight};
 use crate::tui::text::{Side, diff_side, one_line};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -147,6 +148,22 @@ impl View for DiffView {
             && id == *cell_id
         {
             self.set_cell(id, label, samples.clone());
+        }
+        Vec::new()
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
+            MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.side = if mouse.column < area.x + area.width / 2 {
+                    Side::Old
+                } else {
+                    Side::New
+                };
+            }
+            _ => {}
         }
         Vec::new()
     }
