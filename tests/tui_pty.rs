@@ -346,3 +346,24 @@ fn unknown_theme_warns_and_the_tui_still_works() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 100, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.wait_for("No runs yet.");
+    s.send("-----"); // N 10 -> 5
+    s.wait_for("next: 5 ×");
+    s.send("r");
+    let done = s.wait_for("run #1 done: 5 ok, 0 failed");
+    assert!(done.contains("5/5"), "{done}");
+    s.send("3");
+    let diff = s.wait_for("5 samples");
+    assert!(diff.contains("A #0") && diff.contains("B #1"), "{diff}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -671,7 +671,21 @@ fn run_view_keys_load_and_poll() {
         .count();
     assert_eq!(polls, 2);
     a.on_key(&key('r'));
-    assert!(a.status.clone().unwrap().1.contains("src/runner"));
+    let effects = a.take_effects();
+    let [Effect::StartRun { version, models, n }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (version.info.number, models.as_slice(), *n),
+        (3, &["mock:drift".to_string()][..], 10)
+    );
+    a.on_key(&key('v'));
+    a.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_str(&mut a, "mock:drift, mock:echo");
+    a.on_key(&code(KeyCode::Enter));
+    assert_eq!(a.run.models, ["mock:drift", "mock:echo"]);
+    a.on_key(&key('c'));
+    assert_eq!(a.take_effects(), [Effect::CancelRun]);
     a.on_key(&code(KeyCode::BackTab));
     a.on_key(&key('j')); // run #1 (done): no polling
     requests(&mut a);

@@ -14,6 +14,7 @@ pub fn execute(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             db_path: ctx.db_path.clone(),
             theme: ctx.theme.clone(),
             keys: ctx.config.ui.keys.clone(),
+            config: ctx.config.clone(),
             trace: None,
         })?;
         return Ok(ExitCode::SUCCESS);

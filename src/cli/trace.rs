@@ -50,6 +50,7 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             db_path: ctx.db_path.clone(),
             theme: ctx.theme.clone(),
             keys: ctx.config.ui.keys.clone(),
+            config: ctx.config.clone(),
             trace: Some(args.file.clone()),
         })?;
         return Ok(ExitCode::SUCCESS);

@@ -63,11 +63,12 @@ pub enum Action {
     Open,
     More,
     Less,
+    Variants,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -101,6 +102,7 @@ impl Action {
         Action::Open,
         Action::More,
         Action::Less,
+        Action::Variants,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -139,6 +141,7 @@ impl Action {
             Action::Open => "open",
             Action::More => "more",
             Action::Less => "less",
+            Action::Variants => "variants",
         }
     }
 
@@ -166,6 +169,7 @@ impl Action {
             Action::PrevChange => "prev change",
             Action::Open => "open",
             Action::Copy => "copy",
+            Action::Variants => "models",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             other => other.name(),
@@ -208,6 +212,7 @@ impl Action {
             Action::Open => "open a file",
             Action::More => "increase",
             Action::Less => "decrease",
+            Action::Variants => "choose the models to run (comma separated)",
         }
     }
 }

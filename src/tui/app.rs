@@ -162,6 +162,18 @@ impl App {
             Action::PrevTab => {
                 self.show_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
+            Action::Start if self.tab == Tab::Run => match self.prompts.selected_body() {
+                Some(version) => self.outbox.push(Effect::StartRun {
+                    version: Box::new(version.clone()),
+                    models: self.run.models.clone(),
+                    n: self.run.n,
+                }),
+                None => self.set_status(
+                    Level::Warn,
+                    "select a prompt version in Prompts (1) first: that is what runs",
+                ),
+            },
+            Action::Cancel if self.tab == Tab::Run => self.outbox.push(Effect::CancelRun),
             Action::Copy => match self.view(self.tab).focused_text() {
                 Some(text) => self.outbox.push(Effect::Copy(text)),
                 None => self.set_status(Level::Warn, "nothing to copy here"),

@@ -97,6 +97,10 @@ pub enum Event {
         samples: Vec<SampleRow>,
     },
     Cost(Box<VersionCost>),
+    /// Progress of a run started from the TUI.
+    RunProgress(Box<crate::runner::RunEvent>),
+    /// A run started from the TUI ended (or could not start).
+    RunEnded(Result<crate::runner::RunOutcome, String>),
     /// A trace file was read (with detector flags), or why it could not be.
     Trace {
         path: PathBuf,

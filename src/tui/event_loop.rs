@@ -26,6 +26,19 @@ pub trait Host {
     fn copy(&mut self, text: &str) -> Result<String, String>;
     /// Suspend the TUI, edit `text` in `$EDITOR`, resume; the edited text or why it failed.
     fn edit_externally(&mut self, text: &str) -> Result<String, String>;
+    /// Start a run (see `tui::runs`); `Ok` says what started.
+    fn start_run(
+        &mut self,
+        _version: crate::store::Version,
+        _models: &[String],
+        _n: u32,
+    ) -> Result<String, String> {
+        Err("runs cannot be started here".into())
+    }
+    /// Cancel the run in progress.
+    fn cancel_run(&mut self) -> Result<String, String> {
+        Err("no run is going".into())
+    }
 }
 
 /// Draw one frame of `app` (and remember the size for mouse hit tests).
@@ -112,6 +125,16 @@ where
                     repaint(terminal)?;
                     app.on_external_edit(result);
                 }
+                Effect::StartRun { version, models, n } => {
+                    match host.start_run(*version, &models, n) {
+                        Ok(how) => app.set_status(Level::Info, how),
+                        Err(why) => app.set_status(Level::Error, why),
+                    }
+                }
+                Effect::CancelRun => match host.cancel_run() {
+                    Ok(how) => app.set_status(Level::Warn, how),
+                    Err(why) => app.set_status(Level::Error, why),
+                },
                 Effect::Status(level, text) => app.set_status(level, text),
             }
         }

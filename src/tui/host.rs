@@ -3,14 +3,37 @@
 use super::event_loop::Host;
 use std::io::Write;
 
-/// Clipboard and editor access for the terminal the TUI runs in.
-#[derive(Default)]
+/// Clipboard, editor and runner access for the terminal the TUI runs in.
 pub struct TerminalHost {
     /// Kept alive: on X11 the clipboard content lives as long as its owner.
     clipboard: Option<arboard::Clipboard>,
+    runs: super::runs::RunController,
+}
+
+impl TerminalHost {
+    /// A host that starts runs with `runs`.
+    pub fn new(runs: super::runs::RunController) -> Self {
+        TerminalHost {
+            clipboard: None,
+            runs,
+        }
+    }
 }
 
 impl Host for TerminalHost {
+    fn start_run(
+        &mut self,
+        version: crate::store::Version,
+        models: &[String],
+        n: u32,
+    ) -> Result<String, String> {
+        self.runs.start(version, models, n)
+    }
+
+    fn cancel_run(&mut self) -> Result<String, String> {
+        self.runs.cancel()
+    }
+
     fn copy(&mut self, text: &str) -> Result<String, String> {
         let chars = text.chars().count();
         let system = match self.clipboard.as_mut() {

@@ -177,6 +177,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("D", A::DiffWith, V(Tab::Prompts)),
         ("r,enter", A::Start, V(Tab::Run)),
         ("c", A::Cancel, V(Tab::Run)),
+        ("v", A::Variants, V(Tab::Run)),
         ("+,=", A::More, V(Tab::Run)),
         ("-", A::Less, V(Tab::Run)),
         ("n", A::NextChange, V(Tab::Diff)),

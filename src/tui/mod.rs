@@ -12,6 +12,7 @@ pub mod event_loop;
 pub mod highlight;
 pub mod host;
 pub mod keymap;
+pub mod runs;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -32,6 +33,8 @@ pub struct Options {
     pub keys: BTreeMap<String, String>,
     /// A trace file to open in the Trace view (`temper trace FILE --tui`).
     pub trace: Option<PathBuf>,
+    /// Providers and `[run]` defaults, for runs started from the TUI.
+    pub config: crate::config::Config,
 }
 
 /// The app for `options`: theme and keymap loaded, their problems shown in the status bar.
@@ -60,12 +63,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // First frame before any I/O: the worker opens the DB only after this.
     event_loop::draw(&mut term, &mut app)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runs =
+        runs::RunController::new(options.config.clone(), options.db_path.clone(), tx.clone());
     let worker = worker::spawn(options.db_path.clone(), tx)?;
     highlight::warm_up();
     if let Some(path) = &options.trace {
         worker.send(event::Request::LoadTrace { path: path.clone() });
     }
-    let mut host = host::TerminalHost::default();
+    let mut host = host::TerminalHost::new(runs);
     runtime.block_on(event_loop::run_loop(
         &mut term,
         &mut app,

@@ -37,6 +37,14 @@ pub enum Effect {
     /// Suspend the TUI and edit `text` in `$EDITOR`; the result comes back through
     /// [`View::on_external_edit`].
     ExternalEdit { text: String },
+    /// Start a run of `version` on `models`, `n` samples each.
+    StartRun {
+        version: Box<crate::store::Version>,
+        models: Vec<String>,
+        n: u32,
+    },
+    /// Cancel the run in progress.
+    CancelRun,
     /// Show a message in the status bar.
     Status(Level, String),
 }

@@ -4,14 +4,14 @@
 //! Starting and cancelling runs from here needs the runner (src/runner); until it lands, `r`
 //! says so. Drawing lives in `run_draw`.
 
-use super::widgets::ListCursor;
+use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
 use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Margin, Rect};
 use std::collections::HashMap;
 
@@ -34,10 +34,28 @@ const ORDER: [RunPane; 4] = [
 /// Poll a running run every this many ticks.
 const POLL_TICKS: u32 = 4;
 
+/// Progress of the run started from this TUI, from the runner's events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveRun {
+    pub run_id: i64,
+    pub total: usize,
+    pub done: usize,
+    pub errors: usize,
+    pub retries: usize,
+    pub finished: bool,
+}
+
 /// State of the Run view.
 pub struct RunView {
     /// Samples per variant for the next run.
     pub n: u32,
+    /// Models of the next run (`provider:model`), one variant each.
+    pub models: Vec<String>,
+    /// The run started from here, while it is going and after.
+    pub live: Option<LiveRun>,
+    /// Select this run once the list has it.
+    follow: Option<i64>,
+    pub(super) models_input: Option<LineInput>,
     pub(super) runs: Option<Vec<RunInfo>>,
     pub(super) runs_cursor: ListCursor,
     pub(super) cells: HashMap<i64, Vec<CellInfo>>,
@@ -53,6 +71,10 @@ impl Default for RunView {
     fn default() -> Self {
         RunView {
             n: 10,
+            models: vec!["mock:drift".to_string()],
+            live: None,
+            follow: None,
+            models_input: None,
             runs: None,
             runs_cursor: ListCursor::default(),
             cells: HashMap::new(),
@@ -160,6 +182,41 @@ impl RunView {
         out
     }
 
+    fn on_progress(&mut self, progress: &crate::runner::RunEvent) -> Vec<Effect> {
+        use crate::runner::RunEvent;
+        match progress {
+            RunEvent::Started { run_id, total, .. } => {
+                self.live = Some(LiveRun {
+                    run_id: *run_id,
+                    total: *total,
+                    ..LiveRun::default()
+                });
+                self.follow = Some(*run_id);
+                self.focus = RunPane::Samples;
+                return vec![Effect::Request(Request::ListRuns)];
+            }
+            RunEvent::Sample { sample } => {
+                if let Some(live) = &mut self.live {
+                    live.done += 1;
+                    if sample.status == Some(crate::store::SampleStatus::Error) {
+                        live.errors += 1;
+                    }
+                }
+            }
+            RunEvent::Retrying { .. } => {
+                if let Some(live) = &mut self.live {
+                    live.retries += 1;
+                }
+            }
+            RunEvent::Finished { .. } => {
+                if let Some(live) = &mut self.live {
+                    live.finished = true;
+                }
+            }
+        }
+        Vec::new()
+    }
+
     /// Pane areas for `area`: runs, cells, samples, output (shared with mouse hit tests).
     pub fn layout(&self, area: Rect) -> [Rect; 4] {
         super::run_draw::layout(area)
@@ -177,10 +234,12 @@ impl View for RunView {
 
     fn on_tick(&mut self) -> Vec<Effect> {
         self.ticks = self.ticks.wrapping_add(1);
+        let live = self.live.as_ref().is_some_and(|l| !l.finished);
         let running = self
             .selected_run()
             .is_some_and(|r| r.status == RunStatus::Running);
-        if running && self.ticks.is_multiple_of(POLL_TICKS) {
+        let every = if live { 2 } else { POLL_TICKS };
+        if (running || live) && self.ticks.is_multiple_of(every) {
             self.refresh()
         } else {
             Vec::new()
@@ -214,20 +273,74 @@ impl View for RunView {
                 self.n = self.n.saturating_sub(1).max(1);
                 Vec::new()
             }
-            Action::Start | Action::Cancel => vec![Effect::Status(
-                Level::Warn,
-                "starting runs here needs the runner (src/runner); use temper run, it shows up here"
-                    .into(),
-            )],
+            Action::Variants => {
+                self.models_input = Some(LineInput::new(self.models.join(", ")));
+                Vec::new()
+            }
             _ => return None,
         };
         Some(effects)
     }
 
+    fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let input = self.models_input.as_mut()?;
+        match input.key(key) {
+            InputOutcome::Submit => {
+                let models: Vec<String> = input
+                    .value
+                    .split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                self.models_input = None;
+                if models.is_empty() {
+                    return Some(vec![Effect::Status(
+                        Level::Warn,
+                        "no model given: kept the previous ones".into(),
+                    )]);
+                }
+                self.models = models;
+            }
+            InputOutcome::Cancel => self.models_input = None,
+            _ => {}
+        }
+        Some(Vec::new())
+    }
+
+    fn capture_hint(&self) -> Option<&'static str> {
+        self.models_input
+            .as_ref()
+            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
+    }
+
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
+            Event::RunProgress(progress) => return self.on_progress(progress),
+            Event::RunEnded(result) => {
+                if let Some(live) = &mut self.live {
+                    live.finished = true;
+                }
+                let (level, text) = match result {
+                    Ok(o) => (
+                        Level::Info,
+                        format!(
+                            "run #{} {}: {} ok, {} failed, {} not run, {:.1}s",
+                            o.run_id,
+                            o.status.as_str(),
+                            o.ok,
+                            o.failed,
+                            o.not_run,
+                            o.elapsed.as_secs_f64()
+                        ),
+                    ),
+                    Err(e) => (Level::Error, format!("run failed: {e}")),
+                };
+                let mut out = vec![Effect::Status(level, text)];
+                out.extend(self.refresh());
+                return out;
+            }
             Event::Runs(runs) => {
-                let keep = self.selected_run().map(|r| r.id);
+                let keep = self.follow.take().or(self.selected_run().map(|r| r.id));
                 self.runs = Some(runs.clone());
                 let index = keep
                     .and_then(|id| runs.iter().position(|r| r.id == id))
@@ -286,9 +399,10 @@ impl View for RunView {
     fn hints(&self) -> Vec<Action> {
         vec![
             Action::Start,
+            Action::Cancel,
+            Action::Variants,
             Action::More,
             Action::Less,
-            Action::Refresh,
             Action::Help,
             Action::Quit,
         ]

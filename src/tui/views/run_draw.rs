@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 /// Runs, cells, samples and output areas for `area`.
 pub fn layout(area: Rect) -> [Rect; 4] {
@@ -53,11 +53,23 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     draw_cells(view, frame, cells, theme);
     draw_samples(view, frame, samples, theme);
     draw_output(view, frame, output, theme);
+    if let Some(input) = &view.models_input {
+        let height = 3.min(area.height);
+        let popup = Rect {
+            y: area.y + area.height.saturating_sub(height),
+            height,
+            ..area
+        };
+        frame.render_widget(Clear, popup);
+        let line = input.line("models: ", theme);
+        frame.render_widget(Paragraph::new(line).block(pane("", true, theme)), popup);
+    }
 }
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Runs;
-    let block = pane(format!(" Runs · next N={} ", view.n), focused, theme);
+    let title = format!(" Runs · next: {} × {} ", view.n, view.models.join(","));
+    let block = pane(one_line(&title, theme.text()), focused, theme);
     let runs = match &view.runs {
         Some(runs) if !runs.is_empty() => runs,
         other => {
@@ -66,7 +78,7 @@ fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
             let text = if other.is_none() {
                 "loading runs…"
             } else {
-                "No runs yet.\nStart one with\ntemper run support-answer -n 5 --model mock:drift\nand it shows up here."
+                "No runs yet.\nr runs the version selected in Prompts\n(or: temper run support-answer -n 5 --model mock:drift)"
             };
             empty_state(frame, inner, text, theme.muted());
             return;
@@ -93,7 +105,17 @@ fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Cells;
-    let block = pane(" Cells: prompt × variant × case ", focused, theme);
+    let title = match &view.live {
+        Some(l) if !l.finished => Line::styled(
+            format!(
+                " running #{}: {}/{} ✗{} ↻{} · c cancels ",
+                l.run_id, l.done, l.total, l.errors, l.retries
+            ),
+            theme.fg(theme.accent),
+        ),
+        _ => Line::from(" Cells: prompt × variant × case "),
+    };
+    let block = pane(title, focused, theme);
     let Some(cells) = view.run_cells() else {
         let inner = block.inner(area);
         frame.render_widget(block, area);
