@@ -930,3 +930,37 @@ fn hostile_strings_never_reach_the_screen_raw() {
     assert!(screen.contains("evilname"), "{screen}");
     assert!(screen.contains("y<U+202E>z"), "{screen}");
 }
+
+#[test]
+fn run_progress_events_follow_the_new_run() {
+    use temper::runner::RunEvent;
+    let mut a = runs_app();
+    a.on_event(Event::RunProgress(Box::new(RunEvent::Started {
+        run_id: 9,
+        total: 5,
+        cells: Vec::new(),
+    })));
+    assert_eq!(requests(&mut a), [Request::ListRuns]);
+    let s = sample(7, 0, None, Some("boom"));
+    a.on_event(Event::RunProgress(Box::new(RunEvent::Sample {
+        sample: Box::new(s.sample),
+    })));
+    let live = a.run.live.clone().unwrap();
+    assert_eq!(
+        (live.run_id, live.done, live.errors, live.finished),
+        (9, 1, 1, false)
+    );
+    let screen = format!("{}", render(&mut a, 80, 24).backend());
+    assert!(screen.contains("running #9: 1/5 ✗1"), "{screen}");
+    // The list now has run 9: it is selected.
+    a.on_event(Event::Runs(vec![
+        run(9, temper::store::RunStatus::Running),
+        run(2, temper::store::RunStatus::Done),
+    ]));
+    assert_eq!(a.run.selected_run().unwrap().id, 9);
+    a.on_event(Event::RunEnded(Err(
+        "no API key for openai: set OPENAI_API_KEY".into(),
+    )));
+    assert!(a.status.clone().unwrap().1.contains("OPENAI_API_KEY"));
+    assert!(a.run.live.clone().unwrap().finished);
+}

@@ -8,6 +8,7 @@ pub mod prompts;
 mod prompts_draw;
 pub mod run;
 mod run_draw;
+mod run_live;
 pub mod trace;
 mod trace_draw;
 pub mod widgets;

@@ -4,6 +4,7 @@
 //! Starting and cancelling runs from here needs the runner (src/runner); until it lands, `r`
 //! says so. Drawing lives in `run_draw`.
 
+pub use super::run_live::LiveRun;
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
 use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
@@ -34,17 +35,6 @@ const ORDER: [RunPane; 4] = [
 /// Poll a running run every this many ticks.
 const POLL_TICKS: u32 = 4;
 
-/// Progress of the run started from this TUI, from the runner's events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LiveRun {
-    pub run_id: i64,
-    pub total: usize,
-    pub done: usize,
-    pub errors: usize,
-    pub retries: usize,
-    pub finished: bool,
-}
-
 /// State of the Run view.
 pub struct RunView {
     /// Samples per variant for the next run.
@@ -54,7 +44,7 @@ pub struct RunView {
     /// The run started from here, while it is going and after.
     pub live: Option<LiveRun>,
     /// Select this run once the list has it.
-    follow: Option<i64>,
+    pub(super) follow: Option<i64>,
     pub(super) models_input: Option<LineInput>,
     pub(super) runs: Option<Vec<RunInfo>>,
     pub(super) runs_cursor: ListCursor,
@@ -182,41 +172,6 @@ impl RunView {
         out
     }
 
-    fn on_progress(&mut self, progress: &crate::runner::RunEvent) -> Vec<Effect> {
-        use crate::runner::RunEvent;
-        match progress {
-            RunEvent::Started { run_id, total, .. } => {
-                self.live = Some(LiveRun {
-                    run_id: *run_id,
-                    total: *total,
-                    ..LiveRun::default()
-                });
-                self.follow = Some(*run_id);
-                self.focus = RunPane::Samples;
-                return vec![Effect::Request(Request::ListRuns)];
-            }
-            RunEvent::Sample { sample } => {
-                if let Some(live) = &mut self.live {
-                    live.done += 1;
-                    if sample.status == Some(crate::store::SampleStatus::Error) {
-                        live.errors += 1;
-                    }
-                }
-            }
-            RunEvent::Retrying { .. } => {
-                if let Some(live) = &mut self.live {
-                    live.retries += 1;
-                }
-            }
-            RunEvent::Finished { .. } => {
-                if let Some(live) = &mut self.live {
-                    live.finished = true;
-                }
-            }
-        }
-        Vec::new()
-    }
-
     /// Pane areas for `area`: runs, cells, samples, output (shared with mouse hit tests).
     pub fn layout(&self, area: Rect) -> [Rect; 4] {
         super::run_draw::layout(area)
@@ -315,7 +270,7 @@ impl View for RunView {
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
-            Event::RunProgress(progress) => return self.on_progress(progress),
+            Event::RunProgress(progress) => self.on_progress(progress),
             Event::RunEnded(result) => {
                 if let Some(live) = &mut self.live {
                     live.finished = true;
@@ -337,7 +292,7 @@ impl View for RunView {
                 };
                 let mut out = vec![Effect::Status(level, text)];
                 out.extend(self.refresh());
-                return out;
+                out
             }
             Event::Runs(runs) => {
                 let keep = self.follow.take().or(self.selected_run().map(|r| r.id));
