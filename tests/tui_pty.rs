@@ -95,10 +95,12 @@ impl Session {
     fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
+            if self.screen().contains(needle) {
+                // The frame may still be arriving: let it finish before callers look further.
+                std::thread::sleep(Duration::from_millis(150));
+                return self.screen();
             }
+            let screen = self.screen();
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for {needle:?}; screen:\n{screen}"
@@ -325,13 +327,13 @@ fn trace_file_tui_opens_the_trace_view_at_160_columns() {
     );
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::start_args(dir, 48, 160, &[], &["trace", file, "--tui"]);
-    let screen = s.wait_for("Spans (11)");
+    s.wait_for("Spans (11)");
+    let screen = s.wait_for("[tool-loop]");
     // Side by side at 160 columns: tree, chunks, tools and answer on the same row.
     let first = screen.lines().nth(1).unwrap_or_default();
     for pane in ["Spans", "Chunks", "Tools", "Answer"] {
         assert!(first.contains(pane), "{pane} not on the first row: {first}");
     }
-    assert!(screen.contains("[tool-loop]"), "{screen}");
     s.send("q");
     assert!(s.wait_exit().success());
 }
