@@ -365,7 +365,10 @@ fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
     assert!(done.contains("5/5"), "{done}");
     s.send("3");
     let diff = s.wait_for("5 samples");
-    assert!(diff.contains("A #0") && diff.contains("B #1"), "{diff}");
+    assert!(
+        diff.contains("A #") && diff.contains("B #") && diff.contains("stability"),
+        "{diff}"
+    );
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -1,7 +1,7 @@
 //! The Diff view: two samples of one cell side by side, word changes coloured, `n`/`N` jumping
 //! between changes; identical outputs are syntax-highlighted (JSON, Markdown). The cell comes
-//! from the Run view's selection. Clusters, stability and the first divergence need the
-//! analysis module (src/analysis); until it lands the header says so.
+//! from the Run view's selection; its clusters, stability and first divergence come from
+//! `crate::analysis::analyze`, and B starts on the representative of the second cluster.
 
 use super::widgets::{empty_state, pane};
 use super::{Effect, View};
@@ -35,6 +35,8 @@ pub struct DiffView {
     change_lines: Vec<u16>,
     /// The change `n` / `N` last jumped to.
     pub change: usize,
+    /// Clusters, stability and divergence of the cell's samples.
+    pub analysis: Option<crate::analysis::Analysis>,
 }
 
 fn output(s: &SampleRow) -> &str {
@@ -51,11 +53,21 @@ impl DiffView {
         let same = self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
         self.cell = Some((cell_id, label));
         self.samples = samples;
+        let observed = crate::analysis::cell::observed(&self.samples);
+        let analysis = crate::analysis::analyze(&observed, crate::analysis::Options::default());
         if !same {
-            self.a = 0;
-            self.b = 1;
+            // A: the modal cluster; B: the next cluster if any (that is where the run disagrees).
+            let position = |idx: u32| self.samples.iter().position(|s| s.sample.idx == idx);
+            let reps: Vec<usize> = analysis
+                .clusters
+                .iter()
+                .filter_map(|c| position(c.representative()))
+                .collect();
+            self.a = reps.first().copied().unwrap_or(0);
+            self.b = reps.get(1).copied().unwrap_or(self.a + 1);
             self.scroll = 0;
         }
+        self.analysis = Some(analysis);
         self.recompute();
     }
 
@@ -173,7 +185,7 @@ impl View for DiffView {
             let block = pane(" Diff ", true, theme);
             let inner = block.inner(area);
             frame.render_widget(block, area);
-            let text = "Pick a run and a cell in the Run view (2): two of its samples are compared here, word by word.\n\nClusters, stability and the first divergence need the analysis module (src/analysis), not in this build yet.";
+            let text = "Pick a run and a cell in the Run view (2): its clusters and stability are shown here,\nand two of its samples are compared word by word.";
             empty_state(frame, inner, text, theme.muted());
             return;
         };
@@ -198,7 +210,18 @@ impl View for DiffView {
                 theme.text(),
             ),
             verdict,
-            Span::styled(" · clusters need src/analysis", theme.muted()),
+            Span::styled(
+                match &self.analysis {
+                    Some(a) => format!(
+                        " · {} clusters · stability {}",
+                        a.distinct,
+                        a.stability
+                            .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0))
+                    ),
+                    None => String::new(),
+                },
+                theme.muted(),
+            ),
         ]);
         frame.render_widget(Paragraph::new(header), head);
         let [left, right] =
