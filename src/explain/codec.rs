@@ -2,7 +2,7 @@
 //!
 //! Layout, little-endian: a version byte (`1`), then a varint token count, then per token: a
 //! varint byte length and the token's UTF-8 bytes, its `f32` logprob, one byte with the number of
-//! alternatives, and per alternative the same length, bytes and `f32`. Roughly a fifth of the
+//! alternatives, and per alternative the same length, bytes and `f32`. About a ninth of the
 //! JSON the provider sent, and decoded without a parser.
 
 use crate::provider::{Alternative, TokenLogprob};
