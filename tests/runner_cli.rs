@@ -166,6 +166,15 @@ fn models_lists_providers_and_key_presence_never_the_key() {
         .find(|p| p["name"] == "openai")
         .unwrap();
     assert_eq!(openai["key_set"], false);
+    let prices = &all["prices"];
+    assert!(!prices["table"]["as_of"].as_str().unwrap().is_empty());
+    assert!(
+        prices["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["provider"] == "openai" && r["model"] == "gpt-4o-mini")
+    );
     temper(dir.path())
         .env("LOCAL_KEY", "sk-very-secret")
         .arg("models")
@@ -175,7 +184,11 @@ fn models_lists_providers_and_key_presence_never_the_key() {
             predicate::str::contains("LOCAL_KEY set")
                 .and(predicate::str::contains("sk-very-secret").not()),
         )
-        .stdout(predicate::str::contains("OPENAI_API_KEY not set"));
+        .stdout(predicate::str::contains("OPENAI_API_KEY not set"))
+        .stdout(predicate::str::contains(
+            "prices (USD per 1M tokens) · as of 20",
+        ))
+        .stdout(predicate::str::contains("openai:gpt-4o-mini"));
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! for the calls in flight to settle (they usually cost less than their worst case); when
 //! nothing is in flight and it still could cross, the run stops there.
 
-use std::sync::Mutex;
+use super::{LiveCell, RunEvent, Shared};
+use crate::store::{NewSample, SampleStatus};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 /// Spend so far and the worst cases of the calls in flight, in USD.
@@ -104,6 +106,50 @@ impl Budget {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// Store every sample from `from` (sample index, cell position) on as skipped by the budget,
+/// in the order they would have run; returns how many.
+pub(super) fn skip_the_rest(
+    shared: &Shared,
+    cells: &[Arc<LiveCell>],
+    samples: u32,
+    from: (u32, usize),
+) -> usize {
+    let mut skipped = Vec::new();
+    for idx in from.0..samples {
+        let start = if idx == from.0 { from.1 } else { 0 };
+        for cell in cells.iter().skip(start) {
+            skipped.push(NewSample {
+                cell_id: cell.id,
+                idx,
+                status: Some(SampleStatus::Skipped),
+                error: Some(SKIPPED_BUDGET.to_string()),
+                request_hash: Some(cell.cell.request_hash.clone()),
+                ..NewSample::default()
+            });
+        }
+    }
+    if let (Some(tx), Some(budget_usd)) = (&shared.events, shared.budget.limit()) {
+        let _ = tx.send(RunEvent::BudgetReached {
+            budget_usd,
+            spent_usd: shared.budget.spent(),
+            skipped: skipped.len(),
+        });
+    }
+    let count = skipped.len();
+    for sample in skipped {
+        if let Some(tx) = &shared.events {
+            let _ = tx.send(RunEvent::Sample {
+                sample: Box::new(sample.clone()),
+            });
+        }
+        shared.writer.send(sample);
+    }
+    count
+}
+
+/// The error stored on samples the spend guard did not send.
+pub const SKIPPED_BUDGET: &str = "skipped: budget";
 
 #[cfg(test)]
 mod tests {

@@ -35,7 +35,8 @@ pub use summary::{VariantSummary, percentile, summarize};
 use crate::cost::PriceBook;
 use crate::provider::{ProviderError, Registry, Response};
 use crate::store::{NewSample, RunStatus, SampleStatus, StoreError};
-use budget::{Budget, Ticket};
+pub use budget::SKIPPED_BUDGET;
+use budget::{Budget, Ticket, skip_the_rest};
 use price::fill_missing_usage;
 use retry::{Attempted, CallPolicy, call_with_retries};
 use serde::Serialize;
@@ -297,50 +298,6 @@ struct Shared {
     ok: AtomicUsize,
     failed: AtomicUsize,
 }
-
-/// Store every sample from `from` (sample index, cell position) on as skipped by the budget,
-/// in the order they would have run; returns how many.
-fn skip_the_rest(
-    shared: &Shared,
-    cells: &[Arc<LiveCell>],
-    samples: u32,
-    from: (u32, usize),
-) -> usize {
-    let mut skipped = Vec::new();
-    for idx in from.0..samples {
-        let start = if idx == from.0 { from.1 } else { 0 };
-        for cell in cells.iter().skip(start) {
-            skipped.push(NewSample {
-                cell_id: cell.id,
-                idx,
-                status: Some(SampleStatus::Skipped),
-                error: Some(SKIPPED_BUDGET.to_string()),
-                request_hash: Some(cell.cell.request_hash.clone()),
-                ..NewSample::default()
-            });
-        }
-    }
-    if let (Some(tx), Some(budget_usd)) = (&shared.events, shared.budget.limit()) {
-        let _ = tx.send(RunEvent::BudgetReached {
-            budget_usd,
-            spent_usd: shared.budget.spent(),
-            skipped: skipped.len(),
-        });
-    }
-    let count = skipped.len();
-    for sample in skipped {
-        if let Some(tx) = &shared.events {
-            let _ = tx.send(RunEvent::Sample {
-                sample: Box::new(sample.clone()),
-            });
-        }
-        shared.writer.send(sample);
-    }
-    count
-}
-
-/// The error stored on samples the spend guard did not send.
-pub const SKIPPED_BUDGET: &str = "skipped: budget";
 
 async fn one_sample(shared: &Shared, live: &LiveCell, idx: u32, ticket: Ticket) {
     let (cell, cell_id) = (&live.cell, live.id);
