@@ -396,3 +396,52 @@ fn non_interactive_runs_never_prompt_and_refuse_over_budget_without_yes() {
             "--budget-usd takes a non-negative amount",
         ));
 }
+
+#[test]
+fn a_session_budget_guards_temper_check_and_run_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("temper.db")).unwrap();
+    temper::prompt::seed_examples(&mut store).unwrap();
+    // A price override makes the offline mock billable, so the guard has something to hold.
+    let config = "[prices.\"mock:echo\"]\ninput = 1000.0\noutput = 1000.0\n";
+    let session = dir.path().join("s.toml");
+    std::fs::write(
+        &session,
+        "name = \"tight\"\nsamples = 10\nprompts = [\"classify-ticket\"]\n\n[[variants]]\nname = \"echo\"\nmodel = \"mock:echo\"\n\n[[cases]]\nname = \"login\"\nvars = { ticket = \"I cannot log in.\" }\n\n[check]\nbudget_usd = 0.001\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["check".to_string(), session.display().to_string()],
+        vec![
+            "run".to_string(),
+            "--session".to_string(),
+            session.display().to_string(),
+        ],
+    ] {
+        temper_cli(dir.path(), config)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "not started: the upper-bound estimate",
+            ))
+            .stderr(predicates::str::contains("exceeds the budget of $0.001000"));
+    }
+    assert!(
+        Store::open(&dir.path().join("temper.db"))
+            .unwrap()
+            .list_runs(10)
+            .unwrap()
+            .is_empty(),
+        "refused before any run was stored"
+    );
+    // --yes starts the check; it stops at the session's budget and gives no verdict.
+    temper_cli(dir.path(), config)
+        .args(["check", &session.display().to_string(), "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "stopped at the budget of $0.001000",
+        ))
+        .stderr(predicates::str::contains("so no verdict"));
+}
