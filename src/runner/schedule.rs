@@ -3,7 +3,8 @@
 //! concurrent load; running both shows whether production concurrency will see drift that a
 //! sequential test hides. The schedule is stored in the cell's `variant_json` as `"schedule"`.
 
-use super::{PreparedCell, Shared, one_sample};
+use super::budget::skip_the_rest;
+use super::{LiveCell, PreparedCell, Shared, one_sample};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -61,36 +62,40 @@ pub fn apply(cells: Vec<PreparedCell>, schedules: &[Schedule]) -> Vec<PreparedCe
 }
 
 /// Run the cells that have a schedule, one cell after another so bursts do not overlap with
-/// anything else: sequential cells await each sample, burst cells send all N at once.
+/// anything else: sequential cells await each sample, burst cells send all N at once. Returns
+/// the samples skipped by a budget stop and whether the budget stopped the run.
 pub(super) async fn dispatch(
-    cells: &[Arc<(PreparedCell, i64)>],
+    cells: &[Arc<LiveCell>],
     samples: u32,
     shared: &Arc<Shared>,
-) {
-    for cell in cells {
-        if shared.cancel.is_cancelled() {
-            return;
-        }
-        match cell.0.schedule {
-            Some(Schedule::Sequential) => {
-                for idx in 0..samples {
-                    if shared.cancel.is_cancelled() {
-                        return;
-                    }
-                    one_sample(shared, &cell.0, cell.1, idx).await;
-                }
-            }
-            Some(Schedule::Burst) => {
-                let mut tasks = tokio::task::JoinSet::new();
-                for idx in 0..samples {
-                    let (shared, cell) = (shared.clone(), cell.clone());
-                    tasks.spawn(async move { one_sample(&shared, &cell.0, cell.1, idx).await });
-                }
+) -> (usize, bool) {
+    for (position, cell) in cells.iter().enumerate() {
+        let mut tasks = tokio::task::JoinSet::new();
+        for idx in 0..samples {
+            let ticket = tokio::select! {
+                biased;
+                _ = shared.cancel.cancelled() => None,
+                t = shared.budget.admit(cell.price.worst_usd) => t,
+            };
+            let Some(ticket) = ticket else {
                 while tasks.join_next().await.is_some() {}
+                if shared.cancel.is_cancelled() {
+                    return (0, false);
+                }
+                let skipped = skip_the_rest(shared, &cells[position..=position], samples, (idx, 0))
+                    + skip_the_rest(shared, &cells[position + 1..], samples, (0, 0));
+                return (skipped, true);
+            };
+            if cell.cell.schedule == Some(Schedule::Burst) {
+                let (shared, cell) = (shared.clone(), cell.clone());
+                tasks.spawn(async move { one_sample(&shared, &cell, idx, ticket).await });
+            } else {
+                one_sample(shared, cell, idx, ticket).await;
             }
-            None => {}
         }
+        while tasks.join_next().await.is_some() {}
     }
+    (0, false)
 }
 
 #[cfg(test)]

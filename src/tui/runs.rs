@@ -39,6 +39,10 @@ impl RunController {
         let mut plan = Plan::new(vec![version], variants, Vec::new(), &self.config.run);
         plan.samples = n;
         plan.source = "tui".into();
+        // Price samples with the config's providers and [prices]; budget_usd comes from [run].
+        plan.prices = crate::cost::PriceBook::load(&self.config, None)
+            .ok()
+            .map(std::sync::Arc::new);
         let registry = crate::provider::Registry::new(&self.config).with_db(&self.db_path);
         let cancel = CancellationToken::new();
         self.cancel = Some(cancel.clone());

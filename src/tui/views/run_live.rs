@@ -43,6 +43,8 @@ impl RunView {
                     live.retries += 1;
                 }
             }
+            // The skipped samples follow as Sample events; the Run view shows them stored.
+            RunEvent::BudgetReached { .. } => {}
             RunEvent::Finished { .. } => {
                 if let Some(live) = &mut self.live {
                     live.finished = true;
