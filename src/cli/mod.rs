@@ -13,6 +13,7 @@ mod prompt;
 mod prompt_edit;
 mod report;
 mod run;
+mod runs;
 mod style;
 mod trace;
 
@@ -55,6 +56,8 @@ pub enum Command {
     Prompt(prompt::PromptCommand),
     /// Fire a prompt N times per model and store every sample
     Run(run::RunArgs),
+    /// List recent runs with their status and sample counts
+    Runs(runs::RunsArgs),
     /// Nondeterminism report of a run or of a prompt's latest run
     Report(report::ReportArgs),
     /// Diff two samples of a run, or the outputs of two prompt versions
@@ -94,6 +97,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         None => home::execute(&ctx),
         Some(Command::Prompt(c)) => prompt::execute(c, &ctx),
         Some(Command::Run(a)) => run::execute(a, &ctx),
+        Some(Command::Runs(a)) => runs::execute(a, &ctx),
         Some(Command::Report(a)) => report::execute(a, &ctx),
         Some(Command::Diff(a)) => diff::execute(a, &ctx),
         Some(Command::Check(a)) => check::execute(a, &ctx),

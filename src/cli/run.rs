@@ -1,16 +1,274 @@
-//! `temper run`: not built yet; see the issue that owns it.
+//! `temper run REF`: fire a prompt N times per model, store every sample, print a per-variant
+//! summary. Ctrl-C cancels cleanly: samples so far are kept and the run is marked cancelled.
 
-use super::Ctx;
+use super::style::{Tone, paint};
+use super::{Ctx, EXIT_ERROR, print_json};
+use crate::provider::Registry;
+use crate::runner::{self, Case, Plan, RunEvent, RunOutcome, Variant, VariantSummary};
+use crate::store::{RunStatus, SampleStatus};
+use anyhow::Context;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Model used when no `--model` is given: offline and deterministic.
+const DEFAULT_MODEL: &str = "mock:echo";
 
 /// Arguments of `temper run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Prompt reference: name, name@3 or name:prod
     pub reference: Option<String>,
+    /// Samples per model [default: [run] samples in the config, else 10]
+    #[arg(short = 'n', long = "samples", value_name = "N")]
+    pub samples: Option<u32>,
+    /// Model as provider:model, repeatable (e.g. openai:gpt-4o-mini, mock:drift?p=0.3) [default: mock:echo]
+    #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL")]
+    pub models: Vec<String>,
+    /// Template variable, repeatable: --var question="How long…"
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+    /// Calls in flight at once [default: [run] concurrency, else 8]
+    #[arg(short = 'c', long, value_name = "C")]
+    pub concurrency: Option<usize>,
+    /// Seconds per attempt before it counts as timed out [default: [run] timeout_secs, else 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Retries after a 429, 5xx, timeout or dropped connection [default: [run] max_retries, else 4]
+    #[arg(long, value_name = "R")]
+    pub retries: Option<u32>,
 }
 
 /// Run `temper run`.
-pub fn execute(_args: &RunArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper run is not built yet")
+pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let reference = args.reference.as_deref().context(
+        "give a prompt reference, e.g. `temper run support-answer` (see `temper prompt list`)",
+    )?;
+    let store = ctx.open_store()?;
+    let version = store.resolve_str(reference)?;
+    let label = format!("{}@{}", version.info.prompt, version.info.number);
+    let plan = build_plan(args, ctx, version)?;
+    let registry = Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let show_progress = !ctx.json && std::io::stderr().is_terminal();
+    let outcome = runtime.block_on(run_with_progress(&plan, &registry, ctx, show_progress))?;
+    let variants = runner::summarize(&store, outcome.run_id)?;
+    for warning in &outcome.warnings {
+        eprintln!("warning: {}", crate::sanitize::one_line(warning));
+    }
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "run_id": outcome.run_id,
+            "prompt": label,
+            "status": outcome.status,
+            "samples": plan.total_samples(),
+            "ok": outcome.ok,
+            "failed": outcome.failed,
+            "not_run": outcome.not_run,
+            "elapsed_ms": outcome.elapsed.as_secs_f64() * 1000.0,
+            "variants": variants,
+        }))?;
+    } else {
+        print_summary(&label, &outcome, &variants);
+    }
+    Ok(match outcome.status {
+        RunStatus::Done => ExitCode::SUCCESS,
+        RunStatus::Cancelled => {
+            eprintln!(
+                "cancelled: {} samples kept in run #{}",
+                outcome.ok + outcome.failed,
+                outcome.run_id
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
+        _ => {
+            eprintln!(
+                "error: run #{} failed: no sample got an answer",
+                outcome.run_id
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
+    })
+}
+
+fn build_plan(args: &RunArgs, ctx: &Ctx, version: crate::store::Version) -> anyhow::Result<Plan> {
+    let vars = parse_vars(&args.vars)?;
+    let models: Vec<&str> = if args.models.is_empty() {
+        vec![DEFAULT_MODEL]
+    } else {
+        args.models.iter().map(String::as_str).collect()
+    };
+    let mut variants: Vec<Variant> = Vec::new();
+    for model in models {
+        if variants.iter().any(|v| v.model == model) {
+            continue;
+        }
+        variants.push(Variant::model(model));
+    }
+    let case = Case {
+        name: "default".into(),
+        vars,
+    };
+    let mut plan = Plan::new(vec![version], variants, vec![case], &ctx.config.run);
+    if let Some(n) = args.samples {
+        plan.samples = n;
+    }
+    if let Some(c) = args.concurrency {
+        plan.concurrency = c;
+    }
+    if let Some(t) = args.timeout {
+        anyhow::ensure!(
+            t.is_finite() && t > 0.0,
+            "--timeout takes a positive number of seconds, got {t}"
+        );
+        plan.timeout = Duration::from_secs_f64(t);
+    }
+    if let Some(r) = args.retries {
+        plan.max_retries = r;
+    }
+    anyhow::ensure!(plan.samples >= 1, "-n must be at least 1");
+    anyhow::ensure!(plan.concurrency >= 1, "--concurrency must be at least 1");
+    Ok(plan)
+}
+
+/// `key=value` pairs from `--var`; the value may itself contain `=`.
+fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').with_context(|| {
+                format!(
+                    "--var expects KEY=VALUE, got {:?}",
+                    crate::sanitize::one_line(pair)
+                )
+            })?;
+            anyhow::ensure!(!k.trim().is_empty(), "--var {pair:?} has an empty key");
+            Ok((k.trim().to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+async fn run_with_progress(
+    plan: &Plan,
+    registry: &Registry,
+    ctx: &Ctx,
+    show_progress: bool,
+) -> anyhow::Result<RunOutcome> {
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let progress = tokio::spawn(draw_progress(rx, show_progress));
+    let result = runner::run(plan, registry, &ctx.db_path, Some(tx), cancel).await;
+    ctrl_c.abort();
+    let _ = progress.await;
+    Ok(result?)
+}
+
+async fn draw_progress(mut rx: tokio::sync::mpsc::UnboundedReceiver<RunEvent>, show: bool) {
+    let bar = indicatif::ProgressBar::hidden();
+    while let Some(event) = rx.recv().await {
+        match event {
+            RunEvent::Started { total, .. } if show => {
+                bar.set_length(total as u64);
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {bar:30} {pos}/{len} samples {elapsed} {msg}",
+                ) {
+                    bar.set_style(style);
+                }
+            }
+            RunEvent::Sample { sample } => {
+                bar.inc(1);
+                if sample.status == Some(SampleStatus::Error) {
+                    bar.set_message(format!(
+                        "last error: {}",
+                        crate::sanitize::one_line(sample.error.as_deref().unwrap_or(""))
+                    ));
+                }
+            }
+            RunEvent::Retrying { delay, error, .. } => bar.set_message(format!(
+                "retrying in {:.1} s: {}",
+                delay.as_secs_f64(),
+                crate::sanitize::one_line(&error)
+            )),
+            RunEvent::Finished { .. } => bar.finish_and_clear(),
+            _ => {}
+        }
+    }
+}
+
+fn ms(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v < 10.0 => format!("{v:.1} ms"),
+        Some(v) => format!("{v:.0} ms"),
+        None => "-".into(),
+    }
+}
+
+fn print_summary(label: &str, outcome: &RunOutcome, variants: &[VariantSummary]) {
+    let status = match outcome.status {
+        RunStatus::Done => paint(Tone::Good, "done"),
+        other => paint(Tone::Removed, other.as_str()),
+    };
+    println!(
+        "run #{} {} · {} · {} samples in {:.2} s",
+        outcome.run_id,
+        status,
+        paint(Tone::Strong, label),
+        outcome.ok + outcome.failed,
+        outcome.elapsed.as_secs_f64()
+    );
+    let width = variants
+        .iter()
+        .map(|v| v.variant.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    println!(
+        "{}",
+        paint(
+            Tone::Muted,
+            &format!(
+                "{:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}",
+                "variant", "ok", "failed", "distinct", "tokens in", "tokens out", "p50", "p95"
+            )
+        )
+    );
+    for v in variants {
+        let name = crate::sanitize::one_line(&v.variant);
+        println!(
+            "{name:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}",
+            v.ok,
+            v.failed,
+            v.distinct,
+            v.input_tokens,
+            v.output_tokens,
+            ms(v.latency_p50_ms),
+            ms(v.latency_p95_ms)
+        );
+        if let Some(error) = &v.top_error {
+            println!(
+                "  {} {}",
+                paint(Tone::Removed, "error:"),
+                paint(Tone::Muted, &crate::sanitize::one_line(error))
+            );
+        }
+    }
+    println!(
+        "{}",
+        paint(
+            Tone::Muted,
+            &format!("next: temper report {}  ·  temper runs", outcome.run_id)
+        )
+    );
 }

@@ -1,1 +1,321 @@
-//! placeholder
+//! Fire N samples per cell with bounded concurrency and store every one of them.
+//!
+//! ```no_run
+//! # async fn demo(store: temper::store::Store, config: temper::config::Config) -> anyhow::Result<()> {
+//! use temper::runner::{self, Plan, Variant};
+//! let version = store.resolve_str("support-answer")?;
+//! let mut plan = Plan::new(vec![version], vec![Variant::model("mock:drift")], vec![], &config.run);
+//! plan.samples = 10;
+//! let registry = temper::provider::Registry::new(&config).with_db(store.path());
+//! let (events, mut rx) = tokio::sync::mpsc::unbounded_channel();
+//! let cancel = tokio_util::sync::CancellationToken::new();
+//! let outcome = runner::run(&plan, &registry, store.path(), Some(events), cancel).await?;
+//! while let Ok(event) = rx.try_recv() { /* RunEvent::Started, Sample, Retrying, Finished */ }
+//! println!("run #{} {:?}", outcome.run_id, outcome.status);
+//! # Ok(()) }
+//! ```
+//!
+//! Every sample goes through one writer thread (see [`writer`]) that commits at most 100 ms
+//! after the answer arrived. Cancelling keeps the stored samples and marks the run cancelled.
+
+mod plan;
+mod retry;
+mod summary;
+pub mod writer;
+
+pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
+pub use retry::Backoff;
+pub use summary::{VariantSummary, percentile, summarize};
+
+use crate::provider::{ProviderError, Registry, Response};
+use crate::store::{NewSample, RunStatus, SampleStatus, StoreError};
+use retry::{Attempted, CallPolicy, call_with_retries};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use tokio::sync::{Semaphore, mpsc::UnboundedSender};
+use tokio_util::sync::CancellationToken;
+use writer::Writer;
+
+/// Progress of a run, sent as it happens (for the TUI and the CLI progress bar).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    /// The run and its cells exist in the DB; `total` calls will be made.
+    Started {
+        run_id: i64,
+        total: usize,
+        cells: Vec<CellStarted>,
+    },
+    /// An attempt failed and will be retried after `delay`.
+    Retrying {
+        cell_id: i64,
+        idx: u32,
+        attempt: u32,
+        delay: Duration,
+        error: String,
+    },
+    /// A sample is final (ok or error) and queued for the DB. `response_json` is left out.
+    Sample { sample: Box<NewSample> },
+    /// The run is closed in the DB.
+    Finished {
+        run_id: i64,
+        status: RunStatus,
+        ok: usize,
+        failed: usize,
+        elapsed: Duration,
+    },
+}
+
+/// A cell as announced in [`RunEvent::Started`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CellStarted {
+    pub cell_id: i64,
+    pub prompt_version_id: i64,
+    pub variant: String,
+    pub case: String,
+    pub n: u32,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutcome {
+    pub run_id: i64,
+    /// `done`, `cancelled`, or `failed` (storage failed, or no sample got an answer).
+    pub status: RunStatus,
+    pub ok: usize,
+    pub failed: usize,
+    /// Calls never finished because the run was cancelled.
+    pub not_run: usize,
+    pub elapsed: Duration,
+    /// Render warnings (unused variables), deduplicated.
+    pub warnings: Vec<String>,
+}
+
+/// Why a run could not start or could not be stored.
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("storing the run: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Prepare and execute `plan`, writing to the DB at `db_path`.
+pub async fn run(
+    plan: &Plan,
+    registry: &Registry,
+    db_path: &Path,
+    events: Option<UnboundedSender<RunEvent>>,
+    cancel: CancellationToken,
+) -> Result<RunOutcome, RunError> {
+    let cells = plan.prepare(registry)?;
+    execute(plan, cells, db_path, events, cancel).await
+}
+
+/// Execute already prepared cells (from [`Plan::prepare`], e.g. after a cost check).
+pub async fn execute(
+    plan: &Plan,
+    cells: Vec<PreparedCell>,
+    db_path: &Path,
+    events: Option<UnboundedSender<RunEvent>>,
+    cancel: CancellationToken,
+) -> Result<RunOutcome, RunError> {
+    let started = Instant::now();
+    let new_cells = cells.iter().map(|c| c.new_cell.clone()).collect();
+    let (writer, created) =
+        Writer::start(db_path, &plan.source, plan.session.as_deref(), new_cells)?;
+    let emit = |event: RunEvent| {
+        if let Some(tx) = &events {
+            let _ = tx.send(event);
+        }
+    };
+    let total = cells.len() * plan.samples as usize;
+    emit(RunEvent::Started {
+        run_id: created.run_id,
+        total,
+        cells: cells
+            .iter()
+            .zip(&created.cell_ids)
+            .map(|(c, id)| CellStarted {
+                cell_id: *id,
+                prompt_version_id: c.new_cell.prompt_version_id,
+                variant: c.new_cell.variant_name.clone(),
+                case: c.new_cell.case_name.clone(),
+                n: c.new_cell.n,
+            })
+            .collect(),
+    });
+    let mut warnings: Vec<String> = cells.iter().flat_map(|c| c.warnings.clone()).collect();
+    warnings.sort();
+    warnings.dedup();
+
+    let shared = Arc::new(Shared {
+        writer,
+        events: events.clone(),
+        cancel: cancel.clone(),
+        max_retries: plan.max_retries,
+        backoff: plan.backoff,
+        ok: AtomicUsize::new(0),
+        failed: AtomicUsize::new(0),
+    });
+    let cells: Vec<Arc<(PreparedCell, i64)>> = cells
+        .into_iter()
+        .zip(created.cell_ids)
+        .map(Arc::new)
+        .collect();
+    let semaphore = Arc::new(Semaphore::new(plan.concurrency));
+    let mut tasks = tokio::task::JoinSet::new();
+    // Sample-major order, so every variant progresses together.
+    'outer: for idx in 0..plan.samples {
+        for cell in &cells {
+            let permit = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break 'outer,
+                p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break 'outer },
+            };
+            let (shared, cell) = (shared.clone(), cell.clone());
+            tasks.spawn(async move {
+                let _permit = permit;
+                one_sample(&shared, &cell.0, cell.1, idx).await;
+            });
+            while tasks.try_join_next().is_some() {}
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+
+    let ok = shared.ok.load(Ordering::Relaxed);
+    let failed = shared.failed.load(Ordering::Relaxed);
+    let status = if cancel.is_cancelled() {
+        RunStatus::Cancelled
+    } else if ok == 0 && failed > 0 {
+        RunStatus::Failed
+    } else {
+        RunStatus::Done
+    };
+    let Ok(shared) = Arc::try_unwrap(shared) else {
+        return Err(RunError::Store(StoreError::Invalid {
+            what: "run".into(),
+            why: "a sample task outlived the run".into(),
+        }));
+    };
+    let stored = shared.writer.finish(status).await;
+    let status = if stored.is_err() {
+        RunStatus::Failed
+    } else {
+        status
+    };
+    let elapsed = started.elapsed();
+    emit(RunEvent::Finished {
+        run_id: created.run_id,
+        status,
+        ok,
+        failed,
+        elapsed,
+    });
+    stored?;
+    Ok(RunOutcome {
+        run_id: created.run_id,
+        status,
+        ok,
+        failed,
+        not_run: total.saturating_sub(ok + failed),
+        elapsed,
+        warnings,
+    })
+}
+
+/// What every sample task shares.
+struct Shared {
+    writer: Writer,
+    events: Option<UnboundedSender<RunEvent>>,
+    cancel: CancellationToken,
+    max_retries: u32,
+    backoff: Backoff,
+    ok: AtomicUsize,
+    failed: AtomicUsize,
+}
+
+async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32) {
+    let mut request = cell.request.clone();
+    request.sample_index = idx;
+    let policy = CallPolicy {
+        timeout: cell.timeout,
+        max_retries: shared.max_retries,
+        backoff: &shared.backoff,
+        cancel: &shared.cancel,
+    };
+    let attempted = call_with_retries(cell.provider.as_ref(), &request, &policy, |n| {
+        if let Some(tx) = &shared.events {
+            let _ = tx.send(RunEvent::Retrying {
+                cell_id,
+                idx,
+                attempt: n.attempt,
+                delay: n.delay,
+                error: n.error.to_string(),
+            });
+        }
+    })
+    .await;
+    let base = NewSample {
+        cell_id,
+        idx,
+        request_hash: Some(cell.request_hash.clone()),
+        ..NewSample::default()
+    };
+    let sample = match attempted {
+        Attempted::Cancelled => return,
+        Attempted::Answer { response, attempts } => {
+            shared.ok.fetch_add(1, Ordering::Relaxed);
+            answer_sample(base, response, attempts)
+        }
+        Attempted::Failed {
+            error,
+            attempts,
+            latency,
+        } => {
+            shared.failed.fetch_add(1, Ordering::Relaxed);
+            error_sample(base, &error, attempts, latency)
+        }
+    };
+    if let Some(tx) = &shared.events {
+        let mut light = sample.clone();
+        light.response_json = None;
+        let _ = tx.send(RunEvent::Sample {
+            sample: Box::new(light),
+        });
+    }
+    shared.writer.send(sample);
+}
+
+fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
+    NewSample {
+        status: Some(SampleStatus::Ok),
+        output: Some(r.text),
+        tool_calls_json: (!r.tool_calls.is_empty())
+            .then(|| serde_json::to_string(&r.tool_calls).unwrap_or_default()),
+        finish_reason: r.finish_reason,
+        input_tokens: Some(r.usage.input),
+        output_tokens: Some(r.usage.output),
+        cached_tokens: Some(r.usage.cached),
+        usage_source: Some(r.usage_source.as_str().to_string()),
+        latency_ms: Some(r.latency.as_secs_f64() * 1000.0),
+        system_fingerprint: r.system_fingerprint,
+        attempts,
+        response_json: r.raw,
+        ..base
+    }
+}
+
+fn error_sample(base: NewSample, e: &ProviderError, attempts: u32, latency: Duration) -> NewSample {
+    NewSample {
+        status: Some(SampleStatus::Error),
+        error: Some(e.to_string()),
+        latency_ms: Some(latency.as_secs_f64() * 1000.0),
+        attempts,
+        ..base
+    }
+}

@@ -1,0 +1,159 @@
+//! Runner throughput and overhead against a zero-latency OpenAI-compatible server on 127.0.0.1,
+//! including the SQLite writes. Run with `cargo bench --bench runner`.
+//!
+//! Targets (issue 3): 1,000 samples at concurrency 32 in <= 1 s; peak RSS <= 50 MB (VmHWM, which
+//! here includes the in-process test server); overhead per call above the server's own time
+//! <= 0.5 ms (sequential runner calls vs sequential raw HTTP calls to the same server).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::prompt::{Message, PromptBody, Role};
+use temper::provider::{OpenAiCompat, Provider, Registry, Request};
+use temper::runner::{self, Case, Plan, Variant};
+use temper::store::Store;
+use tokio_util::sync::CancellationToken;
+
+const SAMPLES: u32 = 1000;
+const CONCURRENCY: usize = 32;
+const SEQUENTIAL: u32 = 300;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(bench());
+}
+
+async fn bench() {
+    let server = common::TestServer::start_with(
+        common::Reply::json(
+            200,
+            common::openai_text("Annual plans are refundable in full within 30 days [c2]."),
+        ),
+        false,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let mut store = Store::open(&db).unwrap();
+    let body = PromptBody {
+        messages: vec![
+            Message::new(Role::System, "Answer from the context; cite chunk ids."),
+            Message::new(Role::User, "Question: {{q}}"),
+        ],
+        ..PromptBody::default()
+    };
+    store.save_version("bench", &body, "bench").unwrap();
+    let version = store.resolve_str("bench").unwrap();
+    let base = format!("{}/v1", server.base_url());
+    let mut config = Config::default();
+    config.providers.insert(
+        "local".into(),
+        ProviderConfig {
+            kind: ProviderKind::Openai,
+            base_url: Some(base.clone()),
+            api_key_env: None,
+            timeout_secs: None,
+            headers: BTreeMap::new(),
+        },
+    );
+    let registry = Registry::new(&config).with_db(&db);
+    let case = Case {
+        name: "c".into(),
+        vars: BTreeMap::from([("q".into(), "How long is the refund window?".into())]),
+    };
+    let make_plan = |model: &str, n: u32, concurrency: usize| {
+        let mut plan = Plan::new(
+            vec![version.clone()],
+            vec![Variant::model(model)],
+            vec![case.clone()],
+            &RunDefaults::default(),
+        );
+        plan.samples = n;
+        plan.concurrency = concurrency;
+        plan
+    };
+    let run = |plan: Plan| {
+        let registry = &registry;
+        let db = &db;
+        async move {
+            let started = Instant::now();
+            let outcome = runner::run(&plan, registry, db, None, CancellationToken::new())
+                .await
+                .unwrap();
+            assert_eq!(outcome.ok, plan.total_samples(), "every sample answered");
+            started.elapsed()
+        }
+    };
+
+    // Warm up connections, allocator and SQLite.
+    run(make_plan("local:m", 100, CONCURRENCY)).await;
+
+    // 1. Throughput: 1,000 samples at concurrency 32, HTTP + JSON + SQLite.
+    let wall = run(make_plan("local:m", SAMPLES, CONCURRENCY)).await;
+    let per_s = f64::from(SAMPLES) / wall.as_secs_f64();
+
+    // 2. Overhead per call: sequential runner vs sequential raw calls to the same server.
+    let provider = OpenAiCompat::new("local", &base, None, Default::default()).unwrap();
+    let request = Request {
+        model: "m".into(),
+        messages: temper::prompt::render(&version.body, &case.vars)
+            .unwrap()
+            .messages,
+        ..Request::default()
+    };
+    let started = Instant::now();
+    for i in 0..SEQUENTIAL {
+        let mut r = request.clone();
+        r.sample_index = i;
+        provider.complete(&r).await.unwrap();
+    }
+    let raw = started.elapsed();
+    let seq = run(make_plan("local:m", SEQUENTIAL, 1)).await;
+    let overhead_ms = (seq.as_secs_f64() - raw.as_secs_f64()) * 1000.0 / f64::from(SEQUENTIAL);
+
+    // 3. The runner alone (mock, no HTTP), for reference.
+    let mock_wall = run(make_plan("mock:echo", SAMPLES, CONCURRENCY)).await;
+
+    let stored = Store::open(&db).unwrap().list_runs(100).unwrap().len();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "runner benchmark (zero-latency server on 127.0.0.1, SQLite WAL file, {stored} runs stored)"
+    );
+    println!(
+        "  {SAMPLES} samples @ concurrency {CONCURRENCY}: {:.0} ms wall, {per_s:.0} samples/s (target >= 1000/s)",
+        ms(wall)
+    );
+    println!(
+        "  sequential: raw HTTP {:.3} ms/call, runner {:.3} ms/call, overhead {overhead_ms:.3} ms/call (target <= 0.5)",
+        ms(raw) / f64::from(SEQUENTIAL),
+        ms(seq) / f64::from(SEQUENTIAL)
+    );
+    println!(
+        "  mock:echo {SAMPLES} samples @ {CONCURRENCY}: {:.0} ms wall, {:.0} samples/s",
+        ms(mock_wall),
+        f64::from(SAMPLES) / mock_wall.as_secs_f64()
+    );
+    println!(
+        "  peak RSS (VmHWM, incl. the in-process server): {:.1} MB (target <= 50)",
+        peak_rss_mb()
+    );
+}

@@ -1,0 +1,63 @@
+//! `temper runs`: the most recent runs with their status and sample counts, newest first.
+
+use super::style::{Tone, paint};
+use super::{Ctx, print_json};
+use crate::store::RunStatus;
+use std::process::ExitCode;
+
+/// Arguments of `temper runs`.
+#[derive(Debug, clap::Args)]
+pub struct RunsArgs {
+    /// How many runs to list
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+/// Run `temper runs`.
+pub fn execute(args: &RunsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let mut rows = Vec::new();
+    for run in store.list_runs(args.limit)? {
+        let samples = store.sample_count(run.id)?;
+        let cells = store.cells(run.id)?;
+        let mut prompts: Vec<String> = cells
+            .iter()
+            .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
+            .collect();
+        prompts.dedup();
+        let mut variants: Vec<String> = cells.iter().map(|c| c.cell.variant_name.clone()).collect();
+        variants.sort();
+        variants.dedup();
+        rows.push(serde_json::json!({
+            "id": run.id, "status": run.status, "source": run.source, "session": run.session,
+            "started_at": run.started_at, "finished_at": run.finished_at,
+            "samples": samples, "prompts": prompts, "variants": variants,
+        }));
+        if !ctx.json {
+            let status = match run.status {
+                RunStatus::Done => paint(Tone::Good, run.status.as_str()),
+                RunStatus::Running => paint(Tone::Strong, run.status.as_str()),
+                _ => paint(Tone::Removed, run.status.as_str()),
+            };
+            println!(
+                "#{:<5} {status:<11} {:>5} samples  {}  {}  {}",
+                run.id,
+                samples,
+                paint(Tone::Muted, &short_time(&run.started_at)),
+                paint(Tone::Strong, &prompts.join(", ")),
+                crate::sanitize::one_line(&variants.join(", "))
+            );
+        }
+    }
+    if ctx.json {
+        print_json(&rows)?;
+    } else if rows.is_empty() {
+        println!("no runs yet: try `temper run support-answer -n 5 --model mock:drift`");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `2026-11-24T20:51:17.40Z` as `2026-11-24 20:51:17`.
+fn short_time(at: &str) -> String {
+    at.chars().take(19).collect::<String>().replace('T', " ")
+}

@@ -1,0 +1,235 @@
+//! The Anthropic Messages API: system prompt apart, content blocks, `tool_use`.
+//!
+//! A `response_schema` is enforced the way Anthropic documents for JSON output: one tool whose
+//! `input_schema` is the schema, forced with `tool_choice`; its input becomes the answer text.
+
+use super::http::{self, JsonReply};
+use super::openai_compat::int;
+use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
+use crate::prompt::Role;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Value, json};
+
+/// `anthropic-version` sent with every request.
+const API_VERSION: &str = "2023-06-01";
+/// Anthropic requires `max_tokens`; used when the prompt sets none.
+const DEFAULT_MAX_TOKENS: u32 = 1024;
+/// The tool that carries a schema-shaped answer.
+const SCHEMA_TOOL: &str = "respond";
+
+/// A provider speaking the Anthropic Messages API.
+pub struct Anthropic {
+    name: String,
+    url: String,
+    key_env: Option<String>,
+    headers: HeaderMap,
+    client: reqwest::Client,
+}
+
+impl Anthropic {
+    /// `base_url` is `https://api.anthropic.com` (with or without `/v1`).
+    pub fn new(
+        name: &str,
+        base_url: &str,
+        key_env: Option<String>,
+        headers: HeaderMap,
+    ) -> Result<Self, ProviderError> {
+        let base = base_url.trim_end_matches('/');
+        let url = if base.ends_with("/v1") {
+            format!("{base}/messages")
+        } else {
+            format!("{base}/v1/messages")
+        };
+        Ok(Anthropic {
+            name: name.to_string(),
+            url,
+            key_env,
+            headers,
+            client: http::client()?,
+        })
+    }
+
+    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        let mut headers = self.headers.clone();
+        headers.insert(
+            HeaderName::from_static("anthropic-version"),
+            HeaderValue::from_static(API_VERSION),
+        );
+        if let Some(key) = http::read_key(&self.name, self.key_env.as_deref())? {
+            headers.insert(
+                HeaderName::from_static("x-api-key"),
+                http::secret_header(&key)?,
+            );
+        }
+        let reply =
+            http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
+        parse_response(reply, request.params.response_schema.is_some())
+    }
+}
+
+impl Provider for Anthropic {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn complete<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> BoxFuture<'a, Result<Response, ProviderError>> {
+        Box::pin(self.send(request))
+    }
+}
+
+/// The JSON body of a Messages request.
+pub(crate) fn request_body(request: &Request) -> Value {
+    let p = &request.params;
+    let system: Vec<&str> = request
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::System)
+        .map(|m| m.content.as_str())
+        .collect();
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .filter(|m| m.role != Role::System)
+        .map(|m| {
+            let role = if m.role == Role::Assistant {
+                "assistant"
+            } else {
+                "user"
+            };
+            json!({"role": role, "content": m.content})
+        })
+        .collect();
+    let mut body = json!({
+        "model": request.model,
+        "max_tokens": p.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+        "messages": messages,
+    });
+    let Some(obj) = body.as_object_mut() else {
+        return body;
+    };
+    if !system.is_empty() {
+        obj.insert("system".into(), json!(system.join("\n\n")));
+    }
+    if let Some(t) = p.temperature {
+        obj.insert("temperature".into(), json!(t));
+    }
+    if let Some(t) = p.top_p {
+        obj.insert("top_p".into(), json!(t));
+    }
+    if !p.stop.is_empty() {
+        obj.insert("stop_sequences".into(), json!(p.stop));
+    }
+    let mut tools: Vec<Value> = request.tools.iter().map(tool_definition).collect();
+    if let Some(schema) = &p.response_schema {
+        tools.push(json!({
+            "name": SCHEMA_TOOL,
+            "description": "Give the answer as JSON following this schema.",
+            "input_schema": schema,
+        }));
+        obj.insert(
+            "tool_choice".into(),
+            json!({"type": "tool", "name": SCHEMA_TOOL}),
+        );
+    }
+    if !tools.is_empty() {
+        obj.insert("tools".into(), Value::Array(tools));
+    }
+    body
+}
+
+/// An OpenAI function tool (`{type, function{name, description, parameters}}`) in Anthropic form.
+fn tool_definition(tool: &Value) -> Value {
+    let f = tool.get("function").unwrap_or(tool);
+    json!({
+        "name": f.get("name").cloned().unwrap_or(Value::Null),
+        "description": f.get("description").cloned().unwrap_or(json!("")),
+        "input_schema": f.get("parameters").or_else(|| f.get("input_schema")).cloned()
+            .unwrap_or(json!({"type": "object"})),
+    })
+}
+
+fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, ProviderError> {
+    let v = &reply.value;
+    let blocks = v.get("content").and_then(Value::as_array).ok_or_else(|| {
+        ProviderError::BadResponse("not a Messages API answer: no content array".into())
+    })?;
+    let mut text = String::new();
+    let mut tool_calls = Vec::new();
+    for block in blocks {
+        match block.get("type").and_then(Value::as_str) {
+            Some("text") => text.push_str(block.get("text").and_then(Value::as_str).unwrap_or("")),
+            Some("tool_use") => {
+                let name = block.get("name").and_then(Value::as_str).unwrap_or("");
+                let input = block.get("input").cloned().unwrap_or(json!({}));
+                if schema_answer && name == SCHEMA_TOOL {
+                    text = input.to_string();
+                } else {
+                    tool_calls.push(ToolCall {
+                        id: block.get("id").and_then(Value::as_str).unwrap_or("").into(),
+                        name: name.into(),
+                        arguments: input.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
+        Some(u) => (
+            Usage {
+                input: int(u, &["input_tokens"])
+                    + int(u, &["cache_read_input_tokens"])
+                    + int(u, &["cache_creation_input_tokens"]),
+                output: int(u, &["output_tokens"]),
+                cached: int(u, &["cache_read_input_tokens"]),
+            },
+            UsageSource::Provider,
+        ),
+        None => (Usage::default(), UsageSource::Estimated),
+    };
+    Ok(Response {
+        text,
+        tool_calls,
+        finish_reason: v
+            .get("stop_reason")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        usage,
+        usage_source,
+        system_fingerprint: None,
+        latency: reply.latency,
+        raw: Some(reply.text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::{Message, Params};
+
+    #[test]
+    fn system_apart_and_schema_as_forced_tool() {
+        let request = Request {
+            model: "claude-sonnet-4-5".into(),
+            messages: vec![
+                Message::new(Role::System, "be brief"),
+                Message::new(Role::User, "hi"),
+            ],
+            params: Params {
+                response_schema: Some(json!({"type": "object"})),
+                stop: vec!["END".into()],
+                ..Params::default()
+            },
+            ..Request::default()
+        };
+        let body = request_body(&request);
+        assert_eq!(body["system"], "be brief");
+        assert_eq!(body["messages"].as_array().unwrap().len(), 1);
+        assert_eq!(body["max_tokens"], DEFAULT_MAX_TOKENS);
+        assert_eq!(body["tool_choice"]["name"], SCHEMA_TOOL);
+        assert_eq!(body["stop_sequences"][0], "END");
+    }
+}

@@ -1,0 +1,314 @@
+//! The HTTP part shared by the wire formats: send JSON, read the whole body, and turn every way a
+//! server can misbehave (error status, HTML, empty or truncated body, 200 with an error object, a
+//! connection that stops) into a [`ProviderError`] with the server's own words.
+
+use super::ProviderError;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How much of an unreadable body to quote in an error.
+const SNIPPET: usize = 160;
+
+/// A parsed JSON answer with its raw text and the time it took.
+pub(crate) struct JsonReply {
+    pub value: serde_json::Value,
+    pub text: String,
+    pub latency: Duration,
+}
+
+/// A shared client (one connection pool per process). Installs the ring TLS provider once.
+pub(crate) fn client() -> Result<reqwest::Client, ProviderError> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .tcp_nodelay(true)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(ProviderError::Client)
+}
+
+/// The value of an env var holding a key, read now and never kept beyond the request.
+pub(crate) fn read_key(provider: &str, env: Option<&str>) -> Result<Option<String>, ProviderError> {
+    let Some(env) = env else { return Ok(None) };
+    match std::env::var(env) {
+        Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_string())),
+        _ => Err(ProviderError::MissingKey {
+            provider: provider.to_string(),
+            env: env.to_string(),
+        }),
+    }
+}
+
+/// Extra headers from the config, skipping names or values HTTP cannot carry.
+pub(crate) fn config_headers(headers: &std::collections::BTreeMap<String, String>) -> HeaderMap {
+    headers
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                HeaderName::from_bytes(k.as_bytes()).ok()?,
+                HeaderValue::from_str(v).ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// A header value marked sensitive, so it never shows up in debug output.
+pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, ProviderError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| ProviderError::BadModel {
+        given: "API key".into(),
+        why: "the key contains characters HTTP headers cannot carry".into(),
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// POST `body` as JSON to `url` and return the parsed answer, or the reason there is none.
+pub(crate) async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    headers: HeaderMap,
+    body: &serde_json::Value,
+) -> Result<JsonReply, ProviderError> {
+    let started = Instant::now();
+    let response = client
+        .post(url)
+        .headers(headers)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| send_error(url, e.without_url()))?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let bytes = response.bytes().await.map_err(|e| {
+        ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
+    })?;
+    let latency = started.elapsed();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !(200..300).contains(&status) {
+        return Err(ProviderError::Http {
+            status,
+            message: error_message(&text),
+            retry_after,
+        });
+    }
+    let value = parse_body(&text)?;
+    if let Some(error) = error_object(&value) {
+        let status = error_status(error).unwrap_or(status);
+        return Err(ProviderError::Http {
+            status,
+            message: format!(
+                "error object in a {status} answer: {}",
+                describe_error(error)
+            ),
+            retry_after,
+        });
+    }
+    Ok(JsonReply {
+        value,
+        text,
+        latency,
+    })
+}
+
+fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
+    let e = &e;
+    if e.is_timeout() {
+        ProviderError::Connection(format!("{url}: timed out: {}", chain(e)))
+    } else if e.is_connect() {
+        ProviderError::Unreachable(format!("{url}: {}", chain(e)))
+    } else {
+        ProviderError::Connection(format!("{url}: {}", chain(e)))
+    }
+}
+
+/// An error with its causes, since reqwest's own message alone rarely says what happened.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// Parse a 2xx body, naming exactly what is wrong with it when it is not JSON.
+fn parse_body(text: &str) -> Result<serde_json::Value, ProviderError> {
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(ProviderError::BadResponse("empty body".into()));
+    }
+    if looks_html(trimmed) {
+        return Err(ProviderError::BadResponse(format!(
+            "an HTML page instead of JSON (is base_url the API root, e.g. http://host/v1?): {}",
+            snippet(trimmed)
+        )));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let what = if e.is_eof() {
+            "truncated JSON"
+        } else {
+            "malformed JSON"
+        };
+        ProviderError::BadResponse(format!(
+            "{what} at line {} column {} ({} bytes): {}",
+            e.line(),
+            e.column(),
+            text.len(),
+            snippet(trimmed)
+        ))
+    })
+}
+
+fn looks_html(text: &str) -> bool {
+    let head: String = text
+        .chars()
+        .take(15)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with("<head")
+}
+
+/// The error object of a body, if it carries one (`{"error": …}`, Anthropic `{"type":"error"}`).
+fn error_object(value: &serde_json::Value) -> Option<&serde_json::Value> {
+    value.get("error").filter(|e| !e.is_null())
+}
+
+fn error_status(error: &serde_json::Value) -> Option<u16> {
+    let code = error.get("code")?;
+    code.as_u64()
+        .or_else(|| code.as_str().and_then(|s| s.parse().ok()))
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| (400..600).contains(c))
+}
+
+fn describe_error(error: &serde_json::Value) -> String {
+    let message = error
+        .get("message")
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
+        .or_else(|| error.as_str().map(str::to_string))
+        .unwrap_or_else(|| snippet(&error.to_string()));
+    match error.get("type").and_then(|t| t.as_str()) {
+        Some(kind) => format!("{kind}: {message}"),
+        None => message,
+    }
+}
+
+/// The message of an error body: the JSON error's message, an HTML page's title, or a snippet.
+fn error_message(text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return "(empty body)".into();
+    }
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
+        if let Some(error) = error_object(&value) {
+            return describe_error(error);
+        }
+        if let Some(m) = value.get("message").and_then(|m| m.as_str()) {
+            return m.to_string();
+        }
+    }
+    if looks_html(trimmed) {
+        let title = trimmed
+            .find("<title>")
+            .and_then(|s| {
+                let rest = &trimmed[s + 7..];
+                rest.find("</title>").map(|e| rest[..e].trim().to_string())
+            })
+            .unwrap_or_default();
+        return format!("an HTML error page {title:?}");
+    }
+    snippet(trimmed)
+}
+
+fn snippet(text: &str) -> String {
+    let one = crate::sanitize::one_line(text);
+    if one.chars().count() <= SNIPPET {
+        one
+    } else {
+        format!("{}…", one.chars().take(SNIPPET).collect::<String>())
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date, or OpenAI's `retry-after-ms`.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = get("retry-after")?;
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = at.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    HeaderName::from_static(k),
+                    HeaderValue::from_str(v).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let h = headers(&[("retry-after", "2")]);
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        let h = headers(&[("retry-after-ms", "150"), ("retry-after", "9")]);
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
+        let h = headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]);
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn bodies_are_classified() {
+        assert!(
+            parse_body("")
+                .unwrap_err()
+                .to_string()
+                .contains("empty body")
+        );
+        let html = parse_body("<!DOCTYPE html><html>").unwrap_err().to_string();
+        assert!(html.contains("HTML page"), "{html}");
+        let cut = parse_body("{\"choices\": [").unwrap_err().to_string();
+        assert!(cut.contains("truncated JSON"), "{cut}");
+        let bad = parse_body("{nope}").unwrap_err().to_string();
+        assert!(bad.contains("malformed JSON"), "{bad}");
+        assert_eq!(
+            error_message("{\"error\":{\"message\":\"Rate limit\",\"type\":\"requests\"}}"),
+            "requests: Rate limit"
+        );
+        assert_eq!(
+            error_message("<html><title>502 Bad Gateway</title></html>"),
+            "an HTML error page \"502 Bad Gateway\""
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! The offline provider: `mock:echo` answers deterministically from the request; `mock:drift`
+//! changes a word or a number in a seeded fraction of samples, so a demo shows nondeterminism
+//! that reproduces run after run. Both take `latency_ms`, `fail` and `seed` query parameters.
+
+use super::{BoxFuture, Provider, ProviderError, Request, Response, mock_answer};
+use std::time::{Duration, Instant};
+
+/// How the mock behaves, from `mock:MODE?key=value&…`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockOptions {
+    /// Fraction of samples that drift (0 for `echo`).
+    pub p: f64,
+    /// Time each answer takes.
+    pub latency: Duration,
+    /// Fraction of samples that fail with an injected, non-retryable error.
+    pub fail: f64,
+    pub seed: u64,
+}
+
+/// Query keys the mock understands, for the error message.
+const KEYS: &str = "p, latency_ms, fail, seed";
+
+impl MockOptions {
+    /// Parse the model part (`echo`, `drift`) and its query string.
+    pub fn parse(model: &str, query: &str) -> Result<MockOptions, ProviderError> {
+        let bad = |why: String| ProviderError::BadModel {
+            given: format!(
+                "mock:{model}{}{query}",
+                if query.is_empty() { "" } else { "?" }
+            ),
+            why,
+        };
+        let mut options = match model {
+            "echo" => MockOptions {
+                p: 0.0,
+                latency: Duration::ZERO,
+                fail: 0.0,
+                seed: 0,
+            },
+            "drift" => MockOptions {
+                p: 0.3,
+                latency: Duration::ZERO,
+                fail: 0.0,
+                seed: 0,
+            },
+            other => {
+                return Err(bad(format!(
+                    "the mock has no model {other:?}; use mock:echo or mock:drift"
+                )));
+            }
+        };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let number = value
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| bad(format!("{key}={value:?} is not a non-negative number")))?;
+            let fraction = || {
+                if number <= 1.0 {
+                    Ok(number)
+                } else {
+                    Err(bad(format!(
+                        "{key} is a fraction between 0 and 1, got {number}"
+                    )))
+                }
+            };
+            match key {
+                "p" => options.p = fraction()?,
+                "fail" => options.fail = fraction()?,
+                "latency_ms" => options.latency = Duration::from_secs_f64(number / 1000.0),
+                "seed" => options.seed = number as u64,
+                other => return Err(bad(format!("unknown parameter {other:?}; known: {KEYS}"))),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// The built-in offline provider.
+pub struct Mock {
+    options: MockOptions,
+}
+
+impl Mock {
+    /// A mock with these options.
+    pub fn new(options: MockOptions) -> Mock {
+        Mock { options }
+    }
+
+    /// The answer for a request, without the simulated latency.
+    pub fn answer(&self, request: &Request) -> Result<Response, ProviderError> {
+        let salt = fnv(request.content_hash().as_bytes());
+        let stream = |what: u64| mix(mix(self.options.seed) ^ salt ^ mix(what));
+        let roll = |what: u64| unit(stream(what), request.sample_index);
+        if roll(1) < self.options.fail {
+            return Err(ProviderError::Injected(request.sample_index));
+        }
+        let (mut text, mut calls) = mock_answer::answer(request);
+        if roll(2) < self.options.p {
+            let pick = (roll(3) * 1_000_000.0) as usize;
+            match calls.first_mut() {
+                Some(call) => call.arguments = drift(&call.arguments, pick),
+                None => text = drift(&text, pick),
+            }
+        }
+        let mut response = Response::estimated(request, text, calls);
+        response.system_fingerprint = Some(format!("mock_{:08x}", self.options.seed as u32));
+        Ok(response)
+    }
+}
+
+impl Provider for Mock {
+    fn name(&self) -> &str {
+        "mock"
+    }
+
+    fn complete<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> BoxFuture<'a, Result<Response, ProviderError>> {
+        Box::pin(async move {
+            let started = Instant::now();
+            if !self.options.latency.is_zero() {
+                tokio::time::sleep(self.options.latency).await;
+            }
+            let mut response = self.answer(request)?;
+            response.latency = started.elapsed();
+            Ok(response)
+        })
+    }
+}
+
+/// Words the drift swaps, both ways, so changed answers still read naturally.
+const SWAPS: &[(&str, &str)] = &[
+    ("within", "in"),
+    ("full", "whole"),
+    ("days", "calendar days"),
+    ("can", "may"),
+    ("must", "should"),
+    ("the", "this"),
+    ("is", "remains"),
+    ("are", "remain"),
+];
+
+/// `text` with one number changed, or else one word swapped (`pick` chooses which).
+fn drift(text: &str, pick: usize) -> String {
+    let numbers: Vec<(usize, usize)> = spans(text, |c| c.is_ascii_digit());
+    if !numbers.is_empty() {
+        let (start, end) = numbers[pick % numbers.len()];
+        let digits = &text[start..end];
+        let changed = digits
+            .parse::<u64>()
+            .map(|n| (n + 1 + (pick % 3) as u64).to_string())
+            .unwrap_or_else(|_| format!("{digits}1"));
+        return format!("{}{changed}{}", &text[..start], &text[end..]);
+    }
+    let words = spans(text, char::is_alphabetic);
+    let swappable: Vec<&(usize, usize)> = words
+        .iter()
+        .filter(|(s, e)| SWAPS.iter().any(|(a, _)| *a == &text[*s..*e]))
+        .collect();
+    if let Some((start, end)) = swappable.get(pick % swappable.len().max(1)) {
+        let word = &text[*start..*end];
+        let to = SWAPS
+            .iter()
+            .find(|(a, _)| *a == word)
+            .map(|(_, b)| *b)
+            .unwrap_or(word);
+        return format!("{}{to}{}", &text[..*start], &text[*end..]);
+    }
+    format!("{} ", text.trim_end())
+}
+
+/// Byte ranges of maximal runs of chars matching `f`.
+fn spans(text: &str, f: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (f(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The splitmix64 finaliser: nearby inputs give unrelated outputs.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A reproducible number in [0, 1) from a stream and a sample index.
+fn unit(stream: u64, index: u32) -> f64 {
+    let z = mix(stream ^ u64::from(index).wrapping_mul(0xd1b5_4a32_d192_ed03));
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::{Message, Role};
+
+    fn request(i: u32) -> Request {
+        Request {
+            model: "drift".into(),
+            messages: vec![Message::new(
+                Role::User,
+                "Context:\n[c2] Annual plans are refundable in full within 30 days.\nQuestion: refund window for annual plans?",
+            )],
+            sample_index: i,
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn echo_is_stable_and_drift_reproduces() {
+        let echo = Mock::new(MockOptions::parse("echo", "").unwrap());
+        let first = echo.answer(&request(0)).unwrap().text;
+        assert!((1..20).all(|i| echo.answer(&request(i)).unwrap().text == first));
+
+        let drift = Mock::new(MockOptions::parse("drift", "p=0.5&seed=7").unwrap());
+        let run = || {
+            (0..40)
+                .map(|i| drift.answer(&request(i)).unwrap().text)
+                .collect::<Vec<_>>()
+        };
+        let a = run();
+        assert_eq!(a, run(), "same seed, same answers");
+        let changed = a.iter().filter(|t| **t != first).count();
+        assert!((8..=32).contains(&changed), "{changed} of 40 drifted");
+    }
+
+    #[test]
+    fn failures_and_bad_options() {
+        let m = Mock::new(MockOptions::parse("echo", "fail=1").unwrap());
+        assert_eq!(
+            m.answer(&request(4)).unwrap_err(),
+            ProviderError::Injected(4)
+        );
+        for (model, q) in [
+            ("drift", "p=2"),
+            ("drift", "q=1"),
+            ("nope", ""),
+            ("echo", "latency_ms=x"),
+        ] {
+            let e = MockOptions::parse(model, q).unwrap_err().to_string();
+            assert!(e.starts_with("bad model"), "{e}");
+        }
+    }
+
+    #[test]
+    fn drift_changes_a_number_or_a_word() {
+        assert_eq!(drift("within 30 days", 0), "within 31 days");
+        assert_eq!(drift("it is fine", 0), "it remains fine");
+    }
+}

@@ -1,0 +1,223 @@
+//! `/v1/chat/completions`: OpenAI, Ollama, vLLM, llama.cpp server, LM Studio, OpenRouter.
+
+use super::http::{self, JsonReply};
+use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+use serde_json::{Value, json};
+
+/// A provider speaking the OpenAI chat completions format.
+pub struct OpenAiCompat {
+    name: String,
+    url: String,
+    key_env: Option<String>,
+    headers: HeaderMap,
+    client: reqwest::Client,
+}
+
+impl OpenAiCompat {
+    /// `base_url` is the API root (`https://api.openai.com/v1`); the key is read from `key_env`
+    /// at each call.
+    pub fn new(
+        name: &str,
+        base_url: &str,
+        key_env: Option<String>,
+        headers: HeaderMap,
+    ) -> Result<Self, ProviderError> {
+        Ok(OpenAiCompat {
+            name: name.to_string(),
+            url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
+            key_env,
+            headers,
+            client: http::client()?,
+        })
+    }
+
+    /// Where requests go.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        let mut headers = self.headers.clone();
+        if let Some(key) = http::read_key(&self.name, self.key_env.as_deref())? {
+            headers.insert(
+                AUTHORIZATION,
+                http::secret_header(&format!("Bearer {key}"))?,
+            );
+        }
+        let reply =
+            http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
+        parse_response(reply)
+    }
+}
+
+impl Provider for OpenAiCompat {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn complete<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> BoxFuture<'a, Result<Response, ProviderError>> {
+        Box::pin(self.send(request))
+    }
+}
+
+/// The JSON body of a chat completions request.
+pub(crate) fn request_body(request: &Request) -> Value {
+    let p = &request.params;
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .map(|m| json!({"role": m.role.as_str(), "content": m.content}))
+        .collect();
+    let mut body = json!({"model": request.model, "messages": messages});
+    let obj = body.as_object_mut();
+    let Some(obj) = obj else { return body };
+    if let Some(t) = p.temperature {
+        obj.insert("temperature".into(), json!(t));
+    }
+    if let Some(t) = p.top_p {
+        obj.insert("top_p".into(), json!(t));
+    }
+    if let Some(t) = p.max_tokens {
+        obj.insert("max_tokens".into(), json!(t));
+    }
+    if let Some(s) = p.seed {
+        obj.insert("seed".into(), json!(s));
+    }
+    if !p.stop.is_empty() {
+        obj.insert("stop".into(), json!(p.stop));
+    }
+    if let Some(schema) = &p.response_schema {
+        obj.insert(
+            "response_format".into(),
+            json!({"type": "json_schema", "json_schema": {"name": "response", "schema": schema}}),
+        );
+    }
+    if !request.tools.is_empty() {
+        obj.insert("tools".into(), json!(request.tools));
+    }
+    body
+}
+
+fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
+    let v = &reply.value;
+    let choice = v
+        .get("choices")
+        .and_then(|c| c.get(0))
+        .ok_or_else(|| shape_error("no choices[0]"))?;
+    let message = choice
+        .get("message")
+        .ok_or_else(|| shape_error("no choices[0].message"))?;
+    let text = match message.get("content") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => content_parts_text(other),
+    };
+    let tool_calls = message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .map(|calls| calls.iter().map(tool_call).collect())
+        .unwrap_or_default();
+    let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
+        Some(u) => (
+            Usage {
+                input: int(u, &["prompt_tokens"]),
+                output: int(u, &["completion_tokens"]),
+                cached: int(u, &["prompt_tokens_details", "cached_tokens"]),
+            },
+            UsageSource::Provider,
+        ),
+        None => (Usage::default(), UsageSource::Estimated),
+    };
+    Ok(Response {
+        text,
+        tool_calls,
+        finish_reason: choice
+            .get("finish_reason")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        usage,
+        usage_source,
+        system_fingerprint: v
+            .get("system_fingerprint")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        latency: reply.latency,
+        raw: Some(reply.text),
+    })
+}
+
+fn shape_error(what: &str) -> ProviderError {
+    ProviderError::BadResponse(format!("not a chat completion: {what}"))
+}
+
+/// Content given as an array of parts (`[{type: "text", text}]`), joined.
+fn content_parts_text(content: &Value) -> String {
+    content
+        .as_array()
+        .map(|parts| {
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("")
+        })
+        .unwrap_or_default()
+}
+
+fn tool_call(call: &Value) -> ToolCall {
+    let function = call.get("function");
+    let field = |v: Option<&Value>, k: &str| {
+        v.and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    ToolCall {
+        id: field(Some(call), "id"),
+        name: field(function, "name"),
+        arguments: field(function, "arguments"),
+    }
+}
+
+/// A non-negative integer at a path, 0 when absent.
+pub(crate) fn int(v: &Value, path: &[&str]) -> i64 {
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::{Message, Params, Role};
+
+    #[test]
+    fn body_carries_every_param() {
+        let request = Request {
+            model: "gpt-4o-mini".into(),
+            messages: vec![Message::new(Role::User, "hi")],
+            params: Params {
+                temperature: Some(0.0),
+                top_p: Some(1.0),
+                max_tokens: Some(5),
+                seed: Some(7),
+                stop: vec!["\n".into()],
+                response_schema: Some(json!({"type": "object"})),
+            },
+            tools: vec![json!({"type": "function", "function": {"name": "f"}})],
+            sample_index: 3,
+        };
+        let body = request_body(&request);
+        assert_eq!(body["seed"], 7);
+        assert_eq!(body["max_tokens"], 5);
+        assert_eq!(body["stop"][0], "\n");
+        assert_eq!(body["response_format"]["type"], "json_schema");
+        assert_eq!(body["tools"][0]["function"]["name"], "f");
+        assert_eq!(body["messages"][0]["role"], "user");
+    }
+}

@@ -1,0 +1,226 @@
+//! From `provider:model[?query]` to a ready [`Provider`], using the configured providers.
+
+use super::{Anthropic, Mock, MockOptions, OpenAiCompat, Provider, ProviderError, Replay, http};
+use crate::config::{Config, ProviderConfig, ProviderKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A parsed model address: `openai:gpt-4o-mini`, `mock:drift?p=0.3`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelRef {
+    pub provider: String,
+    pub model: String,
+    /// Everything after `?` (mock options), without the `?`.
+    pub query: String,
+}
+
+impl ModelRef {
+    /// Split `provider:model[?query]`; the model part may itself contain `:` (`ollama:llama3.2:1b`).
+    pub fn parse(text: &str) -> Result<ModelRef, ProviderError> {
+        let bad = |why: &str| ProviderError::BadModel {
+            given: text.to_string(),
+            why: why.to_string(),
+        };
+        let (head, query) = text.split_once('?').unwrap_or((text, ""));
+        let (provider, model) = head
+            .split_once(':')
+            .ok_or_else(|| bad("use provider:model, e.g. openai:gpt-4o-mini or mock:echo"))?;
+        if provider.trim().is_empty() || model.trim().is_empty() {
+            return Err(bad(
+                "use provider:model, e.g. openai:gpt-4o-mini or mock:echo",
+            ));
+        }
+        Ok(ModelRef {
+            provider: provider.trim().to_string(),
+            model: model.trim().to_string(),
+            query: query.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for ModelRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.provider, self.model)?;
+        if !self.query.is_empty() {
+            write!(f, "?{}", self.query)?;
+        }
+        Ok(())
+    }
+}
+
+/// One provider as `temper models` shows it; never carries the key itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderEntry {
+    pub name: String,
+    pub kind: ProviderKind,
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    /// Whether the key env var is set and non-empty (None when the provider needs no key).
+    pub key_set: Option<bool>,
+}
+
+/// The providers known to this process, and the DB that `replay:` reads.
+pub struct Registry {
+    providers: BTreeMap<String, ProviderConfig>,
+    db_path: Option<PathBuf>,
+}
+
+impl Registry {
+    /// The built-in providers with the config's laid over them.
+    pub fn new(config: &Config) -> Registry {
+        Registry {
+            providers: config.providers(),
+            db_path: None,
+        }
+    }
+
+    /// Let `replay:RUN` read runs from this DB.
+    pub fn with_db(mut self, path: &Path) -> Registry {
+        self.db_path = Some(path.to_path_buf());
+        self
+    }
+
+    /// Every provider, for listing.
+    pub fn entries(&self) -> Vec<ProviderEntry> {
+        self.providers
+            .iter()
+            .map(|(name, p)| ProviderEntry {
+                name: name.clone(),
+                kind: p.kind,
+                base_url: p.base_url.clone(),
+                api_key_env: p.api_key_env.clone(),
+                key_set: p
+                    .api_key_env
+                    .as_deref()
+                    .map(|env| std::env::var(env).is_ok_and(|v| !v.trim().is_empty())),
+            })
+            .collect()
+    }
+
+    /// Build the provider for `text` and return it with the model name to put in requests.
+    /// Fails early on an unknown provider, a bad model or a missing key.
+    pub fn resolve(&self, text: &str) -> Result<(Arc<dyn Provider>, String), ProviderError> {
+        let model = ModelRef::parse(text)?;
+        let config =
+            self.providers
+                .get(&model.provider)
+                .ok_or_else(|| ProviderError::UnknownProvider {
+                    name: model.provider.clone(),
+                    known: self.providers.keys().cloned().collect(),
+                })?;
+        if !model.query.is_empty() && config.kind != ProviderKind::Mock {
+            return Err(ProviderError::BadModel {
+                given: text.to_string(),
+                why: "only mock: models take ?options".into(),
+            });
+        }
+        let provider: Arc<dyn Provider> = match config.kind {
+            ProviderKind::Mock => {
+                Arc::new(Mock::new(MockOptions::parse(&model.model, &model.query)?))
+            }
+            ProviderKind::Replay => Arc::new(self.replay(&model)?),
+            ProviderKind::Openai | ProviderKind::Anthropic => {
+                http::read_key(&model.provider, config.api_key_env.as_deref())?;
+                let base = config
+                    .base_url
+                    .as_deref()
+                    .ok_or_else(|| ProviderError::BadModel {
+                        given: text.to_string(),
+                        why: format!("provider {} has no base_url in the config", model.provider),
+                    })?;
+                let headers = http::config_headers(&config.headers);
+                let key = config.api_key_env.clone();
+                if config.kind == ProviderKind::Openai {
+                    Arc::new(OpenAiCompat::new(&model.provider, base, key, headers)?)
+                } else {
+                    Arc::new(Anthropic::new(&model.provider, base, key, headers)?)
+                }
+            }
+        };
+        Ok((provider, model.model))
+    }
+
+    /// The provider's own `timeout_secs` from the config, if it sets one (e.g. a slow local server).
+    pub fn timeout_for(&self, text: &str) -> Option<std::time::Duration> {
+        let model = ModelRef::parse(text).ok()?;
+        let secs = self.providers.get(&model.provider)?.timeout_secs?;
+        Some(std::time::Duration::from_secs(secs))
+    }
+
+    fn replay(&self, model: &ModelRef) -> Result<Replay, ProviderError> {
+        let run_id: i64 =
+            model
+                .model
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| ProviderError::BadModel {
+                    given: model.to_string(),
+                    why: "use replay:RUN_ID, e.g. replay:12 (see temper runs)".into(),
+                })?;
+        let path = self
+            .db_path
+            .as_deref()
+            .ok_or_else(|| ProviderError::Replay("no database to replay from".into()))?;
+        let store =
+            crate::store::Store::open(path).map_err(|e| ProviderError::Replay(e.to_string()))?;
+        Replay::load(&store, run_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_model_refs() {
+        let m = ModelRef::parse("mock:drift?p=0.3&seed=7").unwrap();
+        assert_eq!(
+            (m.provider.as_str(), m.model.as_str(), m.query.as_str()),
+            ("mock", "drift", "p=0.3&seed=7")
+        );
+        assert_eq!(
+            ModelRef::parse("ollama:llama3.2:1b").unwrap().model,
+            "llama3.2:1b"
+        );
+        assert!(ModelRef::parse("gpt-4o").is_err());
+        assert!(ModelRef::parse(":x").is_err());
+    }
+
+    #[test]
+    fn unknown_provider_lists_known_ones() {
+        let r = Registry::new(&Config::default());
+        let e = r.resolve("opneai:gpt-4o").err().unwrap().to_string();
+        assert!(
+            e.contains("known providers: anthropic, mock, ollama, openai, replay"),
+            "{e}"
+        );
+        let (p, model) = r.resolve("mock:echo").unwrap();
+        assert_eq!((p.name(), model.as_str()), ("mock", "echo"));
+    }
+
+    #[test]
+    fn missing_key_names_the_env_var() {
+        let mut config = Config::default();
+        config.providers.insert(
+            "keyed".into(),
+            ProviderConfig {
+                kind: ProviderKind::Openai,
+                base_url: Some("http://127.0.0.1:9/v1".into()),
+                api_key_env: Some("TEMPER_TEST_SURELY_UNSET_KEY".into()),
+                timeout_secs: None,
+                headers: BTreeMap::new(),
+            },
+        );
+        let e = Registry::new(&config)
+            .resolve("keyed:m")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("set the environment variable TEMPER_TEST_SURELY_UNSET_KEY"),
+            "{e}"
+        );
+    }
+}

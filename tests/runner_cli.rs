@@ -1,0 +1,216 @@
+//! `temper run`, `temper runs` and `temper models` as a user runs them: the real binary, a DB in
+//! a tempdir, a config file in a tempdir.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn temper(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("temper").unwrap();
+    cmd.env("TEMPER_DB", dir.join("t.db"))
+        .env("TEMPER_CONFIG", dir.join("config.toml"))
+        .env("NO_COLOR", "1")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL");
+    cmd
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "[run]\nconcurrency = 4\n").unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts");
+    temper(dir.path())
+        .args(["prompt", "import"])
+        .arg(examples)
+        .assert()
+        .success();
+    dir
+}
+
+#[test]
+fn run_on_mock_prints_a_summary_and_stores_every_sample() {
+    let dir = setup();
+    temper(dir.path())
+        .args([
+            "run",
+            "support-answer",
+            "-n",
+            "10",
+            "--model",
+            "mock:echo",
+            "--model",
+            "mock:drift?p=0.5&seed=7&fail=0.2",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "run #1 done · support-answer@1 · 20 samples",
+        ))
+        .stdout(predicate::str::is_match(r"mock:echo\s+10\s+0\s+1\s").unwrap())
+        .stdout(predicate::str::contains("error: mock: injected failure"));
+
+    let out = temper(dir.path())
+        .args([
+            "run",
+            "support-answer",
+            "-n",
+            "4",
+            "--var",
+            "question=Can I cancel a monthly plan?",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["run_id"], 2);
+    assert_eq!(json["status"], "done");
+    assert_eq!(json["ok"], 4);
+    assert_eq!(json["variants"][0]["model"], "mock:echo");
+    assert_eq!(json["variants"][0]["distinct"], 1);
+
+    let store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    assert_eq!(store.sample_count(1).unwrap(), 20);
+    let cell = &store.cells(2).unwrap()[0];
+    let sample = &store.samples(cell.id).unwrap()[0].sample;
+    assert!(
+        sample
+            .output
+            .as_deref()
+            .unwrap()
+            .contains("Monthly plans can be cancelled"),
+        "{sample:?}"
+    );
+
+    temper(dir.path())
+        .args(["runs"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#2").and(predicate::str::contains("20 samples")));
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let dir = setup();
+    temper(dir.path())
+        .args(["run", "support-answer", "--model", "opneai:gpt-4o"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown provider \"opneai\"; known providers: anthropic, mock, ollama, openai, replay",
+        ));
+    temper(dir.path())
+        .args(["run", "support-answer", "--model", "openai:gpt-4o-mini"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "set the environment variable OPENAI_API_KEY",
+        ));
+    temper(dir.path())
+        .args(["run", "support-answer", "--model", "gpt-4o"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use provider:model"));
+    temper(dir.path())
+        .args(["run", "support-answer", "--var", "question"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--var expects KEY=VALUE"));
+    temper(dir.path())
+        .args(["run", "suport-answer"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean support-answer"));
+    // Nothing was stored by the failed attempts.
+    temper(dir.path())
+        .args(["runs", "--json"])
+        .assert()
+        .success()
+        .stdout("[]\n");
+}
+
+#[test]
+fn models_lists_providers_and_key_presence_never_the_key() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:8080/v1\"\napi_key_env = \"LOCAL_KEY\"\n",
+    )
+    .unwrap();
+    let out = temper(dir.path())
+        .env("LOCAL_KEY", "sk-very-secret")
+        .args(["models", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("sk-very-secret"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let local = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "local")
+        .unwrap();
+    assert_eq!(local["key_set"], true);
+    assert_eq!(local["base_url"], "http://127.0.0.1:8080/v1");
+    let openai = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "openai")
+        .unwrap();
+    assert_eq!(openai["key_set"], false);
+    temper(dir.path())
+        .env("LOCAL_KEY", "sk-very-secret")
+        .arg("models")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("LOCAL_KEY set")
+                .and(predicate::str::contains("sk-very-secret").not()),
+        )
+        .stdout(predicate::str::contains("OPENAI_API_KEY not set"));
+}
+
+#[test]
+fn ctrl_c_cancels_and_keeps_the_samples() {
+    let dir = setup();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("temper"))
+        .env("TEMPER_DB", dir.path().join("t.db"))
+        .env("TEMPER_CONFIG", dir.path().join("config.toml"))
+        .args([
+            "run",
+            "support-answer",
+            "-n",
+            "50",
+            "-c",
+            "1",
+            "--model",
+            "mock:echo?latency_ms=300",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cancelled:"), "{stderr}");
+    let store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let run = store.run_info(1).unwrap();
+    assert_eq!(run.status, temper::store::RunStatus::Cancelled);
+    let kept = store.sample_count(1).unwrap();
+    assert!((2..50).contains(&kept), "{kept} samples kept");
+}
