@@ -18,6 +18,10 @@ pub fn hostile_arg() -> String {
     HOSTILE.replace('\0', "")
 }
 
+/// The env var the loopback provider reads its key from, and the key the tests set.
+pub const KEY_ENV: &str = "TEMPER_HARDEN_KEY";
+pub const TEST_KEY: &str = "sk-harden-7f3c9a1e5b2d4c6e8a0b1d3f5e7c9a2b";
+
 /// A command must never take longer than this (a hang fails the test instead of CI's job).
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -47,10 +51,50 @@ impl Env {
         cmd.env("TEMPER_DB", self.db())
             .env("TEMPER_CONFIG", self.path("config.toml"))
             .env("NO_COLOR", "1")
+            .env(KEY_ENV, TEST_KEY)
             .env_remove("VISUAL")
             .env_remove("EDITOR")
             .timeout(TIMEOUT);
         cmd
+    }
+
+    /// Replace the config file's content.
+    pub fn config(&self, toml: &str) -> &Env {
+        std::fs::write(self.path("config.toml"), toml).unwrap();
+        self
+    }
+
+    /// Config with one OpenAI-style provider `loop` at `base_url` (a loopback test server),
+    /// whose key is read from the env var [`KEY_ENV`]; then a prompt `probe` to run.
+    pub fn loopback(base_url: &str) -> Env {
+        let env = Env::new();
+        env.config(&format!(
+            "[providers.loop]\nkind = \"openai\"\nbase_url = \"{base_url}/v1\"\napi_key_env = \"{KEY_ENV}\"\n"
+        ));
+        env.ok_inert(&["prompt", "new", "probe", "--user", "Say hi to {{name}}"]);
+        env
+    }
+
+    /// `temper run probe` as a background process (stdout/stderr piped), with the key set.
+    pub fn spawn_run(&self, extra: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("temper"))
+            .env("TEMPER_DB", self.db())
+            .env("TEMPER_CONFIG", self.path("config.toml"))
+            .env("NO_COLOR", "1")
+            .env(KEY_ENV, TEST_KEY)
+            .args([
+                "run",
+                "probe",
+                "--model",
+                "loop:gpt-4o-mini",
+                "--var",
+                "name=Ada",
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// Write a file into the environment.
