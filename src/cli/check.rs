@@ -1,16 +1,207 @@
-//! `temper check`: not built yet; see the issue that owns it.
+//! `temper check`: run a session file and fail (exit 1) when any of its checks does not hold.
+//! The CI gate: 0 all checks hold, 1 a check failed, 2 a bad file or a failure to run.
 
-use super::Ctx;
+use super::style::{Tone, paint};
+use super::{Ctx, EXIT_CHECK_FAILED};
+use crate::sanitize::one_line;
+use crate::session::{CellFacts, Failure, Resolved, Session, evaluate, resolve};
+use crate::store::{CellInfo, SampleRow, Store};
+use anyhow::Context;
+use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `temper check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Session file
-    pub session: std::path::PathBuf,
+    /// Session file (TOML: prompts x variants x cases x N and a [check] table)
+    pub session: PathBuf,
+    /// Evaluate the checks on a stored run instead of running the session again
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Verdict<'a> {
+    session: &'a str,
+    run_id: i64,
+    passed: bool,
+    cells: usize,
+    checks: Vec<String>,
+    failures: &'a [Failure],
 }
 
 /// Run `temper check`.
-pub fn execute(_args: &CheckArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper check is not built yet")
+pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let session = Session::read(&args.session)?;
+    let store = ctx.open_store()?;
+    let resolved = resolve(&session, &store, &ctx.config)?;
+    let run_id = match args.run {
+        Some(id) => id,
+        None => run_session(&session, &resolved, ctx)?,
+    };
+    let cells = session_cells(&store, &session, run_id)?;
+    let samples: Vec<Vec<SampleRow>> = cells
+        .iter()
+        .map(|c| store.samples(c.id))
+        .collect::<Result<_, _>>()?;
+    let labels: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
+        .collect();
+    let facts: Vec<CellFacts<'_>> = cells
+        .iter()
+        .zip(&samples)
+        .zip(&labels)
+        .map(|((c, s), label)| CellFacts {
+            prompt: label,
+            variant: &c.cell.variant_name,
+            case: &c.cell.case_name,
+            samples: s,
+        })
+        .collect();
+    let failures = evaluate(&session.check, session.mode, &facts);
+    let passed = failures.is_empty();
+    if ctx.json {
+        super::print_json(&Verdict {
+            session: &session.name,
+            run_id,
+            passed,
+            cells: cells.len(),
+            checks: session.check.names(),
+            failures: &failures,
+        })?;
+    } else {
+        super::report::write_out(&render(&session, run_id, cells.len(), &failures))?;
+    }
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    })
+}
+
+/// The run's cells that belong to the session's variants and cases.
+fn session_cells(store: &Store, session: &Session, run_id: i64) -> anyhow::Result<Vec<CellInfo>> {
+    let cells: Vec<CellInfo> = store
+        .cells(run_id)
+        .with_context(|| format!("loading run #{run_id}"))?
+        .into_iter()
+        .filter(|c| {
+            session
+                .variants
+                .iter()
+                .any(|v| v.name == c.cell.variant_name)
+                && session.cases.iter().any(|k| k.name == c.cell.case_name)
+        })
+        .collect();
+    if cells.is_empty() {
+        anyhow::bail!(
+            "run #{run_id} has no cell for the variants and cases of session {:?}; run the session (without --run) first",
+            session.name
+        );
+    }
+    Ok(cells)
+}
+
+fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) -> String {
+    let checks = session.check.names();
+    let mut out = format!(
+        "session {} · run #{run_id} · {} · checks: {}\n",
+        paint(Tone::Strong, &one_line(&session.name)),
+        plural(cells, "cell"),
+        if checks.is_empty() {
+            "none".to_string()
+        } else {
+            checks.join(", ")
+        }
+    );
+    if failures.is_empty() {
+        out.push_str(&paint(
+            Tone::Good,
+            &format!(
+                "✓ all {} hold on {}\n",
+                plural(checks.len(), "check"),
+                plural(cells, "cell")
+            ),
+        ));
+        return out;
+    }
+    for f in failures {
+        out.push_str(&format!("{} {f}\n", paint(Tone::Removed, "✗")));
+        if let Some(detail) = &f.detail {
+            out.push_str(&format!("    {}\n", paint(Tone::Muted, &one_line(detail))));
+        }
+    }
+    let failing_cells: std::collections::BTreeSet<(&str, &str, &str)> = failures
+        .iter()
+        .map(|f| (f.prompt.as_str(), f.variant.as_str(), f.case.as_str()))
+        .collect();
+    out.push_str(&paint(
+        Tone::Removed,
+        &format!(
+            "{} failed in {} of {}\n",
+            plural(failures.len(), "check"),
+            failing_cells.len(),
+            plural(cells, "cell")
+        ),
+    ));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Run the session's matrix through the runner and return the new run id. Ctrl-C cancels
+/// cleanly: the samples are kept, and an incomplete run gets no verdict (exit 2).
+pub(super) fn run_session(
+    session: &Session,
+    resolved: &Resolved,
+    ctx: &Ctx,
+) -> anyhow::Result<i64> {
+    let plan = crate::session::plan(session, resolved, &ctx.config.run);
+    let registry = crate::provider::Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(async {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let on_ctrl_c = cancel.clone();
+        let ctrl_c = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_ctrl_c.cancel();
+            }
+        });
+        let result = crate::runner::run(&plan, &registry, &ctx.db_path, None, cancel).await;
+        ctrl_c.abort();
+        result
+    })?;
+    for warning in &outcome.warnings {
+        eprintln!("warning: {}", one_line(warning));
+    }
+    if outcome.status == crate::store::RunStatus::Cancelled {
+        anyhow::bail!(
+            "cancelled: run #{} is incomplete, so no verdict (its {} samples are kept)",
+            outcome.run_id,
+            outcome.ok + outcome.failed
+        );
+    }
+    if !ctx.json {
+        eprintln!(
+            "{}",
+            paint(
+                Tone::Muted,
+                &format!(
+                    "ran {} calls ({} ok, {} failed) in {:.1} s",
+                    plan.total_samples(),
+                    outcome.ok,
+                    outcome.failed,
+                    outcome.elapsed.as_secs_f64()
+                )
+            )
+        );
+    }
+    Ok(outcome.run_id)
 }

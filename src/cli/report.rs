@@ -1,16 +1,297 @@
-//! `temper report`: not built yet; see the issue that owns it.
+//! `temper report`: how nondeterministic each cell of a run is, at a glance.
 
 use super::Ctx;
+use super::style::{Tone, paint};
+use crate::analysis::cell::{CellReport, cell_report};
+use crate::analysis::{Mode, Options};
+use crate::sanitize::one_line;
+use crate::store::{CellInfo, RunInfo, Store};
+use anyhow::Context;
+use serde::Serialize;
 use std::process::ExitCode;
 
 /// Arguments of `temper report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// A run id, or a prompt reference (its latest run)
+    /// A run id (`12` or `#12`), or a prompt reference (`support-answer@3`: its latest run)
     pub target: String,
+    /// How outputs are compared: exact, whitespace (runs collapsed) or json (canonical)
+    #[arg(long, default_value = "exact", value_name = "MODE")]
+    pub mode: Mode,
+    /// Varying JSON fields listed per cell
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub fields: usize,
+}
+
+/// The cells a report or diff is about.
+pub(super) struct Target {
+    pub run: RunInfo,
+    pub cells: Vec<CellInfo>,
+}
+
+/// A run id, or a prompt reference meaning the cells of that version in its latest run.
+pub(super) fn load_target(store: &Store, target: &str) -> anyhow::Result<Target> {
+    if let Ok(id) = target.trim().trim_start_matches('#').parse::<i64>() {
+        let run = store.run_info(id)?;
+        let cells = store.cells(id)?;
+        return Ok(Target { run, cells });
+    }
+    let version = store
+        .resolve_str(target)
+        .with_context(|| format!("{target:?} is neither a run id nor a known prompt reference"))?;
+    let Some(run_id) = store.latest_run_for_version(version.info.id)? else {
+        anyhow::bail!(
+            "{}@{} has never been run: try `temper run {}@{}`",
+            version.info.prompt,
+            version.info.number,
+            version.info.prompt,
+            version.info.number
+        );
+    };
+    let run = store.run_info(run_id)?;
+    let cells = store
+        .cells(run_id)?
+        .into_iter()
+        .filter(|c| c.cell.prompt_version_id == version.info.id)
+        .collect();
+    Ok(Target { run, cells })
+}
+
+/// The divergence point's token offset, counted with the cell model's tokenizer (crate::cost).
+struct ModelTokens(String);
+
+impl crate::analysis::TokenCount for ModelTokens {
+    fn count_tokens(&self, text: &str) -> usize {
+        crate::cost::count_text(&self.0, text).tokens as usize
+    }
+}
+
+/// Print to stdout; a closed pipe (`temper report 3 | head`) ends quietly instead of panicking.
+pub(super) fn write_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    run: &'a RunInfo,
+    mode: Mode,
+    cells: &'a [CellReport],
 }
 
 /// Run `temper report`.
-pub fn execute(_args: &ReportArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("temper report is not built yet")
+pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let target = load_target(&store, &args.target)?;
+    let mut reports = Vec::with_capacity(target.cells.len());
+    for cell in &target.cells {
+        let samples = store.samples(cell.id)?;
+        let tokens = ModelTokens(crate::cost::history::cell_model(cell));
+        let options = Options {
+            mode: args.mode,
+            tokens: Some(&tokens),
+        };
+        reports.push(cell_report(cell, &samples, options));
+    }
+    if ctx.json {
+        super::print_json(&ReportJson {
+            run: &target.run,
+            mode: args.mode,
+            cells: &reports,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write_out(&render_report(
+        &target.run,
+        args.mode,
+        &reports,
+        args.fields,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_report(run: &RunInfo, mode: Mode, reports: &[CellReport], fields: usize) -> String {
+    let mut out = format!(
+        "{} · {} · {} · mode {mode} · {} cell{}\n",
+        paint(Tone::Strong, &format!("run #{}", run.id)),
+        run.status.as_str(),
+        run.started_at,
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" }
+    );
+    if reports.is_empty() {
+        out.push_str("no cells\n");
+        return out;
+    }
+    out.push_str(&table(reports));
+    for r in reports {
+        out.push_str(&details(r, fields));
+    }
+    out
+}
+
+const HEADER: [&str; 12] = [
+    "CELL",
+    "PROMPT",
+    "VARIANT",
+    "CASE",
+    "N",
+    "OK",
+    "DISTINCT",
+    "STABILITY",
+    "DIVERGES",
+    "SIMILARITY",
+    "TOKENS IN/OUT",
+    "COST",
+];
+
+fn table(reports: &[CellReport]) -> String {
+    let dash = || "—".to_string();
+    let rows: Vec<[String; 12]> = reports
+        .iter()
+        .map(|r| {
+            let a = &r.analysis;
+            [
+                format!("#{}", r.cell_id),
+                one_line(&format!("{}@{}", r.prompt, r.version)),
+                one_line(&r.variant),
+                one_line(&r.case),
+                a.n.to_string(),
+                a.ok.to_string(),
+                a.distinct.to_string(),
+                a.stability.map_or_else(dash, |s| format!("{s:.2}")),
+                a.divergence
+                    .as_ref()
+                    .map_or_else(dash, |d| match d.token_offset {
+                        Some(t) => format!("char {} / tok {t}", d.char_offset),
+                        None => format!("char {}", d.char_offset),
+                    }),
+                a.similarity.map_or_else(dash, |s| format!("{s:.2}")),
+                match (r.tokens.input, r.tokens.output) {
+                    (None, None) => dash(),
+                    (i, o) => format!(
+                        "{}/{}",
+                        i.map_or_else(dash, |v| v.to_string()),
+                        o.map_or_else(dash, |v| v.to_string())
+                    ),
+                },
+                r.cost_usd.map_or_else(dash, |c| format!("${c:.4}")),
+            ]
+        })
+        .collect();
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([HEADER[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..HEADER.len()).map(width).collect();
+    let line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        parts.join("  ").trim_end().to_string() + "\n"
+    };
+    let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+    let mut out = paint(Tone::Muted, line(&header).trim_end()) + "\n";
+    for (r, cells) in reports.iter().zip(&rows) {
+        let text = line(cells);
+        let holds = r.analysis.stability.is_some_and(|s| s >= 1.0) && r.analysis.failed == 0;
+        let tone = if holds { Tone::Good } else { Tone::Removed };
+        let stability = &cells[7];
+        // Colour only the stability figure; the rest stays plain for readability.
+        let idx = text
+            .find(stability.as_str())
+            .filter(|_| !stability.is_empty());
+        match idx {
+            Some(_) => out.push_str(&text.replacen(stability.as_str(), &paint(tone, stability), 1)),
+            None => out.push_str(&text),
+        }
+    }
+    out
+}
+
+fn details(r: &CellReport, fields: usize) -> String {
+    let a = &r.analysis;
+    let mut lines: Vec<String> = Vec::new();
+    if a.failed > 0 {
+        lines.push(format!(
+            "{} of {} samples failed (not clustered)",
+            a.failed, a.n
+        ));
+    }
+    if let Some(d) = &a.divergence {
+        let token = d
+            .token_offset
+            .map(|t| format!(", token {t}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{} of {} samples leave the modal output (sample {}); first at char {}{token}, in sample {}:",
+            d.samples_diverging, a.ok, d.modal_sample, d.char_offset, d.other_sample
+        ));
+        lines.push(format!("  …{}", paint(Tone::Muted, &one_line(&d.context))));
+        lines.push(format!(
+            "  modal  → {}",
+            paint(Tone::Removed, &one_line(&d.modal_continuation))
+        ));
+        lines.push(format!(
+            "  other  → {}",
+            paint(Tone::Added, &one_line(&d.other_continuation))
+        ));
+        let sizes: Vec<String> = a
+            .clusters
+            .iter()
+            .take(8)
+            .map(|c| c.size().to_string())
+            .collect();
+        let more = if a.clusters.len() > 8 { " …" } else { "" };
+        lines.push(format!(
+            "  clusters: {}{more} · entropy {:.2} bits",
+            sizes.join(" + "),
+            a.entropy_bits
+        ));
+    }
+    for f in a.json_fields.iter().take(fields) {
+        lines.push(format!(
+            "  {} varies in {}/{} ({} values)",
+            one_line(&f.path),
+            f.varies,
+            f.of,
+            f.distinct
+        ));
+    }
+    if a.json_fields.len() > fields {
+        lines.push(format!(
+            "  … {} more varying fields (--fields N, or --json)",
+            a.json_fields.len() - fields
+        ));
+    }
+    for note in &a.notes {
+        lines.push(format!("  note: {note}"));
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let title = format!(
+        "#{} {} × {}:",
+        r.cell_id,
+        one_line(&r.variant),
+        one_line(&r.case)
+    );
+    let mut out = format!("\n{}\n", paint(Tone::Strong, &title));
+    for l in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
 }

@@ -21,6 +21,9 @@ const DEFAULT_MODEL: &str = "mock:echo";
 pub struct RunArgs {
     /// Prompt reference: name, name@3 or name:prod
     pub reference: Option<String>,
+    /// Run a session file (prompts x variants x cases; see sessions/) instead of one prompt
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["reference", "models", "vars"])]
+    pub session: Option<std::path::PathBuf>,
     /// Samples per model [default: [run] samples in the config, else 10]
     #[arg(short = 'n', long = "samples", value_name = "N")]
     pub samples: Option<u32>,
@@ -43,13 +46,26 @@ pub struct RunArgs {
 
 /// Run `temper run`.
 pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let reference = args.reference.as_deref().context(
-        "give a prompt reference, e.g. `temper run support-answer` (see `temper prompt list`)",
-    )?;
     let store = ctx.open_store()?;
-    let version = store.resolve_str(reference)?;
-    let label = format!("{}@{}", version.info.prompt, version.info.number);
-    let plan = build_plan(args, ctx, version)?;
+    let (label, plan) = match &args.session {
+        Some(path) => {
+            let session = crate::session::Session::read(path)?;
+            let resolved = crate::session::resolve(&session, &store, &ctx.config)?;
+            let plan = crate::session::plan(&session, &resolved, &ctx.config.run);
+            (
+                format!("session {}", session.name),
+                with_overrides(args, plan)?,
+            )
+        }
+        None => {
+            let reference = args.reference.as_deref().context(
+                "give a prompt reference, e.g. `temper run support-answer` (see `temper prompt list`), or --session FILE",
+            )?;
+            let version = store.resolve_str(reference)?;
+            let label = format!("{}@{}", version.info.prompt, version.info.number);
+            (label, build_plan(args, ctx, version)?)
+        }
+    };
     let registry = Registry::new(&ctx.config).with_db(&ctx.db_path);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -114,7 +130,12 @@ fn build_plan(args: &RunArgs, ctx: &Ctx, version: crate::store::Version) -> anyh
         name: "default".into(),
         vars,
     };
-    let mut plan = Plan::new(vec![version], variants, vec![case], &ctx.config.run);
+    let plan = Plan::new(vec![version], variants, vec![case], &ctx.config.run);
+    with_overrides(args, plan)
+}
+
+/// The plan with the command line's -n, --concurrency, --timeout and --retries applied.
+fn with_overrides(args: &RunArgs, mut plan: Plan) -> anyhow::Result<Plan> {
     if let Some(n) = args.samples {
         plan.samples = n;
     }

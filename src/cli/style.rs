@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 pub enum Tone {
     Added,
     Removed,
+    /// The changed words inside a changed line.
+    AddedStrong,
+    RemovedStrong,
     Muted,
     Strong,
     Good,
@@ -31,6 +34,8 @@ pub fn paint(tone: Tone, text: &str) -> String {
     let code = match tone {
         Tone::Added => "32",
         Tone::Removed => "31",
+        Tone::AddedStrong => "1;30;42",
+        Tone::RemovedStrong => "1;30;41",
         Tone::Muted => "2",
         Tone::Strong => "1",
         Tone::Good => "32;1",

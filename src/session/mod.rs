@@ -1,1 +1,14 @@
-//! placeholder
+//! Sessions: a TOML experiment (prompts x variants x cases x N) with a `[check]` table; the
+//! CI gate (`temper check`) runs one and fails when a check does not hold.
+
+pub mod checks;
+pub mod evaluate;
+pub mod file;
+pub mod plan;
+pub mod resolve;
+
+pub use checks::{Checks, JsonSchema};
+pub use evaluate::{CellFacts, Failure, evaluate};
+pub use file::{Case, Located, Session, SessionError, Variant};
+pub use plan::plan;
+pub use resolve::{ResolveError, Resolved, resolve};

@@ -1,0 +1,126 @@
+//! Group equal samples (under a [`Mode`]) into clusters, largest first.
+
+use super::normalize::{Mode, normalize};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One sample as the analysis sees it: its index in the cell and its output, `None` when the
+/// call failed or was skipped (those are counted, never clustered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observed<'a> {
+    pub idx: u32,
+    pub output: Option<&'a str>,
+}
+
+impl<'a> Observed<'a> {
+    /// A sample that produced `output`.
+    pub fn ok(idx: u32, output: &'a str) -> Self {
+        Observed {
+            idx,
+            output: Some(output),
+        }
+    }
+
+    /// A sample that failed.
+    pub fn failed(idx: u32) -> Self {
+        Observed { idx, output: None }
+    }
+}
+
+/// A group of samples that are equal under the mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cluster {
+    /// Sample indices, ascending; the first is the representative.
+    pub members: Vec<u32>,
+    /// The comparison form shared by every member (canonical JSON in json mode).
+    #[serde(skip)]
+    pub normalized: String,
+}
+
+impl Cluster {
+    /// The sample that stands for the cluster.
+    pub fn representative(&self) -> u32 {
+        self.members.first().copied().unwrap_or_default()
+    }
+
+    /// How many samples it holds.
+    pub fn size(&self) -> usize {
+        self.members.len()
+    }
+}
+
+/// Clusters (largest first, ties by earliest member) and how many samples fell back to exact.
+pub fn clusters(samples: &[Observed<'_>], mode: Mode) -> (Vec<Cluster>, usize) {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Cluster> = Vec::new();
+    let mut fell_back = 0;
+    for sample in samples {
+        let Some(text) = sample.output else { continue };
+        let norm = normalize(text, mode);
+        fell_back += usize::from(norm.fell_back);
+        match index.get(&norm.text) {
+            Some(&i) => out[i].members.push(sample.idx),
+            None => {
+                index.insert(norm.text.clone(), out.len());
+                out.push(Cluster {
+                    members: vec![sample.idx],
+                    normalized: norm.text,
+                });
+            }
+        }
+    }
+    for c in &mut out {
+        c.members.sort_unstable();
+    }
+    out.sort_by(|a, b| {
+        b.size()
+            .cmp(&a.size())
+            .then(a.representative().cmp(&b.representative()))
+    });
+    (out, fell_back)
+}
+
+/// Shannon entropy of the cluster sizes, in bits (0 when every sample agrees).
+pub fn entropy_bits(clusters: &[Cluster]) -> f64 {
+    let n: usize = clusters.iter().map(Cluster::size).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    let h: f64 = clusters
+        .iter()
+        .map(|c| {
+            let p = c.size() as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    h.max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_cluster_first_and_failures_left_out() {
+        let samples = [
+            Observed::ok(0, "a"),
+            Observed::ok(1, "b"),
+            Observed::failed(2),
+            Observed::ok(3, "b"),
+        ];
+        let (cs, _) = clusters(&samples, Mode::Exact);
+        assert_eq!(cs.len(), 2);
+        assert_eq!(cs[0].members, vec![1, 3]);
+        assert_eq!(cs[1].members, vec![0]);
+    }
+
+    #[test]
+    fn entropy_of_even_split_is_one_bit() {
+        let samples = [Observed::ok(0, "a"), Observed::ok(1, "b")];
+        let (cs, _) = clusters(&samples, Mode::Exact);
+        assert!((entropy_bits(&cs) - 1.0).abs() < 1e-9);
+        let same = [Observed::ok(0, "a"), Observed::ok(1, "a")];
+        assert_eq!(entropy_bits(&clusters(&same, Mode::Exact).0), 0.0);
+    }
+}

@@ -1,0 +1,210 @@
+//! The `[check]` table of a session: what must hold for every cell, parsed and compiled up front
+//! so a bad regex or a schema that does not compile fails before any call is made.
+
+use super::file::{Locator, SessionError};
+use serde::Deserialize;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use toml::Spanned;
+
+/// `[check]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckForm {
+    #[serde(default)]
+    min_stability: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_distinct: Option<Spanned<usize>>,
+    #[serde(default)]
+    json_schema: Option<Spanned<String>>,
+    #[serde(default)]
+    must_contain: Vec<String>,
+    #[serde(default)]
+    must_not_contain: Vec<String>,
+    #[serde(default)]
+    regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    max_cost_per_call_usd: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_p95_latency_ms: Option<Spanned<f64>>,
+    #[serde(default)]
+    budget_usd: Option<Spanned<f64>>,
+    #[serde(default)]
+    allow_errors: bool,
+}
+
+/// The compiled checks of a session. Absent bars are not checked.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    /// Largest cluster / successful samples must be at least this (0..=1).
+    pub min_stability: Option<f64>,
+    pub max_distinct: Option<usize>,
+    /// Every successful output must be JSON valid against this schema.
+    pub json_schema: Option<JsonSchema>,
+    /// Every successful output must contain each of these.
+    pub must_contain: Vec<String>,
+    pub must_not_contain: Vec<String>,
+    /// Every successful output must match each of these.
+    pub regex: Vec<regex::Regex>,
+    pub max_cost_per_call_usd: Option<f64>,
+    pub max_p95_latency_ms: Option<f64>,
+    /// Spend ceiling of the whole session (enforced by the runner's spend guard, not here).
+    pub budget_usd: Option<f64>,
+    /// When false (the default), any failed call fails the cell.
+    pub allow_errors: bool,
+}
+
+/// A compiled JSON schema and the file it came from.
+#[derive(Clone)]
+pub struct JsonSchema {
+    pub path: PathBuf,
+    pub validator: Arc<jsonschema::Validator>,
+}
+
+impl fmt::Debug for JsonSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonSchema")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl CheckForm {
+    pub(crate) fn compile(self, at: &Locator<'_>) -> Result<Checks, SessionError> {
+        let non_negative =
+            |v: &Option<Spanned<f64>>, key: &str| -> Result<Option<f64>, SessionError> {
+                match v {
+                    Some(s) if !s.get_ref().is_finite() || *s.get_ref() < 0.0 => Err(at.invalid(
+                        s.span(),
+                        key,
+                        format!("{} must be a number >= 0", s.get_ref()),
+                    )),
+                    Some(s) => Ok(Some(*s.get_ref())),
+                    None => Ok(None),
+                }
+            };
+        let min_stability = non_negative(&self.min_stability, "check.min_stability")?;
+        if let (Some(s), Some(v)) = (&self.min_stability, min_stability)
+            && v > 1.0
+        {
+            return Err(at.invalid(
+                s.span(),
+                "check.min_stability",
+                format!("{v} is above 1.0 (stability is a fraction: 1.0 = every sample identical)"),
+            ));
+        }
+        if let Some(d) = &self.max_distinct
+            && *d.get_ref() == 0
+        {
+            return Err(at.invalid(d.span(), "check.max_distinct", "must be at least 1"));
+        }
+        let regex = self
+            .regex
+            .iter()
+            .map(|r| {
+                regex::Regex::new(r.get_ref()).map_err(|e| {
+                    at.invalid(
+                        r.span(),
+                        "check.regex",
+                        format!("{:?} does not compile: {e}", r.get_ref()),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let json_schema = match &self.json_schema {
+            Some(p) => Some(load_schema(at, p)?),
+            None => None,
+        };
+        Ok(Checks {
+            min_stability,
+            max_distinct: self.max_distinct.map(|d| d.into_inner()),
+            json_schema,
+            must_contain: self.must_contain,
+            must_not_contain: self.must_not_contain,
+            regex,
+            max_cost_per_call_usd: non_negative(
+                &self.max_cost_per_call_usd,
+                "check.max_cost_per_call_usd",
+            )?,
+            max_p95_latency_ms: non_negative(&self.max_p95_latency_ms, "check.max_p95_latency_ms")?,
+            budget_usd: non_negative(&self.budget_usd, "check.budget_usd")?,
+            allow_errors: self.allow_errors,
+        })
+    }
+}
+
+/// Read a schema relative to the session file and compile it.
+fn load_schema(at: &Locator<'_>, spec: &Spanned<String>) -> Result<JsonSchema, SessionError> {
+    let key = "check.json_schema";
+    let base = at.path.parent().unwrap_or(std::path::Path::new(""));
+    let path = base.join(spec.get_ref());
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        at.invalid(
+            spec.span(),
+            key,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        at.invalid(
+            spec.span(),
+            key,
+            format!(
+                "{} is not JSON: {e} (line {}, column {})",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let validator = jsonschema::validator_for(&value).map_err(|e| {
+        at.invalid(
+            spec.span(),
+            key,
+            format!(
+                "{} does not compile as a JSON schema: {e} (at {})",
+                path.display(),
+                e.schema_path()
+            ),
+        )
+    })?;
+    Ok(JsonSchema {
+        path,
+        validator: Arc::new(validator),
+    })
+}
+
+impl Checks {
+    /// Names of the checks this session sets, in evaluation order (for "all N checks hold").
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if !self.allow_errors {
+            names.push("errors".to_string());
+        }
+        let set = [
+            ("min_stability", self.min_stability.is_some()),
+            ("max_distinct", self.max_distinct.is_some()),
+            ("json_schema", self.json_schema.is_some()),
+        ];
+        names.extend(set.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()));
+        names.extend(
+            self.must_contain
+                .iter()
+                .map(|s| format!("must_contain {s:?}")),
+        );
+        names.extend(
+            self.must_not_contain
+                .iter()
+                .map(|s| format!("must_not_contain {s:?}")),
+        );
+        names.extend(self.regex.iter().map(|r| format!("regex /{}/", r.as_str())));
+        if self.max_cost_per_call_usd.is_some() {
+            names.push("max_cost_per_call_usd".into());
+        }
+        if self.max_p95_latency_ms.is_some() {
+            names.push("max_p95_latency_ms".into());
+        }
+        names
+    }
+}

@@ -1,0 +1,72 @@
+//! Check a session against the DB and the config before any call: every prompt reference,
+//! label and provider must exist and every case must render.
+
+use super::file::Session;
+use crate::config::Config;
+use crate::prompt::render;
+use crate::store::{Store, Version};
+use thiserror::Error;
+
+/// A session that names something that does not exist, with the line to fix.
+#[derive(Debug, Error)]
+#[error("{path}:{line}: `{key}`: {message}")]
+pub struct ResolveError {
+    pub path: String,
+    pub line: usize,
+    pub key: String,
+    pub message: String,
+}
+
+/// The prompt versions a session runs, in file order (the reference as written and the version).
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub versions: Vec<(String, Version)>,
+}
+
+/// Resolve every prompt reference and check providers and case variables.
+pub fn resolve(
+    session: &Session,
+    store: &Store,
+    config: &Config,
+) -> Result<Resolved, ResolveError> {
+    let path = session.path.display().to_string();
+    let err = |line: usize, key: &str, message: String| ResolveError {
+        path: path.clone(),
+        line,
+        key: key.to_string(),
+        message,
+    };
+    let mut versions = Vec::new();
+    for p in &session.prompts {
+        let version = store
+            .resolve_str(&p.value)
+            .map_err(|e| err(p.line, "prompts", e.to_string()))?;
+        for case in &session.cases {
+            render(&version.body, &case.vars).map_err(|e| {
+                err(
+                    p.line,
+                    "cases",
+                    format!("case {:?} with {}: {e}", case.name, p.value),
+                )
+            })?;
+        }
+        versions.push((p.value.clone(), version));
+    }
+    let providers = config.providers();
+    for v in &session.variants {
+        let provider = v.model.value.split_once(':').map_or("", |(p, _)| p);
+        if !providers.contains_key(provider) {
+            let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+            return Err(err(
+                v.model.line,
+                "variants.model",
+                format!(
+                    "unknown provider {provider:?} in {:?}; known providers: {} (add one under [providers.{provider}] in the config)",
+                    v.model.value,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(Resolved { versions })
+}
