@@ -201,7 +201,7 @@ fn script_faults(server: &TestServer, n: usize, seed: u64) -> Faults {
                     429,
                     openai_error("Rate limit reached", "requests", "rate_limit_exceeded"),
                 );
-                if roll % 2 == 0 {
+                if roll.is_multiple_of(2) {
                     reply.header("retry-after", "1")
                 } else {
                     reply.header("retry-after-ms", "30")
