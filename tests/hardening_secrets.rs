@@ -143,8 +143,18 @@ async fn hostile_outputs_and_errors_are_stored_intact_and_printed_inert() {
     env.run_inert(&[&run[..], &["--json"]].concat());
     env.ok_inert(&["runs"]);
     env.ok_inert(&["runs", "--json"]);
-    env.run_inert(&["report", "1"]);
-    env.run_inert(&["report", "probe"]);
+    for args in [
+        &["report", "1"][..],
+        &["report", "probe", "--json"],
+        &["diff", "1"],
+        &["diff", "1", "--side-by-side"],
+        &["diff", "1", "--granularity", "char"],
+        &["diff", "1", "--sample", "1", "--sample", "3", "--json"],
+    ] {
+        let started = std::time::Instant::now();
+        env.ok_inert(args);
+        eprintln!("temper {}: {:?}", args.join(" "), started.elapsed());
+    }
 
     let store = Store::open(&env.db()).unwrap();
     let cell = &store.cells(1).unwrap()[0];
