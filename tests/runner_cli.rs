@@ -149,7 +149,8 @@ fn models_lists_providers_and_key_presence_never_the_key() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains("sk-very-secret"));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = &all["providers"];
     let local = json
         .as_array()
         .unwrap()
@@ -165,6 +166,15 @@ fn models_lists_providers_and_key_presence_never_the_key() {
         .find(|p| p["name"] == "openai")
         .unwrap();
     assert_eq!(openai["key_set"], false);
+    let prices = &all["prices"];
+    assert!(!prices["table"]["as_of"].as_str().unwrap().is_empty());
+    assert!(
+        prices["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["provider"] == "openai" && r["model"] == "gpt-4o-mini")
+    );
     temper(dir.path())
         .env("LOCAL_KEY", "sk-very-secret")
         .arg("models")
@@ -174,7 +184,11 @@ fn models_lists_providers_and_key_presence_never_the_key() {
             predicate::str::contains("LOCAL_KEY set")
                 .and(predicate::str::contains("sk-very-secret").not()),
         )
-        .stdout(predicate::str::contains("OPENAI_API_KEY not set"));
+        .stdout(predicate::str::contains("OPENAI_API_KEY not set"))
+        .stdout(predicate::str::contains(
+            "prices (USD per 1M tokens) · as of 20",
+        ))
+        .stdout(predicate::str::contains("openai:gpt-4o-mini"));
 }
 
 #[test]
@@ -197,7 +211,19 @@ fn ctrl_c_cancels_and_keeps_the_samples() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Interrupt once a couple of samples are stored (start-up loads the tokenizer first).
+    let db = dir.path().join("t.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let stored = temper::store::Store::open(&db)
+            .ok()
+            .and_then(|s| s.sample_count(1).ok())
+            .unwrap_or(0);
+        if stored >= 2 {
+            break;
+        }
+    }
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

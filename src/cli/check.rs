@@ -19,6 +19,9 @@ pub struct CheckArgs {
     /// Evaluate the checks on a stored run instead of running the session again
     #[arg(long, value_name = "RUN")]
     pub run: Option<i64>,
+    /// Start even when the spend estimate is over the budget (the run still stops at it)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 #[derive(Serialize)]
@@ -38,7 +41,7 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let resolved = resolve(&session, &store, &ctx.config)?;
     let run_id = match args.run {
         Some(id) => id,
-        None => run_session(&session, &resolved, ctx)?,
+        None => run_session(&session, &resolved, args.yes, ctx)?,
     };
     let cells = session_cells(&store, &session, run_id)?;
     let samples: Vec<Vec<SampleRow>> = cells
@@ -158,10 +161,26 @@ fn plural(n: usize, word: &str) -> String {
 pub(super) fn run_session(
     session: &Session,
     resolved: &Resolved,
+    yes: bool,
     ctx: &Ctx,
 ) -> anyhow::Result<i64> {
-    let plan = crate::session::plan(session, resolved, &ctx.config.run);
+    let mut plan = crate::session::plan(session, resolved, &ctx.config.run);
     let registry = crate::provider::Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let book = crate::cost::PriceBook::load(&ctx.config, None)?;
+    plan.budget_usd = super::run_spend::check_budget(plan.budget_usd)?;
+    plan.prices = Some(std::sync::Arc::new(book.clone()));
+    let cells = plan.prepare(&registry)?;
+    let store = ctx.open_store()?;
+    let guard = super::run_spend::GuardInput {
+        cells: &cells,
+        book: &book,
+        store: &store,
+        budget_usd: plan.budget_usd,
+        yes,
+    };
+    if super::run_spend::guard(&guard, ctx)?.is_none() {
+        anyhow::bail!("not started: declined");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -174,12 +193,22 @@ pub(super) fn run_session(
                 on_ctrl_c.cancel();
             }
         });
-        let result = crate::runner::run(&plan, &registry, &ctx.db_path, None, cancel).await;
+        let result = crate::runner::execute(&plan, cells, &ctx.db_path, None, cancel).await;
         ctrl_c.abort();
         result
     })?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}", one_line(warning));
+    }
+    if outcome.budget_reached {
+        anyhow::bail!(
+            "stopped at the budget of {} ({} spent): run #{} is incomplete ({} samples stored as `{}`), so no verdict",
+            crate::cost::format_usd(outcome.budget_usd.unwrap_or(0.0)),
+            crate::cost::format_usd(outcome.spent_usd),
+            outcome.run_id,
+            outcome.skipped,
+            crate::runner::SKIPPED_BUDGET
+        );
     }
     if outcome.status == crate::store::RunStatus::Cancelled {
         anyhow::bail!(

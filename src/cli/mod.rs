@@ -13,6 +13,7 @@ mod prompt;
 mod prompt_edit;
 mod report;
 mod run;
+mod run_spend;
 mod runs;
 mod style;
 mod trace;

@@ -1,30 +1,58 @@
 //! `temper models`: the providers temper knows (built in and from the config), their wire
-//! format, base URL, and whether their key env var is set. Never the key itself.
+//! format, base URL, and whether their key env var is set (never the key itself); then the
+//! price rows in use with the price table's `as_of` date and sources.
 
 use super::style::{Tone, paint};
 use super::{Ctx, print_json};
 use crate::config::ProviderKind;
-use crate::provider::Registry;
+use crate::cost::{PriceBook, PriceListing};
+use crate::provider::{ProviderEntry, Registry};
+use crate::sanitize::one_line;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `temper models`.
 #[derive(Debug, clap::Args)]
-pub struct ModelsArgs {}
+pub struct ModelsArgs {
+    /// Price overrides: temper TOML or LiteLLM-style JSON (as for temper cost)
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+}
 
 /// Run `temper models`.
-pub fn execute(_args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+pub fn execute(args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let entries = Registry::new(&ctx.config).entries();
+    let listing = PriceBook::load(&ctx.config, args.prices.as_deref())?.listing();
     if ctx.json {
-        print_json(&entries)?;
+        print_json(&serde_json::json!({"providers": entries, "prices": listing}))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = String::new();
+    print_providers(&mut out, &entries);
+    out.push('\n');
+    print_prices(&mut out, &listing);
+    // One write; a closed pipe (`temper models | head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn print_providers(out: &mut String, entries: &[ProviderEntry]) {
     let width = entries
         .iter()
         .map(|e| e.name.chars().count())
         .max()
         .unwrap_or(8)
         .max(8);
-    println!(
+    let _ = writeln!(
+        out,
         "{}",
         paint(
             Tone::Muted,
@@ -34,7 +62,7 @@ pub fn execute(_args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             )
         )
     );
-    for e in &entries {
+    for e in entries {
         let kind = match e.kind {
             ProviderKind::Openai => "openai",
             ProviderKind::Anthropic => "anthropic",
@@ -47,18 +75,96 @@ pub fn execute(_args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             (Some(env), _) => paint(Tone::Removed, &format!("{env} not set")),
             (None, _) => paint(Tone::Muted, "no key needed"),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  {kind:<9}  {:<34}  {key}",
-            crate::sanitize::one_line(&e.name),
-            crate::sanitize::one_line(base)
+            one_line(&e.name),
+            one_line(base)
         );
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{}",
         paint(
             Tone::Muted,
             "address a model as provider:model, e.g. openai:gpt-4o-mini, ollama:llama3.2, mock:drift?p=0.3&seed=7, replay:RUN"
         )
     );
-    Ok(ExitCode::SUCCESS)
+}
+
+fn print_prices(out: &mut String, listing: &PriceListing) {
+    let _ = writeln!(
+        out,
+        "{} (USD per 1M tokens) · as of {}",
+        paint(Tone::Strong, "prices"),
+        one_line(&listing.table.as_of)
+    );
+    let width = listing
+        .rows
+        .iter()
+        .map(|r| r.key().chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            Tone::Muted,
+            &format!(
+                "{:<width$}  {:>8}  {:>8}  {:>8}  {:>9}  source",
+                "model", "input", "cached", "output", "context"
+            )
+        )
+    );
+    let price = |v: f64| format!("{v:.3}");
+    for row in &listing.rows {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>8}  {:>8}  {:>8}  {:>9}  {}",
+            one_line(&row.key()),
+            price(row.input),
+            row.cached_input.map_or_else(|| "-".to_string(), price),
+            price(row.output),
+            row.context_window.map_or_else(
+                || "-".to_string(),
+                |w| crate::cost::group_thousands(&w.to_string())
+            ),
+            one_line(&row.origin.to_string())
+        );
+    }
+    for file in &listing.price_files {
+        let as_of = file
+            .as_of
+            .as_deref()
+            .map(|d| format!(" (as of {d})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "overrides: {}{}",
+            one_line(&file.path),
+            one_line(&as_of)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            Tone::Muted,
+            &format!(
+                "local providers (mock, replay, servers on localhost) cost $0; any other model not listed is unpriced. {}",
+                one_line(&listing.table.note)
+            )
+        )
+    );
+    for (vendor, url) in &listing.table.sources {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                Tone::Muted,
+                &format!("source {}: {}", one_line(vendor), one_line(url))
+            )
+        );
+    }
 }

@@ -1,15 +1,21 @@
 //! `temper run REF`: fire a prompt N times per model, store every sample, print a per-variant
 //! summary. Ctrl-C cancels cleanly: samples so far are kept and the run is marked cancelled.
 
+use super::run_spend;
 use super::style::{Tone, paint};
 use super::{Ctx, EXIT_ERROR, print_json};
+use crate::cost::history::{RunCost, run_cost};
+use crate::cost::{PriceBook, format_usd};
 use crate::provider::Registry;
-use crate::runner::{self, Case, Plan, RunEvent, RunOutcome, Variant, VariantSummary};
+use crate::runner::{
+    self, Case, Plan, PreparedCell, RunEvent, RunOutcome, Variant, VariantSummary,
+};
 use crate::store::{RunStatus, SampleStatus};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -42,12 +48,23 @@ pub struct RunArgs {
     /// Retries after a 429, 5xx, timeout or dropped connection [default: [run] max_retries, else 4]
     #[arg(long, value_name = "R")]
     pub retries: Option<u32>,
+    /// Refuse to start above this upper-bound estimate, and stop before any call that could
+    /// take actual spend past it [default: [run] budget_usd]
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
+    /// Start even when the estimate is over the budget (the run still stops at it), never ask
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Price overrides: temper TOML or LiteLLM-style JSON (as for temper cost)
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
 }
 
 /// Run `temper run`.
 pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    crate::cost::warm_up_in_background();
     let store = ctx.open_store()?;
-    let (label, plan) = match &args.session {
+    let (label, mut plan) = match &args.session {
         Some(path) => {
             let session = crate::session::Session::read(path)?;
             let resolved = crate::session::resolve(&session, &store, &ctx.config)?;
@@ -67,13 +84,29 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
     };
     let registry = Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
+    plan.budget_usd = run_spend::check_budget(args.budget_usd.or(plan.budget_usd))?;
+    plan.prices = Some(Arc::new(book.clone()));
+    let cells = plan.prepare(&registry)?;
+    let guard = run_spend::GuardInput {
+        cells: &cells,
+        book: &book,
+        store: &store,
+        budget_usd: plan.budget_usd,
+        yes: args.yes,
+    };
+    let Some(estimate) = run_spend::guard(&guard, ctx)? else {
+        eprintln!("not started: declined");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let show_progress = !ctx.json && std::io::stderr().is_terminal();
-    let outcome = runtime.block_on(run_with_progress(&plan, &registry, ctx, show_progress))?;
+    let outcome = runtime.block_on(run_with_progress(&plan, cells, ctx, show_progress))?;
     let variants = runner::summarize(&store, outcome.run_id)?;
+    let cost = run_cost(&store, outcome.run_id)?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}", crate::sanitize::one_line(warning));
     }
@@ -86,11 +119,28 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             "ok": outcome.ok,
             "failed": outcome.failed,
             "not_run": outcome.not_run,
+            "skipped": outcome.skipped,
             "elapsed_ms": outcome.elapsed.as_secs_f64() * 1000.0,
             "variants": variants,
+            "estimate": estimate,
+            "cost": cost,
+            "spent_usd": outcome.spent_usd,
+            "budget_usd": outcome.budget_usd,
+            "budget_reached": outcome.budget_reached,
         }))?;
     } else {
-        print_summary(&label, &outcome, &variants);
+        print_summary(&label, &outcome, &variants, &cost, &estimate.unpriced);
+    }
+    if outcome.budget_reached {
+        eprintln!(
+            "stopped: the next call could take spend past the budget of {} ({} spent); {} samples not sent, stored as `{}` in run #{}",
+            format_usd(outcome.budget_usd.unwrap_or(0.0)),
+            format_usd(outcome.spent_usd),
+            outcome.skipped,
+            runner::SKIPPED_BUDGET,
+            outcome.run_id
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
     }
     Ok(match outcome.status {
         RunStatus::Done => ExitCode::SUCCESS,
@@ -176,7 +226,7 @@ fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
 
 async fn run_with_progress(
     plan: &Plan,
-    registry: &Registry,
+    cells: Vec<PreparedCell>,
     ctx: &Ctx,
     show_progress: bool,
 ) -> anyhow::Result<RunOutcome> {
@@ -189,7 +239,7 @@ async fn run_with_progress(
     });
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let progress = tokio::spawn(draw_progress(rx, show_progress));
-    let result = runner::run(plan, registry, &ctx.db_path, Some(tx), cancel).await;
+    let result = runner::execute(plan, cells, &ctx.db_path, Some(tx), cancel).await;
     ctrl_c.abort();
     let _ = progress.await;
     Ok(result?)
@@ -236,7 +286,13 @@ fn ms(v: Option<f64>) -> String {
     }
 }
 
-fn print_summary(label: &str, outcome: &RunOutcome, variants: &[VariantSummary]) {
+fn print_summary(
+    label: &str,
+    outcome: &RunOutcome,
+    variants: &[VariantSummary],
+    cost: &RunCost,
+    unpriced: &[String],
+) {
     let status = match outcome.status {
         RunStatus::Done => paint(Tone::Good, "done"),
         other => paint(Tone::Removed, other.as_str()),
@@ -260,15 +316,28 @@ fn print_summary(label: &str, outcome: &RunOutcome, variants: &[VariantSummary])
         paint(
             Tone::Muted,
             &format!(
-                "{:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}",
-                "variant", "ok", "failed", "distinct", "tokens in", "tokens out", "p50", "p95"
+                "{:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {:>10}",
+                "variant",
+                "ok",
+                "failed",
+                "distinct",
+                "tokens in",
+                "tokens out",
+                "p50",
+                "p95",
+                "cost/call"
             )
         )
     );
     for v in variants {
         let name = crate::sanitize::one_line(&v.variant);
+        let per_call = cost
+            .variants
+            .iter()
+            .find(|c| c.variant == v.variant)
+            .map_or_else(|| "-".to_string(), |c| mean_cost(&c.cost, v.ok));
         println!(
-            "{name:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}",
+            "{name:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {per_call:>10}",
             v.ok,
             v.failed,
             v.distinct,
@@ -287,9 +356,37 @@ fn print_summary(label: &str, outcome: &RunOutcome, variants: &[VariantSummary])
     }
     println!(
         "{}",
+        crate::sanitize::one_line(&total_line(outcome, cost, unpriced))
+    );
+    println!(
+        "{}",
         paint(
             Tone::Muted,
             &format!("next: temper report {}  ·  temper runs", outcome.run_id)
         )
     );
+}
+
+/// `$0.000123`, `unpriced` when answers had no price, `-` when nothing was answered.
+fn mean_cost(c: &crate::cost::CostSummary, answered: usize) -> String {
+    match c.mean_usd {
+        Some(mean) => format_usd(mean),
+        None if answered > 0 => "unpriced".into(),
+        None => "-".into(),
+    }
+}
+
+/// The run's total spend, what of it is unpriced, and the budget.
+fn total_line(outcome: &RunOutcome, cost: &RunCost, unpriced: &[String]) -> String {
+    let mut line = format!("total cost {}", format_usd(cost.total.total_usd));
+    if !unpriced.is_empty() {
+        line.push_str(&format!(" + unknown for unpriced {}", unpriced.join(", ")));
+    }
+    if let Some(budget) = outcome.budget_usd {
+        line.push_str(&format!(" · budget {}", format_usd(budget)));
+    }
+    if outcome.skipped > 0 {
+        line.push_str(&format!(" · {} skipped", outcome.skipped));
+    }
+    line
 }

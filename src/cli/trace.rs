@@ -38,10 +38,23 @@ pub struct TraceArgs {
     /// Exit 1 when any detector raised a flag (for CI)
     #[arg(long)]
     pub fail_on_flags: bool,
+    /// Open the file in the TUI's Trace view instead of printing it
+    #[arg(long, conflicts_with_all = ["span", "fail_on_flags"])]
+    pub tui: bool,
 }
 
 /// Run `temper trace`.
 pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if args.tui {
+        crate::tui::run(crate::tui::Options {
+            db_path: ctx.db_path.clone(),
+            theme: ctx.theme.clone(),
+            keys: ctx.config.ui.keys.clone(),
+            config: ctx.config.clone(),
+            trace: Some(args.file.clone()),
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut trace = crate::trace::load(&args.file, args.format)?;
     // A broken price override must not stop trace inspection: estimates are simply absent.
     let book = PriceBook::load(&ctx.config, None).ok();

@@ -22,7 +22,7 @@ pub use mock::{Mock, MockOptions};
 pub use openai_compat::OpenAiCompat;
 pub use registry::{ModelRef, ProviderEntry, Registry};
 pub use replay::Replay;
-pub use tokens::estimate_tokens;
+pub use tokens::{estimate_input, estimate_output, estimate_tokens};
 
 use crate::prompt::{Message, Params};
 use serde::{Deserialize, Serialize};
@@ -134,16 +134,8 @@ pub struct Response {
 impl Response {
     /// An answer with estimated usage, for providers that do not report any.
     pub fn estimated(request: &Request, text: String, tool_calls: Vec<ToolCall>) -> Response {
-        let input: i64 = request
-            .messages
-            .iter()
-            .map(|m| estimate_tokens(&m.content))
-            .sum();
-        let output = estimate_tokens(&text)
-            + tool_calls
-                .iter()
-                .map(|c| estimate_tokens(&c.arguments))
-                .sum::<i64>();
+        let input = tokens::estimate_input(request);
+        let output = tokens::estimate_output(&request.model, &text, &tool_calls);
         let finish = if tool_calls.is_empty() {
             "stop"
         } else {

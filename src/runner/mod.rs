@@ -18,17 +18,26 @@
 //! Every sample goes through one writer thread (see [`writer`]) that commits at most 100 ms
 //! after the answer arrived. Cancelling keeps the stored samples and marks the run cancelled.
 
+mod budget;
 mod plan;
+mod price;
 mod retry;
+mod spend;
 mod summary;
 pub mod writer;
 
 pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
+pub use price::{CellPrice, OutputBound, cell_model};
 pub use retry::Backoff;
+pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};
 pub use summary::{VariantSummary, percentile, summarize};
 
+use crate::cost::PriceBook;
 use crate::provider::{ProviderError, Registry, Response};
 use crate::store::{NewSample, RunStatus, SampleStatus, StoreError};
+pub use budget::SKIPPED_BUDGET;
+use budget::{Budget, Ticket, skip_the_rest};
+use price::fill_missing_usage;
 use retry::{Attempted, CallPolicy, call_with_retries};
 use serde::Serialize;
 use std::path::Path;
@@ -60,6 +69,13 @@ pub enum RunEvent {
     },
     /// A sample is final (ok or error) and queued for the DB. `response_json` is left out.
     Sample { sample: Box<NewSample> },
+    /// The budget would be crossed by the next call: no more calls are made and the remaining
+    /// `skipped` samples are stored as skipped.
+    BudgetReached {
+        budget_usd: f64,
+        spent_usd: f64,
+        skipped: usize,
+    },
     /// The run is closed in the DB.
     Finished {
         run_id: i64,
@@ -90,6 +106,14 @@ pub struct RunOutcome {
     pub failed: usize,
     /// Calls never finished because the run was cancelled.
     pub not_run: usize,
+    /// Samples stored as `skipped: budget` because the budget was reached.
+    pub skipped: usize,
+    /// Actual spend of the answered calls of priced models, in USD.
+    pub spent_usd: f64,
+    /// The budget the run was held to, if any.
+    pub budget_usd: Option<f64>,
+    /// Whether the run stopped early because the next call could cross the budget.
+    pub budget_reached: bool,
     pub elapsed: Duration,
     /// Render warnings (unused variables), deduplicated.
     pub warnings: Vec<String>,
@@ -153,7 +177,12 @@ pub async fn execute(
     warnings.sort();
     warnings.dedup();
 
+    let book = match &plan.prices {
+        Some(book) => Some(book.clone()),
+        None => PriceBook::builtin().ok().map(Arc::new),
+    };
     let shared = Arc::new(Shared {
+        budget: Budget::new(plan.budget_usd),
         writer,
         events: events.clone(),
         cancel: cancel.clone(),
@@ -162,29 +191,46 @@ pub async fn execute(
         ok: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
     });
-    let cells: Vec<Arc<(PreparedCell, i64)>> = cells
+    let cells: Vec<Arc<LiveCell>> = cells
         .into_iter()
         .zip(created.cell_ids)
-        .map(Arc::new)
+        .map(|(cell, id)| {
+            let price = CellPrice::of(&cell, book.as_deref());
+            Arc::new(LiveCell { cell, id, price })
+        })
         .collect();
+    let mut stopped_at: Option<(u32, usize)> = None;
     let semaphore = Arc::new(Semaphore::new(plan.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
     // Sample-major order, so every variant progresses together.
     'outer: for idx in 0..plan.samples {
-        for cell in &cells {
+        for (position, cell) in cells.iter().enumerate() {
             let permit = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break 'outer,
                 p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break 'outer },
             };
+            let ticket = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break 'outer,
+                t = shared.budget.admit(cell.price.worst_usd) => t,
+            };
+            let Some(ticket) = ticket else {
+                stopped_at = Some((idx, position));
+                break 'outer;
+            };
             let (shared, cell) = (shared.clone(), cell.clone());
             tasks.spawn(async move {
                 let _permit = permit;
-                one_sample(&shared, &cell.0, cell.1, idx).await;
+                one_sample(&shared, &cell, idx, ticket).await;
             });
             while tasks.try_join_next().is_some() {}
         }
     }
+    let skipped = match stopped_at {
+        Some(from) => skip_the_rest(&shared, &cells, plan.samples, from),
+        None => 0,
+    };
     while tasks.join_next().await.is_some() {}
 
     let ok = shared.ok.load(Ordering::Relaxed);
@@ -196,6 +242,8 @@ pub async fn execute(
     } else {
         RunStatus::Done
     };
+    let spent_usd = shared.budget.spent();
+    let budget_reached = shared.budget.stopped();
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(RunError::Store(StoreError::Invalid {
             what: "run".into(),
@@ -222,14 +270,26 @@ pub async fn execute(
         status,
         ok,
         failed,
-        not_run: total.saturating_sub(ok + failed),
+        not_run: total.saturating_sub(ok + failed + skipped),
+        skipped,
+        spent_usd,
+        budget_usd: plan.budget_usd,
+        budget_reached,
         elapsed,
         warnings,
     })
 }
 
+/// A cell with its DB id and its prices.
+struct LiveCell {
+    cell: PreparedCell,
+    id: i64,
+    price: CellPrice,
+}
+
 /// What every sample task shares.
 struct Shared {
+    budget: Budget,
     writer: Writer,
     events: Option<UnboundedSender<RunEvent>>,
     cancel: CancellationToken,
@@ -239,7 +299,8 @@ struct Shared {
     failed: AtomicUsize,
 }
 
-async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32) {
+async fn one_sample(shared: &Shared, live: &LiveCell, idx: u32, ticket: Ticket) {
+    let (cell, cell_id) = (&live.cell, live.id);
     let mut request = cell.request.clone();
     request.sample_index = idx;
     let policy = CallPolicy {
@@ -267,10 +328,22 @@ async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32
         ..NewSample::default()
     };
     let sample = match attempted {
-        Attempted::Cancelled => return,
-        Attempted::Answer { response, attempts } => {
+        Attempted::Cancelled => {
+            shared.budget.settle(ticket, None);
+            return;
+        }
+        Attempted::Answer {
+            mut response,
+            attempts,
+        } => {
             shared.ok.fetch_add(1, Ordering::Relaxed);
-            answer_sample(base, response, attempts)
+            fill_missing_usage(&mut response, &request);
+            let cost_usd = live.price.cost_usd(&response.usage);
+            shared.budget.settle(ticket, cost_usd);
+            NewSample {
+                cost_usd,
+                ..answer_sample(base, response, attempts)
+            }
         }
         Attempted::Failed {
             error,
@@ -278,6 +351,7 @@ async fn one_sample(shared: &Shared, cell: &PreparedCell, cell_id: i64, idx: u32
             latency,
         } => {
             shared.failed.fetch_add(1, Ordering::Relaxed);
+            shared.budget.settle(ticket, None);
             error_sample(base, &error, attempts, latency)
         }
     };

@@ -4,6 +4,7 @@
 
 use super::Backoff;
 use crate::config::RunDefaults;
+use crate::cost::PriceBook;
 use crate::prompt::{Params, RenderError};
 use crate::provider::{Provider, ProviderError, Registry, Request};
 use crate::store::{NewCell, Version};
@@ -61,6 +62,13 @@ pub struct Plan {
     pub source: String,
     /// The session name, when a session file started the run.
     pub session: Option<String>,
+    /// Stop before any call that could take actual spend past this many USD (the spend
+    /// guard); from `[run] budget_usd`, `--budget-usd` or the session's budget.
+    pub budget_usd: Option<f64>,
+    /// Prices for `cost_usd` on every sample and for the budget. `None`: the embedded table
+    /// with the built-in providers; pass `PriceBook::load(&config, …)` so configured local
+    /// servers and `[prices]` overrides count.
+    pub prices: Option<Arc<PriceBook>>,
 }
 
 impl Plan {
@@ -82,6 +90,8 @@ impl Plan {
             backoff: Backoff::default(),
             source: "cli".into(),
             session: None,
+            budget_usd: defaults.budget_usd,
+            prices: None,
         }
     }
 

@@ -33,6 +33,9 @@ pub fn plan(session: &Session, resolved: &Resolved, defaults: &RunDefaults) -> P
     if let Some(c) = session.concurrency {
         plan.concurrency = c;
     }
+    if let Some(budget) = session.check.budget_usd {
+        plan.budget_usd = Some(budget);
+    }
     plan.source = "session".into();
     plan.session = Some(session.name.clone());
     plan

@@ -1,0 +1,114 @@
+//! The messages between the UI loop and the background worker.
+//!
+//! The UI sends a [`Request`] and carries on drawing; the worker, which owns the `Store`, answers
+//! with [`Event`]s. Nothing in the UI waits for an answer.
+
+use crate::analysis::worddiff::Span;
+use crate::prompt::PromptBody;
+use crate::store::{
+    CellInfo, LabelMove, PromptSummary, RunInfo, SampleRow, SaveOutcome, Version, VersionInfo,
+};
+use std::path::PathBuf;
+
+/// Work for the background worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Reload the prompt list.
+    ListPrompts,
+    /// Load the versions of a prompt, newest first.
+    LoadLog { name: String },
+    /// Load one version with its body.
+    LoadVersion { name: String, number: u32 },
+    /// Save a body as the next version of `name`.
+    Save {
+        name: String,
+        body: Box<PromptBody>,
+        message: String,
+    },
+    /// Point a label at a version.
+    SetLabel {
+        name: String,
+        label: String,
+        number: u32,
+    },
+    /// Word diff of two versions of a prompt.
+    Diff { name: String, old: u32, new: u32 },
+    /// The most recent stored runs.
+    ListRuns,
+    /// The cells of a run.
+    LoadCells { run_id: i64 },
+    /// The samples of a cell.
+    LoadSamples { cell_id: i64 },
+    /// Read a trace file and run the detectors over it.
+    LoadTrace { path: PathBuf },
+    /// What past runs of a prompt version cost, per model.
+    LoadCost { version_id: i64, label: String },
+}
+
+/// Per-model cost of a prompt version's stored runs, for the Cost view.
+#[derive(Debug, Clone)]
+pub struct VersionCost {
+    pub version_id: i64,
+    /// `name@n`, for the title.
+    pub label: String,
+    pub models: Vec<crate::cost::history::ModelHistory>,
+    /// Date of the embedded price table.
+    pub table_date: String,
+}
+
+/// The word diff of two versions, ready to draw side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionDiff {
+    pub name: String,
+    pub old: u32,
+    pub new: u32,
+    pub spans: Vec<Span>,
+}
+
+/// What the worker reports.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The DB is open; `seeded` example prompts were imported on this first start.
+    Ready {
+        db: PathBuf,
+        seeded: usize,
+    },
+    /// The DB could not be opened; nothing else will work.
+    Fatal(String),
+    Prompts(Vec<PromptSummary>),
+    Log {
+        name: String,
+        versions: Vec<VersionInfo>,
+    },
+    Version(Box<Version>),
+    Saved(SaveOutcome),
+    Labelled {
+        name: String,
+        moved: LabelMove,
+    },
+    Diff(VersionDiff),
+    Runs(Vec<RunInfo>),
+    Cells {
+        run_id: i64,
+        cells: Vec<CellInfo>,
+    },
+    Samples {
+        cell_id: i64,
+        samples: Vec<SampleRow>,
+    },
+    Cost(Box<VersionCost>),
+    /// Progress of a run started from the TUI.
+    RunProgress(Box<crate::runner::RunEvent>),
+    /// A run started from the TUI ended (or could not start).
+    RunEnded(Result<crate::runner::RunOutcome, String>),
+    /// A trace file was read (with detector flags), or why it could not be.
+    Trace {
+        path: PathBuf,
+        result: Result<std::sync::Arc<crate::trace::Trace>, String>,
+    },
+    /// A request failed; `what` says which, `error` why.
+    Failed {
+        what: String,
+        error: String,
+    },
+}

@@ -1,0 +1,243 @@
+//! The Cost view: for the prompt version selected in the Prompts view, what its stored runs
+//! cost per model (mean and p95 per call, output tokens, stability) and the projection per day
+//! and per 30 days at an adjustable calls/day. The cheapest model that meets the stability bar
+//! is highlighted. Figures come from `crate::cost` (history, projection, price table date).
+
+use super::widgets::{empty_state, pane};
+use super::{Effect, View};
+use crate::cost::history::ModelHistory;
+use crate::cost::{format_usd, project};
+use crate::tui::action::{Action, Tab};
+use crate::tui::event::{Event, Request, VersionCost};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+/// A model is "stable enough" at or above this share of identical outputs.
+pub const STABILITY_BAR: f64 = 0.9;
+
+/// State of the Cost view.
+pub struct CostView {
+    /// Calls per day the projection assumes.
+    pub calls_per_day: u64,
+    /// The version to show (set from the Prompts view when the tab opens).
+    pub wanted: Option<(i64, String)>,
+    data: Option<VersionCost>,
+}
+
+impl Default for CostView {
+    fn default() -> Self {
+        CostView {
+            calls_per_day: 1000,
+            wanted: None,
+            data: None,
+        }
+    }
+}
+
+impl CostView {
+    /// Models sorted by mean cost per call (unpriced last).
+    pub fn sorted(&self) -> Vec<&ModelHistory> {
+        let mut rows: Vec<&ModelHistory> = self.data.iter().flat_map(|d| &d.models).collect();
+        rows.sort_by(|a, b| {
+            let key = |m: &ModelHistory| m.cost.mean_usd.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+        rows
+    }
+
+    /// The cheapest model whose stability meets [`STABILITY_BAR`].
+    pub fn recommended(&self) -> Option<&ModelHistory> {
+        self.sorted()
+            .into_iter()
+            .find(|m| m.stability.is_some_and(|s| s >= STABILITY_BAR) && m.cost.mean_usd.is_some())
+    }
+}
+
+impl View for CostView {
+    fn tab(&self) -> Tab {
+        Tab::Cost
+    }
+
+    fn on_show(&mut self) -> Vec<Effect> {
+        match &self.wanted {
+            Some((version_id, label)) => vec![Effect::Request(Request::LoadCost {
+                version_id: *version_id,
+                label: label.clone(),
+            })],
+            None => Vec::new(),
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::More => self.calls_per_day = (self.calls_per_day * 2).min(1 << 40),
+            Action::Less => self.calls_per_day = (self.calls_per_day / 2).max(1),
+            Action::Refresh => return Some(self.on_show()),
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::Cost(cost) = event
+            && self
+                .wanted
+                .as_ref()
+                .is_some_and(|(id, _)| *id == cost.version_id)
+        {
+            self.data = Some((**cost).clone());
+        }
+        Vec::new()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let title = match &self.wanted {
+            Some((_, label)) => format!(" Cost of {label} "),
+            None => " Cost ".into(),
+        };
+        let block = pane(
+            crate::tui::text::one_line(&title, theme.text()),
+            true,
+            theme,
+        );
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let data = match (&self.wanted, &self.data) {
+            (None, _) => {
+                let text = "Select a prompt version in the Prompts view (1), then come back:\nits stored runs are priced here per model.";
+                return empty_state(frame, inner, text, theme.muted());
+            }
+            (Some(_), None) => return empty_state(frame, inner, "loading…", theme.muted()),
+            (Some((id, _)), Some(d)) if d.version_id != *id => {
+                return empty_state(frame, inner, "loading…", theme.muted());
+            }
+            (Some(_), Some(d)) => d,
+        };
+        if data.models.is_empty() {
+            let text = format!(
+                "No stored runs of {} yet.\nRun it (temper run {} -n 10 --model mock:drift) to price it per model,\nor estimate before running: temper cost {} --model openai:gpt-4o-mini",
+                data.label, data.label, data.label
+            );
+            return empty_state(
+                frame,
+                inner,
+                &crate::sanitize::for_display(&text),
+                theme.muted(),
+            );
+        }
+        let [head, table] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+        let best = self.recommended().map(|m| m.model.clone());
+        let verdict = match &best {
+            Some(m) => Span::styled(
+                format!("cheapest with stability ≥ {STABILITY_BAR}: {m}"),
+                theme.fg(theme.ok).add_modifier(Modifier::BOLD),
+            ),
+            None => Span::styled(
+                format!("no model reaches stability {STABILITY_BAR}"),
+                theme.fg(theme.warning),
+            ),
+        };
+        let header = vec![
+            Line::from(vec![
+                Span::styled(
+                    format!("{} calls/day (+/-)", self.calls_per_day),
+                    theme.fg(theme.accent),
+                ),
+                Span::styled(
+                    format!(" · prices as of {}", data.table_date),
+                    theme.muted(),
+                ),
+            ]),
+            Line::from(verdict),
+        ];
+        frame.render_widget(Paragraph::new(header), head);
+        let money = |v: Option<f64>| v.map_or("-".to_string(), format_usd);
+        let rows: Vec<Row> = self
+            .sorted()
+            .into_iter()
+            .map(|m| {
+                let month = m
+                    .cost
+                    .mean_usd
+                    .map(|c| format_usd(project(c, self.calls_per_day).per_30_days_usd));
+                let style = if best.as_deref() == Some(m.model.as_str()) {
+                    theme.selected(true)
+                } else {
+                    theme.text()
+                };
+                Row::new(vec![
+                    Cell::from(crate::sanitize::one_line(&m.model)),
+                    Cell::from(m.samples.to_string()),
+                    Cell::from(
+                        m.mean_output_tokens
+                            .map_or("-".into(), |t| format!("{t:.0}")),
+                    ),
+                    Cell::from(
+                        m.stability
+                            .map_or("-".into(), |s| format!("{:.0}%", s * 100.0)),
+                    ),
+                    Cell::from(money(m.cost.mean_usd)),
+                    Cell::from(money(m.cost.p95_usd)),
+                    Cell::from(month.unwrap_or_else(|| "unpriced".into())),
+                ])
+                .style(style)
+            })
+            .collect();
+        let widths = [
+            Constraint::Min(16),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(10),
+        ];
+        let header = Row::new([
+            "model",
+            "samples",
+            "out tok",
+            "stability",
+            "$/call",
+            "p95",
+            "30 days",
+        ])
+        .style(theme.muted().add_modifier(Modifier::BOLD));
+        frame.render_widget(Table::new(rows, widths).header(header), table);
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::More,
+            Action::Less,
+            Action::Refresh,
+            Action::Help,
+            Action::Quit,
+        ]
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        self.recommended().map(|m| m.model.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_per_day_doubles_and_halves() {
+        let mut v = CostView::default();
+        v.on_action(Action::More);
+        assert_eq!(v.calls_per_day, 2000);
+        for _ in 0..20 {
+            v.on_action(Action::Less);
+        }
+        assert_eq!(v.calls_per_day, 1);
+        assert!(v.on_action(Action::Up).is_none());
+    }
+}

@@ -1,0 +1,273 @@
+//! The Diff view: two samples of one cell side by side, word changes coloured, `n`/`N` jumping
+//! between changes; identical outputs are syntax-highlighted (JSON, Markdown). The cell comes
+//! from the Run view's selection; its clusters, stability and first divergence come from
+//! `crate::analysis::analyze`, and B starts on the representative of the second cluster.
+
+use super::widgets::{empty_state, pane};
+use super::{Effect, View};
+use crate::analysis::worddiff::{Span as DiffSpan, SpanKind, has_changes, word_diff};
+use crate::store::SampleRow;
+use crate::tui::action::{Action, Tab};
+use crate::tui::event::Event;
+use crate::tui::highlight::{detect, highlight};
+use crate::tui::text::{Side, diff_side, one_line};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// State of the Diff view.
+#[derive(Default)]
+pub struct DiffView {
+    /// The cell compared: its id and a label (`prompt@n variant`).
+    cell: Option<(i64, String)>,
+    samples: Vec<SampleRow>,
+    /// Indices into `samples` of the left (A) and right (B) sample.
+    pub a: usize,
+    pub b: usize,
+    /// Which side `j`/`k` moves.
+    pub side: Side,
+    pub scroll: u16,
+    spans: Vec<DiffSpan>,
+    /// Lines (of the right side) where a change starts, for `n` / `N`.
+    change_lines: Vec<u16>,
+    /// The change `n` / `N` last jumped to.
+    pub change: usize,
+    /// Clusters, stability and divergence of the cell's samples.
+    pub analysis: Option<crate::analysis::Analysis>,
+}
+
+fn output(s: &SampleRow) -> &str {
+    s.sample
+        .output
+        .as_deref()
+        .or(s.sample.error.as_deref())
+        .unwrap_or("")
+}
+
+impl DiffView {
+    /// Compare the samples of a cell (from the Run view). Keeps A/B when the cell is the same.
+    pub fn set_cell(&mut self, cell_id: i64, label: String, samples: Vec<SampleRow>) {
+        let same = self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
+        self.cell = Some((cell_id, label));
+        self.samples = samples;
+        let observed = crate::analysis::cell::observed(&self.samples);
+        let analysis = crate::analysis::analyze(&observed, crate::analysis::Options::default());
+        if !same {
+            // A: the modal cluster; B: the next cluster if any (that is where the run disagrees).
+            let position = |idx: u32| self.samples.iter().position(|s| s.sample.idx == idx);
+            let reps: Vec<usize> = analysis
+                .clusters
+                .iter()
+                .filter_map(|c| position(c.representative()))
+                .collect();
+            self.a = reps.first().copied().unwrap_or(0);
+            self.b = reps.get(1).copied().unwrap_or(self.a + 1);
+            self.scroll = 0;
+        }
+        self.analysis = Some(analysis);
+        self.recompute();
+    }
+
+    /// The word diff of A and B.
+    pub fn spans(&self) -> &[DiffSpan] {
+        &self.spans
+    }
+
+    fn recompute(&mut self) {
+        let last = self.samples.len().saturating_sub(1);
+        self.a = self.a.min(last);
+        self.b = self.b.min(last);
+        let (Some(a), Some(b)) = (self.samples.get(self.a), self.samples.get(self.b)) else {
+            self.spans.clear();
+            self.change_lines.clear();
+            return;
+        };
+        self.spans = word_diff(output(a), output(b));
+        let mut line = 0u16;
+        self.change_lines.clear();
+        for span in &self.spans {
+            if span.kind != SpanKind::Same && self.change_lines.last() != Some(&line) {
+                self.change_lines.push(line);
+            }
+            if span.kind != SpanKind::Removed {
+                line = line.saturating_add(span.text.matches('\n').count() as u16);
+            }
+        }
+        self.change = 0;
+    }
+
+    fn jump(&mut self, forward: bool) {
+        if self.change_lines.is_empty() {
+            return;
+        }
+        let n = self.change_lines.len();
+        self.change = if forward {
+            (self.change + 1) % n
+        } else {
+            (self.change + n - 1) % n
+        };
+        self.scroll = self.change_lines[self.change];
+    }
+}
+
+impl View for DiffView {
+    fn tab(&self) -> Tab {
+        Tab::Diff
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let len = self.samples.len();
+        let pick = match self.side {
+            Side::Old => &mut self.a,
+            Side::New => &mut self.b,
+        };
+        match action {
+            Action::Up => *pick = pick.saturating_sub(1),
+            Action::Down => *pick = (*pick + 1).min(len.saturating_sub(1)),
+            Action::FocusNext | Action::FocusPrev => {
+                self.side = if self.side == Side::Old {
+                    Side::New
+                } else {
+                    Side::Old
+                };
+                return Some(Vec::new());
+            }
+            Action::PageDown => {
+                self.scroll = self.scroll.saturating_add(10);
+                return Some(Vec::new());
+            }
+            Action::PageUp => {
+                self.scroll = self.scroll.saturating_sub(10);
+                return Some(Vec::new());
+            }
+            Action::NextChange | Action::PrevChange => {
+                self.jump(action == Action::NextChange);
+                return Some(Vec::new());
+            }
+            _ => return None,
+        }
+        self.scroll = 0;
+        self.recompute();
+        Some(Vec::new())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::Samples { cell_id, samples } = event
+            && let Some((id, label)) = self.cell.clone()
+            && id == *cell_id
+        {
+            self.set_cell(id, label, samples.clone());
+        }
+        Vec::new()
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
+            MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.side = if mouse.column < area.x + area.width / 2 {
+                    Side::Old
+                } else {
+                    Side::New
+                };
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let Some((_, label)) = &self.cell else {
+            let block = pane(" Diff ", true, theme);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let text = "Pick a run and a cell in the Run view (2): its clusters and stability are shown here,\nand two of its samples are compared word by word.";
+            empty_state(frame, inner, text, theme.muted());
+            return;
+        };
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+        let verdict = if self.samples.len() < 2 {
+            Span::styled("needs two samples", theme.fg(theme.warning))
+        } else if has_changes(&self.spans) {
+            Span::styled(
+                match self.change_lines.len() {
+                    1 => "differ: 1 change".to_string(),
+                    n => format!("differ: {n} changes (n/N jump)"),
+                },
+                theme.fg(theme.flag),
+            )
+        } else {
+            Span::styled("identical", theme.fg(theme.ok))
+        };
+        let header = Line::from(vec![
+            one_line(
+                &format!(" {label} · {} samples · ", self.samples.len()),
+                theme.text(),
+            ),
+            verdict,
+            Span::styled(
+                match &self.analysis {
+                    Some(a) => format!(
+                        " · {} clusters · stability {}",
+                        a.distinct,
+                        a.stability
+                            .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0))
+                    ),
+                    None => String::new(),
+                },
+                theme.muted(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(header), head);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let identical = !has_changes(&self.spans);
+        for (rect, side, index) in [(left, Side::Old, self.a), (right, Side::New, self.b)] {
+            let Some(sample) = self.samples.get(index) else {
+                frame.render_widget(pane(" — ", false, theme), rect);
+                continue;
+            };
+            let title = format!(
+                " {} #{} ",
+                if side == Side::Old { "A" } else { "B" },
+                sample.sample.idx
+            );
+            let lines = if identical {
+                let text = output(sample);
+                highlight(text, detect(text), &theme.syntect, theme.text())
+            } else {
+                diff_side(&self.spans, side, theme)
+            };
+            let para = Paragraph::new(lines)
+                .block(pane(title, side == self.side, theme))
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0));
+            frame.render_widget(para, rect);
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::NextChange,
+            Action::PrevChange,
+            Action::FocusNext,
+            Action::Help,
+            Action::Quit,
+        ]
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        let index = if self.side == Side::Old {
+            self.a
+        } else {
+            self.b
+        };
+        self.samples.get(index).map(|s| output(s).to_string())
+    }
+}

@@ -1,0 +1,106 @@
+//! The views (one file each): components that draw from their own state and turn actions and
+//! worker events into effects. They never do I/O themselves.
+
+pub mod cost;
+pub mod diff;
+mod prompt_modes;
+pub mod prompts;
+mod prompts_draw;
+pub mod run;
+mod run_draw;
+mod run_live;
+pub mod trace;
+mod trace_draw;
+pub mod widgets;
+
+use super::action::{Action, Tab};
+use super::event::{Event, Request};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+
+/// How loud a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// Something a view wants done outside itself: by the worker, the loop or the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Ask the worker.
+    Request(Request),
+    /// Put text on the clipboard.
+    Copy(String),
+    /// Suspend the TUI and edit `text` in `$EDITOR`; the result comes back through
+    /// [`View::on_external_edit`].
+    ExternalEdit { text: String },
+    /// Start a run of `version` on `models`, `n` samples each.
+    StartRun {
+        version: Box<crate::store::Version>,
+        models: Vec<String>,
+        n: u32,
+    },
+    /// Cancel the run in progress.
+    CancelRun,
+    /// Show a message in the status bar.
+    Status(Level, String),
+}
+
+/// A tab of the TUI.
+pub trait View {
+    /// Which tab this is.
+    fn tab(&self) -> Tab;
+    /// Keys the view takes before the keymap (text inputs, the editor); `Some` when consumed.
+    fn capture_key(&mut self, _key: &KeyEvent) -> Option<Vec<Effect>> {
+        None
+    }
+    /// Handle an action; `None` when the view has no use for it.
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>>;
+    /// The tab became visible: load what it shows.
+    fn on_show(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// A tick (every [`crate::tui::event_loop::TICK`]): poll what is still changing.
+    fn on_tick(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// A worker event arrived.
+    fn on_event(&mut self, _event: &Event) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// A mouse event inside `area` (the view's body).
+    fn on_mouse(&mut self, _mouse: &MouseEvent, _area: Rect) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// `$EDITOR` returned (or failed to start).
+    fn on_external_edit(&mut self, _result: Result<String, String>) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// Draw into `area`. Pure: reads state only.
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme);
+    /// The actions worth a hint in the status bar right now.
+    fn hints(&self) -> Vec<Action>;
+    /// Hint text when the view is capturing keys (editor, input line), replacing the key hints.
+    fn capture_hint(&self) -> Option<&'static str> {
+        None
+    }
+    /// The text `y` copies.
+    fn focused_text(&self) -> Option<String>;
+}
+
+/// A view whose library module has not landed yet: it says so, honestly.
+pub fn needs(what: &str) -> String {
+    format!("This view needs {what}, which is not part of this build yet.")
+}
+
+/// Draw a view that is waiting for a library module: its title, what it will show, what it needs.
+pub fn draw_pending(frame: &mut Frame, area: Rect, theme: &Theme, title: &str, body: &[String]) {
+    let block = widgets::pane(format!(" {title} "), true, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    widgets::empty_state(frame, inner, &body.join("\n"), theme.muted());
+}

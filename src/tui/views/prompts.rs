@@ -1,0 +1,390 @@
+//! The Prompts view: prompt list (with `/` filter) | versions with messages and labels | the
+//! selected version's messages. Editing, labelling and version diffs are modes of this view
+//! (see `prompt_modes`); drawing lives in `prompts_draw`.
+
+use super::prompt_modes::Mode;
+use super::widgets::{InputOutcome, LineInput, ListCursor};
+use super::{Effect, Level, View};
+use crate::store::{PromptSummary, Version, VersionInfo};
+use crate::tui::action::{Action, Tab};
+use crate::tui::event::{Event, Request};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::collections::HashMap;
+
+/// Which pane of the Prompts view has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Versions,
+    Body,
+}
+
+/// State of the Prompts view.
+#[derive(Default)]
+pub struct PromptsView {
+    /// None until the worker has answered the first time (drawn as "loading").
+    pub(super) prompts: Option<Vec<PromptSummary>>,
+    pub(super) filter: LineInput,
+    pub(super) filtering: bool,
+    /// Indices into `prompts` that match the filter.
+    pub(super) visible: Vec<usize>,
+    pub(super) list: ListCursor,
+    pub(super) logs: HashMap<String, Vec<VersionInfo>>,
+    pub(super) versions: ListCursor,
+    pub(super) bodies: HashMap<(String, u32), Version>,
+    pub(super) body_scroll: u16,
+    pub(super) focus: Option<Pane>,
+    pub(super) mode: Mode,
+    /// Select this prompt once the list reloads (after a save).
+    pending_select: Option<String>,
+}
+
+impl PromptsView {
+    /// The focused pane (the list until the user moves).
+    pub fn focus(&self) -> Pane {
+        self.focus.unwrap_or(Pane::List)
+    }
+
+    /// The selected prompt, if the list has one.
+    pub fn selected_prompt(&self) -> Option<&PromptSummary> {
+        let i = *self.visible.get(self.list.selected)?;
+        self.prompts.as_ref()?.get(i)
+    }
+
+    /// Versions of the selected prompt, once loaded.
+    pub fn selected_log(&self) -> Option<&Vec<VersionInfo>> {
+        self.logs.get(&self.selected_prompt()?.name)
+    }
+
+    /// The selected version's summary.
+    pub fn selected_version(&self) -> Option<&VersionInfo> {
+        self.selected_log()?.get(self.versions.selected)
+    }
+
+    /// The selected version with its body, once loaded.
+    pub fn selected_body(&self) -> Option<&Version> {
+        let v = self.selected_version()?;
+        self.bodies.get(&(v.prompt.clone(), v.number))
+    }
+
+    /// The mode (browsing, editing, a diff…).
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    fn refilter(&mut self) {
+        let needle = self.filter.value.to_lowercase();
+        let keep = self
+            .selected_prompt()
+            .map(|p| p.name.clone())
+            .or_else(|| self.pending_select.take());
+        self.visible = self
+            .prompts
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, p)| needle.is_empty() || p.name.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        let prompts = self.prompts.as_deref().unwrap_or_default();
+        let index = keep
+            .and_then(|name| self.visible.iter().position(|&i| prompts[i].name == name))
+            .unwrap_or(0);
+        self.list.select(index, self.visible.len());
+    }
+
+    /// What to load now that the selection may have changed.
+    pub(super) fn load_selected(&mut self) -> Vec<Effect> {
+        let Some(p) = self.selected_prompt() else {
+            return Vec::new();
+        };
+        let name = p.name.clone();
+        let Some(log) = self.logs.get(&name) else {
+            return vec![Effect::Request(Request::LoadLog { name })];
+        };
+        let len = log.len();
+        self.versions.select(self.versions.selected, len);
+        match self.selected_version() {
+            Some(v) if !self.bodies.contains_key(&(name.clone(), v.number)) => {
+                vec![Effect::Request(Request::LoadVersion {
+                    name,
+                    number: v.number,
+                })]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
+        match self.focus() {
+            Pane::List => {
+                if self.list.move_by(delta, self.visible.len()) {
+                    self.versions = ListCursor::default();
+                    self.body_scroll = 0;
+                    return self.load_selected();
+                }
+                Vec::new()
+            }
+            Pane::Versions => {
+                let len = self.selected_log().map_or(0, Vec::len);
+                if self.versions.move_by(delta, len) {
+                    self.body_scroll = 0;
+                    return self.load_selected();
+                }
+                Vec::new()
+            }
+            Pane::Body => {
+                self.body_scroll =
+                    (self.body_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                Vec::new()
+            }
+        }
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        let order = [Pane::List, Pane::Versions, Pane::Body];
+        let i = order.iter().position(|p| *p == self.focus()).unwrap_or(0);
+        let next = if forward { (i + 1) % 3 } else { (i + 2) % 3 };
+        self.focus = Some(order[next]);
+    }
+
+    /// Screen areas of the three panes for `area` (shared by drawing and mouse hit tests).
+    pub fn layout(&self, area: Rect) -> [Rect; 3] {
+        super::prompts_draw::layout(self, area)
+    }
+}
+
+impl View for PromptsView {
+    fn tab(&self) -> Tab {
+        Tab::Prompts
+    }
+
+    fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        if self.filtering {
+            match self.filter.key(key) {
+                InputOutcome::Changed => {
+                    self.refilter();
+                    self.versions = ListCursor::default();
+                    return Some(self.load_selected());
+                }
+                InputOutcome::Submit => self.filtering = false,
+                InputOutcome::Cancel => {
+                    self.filtering = false;
+                    self.filter = LineInput::default();
+                    self.refilter();
+                    return Some(self.load_selected());
+                }
+                InputOutcome::Ignored => {}
+            }
+            return Some(Vec::new());
+        }
+        self.capture_mode_key(key)
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if let Some(effects) = self.mode_action(action) {
+            return Some(effects);
+        }
+        let page = 10;
+        Some(match action {
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-page),
+            Action::PageDown => self.move_selection(page),
+            Action::Top => self.move_selection(-(isize::MAX / 2)),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::FocusNext => {
+                self.cycle_focus(true);
+                Vec::new()
+            }
+            Action::FocusPrev => {
+                self.cycle_focus(false);
+                Vec::new()
+            }
+            Action::Filter => {
+                self.filtering = true;
+                self.focus = Some(Pane::List);
+                Vec::new()
+            }
+            Action::Back if !self.filter.value.is_empty() => {
+                self.filter = LineInput::default();
+                self.refilter();
+                self.load_selected()
+            }
+            Action::Refresh => {
+                self.logs.clear();
+                self.bodies.clear();
+                vec![Effect::Request(Request::ListPrompts)]
+            }
+            Action::Edit
+            | Action::ExternalEdit
+            | Action::Label
+            | Action::DiffParent
+            | Action::DiffWith => self.start_mode(action),
+            _ => return None,
+        })
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        match event {
+            Event::Prompts(list) => {
+                self.prompts = Some(list.clone());
+                self.refilter();
+                self.load_selected()
+            }
+            Event::Log { name, versions } => {
+                self.logs.insert(name.clone(), versions.clone());
+                self.load_selected()
+            }
+            Event::Version(v) => {
+                self.bodies
+                    .insert((v.info.prompt.clone(), v.info.number), (**v).clone());
+                Vec::new()
+            }
+            Event::Saved(outcome) => {
+                let v = &outcome.version;
+                self.logs.remove(&v.prompt);
+                self.pending_select = Some(v.prompt.clone());
+                if self.selected_prompt().is_some_and(|p| p.name == v.prompt) {
+                    self.pending_select = None;
+                }
+                self.versions = ListCursor::default();
+                let text = if outcome.created {
+                    format!("saved {}@{}", v.prompt, v.number)
+                } else {
+                    format!("no change: same content as {}@{}", v.prompt, v.number)
+                };
+                vec![
+                    Effect::Status(Level::Info, crate::sanitize::one_line(&text)),
+                    Effect::Request(Request::ListPrompts),
+                ]
+            }
+            Event::Labelled { name, moved } => {
+                self.logs.remove(name);
+                let from = moved.from.map_or("new".to_string(), |n| format!("@{n}"));
+                let text = format!("label {}: {from} → {name}@{}", moved.label, moved.to);
+                vec![
+                    Effect::Status(Level::Info, crate::sanitize::one_line(&text)),
+                    Effect::Request(Request::ListPrompts),
+                ]
+            }
+            Event::Diff(diff) => {
+                self.mode = Mode::Diff {
+                    diff: diff.clone(),
+                    scroll: 0,
+                };
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        let [list, versions, body] = self.layout(area);
+        let hit = |r: Rect| r.contains((mouse.column, mouse.row).into());
+        let pane = if hit(list) {
+            Pane::List
+        } else if hit(versions) {
+            Pane::Versions
+        } else if hit(body) {
+            Pane::Body
+        } else {
+            return Vec::new();
+        };
+        match mouse.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let before = self.focus;
+                self.focus = Some(pane);
+                let delta = if mouse.kind == MouseEventKind::ScrollDown {
+                    1
+                } else {
+                    -1
+                };
+                let effects = match &mut self.mode {
+                    Mode::Diff { scroll, .. } if pane == Pane::Body => {
+                        *scroll = (*scroll as isize + delta * 3).max(0) as u16;
+                        Vec::new()
+                    }
+                    _ => self.move_selection(if pane == Pane::Body { delta * 3 } else { delta }),
+                };
+                self.focus = before.or(Some(Pane::List));
+                effects
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = Some(pane);
+                let inner = |r: Rect| r.inner(ratatui::layout::Margin::new(1, 1));
+                match pane {
+                    Pane::List => match self.list.row_at(inner(list), mouse.row) {
+                        Some(i) if i < self.visible.len() => {
+                            let target = i as isize - self.list.selected as isize;
+                            self.move_selection(target)
+                        }
+                        _ => Vec::new(),
+                    },
+                    Pane::Versions => {
+                        let len = self.selected_log().map_or(0, Vec::len);
+                        match self.versions.row_at(inner(versions), mouse.row) {
+                            Some(i) if i < len => {
+                                let target = i as isize - self.versions.selected as isize;
+                                self.move_selection(target)
+                            }
+                            _ => Vec::new(),
+                        }
+                    }
+                    Pane::Body => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_external_edit(&mut self, result: Result<String, String>) -> Vec<Effect> {
+        self.external_edit_done(result)
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        super::prompts_draw::draw(self, frame, area, theme);
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::Filter,
+            Action::Edit,
+            Action::DiffParent,
+            Action::Label,
+            Action::Help,
+            Action::Quit,
+        ]
+    }
+
+    fn capture_hint(&self) -> Option<&'static str> {
+        if self.filtering {
+            return Some("type to filter · enter keep · esc clear");
+        }
+        self.mode.hint()
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        if let Mode::Diff { diff, .. } = &self.mode {
+            return Some(
+                diff.spans
+                    .iter()
+                    .filter(|s| s.kind != crate::analysis::worddiff::SpanKind::Removed)
+                    .map(|s| s.text.as_str())
+                    .collect(),
+            );
+        }
+        match self.focus() {
+            Pane::List => self.selected_prompt().map(|p| p.name.clone()),
+            Pane::Versions => self
+                .selected_version()
+                .map(|v| format!("{}@{}", v.prompt, v.number)),
+            Pane::Body => self
+                .selected_body()
+                .map(|v| crate::tui::text::body_text(&v.body)),
+        }
+    }
+}

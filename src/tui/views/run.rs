@@ -1,0 +1,381 @@
+//! The Run view: stored runs | their cells (prompt version x variant x case) with progress |
+//! the samples of a cell | the selected sample's output. A run still in progress (e.g. started
+//! by `temper run` in another terminal) is polled, so its samples appear as they are stored.
+//! Starting and cancelling runs from here needs the runner (src/runner); until it lands, `r`
+//! says so. Drawing lives in `run_draw`.
+
+pub use super::run_live::LiveRun;
+use super::widgets::{InputOutcome, LineInput, ListCursor};
+use super::{Effect, Level, View};
+use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
+use crate::tui::action::{Action, Tab};
+use crate::tui::event::{Event, Request};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Margin, Rect};
+use std::collections::HashMap;
+
+/// Which pane of the Run view has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPane {
+    Runs,
+    Cells,
+    Samples,
+    Output,
+}
+
+const ORDER: [RunPane; 4] = [
+    RunPane::Runs,
+    RunPane::Cells,
+    RunPane::Samples,
+    RunPane::Output,
+];
+
+/// Poll a running run every this many ticks.
+const POLL_TICKS: u32 = 4;
+
+/// State of the Run view.
+pub struct RunView {
+    /// Samples per variant for the next run.
+    pub n: u32,
+    /// Models of the next run (`provider:model`), one variant each.
+    pub models: Vec<String>,
+    /// The run started from here, while it is going and after.
+    pub live: Option<LiveRun>,
+    /// Select this run once the list has it.
+    pub(super) follow: Option<i64>,
+    pub(super) models_input: Option<LineInput>,
+    pub(super) runs: Option<Vec<RunInfo>>,
+    pub(super) runs_cursor: ListCursor,
+    pub(super) cells: HashMap<i64, Vec<CellInfo>>,
+    pub(super) cells_cursor: ListCursor,
+    pub(super) samples: HashMap<i64, Vec<SampleRow>>,
+    pub(super) samples_cursor: ListCursor,
+    pub(super) focus: RunPane,
+    pub(super) output_scroll: u16,
+    ticks: u32,
+}
+
+impl Default for RunView {
+    fn default() -> Self {
+        RunView {
+            n: 10,
+            models: vec!["mock:drift".to_string()],
+            live: None,
+            follow: None,
+            models_input: None,
+            runs: None,
+            runs_cursor: ListCursor::default(),
+            cells: HashMap::new(),
+            cells_cursor: ListCursor::default(),
+            samples: HashMap::new(),
+            samples_cursor: ListCursor::default(),
+            focus: RunPane::Runs,
+            output_scroll: 0,
+            ticks: 0,
+        }
+    }
+}
+
+impl RunView {
+    /// The selected run.
+    pub fn selected_run(&self) -> Option<&RunInfo> {
+        self.runs.as_ref()?.get(self.runs_cursor.selected)
+    }
+
+    /// The cells of the selected run, once loaded.
+    pub fn run_cells(&self) -> Option<&Vec<CellInfo>> {
+        self.cells.get(&self.selected_run()?.id)
+    }
+
+    /// The selected cell.
+    pub fn selected_cell(&self) -> Option<&CellInfo> {
+        self.run_cells()?.get(self.cells_cursor.selected)
+    }
+
+    /// The samples of the selected cell, once loaded (what the Diff view compares).
+    pub fn cell_samples(&self) -> Option<&Vec<SampleRow>> {
+        self.samples.get(&self.selected_cell()?.id)
+    }
+
+    /// The selected sample.
+    pub fn selected_sample(&self) -> Option<&SampleRow> {
+        self.cell_samples()?.get(self.samples_cursor.selected)
+    }
+
+    /// The focused pane.
+    pub fn focus(&self) -> RunPane {
+        self.focus
+    }
+
+    /// Requests for whatever the selection shows and is not loaded yet.
+    fn load_selected(&mut self) -> Vec<Effect> {
+        let Some(run) = self.selected_run() else {
+            return Vec::new();
+        };
+        let run_id = run.id;
+        let Some(cells) = self.cells.get(&run_id) else {
+            return vec![Effect::Request(Request::LoadCells { run_id })];
+        };
+        let len = cells.len();
+        self.cells_cursor.select(self.cells_cursor.selected, len);
+        match self.selected_cell() {
+            Some(cell) if !self.samples.contains_key(&cell.id) => {
+                vec![Effect::Request(Request::LoadSamples { cell_id: cell.id })]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
+        match self.focus {
+            RunPane::Runs => {
+                let len = self.runs.as_ref().map_or(0, Vec::len);
+                if self.runs_cursor.move_by(delta, len) {
+                    self.cells_cursor = ListCursor::default();
+                    self.samples_cursor = ListCursor::default();
+                    self.output_scroll = 0;
+                    return self.load_selected();
+                }
+            }
+            RunPane::Cells => {
+                let len = self.run_cells().map_or(0, Vec::len);
+                if self.cells_cursor.move_by(delta, len) {
+                    self.samples_cursor = ListCursor::default();
+                    self.output_scroll = 0;
+                    return self.load_selected();
+                }
+            }
+            RunPane::Samples => {
+                let len = self.cell_samples().map_or(0, Vec::len);
+                if self.samples_cursor.move_by(delta, len) {
+                    self.output_scroll = 0;
+                }
+            }
+            RunPane::Output => {
+                self.output_scroll =
+                    (self.output_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+            }
+        }
+        Vec::new()
+    }
+
+    fn refresh(&mut self) -> Vec<Effect> {
+        let mut out = vec![Effect::Request(Request::ListRuns)];
+        if let Some(run) = self.selected_run() {
+            out.push(Effect::Request(Request::LoadCells { run_id: run.id }));
+        }
+        if let Some(cell) = self.selected_cell() {
+            out.push(Effect::Request(Request::LoadSamples { cell_id: cell.id }));
+        }
+        out
+    }
+
+    /// Pane areas for `area`: runs, cells, samples, output (shared with mouse hit tests).
+    pub fn layout(&self, area: Rect) -> [Rect; 4] {
+        super::run_draw::layout(area)
+    }
+}
+
+impl View for RunView {
+    fn tab(&self) -> Tab {
+        Tab::Run
+    }
+
+    fn on_show(&mut self) -> Vec<Effect> {
+        self.refresh()
+    }
+
+    fn on_tick(&mut self) -> Vec<Effect> {
+        self.ticks = self.ticks.wrapping_add(1);
+        let live = self.live.as_ref().is_some_and(|l| !l.finished);
+        let running = self
+            .selected_run()
+            .is_some_and(|r| r.status == RunStatus::Running);
+        let every = if live { 2 } else { POLL_TICKS };
+        if (running || live) && self.ticks.is_multiple_of(every) {
+            self.refresh()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let effects = match action {
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-10),
+            Action::PageDown => self.move_selection(10),
+            Action::Top => self.move_selection(-(isize::MAX / 2)),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::FocusNext | Action::FocusPrev => {
+                let i = ORDER.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let step = if action == Action::FocusNext {
+                    1
+                } else {
+                    ORDER.len() - 1
+                };
+                self.focus = ORDER[(i + step) % ORDER.len()];
+                Vec::new()
+            }
+            Action::Refresh => self.refresh(),
+            Action::More => {
+                self.n = (self.n + 1).min(1000);
+                Vec::new()
+            }
+            Action::Less => {
+                self.n = self.n.saturating_sub(1).max(1);
+                Vec::new()
+            }
+            Action::Variants => {
+                self.models_input = Some(LineInput::new(self.models.join(", ")));
+                Vec::new()
+            }
+            _ => return None,
+        };
+        Some(effects)
+    }
+
+    fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let input = self.models_input.as_mut()?;
+        match input.key(key) {
+            InputOutcome::Submit => {
+                let models: Vec<String> = input
+                    .value
+                    .split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                self.models_input = None;
+                if models.is_empty() {
+                    return Some(vec![Effect::Status(
+                        Level::Warn,
+                        "no model given: kept the previous ones".into(),
+                    )]);
+                }
+                self.models = models;
+            }
+            InputOutcome::Cancel => self.models_input = None,
+            _ => {}
+        }
+        Some(Vec::new())
+    }
+
+    fn capture_hint(&self) -> Option<&'static str> {
+        self.models_input
+            .as_ref()
+            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        match event {
+            Event::RunProgress(progress) => self.on_progress(progress),
+            Event::RunEnded(result) => {
+                if let Some(live) = &mut self.live {
+                    live.finished = true;
+                }
+                let (level, text) = match result {
+                    Ok(o) => (
+                        Level::Info,
+                        format!(
+                            "run #{} {}: {} ok, {} failed, {} not run, {:.1}s",
+                            o.run_id,
+                            o.status.as_str(),
+                            o.ok,
+                            o.failed,
+                            o.not_run,
+                            o.elapsed.as_secs_f64()
+                        ),
+                    ),
+                    Err(e) => (Level::Error, format!("run failed: {e}")),
+                };
+                let mut out = vec![Effect::Status(level, text)];
+                out.extend(self.refresh());
+                out
+            }
+            Event::Runs(runs) => {
+                let keep = self.follow.take().or(self.selected_run().map(|r| r.id));
+                self.runs = Some(runs.clone());
+                let index = keep
+                    .and_then(|id| runs.iter().position(|r| r.id == id))
+                    .unwrap_or(0);
+                self.runs_cursor.select(index, runs.len());
+                self.load_selected()
+            }
+            Event::Cells { run_id, cells } => {
+                self.cells.insert(*run_id, cells.clone());
+                self.load_selected()
+            }
+            Event::Samples { cell_id, samples } => {
+                self.samples.insert(*cell_id, samples.clone());
+                let len = samples.len();
+                self.samples_cursor
+                    .select(self.samples_cursor.selected, len);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        let panes = self.layout(area);
+        let Some(i) = panes
+            .iter()
+            .position(|r| r.contains((mouse.column, mouse.row).into()))
+        else {
+            return Vec::new();
+        };
+        let pane = ORDER[i];
+        let cursor = match pane {
+            RunPane::Runs => &self.runs_cursor,
+            RunPane::Cells => &self.cells_cursor,
+            RunPane::Samples => &self.samples_cursor,
+            RunPane::Output => &self.samples_cursor,
+        };
+        let clicked = cursor.row_at(panes[i].inner(Margin::new(1, 1)), mouse.row);
+        let selected = cursor.selected as isize;
+        self.focus = pane;
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_selection(1),
+            MouseEventKind::ScrollUp => self.move_selection(-1),
+            MouseEventKind::Down(MouseButton::Left) if pane != RunPane::Output => match clicked {
+                Some(row) => self.move_selection(row as isize - selected),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        super::run_draw::draw(self, frame, area, theme);
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::Start,
+            Action::Cancel,
+            Action::Variants,
+            Action::More,
+            Action::Less,
+            Action::Help,
+            Action::Quit,
+        ]
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        match self.focus {
+            RunPane::Runs => self.selected_run().map(|r| format!("{}", r.id)),
+            RunPane::Cells => self
+                .selected_cell()
+                .map(|c| format!("{}@{}", c.prompt, c.prompt_number)),
+            RunPane::Samples | RunPane::Output => self.selected_sample().map(|s| {
+                s.sample
+                    .output
+                    .clone()
+                    .or_else(|| s.sample.error.clone())
+                    .unwrap_or_default()
+            }),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Drawing the Run view: runs | cells | samples | output, stacked on 80 columns.
+
+use super::run::{RunPane, RunView};
+use super::widgets::{ListSpec, draw_list, empty_state, pane};
+use crate::store::{RunStatus, SampleStatus};
+use crate::tui::highlight::{detect, highlight};
+use crate::tui::text::one_line;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+/// Runs, cells, samples and output areas for `area`.
+pub fn layout(area: Rect) -> [Rect; 4] {
+    if area.width >= 110 {
+        let [runs, cells, right] = Layout::horizontal([
+            Constraint::Length(30),
+            Constraint::Length(44),
+            Constraint::Min(30),
+        ])
+        .areas(area);
+        let [samples, output] =
+            Layout::vertical([Constraint::Percentage(40), Constraint::Min(5)]).areas(right);
+        [runs, cells, samples, output]
+    } else {
+        let [runs, right] =
+            Layout::horizontal([Constraint::Length(24), Constraint::Min(30)]).areas(area);
+        let [cells, samples, output] = Layout::vertical([
+            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Min(3),
+        ])
+        .areas(right);
+        [runs, cells, samples, output]
+    }
+}
+
+fn status_color(status: RunStatus, theme: &Theme) -> Color {
+    match status {
+        RunStatus::Running => theme.accent,
+        RunStatus::Done => theme.ok,
+        RunStatus::Cancelled | RunStatus::Interrupted => theme.warning,
+        RunStatus::Failed => theme.error,
+    }
+}
+
+/// Draw the view.
+pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let [runs, cells, samples, output] = layout(area);
+    draw_runs(view, frame, runs, theme);
+    draw_cells(view, frame, cells, theme);
+    draw_samples(view, frame, samples, theme);
+    draw_output(view, frame, output, theme);
+    if let Some(input) = &view.models_input {
+        let height = 3.min(area.height);
+        let popup = Rect {
+            y: area.y + area.height.saturating_sub(height),
+            height,
+            ..area
+        };
+        frame.render_widget(Clear, popup);
+        let line = input.line("models: ", theme);
+        frame.render_widget(Paragraph::new(line).block(pane("", true, theme)), popup);
+    }
+}
+
+fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = view.focus() == RunPane::Runs;
+    let title = format!(" Runs · next: {} × {} ", view.n, view.models.join(","));
+    let block = pane(one_line(&title, theme.text()), focused, theme);
+    let runs = match &view.runs {
+        Some(runs) if !runs.is_empty() => runs,
+        other => {
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let text = if other.is_none() {
+                "loading runs…"
+            } else {
+                "No runs yet.\nr runs the version selected in Prompts\n(or: temper run support-answer -n 5 --model mock:drift)"
+            };
+            empty_state(frame, inner, text, theme.muted());
+            return;
+        }
+    };
+    let spec = ListSpec {
+        cursor: &view.runs_cursor,
+        len: runs.len(),
+        focused,
+    };
+    draw_list(frame, area, block, spec, theme, |i| {
+        let r = &runs[i];
+        let when: String = r.started_at.chars().skip(11).take(5).collect();
+        Line::from(vec![
+            Span::styled(format!("#{:<4}", r.id), theme.fg(theme.accent)),
+            Span::styled(
+                format!("{:<9}", r.status.as_str()),
+                theme.fg(status_color(r.status, theme)),
+            ),
+            Span::styled(when, theme.muted()),
+        ])
+    });
+}
+
+fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = view.focus() == RunPane::Cells;
+    let title = match &view.live {
+        Some(l) if !l.finished => Line::styled(
+            format!(
+                " running #{}: {}/{} ✗{} ↻{} · c cancels ",
+                l.run_id, l.done, l.total, l.errors, l.retries
+            ),
+            theme.fg(theme.accent),
+        ),
+        _ => Line::from(" Cells: prompt × variant × case "),
+    };
+    let block = pane(title, focused, theme);
+    let Some(cells) = view.run_cells() else {
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = if view.selected_run().is_some() {
+            "loading…"
+        } else {
+            ""
+        };
+        empty_state(frame, inner, text, theme.muted());
+        return;
+    };
+    let spec = ListSpec {
+        cursor: &view.cells_cursor,
+        len: cells.len(),
+        focused,
+    };
+    draw_list(frame, area, block, spec, theme, |i| {
+        let c = &cells[i];
+        let progress = match view.samples.get(&c.id) {
+            Some(s) => {
+                let errors = s
+                    .iter()
+                    .filter(|x| x.sample.status == Some(SampleStatus::Error))
+                    .count();
+                let mut p = format!("{}/{}", s.len(), c.cell.n);
+                if errors > 0 {
+                    p.push_str(&format!(" ✗{errors}"));
+                }
+                p
+            }
+            None => format!("n={}", c.cell.n),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{progress:<8} "), theme.fg(theme.accent)),
+            one_line(&format!("{}@{} ", c.prompt, c.prompt_number), theme.text()),
+            one_line(&c.cell.variant_name, theme.fg(theme.label)),
+        ];
+        if !c.cell.case_name.is_empty() {
+            spans.push(one_line(&format!(" [{}]", c.cell.case_name), theme.muted()));
+        }
+        Line::from(spans)
+    });
+}
+
+fn draw_samples(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = view.focus() == RunPane::Samples;
+    let block = pane(" Samples ", focused, theme);
+    let Some(samples) = view.cell_samples() else {
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = if view.selected_cell().is_some() {
+            "loading…"
+        } else {
+            ""
+        };
+        empty_state(frame, inner, text, theme.muted());
+        return;
+    };
+    let spec = ListSpec {
+        cursor: &view.samples_cursor,
+        len: samples.len(),
+        focused,
+    };
+    draw_list(frame, area, block, spec, theme, |i| {
+        let s = &samples[i].sample;
+        let (mark, color) = match s.status {
+            Some(SampleStatus::Ok) => ("✓", theme.ok),
+            Some(SampleStatus::Skipped) => ("-", theme.muted),
+            _ => ("✗", theme.error),
+        };
+        let latency = s
+            .latency_ms
+            .map_or(String::new(), |ms| format!("{ms:>6.0}ms "));
+        let text = s.output.as_deref().or(s.error.as_deref()).unwrap_or("");
+        Line::from(vec![
+            Span::styled(format!("#{:<3}", s.idx), theme.muted()),
+            Span::styled(format!("{mark} "), theme.fg(color)),
+            Span::styled(latency, theme.muted()),
+            one_line(text, theme.text()),
+        ])
+    });
+}
+
+fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let focused = view.focus() == RunPane::Output;
+    let Some(row) = view.selected_sample() else {
+        let block = pane(" Output ", focused, theme);
+        frame.render_widget(block, area);
+        return;
+    };
+    let s = &row.sample;
+    let mut title = format!(" Output #{} ", s.idx);
+    if let (Some(i), Some(o)) = (s.input_tokens, s.output_tokens) {
+        title.push_str(&format!("· {i}→{o} tok "));
+    }
+    if let Some(reason) = &s.finish_reason {
+        title.push_str(&format!("· {reason} "));
+    }
+    let block = pane(one_line(&title, theme.text()), focused, theme);
+    let mut lines = Vec::new();
+    if let Some(err) = &s.error {
+        lines.extend(crate::tui::text::lines(err, theme.fg(theme.error)));
+    }
+    if let Some(out) = &s.output {
+        lines.extend(highlight(out, detect(out), &theme.syntect, theme.text()));
+    }
+    let para = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((view.output_scroll, 0));
+    frame.render_widget(para, area);
+}

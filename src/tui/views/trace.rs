@@ -1,0 +1,322 @@
+//! The Trace view: span tree (kinds, timings, detector flags) | retrieved chunks (scores,
+//! sources, marked when the answer cites them) | tool calls (arguments, results, errors) | the
+//! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
+//! and runs `crate::trace::detectors`. Drawing lives in `trace_draw`.
+
+use super::widgets::{InputOutcome, LineInput, ListCursor};
+use super::{Effect, Level, View};
+use crate::trace::{SpanKind, Trace};
+use crate::tui::action::{Action, Tab};
+use crate::tui::event::{Event, Request};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+
+/// Which pane of the Trace view has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TracePane {
+    Tree,
+    Chunks,
+    Tools,
+    Answer,
+}
+
+const ORDER: [TracePane; 4] = [
+    TracePane::Tree,
+    TracePane::Chunks,
+    TracePane::Tools,
+    TracePane::Answer,
+];
+
+/// A loaded trace with what the panes list, computed once.
+pub struct Loaded {
+    pub trace: std::sync::Arc<Trace>,
+    /// Pre-order (span index, depth).
+    pub walk: Vec<(usize, usize)>,
+    /// (span index, document index) of every retrieved chunk.
+    pub chunks: Vec<(usize, usize)>,
+    /// Span indices of tool calls.
+    pub tools: Vec<usize>,
+    /// The final answer: the root's output, else the last LLM output.
+    pub answer: String,
+}
+
+impl Loaded {
+    fn new(trace: std::sync::Arc<Trace>) -> Loaded {
+        let walk = trace.walk();
+        let mut chunks = Vec::new();
+        let mut tools = Vec::new();
+        for &(i, _) in &walk {
+            let span = &trace.spans[i];
+            chunks.extend((0..span.documents.len()).map(|d| (i, d)));
+            if span.tool.is_some() || span.kind == SpanKind::Tool {
+                tools.push(i);
+            }
+        }
+        let root_output = trace
+            .roots
+            .iter()
+            .find_map(|&r| trace.spans[r].output.clone());
+        let last_llm = walk
+            .iter()
+            .rev()
+            .find(|(i, _)| {
+                trace.spans[*i].kind == SpanKind::Llm && trace.spans[*i].output.is_some()
+            })
+            .and_then(|(i, _)| trace.spans[*i].output.clone());
+        Loaded {
+            answer: root_output.or(last_llm).unwrap_or_default(),
+            trace,
+            walk,
+            chunks,
+            tools,
+        }
+    }
+
+    /// Whether the answer cites chunk `id`.
+    pub fn cited(&self, id: &str) -> bool {
+        !id.is_empty() && self.answer.contains(id)
+    }
+}
+
+/// State of the Trace view.
+pub struct TraceView {
+    /// The file shown or being read.
+    pub path: Option<PathBuf>,
+    pub(super) loaded: Option<Loaded>,
+    pub(super) error: Option<String>,
+    pub(super) loading: bool,
+    pub(super) open: Option<LineInput>,
+    pub(super) focus: TracePane,
+    pub(super) cursors: [ListCursor; 3],
+    pub(super) answer_scroll: u16,
+}
+
+impl Default for TraceView {
+    fn default() -> Self {
+        TraceView {
+            path: None,
+            loaded: None,
+            error: None,
+            loading: false,
+            open: None,
+            focus: TracePane::Tree,
+            cursors: Default::default(),
+            answer_scroll: 0,
+        }
+    }
+}
+
+impl TraceView {
+    /// The loaded trace, if any.
+    pub fn loaded(&self) -> Option<&Loaded> {
+        self.loaded.as_ref()
+    }
+
+    /// The focused pane.
+    pub fn focus(&self) -> TracePane {
+        self.focus
+    }
+
+    /// Index of the selected span.
+    pub fn selected_span(&self) -> Option<usize> {
+        let l = self.loaded.as_ref()?;
+        l.walk.get(self.cursors[0].selected).map(|(i, _)| *i)
+    }
+
+    fn request_load(&mut self, path: PathBuf) -> Vec<Effect> {
+        self.path = Some(path.clone());
+        self.loading = true;
+        self.error = None;
+        vec![Effect::Request(Request::LoadTrace { path })]
+    }
+
+    fn pane_len(&self, pane: TracePane) -> usize {
+        let Some(l) = &self.loaded else { return 0 };
+        match pane {
+            TracePane::Tree => l.walk.len(),
+            TracePane::Chunks => l.chunks.len(),
+            TracePane::Tools => l.tools.len(),
+            TracePane::Answer => 0,
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let len = self.pane_len(self.focus);
+        match self.focus {
+            TracePane::Tree => self.cursors[0].move_by(delta, len),
+            TracePane::Chunks => self.cursors[1].move_by(delta, len),
+            TracePane::Tools => self.cursors[2].move_by(delta, len),
+            TracePane::Answer => {
+                self.answer_scroll =
+                    (self.answer_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                true
+            }
+        };
+    }
+}
+
+impl View for TraceView {
+    fn tab(&self) -> Tab {
+        Tab::Trace
+    }
+
+    fn on_show(&mut self) -> Vec<Effect> {
+        match &self.path {
+            Some(p) if self.loaded.is_none() && !self.loading && self.error.is_none() => {
+                self.request_load(p.clone())
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let input = self.open.as_mut()?;
+        Some(match input.key(key) {
+            InputOutcome::Submit => {
+                let path = PathBuf::from(input.value.trim());
+                self.open = None;
+                if path.as_os_str().is_empty() {
+                    Vec::new()
+                } else {
+                    self.request_load(path)
+                }
+            }
+            InputOutcome::Cancel => {
+                self.open = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    fn capture_hint(&self) -> Option<&'static str> {
+        self.open
+            .as_ref()
+            .map(|_| "path of a trace file (temper JSONL, OpenInference, OTLP, Langfuse) · enter open · esc cancel")
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::Open => {
+                let current = self.path.as_ref().map(|p| p.display().to_string());
+                self.open = Some(LineInput::new(current.unwrap_or_default()));
+            }
+            Action::Refresh => {
+                return Some(
+                    self.path
+                        .clone()
+                        .map(|p| self.request_load(p))
+                        .unwrap_or_default(),
+                );
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-20),
+            Action::PageDown => self.move_by(20),
+            Action::Top => self.move_by(-(isize::MAX / 2)),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::FocusNext | Action::FocusPrev => {
+                let i = ORDER.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let step = if action == Action::FocusNext {
+                    1
+                } else {
+                    ORDER.len() - 1
+                };
+                self.focus = ORDER[(i + step) % ORDER.len()];
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        let Event::Trace { path, result } = event else {
+            return Vec::new();
+        };
+        if self.path.as_ref() != Some(path) {
+            return Vec::new();
+        }
+        self.loading = false;
+        match result {
+            Ok(trace) => {
+                let loaded = Loaded::new(trace.clone());
+                let text = format!(
+                    "{}: {} spans, {} flags",
+                    path.display(),
+                    loaded.trace.spans.len(),
+                    loaded.trace.flags.len()
+                );
+                self.loaded = Some(loaded);
+                self.cursors = Default::default();
+                self.answer_scroll = 0;
+                vec![Effect::Status(
+                    Level::Info,
+                    crate::sanitize::one_line(&text),
+                )]
+            }
+            Err(e) => {
+                self.error = Some(e.clone());
+                self.loaded = None;
+                vec![Effect::Status(Level::Error, crate::sanitize::one_line(e))]
+            }
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        if self.loaded.is_none() {
+            return Vec::new();
+        }
+        let panes = super::trace_draw::layout(area);
+        let Some(i) = panes
+            .iter()
+            .position(|r| r.contains((mouse.column, mouse.row).into()))
+        else {
+            return Vec::new();
+        };
+        self.focus = ORDER[i];
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_by(1),
+            MouseEventKind::ScrollUp => self.move_by(-1),
+            MouseEventKind::Down(MouseButton::Left) if i < self.cursors.len() => {
+                let inner = panes[i].inner(ratatui::layout::Margin::new(1, 1));
+                if let Some(row) = self.cursors[i].row_at(inner, mouse.row) {
+                    let delta = row as isize - self.cursors[i].selected as isize;
+                    self.move_by(delta);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        super::trace_draw::draw(self, frame, area, theme);
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![Action::Open, Action::FocusNext, Action::Help, Action::Quit]
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        let l = self.loaded.as_ref()?;
+        match self.focus {
+            TracePane::Tree => self.selected_span().map(|i| l.trace.spans[i].id.clone()),
+            TracePane::Chunks => l
+                .chunks
+                .get(self.cursors[1].selected)
+                .and_then(|(s, d)| l.trace.spans[*s].documents[*d].content.clone()),
+            TracePane::Tools => l.tools.get(self.cursors[2].selected).and_then(|s| {
+                let t = l.trace.spans[*s].tool.as_ref()?;
+                Some(format!(
+                    "{}({})",
+                    t.name,
+                    t.arguments.clone().unwrap_or_default()
+                ))
+            }),
+            TracePane::Answer => Some(l.answer.clone()),
+        }
+    }
+}

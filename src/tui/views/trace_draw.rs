@@ -1,0 +1,204 @@
+//! Drawing the Trace view: tree | chunks | tools | answer side by side from 160 columns; on
+//! narrower terminals the tree on the left and the other three stacked on the right.
+
+use super::trace::{TracePane, TraceView};
+use super::widgets::{ListSpec, draw_list, empty_state, pane};
+use crate::trace::Status;
+use crate::tui::text::{lines, one_line};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+/// Tree, chunks, tools and answer areas for `area`.
+pub fn layout(area: Rect) -> [Rect; 4] {
+    if area.width >= 160 {
+        Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Percentage(22),
+            Constraint::Percentage(22),
+            Constraint::Percentage(22),
+        ])
+        .areas(area)
+    } else {
+        let [tree, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(area);
+        let [chunks, tools, answer] = Layout::vertical([
+            Constraint::Percentage(34),
+            Constraint::Percentage(33),
+            Constraint::Percentage(33),
+        ])
+        .areas(right);
+        [tree, chunks, tools, answer]
+    }
+}
+
+/// Draw the view.
+pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(loaded) = view.loaded() else {
+        let block = pane(" Trace ", true, theme);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let file = view.path.as_ref().map(|p| p.display().to_string());
+        let text = match (&view.error, view.loading, file) {
+            (Some(e), _, _) => format!("{e}\n\no opens another file"),
+            (None, true, Some(f)) => format!("reading {f}…"),
+            _ => "No trace open.\n\no opens a trace file: temper JSONL, OpenInference, OTLP or Langfuse\n(e.g. examples/traces/rag-answer.temper.jsonl), or run temper trace FILE --tui".into(),
+        };
+        let style = if view.error.is_some() {
+            theme.fg(theme.error)
+        } else {
+            theme.muted()
+        };
+        empty_state(frame, inner, &crate::sanitize::for_display(&text), style);
+        draw_open(view, frame, area, theme);
+        return;
+    };
+    let [tree, chunks, tools, answer] = layout(area);
+    let t = &loaded.trace;
+    let focused = |p| view.focus() == p;
+    let title = format!(" Spans ({}) · {} flags ", t.spans.len(), t.flags.len());
+    let spec = ListSpec {
+        cursor: &view.cursors[0],
+        len: loaded.walk.len(),
+        focused: focused(TracePane::Tree),
+    };
+    draw_list(
+        frame,
+        tree,
+        pane(title, spec.focused, theme),
+        spec,
+        theme,
+        |row| {
+            let (i, depth) = loaded.walk[row];
+            let s = &t.spans[i];
+            let flagged = !t.flags_of(i).is_empty();
+            let mut spans = vec![
+                Span::raw("  ".repeat(depth.min(12))),
+                Span::styled(if flagged { "⚑ " } else { "" }, theme.fg(theme.flag)),
+                Span::styled(format!("{} ", s.kind.as_str()), theme.fg(theme.label)),
+                one_line(
+                    &s.name,
+                    if s.status == Status::Error {
+                        theme.fg(theme.error)
+                    } else {
+                        theme.text()
+                    },
+                ),
+            ];
+            if let Some(ms) = s.duration_ms() {
+                spans.push(Span::styled(format!(" {ms:.0}ms"), theme.muted()));
+            }
+            for f in t.flags_of(i) {
+                spans.push(Span::styled(
+                    format!(" [{}]", f.kind.as_str()),
+                    theme.fg(theme.flag).add_modifier(Modifier::BOLD),
+                ));
+            }
+            Line::from(spans)
+        },
+    );
+    let spec = ListSpec {
+        cursor: &view.cursors[1],
+        len: loaded.chunks.len(),
+        focused: focused(TracePane::Chunks),
+    };
+    let title = format!(" Chunks ({}) ", loaded.chunks.len());
+    draw_list(
+        frame,
+        chunks,
+        pane(title, spec.focused, theme),
+        spec,
+        theme,
+        |row| {
+            let (s, d) = loaded.chunks[row];
+            let doc = &t.spans[s].documents[d];
+            let id = doc.id.clone().unwrap_or_default();
+            let cited = loaded.cited(&id);
+            Line::from(vec![
+                Span::styled(if cited { "✓ " } else { "  " }, theme.fg(theme.ok)),
+                one_line(&id, theme.fg(theme.accent)),
+                Span::styled(
+                    doc.score.map_or(String::new(), |s| format!(" {s:.2}")),
+                    theme.muted(),
+                ),
+                one_line(
+                    &format!(" {}", doc.source.clone().unwrap_or_default()),
+                    theme.muted(),
+                ),
+            ])
+        },
+    );
+    let spec = ListSpec {
+        cursor: &view.cursors[2],
+        len: loaded.tools.len(),
+        focused: focused(TracePane::Tools),
+    };
+    let title = format!(" Tools ({}) ", loaded.tools.len());
+    draw_list(
+        frame,
+        tools,
+        pane(title, spec.focused, theme),
+        spec,
+        theme,
+        |row| {
+            let s = &t.spans[loaded.tools[row]];
+            let (name, args, result) = match &s.tool {
+                Some(tc) => (
+                    tc.name.clone(),
+                    tc.arguments.clone().unwrap_or_default(),
+                    tc.result.clone(),
+                ),
+                None => (s.name.clone(), String::new(), s.output.clone()),
+            };
+            let outcome = match (&s.error, result) {
+                (Some(e), _) => Span::styled(
+                    format!(" ✗ {}", crate::sanitize::one_line(e)),
+                    theme.fg(theme.error),
+                ),
+                (None, Some(r)) => one_line(&format!(" → {r}"), theme.muted()),
+                (None, None) => Span::raw(""),
+            };
+            Line::from(vec![
+                one_line(&name, theme.fg(theme.accent)),
+                one_line(&format!("({args})"), theme.text()),
+                outcome,
+            ])
+        },
+    );
+    let mut body = lines(&loaded.answer, theme.text());
+    if let Some(i) = view.selected_span() {
+        for f in t.flags_of(i) {
+            body.push(Line::default());
+            body.push(Line::styled(
+                format!("[{}] ", f.kind.as_str()),
+                theme.fg(theme.flag),
+            ));
+            body.extend(lines(&f.reason, theme.fg(theme.flag)));
+        }
+    }
+    let para = Paragraph::new(body)
+        .block(pane(" Answer ", focused(TracePane::Answer), theme))
+        .wrap(Wrap { trim: false })
+        .scroll((view.answer_scroll, 0));
+    frame.render_widget(para, answer);
+    draw_open(view, frame, area, theme);
+}
+
+fn draw_open(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(input) = &view.open else { return };
+    let height = 3.min(area.height);
+    let popup = Rect {
+        y: area.y + area.height.saturating_sub(height),
+        height,
+        ..area
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(input.line("open trace: ", theme)).block(pane("", true, theme)),
+        popup,
+    );
+}

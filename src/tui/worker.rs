@@ -1,0 +1,159 @@
+//! The background worker: owns the `Store` on its own thread and does every DB call.
+//!
+//! SQLite calls block, so they run here and never on the UI loop. The worker opens the DB (and
+//! seeds the example prompts on first start) only after the UI has been spawned, so the first
+//! frame is drawn before any I/O.
+
+use super::event::{Event, Request, VersionCost, VersionDiff};
+use crate::store::{Reference, Store};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// The sending half the UI uses to ask the worker for work.
+#[derive(Clone)]
+pub struct WorkerHandle {
+    tx: mpsc::Sender<Request>,
+}
+
+impl WorkerHandle {
+    /// Queue a request; if the worker is gone (DB failed to open) the request is dropped, and the
+    /// UI already shows why.
+    pub fn send(&self, request: Request) {
+        let _ = self.tx.send(request);
+    }
+}
+
+/// Start the worker thread on `db_path`; events arrive on `events`.
+pub fn spawn(db_path: PathBuf, events: UnboundedSender<Event>) -> std::io::Result<WorkerHandle> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("temper-db".into())
+        .spawn(move || run(db_path, rx, events))?;
+    Ok(WorkerHandle { tx })
+}
+
+fn run(db_path: PathBuf, rx: mpsc::Receiver<Request>, events: UnboundedSender<Event>) {
+    let mut store = match open(&db_path) {
+        Ok((store, seeded)) => {
+            let _ = events.send(Event::Ready {
+                db: db_path.clone(),
+                seeded,
+            });
+            store
+        }
+        Err(e) => {
+            let _ = events.send(Event::Fatal(e));
+            return;
+        }
+    };
+    let _ = events.send(handle(&mut store, Request::ListPrompts));
+    while let Ok(request) = rx.recv() {
+        if events.send(handle(&mut store, request)).is_err() {
+            break;
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<(Store, usize), String> {
+    let mut store = Store::open(path).map_err(|e| e.to_string())?;
+    store
+        .mark_orphaned_runs()
+        .map_err(|e| format!("marking interrupted runs: {e}"))?;
+    let seeded = crate::prompt::seed_examples(&mut store)
+        .map_err(|e| format!("importing the example prompts: {e}"))?;
+    Ok((store, seeded))
+}
+
+/// How many runs the Run view lists.
+const RUNS_SHOWN: usize = 500;
+
+/// Do one request against the store and say what happened.
+pub fn handle(store: &mut Store, request: Request) -> Event {
+    let failed = |what: String, e: &dyn std::fmt::Display| Event::Failed {
+        what,
+        error: e.to_string(),
+    };
+    match request {
+        Request::ListPrompts => match store.list_prompts() {
+            Ok(list) => Event::Prompts(list),
+            Err(e) => failed("listing prompts".into(), &e),
+        },
+        Request::LoadLog { name } => match store.log(&name) {
+            Ok(versions) => Event::Log { name, versions },
+            Err(e) => failed(format!("loading the versions of {name}"), &e),
+        },
+        Request::LoadVersion { name, number } => {
+            match store.resolve(&Reference::Number(name.clone(), number)) {
+                Ok(v) => Event::Version(Box::new(v)),
+                Err(e) => failed(format!("loading {name}@{number}"), &e),
+            }
+        }
+        Request::Save {
+            name,
+            body,
+            message,
+        } => match store.save_version(&name, &body, &message) {
+            Ok(outcome) => Event::Saved(outcome),
+            Err(e) => failed(format!("saving {name}"), &e),
+        },
+        Request::SetLabel {
+            name,
+            label,
+            number,
+        } => match store.set_label(&name, &label, number) {
+            Ok(moved) => Event::Labelled { name, moved },
+            Err(e) => failed(format!("labelling {name}@{number}"), &e),
+        },
+        Request::ListRuns => match store.list_runs(RUNS_SHOWN) {
+            Ok(runs) => Event::Runs(runs),
+            Err(e) => failed("listing runs".into(), &e),
+        },
+        Request::LoadCells { run_id } => match store.cells(run_id) {
+            Ok(cells) => Event::Cells { run_id, cells },
+            Err(e) => failed(format!("loading the cells of run #{run_id}"), &e),
+        },
+        Request::LoadSamples { cell_id } => match store.samples(cell_id) {
+            Ok(samples) => Event::Samples { cell_id, samples },
+            Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
+        },
+        Request::LoadTrace { path } => {
+            let result = crate::trace::load(&path, None)
+                .map(|mut trace| {
+                    let limits = crate::trace::detectors::Limits::default();
+                    crate::trace::detectors::run(&mut trace, &limits);
+                    std::sync::Arc::new(trace)
+                })
+                .map_err(|e| e.to_string());
+            Event::Trace { path, result }
+        }
+        Request::LoadCost { version_id, label } => {
+            match crate::cost::history::version_history(store, version_id) {
+                Ok(models) => Event::Cost(Box::new(VersionCost {
+                    version_id,
+                    label,
+                    models: models.into_values().collect(),
+                    table_date: crate::cost::PriceBook::builtin()
+                        .map(|b| b.table_info().as_of.clone())
+                        .unwrap_or_default(),
+                })),
+                Err(e) => failed(format!("loading the cost of {label}"), &e),
+            }
+        }
+        Request::Diff { name, old, new } => {
+            let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));
+            match (get(old), get(new)) {
+                (Ok(a), Ok(b)) => Event::Diff(VersionDiff {
+                    spans: crate::analysis::worddiff::word_diff(
+                        &super::text::body_text(&a.body),
+                        &super::text::body_text(&b.body),
+                    ),
+                    name,
+                    old,
+                    new,
+                }),
+                (Err(e), _) | (_, Err(e)) => failed(format!("diffing {name}@{old} and @{new}"), &e),
+            }
+        }
+    }
+}

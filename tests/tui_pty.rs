@@ -1,0 +1,374 @@
+//! End to end: the real binary in a pseudo-terminal (portable-pty), its screen parsed by vt100.
+//! Types keys like a user, asserts on what is drawn, and checks the terminal is restored.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Session {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(rows: u16, cols: u16) -> Session {
+        Session::start_in(tempfile::tempdir().unwrap(), rows, cols)
+    }
+
+    fn start_in(dir: tempfile::TempDir, rows: u16, cols: u16) -> Session {
+        Session::start_with(dir, rows, cols, &[])
+    }
+
+    fn start_with(dir: tempfile::TempDir, rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
+        Session::start_args(dir, rows, cols, env, &[])
+    }
+
+    fn start_args(
+        dir: tempfile::TempDir,
+        rows: u16,
+        cols: u16,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Session {
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "[ui.keys]\nrefresh = \"ctrl-r\"\n").unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_temper"));
+        cmd.arg("--db");
+        cmd.arg(dir.path().join("t.db"));
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("TEMPER_CONFIG", &config);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("TEMPER_DB");
+        // No display: `y` must fall back to OSC 52.
+        cmd.env_remove("DISPLAY");
+        cmd.env_remove("WAYLAND_DISPLAY");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.cwd(dir.path());
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            rows.try_into().unwrap(),
+            cols.try_into().unwrap(),
+            0,
+        )));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let sink = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        // Keep the master alive for the whole session by leaking it into the reader's lifetime.
+        std::mem::forget(pty.master);
+        Session {
+            parser,
+            writer,
+            child,
+            _dir: dir,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if self.screen().contains(needle) {
+                // The frame may still be arriving: let it finish before callers look further.
+                std::thread::sleep(Duration::from_millis(150));
+                return self.screen();
+            }
+            let screen = self.screen();
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(200)); // let the reader drain
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "temper did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+}
+
+#[test]
+fn browse_prompts_help_mouse_and_quit_restores_terminal() {
+    let mut s = Session::start(24, 80);
+    s.wait_for("support-answer");
+    let screen = s.wait_for("── system ──");
+    assert!(screen.contains("Prompts (4)"), "{screen}");
+    println!("{screen}"); // shown with --nocapture; docs/tui.md quotes it
+    assert!(
+        screen.contains("first start: imported 4 example prompts"),
+        "{screen}"
+    );
+    {
+        let p = s.parser.lock().unwrap();
+        assert!(
+            p.screen().alternate_screen(),
+            "TUI should use the alternate screen"
+        );
+    }
+    // The list is sorted by name; agent-ops is first, so `j` selects classify-ticket.
+    s.wait_for("@1");
+    s.send("j");
+    s.wait_for("classify-ticket@1");
+    s.send("y");
+    s.wait_for("copied 15 characters via OSC 52");
+    // Filter to one prompt and open its body.
+    s.send("/supp");
+    s.wait_for("/supp");
+    s.send("\r");
+    s.wait_for("support-answer@");
+    // Help overlay lists the view's keys.
+    s.send("?");
+    let help = s.wait_for("keys: Prompts");
+    assert!(help.contains("filter the list"), "{help}");
+    assert!(help.contains("diff with the parent version"), "{help}");
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!s.screen().contains("keys: Prompts"));
+    // A mouse click on the "2 Run" tab title (SGR mouse, 1-based column 24, row 1).
+    s.send("\x1b[<0;24;1M\x1b[<0;24;1m");
+    s.wait_for("No runs yet.");
+    // Open a trace file from the Trace view.
+    s.send("4");
+    s.wait_for("No trace open.");
+    s.send("o");
+    s.send(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/traces/rag-answer.temper.jsonl\r"
+    ));
+    let trace = s.wait_for("Spans (4)");
+    assert!(trace.contains("kb-0017"), "{trace}");
+    s.send("1");
+    s.wait_for("Versions");
+    s.send("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen(), "alternate screen left");
+    assert!(!p.screen().hide_cursor(), "cursor shown again");
+}
+
+#[test]
+fn edit_in_place_saves_a_new_version_and_diffs_it() {
+    let mut s = Session::start(24, 80);
+    s.wait_for("support-answer");
+    s.send("/classify\r");
+    s.wait_for("classify-ticket@1");
+    s.send("e");
+    s.wait_for("editing classify-ticket@1");
+    // At the top of the TOML, a comment (no change) and a top-level `tools` key (a change).
+    s.send("\x1b[H"); // Home
+    s.send("# edited in the TUI\r");
+    s.send("\x13"); // ctrl-s
+    s.wait_for("message for the new version");
+    s.send("comment only\r");
+    s.wait_for("no change: same content as classify-ticket@1");
+    s.send("e");
+    s.wait_for("editing classify-ticket@1");
+    s.send("tools = [{ type = \"function\", function = { name = \"route\" } }]\r");
+    s.send("\x13");
+    s.wait_for("message for the new version");
+    s.send("add the route tool\r");
+    s.wait_for("saved classify-ticket@2");
+    s.wait_for("add the route tool");
+    // Diff the new version with its parent, side by side.
+    s.send("d");
+    let diff = s.wait_for("classify-ticket@1");
+    assert!(diff.contains("classify-ticket@2"), "{diff}");
+    assert!(diff.contains("tools: 1"), "{diff}");
+    s.send("\x1b");
+    s.wait_for("Versions");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// A DB with the examples and one finished run of support-answer: 5 samples, two answers.
+fn db_with_a_run() -> tempfile::TempDir {
+    use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    temper::prompt::seed_examples(&mut store).unwrap();
+    let version = store.resolve_str("support-answer").unwrap();
+    let run = store.create_run("cli", None).unwrap();
+    let cell = store
+        .add_cell(
+            run,
+            &NewCell {
+                prompt_version_id: version.info.id,
+                variant_name: "mock:drift".into(),
+                variant_json: "{}".into(),
+                case_name: String::new(),
+                case_json: "{}".into(),
+                n: 5,
+            },
+        )
+        .unwrap();
+    let samples: Vec<NewSample> = (0..5)
+        .map(|idx| NewSample {
+            cell_id: cell,
+            idx,
+            status: Some(SampleStatus::Ok),
+            output: Some(format!(
+                "Annual plans are refundable within {} days [c2].",
+                if idx % 2 == 0 { 30 } else { 14 }
+            )),
+            ..Default::default()
+        })
+        .collect();
+    store.insert_samples(&samples).unwrap();
+    store.finish_run(run, RunStatus::Done).unwrap();
+    dir
+}
+
+#[test]
+fn stored_run_samples_and_their_diff() {
+    let mut s = Session::start_in(db_with_a_run(), 24, 80);
+    s.wait_for("support-answer");
+    s.send("2");
+    s.wait_for("done");
+    s.wait_for("5/5");
+    s.send("\t\t");
+    s.send("j");
+    s.wait_for("Output #1");
+    s.send("3");
+    let diff = s.wait_for("differ: 1 change");
+    assert!(diff.contains("30"), "{diff}");
+    assert!(diff.contains("14"), "{diff}");
+    // The Cost view prices the version selected in the Prompts view from its stored runs.
+    s.send("1");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("5");
+    let cost = s.wait_for("mock:drift");
+    assert!(cost.contains("Cost of support-answer@1"), "{cost}");
+    assert!(cost.contains("60%"), "3 of 5 identical: {cost}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn external_editor_suspends_and_its_edit_is_saved() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let editor = dir.path().join("fake-editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/max_tokens = 5/max_tokens = 7/' \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let editor = editor.to_str().unwrap().to_string();
+    let mut s = Session::start_with(dir, 24, 80, &[("VISUAL", &editor), ("EDITOR", &editor)]);
+    s.wait_for("support-answer");
+    s.send("/classify\r");
+    s.wait_for("classify-ticket@1");
+    s.send("E");
+    s.wait_for("edited in $EDITOR");
+    s.wait_for("max_tokens = 7");
+    s.send("\x13");
+    s.wait_for("message for the new version");
+    s.send("shorter answers\r");
+    s.wait_for("saved classify-ticket@2");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen());
+}
+
+#[test]
+fn trace_file_tui_opens_the_trace_view_at_160_columns() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/traces/agent-tools.temper.jsonl"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 48, 160, &[], &["trace", file, "--tui"]);
+    s.wait_for("Spans (11)");
+    let screen = s.wait_for("[tool-loop]");
+    // Side by side at 160 columns: tree, chunks, tools and answer on the same row.
+    let first = screen.lines().nth(1).unwrap_or_default();
+    for pane in ["Spans", "Chunks", "Tools", "Answer"] {
+        assert!(first.contains(pane), "{pane} not on the first row: {first}");
+    }
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn unknown_theme_warns_and_the_tui_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 100, &[], &["--theme", "no-such-theme"]);
+    let screen = s.wait_for("using the dark theme");
+    assert!(screen.contains("no such theme"), "{screen}");
+    s.wait_for("support-answer");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 100, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.wait_for("No runs yet.");
+    s.send("-----"); // N 10 -> 5
+    s.wait_for("next: 5 ×");
+    s.send("r");
+    let done = s.wait_for("run #1 done: 5 ok, 0 failed");
+    assert!(done.contains("5/5"), "{done}");
+    s.send("3");
+    let diff = s.wait_for("5 samples");
+    assert!(
+        diff.contains("A #") && diff.contains("B #") && diff.contains("stability"),
+        "{diff}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
