@@ -65,13 +65,18 @@ impl Env {
     }
 
     /// Config with one OpenAI-style provider `loop` at `base_url` (a loopback test server),
-    /// whose key is read from the env var [`KEY_ENV`]; then a prompt `probe` to run.
+    /// whose key is read from the env var [`KEY_ENV`]; then a prompt `probe` to run (`{{name}}`,
+    /// default Ada).
     pub fn loopback(base_url: &str) -> Env {
         let env = Env::new();
         env.config(&format!(
             "[providers.loop]\nkind = \"openai\"\nbase_url = \"{base_url}/v1\"\napi_key_env = \"{KEY_ENV}\"\n"
         ));
-        env.ok_inert(&["prompt", "new", "probe", "--user", "Say hi to {{name}}"]);
+        let probe = env.file(
+            "probe.toml",
+            "name = \"probe\"\n[[messages]]\nrole = \"user\"\ncontent = \"Say hi to {{name}}\"\n[vars]\nname = \"Ada\"\n",
+        );
+        env.ok_inert(&["prompt", "import", probe.to_str().unwrap()]);
         env
     }
 
