@@ -30,6 +30,40 @@ fn region(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// Shortest key worth scrubbing: a placeholder like `x` (Ollama) is no secret, and replacing it
+/// would mangle every answer.
+const MIN_SECRET_LEN: usize = 8;
+
+/// `text` with every occurrence of `key` replaced, for servers that quote the key back (in
+/// "incorrect API key" errors, proxy pages, debug echoes): what temper stores and prints must
+/// never hold it.
+pub(crate) fn scrub(text: &str, key: Option<&str>) -> String {
+    match key {
+        Some(k) if k.len() >= MIN_SECRET_LEN && text.contains(k) => {
+            text.replace(k, "[redacted API key]")
+        }
+        _ => text.to_string(),
+    }
+}
+
+impl JsonReply {
+    /// This reply with `key` scrubbed from the raw text and the parsed value.
+    pub(crate) fn redact(self, key: Option<&str>) -> JsonReply {
+        match key {
+            Some(k) if k.len() >= MIN_SECRET_LEN && self.text.contains(k) => {
+                let text = scrub(&self.text, key);
+                let value = serde_json::from_str(&text).unwrap_or(self.value);
+                JsonReply {
+                    value,
+                    text,
+                    ..self
+                }
+            }
+            _ => self,
+        }
+    }
+}
+
 /// A shared client (one connection pool per process). Installs the ring TLS provider once.
 pub(crate) fn client() -> Result<reqwest::Client, ProviderError> {
     static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
@@ -290,6 +324,24 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn keys_are_scrubbed_but_placeholders_are_not() {
+        let key = Some("sk-0123456789abcdef");
+        assert_eq!(
+            scrub("bad key sk-0123456789abcdef!", key),
+            "bad key [redacted API key]!"
+        );
+        assert_eq!(scrub("x marks the spot", Some("x")), "x marks the spot");
+        let text = r#"{"echo": "sk-0123456789abcdef"}"#.to_string();
+        let reply = JsonReply {
+            value: serde_json::from_str(&text).unwrap(),
+            text,
+            latency: Duration::ZERO,
+        }
+        .redact(key);
+        assert!(!reply.text.contains("sk-0123") && reply.value["echo"] == "[redacted API key]");
     }
 
     #[test]

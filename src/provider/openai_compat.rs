@@ -39,15 +39,18 @@ impl OpenAiCompat {
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         let mut headers = self.headers.clone();
-        if let Some(key) = http::read_key(&self.name, self.key_env.as_deref())? {
+        let key = http::read_key(&self.name, self.key_env.as_deref())?;
+        if let Some(key) = &key {
             headers.insert(
                 AUTHORIZATION,
                 http::secret_header(&format!("Bearer {key}"))?,
             );
         }
-        let reply =
-            http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
-        parse_response(reply, request.logprobs.is_some())
+        let reply = http::post_json(&self.client, &self.url, headers, &request_body(request))
+            .await
+            .map_err(|e| e.redact(key.as_deref()))?;
+        parse_response(reply.redact(key.as_deref()), request.logprobs.is_some())
+            .map_err(|e| e.redact(key.as_deref()))
     }
 }
 
