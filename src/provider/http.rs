@@ -339,6 +339,7 @@ mod tests {
             value: serde_json::from_str(&text).unwrap(),
             text,
             latency: Duration::ZERO,
+            region: None,
         }
         .redact(key);
         assert!(!reply.text.contains("sk-0123") && reply.value["echo"] == "[redacted API key]");
