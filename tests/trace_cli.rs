@@ -216,3 +216,54 @@ fn fail_on_flags_exits_one() {
         .success()
         .stdout(predicate::str::contains("no flags"));
 }
+
+#[test]
+fn run_trace_out_opens_as_a_trace() {
+    let env = Env::new();
+    env.temper()
+        .args(["prompt", "import"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts"))
+        .assert()
+        .success();
+    let out = env.dir.path().join("run.jsonl");
+    env.temper()
+        .args([
+            "run",
+            "classify-ticket",
+            "-n",
+            "3",
+            "-m",
+            "mock:echo",
+            "-m",
+            "mock:drift?fail=1&seed=1",
+            "--trace-out",
+        ])
+        .arg(&out)
+        .assert()
+        .stderr(predicate::str::contains("trace: 9 spans written"));
+    let json = env
+        .temper()
+        .arg("trace")
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let text = String::from_utf8_lossy(&json.stdout);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["format"], "temperjsonl", "{text}");
+    let spans = value["spans"].as_array().unwrap();
+    assert_eq!(spans.len(), 9);
+    let llm: Vec<_> = spans.iter().filter(|s| s["kind"] == "llm").collect();
+    assert_eq!(llm.len(), 6);
+    let failed = llm.iter().filter(|s| s["status"] == "error").count();
+    assert_eq!(failed, 3, "mock fail=1 fails every sample of that cell");
+    assert!(
+        llm.iter()
+            .all(|s| s["parent"].as_str().is_some_and(|p| p.starts_with("cell-")))
+    );
+}

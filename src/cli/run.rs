@@ -71,6 +71,9 @@ pub struct RunArgs {
     /// Batch probe: send each cell's N requests one at a time, all at once, or both (two cells)
     #[arg(long, value_name = "HOW")]
     pub schedule: Option<ScheduleArg>,
+    /// Also write the run as a temper JSONL trace (open it with `temper trace FILE`)
+    #[arg(long, value_name = "FILE")]
+    pub trace_out: Option<std::path::PathBuf>,
 }
 
 /// `--schedule`: how each cell's samples are sent.
@@ -143,6 +146,10 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let cost = run_cost(&store, outcome.run_id)?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}", crate::sanitize::one_line(warning));
+    }
+    if let Some(path) = &args.trace_out {
+        let spans = crate::trace::write_run_trace(&store, outcome.run_id, path)?;
+        eprintln!("trace: {spans} spans written to {}", path.display());
     }
     if ctx.json {
         print_json(&serde_json::json!({

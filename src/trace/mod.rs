@@ -10,6 +10,7 @@
 mod attrs;
 pub mod detectors;
 mod format;
+mod from_run;
 mod langfuse;
 mod load;
 pub mod model;
@@ -21,6 +22,7 @@ mod temper;
 mod tree;
 
 pub use format::{Format, TraceError};
+pub use from_run::{RunTraceError, run_spans, write_run_trace};
 pub use load::load;
 pub use model::{Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, Usage};
 pub use temper::write_jsonl;
