@@ -9,9 +9,12 @@ use temper::prompt::{Message, Params, PromptBody, Role};
 use temper::store::{LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
 use temper::tui::action::{Action, Tab};
 use temper::tui::app::App;
-use temper::tui::event::{Event, Request, VersionDiff};
+use temper::tui::event::{Event, Request, RunSpec, VersionDiff};
 use temper::tui::views::Effect;
 use temper::tui::{Options, new_app};
+
+#[path = "tui_views/guard.rs"]
+mod guard;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -671,14 +674,16 @@ fn run_view_keys_load_and_poll() {
         .count();
     assert_eq!(polls, 2);
     a.on_key(&key('r'));
-    let effects = a.take_effects();
-    let [Effect::StartRun { version, models, n }] = effects.as_slice() else {
-        panic!("{effects:?}")
+    // The worker estimates first: nothing starts from the key itself.
+    let asked = requests(&mut a);
+    let [Request::Estimate(RunSpec::Prompt { version, models, n })] = asked.as_slice() else {
+        panic!("expected one estimate request")
     };
     assert_eq!(
         (version.info.number, models.as_slice(), *n),
         (3, &["mock:drift".to_string()][..], 10)
     );
+    assert!(a.run.estimating);
     a.on_key(&key('v'));
     a.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     type_str(&mut a, "mock:drift, mock:echo");

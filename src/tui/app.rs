@@ -163,11 +163,15 @@ impl App {
                 self.show_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
             Action::Start if self.tab == Tab::Run => match self.prompts.selected_body() {
-                Some(version) => self.outbox.push(Effect::StartRun {
-                    version: Box::new(version.clone()),
-                    models: self.run.models.clone(),
-                    n: self.run.n,
-                }),
+                Some(version) => {
+                    let spec = super::event::RunSpec::Prompt {
+                        version: Box::new(version.clone()),
+                        models: self.run.models.clone(),
+                        n: self.run.n,
+                    };
+                    let effects = self.run.estimate(spec);
+                    self.apply(effects);
+                }
                 None => self.set_status(
                     Level::Warn,
                     "select a prompt version in Prompts (1) first: that is what runs",

@@ -9,6 +9,8 @@ mod prompts_draw;
 pub mod run;
 mod run_draw;
 mod run_live;
+mod run_popup;
+mod run_spend;
 pub mod trace;
 mod trace_draw;
 pub mod widgets;
@@ -38,11 +40,10 @@ pub enum Effect {
     /// Suspend the TUI and edit `text` in `$EDITOR`; the result comes back through
     /// [`View::on_external_edit`].
     ExternalEdit { text: String },
-    /// Start a run of `version` on `models`, `n` samples each.
+    /// Start a planned run the spend guard let through (or the user confirmed).
     StartRun {
-        version: Box<crate::store::Version>,
-        models: Vec<String>,
-        n: u32,
+        label: String,
+        plan: super::event::PlannedRun,
     },
     /// Cancel the run in progress.
     CancelRun,

@@ -1,8 +1,8 @@
 //! The Run view: stored runs | their cells (prompt version x variant x case) with progress |
 //! the samples of a cell | the selected sample's output. A run still in progress (e.g. started
 //! by `temper run` in another terminal) is polled, so its samples appear as they are stored.
-//! Starting and cancelling runs from here needs the runner (src/runner); until it lands, `r`
-//! says so. Drawing lives in `run_draw`.
+//! `r` starts the version selected in Prompts after the spend guard (`run_spend`) has estimated
+//! it. Drawing lives in `run_draw`.
 
 pub use super::run_live::LiveRun;
 use super::widgets::{InputOutcome, LineInput, ListCursor};
@@ -45,6 +45,14 @@ pub struct RunView {
     pub live: Option<LiveRun>,
     /// Select this run once the list has it.
     pub(super) follow: Option<i64>,
+    /// The spend guard's lines for the last run asked for (matrix, cost, upper bound, unpriced).
+    pub estimate: Option<Vec<String>>,
+    /// The worker is estimating a run.
+    pub estimating: bool,
+    /// A run waiting for y/n (the estimate is above `[run] confirm_above_usd`).
+    pub(super) confirm: Option<Box<crate::tui::event::SpendCheck>>,
+    /// The session file of the run started last, if it was a session's.
+    pub(super) running_session: Option<std::path::PathBuf>,
     pub(super) models_input: Option<LineInput>,
     pub(super) runs: Option<Vec<RunInfo>>,
     pub(super) runs_cursor: ListCursor,
@@ -64,6 +72,10 @@ impl Default for RunView {
             models: vec!["mock:drift".to_string()],
             live: None,
             follow: None,
+            estimate: None,
+            estimating: false,
+            confirm: None,
+            running_session: None,
             models_input: None,
             runs: None,
             runs_cursor: ListCursor::default(),
@@ -238,6 +250,9 @@ impl View for RunView {
     }
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        if let Some(effects) = self.confirm_key(key) {
+            return Some(effects);
+        }
         let input = self.models_input.as_mut()?;
         match input.key(key) {
             InputOutcome::Submit => {
@@ -263,6 +278,9 @@ impl View for RunView {
     }
 
     fn capture_hint(&self) -> Option<&'static str> {
+        if self.confirm.is_some() {
+            return Some("y starts the run · any other key cancels");
+        }
         self.models_input
             .as_ref()
             .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
@@ -271,6 +289,11 @@ impl View for RunView {
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
             Event::RunProgress(progress) => self.on_progress(progress),
+            Event::Estimated(check) => self.on_estimated(check),
+            Event::Failed { .. } => {
+                self.estimating = false;
+                Vec::new()
+            }
             Event::RunEnded(result) => {
                 if let Some(live) = &mut self.live {
                     live.finished = true;
