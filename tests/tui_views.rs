@@ -711,6 +711,8 @@ fn snapshot_diff_view_compares_two_samples() {
 fn diff_view_keys_move_samples_and_jump_changes() {
     let mut a = runs_app();
     a.on_key(&key('3'));
+    // The run has two cells: the other one's samples are asked for, to find the least stable.
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
     assert_eq!((a.diff.a, a.diff.b), (0, 1));
     assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
     a.on_key(&key('y'));

@@ -182,6 +182,8 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("-", A::Less, V(Tab::Run)),
         ("n", A::NextChange, V(Tab::Diff)),
         ("N", A::PrevChange, V(Tab::Diff)),
+        ("c", A::NextCell, V(Tab::Diff)),
+        ("C", A::PrevCell, V(Tab::Diff)),
         ("o", A::Open, V(Tab::Trace)),
         ("+,=", A::More, V(Tab::Cost)),
         ("-", A::Less, V(Tab::Cost)),

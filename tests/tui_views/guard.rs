@@ -153,3 +153,54 @@ fn snapshot_run_confirmation_popup() {
     let (a, _) = confirm_app();
     snapshot("run_confirm", a);
 }
+
+// ---- Diff view: the cell to compare and the first divergence ---------------------------
+
+/// The runs app on the Diff view, with cell 8 (mock:echo) loaded and stable.
+fn diff_two_cells() -> App {
+    let mut a = runs_app();
+    a.on_key(&key('3'));
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    let same = "Annual plans are refundable within 30 days [c2].";
+    a.on_event(Event::Samples {
+        cell_id: 8,
+        samples: (0..3)
+            .map(|i| super::sample(8, i, Some(same), None))
+            .collect(),
+    });
+    a
+}
+
+#[test]
+fn diff_defaults_to_the_least_stable_cell_and_c_steps_through_cells() {
+    let mut a = diff_two_cells();
+    // Cell 7 (drifting) stays shown: cell 8 agrees with itself.
+    assert_eq!(
+        a.diff.cell_position().unwrap(),
+        "cell 1/2 (least stable) · c/C other cells"
+    );
+    // The earliest divergence is the JSON sample's, at the very start.
+    assert_eq!(
+        a.diff.divergence_line().unwrap(),
+        "diverges at char 0 / token 0: 'Annual plans are refundable wi' vs '{\"refund_days\": 30, \"cite\": \"c' (#0 vs #2, 2 samples differ)"
+    );
+    a.on_key(&key('c'));
+    assert_eq!(
+        a.diff.cell_position().unwrap(),
+        "cell 2/2 · c/C other cells"
+    );
+    assert_eq!(a.diff.divergence_line(), None, "cell 8's samples agree");
+    // Once picked, new samples do not move the view back to the least stable cell.
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: a.run.samples_of(7).unwrap().clone(),
+    });
+    assert!(a.diff.cell_position().unwrap().starts_with("cell 2/2"));
+    a.on_key(&KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT));
+    assert!(a.diff.cell_position().unwrap().starts_with("cell 1/2"));
+}
+
+#[test]
+fn snapshot_diff_divergence_line_and_cell_picker() {
+    snapshot("diff_divergence", diff_two_cells());
+}

@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod diff;
+pub mod diff_cells;
 mod prompt_modes;
 pub mod prompts;
 mod prompts_draw;

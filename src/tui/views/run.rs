@@ -111,6 +111,11 @@ impl RunView {
         self.samples.get(&self.selected_cell()?.id)
     }
 
+    /// The samples of a cell, once loaded.
+    pub fn samples_of(&self, cell_id: i64) -> Option<&Vec<SampleRow>> {
+        self.samples.get(&cell_id)
+    }
+
     /// The selected sample.
     pub fn selected_sample(&self) -> Option<&SampleRow> {
         self.cell_samples()?.get(self.samples_cursor.selected)
