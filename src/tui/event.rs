@@ -43,6 +43,10 @@ pub enum Request {
     LoadTrace { path: PathBuf },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
+    /// The session files in a directory (`sessions/`).
+    ListSessions { dir: PathBuf },
+    /// Evaluate a session's checks over a finished run.
+    CheckSession { path: PathBuf, run_id: i64 },
     /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
     Estimate(RunSpec),
 }
@@ -136,6 +140,10 @@ pub enum Event {
         samples: Vec<SampleRow>,
     },
     Cost(Box<VersionCost>),
+    /// Session files to pick from.
+    Sessions(Vec<PathBuf>),
+    /// A session's checks over its run.
+    SessionChecks(Box<super::session::SessionChecks>),
     /// The spend guard's verdict on a run the user asked for.
     Estimated(Box<SpendCheck>),
     /// Progress of a run started from the TUI.

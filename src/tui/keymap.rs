@@ -180,6 +180,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("v", A::Variants, V(Tab::Run)),
         ("+,=", A::More, V(Tab::Run)),
         ("-", A::Less, V(Tab::Run)),
+        ("o", A::Open, V(Tab::Run)),
         ("n", A::NextChange, V(Tab::Diff)),
         ("N", A::PrevChange, V(Tab::Diff)),
         ("c", A::NextCell, V(Tab::Diff)),

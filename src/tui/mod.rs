@@ -13,6 +13,7 @@ pub mod highlight;
 pub mod host;
 pub mod keymap;
 pub mod runs;
+pub mod session;
 pub mod spend;
 pub mod terminal;
 pub mod text;

@@ -161,6 +161,8 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
                 Err(e) => failed(format!("loading the cost of {label}"), &e),
             }
         }
+        Request::ListSessions { dir } => super::session::list(&dir),
+        Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
         Request::Estimate(spec) => {
             super::spend::check(store, &Config::default(), std::path::Path::new(""), spec)
         }

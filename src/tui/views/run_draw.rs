@@ -64,6 +64,8 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         let line = input.line("models: ", theme);
         frame.render_widget(Paragraph::new(line).block(pane("", true, theme)), popup);
     }
+    super::run_checks::draw_checks(view, frame, area, theme);
+    super::run_checks::draw_picker(view, frame, area, theme);
     super::run_popup::draw_confirm(view, frame, area, theme);
 }
 

@@ -19,6 +19,16 @@ pub fn estimate_total(view: &RunView) -> Option<String> {
         .map(|l| format!(" est. {} ", l.trim_start_matches("total: ")))
 }
 
+/// Rows `lines` take when wrapped in a bordered box `width` columns wide.
+pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_width))
+        .sum();
+    rows.min(u16::MAX as usize) as u16
+}
+
 /// The y/n popup: the estimate lines, then the question.
 pub fn draw_confirm(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(question) = view.confirm_question() else {
@@ -36,13 +46,7 @@ pub fn draw_confirm(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme
         "y starts the run · any other key cancels",
         theme.muted(),
     ));
-    // Wrapped lines need more rows than lines: count them at the popup's inner width.
-    let inner_width = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_width))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height);
+    let height = (wrapped_rows(&lines, width) + 2).min(area.height);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,

@@ -1,7 +1,9 @@
-//! The spend guard in the Run view: a run the user asks for is first estimated by the worker;
-//! the view then starts it, asks y/n in a popup, or says why it was refused.
+//! The run dialog of the Run view: the models input, and the spend guard — a run the user asks
+//! for is first estimated by the worker; the view then starts it, asks y/n in a popup, or says
+//! why it was refused.
 
 use super::run::RunView;
+use super::widgets::InputOutcome;
 use super::{Effect, Level};
 use crate::runner::Decision;
 use crate::tui::event::{Request, RunSpec, SpendCheck};
@@ -22,6 +24,7 @@ impl RunView {
     pub(super) fn on_estimated(&mut self, check: &SpendCheck) -> Vec<Effect> {
         self.estimating = false;
         self.estimate = Some(check.lines.clone());
+        self.session_checks = None;
         match &check.decision {
             Decision::Start => self.start(check),
             Decision::Confirm { .. } => {
@@ -55,6 +58,32 @@ impl RunView {
                 format!("not started: declined ({})", check.label),
             )],
         })
+    }
+
+    /// Keys while the models input is open (`v`): enter keeps the new list, esc the old one.
+    pub(super) fn models_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let input = self.models_input.as_mut()?;
+        match input.key(key) {
+            InputOutcome::Submit => {
+                let models: Vec<String> = input
+                    .value
+                    .split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                self.models_input = None;
+                if models.is_empty() {
+                    return Some(vec![Effect::Status(
+                        Level::Warn,
+                        "no model given: kept the previous ones".into(),
+                    )]);
+                }
+                self.models = models;
+            }
+            InputOutcome::Cancel => self.models_input = None,
+            _ => {}
+        }
+        Some(Vec::new())
     }
 
     /// The question of the confirmation popup, while it is up.
