@@ -715,15 +715,18 @@ fn diff_view_keys_move_samples_and_jump_changes() {
     a.on_key(&key('3'));
     // The run has two cells: the other one's samples are asked for, to find the least stable.
     assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
-    assert_eq!((a.diff.a, a.diff.b), (0, 1));
+    // A: the modal cluster; B: the sample that diverges earliest (the JSON one, at char 0).
+    assert_eq!((a.diff.a, a.diff.b), (0, 2));
     assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
     a.on_key(&key('y'));
     assert_eq!(
         a.take_effects(),
         [Effect::Copy(
-            "Annual plans are refundable within 14 days [c2].".into()
+            "{\"refund_days\": 30, \"cite\": \"c2\"}".into()
         )]
     );
+    a.on_key(&key('k'));
+    assert_eq!(a.diff.b, 1);
     a.on_key(&key('j'));
     assert_eq!(a.diff.b, 2);
     a.on_key(&code(KeyCode::Tab));

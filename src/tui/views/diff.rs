@@ -1,7 +1,8 @@
 //! The Diff view: two samples of one cell side by side, word changes coloured, `n`/`N` jumping
 //! between changes; identical outputs are syntax-highlighted (JSON, Markdown). The cell comes
 //! from the Run view's selection; its clusters, stability and first divergence come from
-//! `crate::analysis::analyze`, and B starts on the representative of the second cluster.
+//! `crate::analysis::analyze`; A starts on the modal cluster, B on the sample that diverges
+//! earliest, and the divergence point is marked in both panes.
 
 use super::widgets::{empty_state, pane};
 use super::{Effect, View};
@@ -15,6 +16,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -73,8 +75,13 @@ impl DiffView {
                 .iter()
                 .filter_map(|c| position(c.representative()))
                 .collect();
+            // B: the sample that diverges earliest, else the next cluster.
+            let earliest = analysis
+                .divergence
+                .as_ref()
+                .and_then(|d| position(d.other_sample));
             self.a = reps.first().copied().unwrap_or(0);
-            self.b = reps.get(1).copied().unwrap_or(self.a + 1);
+            self.b = earliest.or(reps.get(1).copied()).unwrap_or(self.a + 1);
             self.scroll = 0;
         }
         self.analysis = Some(analysis);
@@ -265,7 +272,12 @@ impl View for DiffView {
                 let text = output(sample);
                 highlight(text, detect(text), &theme.syntect, theme.text())
             } else {
-                diff_side(&self.spans, side, theme)
+                let mut lines = diff_side(&self.spans, side, theme);
+                if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
+                    let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
+                    super::diff_cells::mark_char(&mut lines, d.char_offset, mark);
+                }
+                lines
             };
             let para = Paragraph::new(lines)
                 .block(pane(title, side == self.side, theme))
