@@ -240,6 +240,23 @@ mod tests {
     }
 
     #[test]
+    fn readme_config_example_parses() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("## Config file and environment")
+            .nth(1)
+            .expect("README has a config section");
+        let example = section
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|s| s.split("```").next())
+            .expect("the section has a toml block");
+        let config = Config::parse(example, Path::new("README.md")).unwrap();
+        assert!(config.providers.contains_key("local"));
+        assert_eq!(config.run.budget_usd, Some(5.0));
+    }
+
+    #[test]
     fn explicit_db_wins() {
         let c = Config {
             db: Some("/from/config.db".into()),

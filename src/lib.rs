@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod cost;
+pub mod explain;
 pub mod prompt;
 pub mod provider;
 pub mod runner;

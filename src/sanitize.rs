@@ -12,7 +12,7 @@ const ESC: char = '\u{1b}';
 const BEL: char = '\u{07}';
 
 /// True for the Unicode bidi controls that can reorder what a reader sees (CVE-2021-42574).
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 

@@ -10,6 +10,7 @@ mod home;
 mod models;
 mod output;
 mod prompt;
+mod prompt_diff;
 mod prompt_edit;
 mod report;
 mod run;

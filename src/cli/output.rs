@@ -44,8 +44,45 @@ impl Ctx {
 
 /// Print a value as pretty JSON on stdout (the `--json` output of every command).
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let text = inert_json(value)?;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    writeln!(out, "{text}")?;
     Ok(())
+}
+
+/// Pretty JSON where the characters serde_json leaves raw but a terminal acts on (DEL, C1
+/// controls, bidi overrides) are written as `\uXXXX` escapes: a parser reads the same value, and
+/// `--json` printed to a terminal cannot move the cursor or reorder text. They can only occur
+/// inside JSON strings, where an escape is always valid.
+fn inert_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let active = |c: char| (c.is_control() && c != '\n') || crate::sanitize::is_bidi_control(c);
+    if !text.chars().any(active) {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for c in text.chars() {
+        if active(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_output_escapes_c1_and_bidi_but_keeps_the_value() {
+        let hostile = "a\u{9b}2J\u{7f}\u{202e}b\u{1b}";
+        let text = super::inert_json(&serde_json::json!({"k": hostile})).unwrap_or_default();
+        assert!(
+            !text.chars().any(|c| c != '\n' && c.is_control()),
+            "{text:?}"
+        );
+        assert!(text.contains(r"\u009b") && text.contains(r"\u202e"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back["k"], hostile);
+    }
 }

@@ -21,6 +21,10 @@ pub struct ReportArgs {
     /// Varying JSON fields listed per cell
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub fields: usize,
+    /// Explain the nondeterminism: split token and its alternatives, fragile tokens, backend
+    /// (fingerprint) split and the batch-probe comparison
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// The cells a report or diff is about.
@@ -84,6 +88,8 @@ struct ReportJson<'a> {
     run: &'a RunInfo,
     mode: Mode,
     cells: &'a [CellReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<crate::explain::RunExplanation>,
 }
 
 /// Run `temper report`.
@@ -91,6 +97,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let target = load_target(&store, &args.target)?;
     let mut reports = Vec::with_capacity(target.cells.len());
+    let mut stored = Vec::new();
     for cell in &target.cells {
         let samples = store.samples(cell.id)?;
         let tokens = ModelTokens(crate::cost::history::cell_model(cell));
@@ -99,21 +106,31 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             tokens: Some(&tokens),
         };
         reports.push(cell_report(cell, &samples, options));
+        if args.explain {
+            stored.push((cell.clone(), samples));
+        }
     }
+    let explained = args
+        .explain
+        .then(|| crate::explain::explain_run(&stored, args.mode));
     if ctx.json {
         super::print_json(&ReportJson {
             run: &target.run,
             mode: args.mode,
             cells: &reports,
+            explain: explained,
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_out(&render_report(
-        &target.run,
-        args.mode,
-        &reports,
-        args.fields,
-    ))?;
+    let mut text = render_report(&target.run, args.mode, &reports, args.fields);
+    if let Some(explained) = &explained {
+        text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
+        for line in explained.sentences() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    write_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,7 +8,7 @@ use crate::cost::history::{RunCost, run_cost};
 use crate::cost::{PriceBook, format_usd};
 use crate::provider::Registry;
 use crate::runner::{
-    self, Case, Plan, PreparedCell, RunEvent, RunOutcome, Variant, VariantSummary,
+    self, Case, Plan, PreparedCell, RunEvent, RunOutcome, Schedule, Variant, VariantSummary,
 };
 use crate::store::{RunStatus, SampleStatus};
 use anyhow::Context;
@@ -58,6 +58,40 @@ pub struct RunArgs {
     /// Price overrides: temper TOML or LiteLLM-style JSON (as for temper cost)
     #[arg(long, value_name = "FILE")]
     pub prices: Option<std::path::PathBuf>,
+    /// Ask for token logprobs where the provider returns them (OpenAI-compatible) [default: on]
+    #[arg(long, overrides_with = "no_logprobs")]
+    pub logprobs: bool,
+    /// Do not ask for token logprobs (for servers that reject the parameter)
+    #[arg(long, overrides_with = "logprobs")]
+    pub no_logprobs: bool,
+    /// Alternatives per token when asking for logprobs (0-20)
+    #[arg(long, value_name = "K", default_value_t = crate::provider::DEFAULT_TOP_LOGPROBS,
+          value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub top_logprobs: u8,
+    /// Batch probe: send each cell's N requests one at a time, all at once, or both (two cells)
+    #[arg(long, value_name = "HOW")]
+    pub schedule: Option<ScheduleArg>,
+}
+
+/// `--schedule`: how each cell's samples are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScheduleArg {
+    /// One request at a time
+    Sequential,
+    /// All N requests in flight at once
+    Burst,
+    /// One cell of each, to compare stability
+    Both,
+}
+
+impl ScheduleArg {
+    fn schedules(self) -> Vec<Schedule> {
+        match self {
+            ScheduleArg::Sequential => vec![Schedule::Sequential],
+            ScheduleArg::Burst => vec![Schedule::Burst],
+            ScheduleArg::Both => vec![Schedule::Sequential, Schedule::Burst],
+        }
+    }
 }
 
 /// Run `temper run`.
@@ -201,6 +235,10 @@ fn with_overrides(args: &RunArgs, mut plan: Plan) -> anyhow::Result<Plan> {
     }
     if let Some(r) = args.retries {
         plan.max_retries = r;
+    }
+    plan.logprobs = (!args.no_logprobs).then_some(args.top_logprobs);
+    if let Some(schedule) = args.schedule {
+        plan.schedules = schedule.schedules();
     }
     anyhow::ensure!(plan.samples >= 1, "-n must be at least 1");
     anyhow::ensure!(plan.concurrency >= 1, "--concurrency must be at least 1");

@@ -168,7 +168,7 @@ fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
     let usage = |f: fn(&Usage) -> Option<u64>| {
         llm.clone()
             .filter_map(|s| s.usage.as_ref().and_then(f))
-            .sum::<u64>()
+            .fold(0u64, u64::saturating_add)
     };
     let model_costs = |source: CostSource| {
         let picked: Vec<f64> = trace

@@ -118,6 +118,9 @@ impl PromptFile {
         if let Err(why) = validate_name(&self.name) {
             return Err(invalid(why));
         }
+        for label in &self.labels {
+            validate_label(label).map_err(|why| invalid(format!("labels: {why}")))?;
+        }
         if self.body.messages.is_empty() {
             return Err(invalid(
                 "no [[messages]]: a prompt needs at least one message".into(),
@@ -146,6 +149,16 @@ pub fn validate_name(name: &str) -> Result<(), String> {
         return Err(format!(
             "name {name:?} contains {bad:?}: use letters, digits, '-', '_', '.' or '/'"
         ));
+    }
+    Ok(())
+}
+
+/// Labels: letters, digits, `-`, `_`, `.` (checked when a file is read, so a bad label stops the
+/// import before anything is saved, and by the store for labels typed on the command line).
+pub fn validate_label(label: &str) -> Result<(), String> {
+    let valid = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if label.is_empty() || !label.chars().all(valid) {
+        return Err(format!("{label:?}: use letters, digits, '-', '_' or '.'"));
     }
     Ok(())
 }

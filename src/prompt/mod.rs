@@ -10,7 +10,7 @@ mod render;
 mod transfer;
 
 pub use examples::{EXAMPLES, example_prompts};
-pub use file::{FileError, PromptFile, line_col, validate_name};
+pub use file::{FileError, PromptFile, line_col, validate_label, validate_name};
 pub use render::{RenderError, Rendered, render, template_vars};
 pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
 

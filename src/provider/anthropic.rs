@@ -55,15 +55,21 @@ impl Anthropic {
             HeaderName::from_static("anthropic-version"),
             HeaderValue::from_static(API_VERSION),
         );
-        if let Some(key) = http::read_key(&self.name, self.key_env.as_deref())? {
+        let key = http::read_key(&self.name, self.key_env.as_deref())?;
+        if let Some(key) = &key {
             headers.insert(
                 HeaderName::from_static("x-api-key"),
-                http::secret_header(&key)?,
+                http::secret_header(key)?,
             );
         }
-        let reply =
-            http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
-        parse_response(reply, request.params.response_schema.is_some())
+        let reply = http::post_json(&self.client, &self.url, headers, &request_body(request))
+            .await
+            .map_err(|e| e.redact(key.as_deref()))?;
+        parse_response(
+            reply.redact(key.as_deref()),
+            request.params.response_schema.is_some(),
+        )
+        .map_err(|e| e.redact(key.as_deref()))
     }
 }
 
@@ -202,6 +208,8 @@ fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, Pro
         system_fingerprint: None,
         latency: reply.latency,
         raw: Some(reply.text),
+        logprobs: None,
+        region: reply.region,
     })
 }
 

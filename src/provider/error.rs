@@ -66,6 +66,26 @@ impl ProviderError {
         }
     }
 
+    /// This error with `key` scrubbed from the server's words (see [`super::http::scrub`]).
+    pub(crate) fn redact(self, key: Option<&str>) -> ProviderError {
+        let scrub = |m: String| super::http::scrub(&m, key);
+        match self {
+            ProviderError::Http {
+                status,
+                message,
+                retry_after,
+            } => ProviderError::Http {
+                status,
+                message: scrub(message),
+                retry_after,
+            },
+            ProviderError::Unreachable(m) => ProviderError::Unreachable(scrub(m)),
+            ProviderError::Connection(m) => ProviderError::Connection(scrub(m)),
+            ProviderError::BadResponse(m) => ProviderError::BadResponse(scrub(m)),
+            other => other,
+        }
+    }
+
     /// The HTTP status when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {

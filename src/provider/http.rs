@@ -15,6 +15,53 @@ pub(crate) struct JsonReply {
     pub value: serde_json::Value,
     pub text: String,
     pub latency: Duration,
+    /// The serving region, from the first region header present.
+    pub region: Option<String>,
+}
+
+/// Response headers that name where a request was served, most specific first.
+const REGION_HEADERS: &[&str] = &["x-ms-region", "x-region", "x-served-region"];
+
+/// The serving region from the headers, bounded in length (it is untrusted text).
+fn region(headers: &HeaderMap) -> Option<String> {
+    REGION_HEADERS.iter().find_map(|name| {
+        let value = headers.get(*name)?.to_str().ok()?.trim();
+        (!value.is_empty()).then(|| value.chars().take(64).collect())
+    })
+}
+
+/// Shortest key worth scrubbing: a placeholder like `x` (Ollama) is no secret, and replacing it
+/// would mangle every answer.
+const MIN_SECRET_LEN: usize = 8;
+
+/// `text` with every occurrence of `key` replaced, for servers that quote the key back (in
+/// "incorrect API key" errors, proxy pages, debug echoes): what temper stores and prints must
+/// never hold it.
+pub(crate) fn scrub(text: &str, key: Option<&str>) -> String {
+    match key {
+        Some(k) if k.len() >= MIN_SECRET_LEN && text.contains(k) => {
+            text.replace(k, "[redacted API key]")
+        }
+        _ => text.to_string(),
+    }
+}
+
+impl JsonReply {
+    /// This reply with `key` scrubbed from the raw text and the parsed value.
+    pub(crate) fn redact(self, key: Option<&str>) -> JsonReply {
+        match key {
+            Some(k) if k.len() >= MIN_SECRET_LEN && self.text.contains(k) => {
+                let text = scrub(&self.text, key);
+                let value = serde_json::from_str(&text).unwrap_or(self.value);
+                JsonReply {
+                    value,
+                    text,
+                    ..self
+                }
+            }
+            _ => self,
+        }
+    }
 }
 
 /// A shared client (one connection pool per process). Installs the ring TLS provider once.
@@ -85,6 +132,7 @@ pub(crate) async fn post_json(
         .map_err(|e| send_error(url, e.without_url()))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
+    let region = region(response.headers());
     let bytes = response.bytes().await.map_err(|e| {
         ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
     })?;
@@ -113,6 +161,7 @@ pub(crate) async fn post_json(
         value,
         text,
         latency,
+        region,
     })
 }
 
@@ -275,6 +324,25 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn keys_are_scrubbed_but_placeholders_are_not() {
+        let key = Some("sk-0123456789abcdef");
+        assert_eq!(
+            scrub("bad key sk-0123456789abcdef!", key),
+            "bad key [redacted API key]!"
+        );
+        assert_eq!(scrub("x marks the spot", Some("x")), "x marks the spot");
+        let text = r#"{"echo": "sk-0123456789abcdef"}"#.to_string();
+        let reply = JsonReply {
+            value: serde_json::from_str(&text).unwrap(),
+            text,
+            latency: Duration::ZERO,
+            region: None,
+        }
+        .redact(key);
+        assert!(!reply.text.contains("sk-0123") && reply.value["echo"] == "[redacted API key]");
     }
 
     #[test]

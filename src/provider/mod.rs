@@ -8,6 +8,7 @@
 mod anthropic;
 mod error;
 mod http;
+mod logprobs;
 mod mock;
 mod mock_answer;
 mod mock_schema;
@@ -18,6 +19,7 @@ mod tokens;
 
 pub use anthropic::Anthropic;
 pub use error::ProviderError;
+pub use logprobs::{Alternative, DEFAULT_TOP_LOGPROBS, TokenLogprob, parse_openai};
 pub use mock::{Mock, MockOptions};
 pub use openai_compat::OpenAiCompat;
 pub use registry::{ModelRef, ProviderEntry, Registry};
@@ -43,6 +45,10 @@ pub trait Provider: Send + Sync {
         &'a self,
         request: &'a Request,
     ) -> BoxFuture<'a, Result<Response, ProviderError>>;
+    /// Whether the wire format can return token logprobs (so the runner asks for them).
+    fn supports_logprobs(&self) -> bool {
+        false
+    }
 }
 
 /// One call to a model: already rendered messages plus sampling parameters.
@@ -59,6 +65,10 @@ pub struct Request {
     /// Which of the N samples this is; the mock and replay providers answer per index.
     #[serde(default)]
     pub sample_index: u32,
+    /// Ask for token logprobs with this many alternatives per token (providers that cannot
+    /// return them ignore it). Not part of [`Request::content_hash`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<u8>,
 }
 
 impl Request {
@@ -129,6 +139,10 @@ pub struct Response {
     pub latency: Duration,
     /// The response body as received (JSON text), for `report` and replay.
     pub raw: Option<String>,
+    /// Token logprobs, when asked for and the server sent them.
+    pub logprobs: Option<Vec<TokenLogprob>>,
+    /// The serving region from a response header (`x-ms-region`, …), when the provider says.
+    pub region: Option<String>,
 }
 
 impl Response {
@@ -154,6 +168,8 @@ impl Response {
             system_fingerprint: None,
             latency: Duration::ZERO,
             raw: None,
+            logprobs: None,
+            region: None,
         }
     }
 }

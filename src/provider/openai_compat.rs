@@ -39,15 +39,18 @@ impl OpenAiCompat {
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         let mut headers = self.headers.clone();
-        if let Some(key) = http::read_key(&self.name, self.key_env.as_deref())? {
+        let key = http::read_key(&self.name, self.key_env.as_deref())?;
+        if let Some(key) = &key {
             headers.insert(
                 AUTHORIZATION,
                 http::secret_header(&format!("Bearer {key}"))?,
             );
         }
-        let reply =
-            http::post_json(&self.client, &self.url, headers, &request_body(request)).await?;
-        parse_response(reply)
+        let reply = http::post_json(&self.client, &self.url, headers, &request_body(request))
+            .await
+            .map_err(|e| e.redact(key.as_deref()))?;
+        parse_response(reply.redact(key.as_deref()), request.logprobs.is_some())
+            .map_err(|e| e.redact(key.as_deref()))
     }
 }
 
@@ -61,6 +64,10 @@ impl Provider for OpenAiCompat {
         request: &'a Request,
     ) -> BoxFuture<'a, Result<Response, ProviderError>> {
         Box::pin(self.send(request))
+    }
+
+    fn supports_logprobs(&self) -> bool {
+        true
     }
 }
 
@@ -99,10 +106,15 @@ pub(crate) fn request_body(request: &Request) -> Value {
     if !request.tools.is_empty() {
         obj.insert("tools".into(), json!(request.tools));
     }
+    if let Some(top) = request.logprobs {
+        obj.insert("logprobs".into(), json!(true));
+        obj.insert("top_logprobs".into(), json!(top));
+    }
     body
 }
 
-fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
+/// `logprobs`: read token logprobs (only when they were asked for, so `--no-logprobs` stores none).
+fn parse_response(reply: JsonReply, logprobs: bool) -> Result<Response, ProviderError> {
     let v = &reply.value;
     let choice = v
         .get("choices")
@@ -145,8 +157,10 @@ fn parse_response(reply: JsonReply) -> Result<Response, ProviderError> {
             .get("system_fingerprint")
             .and_then(Value::as_str)
             .map(str::to_string),
+        logprobs: logprobs.then(|| super::parse_openai(choice)).flatten(),
         latency: reply.latency,
         raw: Some(reply.text),
+        region: reply.region,
     })
 }
 
@@ -211,8 +225,15 @@ mod tests {
             },
             tools: vec![json!({"type": "function", "function": {"name": "f"}})],
             sample_index: 3,
+            logprobs: Some(5),
         };
         let body = request_body(&request);
+        assert_eq!(
+            (body["logprobs"].clone(), body["top_logprobs"].clone()),
+            (json!(true), json!(5))
+        );
+        let plain = request_body(&Request::default());
+        assert!(plain.get("logprobs").is_none());
         assert_eq!(body["seed"], 7);
         assert_eq!(body["max_tokens"], 5);
         assert_eq!(body["stop"][0], "\n");

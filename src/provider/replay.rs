@@ -48,6 +48,11 @@ impl Replay {
                         system_fingerprint: s.system_fingerprint.clone(),
                         latency: Duration::ZERO,
                         raw: s.response_json.clone(),
+                        logprobs: s
+                            .logprobs
+                            .as_deref()
+                            .and_then(|b| crate::explain::codec::decode(b).ok()),
+                        region: s.region.clone(),
                     }),
                     _ => Err(s.error.clone().unwrap_or_else(|| "no answer stored".into())),
                 };

@@ -22,6 +22,7 @@ mod budget;
 mod plan;
 mod price;
 mod retry;
+pub mod schedule;
 mod spend;
 mod summary;
 pub mod writer;
@@ -29,6 +30,7 @@ pub mod writer;
 pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
 pub use price::{CellPrice, OutputBound, cell_model};
 pub use retry::Backoff;
+pub use schedule::Schedule;
 pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};
 pub use summary::{VariantSummary, percentile, summarize};
 
@@ -67,7 +69,8 @@ pub enum RunEvent {
         delay: Duration,
         error: String,
     },
-    /// A sample is final (ok or error) and queued for the DB. `response_json` is left out.
+    /// A sample is final (ok or error) and queued for the DB. `response_json` and `logprobs`
+    /// are left out.
     Sample { sample: Box<NewSample> },
     /// The budget would be crossed by the next call: no more calls are made and the remaining
     /// `skipped` samples are stored as skipped.
@@ -199,6 +202,16 @@ pub async fn execute(
             Arc::new(LiveCell { cell, id, price })
         })
         .collect();
+    let (scheduled, cells): (Vec<_>, Vec<_>) =
+        cells.into_iter().partition(|c| c.cell.schedule.is_some());
+    let (mut skipped, stopped) = schedule::dispatch(&scheduled, plan.samples, &shared).await;
+    // A budget stop during the probe skips the unscheduled cells too.
+    let cells = if stopped {
+        skipped += skip_the_rest(&shared, &cells, plan.samples, (0, 0));
+        Vec::new()
+    } else {
+        cells
+    };
     let mut stopped_at: Option<(u32, usize)> = None;
     let semaphore = Arc::new(Semaphore::new(plan.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
@@ -227,10 +240,9 @@ pub async fn execute(
             while tasks.try_join_next().is_some() {}
         }
     }
-    let skipped = match stopped_at {
-        Some(from) => skip_the_rest(&shared, &cells, plan.samples, from),
-        None => 0,
-    };
+    if let Some(from) = stopped_at {
+        skipped += skip_the_rest(&shared, &cells, plan.samples, from);
+    }
     while tasks.join_next().await.is_some() {}
 
     let ok = shared.ok.load(Ordering::Relaxed);
@@ -358,6 +370,7 @@ async fn one_sample(shared: &Shared, live: &LiveCell, idx: u32, ticket: Ticket) 
     if let Some(tx) = &shared.events {
         let mut light = sample.clone();
         light.response_json = None;
+        light.logprobs = None;
         let _ = tx.send(RunEvent::Sample {
             sample: Box::new(light),
         });
@@ -378,6 +391,8 @@ fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
         usage_source: Some(r.usage_source.as_str().to_string()),
         latency_ms: Some(r.latency.as_secs_f64() * 1000.0),
         system_fingerprint: r.system_fingerprint,
+        logprobs: r.logprobs.as_deref().map(crate::explain::codec::encode),
+        region: r.region,
         attempts,
         response_json: r.raw,
         ..base

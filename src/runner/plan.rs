@@ -69,6 +69,11 @@ pub struct Plan {
     /// with the built-in providers; pass `PriceBook::load(&config, …)` so configured local
     /// servers and `[prices]` overrides count.
     pub prices: Option<Arc<PriceBook>>,
+    /// Ask for token logprobs with this many alternatives, where the provider can return them.
+    pub logprobs: Option<u8>,
+    /// Send each cell's samples under these schedules (one cell per schedule); empty: the
+    /// usual shared pool of `concurrency`.
+    pub schedules: Vec<super::Schedule>,
 }
 
 impl Plan {
@@ -92,12 +97,18 @@ impl Plan {
             session: None,
             budget_usd: defaults.budget_usd,
             prices: None,
+            logprobs: Some(crate::provider::DEFAULT_TOP_LOGPROBS),
+            schedules: Vec::new(),
         }
     }
 
     /// Total calls the plan makes (before retries).
     pub fn total_samples(&self) -> usize {
-        self.prompts.len() * self.variants.len() * self.cases.len().max(1) * self.samples as usize
+        self.prompts.len()
+            * self.variants.len()
+            * self.cases.len().max(1)
+            * self.schedules.len().max(1)
+            * self.samples as usize
     }
 
     /// Render every cell and resolve every model. Cases default to one unnamed case.
@@ -151,6 +162,7 @@ impl Plan {
                         params: version.body.params.merged_with(&variant.params),
                         tools: version.body.tools.clone(),
                         sample_index: 0,
+                        logprobs: self.logprobs.filter(|_| provider.supports_logprobs()),
                     };
                     cells.push(PreparedCell {
                         new_cell: NewCell {
@@ -166,11 +178,12 @@ impl Plan {
                         provider: provider.clone(),
                         timeout: registry.timeout_for(&variant.model).unwrap_or(self.timeout),
                         warnings: rendered.warnings,
+                        schedule: None,
                     });
                 }
             }
         }
-        Ok(cells)
+        Ok(super::schedule::apply(cells, &self.schedules))
     }
 }
 
@@ -185,6 +198,8 @@ pub struct PreparedCell {
     pub timeout: Duration,
     /// Render warnings (unused variables), worth showing once.
     pub warnings: Vec<String>,
+    /// Set by the batch probe: how this cell's samples are sent.
+    pub schedule: Option<super::Schedule>,
 }
 
 /// Why a plan cannot run.

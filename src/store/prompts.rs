@@ -255,13 +255,10 @@ impl Store {
 
     /// Point `label` at version `number` of `name`, recording the move in the label's history.
     pub fn set_label(&mut self, name: &str, label: &str, number: u32) -> Result<LabelMove> {
-        let valid = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
-        if label.is_empty() || !label.chars().all(valid) {
-            return Err(StoreError::Invalid {
-                what: "label".into(),
-                why: format!("{label:?}: use letters, digits, '-', '_' or '.'"),
-            });
-        }
+        crate::prompt::validate_label(label).map_err(|why| StoreError::Invalid {
+            what: "label".into(),
+            why,
+        })?;
         let target = self.resolve(&Reference::Number(name.to_string(), number))?;
         let prompt_id = self.prompt_id(name)?;
         let at = now();

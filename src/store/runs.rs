@@ -128,7 +128,10 @@ pub struct NewSample {
     pub attempts: u32,
     pub request_hash: Option<String>,
     pub response_json: Option<String>,
+    /// Token logprobs in [`crate::explain::codec`]'s compact encoding, one blob per sample.
     pub logprobs: Option<Vec<u8>>,
+    /// The serving region the provider reported in a response header.
+    pub region: Option<String>,
 }
 
 /// A stored sample.
@@ -178,8 +181,8 @@ impl Store {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO samples(cell_id, idx, status, output, tool_calls_json, finish_reason,
                     input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, created_at, region)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?;
             for s in samples {
                 stmt.execute(params![
@@ -201,7 +204,8 @@ impl Store {
                     s.request_hash,
                     s.response_json,
                     s.logprobs,
-                    at
+                    at,
+                    s.region
                 ])?;
             }
         }
@@ -304,7 +308,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, created_at, cell_id, idx, status, output, tool_calls_json, finish_reason,
                     input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs
+                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, region
              FROM samples WHERE cell_id = ?1 ORDER BY idx",
         )?;
         let rows = stmt.query_map([cell_id], |r| {
@@ -330,6 +334,7 @@ impl Store {
                     request_hash: r.get(17)?,
                     response_json: r.get(18)?,
                     logprobs: r.get(19)?,
+                    region: r.get(20)?,
                 },
             })
         })?;

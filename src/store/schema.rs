@@ -89,6 +89,10 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE(cell_id, idx)
     );
     "#,
+    // 2: the serving region a provider reported per sample (explain: backend split).
+    r#"
+    ALTER TABLE samples ADD COLUMN region TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

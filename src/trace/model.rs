@@ -78,7 +78,7 @@ impl Usage {
         self.total_tokens
             .or(match (self.prompt_tokens, self.completion_tokens) {
                 (None, None) => None,
-                (p, c) => Some(p.unwrap_or(0) + c.unwrap_or(0)),
+                (p, c) => Some(p.unwrap_or(0).saturating_add(c.unwrap_or(0))),
             })
     }
 

@@ -31,6 +31,14 @@ pub enum Reply {
     Slow(Duration, Box<Reply>),
     /// A 200 that sends `partial` and then drops the connection.
     CutOff { partial: String },
+    /// Load-dependent: hold the request for `hold`; if no other request was in flight meanwhile
+    /// answer `alone`, else one of `crowded` picked by arrival order (a server whose batching
+    /// changes its numerics, so answers vary only under concurrent load).
+    UnderLoad {
+        alone: Box<Reply>,
+        crowded: Vec<Reply>,
+        hold: Duration,
+    },
 }
 
 impl Reply {
@@ -66,6 +74,15 @@ impl Reply {
     pub fn after(self, delay: Duration) -> Reply {
         Reply::Slow(delay, Box::new(self))
     }
+
+    /// `alone` when the request had the server to itself for `hold`, else one of `crowded`.
+    pub fn under_load(alone: Reply, crowded: Vec<Reply>, hold: Duration) -> Reply {
+        Reply::UnderLoad {
+            alone: Box::new(alone),
+            crowded,
+            hold,
+        }
+    }
 }
 
 /// A request the server received.
@@ -97,6 +114,7 @@ struct State {
     fallback: Reply,
     log: Mutex<Vec<Recorded>>,
     record: bool,
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// The running server; it stops when the test's runtime ends.
@@ -118,6 +136,7 @@ impl TestServer {
             fallback,
             log: Mutex::new(Vec::new()),
             record,
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -166,6 +185,24 @@ async fn handle(
         .unwrap()
         .pop_front()
         .unwrap_or_else(|| state.fallback.clone());
+    let reply = match reply {
+        Reply::UnderLoad {
+            alone,
+            crowded,
+            hold,
+        } => {
+            use std::sync::atomic::Ordering::SeqCst;
+            let at_arrival = state.in_flight.fetch_add(1, SeqCst) + 1;
+            tokio::time::sleep(hold).await;
+            let peak = at_arrival.max(state.in_flight.load(SeqCst));
+            state.in_flight.fetch_sub(1, SeqCst);
+            match crowded.get(at_arrival % crowded.len().max(1)) {
+                Some(reply) if peak > 1 => reply.clone(),
+                _ => *alone,
+            }
+        }
+        other => other,
+    };
     respond(reply).await
 }
 
@@ -213,7 +250,7 @@ async fn respond(mut reply: Reply) -> axum::response::Response {
                 .body(Body::from_stream(chunks))
                 .unwrap()
         }
-        Reply::Slow(..) => unreachable!(),
+        Reply::Slow(..) | Reply::UnderLoad { .. } => unreachable!(),
     }
 }
 
@@ -308,4 +345,30 @@ pub fn anthropic_tool_use() -> serde_json::Value {
 /// An Anthropic error body (`{"type": "error", "error": {type, message}}`).
 pub fn anthropic_error(kind: &str, message: &str) -> serde_json::Value {
     serde_json::json!({"type": "error", "error": {"type": kind, "message": message}})
+}
+
+/// A token for [`openai_logprobs`]: text, probability, alternatives as (text, probability).
+pub type Tok = (&'static str, f64, &'static [(&'static str, f64)]);
+
+/// A chat completion with token logprobs in OpenAI's format (`logprobs.content[]` with
+/// `top_logprobs`, `bytes`): `tokens` are (token, probability, alternatives as (token, p)); the
+/// chosen token is listed first among its alternatives, as OpenAI does.
+pub fn openai_logprobs(tokens: &[Tok], fingerprint: &str) -> serde_json::Value {
+    let entry =
+        |t: &str, p: f64| serde_json::json!({"token": t, "logprob": p.ln(), "bytes": t.as_bytes()});
+    let content: Vec<serde_json::Value> = tokens
+        .iter()
+        .map(|(t, p, alts)| {
+            let mut top = vec![entry(t, *p)];
+            top.extend(alts.iter().map(|(a, q)| entry(a, *q)));
+            let mut e = entry(t, *p);
+            e["top_logprobs"] = serde_json::Value::Array(top);
+            e
+        })
+        .collect();
+    let text: String = tokens.iter().map(|(t, _, _)| *t).collect();
+    let mut body = openai_text(&text);
+    body["choices"][0]["logprobs"] = serde_json::json!({"content": content, "refusal": null});
+    body["system_fingerprint"] = serde_json::json!(fingerprint);
+    body
 }

@@ -21,7 +21,7 @@ pub fn summary(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> S
     if let Some(ms) = t.duration_ms {
         let _ = write!(head, " · {}", duration(ms));
     }
-    if t.prompt_tokens + t.completion_tokens > 0 {
+    if t.prompt_tokens.saturating_add(t.completion_tokens) > 0 {
         let _ = write!(
             head,
             " · {}→{} tokens",

@@ -1,0 +1,13 @@
+//! Arbitrary bytes through the temper trace reader: as one JSON document, and as a file loaded
+//! with `--format temper`.
+#![no_main]
+
+mod trace_common;
+
+use libfuzzer_sys::fuzz_target;
+use temper::trace::Format;
+
+fuzz_target!(|data: &[u8]| {
+    trace_common::as_document(Format::TemperJsonl, data);
+    trace_common::as_file(Some(Format::TemperJsonl), data);
+});

@@ -1,0 +1,131 @@
+//! The explanation of one cell: clusters, split point, fragility and backend split.
+
+use super::backend::{BackendGroup, BackendVerdict, backend_split};
+use super::codec;
+use super::divergence::{ClusterView, SplitPoint, split_point};
+use super::margin::{Margins, margins};
+use crate::analysis::Mode;
+use crate::provider::TokenLogprob;
+use crate::runner::Schedule;
+use crate::store::{CellInfo, SampleRow};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Everything the explain panel shows for a cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellExplanation {
+    pub cell_id: i64,
+    pub prompt_version_id: i64,
+    pub variant: String,
+    /// The variant's `model` (`provider:model`), used to pair schedules.
+    pub model: Option<String>,
+    pub case: String,
+    pub schedule: Option<Schedule>,
+    pub ok: usize,
+    pub failed: usize,
+    /// Sample indices per distinct output (exact text), largest cluster first.
+    pub clusters: Vec<Vec<u32>>,
+    /// Largest cluster / samples with an output; `None` without any output.
+    pub stability: Option<f64>,
+    pub split: Option<SplitPoint>,
+    /// Margin statistics, when samples carry logprobs.
+    pub fragility: Option<Fragility>,
+    pub backends: Vec<BackendGroup>,
+    pub backend_verdict: BackendVerdict,
+    /// Samples with an output but no (readable) logprobs.
+    pub without_logprobs: usize,
+}
+
+/// How close the outputs came to going another way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fragility {
+    /// Margins of the modal cluster's representative.
+    pub modal_sample: u32,
+    pub modal: Margins,
+    /// Fewest and most fragile tokens over every sample with logprobs.
+    pub fragile_min: usize,
+    pub fragile_max: usize,
+    pub samples_measured: usize,
+}
+
+/// Explain one cell from its stored samples; outputs are compared under `mode` (as in the report).
+pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow], mode: Mode) -> CellExplanation {
+    let observed = crate::analysis::cell::observed(samples);
+    let (found, _) = crate::analysis::cluster::clusters(&observed, mode);
+    let outputs: Vec<u32> = observed
+        .iter()
+        .filter(|o| o.output.is_some())
+        .map(|o| o.idx)
+        .collect();
+    let clusters: Vec<Vec<u32>> = found.iter().map(|c| c.members.clone()).collect();
+    // The comparison form of each sample (what the char split is measured on).
+    let text_of: HashMap<u32, &str> = found
+        .iter()
+        .flat_map(|c| c.members.iter().map(move |m| (*m, c.normalized.as_str())))
+        .collect();
+    let tokens: HashMap<u32, Vec<TokenLogprob>> = samples
+        .iter()
+        .filter(|s| text_of.contains_key(&s.sample.idx))
+        .filter_map(|s| {
+            let blob = s.sample.logprobs.as_deref()?;
+            Some((s.sample.idx, codec::decode(blob).ok()?))
+        })
+        .collect();
+    let views: Vec<ClusterView<'_>> = clusters
+        .iter()
+        .filter_map(|members| {
+            // Prefer a member with logprobs as the cluster's representative.
+            let rep = members
+                .iter()
+                .copied()
+                .find(|i| tokens.contains_key(i))
+                .or_else(|| members.first().copied())?;
+            Some(ClusterView {
+                sample: rep,
+                size: members.len(),
+                text: text_of.get(&rep).copied().unwrap_or(""),
+                tokens: tokens.get(&rep).map(Vec::as_slice),
+            })
+        })
+        .collect();
+    let cluster_of: BTreeMap<u32, usize> = clusters
+        .iter()
+        .enumerate()
+        .flat_map(|(c, members)| members.iter().map(move |m| (*m, c)))
+        .collect();
+    let (backends, backend_verdict) = backend_split(samples, &cluster_of);
+    let variant_json = &cell.cell.variant_json;
+    CellExplanation {
+        cell_id: cell.id,
+        prompt_version_id: cell.cell.prompt_version_id,
+        variant: cell.cell.variant_name.clone(),
+        model: serde_json::from_str::<serde_json::Value>(variant_json)
+            .ok()
+            .and_then(|v| v.get("model")?.as_str().map(str::to_string)),
+        case: cell.cell.case_name.clone(),
+        schedule: Schedule::of_variant_json(variant_json),
+        ok: outputs.len(),
+        failed: samples.len() - outputs.len(),
+        stability: clusters
+            .first()
+            .map(|c| c.len() as f64 / outputs.len() as f64),
+        split: split_point(&views),
+        fragility: fragility(views.first().map(|v| v.sample), &tokens),
+        without_logprobs: outputs.len() - tokens.len(),
+        clusters,
+        backends,
+        backend_verdict,
+    }
+}
+
+fn fragility(modal: Option<u32>, tokens: &HashMap<u32, Vec<TokenLogprob>>) -> Option<Fragility> {
+    let modal_sample = modal.filter(|m| tokens.contains_key(m))?;
+    let counts: Vec<usize> = tokens.values().map(|t| margins(t).fragile).collect();
+    Some(Fragility {
+        modal_sample,
+        modal: margins(tokens.get(&modal_sample)?),
+        fragile_min: counts.iter().copied().min().unwrap_or(0),
+        fragile_max: counts.iter().copied().max().unwrap_or(0),
+        samples_measured: counts.len(),
+    })
+}

@@ -1,0 +1,141 @@
+//! How close each token was to going the other way: the probability margin between the chosen
+//! token and the best alternative. A margin under [`FRAGILE`] means a tiny numeric difference
+//! (batching, a kernel change) can flip that token, even when every sample agreed this time.
+
+use crate::provider::TokenLogprob;
+use serde::Serialize;
+
+/// Margins below this are fragile.
+pub const FRAGILE: f64 = 0.05;
+
+/// Upper bounds of the margin histogram buckets (the last bucket is everything above).
+pub const BUCKETS: [f64; 5] = [0.01, 0.05, 0.1, 0.25, 0.5];
+
+/// `p(chosen) - p(best other candidate)`; negative when a likelier token was passed over,
+/// `None` when the provider sent no alternatives for this position.
+pub fn margin(token: &TokenLogprob) -> Option<f64> {
+    let best_other = token
+        .top
+        .iter()
+        .filter(|a| a.token != token.token)
+        .map(|a| f64::from(a.logprob).exp())
+        .fold(None, |best: Option<f64>, p| {
+            Some(best.map_or(p, |b| b.max(p)))
+        });
+    match best_other {
+        Some(p) => Some(token.probability() - p),
+        // Alternatives were listed but all equal the chosen token: nothing else was in the running.
+        None if !token.top.is_empty() => Some(token.probability()),
+        None => None,
+    }
+}
+
+/// The margins of one output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Margins {
+    pub tokens: usize,
+    /// Tokens that had alternatives to compare with.
+    pub measured: usize,
+    /// Tokens decided by less than [`FRAGILE`].
+    pub fragile: usize,
+    /// Positions (token indices) of the fragile tokens.
+    pub fragile_at: Vec<usize>,
+    /// The smallest margin and where it is.
+    pub min: Option<(usize, f64)>,
+    pub median: Option<f64>,
+    /// Counts per bucket of [`BUCKETS`], plus one for margins of 0.5 and above.
+    pub histogram: [usize; 6],
+}
+
+/// Margin statistics over a sample's tokens.
+pub fn margins(tokens: &[TokenLogprob]) -> Margins {
+    let measured: Vec<(usize, f64)> = tokens
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| margin(t).map(|m| (i, m)))
+        .collect();
+    let mut histogram = [0usize; 6];
+    for (_, m) in &measured {
+        let bucket = BUCKETS.iter().position(|b| m < b).unwrap_or(BUCKETS.len());
+        histogram[bucket] += 1;
+    }
+    let fragile_at: Vec<usize> = measured
+        .iter()
+        .filter(|(_, m)| *m < FRAGILE)
+        .map(|(i, _)| *i)
+        .collect();
+    let mut sorted: Vec<f64> = measured.iter().map(|(_, m)| *m).collect();
+    sorted.sort_by(f64::total_cmp);
+    let median = match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    };
+    Margins {
+        tokens: tokens.len(),
+        measured: measured.len(),
+        fragile: fragile_at.len(),
+        fragile_at,
+        min: measured.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)),
+        median,
+        histogram,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Alternative;
+
+    /// A token from probabilities: chosen `p`, alternatives as (token, p).
+    fn tok(t: &str, p: f64, alts: &[(&str, f64)]) -> TokenLogprob {
+        TokenLogprob {
+            token: t.into(),
+            logprob: p.ln() as f32,
+            top: alts
+                .iter()
+                .map(|(t, p)| Alternative {
+                    token: (*t).into(),
+                    logprob: p.ln() as f32,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn margin_is_chosen_minus_best_other() {
+        let t = tok(
+            " unused",
+            0.52,
+            &[(" unused", 0.52), (" unworn", 0.47), (" new", 0.01)],
+        );
+        assert!((margin(&t).unwrap() - 0.05).abs() < 1e-4);
+        // A likelier token passed over (sampling above temperature 0) gives a negative margin.
+        let t = tok("b", 0.3, &[("a", 0.6), ("b", 0.3)]);
+        assert!((margin(&t).unwrap() + 0.3).abs() < 1e-4);
+        // Only the chosen token listed: the margin is its whole probability.
+        assert!((margin(&tok("a", 0.9, &[("a", 0.9)])).unwrap() - 0.9).abs() < 1e-4);
+        assert_eq!(margin(&tok("a", 0.9, &[])), None);
+    }
+
+    #[test]
+    fn counts_fragile_tokens_and_buckets() {
+        let tokens = vec![
+            tok("The", 0.99, &[("The", 0.99), ("A", 0.005)]),
+            tok(" box", 0.51, &[(" box", 0.51), (" crate", 0.49)]),
+            tok(" is", 0.9, &[]),
+            tok(" unused", 0.52, &[(" unused", 0.52), (" unworn", 0.48)]),
+            tok(".", 0.6, &[(".", 0.6), ("!", 0.3)]),
+        ];
+        let m = margins(&tokens);
+        assert_eq!((m.tokens, m.measured), (5, 4));
+        assert_eq!(m.fragile, 2, "0.02 and 0.04 are fragile: {m:?}");
+        assert_eq!(m.fragile_at, vec![1, 3]);
+        assert_eq!(m.min.map(|(i, _)| i), Some(1));
+        assert_eq!(m.histogram, [0, 2, 0, 0, 1, 1]);
+        let median = m.median.unwrap();
+        assert!((median - (0.04 + 0.3) / 2.0).abs() < 1e-3, "{median}");
+        let empty = margins(&[]);
+        assert_eq!((empty.fragile, empty.median, empty.min), (0, None, None));
+    }
+}
