@@ -29,7 +29,10 @@ impl RunView {
             Decision::Start => self.start(check),
             Decision::Confirm { .. } => {
                 self.confirm = Some(Box::new(check.clone()));
-                Vec::new()
+                vec![Effect::Status(
+                    Level::Warn,
+                    "confirm the run: y starts it, any other key cancels".into(),
+                )]
             }
             Decision::Refuse { reason } => {
                 vec![Effect::Status(
