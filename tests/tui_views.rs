@@ -9,9 +9,14 @@ use temper::prompt::{Message, Params, PromptBody, Role};
 use temper::store::{LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
 use temper::tui::action::{Action, Tab};
 use temper::tui::app::App;
-use temper::tui::event::{Event, Request, VersionDiff};
+use temper::tui::event::{Event, Request, RunSpec, VersionDiff};
 use temper::tui::views::Effect;
 use temper::tui::{Options, new_app};
+
+#[path = "tui_views/guard.rs"]
+mod guard;
+#[path = "tui_views/sessions.rs"]
+mod sessions;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -671,14 +676,16 @@ fn run_view_keys_load_and_poll() {
         .count();
     assert_eq!(polls, 2);
     a.on_key(&key('r'));
-    let effects = a.take_effects();
-    let [Effect::StartRun { version, models, n }] = effects.as_slice() else {
-        panic!("{effects:?}")
+    // The worker estimates first: nothing starts from the key itself.
+    let asked = requests(&mut a);
+    let [Request::Estimate(RunSpec::Prompt { version, models, n })] = asked.as_slice() else {
+        panic!("expected one estimate request")
     };
     assert_eq!(
         (version.info.number, models.as_slice(), *n),
         (3, &["mock:drift".to_string()][..], 10)
     );
+    assert!(a.run.estimating);
     a.on_key(&key('v'));
     a.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     type_str(&mut a, "mock:drift, mock:echo");
@@ -706,15 +713,20 @@ fn snapshot_diff_view_compares_two_samples() {
 fn diff_view_keys_move_samples_and_jump_changes() {
     let mut a = runs_app();
     a.on_key(&key('3'));
-    assert_eq!((a.diff.a, a.diff.b), (0, 1));
+    // The run has two cells: the other one's samples are asked for, to find the least stable.
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    // A: the modal cluster; B: the sample that diverges earliest (the JSON one, at char 0).
+    assert_eq!((a.diff.a, a.diff.b), (0, 2));
     assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
     a.on_key(&key('y'));
     assert_eq!(
         a.take_effects(),
         [Effect::Copy(
-            "Annual plans are refundable within 14 days [c2].".into()
+            "{\"refund_days\": 30, \"cite\": \"c2\"}".into()
         )]
     );
+    a.on_key(&key('k'));
+    assert_eq!(a.diff.b, 1);
     a.on_key(&key('j'));
     assert_eq!(a.diff.b, 2);
     a.on_key(&code(KeyCode::Tab));

@@ -64,11 +64,13 @@ pub enum Action {
     More,
     Less,
     Variants,
+    NextCell,
+    PrevCell,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -103,6 +105,8 @@ impl Action {
         Action::More,
         Action::Less,
         Action::Variants,
+        Action::NextCell,
+        Action::PrevCell,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -142,6 +146,8 @@ impl Action {
             Action::More => "more",
             Action::Less => "less",
             Action::Variants => "variants",
+            Action::NextCell => "next_cell",
+            Action::PrevCell => "prev_cell",
         }
     }
 
@@ -170,6 +176,8 @@ impl Action {
             Action::Open => "open",
             Action::Copy => "copy",
             Action::Variants => "models",
+            Action::NextCell => "next cell",
+            Action::PrevCell => "prev cell",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             other => other.name(),
@@ -213,6 +221,8 @@ impl Action {
             Action::More => "increase",
             Action::Less => "decrease",
             Action::Variants => "choose the models to run (comma separated)",
+            Action::NextCell => "compare the next cell of the run (the least stable comes first)",
+            Action::PrevCell => "compare the previous cell of the run",
         }
     }
 }

@@ -163,11 +163,15 @@ impl App {
                 self.show_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
             Action::Start if self.tab == Tab::Run => match self.prompts.selected_body() {
-                Some(version) => self.outbox.push(Effect::StartRun {
-                    version: Box::new(version.clone()),
-                    models: self.run.models.clone(),
-                    n: self.run.n,
-                }),
+                Some(version) => {
+                    let spec = super::event::RunSpec::Prompt {
+                        version: Box::new(version.clone()),
+                        models: self.run.models.clone(),
+                        n: self.run.n,
+                    };
+                    let effects = self.run.estimate(spec);
+                    self.apply(effects);
+                }
                 None => self.set_status(
                     Level::Warn,
                     "select a prompt version in Prompts (1) first: that is what runs",
@@ -191,13 +195,18 @@ impl App {
         self.tab = tab;
         self.dirty = true;
         if tab == Tab::Diff
-            && let (Some(cell), Some(samples)) = (self.run.selected_cell(), self.run.cell_samples())
+            && let Some(cells) = self.run.run_cells()
         {
-            let label = format!(
-                "{}@{} {}",
-                cell.prompt, cell.prompt_number, cell.cell.variant_name
-            );
-            self.diff.set_cell(cell.id, label, samples.clone());
+            let list = cells
+                .iter()
+                .map(super::views::diff_cells::DiffCell::of)
+                .collect();
+            let known = cells
+                .iter()
+                .filter_map(|c| Some((c.id, self.run.samples_of(c.id)?.clone())))
+                .collect();
+            let effects = self.diff.set_run(list, known);
+            self.apply(effects);
         }
         if tab == Tab::Cost {
             self.cost.wanted = self

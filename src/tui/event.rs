@@ -43,6 +43,49 @@ pub enum Request {
     LoadTrace { path: PathBuf },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
+    /// The session files in a directory (`sessions/`).
+    ListSessions { dir: PathBuf },
+    /// Evaluate a session's checks over a finished run.
+    CheckSession { path: PathBuf, run_id: i64 },
+    /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
+    Estimate(RunSpec),
+}
+
+/// A run the user asked for, before the spend guard has seen it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunSpec {
+    /// One prompt version on `models`, `n` samples each.
+    Prompt {
+        version: Box<Version>,
+        models: Vec<String>,
+        n: u32,
+    },
+    /// A session file's matrix, as `temper run --session FILE` runs it.
+    Session { path: PathBuf },
+}
+
+/// A planned run, shared between the worker, the view and the runner. Two are equal when they
+/// are the same plan (the plan itself has no equality).
+#[derive(Debug, Clone)]
+pub struct PlannedRun(pub std::sync::Arc<crate::runner::Plan>);
+
+impl PartialEq for PlannedRun {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The spend guard's verdict on a run: its estimate lines and what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendCheck {
+    /// `name@n` or `session NAME`.
+    pub label: String,
+    pub plan: PlannedRun,
+    /// `SpendEstimate::lines`: matrix size, estimated cost, upper bound, unpriced models.
+    pub lines: Vec<String>,
+    pub decision: crate::runner::Decision,
+    /// The session file, when the run is a session's (its checks are evaluated after the run).
+    pub session: Option<PathBuf>,
 }
 
 /// Per-model cost of a prompt version's stored runs, for the Cost view.
@@ -97,6 +140,12 @@ pub enum Event {
         samples: Vec<SampleRow>,
     },
     Cost(Box<VersionCost>),
+    /// Session files to pick from.
+    Sessions(Vec<PathBuf>),
+    /// A session's checks over its run.
+    SessionChecks(Box<super::session::SessionChecks>),
+    /// The spend guard's verdict on a run the user asked for.
+    Estimated(Box<SpendCheck>),
     /// Progress of a run started from the TUI.
     RunProgress(Box<crate::runner::RunEvent>),
     /// A run started from the TUI ended (or could not start).

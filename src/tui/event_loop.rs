@@ -29,9 +29,8 @@ pub trait Host {
     /// Start a run (see `tui::runs`); `Ok` says what started.
     fn start_run(
         &mut self,
-        _version: crate::store::Version,
-        _models: &[String],
-        _n: u32,
+        _label: &str,
+        _plan: std::sync::Arc<crate::runner::Plan>,
     ) -> Result<String, String> {
         Err("runs cannot be started here".into())
     }
@@ -125,12 +124,10 @@ where
                     repaint(terminal)?;
                     app.on_external_edit(result);
                 }
-                Effect::StartRun { version, models, n } => {
-                    match host.start_run(*version, &models, n) {
-                        Ok(how) => app.set_status(Level::Info, how),
-                        Err(why) => app.set_status(Level::Error, why),
-                    }
-                }
+                Effect::StartRun { label, plan } => match host.start_run(&label, plan.0) {
+                    Ok(how) => app.set_status(Level::Info, how),
+                    Err(why) => app.set_status(Level::Error, why),
+                },
                 Effect::CancelRun => match host.cancel_run() {
                     Ok(how) => app.set_status(Level::Warn, how),
                     Err(why) => app.set_status(Level::Error, why),

@@ -23,11 +23,10 @@ impl TerminalHost {
 impl Host for TerminalHost {
     fn start_run(
         &mut self,
-        version: crate::store::Version,
-        models: &[String],
-        n: u32,
+        label: &str,
+        plan: std::sync::Arc<crate::runner::Plan>,
     ) -> Result<String, String> {
-        self.runs.start(version, models, n)
+        self.runs.start(label, plan)
     }
 
     fn cancel_run(&mut self) -> Result<String, String> {

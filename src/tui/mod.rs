@@ -13,6 +13,8 @@ pub mod highlight;
 pub mod host;
 pub mod keymap;
 pub mod runs;
+pub mod session;
+pub mod spend;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -65,7 +67,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runs =
         runs::RunController::new(options.config.clone(), options.db_path.clone(), tx.clone());
-    let worker = worker::spawn(options.db_path.clone(), tx)?;
+    let worker = worker::spawn_with_config(options.db_path.clone(), options.config.clone(), tx)?;
     highlight::warm_up();
     if let Some(path) = &options.trace {
         worker.send(event::Request::LoadTrace { path: path.clone() });

@@ -4,9 +4,9 @@
 
 use super::event::Event;
 use crate::config::Config;
-use crate::runner::{Plan, RunEvent, Variant};
-use crate::store::Version;
+use crate::runner::{Plan, RunEvent};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -29,20 +29,13 @@ impl RunController {
         }
     }
 
-    /// Start `version` on `models`, `n` samples each. Must be called inside a tokio runtime.
-    pub fn start(&mut self, version: Version, models: &[String], n: u32) -> Result<String, String> {
+    /// Start `plan` (planned, priced and let through by the spend guard, see `tui::spend`).
+    /// Must be called inside a tokio runtime.
+    pub fn start(&mut self, label: &str, plan: Arc<Plan>) -> Result<String, String> {
         if self.cancel.as_ref().is_some_and(|c| !c.is_cancelled()) {
             return Err("a run is already going: c cancels it".into());
         }
-        let variants: Vec<Variant> = models.iter().map(|m| Variant::model(m)).collect();
-        let label = format!("{}@{}", version.info.prompt, version.info.number);
-        let mut plan = Plan::new(vec![version], variants, Vec::new(), &self.config.run);
-        plan.samples = n;
-        plan.source = "tui".into();
-        // Price samples with the config's providers and [prices]; budget_usd comes from [run].
-        plan.prices = crate::cost::PriceBook::load(&self.config, None)
-            .ok()
-            .map(std::sync::Arc::new);
+        let calls = plan.total_samples();
         let registry = crate::provider::Registry::new(&self.config).with_db(&self.db_path);
         let cancel = CancellationToken::new();
         self.cancel = Some(cancel.clone());
@@ -63,7 +56,7 @@ impl RunController {
             cancel.cancel(); // marks the controller idle
             let _ = events.send(Event::RunEnded(outcome.map_err(|e| e.to_string())));
         });
-        Ok(format!("starting {label} × {} on {}", n, models.join(", ")))
+        Ok(format!("starting {label}: {calls} calls"))
     }
 
     /// Ask the running run to stop; the samples stored so far are kept.

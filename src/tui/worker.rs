@@ -5,6 +5,7 @@
 //! frame is drawn before any I/O.
 
 use super::event::{Event, Request, VersionCost, VersionDiff};
+use crate::config::Config;
 use crate::store::{Reference, Store};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -24,16 +25,31 @@ impl WorkerHandle {
     }
 }
 
-/// Start the worker thread on `db_path`; events arrive on `events`.
+/// Start the worker thread on `db_path` with the default config; events arrive on `events`.
 pub fn spawn(db_path: PathBuf, events: UnboundedSender<Event>) -> std::io::Result<WorkerHandle> {
+    spawn_with_config(db_path, Config::default(), events)
+}
+
+/// Start the worker thread on `db_path`; `config` (providers, `[run]`, `[prices]`) plans and
+/// prices the runs it estimates.
+pub fn spawn_with_config(
+    db_path: PathBuf,
+    config: Config,
+    events: UnboundedSender<Event>,
+) -> std::io::Result<WorkerHandle> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("temper-db".into())
-        .spawn(move || run(db_path, rx, events))?;
+        .spawn(move || run(db_path, config, rx, events))?;
     Ok(WorkerHandle { tx })
 }
 
-fn run(db_path: PathBuf, rx: mpsc::Receiver<Request>, events: UnboundedSender<Event>) {
+fn run(
+    db_path: PathBuf,
+    config: Config,
+    rx: mpsc::Receiver<Request>,
+    events: UnboundedSender<Event>,
+) {
     let mut store = match open(&db_path) {
         Ok((store, seeded)) => {
             let _ = events.send(Event::Ready {
@@ -49,7 +65,11 @@ fn run(db_path: PathBuf, rx: mpsc::Receiver<Request>, events: UnboundedSender<Ev
     };
     let _ = events.send(handle(&mut store, Request::ListPrompts));
     while let Ok(request) = rx.recv() {
-        if events.send(handle(&mut store, request)).is_err() {
+        let event = match request {
+            Request::Estimate(spec) => super::spend::check(&store, &config, &db_path, spec),
+            other => handle(&mut store, other),
+        };
+        if events.send(event).is_err() {
             break;
         }
     }
@@ -68,7 +88,8 @@ fn open(path: &std::path::Path) -> Result<(Store, usize), String> {
 /// How many runs the Run view lists.
 const RUNS_SHOWN: usize = 500;
 
-/// Do one request against the store and say what happened.
+/// Do one request against the store and say what happened (`Estimate` needs the config: the
+/// worker thread answers it through `tui::spend::check`).
 pub fn handle(store: &mut Store, request: Request) -> Event {
     let failed = |what: String, e: &dyn std::fmt::Display| Event::Failed {
         what,
@@ -139,6 +160,11 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
                 })),
                 Err(e) => failed(format!("loading the cost of {label}"), &e),
             }
+        }
+        Request::ListSessions { dir } => super::session::list(&dir),
+        Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
+        Request::Estimate(spec) => {
+            super::spend::check(store, &Config::default(), std::path::Path::new(""), spec)
         }
         Request::Diff { name, old, new } => {
             let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));

@@ -1,7 +1,8 @@
 //! The Diff view: two samples of one cell side by side, word changes coloured, `n`/`N` jumping
 //! between changes; identical outputs are syntax-highlighted (JSON, Markdown). The cell comes
 //! from the Run view's selection; its clusters, stability and first divergence come from
-//! `crate::analysis::analyze`, and B starts on the representative of the second cluster.
+//! `crate::analysis::analyze`; A starts on the modal cluster, B on the sample that diverges
+//! earliest, and the divergence point is marked in both panes.
 
 use super::widgets::{empty_state, pane};
 use super::{Effect, View};
@@ -15,6 +16,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -23,7 +25,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct DiffView {
     /// The cell compared: its id and a label (`prompt@n variant`).
     cell: Option<(i64, String)>,
-    samples: Vec<SampleRow>,
+    pub(super) samples: Vec<SampleRow>,
     /// Indices into `samples` of the left (A) and right (B) sample.
     pub a: usize,
     pub b: usize,
@@ -37,6 +39,16 @@ pub struct DiffView {
     pub change: usize,
     /// Clusters, stability and divergence of the cell's samples.
     pub analysis: Option<crate::analysis::Analysis>,
+    /// The cells of the run the compared cell belongs to (see `diff_cells`).
+    pub(super) run_cells: Vec<super::diff_cells::DiffCell>,
+    /// Stability and samples of the run's cells loaded so far.
+    pub(super) loaded: std::collections::HashMap<i64, (f64, Vec<SampleRow>)>,
+    /// The user chose a cell with `c` / `C`: stop following the least stable one.
+    pub(super) picked: bool,
+    pub(super) cell_index: usize,
+    /// The compared cell's model, for the divergence token offset.
+    pub(super) model: Option<String>,
+    pub(super) divergence_tokens: Option<usize>,
 }
 
 fn output(s: &SampleRow) -> &str {
@@ -63,11 +75,17 @@ impl DiffView {
                 .iter()
                 .filter_map(|c| position(c.representative()))
                 .collect();
+            // B: the sample that diverges earliest, else the next cluster.
+            let earliest = analysis
+                .divergence
+                .as_ref()
+                .and_then(|d| position(d.other_sample));
             self.a = reps.first().copied().unwrap_or(0);
-            self.b = reps.get(1).copied().unwrap_or(self.a + 1);
+            self.b = earliest.or(reps.get(1).copied()).unwrap_or(self.a + 1);
             self.scroll = 0;
         }
         self.analysis = Some(analysis);
+        self.count_divergence_tokens();
         self.recompute();
     }
 
@@ -147,6 +165,10 @@ impl View for DiffView {
                 self.jump(action == Action::NextChange);
                 return Some(Vec::new());
             }
+            Action::NextCell | Action::PrevCell => {
+                self.step_cell(action == Action::NextCell);
+                return Some(Vec::new());
+            }
             _ => return None,
         }
         self.scroll = 0;
@@ -156,6 +178,7 @@ impl View for DiffView {
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         if let Event::Samples { cell_id, samples } = event
+            && !self.cell_loaded(*cell_id, samples)
             && let Some((id, label)) = self.cell.clone()
             && id == *cell_id
         {
@@ -190,7 +213,7 @@ impl View for DiffView {
             return;
         };
         let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+            Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
         let verdict = if self.samples.len() < 2 {
             Span::styled("needs two samples", theme.fg(theme.warning))
         } else if has_changes(&self.spans) {
@@ -223,7 +246,14 @@ impl View for DiffView {
                 theme.muted(),
             ),
         ]);
-        frame.render_widget(Paragraph::new(header), head);
+        let mut second = Vec::new();
+        if let Some(line) = self.divergence_line() {
+            second.push(one_line(&format!(" {line}"), theme.fg(theme.flag)));
+        }
+        if let Some(position) = self.cell_position() {
+            second.push(one_line(&format!(" · {position}"), theme.muted()));
+        }
+        frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
@@ -242,7 +272,12 @@ impl View for DiffView {
                 let text = output(sample);
                 highlight(text, detect(text), &theme.syntect, theme.text())
             } else {
-                diff_side(&self.spans, side, theme)
+                let mut lines = diff_side(&self.spans, side, theme);
+                if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
+                    let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
+                    super::diff_cells::mark_char(&mut lines, d.char_offset, mark);
+                }
+                lines
             };
             let para = Paragraph::new(lines)
                 .block(pane(title, side == self.side, theme))
@@ -256,6 +291,7 @@ impl View for DiffView {
         vec![
             Action::NextChange,
             Action::PrevChange,
+            Action::NextCell,
             Action::FocusNext,
             Action::Help,
             Action::Quit,

@@ -3,12 +3,17 @@
 
 pub mod cost;
 pub mod diff;
+pub mod diff_cells;
 mod prompt_modes;
 pub mod prompts;
 mod prompts_draw;
 pub mod run;
+mod run_checks;
 mod run_draw;
 mod run_live;
+mod run_popup;
+pub mod run_session;
+mod run_spend;
 pub mod trace;
 mod trace_draw;
 pub mod widgets;
@@ -38,11 +43,10 @@ pub enum Effect {
     /// Suspend the TUI and edit `text` in `$EDITOR`; the result comes back through
     /// [`View::on_external_edit`].
     ExternalEdit { text: String },
-    /// Start a run of `version` on `models`, `n` samples each.
+    /// Start a planned run the spend guard let through (or the user confirmed).
     StartRun {
-        version: Box<crate::store::Version>,
-        models: Vec<String>,
-        n: u32,
+        label: String,
+        plan: super::event::PlannedRun,
     },
     /// Cancel the run in progress.
     CancelRun,

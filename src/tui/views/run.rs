@@ -1,12 +1,12 @@
 //! The Run view: stored runs | their cells (prompt version x variant x case) with progress |
 //! the samples of a cell | the selected sample's output. A run still in progress (e.g. started
 //! by `temper run` in another terminal) is polled, so its samples appear as they are stored.
-//! Starting and cancelling runs from here needs the runner (src/runner); until it lands, `r`
-//! says so. Drawing lives in `run_draw`.
+//! `r` starts the version selected in Prompts after the spend guard (`run_spend`) has estimated
+//! it. Drawing lives in `run_draw`.
 
 pub use super::run_live::LiveRun;
-use super::widgets::{InputOutcome, LineInput, ListCursor};
-use super::{Effect, Level, View};
+use super::widgets::{LineInput, ListCursor};
+use super::{Effect, View};
 use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
@@ -45,6 +45,18 @@ pub struct RunView {
     pub live: Option<LiveRun>,
     /// Select this run once the list has it.
     pub(super) follow: Option<i64>,
+    /// The spend guard's lines for the last run asked for (matrix, cost, upper bound, unpriced).
+    pub estimate: Option<Vec<String>>,
+    /// The worker is estimating a run.
+    pub estimating: bool,
+    /// A run waiting for y/n (the estimate is above `[run] confirm_above_usd`).
+    pub(super) confirm: Option<Box<crate::tui::event::SpendCheck>>,
+    /// The session file of the run started last, if it was a session's.
+    pub(super) running_session: Option<std::path::PathBuf>,
+    /// `o`: the session files to pick from.
+    pub(super) session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
+    /// The checks of the last session run, until `esc`.
+    pub session_checks: Option<crate::tui::session::SessionChecks>,
     pub(super) models_input: Option<LineInput>,
     pub(super) runs: Option<Vec<RunInfo>>,
     pub(super) runs_cursor: ListCursor,
@@ -64,6 +76,12 @@ impl Default for RunView {
             models: vec!["mock:drift".to_string()],
             live: None,
             follow: None,
+            estimate: None,
+            estimating: false,
+            confirm: None,
+            running_session: None,
+            session_picker: None,
+            session_checks: None,
             models_input: None,
             runs: None,
             runs_cursor: ListCursor::default(),
@@ -97,6 +115,11 @@ impl RunView {
     /// The samples of the selected cell, once loaded (what the Diff view compares).
     pub fn cell_samples(&self) -> Option<&Vec<SampleRow>> {
         self.samples.get(&self.selected_cell()?.id)
+    }
+
+    /// The samples of a cell, once loaded.
+    pub fn samples_of(&self, cell_id: i64) -> Option<&Vec<SampleRow>> {
+        self.samples.get(&cell_id)
     }
 
     /// The selected sample.
@@ -161,7 +184,7 @@ impl RunView {
         Vec::new()
     }
 
-    fn refresh(&mut self) -> Vec<Effect> {
+    pub(super) fn refresh(&mut self) -> Vec<Effect> {
         let mut out = vec![Effect::Request(Request::ListRuns)];
         if let Some(run) = self.selected_run() {
             out.push(Effect::Request(Request::LoadCells { run_id: run.id }));
@@ -220,6 +243,11 @@ impl View for RunView {
                 Vec::new()
             }
             Action::Refresh => self.refresh(),
+            Action::Open => self.open_sessions(),
+            Action::Back if self.session_checks.is_some() => {
+                self.session_checks = None;
+                Vec::new()
+            }
             Action::More => {
                 self.n = (self.n + 1).min(1000);
                 Vec::new()
@@ -238,31 +266,19 @@ impl View for RunView {
     }
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
-        let input = self.models_input.as_mut()?;
-        match input.key(key) {
-            InputOutcome::Submit => {
-                let models: Vec<String> = input
-                    .value
-                    .split(',')
-                    .map(|m| m.trim().to_string())
-                    .filter(|m| !m.is_empty())
-                    .collect();
-                self.models_input = None;
-                if models.is_empty() {
-                    return Some(vec![Effect::Status(
-                        Level::Warn,
-                        "no model given: kept the previous ones".into(),
-                    )]);
-                }
-                self.models = models;
-            }
-            InputOutcome::Cancel => self.models_input = None,
-            _ => {}
+        if let Some(effects) = self.confirm_key(key).or_else(|| self.picker_key(key)) {
+            return Some(effects);
         }
-        Some(Vec::new())
+        self.models_key(key)
     }
 
     fn capture_hint(&self) -> Option<&'static str> {
+        if self.confirm.is_some() {
+            return Some("y starts the run · any other key cancels");
+        }
+        if self.session_picker.is_some() {
+            return Some("j/k pick a session · enter runs it (after the estimate) · esc");
+        }
         self.models_input
             .as_ref()
             .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
@@ -271,28 +287,16 @@ impl View for RunView {
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
             Event::RunProgress(progress) => self.on_progress(progress),
-            Event::RunEnded(result) => {
-                if let Some(live) = &mut self.live {
-                    live.finished = true;
-                }
-                let (level, text) = match result {
-                    Ok(o) => (
-                        Level::Info,
-                        format!(
-                            "run #{} {}: {} ok, {} failed, {} not run, {:.1}s",
-                            o.run_id,
-                            o.status.as_str(),
-                            o.ok,
-                            o.failed,
-                            o.not_run,
-                            o.elapsed.as_secs_f64()
-                        ),
-                    ),
-                    Err(e) => (Level::Error, format!("run failed: {e}")),
-                };
-                let mut out = vec![Effect::Status(level, text)];
-                out.extend(self.refresh());
-                out
+            Event::Estimated(check) => self.on_estimated(check),
+            Event::Failed { .. } => {
+                self.estimating = false;
+                Vec::new()
+            }
+            Event::RunEnded(result) => self.on_ended(result),
+            Event::Sessions(files) => self.on_sessions(files),
+            Event::SessionChecks(checks) => {
+                self.session_checks = Some((**checks).clone());
+                Vec::new()
             }
             Event::Runs(runs) => {
                 let keep = self.follow.take().or(self.selected_run().map(|r| r.id));
@@ -356,6 +360,7 @@ impl View for RunView {
             Action::Start,
             Action::Cancel,
             Action::Variants,
+            Action::Open,
             Action::More,
             Action::Less,
             Action::Help,

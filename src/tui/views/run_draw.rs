@@ -64,6 +64,9 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         let line = input.line("models: ", theme);
         frame.render_widget(Paragraph::new(line).block(pane("", true, theme)), popup);
     }
+    super::run_checks::draw_checks(view, frame, area, theme);
+    super::run_checks::draw_picker(view, frame, area, theme);
+    super::run_popup::draw_confirm(view, frame, area, theme);
 }
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -115,7 +118,12 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         ),
         _ => Line::from(" Cells: prompt × variant × case "),
     };
-    let block = pane(title, focused, theme);
+    let mut block = pane(title, focused, theme);
+    if view.estimating {
+        block = block.title_bottom(Line::styled(" estimating… ", theme.muted()));
+    } else if let Some(total) = super::run_popup::estimate_total(view) {
+        block = block.title_bottom(one_line(&total, theme.muted()));
+    }
     let Some(cells) = view.run_cells() else {
         let inner = block.inner(area);
         frame.render_widget(block, area);

@@ -1,7 +1,7 @@
 //! Progress of a run started from the TUI, from the runner's events (`crate::runner::RunEvent`).
 
-use super::Effect;
 use super::run::{RunPane, RunView};
+use super::{Effect, Level};
 use crate::tui::event::Request;
 
 /// Progress of the run started from this TUI, from the runner's events.
@@ -16,6 +16,40 @@ pub struct LiveRun {
 }
 
 impl RunView {
+    /// The run ended: say how, reload, and check a session's run against its `[check]`.
+    pub(super) fn on_ended(
+        &mut self,
+        result: &Result<crate::runner::RunOutcome, String>,
+    ) -> Vec<Effect> {
+        if let Some(live) = &mut self.live {
+            live.finished = true;
+        }
+        let (level, text) = match result {
+            Ok(o) => (
+                Level::Info,
+                format!(
+                    "run #{} {}: {} ok, {} failed, {} not run, {:.1}s",
+                    o.run_id,
+                    o.status.as_str(),
+                    o.ok,
+                    o.failed,
+                    o.not_run,
+                    o.elapsed.as_secs_f64()
+                ),
+            ),
+            Err(e) => (Level::Error, format!("run failed: {e}")),
+        };
+        let mut out = vec![Effect::Status(level, text)];
+        if let (Ok(o), Some(path)) = (result, self.running_session.take()) {
+            out.push(Effect::Request(Request::CheckSession {
+                path,
+                run_id: o.run_id,
+            }));
+        }
+        out.extend(self.refresh());
+        out
+    }
+
     /// Count a runner event; a new run is followed (selected once the list has it).
     pub(super) fn on_progress(&mut self, progress: &crate::runner::RunEvent) -> Vec<Effect> {
         use crate::runner::RunEvent;

@@ -1,0 +1,74 @@
+//! The spend guard of runs started from the TUI. The worker (which owns the `Store`) plans the
+//! run, estimates its cost from the price book and past samples, and decides whether it may
+//! start, must be confirmed, or is refused — all before any call, and never on the UI thread.
+//! Sessions go through the same path as `temper run --session`.
+
+use super::event::{Event, PlannedRun, RunSpec, SpendCheck};
+use crate::config::Config;
+use crate::cost::PriceBook;
+use crate::runner::{Plan, SpendPolicy, Variant};
+use crate::store::{Store, Version};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The plan of a TUI run of one prompt version: `[run]` defaults, `n` samples per model.
+pub fn prompt_plan(config: &Config, version: Version, models: &[String], n: u32) -> Plan {
+    let variants: Vec<Variant> = models.iter().map(|m| Variant::model(m)).collect();
+    let mut plan = Plan::new(vec![version], variants, Vec::new(), &config.run);
+    plan.samples = n;
+    plan.source = "tui".into();
+    plan
+}
+
+/// Plan `spec`, estimate it and decide; a plan that cannot be built comes back as `Failed`.
+pub fn check(store: &Store, config: &Config, db_path: &Path, spec: RunSpec) -> Event {
+    let what = match &spec {
+        RunSpec::Prompt { version, .. } => {
+            format!("planning {}@{}", version.info.prompt, version.info.number)
+        }
+        RunSpec::Session { path } => format!("planning the session {}", path.display()),
+    };
+    match build(store, config, db_path, spec) {
+        Ok(check) => Event::Estimated(Box::new(check)),
+        Err(error) => Event::Failed { what, error },
+    }
+}
+
+fn build(
+    store: &Store,
+    config: &Config,
+    db_path: &Path,
+    spec: RunSpec,
+) -> Result<SpendCheck, String> {
+    let (label, mut plan, session) = match spec {
+        RunSpec::Prompt { version, models, n } => {
+            let label = format!("{}@{}", version.info.prompt, version.info.number);
+            (label, prompt_plan(config, *version, &models, n), None)
+        }
+        RunSpec::Session { path } => {
+            let session = crate::session::Session::read(&path).map_err(|e| e.to_string())?;
+            let resolved =
+                crate::session::resolve(&session, store, config).map_err(|e| e.to_string())?;
+            let plan = crate::session::plan(&session, &resolved, &config.run);
+            (format!("session {}", session.name), plan, Some(path))
+        }
+    };
+    let book = PriceBook::load(config, None).map_err(|e| e.to_string())?;
+    plan.prices = Some(Arc::new(book.clone()));
+    let registry = crate::provider::Registry::new(config).with_db(db_path);
+    let cells = plan.prepare(&registry).map_err(|e| e.to_string())?;
+    let estimate = crate::runner::estimate(&cells, &book, store).map_err(|e| e.to_string())?;
+    let policy = SpendPolicy {
+        budget_usd: plan.budget_usd,
+        confirm_above_usd: config.run.confirm_above_usd,
+        yes: false,
+        interactive: true,
+    };
+    Ok(SpendCheck {
+        label,
+        lines: estimate.lines(plan.budget_usd),
+        decision: estimate.decide(&policy),
+        plan: PlannedRun(Arc::new(plan)),
+        session,
+    })
+}

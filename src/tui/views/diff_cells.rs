@@ -1,0 +1,261 @@
+//! Which cell the Diff view compares when a run has several (prompt x variant x case): by
+//! default the least stable one, `c` / `C` step through the others. Also the divergence line.
+
+use super::Effect;
+use super::diff::DiffView;
+use crate::store::{CellInfo, SampleRow};
+use crate::tui::event::Request;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// A cell of the compared run: id, label and the model (for the divergence token offset).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffCell {
+    pub id: i64,
+    pub label: String,
+    pub model: String,
+}
+
+impl DiffCell {
+    /// The Diff view's entry for a stored cell.
+    pub fn of(cell: &CellInfo) -> DiffCell {
+        let mut label = format!(
+            "{}@{} {}",
+            cell.prompt, cell.prompt_number, cell.cell.variant_name
+        );
+        if !cell.cell.case_name.is_empty() {
+            label.push_str(&format!(" [{}]", cell.cell.case_name));
+        }
+        DiffCell {
+            id: cell.id,
+            label,
+            model: crate::cost::history::cell_model(cell),
+        }
+    }
+}
+
+/// Counts the divergence prefix with the cell model's tokenizer.
+struct ModelTokens<'a>(&'a str);
+
+impl crate::analysis::TokenCount for ModelTokens<'_> {
+    fn count_tokens(&self, text: &str) -> usize {
+        crate::cost::count_text(self.0, text).tokens as usize
+    }
+}
+
+/// Stability of a cell's samples (1.0 when nothing succeeded: there is nothing to compare).
+fn stability(samples: &[SampleRow]) -> f64 {
+    let observed = crate::analysis::cell::observed(samples);
+    crate::analysis::analyze(&observed, crate::analysis::Options::default())
+        .stability
+        .unwrap_or(1.0)
+}
+
+impl DiffView {
+    /// Show the cells of a run; `known` are the samples already loaded. Asks for the rest.
+    pub fn set_run(
+        &mut self,
+        cells: Vec<DiffCell>,
+        known: Vec<(i64, Vec<SampleRow>)>,
+    ) -> Vec<Effect> {
+        if cells != self.run_cells {
+            self.run_cells = cells;
+            self.loaded.clear();
+            self.picked = false;
+        }
+        for (id, samples) in known {
+            self.loaded.insert(id, (stability(&samples), samples));
+        }
+        let missing: Vec<Effect> = self
+            .run_cells
+            .iter()
+            .filter(|c| !self.loaded.contains_key(&c.id))
+            .map(|c| Effect::Request(Request::LoadSamples { cell_id: c.id }))
+            .collect();
+        self.show_default();
+        missing
+    }
+
+    /// Samples of a cell of the run arrived.
+    pub(super) fn cell_loaded(&mut self, cell_id: i64, samples: &[SampleRow]) -> bool {
+        if !self.run_cells.iter().any(|c| c.id == cell_id) {
+            return false;
+        }
+        self.loaded
+            .insert(cell_id, (stability(samples), samples.to_vec()));
+        if !self.picked {
+            self.show_default();
+        }
+        true
+    }
+
+    /// Until the user picks, show the least stable loaded cell (the first of equals).
+    fn show_default(&mut self) {
+        let least = self
+            .run_cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| self.loaded.get(&c.id).map(|(s, _)| (i, *s)))
+            .min_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, _)) = least {
+            self.show_cell(i);
+        }
+    }
+
+    fn show_cell(&mut self, index: usize) {
+        let Some(cell) = self.run_cells.get(index).cloned() else {
+            return;
+        };
+        let samples = self
+            .loaded
+            .get(&cell.id)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default();
+        self.cell_index = index;
+        self.model = Some(cell.model);
+        self.set_cell(cell.id, cell.label, samples);
+    }
+
+    /// `c` / `C`: the next or previous cell of the run.
+    pub(super) fn step_cell(&mut self, forward: bool) {
+        let n = self.run_cells.len();
+        if n < 2 {
+            return;
+        }
+        self.picked = true;
+        let next = if forward {
+            (self.cell_index + 1) % n
+        } else {
+            (self.cell_index + n - 1) % n
+        };
+        self.show_cell(next);
+    }
+
+    /// "cell 2/3 · stability 40% (least stable)" when the run has several cells.
+    pub fn cell_position(&self) -> Option<String> {
+        let n = self.run_cells.len();
+        if n < 2 {
+            return None;
+        }
+        let mine = self.loaded.get(&self.run_cells.get(self.cell_index)?.id)?.0;
+        let least = self.loaded.values().all(|(s, _)| *s >= mine);
+        Some(format!(
+            "cell {}/{n}{} · c/C other cells",
+            self.cell_index + 1,
+            if least { " (least stable)" } else { "" }
+        ))
+    }
+
+    /// Count the divergence prefix in tokens once, when the cell is set (not per frame).
+    pub(super) fn count_divergence_tokens(&mut self) {
+        self.divergence_tokens = None;
+        let (Some(d), Some(model)) = (
+            self.analysis.as_ref().and_then(|a| a.divergence.as_ref()),
+            self.model.as_deref(),
+        ) else {
+            return;
+        };
+        let prefix = self
+            .samples
+            .iter()
+            .find(|s| s.sample.idx == d.modal_sample)
+            .and_then(|s| s.sample.output.as_deref())
+            .and_then(|text| text.get(..d.byte_offset));
+        self.divergence_tokens =
+            prefix.map(|p| crate::analysis::TokenCount::count_tokens(&ModelTokens(model), p));
+    }
+
+    /// "diverges at char 44 / token 9: '…' vs '…'", when the samples part ways.
+    pub fn divergence_line(&self) -> Option<String> {
+        let d = self.analysis.as_ref()?.divergence.as_ref()?;
+        let tokens = d.token_offset.or(self.divergence_tokens);
+        let at = match tokens {
+            Some(t) => format!("char {} / token {t}", d.char_offset),
+            None => format!("char {}", d.char_offset),
+        };
+        let clip = |s: &str| -> String {
+            let s: String = s.chars().take(30).collect();
+            s.replace('\n', "⏎")
+        };
+        Some(format!(
+            "diverges at {at}: '{}' vs '{}' (#{} vs #{}, {} samples differ)",
+            clip(&d.modal_continuation),
+            clip(&d.other_continuation),
+            d.modal_sample,
+            d.other_sample,
+            d.samples_diverging
+        ))
+    }
+}
+
+/// Mark the character at `offset` (counting a line break as one character, as in the output)
+/// with `style`: where every sample stops agreeing. At a line break or the end of the text, a
+/// marked space shows the point.
+pub fn mark_char(lines: &mut [Line<'static>], offset: usize, style: Style) {
+    let mut left = offset;
+    for line in lines.iter_mut() {
+        let width: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+        if left > width {
+            left -= width + 1; // this line and its line break
+            continue;
+        }
+        if left == width {
+            line.spans.push(Span::styled(" ", style));
+            return;
+        }
+        let mut spans = Vec::with_capacity(line.spans.len() + 2);
+        let mut pending = Some(left);
+        for span in std::mem::take(&mut line.spans) {
+            let n = span.content.chars().count();
+            match pending {
+                Some(at) if at < n => {
+                    let text: Vec<char> = span.content.chars().collect();
+                    let piece = |r: std::ops::Range<usize>| text[r].iter().collect::<String>();
+                    if at > 0 {
+                        spans.push(Span::styled(piece(0..at), span.style));
+                    }
+                    spans.push(Span::styled(piece(at..at + 1), span.style.patch(style)));
+                    if at + 1 < n {
+                        spans.push(Span::styled(piece(at + 1..n), span.style));
+                    }
+                    pending = None;
+                }
+                Some(at) => {
+                    pending = Some(at - n);
+                    spans.push(span);
+                }
+                None => spans.push(span),
+            }
+        }
+        line.spans = spans;
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn marks_the_char_at_the_offset_across_spans_and_lines() {
+        let mut lines = vec![
+            Line::from(vec![Span::raw("ab"), Span::raw("cd")]),
+            Line::from("efg"),
+        ];
+        let mark = Style::default().add_modifier(ratatui::style::Modifier::REVERSED);
+        mark_char(&mut lines, 6, mark); // a b c d \n e [f]
+        assert_eq!(text(&lines), [vec!["ab", "cd"], vec!["e", "f", "g"]]);
+        assert_eq!(lines[1].spans[1].style, mark);
+        mark_char(&mut lines, 3, mark);
+        assert_eq!(text(&lines)[0], ["ab", "c", "d"]);
+        mark_char(&mut lines, 4, mark); // the line break: a marked space
+        assert_eq!(text(&lines)[0], ["ab", "c", "d", " "]);
+    }
+}

@@ -1,0 +1,67 @@
+//! Sessions from the Run view: `o` lists `sessions/*.toml` under the current directory, enter
+//! runs the picked one through the spend guard (as `temper run --session`), and its checks are
+//! shown once the run ends.
+
+use super::run::RunView;
+use super::widgets::ListCursor;
+use super::{Effect, Level};
+use crate::tui::event::{Request, RunSpec};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use std::path::PathBuf;
+
+/// Where `o` looks for session files, relative to the current directory.
+pub const SESSIONS_DIR: &str = "sessions";
+
+impl RunView {
+    /// `o`: ask the worker for the session files.
+    pub(super) fn open_sessions(&mut self) -> Vec<Effect> {
+        vec![Effect::Request(Request::ListSessions {
+            dir: PathBuf::from(SESSIONS_DIR),
+        })]
+    }
+
+    /// The session files arrived: open the picker, or say there are none.
+    pub(super) fn on_sessions(&mut self, files: &[PathBuf]) -> Vec<Effect> {
+        if files.is_empty() {
+            self.session_picker = None;
+            return vec![Effect::Status(
+                Level::Warn,
+                format!("no session files: {SESSIONS_DIR}/*.toml under the current directory"),
+            )];
+        }
+        self.session_picker = Some((files.to_vec(), ListCursor::default()));
+        Vec::new()
+    }
+
+    /// Keys while the picker is up: move, enter runs the session, esc closes.
+    pub(super) fn picker_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let (files, cursor) = self.session_picker.as_mut()?;
+        let len = files.len();
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                cursor.move_by(1, len);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                cursor.move_by(-1, len);
+            }
+            KeyCode::Enter => {
+                let path = files.get(cursor.selected).cloned();
+                self.session_picker = None;
+                return Some(match path {
+                    Some(path) => self.estimate(RunSpec::Session { path }),
+                    None => Vec::new(),
+                });
+            }
+            KeyCode::Esc | KeyCode::Char('q') => self.session_picker = None,
+            _ => {}
+        }
+        Some(Vec::new())
+    }
+
+    /// The picker's files and cursor, while it is up.
+    pub fn session_files(&self) -> Option<(&[PathBuf], &ListCursor)> {
+        self.session_picker
+            .as_ref()
+            .map(|(files, cursor)| (files.as_slice(), cursor))
+    }
+}

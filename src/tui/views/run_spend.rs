@@ -1,0 +1,99 @@
+//! The run dialog of the Run view: the models input, and the spend guard — a run the user asks
+//! for is first estimated by the worker; the view then starts it, asks y/n in a popup, or says
+//! why it was refused.
+
+use super::run::RunView;
+use super::widgets::InputOutcome;
+use super::{Effect, Level};
+use crate::runner::Decision;
+use crate::tui::event::{Request, RunSpec, SpendCheck};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+impl RunView {
+    /// Ask the worker to plan and estimate `spec`; nothing starts until its verdict is in.
+    pub fn estimate(&mut self, spec: RunSpec) -> Vec<Effect> {
+        self.confirm = None;
+        self.estimating = true;
+        vec![
+            Effect::Request(Request::Estimate(spec)),
+            Effect::Status(Level::Info, "estimating the cost of the run…".into()),
+        ]
+    }
+
+    /// The worker's verdict: start, ask (the popup), or refuse with the reason.
+    pub(super) fn on_estimated(&mut self, check: &SpendCheck) -> Vec<Effect> {
+        self.estimating = false;
+        self.estimate = Some(check.lines.clone());
+        self.session_checks = None;
+        match &check.decision {
+            Decision::Start => self.start(check),
+            Decision::Confirm { .. } => {
+                self.confirm = Some(Box::new(check.clone()));
+                vec![Effect::Status(
+                    Level::Warn,
+                    "confirm the run: y starts it, any other key cancels".into(),
+                )]
+            }
+            Decision::Refuse { reason } => {
+                vec![Effect::Status(
+                    Level::Error,
+                    format!("not started: {reason}"),
+                )]
+            }
+        }
+    }
+
+    fn start(&mut self, check: &SpendCheck) -> Vec<Effect> {
+        self.running_session = check.session.clone();
+        vec![Effect::StartRun {
+            label: check.label.clone(),
+            plan: check.plan.clone(),
+        }]
+    }
+
+    /// Keys while the confirmation popup is up: `y` starts, anything else declines.
+    pub(super) fn confirm_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let check = self.confirm.take()?;
+        Some(match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => self.start(&check),
+            _ => vec![Effect::Status(
+                Level::Warn,
+                format!("not started: declined ({})", check.label),
+            )],
+        })
+    }
+
+    /// Keys while the models input is open (`v`): enter keeps the new list, esc the old one.
+    pub(super) fn models_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let input = self.models_input.as_mut()?;
+        match input.key(key) {
+            InputOutcome::Submit => {
+                let models: Vec<String> = input
+                    .value
+                    .split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                self.models_input = None;
+                if models.is_empty() {
+                    return Some(vec![Effect::Status(
+                        Level::Warn,
+                        "no model given: kept the previous ones".into(),
+                    )]);
+                }
+                self.models = models;
+            }
+            InputOutcome::Cancel => self.models_input = None,
+            _ => {}
+        }
+        Some(Vec::new())
+    }
+
+    /// The question of the confirmation popup, while it is up.
+    pub fn confirm_question(&self) -> Option<&str> {
+        match &self.confirm.as_ref()?.decision {
+            Decision::Confirm { question } => Some(question),
+            _ => None,
+        }
+    }
+}
