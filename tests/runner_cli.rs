@@ -240,3 +240,37 @@ fn ctrl_c_cancels_and_keeps_the_samples() {
     let kept = store.sample_count(1).unwrap();
     assert!((2..50).contains(&kept), "{kept} samples kept");
 }
+
+#[test]
+fn tool_call_answers_are_compared_by_their_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let db = dir.path().join("t.db");
+    let temper = || {
+        let mut cmd = assert_cmd::Command::cargo_bin("temper").unwrap();
+        cmd.env("TEMPER_CONFIG", dir.path().join("config.toml"))
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&db);
+        cmd
+    };
+    temper()
+        .args(["prompt", "import"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/prompts/agent-ops.toml"),
+        )
+        .assert()
+        .success();
+    temper()
+        .args(["run", "agent-ops", "-n", "3", "-m", "mock:echo"])
+        .assert()
+        .success();
+    let store = temper::store::Store::open(&db).unwrap();
+    let cell = &store.cells(1).unwrap()[0];
+    for row in store.samples(cell.id).unwrap() {
+        let output = row.sample.output.unwrap();
+        assert!(output.starts_with("get_service_status("), "{output}");
+        assert!(row.sample.tool_calls_json.unwrap().contains("\"id\""));
+    }
+}

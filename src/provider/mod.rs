@@ -99,6 +99,16 @@ pub struct ToolCall {
     pub arguments: String,
 }
 
+/// Tool calls as comparable text, one `name(arguments)` line each, ids left out: two answers
+/// that call the same tools with the same arguments read the same.
+pub fn tool_calls_as_text(calls: &[ToolCall]) -> String {
+    calls
+        .iter()
+        .map(|c| format!("{}({})", c.name, c.arguments))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Token counts of one call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {

@@ -379,9 +379,16 @@ async fn one_sample(shared: &Shared, live: &LiveCell, idx: u32, ticket: Ticket) 
 }
 
 fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
+    // An answer that is only tool calls is what the model decided to do: store the calls (ids
+    // dropped, they differ on every call) as its output, so clusters, diffs and checks see them.
+    let output = if r.text.trim().is_empty() && !r.tool_calls.is_empty() {
+        crate::provider::tool_calls_as_text(&r.tool_calls)
+    } else {
+        r.text
+    };
     NewSample {
         status: Some(SampleStatus::Ok),
-        output: Some(r.text),
+        output: Some(output),
         tool_calls_json: (!r.tool_calls.is_empty())
             .then(|| serde_json::to_string(&r.tool_calls).unwrap_or_default()),
         finish_reason: r.finish_reason,
