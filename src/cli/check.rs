@@ -4,8 +4,7 @@
 use super::style::{Tone, paint};
 use super::{Ctx, EXIT_CHECK_FAILED};
 use crate::sanitize::one_line;
-use crate::session::{CellFacts, Failure, Resolved, Session, evaluate, resolve};
-use crate::store::{CellInfo, SampleRow, Store};
+use crate::session::{Failure, Resolved, Session, resolve};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -43,27 +42,15 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(id) => id,
         None => run_session(&session, &resolved, args.yes, ctx)?,
     };
-    let cells = session_cells(&store, &session, run_id)?;
-    let samples: Vec<Vec<SampleRow>> = cells
-        .iter()
-        .map(|c| store.samples(c.id))
-        .collect::<Result<_, _>>()?;
-    let labels: Vec<String> = cells
-        .iter()
-        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
-        .collect();
-    let facts: Vec<CellFacts<'_>> = cells
-        .iter()
-        .zip(&samples)
-        .zip(&labels)
-        .map(|((c, s), label)| CellFacts {
-            prompt: label,
-            variant: &c.cell.variant_name,
-            case: &c.cell.case_name,
-            samples: s,
-        })
-        .collect();
-    let failures = evaluate(&session.check, session.mode, &facts);
+    let crate::session::RunChecks { cells, failures } =
+        crate::session::check_run(&store, &session, run_id)
+            .with_context(|| format!("loading run #{run_id}"))?;
+    if cells.is_empty() {
+        anyhow::bail!(
+            "run #{run_id} has no cell for the variants and cases of session {:?}; run the session (without --run) first",
+            session.name
+        );
+    }
     let passed = failures.is_empty();
     if ctx.json {
         super::print_json(&Verdict {
@@ -85,28 +72,6 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 /// The run's cells that belong to the session's variants and cases.
-fn session_cells(store: &Store, session: &Session, run_id: i64) -> anyhow::Result<Vec<CellInfo>> {
-    let cells: Vec<CellInfo> = store
-        .cells(run_id)
-        .with_context(|| format!("loading run #{run_id}"))?
-        .into_iter()
-        .filter(|c| {
-            session
-                .variants
-                .iter()
-                .any(|v| v.name == c.cell.variant_name)
-                && session.cases.iter().any(|k| k.name == c.cell.case_name)
-        })
-        .collect();
-    if cells.is_empty() {
-        anyhow::bail!(
-            "run #{run_id} has no cell for the variants and cases of session {:?}; run the session (without --run) first",
-            session.name
-        );
-    }
-    Ok(cells)
-}
-
 fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) -> String {
     let checks = session.check.names();
     let mut out = format!(

@@ -6,9 +6,11 @@ pub mod evaluate;
 pub mod file;
 pub mod plan;
 pub mod resolve;
+mod stored;
 
 pub use checks::{Checks, JsonSchema};
 pub use evaluate::{CellFacts, Failure, evaluate};
 pub use file::{Case, Located, Session, SessionError, Variant};
 pub use plan::plan;
 pub use resolve::{ResolveError, Resolved, resolve};
+pub use stored::{RunChecks, check_run};

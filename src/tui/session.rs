@@ -2,8 +2,8 @@
 //! evaluate its checks over the stored cells as `temper check` does.
 
 use super::event::Event;
-use crate::session::{CellFacts, Failure, Session, evaluate};
-use crate::store::{SampleRow, Store};
+use crate::session::{Failure, Session};
+use crate::store::Store;
 use std::path::{Path, PathBuf};
 
 /// A session's check verdict for one run, for the Run view.
@@ -59,40 +59,10 @@ pub fn check(store: &Store, path: &Path, run_id: i64) -> Event {
 
 fn evaluate_run(store: &Store, path: &Path, run_id: i64) -> Result<SessionChecks, String> {
     let session = Session::read(path).map_err(|e| e.to_string())?;
-    let cells: Vec<_> = store
-        .cells(run_id)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|c| {
-            session
-                .variants
-                .iter()
-                .any(|v| v.name == c.cell.variant_name)
-                && session.cases.iter().any(|k| k.name == c.cell.case_name)
-        })
-        .collect();
-    let samples: Vec<Vec<SampleRow>> = cells
-        .iter()
-        .map(|c| store.samples(c.id))
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let labels: Vec<String> = cells
-        .iter()
-        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
-        .collect();
-    let facts: Vec<CellFacts<'_>> = cells
-        .iter()
-        .zip(&samples)
-        .zip(&labels)
-        .map(|((c, s), label)| CellFacts {
-            prompt: label,
-            variant: &c.cell.variant_name,
-            case: &c.cell.case_name,
-            samples: s,
-        })
-        .collect();
+    let crate::session::RunChecks { cells, failures } =
+        crate::session::check_run(store, &session, run_id).map_err(|e| e.to_string())?;
     Ok(SessionChecks {
-        failures: evaluate(&session.check, session.mode, &facts),
+        failures,
         checks: session.check.names(),
         cells: cells.len(),
         name: session.name,
