@@ -233,13 +233,8 @@ impl View for RunView {
             Action::Top => self.move_selection(-(isize::MAX / 2)),
             Action::Bottom => self.move_selection(isize::MAX / 2),
             Action::FocusNext | Action::FocusPrev => {
-                let i = ORDER.iter().position(|p| *p == self.focus).unwrap_or(0);
-                let step = if action == Action::FocusNext {
-                    1
-                } else {
-                    ORDER.len() - 1
-                };
-                self.focus = ORDER[(i + step) % ORDER.len()];
+                self.focus =
+                    super::widgets::cycle_focus(&ORDER, self.focus, action == Action::FocusNext);
                 Vec::new()
             }
             Action::Refresh => self.refresh(),

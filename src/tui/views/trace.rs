@@ -219,13 +219,8 @@ impl View for TraceView {
             Action::Top => self.move_by(-(isize::MAX / 2)),
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::FocusNext | Action::FocusPrev => {
-                let i = ORDER.iter().position(|p| *p == self.focus).unwrap_or(0);
-                let step = if action == Action::FocusNext {
-                    1
-                } else {
-                    ORDER.len() - 1
-                };
-                self.focus = ORDER[(i + step) % ORDER.len()];
+                self.focus =
+                    super::widgets::cycle_focus(&ORDER, self.focus, action == Action::FocusNext);
             }
             _ => return None,
         }

@@ -112,6 +112,20 @@ pub fn draw_list(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The pane after (or before) `current` in a view's focus order, wrapping around; a view's
+/// Tab / Shift-Tab. An unknown `current` counts as the first pane.
+pub fn cycle_focus<T: PartialEq + Copy>(order: &[T], current: T, forward: bool) -> T {
+    let Some(&first) = order.first() else {
+        return current;
+    };
+    let i = order.iter().position(|p| *p == current).unwrap_or(0);
+    let step = if forward { 1 } else { order.len() - 1 };
+    order
+        .get((i + step) % order.len())
+        .copied()
+        .unwrap_or(first)
+}
+
 /// A centred message for an empty or failed pane.
 pub fn empty_state(frame: &mut Frame, area: Rect, text: &str, style: Style) {
     let lines: Vec<Line> = text
