@@ -66,11 +66,12 @@ pub enum Action {
     Variants,
     NextCell,
     PrevCell,
+    Explain,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -107,6 +108,7 @@ impl Action {
         Action::Variants,
         Action::NextCell,
         Action::PrevCell,
+        Action::Explain,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -148,6 +150,7 @@ impl Action {
             Action::Variants => "variants",
             Action::NextCell => "next_cell",
             Action::PrevCell => "prev_cell",
+            Action::Explain => "explain",
         }
     }
 
@@ -178,6 +181,7 @@ impl Action {
             Action::Variants => "models",
             Action::NextCell => "next cell",
             Action::PrevCell => "prev cell",
+            Action::Explain => "explain",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             other => other.name(),
@@ -223,6 +227,9 @@ impl Action {
             Action::Variants => "choose the models to run (comma separated)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
+            Action::Explain => {
+                "explain the split: token probabilities, near-ties, backends, batch probe"
+            }
         }
     }
 }

@@ -41,14 +41,18 @@ pub struct DiffView {
     pub analysis: Option<crate::analysis::Analysis>,
     /// The cells of the run the compared cell belongs to (see `diff_cells`).
     pub(super) run_cells: Vec<super::diff_cells::DiffCell>,
-    /// Stability and samples of the run's cells loaded so far.
-    pub(super) loaded: std::collections::HashMap<i64, (f64, Vec<SampleRow>)>,
+    /// Stability, samples and explanation of the run's cells loaded so far.
+    pub(super) loaded: std::collections::HashMap<i64, super::diff_cells::LoadedCell>,
     /// The user chose a cell with `c` / `C`: stop following the least stable one.
     pub(super) picked: bool,
     pub(super) cell_index: usize,
     /// The compared cell's model, for the divergence token offset.
     pub(super) model: Option<String>,
     pub(super) divergence_tokens: Option<usize>,
+    /// `e`: the explain panel is shown under the samples.
+    pub explain_open: bool,
+    /// The explain panel's sentences for the compared cell.
+    pub explain: Vec<String>,
 }
 
 fn output(s: &SampleRow) -> &str {
@@ -64,6 +68,7 @@ impl DiffView {
     pub fn set_cell(&mut self, cell_id: i64, label: String, samples: Vec<SampleRow>) {
         let same = self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
         self.cell = Some((cell_id, label));
+        self.explain.clear();
         self.samples = samples;
         let observed = crate::analysis::cell::observed(&self.samples);
         let analysis = crate::analysis::analyze(&observed, crate::analysis::Options::default());
@@ -169,6 +174,10 @@ impl View for DiffView {
                 self.step_cell(action == Action::NextCell);
                 return Some(Vec::new());
             }
+            Action::Explain => {
+                self.explain_open = !self.explain_open;
+                return Some(Vec::new());
+            }
             _ => return None,
         }
         self.scroll = 0;
@@ -254,6 +263,18 @@ impl View for DiffView {
             second.push(one_line(&format!(" · {position}"), theme.muted()));
         }
         frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
+        let body = if self.explain_open {
+            // The samples keep at least three rows of text; the panel takes what it needs of the rest.
+            let wanted = self
+                .explain_height(body.width)
+                .min(body.height.saturating_sub(5));
+            let [samples, panel] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(wanted)]).areas(body);
+            self.draw_explain(frame, panel, theme);
+            samples
+        } else {
+            body
+        };
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
@@ -292,6 +313,7 @@ impl View for DiffView {
             Action::NextChange,
             Action::PrevChange,
             Action::NextCell,
+            Action::Explain,
             Action::FocusNext,
             Action::Help,
             Action::Quit,
