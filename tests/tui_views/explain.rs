@@ -141,3 +141,64 @@ fn explain_updates_when_the_shown_cell_gets_more_samples() {
     assert!(lines.contains("outputs split at token 4"), "{lines}");
     assert!(lines.contains("drift either way"), "{lines}");
 }
+
+// ---- Diff panes: syntax colours under the word diff ------------------------------------
+
+#[test]
+fn differing_json_outputs_are_syntax_highlighted_around_the_changed_words() {
+    use ratatui::style::Color;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    requests(&mut a);
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    requests(&mut a);
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![cell(7, 2, "mock:drift")],
+    });
+    requests(&mut a);
+    let json = |days: u32| format!("{{\"refund_days\": {days}, \"cite\": \"c2\"}}");
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: vec![
+            sample(7, 0, Some(&json(30)), None),
+            sample(7, 1, Some(&json(30)), None),
+            sample(7, 2, Some(&json(14)), None),
+        ],
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    let terminal = super::render(&mut a, 160, 48);
+    let buffer = terminal.backend().buffer();
+    // The first row of the panes' text, and where a string starts in it (left pane first).
+    let row = (0..48)
+        .find(|y| {
+            let line: String = (0..160).map(|x| buffer[(x, *y)].symbol()).collect();
+            line.contains("refund_days")
+        })
+        .expect("the JSON is on screen");
+    let line: Vec<String> = (0..160)
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    let find = |needle: &str, from: usize| -> u16 {
+        let text: String = line.concat();
+        let byte = text[from..].find(needle).unwrap() + from;
+        text[..byte].chars().count() as u16
+    };
+    let theme = temper::tui::theme::Theme::default();
+    // Unchanged JSON keeps syntect colours (RGB from the syntect theme)...
+    let key = buffer[(find("refund_days", 0), row)].style();
+    assert!(matches!(key.fg, Some(Color::Rgb(..))), "{key:?}");
+    assert_ne!(key.fg, theme.text().fg, "not the plain text colour");
+    // ...the divergence point is marked (reversed)...
+    let mark = buffer[(find("30", 0), row)].style();
+    assert!(
+        mark.add_modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    // ...and the changed number keeps the diff's colour on each side.
+    let old = buffer[(find("30", 0) + 1, row)].style();
+    assert_eq!(old.fg, Some(theme.removed), "{old:?}");
+    let right_start = line.concat().find("14").unwrap();
+    let new = buffer[(find("14", right_start) + 1, row)].style();
+    assert_eq!(new.fg, Some(theme.added), "{new:?}");
+}

@@ -10,13 +10,11 @@ use crate::analysis::worddiff::{Span as DiffSpan, SpanKind, has_changes, word_di
 use crate::store::SampleRow;
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::Event;
-use crate::tui::highlight::{detect, highlight};
-use crate::tui::text::{Side, diff_side, one_line};
+use crate::tui::text::{Side, one_line};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -53,9 +51,12 @@ pub struct DiffView {
     pub explain_open: bool,
     /// The explain panel's sentences for the compared cell.
     pub explain: Vec<String>,
+    /// The panes' highlighted lines, rebuilt only when the pair or the theme changes.
+    pub(super) panes: super::diff_lines::PaneCache,
 }
 
-fn output(s: &SampleRow) -> &str {
+/// A sample's text as compared: its output, else its error.
+pub(super) fn output(s: &SampleRow) -> &str {
     s.sample
         .output
         .as_deref()
@@ -99,7 +100,13 @@ impl DiffView {
         &self.spans
     }
 
+    /// The id of the compared cell.
+    pub(super) fn cell_id(&self) -> Option<i64> {
+        self.cell.as_ref().map(|(id, _)| *id)
+    }
+
     fn recompute(&mut self) {
+        self.panes.clear();
         let last = self.samples.len().saturating_sub(1);
         self.a = self.a.min(last);
         self.b = self.b.min(last);
@@ -278,8 +285,12 @@ impl View for DiffView {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
-        let identical = !has_changes(&self.spans);
-        for (rect, side, index) in [(left, Side::Old, self.a), (right, Side::New, self.b)] {
+        let [left_lines, right_lines] = self.pane_lines(theme);
+        let panes = [
+            (left, Side::Old, self.a, left_lines),
+            (right, Side::New, self.b, right_lines),
+        ];
+        for (rect, side, index, lines) in panes {
             let Some(sample) = self.samples.get(index) else {
                 frame.render_widget(pane(" — ", false, theme), rect);
                 continue;
@@ -289,17 +300,6 @@ impl View for DiffView {
                 if side == Side::Old { "A" } else { "B" },
                 sample.sample.idx
             );
-            let lines = if identical {
-                let text = output(sample);
-                highlight(text, detect(text), &theme.syntect, theme.text())
-            } else {
-                let mut lines = diff_side(&self.spans, side, theme);
-                if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
-                    let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
-                    super::diff_cells::mark_char(&mut lines, d.char_offset, mark);
-                }
-                lines
-            };
             let para = Paragraph::new(lines)
                 .block(pane(title, side == self.side, theme))
                 .wrap(Wrap { trim: false })
