@@ -19,6 +19,8 @@ mod explain;
 mod guard;
 #[path = "tui_views/sessions.rs"]
 mod sessions;
+#[path = "tui_views/versions.rs"]
+mod versions;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 

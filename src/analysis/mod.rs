@@ -10,6 +10,7 @@ pub mod normalize;
 pub mod render;
 pub mod similarity;
 pub mod summary;
+pub mod versions;
 pub mod worddiff;
 
 pub use cell::{CellReport, TokenTotals, cell_report};

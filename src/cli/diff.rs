@@ -6,12 +6,12 @@ use super::report::{load_target, write_out};
 use super::style::{Tone, colour_enabled, paint};
 use crate::analysis::cell::observed;
 use crate::analysis::render::{Line, Tint, side_by_side, unified};
+use crate::analysis::versions::{VersionOutput, compare_versions};
 use crate::analysis::{Diff, DiffOptions, Granularity, Mode, Options, analyze, diff_texts};
 use crate::sanitize::one_line;
 use crate::store::{CellInfo, SampleRow, Store};
 use anyhow::Context;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 /// Arguments of `temper diff`.
@@ -227,80 +227,29 @@ fn sample_diff(store: &Store, target: &str, args: &DiffArgs) -> anyhow::Result<C
     })
 }
 
-/// The newest cell of a version per (variant, case), filtered by `--model`.
-fn latest_cells(
-    store: &Store,
-    reference: &str,
-    model: Option<&str>,
-) -> anyhow::Result<BTreeMap<(String, String), CellInfo>> {
-    let version = store.resolve_str(reference)?;
-    let mut out = BTreeMap::new();
-    for c in store.cells_for_version(version.info.id)? {
-        let matches = model
-            .is_none_or(|m| c.cell.variant_name.contains(m) || c.cell.variant_json.contains(m));
-        if matches {
-            out.insert((c.cell.variant_name.clone(), c.cell.case_name.clone()), c);
-        }
-    }
-    if out.is_empty() {
-        let filter = model
-            .map(|m| format!(" with a variant matching {m:?}"))
-            .unwrap_or_default();
-        anyhow::bail!(
-            "{reference} has no stored outputs{filter}: run it first (`temper run {reference}`)"
-        );
-    }
-    Ok(out)
-}
-
 fn version_diff(
     store: &Store,
     a: &str,
     b: &str,
     args: &DiffArgs,
 ) -> anyhow::Result<Vec<Comparison>> {
-    let old = latest_cells(store, a, args.model.as_deref())?;
-    let new = latest_cells(store, b, args.model.as_deref())?;
-    let mut out = Vec::new();
-    for (key, old_cell) in &old {
-        let Some(new_cell) = new.get(key) else {
-            continue;
-        };
-        let modal_of = |cell: &CellInfo| -> anyhow::Result<(u32, String)> {
-            let samples = store.samples(cell.id)?;
-            let analysis = analyze(&observed(&samples), Options::mode(args.mode));
-            let idx = analysis
-                .modal_sample()
-                .with_context(|| format!("cell #{} has no successful sample", cell.id))?;
-            Ok((idx, output_of(&samples, idx, cell.id)?.to_string()))
-        };
-        let (ia, ta) = modal_of(old_cell)?;
-        let (ib, tb) = modal_of(new_cell)?;
-        let side = |r: &str, cell: &CellInfo, idx: u32| Side {
-            label: format!("{r} (run #{} modal sample {idx})", cell.run_id),
-            cell_id: cell.id,
-            sample: idx,
-        };
-        out.push(Comparison {
-            variant: key.0.clone(),
-            case: key.1.clone(),
-            diff: diff_texts(&ta, &tb, &diff_options(args)),
-            old: side(a, old_cell, ia),
-            new: side(b, new_cell, ib),
-        });
-    }
-    if out.is_empty() {
-        let names = |m: &BTreeMap<(String, String), CellInfo>| {
-            m.keys()
-                .map(|(v, c)| format!("{v} × {c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        anyhow::bail!(
-            "{a} and {b} share no variant × case: {a} has {}; {b} has {}",
-            names(&old),
-            names(&new)
-        );
-    }
-    Ok(out)
+    let pairs = compare_versions(store, a, b, args.model.as_deref(), args.mode)?;
+    let side = |o: &VersionOutput| Side {
+        label: format!(
+            "{} (run #{} modal sample {})",
+            o.reference, o.cell.run_id, o.sample
+        ),
+        cell_id: o.cell.id,
+        sample: o.sample,
+    };
+    Ok(pairs
+        .into_iter()
+        .map(|p| Comparison {
+            diff: diff_texts(&p.old.output, &p.new.output, &diff_options(args)),
+            old: side(&p.old),
+            new: side(&p.new),
+            variant: p.variant,
+            case: p.case,
+        })
+        .collect())
 }

@@ -67,11 +67,12 @@ pub enum Action {
     NextCell,
     PrevCell,
     Explain,
+    CompareOutputs,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -109,6 +110,7 @@ impl Action {
         Action::NextCell,
         Action::PrevCell,
         Action::Explain,
+        Action::CompareOutputs,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -151,6 +153,7 @@ impl Action {
             Action::NextCell => "next_cell",
             Action::PrevCell => "prev_cell",
             Action::Explain => "explain",
+            Action::CompareOutputs => "compare_outputs",
         }
     }
 
@@ -182,6 +185,7 @@ impl Action {
             Action::NextCell => "next cell",
             Action::PrevCell => "prev cell",
             Action::Explain => "explain",
+            Action::CompareOutputs => "outputs",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             other => other.name(),
@@ -227,6 +231,9 @@ impl Action {
             Action::Variants => "choose the models to run (comma separated)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
+            Action::CompareOutputs => {
+                "compare this version's outputs with its parent's (or the diffed version's) in the Diff view"
+            }
             Action::Explain => {
                 "explain the split: token probabilities, near-ties, backends, batch probe"
             }

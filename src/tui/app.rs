@@ -101,6 +101,7 @@ impl App {
                 Effect::Status(level, text) => {
                     self.status = Some((level, crate::sanitize::one_line(&text)))
                 }
+                Effect::Show(tab) => self.show_tab(tab),
                 other => self.outbox.push(other),
             }
         }
@@ -194,7 +195,9 @@ impl App {
     pub fn show_tab(&mut self, tab: Tab) {
         self.tab = tab;
         self.dirty = true;
+        // Two versions' outputs stay on screen until `esc`, whatever the Run view selects.
         if tab == Tab::Diff
+            && !self.diff.comparing_versions()
             && let Some(cells) = self.run.run_cells()
         {
             let list = cells

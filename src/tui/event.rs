@@ -33,6 +33,8 @@ pub enum Request {
     },
     /// Word diff of two versions of a prompt.
     Diff { name: String, old: u32, new: u32 },
+    /// The modal outputs of two versions of a prompt, per variant x case both ran.
+    CompareOutputs { name: String, old: u32, new: u32 },
     /// The most recent stored runs.
     ListRuns,
     /// The cells of a run.
@@ -130,6 +132,13 @@ pub enum Event {
         moved: LabelMove,
     },
     Diff(VersionDiff),
+    /// Two versions' outputs, for the Diff view.
+    VersionOutputs {
+        name: String,
+        old: u32,
+        new: u32,
+        pairs: Vec<crate::analysis::versions::VersionPair>,
+    },
     Runs(Vec<RunInfo>),
     Cells {
         run_id: i64,

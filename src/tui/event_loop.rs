@@ -133,6 +133,7 @@ where
                     Err(why) => app.set_status(Level::Error, why),
                 },
                 Effect::Status(level, text) => app.set_status(level, text),
+                Effect::Show(tab) => app.show_tab(tab),
             }
         }
     }

@@ -175,6 +175,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("L", A::Label, V(Tab::Prompts)),
         ("d", A::DiffParent, V(Tab::Prompts)),
         ("D", A::DiffWith, V(Tab::Prompts)),
+        ("O", A::CompareOutputs, V(Tab::Prompts)),
         ("r,enter", A::Start, V(Tab::Run)),
         ("c", A::Cancel, V(Tab::Run)),
         ("v", A::Variants, V(Tab::Run)),

@@ -166,6 +166,24 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
         Request::Estimate(spec) => {
             super::spend::check(store, &Config::default(), std::path::Path::new(""), spec)
         }
+        Request::CompareOutputs { name, old, new } => {
+            let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
+            match crate::analysis::versions::compare_versions(
+                store,
+                &a,
+                &b,
+                None,
+                crate::analysis::Mode::Exact,
+            ) {
+                Ok(pairs) => Event::VersionOutputs {
+                    name,
+                    old,
+                    new,
+                    pairs,
+                },
+                Err(e) => failed(format!("comparing the outputs of {a} and {b}"), &e),
+            }
+        }
         Request::Diff { name, old, new } => {
             let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));
             match (get(old), get(new)) {

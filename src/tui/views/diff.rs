@@ -53,6 +53,8 @@ pub struct DiffView {
     pub explain: Vec<String>,
     /// The panes' highlighted lines, rebuilt only when the pair or the theme changes.
     pub(super) panes: super::diff_lines::PaneCache,
+    /// `O` in the Prompts view: two versions' outputs instead of a run's samples.
+    pub(super) versions: Option<super::diff_versions::Versions>,
 }
 
 /// A sample's text as compared: its output, else its error.
@@ -103,6 +105,16 @@ impl DiffView {
     /// The id of the compared cell.
     pub(super) fn cell_id(&self) -> Option<i64> {
         self.cell.as_ref().map(|(id, _)| *id)
+    }
+
+    /// Forget the compared cell (the next run cell shown starts afresh).
+    pub(super) fn reset_cell(&mut self) {
+        self.cell = None;
+    }
+
+    /// Recompute the diff after A or B was set from outside.
+    pub(super) fn refresh_pair(&mut self) {
+        self.recompute();
     }
 
     fn recompute(&mut self) {
@@ -178,9 +190,12 @@ impl View for DiffView {
                 return Some(Vec::new());
             }
             Action::NextCell | Action::PrevCell => {
-                self.step_cell(action == Action::NextCell);
+                if !self.step_pair(action == Action::NextCell) {
+                    self.step_cell(action == Action::NextCell);
+                }
                 return Some(Vec::new());
             }
+            Action::Back if self.comparing_versions() => return Some(self.leave_versions()),
             Action::Explain => {
                 self.explain_open = !self.explain_open;
                 return Some(Vec::new());
@@ -193,7 +208,17 @@ impl View for DiffView {
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::VersionOutputs {
+            name,
+            old,
+            new,
+            pairs,
+        } = event
+        {
+            return self.set_versions(name, *old, *new, pairs);
+        }
         if let Event::Samples { cell_id, samples } = event
+            && !self.comparing_versions()
             && !self.cell_loaded(*cell_id, samples)
             && let Some((id, label)) = self.cell.clone()
             && id == *cell_id
@@ -245,19 +270,24 @@ impl View for DiffView {
         };
         let header = Line::from(vec![
             one_line(
-                &format!(" {label} · {} samples · ", self.samples.len()),
+                &if self.comparing_versions() {
+                    format!(" {label} · ")
+                } else {
+                    format!(" {label} · {} samples · ", self.samples.len())
+                },
                 theme.text(),
             ),
             verdict,
             Span::styled(
-                match &self.analysis {
-                    Some(a) => format!(
+                match (&self.analysis, self.version_stabilities()) {
+                    (_, Some(both)) => both,
+                    (Some(a), None) => format!(
                         " · {} clusters · stability {}",
                         a.distinct,
                         a.stability
                             .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0))
                     ),
-                    None => String::new(),
+                    (None, None) => String::new(),
                 },
                 theme.muted(),
             ),
@@ -266,7 +296,7 @@ impl View for DiffView {
         if let Some(line) = self.divergence_line() {
             second.push(one_line(&format!(" {line}"), theme.fg(theme.flag)));
         }
-        if let Some(position) = self.cell_position() {
+        if let Some(position) = self.pair_position().or_else(|| self.cell_position()) {
             second.push(one_line(&format!(" · {position}"), theme.muted()));
         }
         frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
@@ -295,11 +325,20 @@ impl View for DiffView {
                 frame.render_widget(pane(" — ", false, theme), rect);
                 continue;
             };
-            let title = format!(
-                " {} #{} ",
-                if side == Side::Old { "A" } else { "B" },
-                sample.sample.idx
-            );
+            let title = match self.version_titles() {
+                Some([a, b]) => {
+                    if side == Side::Old {
+                        a
+                    } else {
+                        b
+                    }
+                }
+                None => format!(
+                    " {} #{} ",
+                    if side == Side::Old { "A" } else { "B" },
+                    sample.sample.idx
+                ),
+            };
             let para = Paragraph::new(lines)
                 .block(pane(title, side == self.side, theme))
                 .wrap(Wrap { trim: false })

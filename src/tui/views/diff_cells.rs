@@ -130,6 +130,9 @@ impl DiffView {
     }
 
     fn show_cell(&mut self, index: usize) {
+        if self.comparing_versions() {
+            return; // two versions' outputs stay until `esc`
+        }
         let Some(cell) = self.run_cells.get(index).cloned() else {
             return;
         };
@@ -208,6 +211,13 @@ impl DiffView {
             let s: String = s.chars().take(30).collect();
             s.replace('\n', "⏎")
         };
+        if self.comparing_versions() {
+            return Some(format!(
+                "diverges at {at}: '{}' vs '{}'",
+                clip(&d.modal_continuation),
+                clip(&d.other_continuation)
+            ));
+        }
         Some(format!(
             "diverges at {at}: '{}' vs '{}' (#{} vs #{}, {})",
             clip(&d.modal_continuation),

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod diff_cells;
 mod diff_explain;
 mod diff_lines;
+mod diff_versions;
 mod prompt_modes;
 pub mod prompts;
 mod prompts_draw;
@@ -54,6 +55,8 @@ pub enum Effect {
     CancelRun,
     /// Show a message in the status bar.
     Status(Level, String),
+    /// Switch to a tab (e.g. the Diff view once two versions' outputs arrived).
+    Show(Tab),
 }
 
 /// A tab of the TUI.

@@ -52,7 +52,9 @@ impl Mode {
             Mode::Message { .. } => Some("version message · enter save · esc back to the editor"),
             Mode::Label { .. } => Some("label name (e.g. prod) · enter set · esc cancel"),
             Mode::PickDiff { .. } => Some("version number to diff against · enter · esc cancel"),
-            Mode::Diff { .. } => Some("j/k scroll · y copy · esc close the diff"),
+            Mode::Diff { .. } => {
+                Some("j/k scroll · y copy · O compare their outputs · esc close the diff")
+            }
         }
     }
 }
@@ -127,6 +129,30 @@ impl PromptsView {
                     ),
                 ),
             },
+            Action::CompareOutputs => {
+                // The versions of the diff on screen, else the selected one and its parent.
+                let (name, old, new) = match &self.mode {
+                    Mode::Diff { diff, .. } => (diff.name.clone(), diff.old, diff.new),
+                    _ => match v.parent {
+                        Some(parent) => (v.prompt.clone(), parent, v.number),
+                        None => {
+                            return status(
+                                Level::Warn,
+                                format!(
+                                    "{}@{} is the first version: D picks a version to diff, then O compares their outputs",
+                                    v.prompt, v.number
+                                ),
+                            );
+                        }
+                    },
+                };
+                let mut effects = status(
+                    Level::Info,
+                    format!("loading the outputs of {name}@{old} and @{new}…"),
+                );
+                effects.push(Effect::Request(Request::CompareOutputs { name, old, new }));
+                effects
+            }
             Action::DiffWith => {
                 self.mode = Mode::PickDiff {
                     name: v.prompt,

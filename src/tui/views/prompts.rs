@@ -223,7 +223,8 @@ impl View for PromptsView {
             | Action::ExternalEdit
             | Action::Label
             | Action::DiffParent
-            | Action::DiffWith => self.start_mode(action),
+            | Action::DiffWith
+            | Action::CompareOutputs => self.start_mode(action),
             _ => return None,
         })
     }
