@@ -15,6 +15,8 @@ use temper::tui::{Options, new_app};
 
 #[path = "tui_views/guard.rs"]
 mod guard;
+#[path = "tui_views/save.rs"]
+mod save;
 #[path = "tui_views/sessions.rs"]
 mod sessions;
 

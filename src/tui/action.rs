@@ -66,11 +66,12 @@ pub enum Action {
     Variants,
     NextCell,
     PrevCell,
+    SaveSession,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -107,6 +108,7 @@ impl Action {
         Action::Variants,
         Action::NextCell,
         Action::PrevCell,
+        Action::SaveSession,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -148,6 +150,7 @@ impl Action {
             Action::Variants => "variants",
             Action::NextCell => "next_cell",
             Action::PrevCell => "prev_cell",
+            Action::SaveSession => "save_session",
         }
     }
 
@@ -180,6 +183,7 @@ impl Action {
             Action::PrevCell => "prev cell",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
+            Action::SaveSession => "save",
             other => other.name(),
         }
     }
@@ -223,6 +227,9 @@ impl Action {
             Action::Variants => "choose the models to run (comma separated)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
+            Action::SaveSession => {
+                "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"
+            }
         }
     }
 }

@@ -101,6 +101,7 @@ impl App {
                 Effect::Status(level, text) => {
                     self.status = Some((level, crate::sanitize::one_line(&text)))
                 }
+                Effect::SaveWorkspace { name } => self.save_workspace(&name),
                 other => self.outbox.push(other),
             }
         }

@@ -133,6 +133,7 @@ where
                     Err(why) => app.set_status(Level::Error, why),
                 },
                 Effect::Status(level, text) => app.set_status(level, text),
+                Effect::SaveWorkspace { name } => app.save_workspace(&name),
             }
         }
     }
