@@ -92,7 +92,7 @@ fn the_name_input_cancels_and_refuses_what_cannot_be_saved() {
 fn snapshot_run_save_name_input() {
     let mut a = runs_app();
     a.on_key(&key('S'));
-    type_str(&mut a, "refund-v2");
+    type_str(&mut a, "refund-qa");
     snapshot("run_save_input", a);
 }
 

@@ -51,10 +51,15 @@ fn o_opens_the_picker_and_enter_opens_then_estimates_the_session() {
     let Event::SessionOpened(session) = temper::tui::session::open(&path) else {
         panic!("expected the session")
     };
+    let trace = session.traces[0].clone();
+    assert!(trace.ends_with("examples/traces/rag-answer.temper.jsonl"));
     a.on_event(Event::SessionOpened(session));
     assert_eq!(
         requests(&mut a),
-        [Request::Estimate(RunSpec::Session { path })]
+        [
+            Request::Estimate(RunSpec::Session { path }),
+            Request::LoadTrace { path: trace }
+        ]
     );
     assert_eq!(a.run.n, 10);
     assert_eq!(a.run.models, ["mock:echo", "mock:drift?p=0.4&seed=3"]);
