@@ -369,6 +369,10 @@ fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
         diff.contains("A #") && diff.contains("B #") && diff.contains("stability"),
         "{diff}"
     );
+    // The explain panel reads the logprobs the mock synthesised and the runner stored.
+    s.send("e");
+    let explain = s.wait_for("tokens of sample");
+    assert!(explain.contains("Explain"), "{explain}");
     s.send("q");
     assert!(s.wait_exit().success());
 }

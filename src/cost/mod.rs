@@ -22,5 +22,5 @@ pub use overrides::{FileInfo, PatchFields, PriceError, PricePatch, parse_file};
 pub use table::{EMBEDDED_TABLE, PriceOrigin, PriceRow, TableInfo, strip_snapshot};
 pub use tokens::{
     Encoding, TokenCount, count_chat, count_request, count_text, count_tools, encoding_for,
-    warm_up, warm_up_in_background,
+    split_text, warm_up, warm_up_in_background,
 };

@@ -134,6 +134,15 @@ fn count_with(encoding: Encoding, text: &str) -> (u64, Encoding) {
     }
 }
 
+/// `text` cut into the tokens `model`'s tokenizer sees, each as text (the mock's synthetic
+/// logprobs are per token, like a real server's). `None` when no table is loaded or a token is
+/// not valid UTF-8 on its own (a multi-byte character split across tokens).
+pub fn split_text(model: &str, text: &str) -> Option<Vec<String>> {
+    bpe(encoding_for(model).0)?
+        .split_by_token_ordinary(text)
+        .ok()
+}
+
 /// Tokens of `text` for `model` (no chat framing).
 pub fn count_text(model: &str, text: &str) -> TokenCount {
     let (encoding, own) = encoding_for(model);

@@ -2,7 +2,7 @@
 
 use super::backend::BackendVerdict;
 use super::cell::CellExplanation;
-use super::divergence::SplitPoint;
+use super::divergence::{ClusterChoice, SplitPoint};
 use super::margin::FRAGILE;
 use super::schedules::{ScheduleComparison, ScheduleResult, ScheduleVerdict};
 use crate::sanitize::for_display;
@@ -20,6 +20,15 @@ pub fn quote(token: &str) -> String {
     format!("'{}'", for_display(&escaped))
 }
 
+/// `variant · case`, or just the variant when the run had no named cases.
+fn scope(variant: &str, case: &str) -> String {
+    if case.is_empty() {
+        for_display(variant).into_owned()
+    } else {
+        format!("{} · {}", for_display(variant), for_display(case))
+    }
+}
+
 fn samples(n: usize) -> String {
     format!("{n} sample{}", if n == 1 { "" } else { "s" })
 }
@@ -27,12 +36,7 @@ fn samples(n: usize) -> String {
 impl CellExplanation {
     /// `mock:drift [burst] · default: 10 ok, 2 outputs, stability 0.70`.
     pub fn heading(&self) -> String {
-        let mut line = format!(
-            "{} · {}: {} ok",
-            for_display(&self.variant),
-            for_display(&self.case),
-            self.ok
-        );
+        let mut line = format!("{}: {} ok", scope(&self.variant, &self.case), self.ok);
         if self.failed > 0 {
             line.push_str(&format!(", {} failed", self.failed));
         }
@@ -51,14 +55,22 @@ impl CellExplanation {
         let mut out = Vec::new();
         match &self.split {
             Some(SplitPoint::Token { index, choices }) => {
-                let parts: Vec<String> = choices
+                // Clusters that chose the same token here part ways later: count them together.
+                let mut groups: Vec<(&ClusterChoice, usize)> = Vec::new();
+                for c in choices {
+                    match groups.iter_mut().find(|(g, _)| g.token == c.token) {
+                        Some((_, size)) => *size += c.size,
+                        None => groups.push((c, c.size)),
+                    }
+                }
+                let parts: Vec<String> = groups
                     .iter()
                     .take(4)
-                    .map(|c| match (&c.token, c.probability) {
+                    .map(|(c, size)| match (&c.token, c.probability) {
                         (Some(t), Some(p)) => {
-                            format!("{} (p={p:.2}, {})", quote(t), samples(c.size))
+                            format!("{} (p={p:.2}, {})", quote(t), samples(*size))
                         }
-                        _ => format!("end of output ({})", samples(c.size)),
+                        _ => format!("end of output ({})", samples(*size)),
                     })
                     .collect();
                 // Counted from 1 in words, like the report's token offset.
@@ -67,13 +79,27 @@ impl CellExplanation {
                     index + 1,
                     parts.join(" vs ")
                 ));
-                let probs: Vec<f64> = choices.iter().filter_map(|c| c.probability).collect();
+                let later = choices.len() - groups.len();
+                if later > 0 {
+                    out.push(format!(
+                        "{later} more output{} agree{} there and differ{} further on",
+                        if later == 1 { "" } else { "s" },
+                        if later == 1 { "s" } else { "" },
+                        if later == 1 { "s" } else { "" },
+                    ));
+                }
+                let probs: Vec<f64> = groups.iter().filter_map(|(c, _)| c.probability).collect();
                 if let [a, b, ..] = probs[..]
                     && (a - b).abs() < NEAR_TIE
                 {
+                    let apart = (a - b).abs();
+                    let apart = if apart < 0.01 {
+                        format!("{apart:.3}")
+                    } else {
+                        format!("{apart:.2}")
+                    };
                     out.push(format!(
-                        "a near-tie ({:.2} apart): a tiny numeric difference between calls flips this token",
-                        (a - b).abs()
+                        "a near-tie ({apart} apart): a tiny numeric difference between calls flips this token"
                     ));
                 }
                 if let Some(first) = choices.first().filter(|c| !c.alternatives.is_empty()) {
@@ -197,9 +223,8 @@ impl ScheduleComparison {
             ScheduleVerdict::DriftBoth => "drift either way: concurrency is not the (only) cause",
         };
         format!(
-            "batch probe {} · {}: sequential {} vs burst {}: {verdict}",
-            for_display(&self.model),
-            for_display(&self.case),
+            "batch probe {}: sequential {} vs burst {}: {verdict}",
+            scope(&self.model, &self.case),
             result(&self.sequential),
             result(&self.burst)
         )

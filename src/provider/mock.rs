@@ -2,7 +2,7 @@
 //! changes a word or a number in a seeded fraction of samples, so a demo shows nondeterminism
 //! that reproduces run after run. Both take `latency_ms`, `fail` and `seed` query parameters.
 
-use super::{BoxFuture, Provider, ProviderError, Request, Response, mock_answer};
+use super::{BoxFuture, Provider, ProviderError, Request, Response, mock_answer, mock_logprobs};
 use std::time::{Duration, Instant};
 
 /// How the mock behaves, from `mock:MODE?key=value&…`.
@@ -97,6 +97,7 @@ impl Mock {
             return Err(ProviderError::Injected(request.sample_index));
         }
         let (mut text, mut calls) = mock_answer::answer(request);
+        let original = text.clone();
         if roll(2) < self.options.p {
             let pick = (roll(3) * 1_000_000.0) as usize;
             match calls.first_mut() {
@@ -106,6 +107,18 @@ impl Mock {
         }
         let mut response = Response::estimated(request, text, calls);
         response.system_fingerprint = Some(format!("mock_{:08x}", self.options.seed as u32));
+        // Logprobs cover the text, as real APIs do; a tool-call answer has none.
+        if let Some(top) = request.logprobs
+            && response.tool_calls.is_empty()
+        {
+            response.logprobs = Some(mock_logprobs::synthesize(
+                &request.model,
+                &original,
+                &response.text,
+                top,
+                self.options.seed,
+            ));
+        }
         Ok(response)
     }
 }
@@ -113,6 +126,11 @@ impl Mock {
 impl Provider for Mock {
     fn name(&self) -> &str {
         "mock"
+    }
+
+    /// Synthetic, but shaped like a real server's, so explain works offline.
+    fn supports_logprobs(&self) -> bool {
+        true
     }
 
     fn complete<'a>(
@@ -132,7 +150,7 @@ impl Provider for Mock {
 }
 
 /// Words the drift swaps, both ways, so changed answers still read naturally.
-const SWAPS: &[(&str, &str)] = &[
+pub(super) const SWAPS: &[(&str, &str)] = &[
     ("within", "in"),
     ("full", "whole"),
     ("days", "calendar days"),
@@ -192,14 +210,14 @@ fn spans(text: &str, f: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
     out
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
+pub(super) fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
 /// The splitmix64 finaliser: nearby inputs give unrelated outputs.
-fn mix(mut z: u64) -> u64 {
+pub(super) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -207,7 +225,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// A reproducible number in [0, 1) from a stream and a sample index.
-fn unit(stream: u64, index: u32) -> f64 {
+pub(super) fn unit(stream: u64, index: u32) -> f64 {
     let z = mix(stream ^ u64::from(index).wrapping_mul(0xd1b5_4a32_d192_ed03));
     (z >> 11) as f64 / (1u64 << 53) as f64
 }

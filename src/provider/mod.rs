@@ -11,6 +11,7 @@ mod http;
 mod logprobs;
 mod mock;
 mod mock_answer;
+mod mock_logprobs;
 mod mock_schema;
 mod openai_compat;
 mod registry;

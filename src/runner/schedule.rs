@@ -107,7 +107,7 @@ mod tests {
     use crate::runner::{Plan, Variant};
 
     #[test]
-    fn both_makes_one_tagged_cell_per_schedule_and_only_openai_gets_logprobs() {
+    fn both_makes_one_tagged_cell_per_schedule_asking_for_logprobs() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
         let body = PromptBody {
@@ -134,8 +134,9 @@ mod tests {
             Some(Schedule::Burst)
         );
         assert_eq!(plan.total_samples(), 2 * plan.samples as usize);
-        // The mock cannot return logprobs, so it is not asked for them.
-        assert_eq!(cells[0].request.logprobs, None);
+        // The mock synthesises logprobs, so it is asked for them like a real server.
+        assert!(plan.logprobs.is_some());
+        assert_eq!(cells[0].request.logprobs, plan.logprobs);
         assert_eq!(Schedule::of_variant_json("{\"model\":\"m\"}"), None);
     }
 }

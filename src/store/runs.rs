@@ -82,7 +82,7 @@ pub struct RunInfo {
 }
 
 /// A cell to create: one prompt version x variant x case, sampled `n` times.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewCell {
     pub prompt_version_id: i64,
     pub variant_name: String,
@@ -94,7 +94,7 @@ pub struct NewCell {
 }
 
 /// A stored cell with the prompt reference it ran.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellInfo {
     pub id: i64,
     pub run_id: i64,

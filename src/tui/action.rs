@@ -66,12 +66,13 @@ pub enum Action {
     Variants,
     NextCell,
     PrevCell,
+    Explain,
     SaveSession,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -108,6 +109,7 @@ impl Action {
         Action::Variants,
         Action::NextCell,
         Action::PrevCell,
+        Action::Explain,
         Action::SaveSession,
     ];
 
@@ -150,6 +152,7 @@ impl Action {
             Action::Variants => "variants",
             Action::NextCell => "next_cell",
             Action::PrevCell => "prev_cell",
+            Action::Explain => "explain",
             Action::SaveSession => "save_session",
         }
     }
@@ -181,6 +184,7 @@ impl Action {
             Action::Variants => "models",
             Action::NextCell => "next cell",
             Action::PrevCell => "prev cell",
+            Action::Explain => "explain",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             Action::SaveSession => "save",
@@ -227,6 +231,9 @@ impl Action {
             Action::Variants => "choose the models to run (comma separated)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
+            Action::Explain => {
+                "explain the split: token probabilities, near-ties, backends, batch probe"
+            }
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"
             }

@@ -110,6 +110,55 @@ pub fn highlight(text: &str, lang: Lang, theme_name: &str, fallback: Style) -> V
     out
 }
 
+/// Syntax colours under a word diff: characters the diff left in `plain` (unchanged words) take
+/// the colours of `syntax` (the same text highlighted), changed words keep the diff's colours.
+/// The diff is returned as is when the two disagree on the text (it is the source of truth).
+pub fn overlay_syntax(
+    diff: Vec<Line<'static>>,
+    syntax: &[Line<'static>],
+    plain: Style,
+) -> Vec<Line<'static>> {
+    let chars = |line: &Line<'static>| -> Vec<(char, Style)> {
+        line.spans
+            .iter()
+            .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(diff.len());
+    for (d, h) in diff.iter().zip(syntax) {
+        let (d, h) = (chars(d), chars(h));
+        if d.len() != h.len() || d.iter().zip(&h).any(|(a, b)| a.0 != b.0) {
+            return diff;
+        }
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut run = String::new();
+        let mut current: Option<Style> = None;
+        for ((c, diff_style), (_, syntax_style)) in d.into_iter().zip(h) {
+            let style = if diff_style == plain {
+                syntax_style
+            } else {
+                diff_style
+            };
+            if current.is_some_and(|s| s != style) {
+                spans.push(Span::styled(
+                    std::mem::take(&mut run),
+                    current.unwrap_or(plain),
+                ));
+            }
+            current = Some(style);
+            run.push(c);
+        }
+        if let Some(style) = current {
+            spans.push(Span::styled(run, style));
+        }
+        out.push(Line::from(spans));
+    }
+    if diff.len() != syntax.len() {
+        return diff;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +179,36 @@ mod tests {
         assert!(
             lines[0].spans.len() > 1,
             "JSON should be split into coloured tokens"
+        );
+    }
+
+    #[test]
+    fn syntax_colours_fill_unchanged_words_and_changes_keep_the_diff_style() {
+        let plain = Style::default();
+        let changed = Style::default().fg(Color::Red);
+        let diff = vec![Line::from(vec![
+            Span::styled("{\"a\": ", plain),
+            Span::styled("1", changed),
+            Span::styled("}", plain),
+        ])];
+        let syntax = highlight("{\"a\": 2}", Lang::Json, "base16-ocean.dark", plain);
+        // Different text (2 vs 1): the diff wins untouched.
+        assert_eq!(overlay_syntax(diff.clone(), &syntax, plain), diff);
+        let syntax = highlight("{\"a\": 1}", Lang::Json, "base16-ocean.dark", plain);
+        let merged = overlay_syntax(diff, &syntax, plain);
+        assert_eq!(merged[0].to_string(), "{\"a\": 1}");
+        let style_of = |text: &str| {
+            merged[0]
+                .spans
+                .iter()
+                .find(|s| s.content.contains(text))
+                .map(|s| s.style)
+        };
+        assert_eq!(style_of("1"), Some(changed), "the change keeps its colour");
+        let key = style_of("a").unwrap();
+        assert!(
+            key.fg.is_some() && key != plain,
+            "the key is syntax-coloured"
         );
     }
 

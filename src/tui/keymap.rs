@@ -186,6 +186,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("N", A::PrevChange, V(Tab::Diff)),
         ("c", A::NextCell, V(Tab::Diff)),
         ("C", A::PrevCell, V(Tab::Diff)),
+        ("e", A::Explain, V(Tab::Diff)),
         ("o", A::Open, V(Tab::Trace)),
         ("+,=", A::More, V(Tab::Cost)),
         ("-", A::Less, V(Tab::Cost)),

@@ -157,7 +157,7 @@ fn snapshot_run_confirmation_popup() {
 // ---- Diff view: the cell to compare and the first divergence ---------------------------
 
 /// The runs app on the Diff view, with cell 8 (mock:echo) loaded and stable.
-fn diff_two_cells() -> App {
+pub(super) fn diff_two_cells() -> App {
     let mut a = runs_app();
     a.on_key(&key('3'));
     assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);

@@ -10,13 +10,11 @@ use crate::analysis::worddiff::{Span as DiffSpan, SpanKind, has_changes, word_di
 use crate::store::SampleRow;
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::Event;
-use crate::tui::highlight::{detect, highlight};
-use crate::tui::text::{Side, diff_side, one_line};
+use crate::tui::text::{Side, one_line};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -41,17 +39,24 @@ pub struct DiffView {
     pub analysis: Option<crate::analysis::Analysis>,
     /// The cells of the run the compared cell belongs to (see `diff_cells`).
     pub(super) run_cells: Vec<super::diff_cells::DiffCell>,
-    /// Stability and samples of the run's cells loaded so far.
-    pub(super) loaded: std::collections::HashMap<i64, (f64, Vec<SampleRow>)>,
+    /// Stability, samples and explanation of the run's cells loaded so far.
+    pub(super) loaded: std::collections::HashMap<i64, super::diff_cells::LoadedCell>,
     /// The user chose a cell with `c` / `C`: stop following the least stable one.
     pub(super) picked: bool,
     pub(super) cell_index: usize,
     /// The compared cell's model, for the divergence token offset.
     pub(super) model: Option<String>,
     pub(super) divergence_tokens: Option<usize>,
+    /// `e`: the explain panel is shown under the samples.
+    pub explain_open: bool,
+    /// The explain panel's sentences for the compared cell.
+    pub explain: Vec<String>,
+    /// The panes' highlighted lines, rebuilt only when the pair or the theme changes.
+    pub(super) panes: super::diff_lines::PaneCache,
 }
 
-fn output(s: &SampleRow) -> &str {
+/// A sample's text as compared: its output, else its error.
+pub(super) fn output(s: &SampleRow) -> &str {
     s.sample
         .output
         .as_deref()
@@ -64,6 +69,7 @@ impl DiffView {
     pub fn set_cell(&mut self, cell_id: i64, label: String, samples: Vec<SampleRow>) {
         let same = self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
         self.cell = Some((cell_id, label));
+        self.explain.clear();
         self.samples = samples;
         let observed = crate::analysis::cell::observed(&self.samples);
         let analysis = crate::analysis::analyze(&observed, crate::analysis::Options::default());
@@ -94,7 +100,13 @@ impl DiffView {
         &self.spans
     }
 
+    /// The id of the compared cell.
+    pub(super) fn cell_id(&self) -> Option<i64> {
+        self.cell.as_ref().map(|(id, _)| *id)
+    }
+
     fn recompute(&mut self) {
+        self.panes.clear();
         let last = self.samples.len().saturating_sub(1);
         self.a = self.a.min(last);
         self.b = self.b.min(last);
@@ -167,6 +179,10 @@ impl View for DiffView {
             }
             Action::NextCell | Action::PrevCell => {
                 self.step_cell(action == Action::NextCell);
+                return Some(Vec::new());
+            }
+            Action::Explain => {
+                self.explain_open = !self.explain_open;
                 return Some(Vec::new());
             }
             _ => return None,
@@ -254,11 +270,27 @@ impl View for DiffView {
             second.push(one_line(&format!(" · {position}"), theme.muted()));
         }
         frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
+        let body = if self.explain_open {
+            // The samples keep at least three rows of text; the panel takes what it needs of the rest.
+            let wanted = self
+                .explain_height(body.width)
+                .min(body.height.saturating_sub(5));
+            let [samples, panel] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(wanted)]).areas(body);
+            self.draw_explain(frame, panel, theme);
+            samples
+        } else {
+            body
+        };
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
-        let identical = !has_changes(&self.spans);
-        for (rect, side, index) in [(left, Side::Old, self.a), (right, Side::New, self.b)] {
+        let [left_lines, right_lines] = self.pane_lines(theme);
+        let panes = [
+            (left, Side::Old, self.a, left_lines),
+            (right, Side::New, self.b, right_lines),
+        ];
+        for (rect, side, index, lines) in panes {
             let Some(sample) = self.samples.get(index) else {
                 frame.render_widget(pane(" — ", false, theme), rect);
                 continue;
@@ -268,17 +300,6 @@ impl View for DiffView {
                 if side == Side::Old { "A" } else { "B" },
                 sample.sample.idx
             );
-            let lines = if identical {
-                let text = output(sample);
-                highlight(text, detect(text), &theme.syntect, theme.text())
-            } else {
-                let mut lines = diff_side(&self.spans, side, theme);
-                if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
-                    let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
-                    super::diff_cells::mark_char(&mut lines, d.char_offset, mark);
-                }
-                lines
-            };
             let para = Paragraph::new(lines)
                 .block(pane(title, side == self.side, theme))
                 .wrap(Wrap { trim: false })
@@ -292,6 +313,7 @@ impl View for DiffView {
             Action::NextChange,
             Action::PrevChange,
             Action::NextCell,
+            Action::Explain,
             Action::FocusNext,
             Action::Help,
             Action::Quit,

@@ -3,17 +3,38 @@
 
 use super::Effect;
 use super::diff::DiffView;
+use crate::analysis::Mode;
+use crate::explain::{CellExplanation, explain_cell};
 use crate::store::{CellInfo, SampleRow};
 use crate::tui::event::Request;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// A cell of the compared run: id, label and the model (for the divergence token offset).
+/// A cell of the compared run: id, label, the model (for the divergence token offset) and the
+/// stored cell (what the explain panel reads its variant and schedule from).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffCell {
     pub id: i64,
     pub label: String,
     pub model: String,
+    pub info: CellInfo,
+}
+
+/// What the view keeps of a loaded cell: computed once when its samples arrive, not per frame.
+pub(super) struct LoadedCell {
+    pub stability: f64,
+    pub samples: Vec<SampleRow>,
+    pub explanation: CellExplanation,
+}
+
+impl LoadedCell {
+    fn new(cell: &CellInfo, samples: Vec<SampleRow>) -> LoadedCell {
+        LoadedCell {
+            stability: stability(&samples),
+            explanation: explain_cell(cell, &samples, Mode::Exact),
+            samples,
+        }
+    }
 }
 
 impl DiffCell {
@@ -30,6 +51,7 @@ impl DiffCell {
             id: cell.id,
             label,
             model: crate::cost::history::cell_model(cell),
+            info: cell.clone(),
         }
     }
 }
@@ -64,7 +86,9 @@ impl DiffView {
             self.picked = false;
         }
         for (id, samples) in known {
-            self.loaded.insert(id, (stability(&samples), samples));
+            if let Some(cell) = self.run_cells.iter().find(|c| c.id == id) {
+                self.loaded.insert(id, LoadedCell::new(&cell.info, samples));
+            }
         }
         let missing: Vec<Effect> = self
             .run_cells
@@ -78,13 +102,16 @@ impl DiffView {
 
     /// Samples of a cell of the run arrived.
     pub(super) fn cell_loaded(&mut self, cell_id: i64, samples: &[SampleRow]) -> bool {
-        if !self.run_cells.iter().any(|c| c.id == cell_id) {
+        let Some(cell) = self.run_cells.iter().find(|c| c.id == cell_id) else {
             return false;
-        }
-        self.loaded
-            .insert(cell_id, (stability(samples), samples.to_vec()));
+        };
+        let loaded = LoadedCell::new(&cell.info, samples.to_vec());
+        self.loaded.insert(cell_id, loaded);
         if !self.picked {
             self.show_default();
+        } else if self.run_cells.get(self.cell_index).map(|c| c.id) == Some(cell_id) {
+            // The cell on screen got newer samples (a run still going): show them.
+            self.show_cell(self.cell_index);
         }
         true
     }
@@ -95,7 +122,7 @@ impl DiffView {
             .run_cells
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| self.loaded.get(&c.id).map(|(s, _)| (i, *s)))
+            .filter_map(|(i, c)| self.loaded.get(&c.id).map(|l| (i, l.stability)))
             .min_by(|x, y| x.1.total_cmp(&y.1));
         if let Some((i, _)) = least {
             self.show_cell(i);
@@ -109,11 +136,12 @@ impl DiffView {
         let samples = self
             .loaded
             .get(&cell.id)
-            .map(|(_, s)| s.clone())
+            .map(|l| l.samples.clone())
             .unwrap_or_default();
         self.cell_index = index;
         self.model = Some(cell.model);
         self.set_cell(cell.id, cell.label, samples);
+        self.explain = self.explain_lines(cell.id);
     }
 
     /// `c` / `C`: the next or previous cell of the run.
@@ -137,8 +165,11 @@ impl DiffView {
         if n < 2 {
             return None;
         }
-        let mine = self.loaded.get(&self.run_cells.get(self.cell_index)?.id)?.0;
-        let least = self.loaded.values().all(|(s, _)| *s >= mine);
+        let mine = self
+            .loaded
+            .get(&self.run_cells.get(self.cell_index)?.id)?
+            .stability;
+        let least = self.loaded.values().all(|l| l.stability >= mine);
         Some(format!(
             "cell {}/{n}{} · c/C other cells",
             self.cell_index + 1,
@@ -178,12 +209,15 @@ impl DiffView {
             s.replace('\n', "⏎")
         };
         Some(format!(
-            "diverges at {at}: '{}' vs '{}' (#{} vs #{}, {} samples differ)",
+            "diverges at {at}: '{}' vs '{}' (#{} vs #{}, {})",
             clip(&d.modal_continuation),
             clip(&d.other_continuation),
             d.modal_sample,
             d.other_sample,
-            d.samples_diverging
+            match d.samples_diverging {
+                1 => "1 sample differs".to_string(),
+                n => format!("{n} samples differ"),
+            }
         ))
     }
 }

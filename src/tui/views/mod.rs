@@ -4,6 +4,8 @@
 pub mod cost;
 pub mod diff;
 pub mod diff_cells;
+mod diff_explain;
+mod diff_lines;
 mod prompt_modes;
 pub mod prompts;
 mod prompts_draw;

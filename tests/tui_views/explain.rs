@@ -1,0 +1,204 @@
+//! The Diff view's explain panel (`e`): the split token with probabilities, near-ties, fragile
+//! tokens and the batch probe, from stored logprobs; the character split without them.
+
+use super::{App, Event, Request, cell, key, loaded_app, requests, run, sample, snapshot};
+use temper::provider::{Alternative, TokenLogprob};
+use temper::store::RunStatus;
+use temper::tui::action::{Action, Tab};
+
+/// A token with its probability and the top candidates at its position.
+fn token(text: &str, p: f32, top: &[(&str, f32)]) -> TokenLogprob {
+    TokenLogprob {
+        token: text.into(),
+        logprob: p.ln(),
+        top: top
+            .iter()
+            .map(|(t, p)| Alternative {
+                token: (*t).into(),
+                logprob: p.ln(),
+            })
+            .collect(),
+    }
+}
+
+/// "The jacket is unused." or "… unworn.": token 4 is a near-tie (0.52 vs 0.47).
+fn jacket(cell_id: i64, idx: u32, word: &str) -> temper::store::SampleRow {
+    let p = if word == " unused" { 0.52 } else { 0.47 };
+    let tokens = [
+        token("The", 0.99, &[("The", 0.99)]),
+        token(" jacket", 0.97, &[(" jacket", 0.97), (" coat", 0.02)]),
+        token(" is", 0.99, &[(" is", 0.99)]),
+        token(word, p, &[(" unused", 0.52), (" unworn", 0.47)]),
+        token(".", 0.98, &[(".", 0.98)]),
+    ];
+    let output = format!("The jacket is{word}.");
+    let mut row = sample(cell_id, idx, Some(&output), None);
+    row.sample.logprobs = Some(temper::explain::codec::encode(&tokens));
+    row
+}
+
+/// A cell of run 2 sent with `schedule`.
+fn scheduled(id: i64, schedule: &str) -> temper::store::CellInfo {
+    let mut c = cell(id, 2, &format!("openai:m [{schedule}]"));
+    c.cell.variant_json = format!(r#"{{"model":"openai:m","schedule":"{schedule}"}}"#);
+    c
+}
+
+/// The Diff view over a batch-probe run: cell 7 sequential (stable), cell 8 burst (split).
+fn probe_app() -> App {
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    requests(&mut a);
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    assert_eq!(requests(&mut a), [Request::LoadCells { run_id: 2 }]);
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![scheduled(7, "sequential"), scheduled(8, "burst")],
+    });
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 7 }]);
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: (0..3).map(|i| jacket(7, i, " unused")).collect(),
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    a.on_event(Event::Samples {
+        cell_id: 8,
+        samples: vec![
+            jacket(8, 0, " unused"),
+            jacket(8, 1, " unused"),
+            jacket(8, 2, " unworn"),
+        ],
+    });
+    a
+}
+
+#[test]
+fn explain_names_the_split_token_the_near_tie_and_the_batch_probe() {
+    let mut a = probe_app();
+    assert!(!a.diff.explain_open);
+    a.on_key(&key('e'));
+    assert!(a.diff.explain_open);
+    // The least stable cell (burst) is shown first.
+    let lines = a.diff.explain.join("\n");
+    assert!(
+        lines.contains(
+            "outputs split at token 4: ' unused' (p=0.52, 2 samples) vs ' unworn' (p=0.47, 1 sample)"
+        ),
+        "{lines}"
+    );
+    assert!(lines.contains("a near-tie (0.05 apart)"), "{lines}");
+    assert!(
+        lines.contains("drift appears only under concurrent load"),
+        "{lines}"
+    );
+    // Every sample has one token decided by less than 0.05.
+    assert!(lines.contains("1 of 5 tokens of sample 0"), "{lines}");
+    a.on_key(&key('e'));
+    assert!(!a.diff.explain_open, "e hides the panel again");
+}
+
+#[test]
+fn explain_follows_the_cell_picked_with_c() {
+    let mut a = probe_app();
+    a.on_key(&key('c'));
+    let lines = a.diff.explain.join("\n");
+    assert!(lines.contains("all 3 samples agree"), "{lines}");
+    assert!(lines.contains("sequential stability 1.00"), "{lines}");
+}
+
+#[test]
+fn explain_without_logprobs_gives_the_character_split_and_says_why() {
+    let mut a = super::guard::diff_two_cells();
+    a.on_key(&key('e'));
+    let lines = a.diff.explain.join("\n");
+    assert!(lines.contains("outputs split at character 0"), "{lines}");
+    assert!(lines.contains("no token logprobs stored"), "{lines}");
+    snapshot("diff_explain_chars", a);
+}
+
+#[test]
+fn snapshot_diff_explain_panel() {
+    let mut a = probe_app();
+    a.on_key(&key('e'));
+    snapshot("diff_explain_tokens", a);
+}
+
+#[test]
+fn explain_updates_when_the_shown_cell_gets_more_samples() {
+    let mut a = probe_app();
+    a.on_key(&key('c')); // pick the sequential cell
+    let more = vec![
+        jacket(7, 0, " unused"),
+        jacket(7, 1, " unworn"),
+        jacket(7, 2, " unused"),
+    ];
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: more,
+    });
+    let lines = a.diff.explain.join("\n");
+    assert!(lines.contains("outputs split at token 4"), "{lines}");
+    assert!(lines.contains("drift either way"), "{lines}");
+}
+
+// ---- Diff panes: syntax colours under the word diff ------------------------------------
+
+#[test]
+fn differing_json_outputs_are_syntax_highlighted_around_the_changed_words() {
+    use ratatui::style::Color;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    requests(&mut a);
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    requests(&mut a);
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![cell(7, 2, "mock:drift")],
+    });
+    requests(&mut a);
+    let json = |days: u32| format!("{{\"refund_days\": {days}, \"cite\": \"c2\"}}");
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: vec![
+            sample(7, 0, Some(&json(30)), None),
+            sample(7, 1, Some(&json(30)), None),
+            sample(7, 2, Some(&json(14)), None),
+        ],
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    let terminal = super::render(&mut a, 160, 48);
+    let buffer = terminal.backend().buffer();
+    // The first row of the panes' text, and where a string starts in it (left pane first).
+    let row = (0..48)
+        .find(|y| {
+            let line: String = (0..160).map(|x| buffer[(x, *y)].symbol()).collect();
+            line.contains("refund_days")
+        })
+        .expect("the JSON is on screen");
+    let line: Vec<String> = (0..160)
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    let find = |needle: &str, from: usize| -> u16 {
+        let text: String = line.concat();
+        let byte = text[from..].find(needle).unwrap() + from;
+        text[..byte].chars().count() as u16
+    };
+    let theme = temper::tui::theme::Theme::default();
+    // Unchanged JSON keeps syntect colours (RGB from the syntect theme)...
+    let key = buffer[(find("refund_days", 0), row)].style();
+    assert!(matches!(key.fg, Some(Color::Rgb(..))), "{key:?}");
+    assert_ne!(key.fg, theme.text().fg, "not the plain text colour");
+    // ...the divergence point is marked (reversed)...
+    let mark = buffer[(find("30", 0), row)].style();
+    assert!(
+        mark.add_modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    // ...and the changed number keeps the diff's colour on each side.
+    let old = buffer[(find("30", 0) + 1, row)].style();
+    assert_eq!(old.fg, Some(theme.removed), "{old:?}");
+    let right_start = line.concat().find("14").unwrap();
+    let new = buffer[(find("14", right_start) + 1, row)].style();
+    assert_eq!(new.fg, Some(theme.added), "{new:?}");
+}
