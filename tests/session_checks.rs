@@ -427,3 +427,35 @@ fn check_exit_codes_and_messages() {
             "s.toml:3: `prompts`: no prompt named \"nope\"",
         ));
 }
+
+#[test]
+fn check_ignores_traces_but_a_missing_trace_is_exit_2() {
+    let f = fixture();
+    let session = write_session(&f, "min_stability = 1.0");
+    let with_trace = |trace: &str| {
+        let text = std::fs::read_to_string(&session).unwrap().replace(
+            "prompts = [\"classify-ticket\"]\n",
+            &format!("prompts = [\"classify-ticket\"]\ntraces = [{trace:?}]\n"),
+        );
+        std::fs::write(&session, text).unwrap();
+    };
+    std::fs::write(f.dir.path().join("t.jsonl"), "").unwrap();
+    with_trace("t.jsonl");
+    let run = store_run(&f, &[("echo", &["billing"]), ("drift", &["billing"])]);
+    temper(&f)
+        .args(["check"])
+        .arg(&session)
+        .args(["--run", &run.to_string()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("✓ all 2 checks hold on 2 cells"));
+    write_session(&f, "min_stability = 1.0");
+    with_trace("gone.jsonl");
+    temper(&f)
+        .args(["run", "--session"])
+        .arg(&session)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("s.toml:4: `traces`"))
+        .stderr(predicate::str::contains("gone.jsonl"));
+}

@@ -17,6 +17,8 @@ use temper::tui::{Options, new_app};
 mod explain;
 #[path = "tui_views/guard.rs"]
 mod guard;
+#[path = "tui_views/save.rs"]
+mod save;
 #[path = "tui_views/sessions.rs"]
 mod sessions;
 #[path = "tui_views/versions.rs"]

@@ -137,8 +137,7 @@ impl CheckForm {
 /// Read a schema relative to the session file and compile it.
 fn load_schema(at: &Locator<'_>, spec: &Spanned<String>) -> Result<JsonSchema, SessionError> {
     let key = "check.json_schema";
-    let base = at.path.parent().unwrap_or(std::path::Path::new(""));
-    let path = base.join(spec.get_ref());
+    let path = at.resolve(spec.get_ref());
     let text = std::fs::read_to_string(&path).map_err(|e| {
         at.invalid(
             spec.span(),
@@ -173,6 +172,27 @@ fn load_schema(at: &Locator<'_>, spec: &Spanned<String>) -> Result<JsonSchema, S
         path,
         validator: Arc::new(validator),
     })
+}
+
+/// Two sets of checks are equal when they check the same things (regexes by their source,
+/// schemas by their file).
+impl PartialEq for Checks {
+    fn eq(&self, other: &Self) -> bool {
+        let regexes = |c: &Checks| -> Vec<String> {
+            c.regex.iter().map(|r| r.as_str().to_string()).collect()
+        };
+        let schema = |c: &Checks| c.json_schema.as_ref().map(|s| s.path.clone());
+        self.min_stability == other.min_stability
+            && self.max_distinct == other.max_distinct
+            && schema(self) == schema(other)
+            && self.must_contain == other.must_contain
+            && self.must_not_contain == other.must_not_contain
+            && regexes(self) == regexes(other)
+            && self.max_cost_per_call_usd == other.max_cost_per_call_usd
+            && self.max_p95_latency_ms == other.max_p95_latency_ms
+            && self.budget_usd == other.budget_usd
+            && self.allow_errors == other.allow_errors
+    }
 }
 
 impl Checks {

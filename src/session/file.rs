@@ -36,7 +36,7 @@ pub enum SessionError {
 }
 
 /// A parsed, validated session file (checks compiled, schema loaded).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub name: String,
     /// The file it came from; relative paths inside it resolve against its directory.
@@ -50,6 +50,9 @@ pub struct Session {
     pub variants: Vec<Variant>,
     pub cases: Vec<Case>,
     pub check: super::checks::Checks,
+    /// Trace files to open with the session (resolved against its directory; each exists).
+    /// The TUI opens the first in the Trace view; runs and checks only validate them.
+    pub traces: Vec<PathBuf>,
 }
 
 /// A value with the 1-based line it was written on, for errors found after parsing.
@@ -92,6 +95,8 @@ struct SessionForm {
     cases: Vec<CaseForm>,
     #[serde(default)]
     check: super::checks::CheckForm,
+    #[serde(default)]
+    traces: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +134,11 @@ pub(crate) struct Locator<'a> {
 impl Locator<'_> {
     pub(crate) fn line(&self, span: std::ops::Range<usize>) -> usize {
         line_col(self.text, span.start).0
+    }
+
+    /// A path written in the session file, resolved against the file's directory.
+    pub(crate) fn resolve(&self, written: &str) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new("")).join(written)
     }
 
     pub(crate) fn invalid(
@@ -208,6 +218,11 @@ impl Session {
         let variants = variants(&at, form.variants)?;
         let cases = cases(&at, form.cases)?;
         let check = form.check.compile(&at)?;
+        let traces = form
+            .traces
+            .iter()
+            .map(|t| existing_file(&at, t, "traces"))
+            .collect::<Result<_, _>>()?;
         Ok(Session {
             name,
             path: path.to_path_buf(),
@@ -218,7 +233,33 @@ impl Session {
             variants,
             cases,
             check,
+            traces,
         })
+    }
+}
+
+/// `spec` resolved against the session file's directory, if it names an existing file.
+pub(crate) fn existing_file(
+    at: &Locator<'_>,
+    spec: &Spanned<String>,
+    key: &str,
+) -> Result<PathBuf, SessionError> {
+    let path = at.resolve(spec.get_ref().trim());
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => Ok(path),
+        Ok(_) => Err(at.invalid(
+            spec.span(),
+            key,
+            format!("{} is not a file", path.display()),
+        )),
+        Err(e) => Err(at.invalid(
+            spec.span(),
+            key,
+            format!(
+                "cannot read {}: {e} (paths are relative to the session file's directory)",
+                path.display()
+            ),
+        )),
     }
 }
 

@@ -6,6 +6,9 @@ pub mod evaluate;
 pub mod file;
 pub mod plan;
 pub mod resolve;
+pub mod save;
+#[cfg(test)]
+mod save_tests;
 mod stored;
 
 pub use checks::{Checks, JsonSchema};
@@ -13,4 +16,5 @@ pub use evaluate::{CellFacts, Failure, evaluate};
 pub use file::{Case, Located, Session, SessionError, Variant};
 pub use plan::plan;
 pub use resolve::{ResolveError, Resolved, resolve};
+pub use save::{SaveError, save};
 pub use stored::{RunChecks, check_run};

@@ -68,11 +68,12 @@ pub enum Action {
     PrevCell,
     Explain,
     CompareOutputs,
+    SaveSession,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -111,6 +112,7 @@ impl Action {
         Action::PrevCell,
         Action::Explain,
         Action::CompareOutputs,
+        Action::SaveSession,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -154,6 +156,7 @@ impl Action {
             Action::PrevCell => "prev_cell",
             Action::Explain => "explain",
             Action::CompareOutputs => "compare_outputs",
+            Action::SaveSession => "save_session",
         }
     }
 
@@ -188,6 +191,7 @@ impl Action {
             Action::CompareOutputs => "outputs",
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
+            Action::SaveSession => "save",
             other => other.name(),
         }
     }
@@ -236,6 +240,9 @@ impl Action {
             }
             Action::Explain => {
                 "explain the split: token probabilities, near-ties, backends, batch probe"
+            }
+            Action::SaveSession => {
+                "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"
             }
         }
     }

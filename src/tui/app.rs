@@ -102,6 +102,7 @@ impl App {
                     self.status = Some((level, crate::sanitize::one_line(&text)))
                 }
                 Effect::Show(tab) => self.show_tab(tab),
+                Effect::SaveWorkspace { name } => self.save_workspace(&name),
                 other => self.outbox.push(other),
             }
         }

@@ -47,6 +47,14 @@ pub enum Request {
     LoadCost { version_id: i64, label: String },
     /// The session files in a directory (`sessions/`).
     ListSessions { dir: PathBuf },
+    /// Read a session file picked in the Run view (its matrix, checks and traces).
+    OpenSession { path: PathBuf },
+    /// Write the workspace as `dir/NAME.toml`; never overwrites.
+    SaveSession {
+        dir: PathBuf,
+        name: String,
+        session: Box<crate::session::Session>,
+    },
     /// Evaluate a session's checks over a finished run.
     CheckSession { path: PathBuf, run_id: i64 },
     /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
@@ -151,6 +159,10 @@ pub enum Event {
     Cost(Box<VersionCost>),
     /// Session files to pick from.
     Sessions(Vec<PathBuf>),
+    /// A session file was read: the Run view takes its matrix, the Trace view its first trace.
+    SessionOpened(Box<crate::session::Session>),
+    /// The workspace was written to this session file.
+    SessionSaved(PathBuf),
     /// A session's checks over its run.
     SessionChecks(Box<super::session::SessionChecks>),
     /// The spend guard's verdict on a run the user asked for.

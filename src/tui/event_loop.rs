@@ -134,6 +134,7 @@ where
                 },
                 Effect::Status(level, text) => app.set_status(level, text),
                 Effect::Show(tab) => app.show_tab(tab),
+                Effect::SaveWorkspace { name } => app.save_workspace(&name),
             }
         }
     }

@@ -182,6 +182,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("+,=", A::More, V(Tab::Run)),
         ("-", A::Less, V(Tab::Run)),
         ("o", A::Open, V(Tab::Run)),
+        ("S", A::SaveSession, V(Tab::Run)),
         ("n", A::NextChange, V(Tab::Diff)),
         ("N", A::PrevChange, V(Tab::Diff)),
         ("c", A::NextCell, V(Tab::Diff)),

@@ -21,6 +21,7 @@ pub mod theme;
 pub mod ui;
 pub mod views;
 pub mod worker;
+pub mod workspace;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,5 +1,6 @@
-//! Sessions in the TUI, on the worker: list `sessions/*.toml`, and after a session's run,
-//! evaluate its checks over the stored cells as `temper check` does.
+//! Sessions in the TUI, on the worker: list `sessions/*.toml`, open one, save the workspace as
+//! one, and after a session's run, evaluate its checks over the stored cells as `temper check`
+//! does.
 
 use super::event::Event;
 use crate::session::{Failure, Session};
@@ -44,6 +45,28 @@ pub fn list(dir: &Path) -> Event {
         .collect();
     files.sort();
     Event::Sessions(files)
+}
+
+/// Read the session at `path` (matrix, checks, traces) for the Run and Trace views.
+pub fn open(path: &Path) -> Event {
+    match Session::read(path) {
+        Ok(session) => Event::SessionOpened(Box::new(session)),
+        Err(e) => Event::Failed {
+            what: format!("opening {}", path.display()),
+            error: e.to_string(),
+        },
+    }
+}
+
+/// Write the workspace `session` as `dir/NAME.toml` (never over an existing file).
+pub fn save(dir: &Path, name: &str, session: &Session) -> Event {
+    match crate::session::save(dir, name, session) {
+        Ok(path) => Event::SessionSaved(path),
+        Err(e) => Event::Failed {
+            what: "saving the session".into(),
+            error: e.to_string(),
+        },
+    }
 }
 
 /// Evaluate the checks of the session at `path` over run `run_id`.

@@ -162,6 +162,8 @@ pub fn handle(store: &mut Store, request: Request) -> Event {
             }
         }
         Request::ListSessions { dir } => super::session::list(&dir),
+        Request::OpenSession { path } => super::session::open(&path),
+        Request::SaveSession { dir, name, session } => super::session::save(&dir, &name, &session),
         Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
         Request::Estimate(spec) => {
             super::spend::check(store, &Config::default(), std::path::Path::new(""), spec)

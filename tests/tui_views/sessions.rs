@@ -1,5 +1,6 @@
-//! Sessions in the Run view: `o` lists sessions/*.toml, enter estimates the session's matrix
-//! (the spend guard), and after the run its checks are shown, pass or fail with value vs bar.
+//! Sessions in the Run view: `o` lists sessions/*.toml, enter opens the session (its matrix
+//! becomes the workspace) and estimates it (the spend guard), and after the run its checks are
+//! shown, pass or fail with value vs bar.
 
 use super::*;
 use temper::runner::Decision;
@@ -24,7 +25,7 @@ fn worker_lists_only_toml_files_and_a_missing_dir_is_empty() {
 }
 
 #[test]
-fn o_opens_the_picker_and_enter_estimates_the_session() {
+fn o_opens_the_picker_and_enter_opens_then_estimates_the_session() {
     let mut a = runs_app();
     a.on_key(&key('o'));
     assert_eq!(
@@ -41,10 +42,28 @@ fn o_opens_the_picker_and_enter_estimates_the_session() {
     a.on_key(&code(KeyCode::Enter));
     assert_eq!(
         requests(&mut a),
-        [Request::Estimate(RunSpec::Session {
+        [Request::OpenSession {
             path: "sessions/refund-drift.toml".into()
-        })]
+        }]
     );
+    // The worker read it: its matrix becomes the workspace, then the guard estimates it.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/refund-drift.toml");
+    let Event::SessionOpened(session) = temper::tui::session::open(&path) else {
+        panic!("expected the session")
+    };
+    let trace = session.traces[0].clone();
+    assert!(trace.ends_with("examples/traces/rag-answer.temper.jsonl"));
+    a.on_event(Event::SessionOpened(session));
+    assert_eq!(
+        requests(&mut a),
+        [
+            Request::Estimate(RunSpec::Session { path }),
+            Request::LoadTrace { path: trace }
+        ]
+    );
+    assert_eq!(a.run.n, 10);
+    assert_eq!(a.run.models, ["mock:echo", "mock:drift?p=0.4&seed=3"]);
+    assert_eq!(a.run.origin().unwrap().name, "refund-drift");
     // No session files: a clear message, no picker.
     a.on_key(&key('o'));
     a.on_event(Event::Sessions(Vec::new()));

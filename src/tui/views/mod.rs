@@ -15,6 +15,7 @@ mod run_checks;
 mod run_draw;
 mod run_live;
 mod run_popup;
+pub mod run_save;
 pub mod run_session;
 mod run_spend;
 pub mod trace;
@@ -53,6 +54,9 @@ pub enum Effect {
     },
     /// Cancel the run in progress.
     CancelRun,
+    /// Save the workspace (the Prompts selection, the Run view's models and N, the open trace)
+    /// as `sessions/NAME.toml`; the app assembles it, the worker writes it.
+    SaveWorkspace { name: String },
     /// Show a message in the status bar.
     Status(Level, String),
     /// Switch to a tab (e.g. the Diff view once two versions' outputs arrived).

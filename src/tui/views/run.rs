@@ -6,7 +6,7 @@
 
 pub use super::run_live::LiveRun;
 use super::widgets::{LineInput, ListCursor};
-use super::{Effect, View};
+use super::{Effect, Level, View};
 use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
@@ -58,6 +58,10 @@ pub struct RunView {
     /// The checks of the last session run, until `esc`.
     pub session_checks: Option<crate::tui::session::SessionChecks>,
     pub(super) models_input: Option<LineInput>,
+    /// `S`: the name to save the workspace under.
+    pub(super) save_input: Option<LineInput>,
+    /// The session the workspace came from (`o`): its checks and cases carry over on save.
+    pub(super) origin: Option<Box<crate::session::Session>>,
     pub(super) runs: Option<Vec<RunInfo>>,
     pub(super) runs_cursor: ListCursor,
     pub(super) cells: HashMap<i64, Vec<CellInfo>>,
@@ -83,6 +87,8 @@ impl Default for RunView {
             session_picker: None,
             session_checks: None,
             models_input: None,
+            save_input: None,
+            origin: None,
             runs: None,
             runs_cursor: ListCursor::default(),
             cells: HashMap::new(),
@@ -239,6 +245,7 @@ impl View for RunView {
             }
             Action::Refresh => self.refresh(),
             Action::Open => self.open_sessions(),
+            Action::SaveSession => self.ask_save_name(),
             Action::Back if self.session_checks.is_some() => {
                 self.session_checks = None;
                 Vec::new()
@@ -261,22 +268,14 @@ impl View for RunView {
     }
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
-        if let Some(effects) = self.confirm_key(key).or_else(|| self.picker_key(key)) {
-            return Some(effects);
-        }
-        self.models_key(key)
+        self.confirm_key(key)
+            .or_else(|| self.picker_key(key))
+            .or_else(|| self.save_key(key))
+            .or_else(|| self.models_key(key))
     }
 
     fn capture_hint(&self) -> Option<&'static str> {
-        if self.confirm.is_some() {
-            return Some("y starts the run · any other key cancels");
-        }
-        if self.session_picker.is_some() {
-            return Some("j/k pick a session · enter runs it (after the estimate) · esc");
-        }
-        self.models_input
-            .as_ref()
-            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
+        self.input_hint()
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
@@ -289,6 +288,13 @@ impl View for RunView {
             }
             Event::RunEnded(result) => self.on_ended(result),
             Event::Sessions(files) => self.on_sessions(files),
+            Event::SessionOpened(session) => self.on_session_opened(session),
+            Event::SessionSaved(path) => {
+                vec![Effect::Status(
+                    Level::Info,
+                    format!("saved {}", path.display()),
+                )]
+            }
             Event::SessionChecks(checks) => {
                 self.session_checks = Some((**checks).clone());
                 Vec::new()
@@ -356,6 +362,7 @@ impl View for RunView {
             Action::Cancel,
             Action::Variants,
             Action::Open,
+            Action::SaveSession,
             Action::More,
             Action::Less,
             Action::Help,

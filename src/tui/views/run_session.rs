@@ -1,11 +1,12 @@
 //! Sessions from the Run view: `o` lists `sessions/*.toml` under the current directory, enter
-//! runs the picked one through the spend guard (as `temper run --session`), and its checks are
-//! shown once the run ends.
+//! opens the picked one (the worker reads it; `run_save` makes it the workspace) and runs it
+//! through the spend guard (as `temper run --session`), and its checks are shown once the run
+//! ends.
 
 use super::run::RunView;
 use super::widgets::ListCursor;
 use super::{Effect, Level};
-use crate::tui::event::{Request, RunSpec};
+use crate::tui::event::Request;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 
@@ -48,7 +49,7 @@ impl RunView {
                 let path = files.get(cursor.selected).cloned();
                 self.session_picker = None;
                 return Some(match path {
-                    Some(path) => self.estimate(RunSpec::Session { path }),
+                    Some(path) => vec![Effect::Request(Request::OpenSession { path })],
                     None => Vec::new(),
                 });
             }

@@ -96,4 +96,20 @@ impl RunView {
             _ => None,
         }
     }
+
+    /// The status-bar hint while a popup or an input of the view has the keys.
+    pub(super) fn input_hint(&self) -> Option<&'static str> {
+        if self.confirm.is_some() {
+            return Some("y starts the run · any other key cancels");
+        }
+        if self.session_picker.is_some() {
+            return Some("j/k pick a session · enter runs it (after the estimate) · esc");
+        }
+        if self.save_input.is_some() {
+            return Some("a file name (letters, digits, - _ .) · enter saves · esc cancels");
+        }
+        self.models_input
+            .as_ref()
+            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
+    }
 }

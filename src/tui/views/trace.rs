@@ -228,6 +228,13 @@ impl View for TraceView {
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::SessionOpened(session) = event {
+            // A session opened in the Run view brings its first trace here.
+            return match session.traces.first() {
+                Some(path) => self.request_load(path.clone()),
+                None => Vec::new(),
+            };
+        }
         let Event::Trace { path, result } = event else {
             return Vec::new();
         };
