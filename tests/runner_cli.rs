@@ -92,6 +92,34 @@ fn run_on_mock_prints_a_summary_and_stores_every_sample() {
 }
 
 #[test]
+fn variants_with_params_make_a_models_x_params_matrix() {
+    let dir = setup();
+    temper(dir.path())
+        .args(["run", "support-answer", "-n", "2", "-m", "mock:echo"])
+        .args(["-m", "mock:echo temperature=0.7  seed=3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mock:echo temperature=0.7 seed=3"));
+    let report = temper(dir.path())
+        .args(["report", "1", "--json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&report.get_output().stdout).unwrap();
+    let text = json.to_string();
+    assert!(
+        text.contains("\"mock:echo temperature=0.7 seed=3\""),
+        "{text}"
+    );
+    // The variant's params are what was sent, as stored with the cell.
+    let store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let cells = store.cells(1).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(&cells[1].cell.variant_json).unwrap();
+    assert_eq!(sent["model"], "mock:echo", "{sent}");
+    assert_eq!(sent["params"]["temperature"], 0.7, "{sent}");
+    assert_eq!(sent["params"]["seed"], 3, "{sent}");
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let dir = setup();
     temper(dir.path())
@@ -113,6 +141,13 @@ fn bad_input_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("use provider:model"));
+    temper(dir.path())
+        .args(["run", "support-answer", "--model", "mock:echo temp=0.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "variant \"mock:echo temp=0.2\": unknown parameter \"temp\" (known: temperature, top_p, max_tokens, seed)",
+        ));
     temper(dir.path())
         .args(["run", "support-answer", "--var", "question"])
         .assert()

@@ -694,9 +694,18 @@ fn run_view_keys_load_and_poll() {
     assert!(a.run.estimating);
     a.on_key(&key('v'));
     a.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-    type_str(&mut a, "mock:drift, mock:echo");
+    type_str(&mut a, "mock:drift, mock:echo temp=1");
     a.on_key(&code(KeyCode::Enter));
-    assert_eq!(a.run.models, ["mock:drift", "mock:echo"]);
+    // A bad variant keeps the input (and what was typed) open, with the reason.
+    assert_eq!(a.run.models, ["mock:drift"]);
+    let (_, why) = a.status.clone().unwrap();
+    assert!(why.contains("unknown parameter \"temp\""), "{why}");
+    for _ in 0..6 {
+        a.on_key(&code(KeyCode::Backspace));
+    }
+    type_str(&mut a, "  temperature=0.5");
+    a.on_key(&code(KeyCode::Enter));
+    assert_eq!(a.run.models, ["mock:drift", "mock:echo temperature=0.5"]);
     a.on_key(&key('c'));
     assert_eq!(a.take_effects(), [Effect::CancelRun]);
     a.on_key(&code(KeyCode::BackTab));

@@ -33,8 +33,8 @@ pub struct RunArgs {
     /// Samples per model [default: [run] samples in the config, else 10]
     #[arg(short = 'n', long = "samples", value_name = "N")]
     pub samples: Option<u32>,
-    /// Model as provider:model, repeatable (e.g. openai:gpt-4o-mini, mock:drift?p=0.3) [default: mock:echo]
-    #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL")]
+    /// Variant: provider:model, then optional params, repeatable (e.g. mock:drift?p=0.3, "openai:gpt-4o-mini temperature=0.7 seed=7"; keys: temperature, top_p, max_tokens, seed) [default: mock:echo]
+    #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL [K=V]...")]
     pub models: Vec<String>,
     /// Template variable, repeatable: --var question="How long…"
     #[arg(long = "var", value_name = "KEY=VALUE")]
@@ -211,11 +211,11 @@ fn build_plan(args: &RunArgs, ctx: &Ctx, version: crate::store::Version) -> anyh
         args.models.iter().map(String::as_str).collect()
     };
     let mut variants: Vec<Variant> = Vec::new();
-    for model in models {
-        if variants.iter().any(|v| v.model == model) {
-            continue;
+    for spec in models {
+        let variant = Variant::parse(spec)?;
+        if !variants.iter().any(|v| v.name == variant.name) {
+            variants.push(variant);
         }
-        variants.push(Variant::model(model));
     }
     let case = Case {
         name: "default".into(),

@@ -25,6 +25,7 @@ mod retry;
 pub mod schedule;
 mod spend;
 mod summary;
+mod variant_spec;
 pub mod writer;
 
 pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
@@ -33,6 +34,7 @@ pub use retry::Backoff;
 pub use schedule::Schedule;
 pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};
 pub use summary::{VariantSummary, percentile, summarize};
+pub use variant_spec::VariantSpecError;
 
 use crate::cost::PriceBook;
 use crate::provider::{ProviderError, Registry, Response};

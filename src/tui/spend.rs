@@ -11,13 +11,22 @@ use crate::store::{Store, Version};
 use std::path::Path;
 use std::sync::Arc;
 
-/// The plan of a TUI run of one prompt version: `[run]` defaults, `n` samples per model.
-pub fn prompt_plan(config: &Config, version: Version, models: &[String], n: u32) -> Plan {
-    let variants: Vec<Variant> = models.iter().map(|m| Variant::model(m)).collect();
+/// The plan of a TUI run of one prompt version: `[run]` defaults, `n` samples per variant
+/// (`MODEL [key=value]...` each, as `temper run -m` takes them).
+pub fn prompt_plan(
+    config: &Config,
+    version: Version,
+    models: &[String],
+    n: u32,
+) -> Result<Plan, crate::runner::VariantSpecError> {
+    let variants = models
+        .iter()
+        .map(|m| Variant::parse(m))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut plan = Plan::new(vec![version], variants, Vec::new(), &config.run);
     plan.samples = n;
     plan.source = "tui".into();
-    plan
+    Ok(plan)
 }
 
 /// Plan `spec`, estimate it and decide; a plan that cannot be built comes back as `Failed`.
@@ -43,7 +52,8 @@ fn build(
     let (label, mut plan, session) = match spec {
         RunSpec::Prompt { version, models, n } => {
             let label = format!("{}@{}", version.info.prompt, version.info.number);
-            (label, prompt_plan(config, *version, &models, n), None)
+            let plan = prompt_plan(config, *version, &models, n).map_err(|e| e.to_string())?;
+            (label, plan, None)
         }
         RunSpec::Session { path } => {
             let session = crate::session::Session::read(&path).map_err(|e| e.to_string())?;

@@ -8,7 +8,6 @@ use super::event::Request;
 use super::views::run::RunView;
 use super::views::run_session::SESSIONS_DIR;
 use super::views::{Effect, Level};
-use crate::prompt::Params;
 use crate::session::save::file_stem;
 use crate::session::{Case, Checks, Located, Session, Variant};
 use crate::store::Version;
@@ -104,23 +103,26 @@ pub fn workspace_session(
     })
 }
 
-/// One variant per model at temperature 0, named after the model (`-2`… when one repeats).
+/// One variant per entry of the model list (`MODEL [key=value]...`, as the Run view takes them),
+/// at temperature 0 unless the entry sets one, named after the entry (`-2`… when one repeats).
 fn variants_for(models: &[String]) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
-    for model in models {
-        let mut name = model.clone();
+    for spec in models {
+        // The Run view only keeps entries that parse; a plain model is the fallback.
+        let parsed = crate::runner::Variant::parse(spec)
+            .unwrap_or_else(|_| crate::runner::Variant::model(spec));
+        let mut name = parsed.name.clone();
         let mut n = 1;
         while out.iter().any(|v| v.name == name) {
             n += 1;
-            name = format!("{model}-{n}");
+            name = format!("{}-{n}", parsed.name);
         }
+        let mut params = parsed.params;
+        params.temperature = params.temperature.or(Some(0.0));
         out.push(Variant {
             name,
-            model: located(model.clone()),
-            params: Params {
-                temperature: Some(0.0),
-                ..Params::default()
-            },
+            model: located(parsed.model),
+            params,
         });
     }
     out

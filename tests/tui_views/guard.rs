@@ -24,7 +24,8 @@ fn prompt_spec(version: Version, models: &[&str], n: u32) -> RunSpec {
 /// A verdict as the worker would send it, for a plan of `version`.
 fn verdict(version: Version, decision: Decision) -> SpendCheck {
     let config = temper::config::Config::default();
-    let plan = temper::tui::spend::prompt_plan(&config, version, &["mock:drift".into()], 40);
+    let plan =
+        temper::tui::spend::prompt_plan(&config, version, &["mock:drift".into()], 40).unwrap();
     SpendCheck {
         label: "support-answer@3".into(),
         plan: PlannedRun(std::sync::Arc::new(plan)),

@@ -5,7 +5,7 @@
 use super::run::RunView;
 use super::widgets::InputOutcome;
 use super::{Effect, Level};
-use crate::runner::Decision;
+use crate::runner::{Decision, Variant};
 use crate::tui::event::{Request, RunSpec, SpendCheck};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -71,9 +71,13 @@ impl RunView {
                 let models: Vec<String> = input
                     .value
                     .split(',')
-                    .map(|m| m.trim().to_string())
+                    .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
                     .filter(|m| !m.is_empty())
                     .collect();
+                // A bad variant keeps the input open with the reason, so nothing typed is lost.
+                if let Some(e) = models.iter().find_map(|m| Variant::parse(m).err()) {
+                    return Some(vec![Effect::Status(Level::Error, e.to_string())]);
+                }
                 self.models_input = None;
                 if models.is_empty() {
                     return Some(vec![Effect::Status(
