@@ -158,6 +158,20 @@ fn bad_input_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean support-answer"));
+    // A missing config file is named once, with its cause once.
+    let missing = dir.path().join("nope.toml");
+    let out = temper(dir.path())
+        .env("TEMPER_CONFIG", &missing)
+        .args(["runs"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.starts_with("error: cannot read config "), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
     // Nothing was stored by the failed attempts.
     temper(dir.path())
         .args(["runs", "--json"])
