@@ -21,6 +21,10 @@ pub struct CellExplanation {
     pub model: Option<String>,
     pub case: String,
     pub schedule: Option<Schedule>,
+    /// The variant as sent, schedule aside: the batch probe pairs cells on it, so two variants
+    /// of one model with different params are compared each with its own.
+    #[serde(skip)]
+    pub variant_key: String,
     pub ok: usize,
     pub failed: usize,
     /// Sample indices per distinct output (exact text), largest cluster first.
@@ -104,6 +108,7 @@ pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow], mode: Mode) -> CellE
             .and_then(|v| v.get("model")?.as_str().map(str::to_string)),
         case: cell.cell.case_name.clone(),
         schedule: Schedule::of_variant_json(variant_json),
+        variant_key: without_schedule(variant_json),
         ok: outputs.len(),
         failed: samples.len() - outputs.len(),
         stability: clusters
@@ -115,6 +120,17 @@ pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow], mode: Mode) -> CellE
         clusters,
         backends,
         backend_verdict,
+    }
+}
+
+/// `variant_json` without its `schedule` key (the text itself if it is not a JSON object).
+fn without_schedule(variant_json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(variant_json) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.remove("schedule");
+            serde_json::Value::Object(map).to_string()
+        }
+        _ => variant_json.to_string(),
     }
 }
 

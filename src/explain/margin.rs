@@ -36,12 +36,18 @@ pub struct Margins {
     pub tokens: usize,
     /// Tokens that had alternatives to compare with.
     pub measured: usize,
-    /// Tokens decided by less than [`FRAGILE`].
+    /// Tokens decided by less than [`FRAGILE`] (a likelier token passed over is not counted:
+    /// see `passed_over`).
     pub fragile: usize,
+    /// Tokens chosen although a likelier one was listed (negative margin): sampling above
+    /// temperature 0 picked them, so calls differ by design there.
+    pub passed_over: usize,
     /// Positions (token indices) of the fragile tokens.
     pub fragile_at: Vec<usize>,
-    /// The smallest margin and where it is.
+    /// The smallest margin and where it is (negative when a likelier token was passed over).
     pub min: Option<(usize, f64)>,
+    /// The smallest margin of a token that was the most likely choice, and where it is.
+    pub closest: Option<(usize, f64)>,
     pub median: Option<f64>,
     /// Counts per bucket of [`BUCKETS`], plus one for margins of 0.5 and above.
     pub histogram: [usize; 6],
@@ -61,7 +67,7 @@ pub fn margins(tokens: &[TokenLogprob]) -> Margins {
     }
     let fragile_at: Vec<usize> = measured
         .iter()
-        .filter(|(_, m)| *m < FRAGILE)
+        .filter(|(_, m)| (0.0..FRAGILE).contains(m))
         .map(|(i, _)| *i)
         .collect();
     let mut sorted: Vec<f64> = measured.iter().map(|(_, m)| *m).collect();
@@ -76,7 +82,13 @@ pub fn margins(tokens: &[TokenLogprob]) -> Margins {
         measured: measured.len(),
         fragile: fragile_at.len(),
         fragile_at,
+        passed_over: measured.iter().filter(|(_, m)| *m < 0.0).count(),
         min: measured.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)),
+        closest: measured
+            .iter()
+            .copied()
+            .filter(|(_, m)| *m >= 0.0)
+            .min_by(|a, b| a.1.total_cmp(&b.1)),
         median,
         histogram,
     }
@@ -135,6 +147,17 @@ mod tests {
         assert_eq!(m.histogram, [0, 2, 0, 0, 1, 1]);
         let median = m.median.unwrap();
         assert!((median - (0.04 + 0.3) / 2.0).abs() < 1e-3, "{median}");
+        assert_eq!(m.passed_over, 0);
+        assert_eq!(m.closest, m.min);
+        // A token sampled below the top candidate is passed over, not fragile.
+        let sampled = vec![
+            tok("b", 0.3, &[("a", 0.6), ("b", 0.3)]),
+            tok(" x", 0.7, &[(" x", 0.7), (" y", 0.2)]),
+        ];
+        let m = margins(&sampled);
+        assert_eq!((m.fragile, m.passed_over), (0, 1));
+        assert_eq!(m.min.map(|(i, _)| i), Some(0));
+        assert_eq!(m.closest.map(|(i, _)| i), Some(1));
         let empty = margins(&[]);
         assert_eq!((empty.fragile, empty.median, empty.min), (0, None, None));
     }

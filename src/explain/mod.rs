@@ -32,7 +32,7 @@ pub use backend::{Backend, BackendGroup, BackendVerdict, backend_split};
 pub use cell::{CellExplanation, Fragility, explain_cell};
 pub use divergence::{ClusterChoice, ClusterText, SplitPoint, split_point};
 pub use margin::{FRAGILE, Margins, margin, margins};
-pub use schedules::{ScheduleComparison, compare_schedules};
+pub use schedules::{ScheduleComparison, ScheduleResult, ScheduleVerdict, compare_schedules};
 
 use crate::analysis::Mode;
 use crate::store::{CellInfo, SampleRow};

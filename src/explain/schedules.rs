@@ -7,6 +7,7 @@ use serde::Serialize;
 /// Stability of one (prompt, model, case) under each schedule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScheduleComparison {
+    /// The variant compared as the user wrote it (`openai:gpt-4o-mini temperature=0.7`).
     pub model: String,
     pub case: String,
     pub sequential: ScheduleResult,
@@ -52,7 +53,7 @@ pub fn compare_schedules(cells: &[CellExplanation]) -> Vec<ScheduleComparison> {
             let burst = cells.iter().find(|c| {
                 c.schedule == Some(Schedule::Burst)
                     && c.prompt_version_id == seq.prompt_version_id
-                    && c.model == seq.model
+                    && c.variant_key == seq.variant_key
                     && c.case == seq.case
             })?;
             let verdict = match (seq.clusters.len() > 1, burst.clusters.len() > 1) {
@@ -62,7 +63,12 @@ pub fn compare_schedules(cells: &[CellExplanation]) -> Vec<ScheduleComparison> {
                 (true, true) => ScheduleVerdict::DriftBoth,
             };
             Some(ScheduleComparison {
-                model: seq.model.clone().unwrap_or_else(|| seq.variant.clone()),
+                // The variant's name as the user wrote it (model and params), schedule aside.
+                model: seq
+                    .variant
+                    .strip_suffix(" [sequential]")
+                    .unwrap_or(&seq.variant)
+                    .to_string(),
                 case: seq.case.clone(),
                 sequential: result(seq),
                 burst: result(burst),

@@ -136,18 +136,29 @@ impl CellExplanation {
         if let Some(f) = &self.fragility {
             let m = &f.modal;
             let weakest = m
-                .min
+                .closest
                 .map(|(i, margin)| format!("; the closest call is token {} by {margin:.3}", i + 1))
                 .unwrap_or_default();
             if m.fragile == 0 {
+                let robust = if m.passed_over == 0 {
+                    ": robust to small numeric differences"
+                } else {
+                    ""
+                };
                 out.push(format!(
-                    "no token of sample {} was decided by less than {FRAGILE}{weakest}: robust to small numeric differences",
+                    "no token of sample {} was decided by less than {FRAGILE}{weakest}{robust}",
                     f.modal_sample
                 ));
             } else {
                 out.push(format!(
                     "{} of {} tokens of sample {} were decided by less than {FRAGILE}{weakest}",
                     m.fragile, m.measured, f.modal_sample
+                ));
+            }
+            if m.passed_over > 0 {
+                out.push(format!(
+                    "{} of {} tokens of sample {} were not the most likely choice: sampling above temperature 0 picked them, so calls differ by design (a seed repeats them only where the server honours it)",
+                    m.passed_over, m.measured, f.modal_sample
                 ));
             }
             if f.samples_measured > 1 && f.fragile_min != f.fragile_max {

@@ -202,3 +202,92 @@ fn differing_json_outputs_are_syntax_highlighted_around_the_changed_words() {
     let new = buffer[(find("14", right_start) + 1, row)].style();
     assert_eq!(new.fg, Some(theme.added), "{new:?}");
 }
+
+// ---- The library behind the panel: pairing and sampled tokens ---------------------------
+
+/// A cell of run 2: `model` with `params` (JSON), sent with `schedule`.
+fn variant_cell(id: i64, model: &str, params: &str, schedule: &str) -> temper::store::CellInfo {
+    let name = if params == "{}" {
+        format!("{model} [{schedule}]")
+    } else {
+        format!("{model} seed=1 [{schedule}]")
+    };
+    let mut c = cell(id, 2, &name);
+    c.cell.variant_json =
+        format!(r#"{{"model":"{model}","params":{params},"schedule":"{schedule}"}}"#);
+    c
+}
+
+#[test]
+fn the_batch_probe_pairs_each_variant_with_its_own_burst() {
+    use temper::explain::{ScheduleVerdict, explain_run};
+    let same = |id| (0..3).map(|i| jacket(id, i, " unused")).collect::<Vec<_>>();
+    let split = |id| {
+        vec![
+            jacket(id, 0, " unused"),
+            jacket(id, 1, " unworn"),
+            jacket(id, 2, " unused"),
+        ]
+    };
+    // Two variants of one model: plain (stable both ways), seeded (drifts in a burst).
+    let cells = vec![
+        (variant_cell(1, "openai:m", "{}", "sequential"), same(1)),
+        (variant_cell(2, "openai:m", "{}", "burst"), same(2)),
+        (
+            variant_cell(3, "openai:m", r#"{"seed":1}"#, "sequential"),
+            same(3),
+        ),
+        (
+            variant_cell(4, "openai:m", r#"{"seed":1}"#, "burst"),
+            split(4),
+        ),
+    ];
+    let run = explain_run(&cells, temper::analysis::Mode::Exact);
+    let verdicts: Vec<_> = run
+        .schedules
+        .iter()
+        .map(|c| (c.model.as_str(), c.burst.cell_id, c.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("openai:m", 2, ScheduleVerdict::StableBoth),
+            ("openai:m seed=1", 4, ScheduleVerdict::DriftUnderLoad),
+        ]
+    );
+}
+
+#[test]
+fn tokens_sampled_below_the_top_candidate_are_not_called_robust() {
+    use temper::explain::explain_cell;
+    // " coat" chosen at p=0.02 although " jacket" had 0.97: sampling picked it.
+    let mut rows = Vec::new();
+    for idx in 0..2 {
+        let mut row = jacket(9, idx, " unused");
+        let tokens = vec![
+            token("The", 0.99, &[("The", 0.99)]),
+            token(" coat", 0.02, &[(" jacket", 0.97), (" coat", 0.02)]),
+            token(" is", 0.99, &[(" is", 0.99)]),
+            token(" unused", 0.9, &[(" unused", 0.9), (" new", 0.05)]),
+            token(".", 0.98, &[(".", 0.98)]),
+        ];
+        row.sample.output = Some("The coat is unused.".into());
+        row.sample.logprobs = Some(temper::explain::codec::encode(&tokens));
+        rows.push(row);
+    }
+    let explained = explain_cell(
+        &cell(9, 2, "openai:m"),
+        &rows,
+        temper::analysis::Mode::Exact,
+    );
+    let lines = explained.sentences().join("\n");
+    assert!(
+        lines.contains("1 of 5 tokens of sample 0 were not the most likely choice"),
+        "{lines}"
+    );
+    assert!(!lines.contains("robust"), "{lines}");
+    assert!(
+        lines.contains("the closest call is token 4 by 0.850"),
+        "{lines}"
+    );
+}
