@@ -287,6 +287,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frames,
         "≤ 2 ms",
     );
+    // Diff view on that cell: opening it (clusters, divergence, explanation of 10,000 samples on
+    // the UI thread), frames with the explain panel open (differing JSON outputs, syntax colours
+    // under the word diff), and `j` (a new B sample) to screen.
+    let mut diff_app = big_runs();
+    // The app loads the tokenizer and syntect's sets on background threads at start; so here.
+    temper::cost::warm_up(temper::cost::Encoding::O200kBase);
+    let _ = temper::tui::highlight::highlight(
+        "{}",
+        temper::tui::highlight::Lang::Json,
+        "base16-ocean.dark",
+        ratatui::style::Style::default(),
+    );
+    let open = measure(|| {
+        diff_app.dispatch(temper::tui::action::Action::ShowTab(
+            temper::tui::action::Tab::Diff,
+        ));
+        let _ = draw(&mut terminal, &mut diff_app);
+    });
+    println!(
+        "opening the Diff view on a 10,000-sample cell (analysis + explanation): {}",
+        ms(open)
+    );
+    diff_app.on_key(&KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE));
+    let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+    diff_app.on_key(&tab); // j moves B
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        diff_app.dirty = true;
+        frames.push(measure(|| {
+            let _ = draw(&mut terminal, &mut diff_app);
+        }));
+    }
+    report(
+        "frame render, Diff view (10,000 samples, explain panel open), 160x48",
+        frames,
+        "≤ 2 ms",
+    );
+    let mut keys = Vec::new();
+    for _ in 0..300 {
+        keys.push(measure(|| {
+            diff_app.on_key(&j);
+            let _ = draw(&mut terminal, &mut diff_app);
+        }));
+    }
+    report(
+        "keystroke to screen (j: the next B sample, re-diffed and highlighted)",
+        keys,
+        "≤ 16 ms",
+    );
     let mut trace_app = big_trace();
     let mut frames = Vec::new();
     for _ in 0..300 {
