@@ -3,7 +3,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-use temper::store::{NewCell, NewSample, SampleStatus, Store};
+use temper::store::{NewSample, SampleStatus, Store};
+
+#[path = "common/stored.rs"]
+mod stored;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -25,46 +28,27 @@ fn fixture() -> Fixture {
     }
 }
 
-fn ok(cell: i64, idx: u32, text: &str) -> NewSample {
+/// A successful sample with usage, latency and cost (the cell id is filled in on storing).
+fn ok(idx: u32, text: &str) -> NewSample {
     NewSample {
-        cell_id: cell,
-        idx,
-        status: Some(SampleStatus::Ok),
-        output: Some(text.to_string()),
         input_tokens: Some(100),
         output_tokens: Some(20),
         latency_ms: Some(10.0 + f64::from(idx)),
         cost_usd: Some(0.001),
         attempts: 1,
-        ..NewSample::default()
+        ..stored::ok_sample(idx, text)
     }
 }
 
 /// A run of `reference` with one cell whose samples are `outputs` (`None` = failed call).
 fn add_run(db: &Path, reference: &str, variant: &str, outputs: &[Option<&str>]) -> (i64, i64) {
     let mut store = Store::open(db).unwrap();
-    let version = store.resolve_str(reference).unwrap();
-    let run = store.create_run("cli", None).unwrap();
-    let cell = store
-        .add_cell(
-            run,
-            &NewCell {
-                prompt_version_id: version.info.id,
-                variant_name: variant.into(),
-                variant_json: format!("{{\"model\":\"mock:{variant}\"}}"),
-                case_name: "default".into(),
-                case_json: "{}".into(),
-                n: outputs.len() as u32,
-            },
-        )
-        .unwrap();
-    let samples: Vec<NewSample> = outputs
+    let samples = outputs
         .iter()
         .enumerate()
         .map(|(i, o)| match o {
-            Some(text) => ok(cell, i as u32, text),
+            Some(text) => ok(i as u32, text),
             None => NewSample {
-                cell_id: cell,
                 idx: i as u32,
                 status: Some(SampleStatus::Error),
                 error: Some("HTTP 500 from provider".into()),
@@ -73,11 +57,8 @@ fn add_run(db: &Path, reference: &str, variant: &str, outputs: &[Option<&str>]) 
             },
         })
         .collect();
-    store.insert_samples(&samples).unwrap();
-    store
-        .finish_run(run, temper::store::RunStatus::Done)
-        .unwrap();
-    (run, cell)
+    let json = format!("{{\"model\":\"mock:{variant}\"}}");
+    stored::stored_run(&mut store, reference, (variant, &json), "default", samples)
 }
 
 fn temper(f: &Fixture) -> Command {

@@ -6,6 +6,9 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "common/stored.rs"]
+mod stored;
+
 struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
@@ -228,39 +231,25 @@ fn edit_in_place_saves_a_new_version_and_diffs_it() {
 
 /// A DB with the examples and one finished run of support-answer: 5 samples, two answers.
 fn db_with_a_run() -> tempfile::TempDir {
-    use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
     temper::prompt::seed_examples(&mut store).unwrap();
-    let version = store.resolve_str("support-answer").unwrap();
-    let run = store.create_run("cli", None).unwrap();
-    let cell = store
-        .add_cell(
-            run,
-            &NewCell {
-                prompt_version_id: version.info.id,
-                variant_name: "mock:drift".into(),
-                variant_json: "{}".into(),
-                case_name: String::new(),
-                case_json: "{}".into(),
-                n: 5,
-            },
-        )
-        .unwrap();
-    let samples: Vec<NewSample> = (0..5)
-        .map(|idx| NewSample {
-            cell_id: cell,
-            idx,
-            status: Some(SampleStatus::Ok),
-            output: Some(format!(
-                "Annual plans are refundable within {} days [c2].",
-                if idx % 2 == 0 { 30 } else { 14 }
-            )),
-            ..Default::default()
+    let samples = (0..5)
+        .map(|idx| {
+            let days = if idx % 2 == 0 { 30 } else { 14 };
+            stored::ok_sample(
+                idx,
+                &format!("Annual plans are refundable within {days} days [c2]."),
+            )
         })
         .collect();
-    store.insert_samples(&samples).unwrap();
-    store.finish_run(run, RunStatus::Done).unwrap();
+    stored::stored_run(
+        &mut store,
+        "support-answer",
+        ("mock:drift", "{}"),
+        "",
+        samples,
+    );
     dir
 }
 

@@ -21,6 +21,8 @@ mod guard;
 mod save;
 #[path = "tui_views/sessions.rs"]
 mod sessions;
+#[path = "common/stored.rs"]
+mod stored;
 #[path = "tui_views/versions.rs"]
 mod versions;
 

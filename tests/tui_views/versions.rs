@@ -4,39 +4,18 @@
 
 use super::{App, Event, Request, code, key, loaded_app, requests, snapshot};
 use ratatui::crossterm::event::KeyCode;
-use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
+use temper::store::Store;
 use temper::tui::action::Tab;
 
 /// Store one finished run of `reference` on `variant` with these outputs.
 fn stored_run(store: &mut Store, reference: &str, variant: &str, outputs: &[&str]) {
-    let version = store.resolve_str(reference).unwrap();
-    let run = store.create_run("cli", None).unwrap();
-    let cell = store
-        .add_cell(
-            run,
-            &NewCell {
-                prompt_version_id: version.info.id,
-                variant_name: variant.into(),
-                variant_json: format!(r#"{{"model":"{variant}"}}"#),
-                case_name: String::new(),
-                case_json: "{}".into(),
-                n: outputs.len() as u32,
-            },
-        )
-        .unwrap();
-    let samples: Vec<NewSample> = outputs
+    let json = format!(r#"{{"model":"{variant}"}}"#);
+    let samples = outputs
         .iter()
         .enumerate()
-        .map(|(idx, text)| NewSample {
-            cell_id: cell,
-            idx: idx as u32,
-            status: Some(SampleStatus::Ok),
-            output: Some(text.to_string()),
-            ..Default::default()
-        })
+        .map(|(idx, text)| super::stored::ok_sample(idx as u32, text))
         .collect();
-    store.insert_samples(&samples).unwrap();
-    store.finish_run(run, RunStatus::Done).unwrap();
+    super::stored::stored_run(store, reference, (variant, &json), "", samples);
 }
 
 /// The examples, support-answer @2 and @3, and runs of both on mock:echo.

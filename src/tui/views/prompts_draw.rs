@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// The list, versions and body areas for `area`.
 pub fn layout(_view: &PromptsView, area: Rect) -> [Rect; 3] {
@@ -70,15 +70,12 @@ pub fn draw(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &Theme) {
         _ => None,
     };
     if let Some(line) = input {
-        let height = 3.min(area.height);
-        let popup = Rect {
-            y: area.y + area.height.saturating_sub(height),
-            height,
+        let column = Rect {
+            y: area.y,
+            height: area.height,
             ..right
         };
-        frame.render_widget(Clear, popup);
-        let block = pane("", true, theme);
-        frame.render_widget(Paragraph::new(line).block(block), popup);
+        super::widgets::bottom_input(frame, column, line, theme);
     }
 }
 

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Runs, cells, samples and output areas for `area`.
 pub fn layout(area: Rect) -> [Rect; 4] {
@@ -54,26 +54,14 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     draw_samples(view, frame, samples, theme);
     draw_output(view, frame, output, theme);
     if let Some(input) = &view.models_input {
-        draw_input(frame, area, input.line("models: ", theme), theme);
+        super::widgets::bottom_input(frame, area, input.line("models: ", theme), theme);
     }
     if let Some(line) = view.save_line(theme) {
-        draw_input(frame, area, line, theme);
+        super::widgets::bottom_input(frame, area, line, theme);
     }
     super::run_checks::draw_checks(view, frame, area, theme);
     super::run_checks::draw_picker(view, frame, area, theme);
     super::run_popup::draw_confirm(view, frame, area, theme);
-}
-
-/// A one-line input in a box at the bottom of `area`.
-fn draw_input(frame: &mut Frame, area: Rect, line: Line<'static>, theme: &Theme) {
-    let height = 3.min(area.height);
-    let popup = Rect {
-        y: area.y + area.height.saturating_sub(height),
-        height,
-        ..area
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(line).block(pane("", true, theme)), popup);
 }
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {

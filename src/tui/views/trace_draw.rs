@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Tree, chunks, tools and answer areas for `area`.
 pub fn layout(area: Rect) -> [Rect; 4] {
@@ -190,15 +190,5 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_open(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(input) = &view.open else { return };
-    let height = 3.min(area.height);
-    let popup = Rect {
-        y: area.y + area.height.saturating_sub(height),
-        height,
-        ..area
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(input.line("open trace: ", theme)).block(pane("", true, theme)),
-        popup,
-    );
+    super::widgets::bottom_input(frame, area, input.line("open trace: ", theme), theme);
 }

@@ -127,6 +127,21 @@ pub fn cycle_focus<T: PartialEq + Copy>(order: &[T], current: T, forward: bool) 
 }
 
 /// A centred message for an empty or failed pane.
+/// A one-line input (a filter, a name, a path) in a box over the bottom of `area`.
+pub fn bottom_input(frame: &mut Frame, area: Rect, line: Line<'static>, theme: &Theme) {
+    let height = 3.min(area.height);
+    let popup = Rect {
+        y: area.y + area.height.saturating_sub(height),
+        height,
+        ..area
+    };
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(line).block(pane("", true, theme)),
+        popup,
+    );
+}
+
 pub fn empty_state(frame: &mut Frame, area: Rect, text: &str, style: Style) {
     let lines: Vec<Line> = text
         .lines()
