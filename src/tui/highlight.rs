@@ -1,4 +1,4 @@
-//! Syntax highlighting of model outputs (JSON, Markdown) with syntect, in the theme's syntect
+//! Syntax highlighting of model outputs (JSON, Markdown, bare code) with syntect, in the theme's syntect
 //! theme. The syntax and theme sets load once, lazily; [`warm_up`] loads them on a background
 //! thread at start so the first highlighted frame does not pay for it.
 
@@ -38,7 +38,53 @@ pub fn warm_up() {
 pub enum Lang {
     Json,
     Markdown,
+    /// Code without a Markdown fence, by syntect's file extension (`py`, `rs`, `js`, `sql`, `html`).
+    Code(&'static str),
     Plain,
+}
+
+/// How a bare code answer starts, per language: the first non-empty line is checked.
+const CODE_STARTS: &[(&str, &[&str])] = &[
+    (
+        "py",
+        &["def ", "import ", "from ", "class ", "async def ", "@"],
+    ),
+    (
+        "rs",
+        &[
+            "fn ", "pub ", "use ", "impl ", "struct ", "enum ", "#[", "mod ",
+        ],
+    ),
+    (
+        "js",
+        &[
+            "function ",
+            "const ",
+            "export ",
+            "import {",
+            "let ",
+            "async function ",
+        ],
+    ),
+    (
+        "sql",
+        &[
+            "SELECT ", "WITH ", "INSERT ", "UPDATE ", "DELETE ", "CREATE ",
+        ],
+    ),
+    ("html", &["<!DOCTYPE", "<html", "<div", "<?xml"]),
+];
+
+/// The language of a bare code answer, if its first line looks like one.
+fn code_language(text: &str) -> Option<&'static str> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?.trim_start();
+    CODE_STARTS.iter().find_map(|(ext, starts)| {
+        let upper = first.to_ascii_uppercase();
+        starts
+            .iter()
+            .any(|s| first.starts_with(s) || (*ext == "sql" && upper.starts_with(s)))
+            .then_some(*ext)
+    })
 }
 
 /// Guess the language of a model output.
@@ -54,9 +100,12 @@ pub fn detect(text: &str) -> Lang {
         l.starts_with("```") || l.starts_with("# ") || l.starts_with("## ") || l.starts_with("- ")
     });
     if markdown {
-        Lang::Markdown
-    } else {
-        Lang::Plain
+        return Lang::Markdown;
+    }
+    // One line of prose ("From the context, ...") is not code: ask for a second line too.
+    match code_language(text) {
+        Some(ext) if text.trim().lines().count() > 1 => Lang::Code(ext),
+        _ => Lang::Plain,
     }
 }
 
@@ -73,6 +122,7 @@ pub fn highlight(text: &str, lang: Lang, theme_name: &str, fallback: Style) -> V
     let extension = match lang {
         Lang::Json => "json",
         Lang::Markdown => "md",
+        Lang::Code(ext) => ext,
         Lang::Plain => return plain(&clean),
     };
     if clean.len() > MAX_HIGHLIGHT_BYTES {
@@ -168,6 +218,25 @@ mod tests {
         assert_eq!(detect("{\"a\": 1}"), Lang::Json);
         assert_eq!(detect("# Title\ntext"), Lang::Markdown);
         assert_eq!(detect("just words"), Lang::Plain);
+        assert_eq!(detect("def f(x):\n    return x + 1\n"), Lang::Code("py"));
+        assert_eq!(detect("select id\nfrom t;"), Lang::Code("sql"));
+        assert_eq!(detect("fn main() {\n}"), Lang::Code("rs"));
+        assert_eq!(
+            detect("From the context, yes."),
+            Lang::Plain,
+            "one line of prose"
+        );
+        assert_eq!(detect("From the context:\nyes."), Lang::Plain);
+        let python = highlight(
+            "def f(x):\n    return x",
+            Lang::Code("py"),
+            "base16-ocean.dark",
+            Style::default(),
+        );
+        assert!(
+            python[0].spans.len() > 1,
+            "keywords are coloured: {python:?}"
+        );
         let lines = highlight(
             "{\"a\": 1}",
             Lang::Json,
