@@ -322,3 +322,58 @@ async fn refused_connection_is_a_clear_error_not_retried() {
     );
     assert!(!e.is_retryable());
 }
+
+/// A replayed agent transcript: the user asks, the assistant called a tool, the tool answered.
+fn transcript() -> Request {
+    use temper::prompt::MessageToolCall;
+    let mut assistant = Message::new(Role::Assistant, "");
+    assistant.tool_calls = vec![MessageToolCall {
+        id: "call_1".into(),
+        name: "get_service_status".into(),
+        arguments: r#"{"service":"payments"}"#.into(),
+    }];
+    let mut tool = Message::new(Role::Tool, r#"{"status":"degraded"}"#);
+    tool.tool_call_id = Some("call_1".into());
+    Request {
+        messages: vec![
+            Message::new(Role::User, "Is payments healthy?"),
+            assistant,
+            tool,
+        ],
+        ..request()
+    }
+}
+
+#[tokio::test]
+async fn replayed_tool_use_goes_out_in_each_wire_format() {
+    let server = TestServer::start(Reply::json(200, common::openai_text("Degraded."))).await;
+    openai(&server).complete(&transcript()).await.unwrap();
+    let body = server.requests()[0].json();
+    let m = &body["messages"];
+    assert_eq!(m[1]["role"], "assistant");
+    assert_eq!(m[1]["content"], serde_json::Value::Null);
+    assert_eq!(m[1]["tool_calls"][0]["id"], "call_1");
+    assert_eq!(m[1]["tool_calls"][0]["type"], "function");
+    assert_eq!(
+        m[1]["tool_calls"][0]["function"]["arguments"],
+        r#"{"service":"payments"}"#
+    );
+    assert_eq!(m[2]["role"], "tool");
+    assert_eq!(m[2]["tool_call_id"], "call_1");
+    assert_eq!(
+        m[0].get("tool_call_id"),
+        None,
+        "plain messages are unchanged"
+    );
+
+    let server = TestServer::start(Reply::json(200, common::anthropic_text("Degraded."))).await;
+    anthropic(&server).complete(&transcript()).await.unwrap();
+    let body = server.requests()[0].json();
+    let m = &body["messages"];
+    assert_eq!(m[0]["content"], "Is payments healthy?");
+    assert_eq!(m[1]["content"][0]["type"], "tool_use");
+    assert_eq!(m[1]["content"][0]["input"]["service"], "payments");
+    assert_eq!(m[2]["role"], "user");
+    assert_eq!(m[2]["content"][0]["type"], "tool_result");
+    assert_eq!(m[2]["content"][0]["tool_use_id"], "call_1");
+}

@@ -279,7 +279,7 @@ fn show(
                 println!(
                     "{}\n{}\n",
                     paint(Tone::Strong, m.role.as_str()),
-                    crate::sanitize::for_display(&m.content)
+                    crate::sanitize::for_display(&m.display_text())
                 );
             }
         }

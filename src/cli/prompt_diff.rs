@@ -33,7 +33,7 @@ pub(super) fn diff(
             .with_context(|| format!("rendering {}@{}", v.info.prompt, v.info.number))?;
         Ok(r.messages
             .iter()
-            .map(|m| format!("[{}]\n{}\n", m.role.as_str(), m.content))
+            .map(|m| format!("[{}]\n{}\n", m.role.as_str(), m.display_text()))
             .collect())
     };
     let rendered = word_diff(&rendered_text(&va)?, &rendered_text(&vb)?);

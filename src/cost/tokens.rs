@@ -172,7 +172,11 @@ pub fn count_chat(model: &str, messages: &[Message]) -> TokenCount {
     let mut tokens = REPLY_PRIMING;
     for message in messages {
         let (role, u1) = count_with(encoding, message.role.as_str());
-        let (content, u2) = count_with(encoding, &message.content);
+        let (mut content, u2) = count_with(encoding, &message.content);
+        // A replayed tool call is sent as its name and arguments (framing not modelled).
+        for call in &message.tool_calls {
+            content += count_with(encoding, &call.name).0 + count_with(encoding, &call.arguments).0;
+        }
         if u1 != encoding || u2 != encoding {
             used = Encoding::BytesOver4;
         }

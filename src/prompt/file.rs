@@ -126,6 +126,7 @@ impl PromptFile {
                 "no [[messages]]: a prompt needs at least one message".into(),
             ));
         }
+        super::tool_use::validate(&self.body.messages).map_err(invalid)?;
         if let Some(t) = self.body.params.temperature
             && !(0.0..=2.0).contains(&t)
         {

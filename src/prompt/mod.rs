@@ -7,6 +7,7 @@
 mod examples;
 mod file;
 mod render;
+mod tool_use;
 mod transfer;
 
 pub use examples::{EXAMPLES, example_prompts};
@@ -40,11 +41,36 @@ impl Role {
 }
 
 /// One chat message; `content` may hold `{{var}}` placeholders before rendering.
+///
+/// An agent transcript replays tool use: an `assistant` message lists the `tool_calls` it made,
+/// and each `tool` message names the call it answers in `tool_call_id` (OpenAI rejects a tool
+/// message without one; Anthropic needs it for its `tool_result` block).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     pub role: Role,
+    #[serde(default)]
     pub content: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<MessageToolCall>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+/// A tool call an assistant message made, in a replayed transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageToolCall {
+    /// The id the answering `tool` message names in `tool_call_id`.
+    pub id: String,
+    pub name: String,
+    /// The arguments: a JSON object as text, as OpenAI sends them.
+    #[serde(default = "empty_object")]
+    pub arguments: String,
+}
+
+fn empty_object() -> String {
+    "{}".into()
 }
 
 impl Message {
@@ -53,7 +79,26 @@ impl Message {
         Self {
             role,
             content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
         }
+    }
+
+    /// The content with the tool use written out (`→ call_1: search(…)`, `(answers call_1)`),
+    /// for people: the TUI, `temper prompt show` and version diffs.
+    pub fn display_text(&self) -> String {
+        let mut out = String::new();
+        if let Some(id) = &self.tool_call_id {
+            out.push_str(&format!("(answers {id})\n"));
+        }
+        out.push_str(&self.content);
+        for call in &self.tool_calls {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&format!("→ {}: {}({})", call.id, call.name, call.arguments));
+        }
+        out
     }
 }
 

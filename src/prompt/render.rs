@@ -70,8 +70,8 @@ pub fn render(body: &PromptBody, vars: &BTreeMap<String, String>) -> Result<Rend
         .messages
         .iter()
         .map(|m| Message {
-            role: m.role,
             content: substitute(&m.content, &values),
+            ..m.clone()
         })
         .collect();
     let warnings = vars

@@ -86,6 +86,26 @@ impl Provider for Anthropic {
     }
 }
 
+/// A message's content: plain text, or blocks when it replays tool use (`tool_use` blocks for
+/// an assistant's calls, a `tool_result` block for a tool message's answer).
+fn content_blocks(m: &crate::prompt::Message) -> Value {
+    if let (Role::Tool, Some(id)) = (m.role, &m.tool_call_id) {
+        return json!([{"type": "tool_result", "tool_use_id": id, "content": m.content}]);
+    }
+    if m.tool_calls.is_empty() {
+        return json!(m.content);
+    }
+    let mut blocks = Vec::new();
+    if !m.content.is_empty() {
+        blocks.push(json!({"type": "text", "text": m.content}));
+    }
+    for call in &m.tool_calls {
+        let input: Value = serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
+        blocks.push(json!({"type": "tool_use", "id": call.id, "name": call.name, "input": input}));
+    }
+    json!(blocks)
+}
+
 /// The JSON body of a Messages request.
 pub(crate) fn request_body(request: &Request) -> Value {
     let p = &request.params;
@@ -105,7 +125,7 @@ pub(crate) fn request_body(request: &Request) -> Value {
             } else {
                 "user"
             };
-            json!({"role": role, "content": m.content})
+            json!({"role": role, "content": content_blocks(m)})
         })
         .collect();
     let mut body = json!({

@@ -77,7 +77,27 @@ pub(crate) fn request_body(request: &Request) -> Value {
     let messages: Vec<Value> = request
         .messages
         .iter()
-        .map(|m| json!({"role": m.role.as_str(), "content": m.content}))
+        .map(|m| {
+            let mut message = json!({"role": m.role.as_str(), "content": m.content});
+            if !m.tool_calls.is_empty() {
+                let calls: Vec<Value> = m
+                    .tool_calls
+                    .iter()
+                    .map(|c| {
+                        json!({"id": c.id, "type": "function",
+                               "function": {"name": c.name, "arguments": c.arguments}})
+                    })
+                    .collect();
+                message["tool_calls"] = json!(calls);
+                if m.content.is_empty() {
+                    message["content"] = Value::Null;
+                }
+            }
+            if let Some(id) = &m.tool_call_id {
+                message["tool_call_id"] = json!(id);
+            }
+            message
+        })
         .collect();
     let mut body = json!({"model": request.model, "messages": messages});
     let obj = body.as_object_mut();

@@ -59,7 +59,11 @@ pub fn body_text(body: &PromptBody) -> String {
         out.push_str(&format!("tools: {}\n", body.tools.len()));
     }
     for m in &body.messages {
-        out.push_str(&format!("\n── {} ──\n{}\n", m.role.as_str(), m.content));
+        out.push_str(&format!(
+            "\n── {} ──\n{}\n",
+            m.role.as_str(),
+            m.display_text()
+        ));
     }
     out
 }
@@ -90,7 +94,7 @@ pub fn styled_body(body: &PromptBody, theme: &Theme) -> Vec<Line<'static>> {
             format!("── {} ──", m.role.as_str()),
             theme.role(m.role),
         ));
-        out.extend(lines(&m.content, theme.text()));
+        out.extend(lines(&m.display_text(), theme.text()));
     }
     out
 }
