@@ -15,6 +15,7 @@ mod prompt_edit;
 mod report;
 mod run;
 mod run_spend;
+mod run_summary;
 mod runs;
 mod style;
 mod trace;
