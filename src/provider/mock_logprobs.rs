@@ -19,13 +19,14 @@ pub fn synthesize(
     top: u8,
     seed: u64,
 ) -> Vec<TokenLogprob> {
-    let before = split(model, original);
     let tokens = split(model, answered);
-    let changed = tokens
-        .iter()
-        .zip(&before)
-        .position(|(a, b)| a != b)
-        .filter(|_| original != answered);
+    // Most answers did not drift: their tokens are the original's, no second split needed.
+    let before = if original == answered {
+        tokens.clone()
+    } else {
+        split(model, original)
+    };
+    let changed = tokens.iter().zip(&before).position(|(a, b)| a != b);
     tokens
         .iter()
         .enumerate()

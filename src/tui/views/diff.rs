@@ -112,12 +112,8 @@ impl DiffView {
         self.cell = None;
     }
 
-    /// Recompute the diff after A or B was set from outside.
-    pub(super) fn refresh_pair(&mut self) {
-        self.recompute();
-    }
-
-    fn recompute(&mut self) {
+    /// The word diff of A and B and its change lines, after A or B changed.
+    pub(super) fn recompute(&mut self) {
         self.panes.clear();
         let last = self.samples.len().saturating_sub(1);
         self.a = self.a.min(last);
@@ -315,10 +311,15 @@ impl View for DiffView {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
-        let [left_lines, right_lines] = self.pane_lines(theme);
+        let cached = self.pane_lines(theme);
+        let side_lines = |i: usize| {
+            cached
+                .as_ref()
+                .map_or_else(Vec::new, |c| super::diff_lines::borrowed(&c[i]))
+        };
         let panes = [
-            (left, Side::Old, self.a, left_lines),
-            (right, Side::New, self.b, right_lines),
+            (left, Side::Old, self.a, side_lines(0)),
+            (right, Side::New, self.b, side_lines(1)),
         ];
         for (rect, side, index, lines) in panes {
             let Some(sample) = self.samples.get(index) else {

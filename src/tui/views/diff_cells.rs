@@ -29,9 +29,12 @@ pub(super) struct LoadedCell {
 
 impl LoadedCell {
     fn new(cell: &CellInfo, samples: Vec<SampleRow>) -> LoadedCell {
+        let explanation = explain_cell(cell, &samples, Mode::Exact);
         LoadedCell {
-            stability: stability(&samples),
-            explanation: explain_cell(cell, &samples, Mode::Exact),
+            // The explanation clusters exactly as the analysis does; 1.0 when nothing
+            // succeeded: there is nothing to compare.
+            stability: explanation.stability.unwrap_or(1.0),
+            explanation,
             samples,
         }
     }
@@ -63,14 +66,6 @@ impl crate::analysis::TokenCount for ModelTokens<'_> {
     fn count_tokens(&self, text: &str) -> usize {
         crate::cost::count_text(self.0, text).tokens as usize
     }
-}
-
-/// Stability of a cell's samples (1.0 when nothing succeeded: there is nothing to compare).
-fn stability(samples: &[SampleRow]) -> f64 {
-    let observed = crate::analysis::cell::observed(samples);
-    crate::analysis::analyze(&observed, crate::analysis::Options::default())
-        .stability
-        .unwrap_or(1.0)
 }
 
 impl DiffView {

@@ -9,8 +9,8 @@ use crate::tui::highlight::{Lang, detect, highlight, overlay_syntax};
 use crate::tui::text::{Side, diff_side};
 use crate::tui::theme::Theme;
 use ratatui::style::Modifier;
-use ratatui::text::Line;
-use std::cell::RefCell;
+use ratatui::text::{Line, Span};
+use std::cell::{Ref, RefCell};
 
 /// What the panes' lines depend on.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,9 +33,33 @@ impl PaneCache {
     }
 }
 
+/// Lines that borrow their text from `lines` (no copy of the text itself).
+pub(super) fn borrowed<'a>(lines: &'a [Line<'static>]) -> Vec<Line<'a>> {
+    lines
+        .iter()
+        .map(|line| {
+            let spans: Vec<Span<'a>> = line
+                .spans
+                .iter()
+                .map(|s| Span::styled(s.content.as_ref(), s.style))
+                .collect();
+            Line::from(spans).style(line.style)
+        })
+        .collect()
+}
+
 impl DiffView {
-    /// The A and B panes' lines, from the cache when nothing they depend on changed.
-    pub(super) fn pane_lines(&self, theme: &Theme) -> [Vec<Line<'static>>; 2] {
+    /// The A and B panes' lines from the cache (built first when something they depend on
+    /// changed); draw them through [`borrowed`] so a frame copies no text.
+    pub(super) fn pane_lines(&self, theme: &Theme) -> Option<Ref<'_, [Vec<Line<'static>>; 2]>> {
+        self.fill_cache(theme);
+        Ref::filter_map(self.panes.0.borrow(), |c| {
+            c.as_ref().map(|(_, lines)| lines)
+        })
+        .ok()
+    }
+
+    fn fill_cache(&self, theme: &Theme) {
         let key = Key {
             cell: self.cell_id(),
             a: self.a,
@@ -43,17 +67,20 @@ impl DiffView {
             samples: self.samples.len(),
             theme: theme.syntect.clone(),
         };
-        if let Some((cached, lines)) = self.panes.0.borrow().as_ref()
-            && *cached == key
+        if self
+            .panes
+            .0
+            .borrow()
+            .as_ref()
+            .is_some_and(|(cached, _)| *cached == key)
         {
-            return lines.clone();
+            return;
         }
         let lines = [
             self.side_lines(Side::Old, theme),
             self.side_lines(Side::New, theme),
         ];
-        self.panes.0.replace(Some((key, lines.clone())));
-        lines
+        self.panes.0.replace(Some((key, lines)));
     }
 
     fn side_lines(&self, side: Side, theme: &Theme) -> Vec<Line<'static>> {

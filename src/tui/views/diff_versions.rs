@@ -98,7 +98,7 @@ impl DiffView {
         self.set_cell(pair.new.cell.id, label, samples);
         self.a = 0;
         self.b = 1;
-        self.refresh_pair();
+        self.recompute();
         self.explain = [&pair.old, &pair.new]
             .iter()
             .map(|o| {
