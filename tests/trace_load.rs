@@ -256,6 +256,49 @@ fn langfuse_example() {
 }
 
 #[test]
+fn an_output_breaking_its_requested_schema_is_flagged_in_every_reader() {
+    // OpenInference: the schema comes from `llm.invocation_parameters.response_format`.
+    let t = open("invoice-schema.openinference.jsonl");
+    assert_eq!(flagged(&t, FlagKind::SchemaMismatch), ["c0ffee0000000002"]);
+    let reason = &t.flags[0].reason;
+    assert!(
+        reason.contains("at /total: \"267.50\" is not of type \"number\""),
+        "{reason}"
+    );
+    assert!(reason.contains("at /currency"), "{reason}");
+    // The same span round-trips through temper JSONL with its schema; fixed output passes.
+    let mut buf = Vec::new();
+    write_jsonl(&t.spans, &mut buf).unwrap();
+    let again = load(write_temp(&buf).path(), None).unwrap();
+    assert_eq!(again.spans, t.spans);
+    let mut spans = t.spans.clone();
+    spans[1].output =
+        Some(r#"{"invoice_id": "INV-2291", "total": 267.5, "currency": "USD"}"#.into());
+    spans[0].output = None;
+    let mut buf = Vec::new();
+    write_jsonl(&spans, &mut buf).unwrap();
+    let mut fixed = load(write_temp(&buf).path(), None).unwrap();
+    detectors::run(&mut fixed, &Limits::default());
+    assert_eq!(
+        flagged(&fixed, FlagKind::SchemaMismatch),
+        Vec::<&str>::new()
+    );
+    // Langfuse: the schema comes from the generation's `modelParameters`.
+    let langfuse = r#"{"id": "t1", "observations": [{"id": "g1", "type": "GENERATION",
+        "name": "extract", "modelParameters": {"response_format": {"type": "json_schema",
+        "json_schema": {"name": "x", "schema": {"type": "object", "required": ["total"]}}}},
+        "output": "Sure! The total is $267.50."}]}"#;
+    let mut lf = load(write_temp(langfuse.as_bytes()).path(), None).unwrap();
+    detectors::run(&mut lf, &Limits::default());
+    assert_eq!(flagged(&lf, FlagKind::SchemaMismatch), ["g1"]);
+    assert!(
+        lf.flags
+            .iter()
+            .any(|f| f.reason.starts_with("output is not JSON"))
+    );
+}
+
+#[test]
 fn write_jsonl_round_trips() {
     let t = open("agent-tools.temper.jsonl");
     let mut buf = Vec::new();

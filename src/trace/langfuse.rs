@@ -130,6 +130,9 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
             .or_else(|| num(&o, "totalCost")),
         documents,
         tool,
+        output_schema: o
+            .get("modelParameters")
+            .and_then(super::semconv::schema_of_params),
     })
 }
 

@@ -163,6 +163,10 @@ pub struct Span {
     pub documents: Vec<Document>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<ToolCall>,
+    /// The JSON schema the call asked its output to follow (`response_format`), when the file
+    /// records it: the schema detector checks the output against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<serde_json::Value>,
 }
 
 impl Span {
@@ -211,6 +215,7 @@ pub enum FlagKind {
     UnretrievedCitation,
     ContextNearLimit,
     LowRetrievalScores,
+    SchemaMismatch,
     Orphan,
     Cycle,
 }
@@ -227,6 +232,7 @@ impl FlagKind {
             FlagKind::UnretrievedCitation => "unretrieved-citation",
             FlagKind::ContextNearLimit => "context-near-limit",
             FlagKind::LowRetrievalScores => "low-retrieval-scores",
+            FlagKind::SchemaMismatch => "schema-mismatch",
             FlagKind::Orphan => "orphan",
             FlagKind::Cycle => "cycle",
         }

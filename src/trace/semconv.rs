@@ -67,6 +67,10 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
         .or_else(|| messages(&a, "llm.output_messages"))
         .or_else(|| text(&a, "gen_ai.output.messages"));
     span.documents = documents(&a, span.kind);
+    span.output_schema = text(&a, "llm.invocation_parameters")
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+        .as_ref()
+        .and_then(schema_of_params);
     if span.kind == SpanKind::Tool {
         span.tool = Some(tool(&a, span));
     }
@@ -79,6 +83,17 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
     if span.error.is_some() {
         span.status = Status::Error;
     }
+}
+
+/// The JSON schema in a call's parameters (OpenAI's `response_format: {type: json_schema,
+/// json_schema: {schema}}`, or a bare `response_format.schema`), if any.
+pub fn schema_of_params(params: &serde_json::Value) -> Option<serde_json::Value> {
+    let format = params.get("response_format")?;
+    format
+        .pointer("/json_schema/schema")
+        .or_else(|| format.get("schema"))
+        .filter(|s| s.is_object())
+        .cloned()
 }
 
 fn kind(a: &Attrs, current: SpanKind) -> SpanKind {

@@ -3,6 +3,7 @@
 
 mod citation;
 mod injection;
+mod schema;
 mod window;
 
 pub use window::builtin_context_window;
@@ -50,6 +51,7 @@ pub fn run(trace: &mut Trace, limits: &Limits) {
     citation::scan(trace, &mut flags);
     context_near_limit(trace, limits, &mut flags);
     low_scores(trace, limits, &mut flags);
+    schema::scan(trace, &mut flags);
     trace.flags.extend(flags);
     // Stable: per span, structure flags first, then detectors in the order above.
     trace.flags.sort_by_key(|f| f.span);
