@@ -280,6 +280,44 @@ fn stored_run_samples_and_their_diff() {
 }
 
 #[test]
+fn o_compares_two_versions_outputs_and_esc_returns_to_the_run() {
+    let dir = db_with_a_run();
+    {
+        let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+        let mut body = store.resolve_str("support-answer").unwrap().body;
+        body.messages[0]
+            .content
+            .push_str("\nAnswer in one sentence.");
+        store
+            .save_version("support-answer", &body, "shorter")
+            .unwrap();
+        let samples = (0..3)
+            .map(|idx| stored::ok_sample(idx, "Annual plans: 14 days [c2]."))
+            .collect();
+        stored::stored_run(
+            &mut store,
+            "support-answer@2",
+            ("mock:drift", "{}"),
+            "",
+            samples,
+        );
+    }
+    let mut s = Session::start_in(dir, 24, 100);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@2");
+    s.send("O");
+    let diff = s.wait_for("support-answer@1 vs @2");
+    assert!(diff.contains("stability 60% → 100%"), "{diff}");
+    assert!(diff.contains("A support-answer@1"), "{diff}");
+    // esc closes the comparison: no run was picked in the Run view, so the Diff view says so.
+    s.send("\x1b");
+    s.wait_for("Pick a run and a cell");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
 fn external_editor_suspends_and_its_edit_is_saved() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,7 @@
 //! The Diff view comparing two prompt versions by their outputs (`O` in the Prompts view): for
 //! each variant x case both versions ran, the modal output of each version's newest cell side by
-//! side, with both stabilities. `c`/`C` step through the variant x case pairs, `esc` returns to
-//! the Run view's cells.
+//! side, with both stabilities. `c`/`C` step through the variant x case pairs, `esc` closes the
+//! comparison (the Run view's selected cell shows again).
 
 use super::Effect;
 use super::Level;
@@ -156,7 +156,7 @@ impl DiffView {
         ))
     }
 
-    /// `pair 1/3 · c/C other variants · esc back to the run` in versions mode.
+    /// `pair 1/3 · c/C other variants · esc closes the comparison` in versions mode.
     pub(super) fn pair_position(&self) -> Option<String> {
         let v = self.versions.as_ref()?;
         let others = if v.pairs.len() > 1 {
@@ -165,7 +165,7 @@ impl DiffView {
             ""
         };
         Some(format!(
-            "modal outputs, pair {}/{}{others} · esc back to the run",
+            "modal outputs, pair {}/{}{others} · esc closes the comparison",
             v.index + 1,
             v.pairs.len()
         ))
