@@ -38,7 +38,8 @@ impl App {
     }
 }
 
-/// The session the workspace amounts to: `version` (else the opened session's prompts) on the
+/// The session the workspace amounts to: the opened session's prompts and cases while the
+/// Prompts selection is one of them, else `version` with its default vars, on the
 /// Run view's models (the opened session's variants while the models are unchanged, else one
 /// per model at temperature 0), N samples each, with `trace` if one is open.
 pub fn workspace_session(
@@ -49,9 +50,18 @@ pub fn workspace_session(
 ) -> Result<Session, String> {
     let name = file_stem(name).map_err(|e| e.to_string())?.to_string();
     let origin = run.origin();
-    let prompts = match (version, origin) {
-        (Some(v), _) => vec![located(format!("{}@{}", v.info.prompt, v.info.number))],
-        (None, Some(o)) => o.prompts.clone(),
+    // The opened session stays the source of the prompts (and their cases) unless the Prompts
+    // view now selects a prompt the session does not run: then that version, with its own vars.
+    let from_origin = origin.filter(|o| {
+        version.is_none_or(|v| {
+            o.prompts
+                .iter()
+                .any(|p| prompt_name(&p.value) == v.info.prompt)
+        })
+    });
+    let prompts = match (from_origin, version) {
+        (Some(o), _) => o.prompts.clone(),
+        (None, Some(v)) => vec![located(format!("{}@{}", v.info.prompt, v.info.number))],
         (None, None) => {
             return Err(
                 "select a prompt version in Prompts (1) first: that is what it runs".into(),
@@ -71,7 +81,7 @@ pub fn workspace_session(
         Some(o) if same_models => o.variants.clone(),
         _ => variants_for(&run.models),
     };
-    let cases = match (origin, version) {
+    let cases = match (from_origin, version) {
         (Some(o), _) => o.cases.clone(),
         (None, Some(v)) => vec![Case {
             name: "default".into(),
@@ -126,6 +136,11 @@ fn variants_for(models: &[String]) -> Vec<Variant> {
         });
     }
     out
+}
+
+/// The prompt name of a reference (`support-answer@3`, `support-answer:prod`).
+fn prompt_name(reference: &str) -> &str {
+    reference.split(['@', ':']).next().unwrap_or(reference)
 }
 
 /// A value made in the TUI, not read from a file: it has no line.

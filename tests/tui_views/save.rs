@@ -204,6 +204,19 @@ fn a_session_with_traces_opens_its_trace_and_saves_it_back() {
     );
     assert_eq!(session.variants, opened.variants);
     assert_eq!(session.samples, Some(4));
+    // support-answer@3 is selected in Prompts: one of the session's prompts, so they stay.
+    let prompts: Vec<_> = session.prompts.iter().map(|p| p.value.as_str()).collect();
+    assert_eq!(prompts, ["support-answer"]);
+    // Another prompt selected: it is saved with its own default vars, not the session's cases.
+    let mut other = a.prompts.selected_body().unwrap().clone();
+    other.info.prompt = "classify-ticket".into();
+    other.body.vars = [("ticket".to_string(), "I cannot log in".to_string())].into();
+    let mixed =
+        temper::tui::workspace::workspace_session("mixed", Some(&other), &a.run, None).unwrap();
+    assert_eq!(mixed.prompts[0].value, "classify-ticket@3");
+    assert_eq!(mixed.cases.len(), 1);
+    assert_eq!(mixed.cases[0].vars["ticket"], "I cannot log in");
+    assert_eq!(mixed.check, opened.check, "the checks still carry over");
     let request = Request::SaveSession {
         dir: sessions.clone(),
         name,
