@@ -266,4 +266,40 @@ fn run_trace_out_opens_as_a_trace() {
         llm.iter()
             .all(|s| s["parent"].as_str().is_some_and(|p| p.starts_with("cell-")))
     );
+    assert!(
+        llm.iter().all(|s| s.get("output_schema").is_none()),
+        "classify-ticket asks for no schema"
+    );
+
+    // A prompt with a response schema: every sample span carries it and the mock's answers,
+    // which follow it, raise no schema flag.
+    let invoice = env.dir.path().join("invoice.jsonl");
+    env.temper()
+        .args(["run", "extract-invoice", "-n", "2", "--trace-out"])
+        .arg(&invoice)
+        .assert()
+        .success();
+    let json = env
+        .temper()
+        .arg("trace")
+        .arg(&invoice)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let llm: Vec<_> = value["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "llm")
+        .collect();
+    assert_eq!(llm.len(), 2);
+    assert!(
+        llm.iter()
+            .all(|s| s["output_schema"]["properties"]["vendor"].is_object()),
+        "{value}"
+    );
+    assert!(value["flags"].is_array(), "{value}");
+    let flags = value["flags"].to_string();
+    assert!(!flags.contains("schema-mismatch"), "{flags}");
 }

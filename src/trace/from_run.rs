@@ -2,11 +2,14 @@
 //! `temper trace` and the Trace view open like any other trace.
 //!
 //! Tree: one `chain` span per run, one `chain` span per cell (prompt version x variant x case),
-//! one `llm` span per sample with its model, output, error, usage and cost.
+//! one `llm` span per sample with its model, output, error, usage and cost, and the JSON schema
+//! the prompt asked the output to follow (so the schema detector checks every answer).
 
 use super::model::{Span, SpanKind, Status, Usage};
-use crate::store::{CellInfo, RunInfo, SampleRow, SampleStatus, Store, StoreError};
+use crate::store::{CellInfo, Reference, RunInfo, SampleRow, SampleStatus, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Why a run could not be written as a trace.
@@ -29,7 +32,11 @@ pub fn write_run_trace(store: &Store, run_id: i64, path: &Path) -> Result<usize,
         .into_iter()
         .map(|cell| store.samples(cell.id).map(|samples| (cell, samples)))
         .collect::<Result<Vec<_>, _>>()?;
-    let spans = run_spans(&run, &cells);
+    let schemas: HashMap<i64, Value> = cells
+        .iter()
+        .filter_map(|(cell, _)| Some((cell.id, requested_schema(store, cell)?)))
+        .collect();
+    let spans = run_spans(&run, &cells, &schemas);
     let io = |source| RunTraceError::Io {
         path: path.display().to_string(),
         source,
@@ -41,8 +48,25 @@ pub fn write_run_trace(store: &Store, run_id: i64, path: &Path) -> Result<usize,
     Ok(spans.len())
 }
 
-/// Spans for a run and its cells with their samples, in tree order (parents first).
-pub fn run_spans(run: &RunInfo, cells: &[(CellInfo, Vec<SampleRow>)]) -> Vec<Span> {
+/// The response schema a cell asked for: the variant's override, else the prompt version's.
+fn requested_schema(store: &Store, cell: &CellInfo) -> Option<Value> {
+    let overridden = serde_json::from_str::<Value>(&cell.cell.variant_json)
+        .ok()
+        .and_then(|v| v.pointer("/params/response_schema").cloned());
+    if let Some(schema) = overridden {
+        return Some(schema).filter(Value::is_object);
+    }
+    let reference = Reference::Number(cell.prompt.clone(), cell.prompt_number);
+    store.resolve(&reference).ok()?.body.params.response_schema
+}
+
+/// Spans for a run and its cells with their samples, in tree order (parents first); `schemas`
+/// holds the response schema of the cells that asked for one, by cell id.
+pub fn run_spans(
+    run: &RunInfo,
+    cells: &[(CellInfo, Vec<SampleRow>)],
+    schemas: &HashMap<i64, Value>,
+) -> Vec<Span> {
     let run_id = format!("run-{}", run.id);
     let mut spans = vec![Span {
         id: run_id.clone(),
@@ -67,7 +91,11 @@ pub fn run_spans(run: &RunInfo, cells: &[(CellInfo, Vec<SampleRow>)]) -> Vec<Spa
             status: status_of(samples),
             ..Default::default()
         });
-        spans.extend(samples.iter().map(|s| sample_span(&cell_id, cell, s)));
+        let schema = schemas.get(&cell.id);
+        spans.extend(samples.iter().map(|s| Span {
+            output_schema: schema.cloned(),
+            ..sample_span(&cell_id, cell, s)
+        }));
     }
     spans
 }
