@@ -97,12 +97,16 @@ impl Mock {
             return Err(ProviderError::Injected(request.sample_index));
         }
         let (mut text, mut calls) = mock_answer::answer(request);
-        let original = text.clone();
+        // The answer before drift, kept only when the text drifts (its logprobs show the swap).
+        let mut undrifted = None;
         if roll(2) < self.options.p {
             let pick = (roll(3) * 1_000_000.0) as usize;
             match calls.first_mut() {
                 Some(call) => call.arguments = drift(&call.arguments, pick),
-                None => text = drift(&text, pick),
+                None => {
+                    let drifted = drift(&text, pick);
+                    undrifted = Some(std::mem::replace(&mut text, drifted));
+                }
             }
         }
         let mut response = Response::estimated(request, text, calls);
@@ -113,7 +117,7 @@ impl Mock {
         {
             response.logprobs = Some(mock_logprobs::synthesize(
                 &request.model,
-                &original,
+                undrifted.as_deref().unwrap_or(&response.text),
                 &response.text,
                 top,
                 self.options.seed,

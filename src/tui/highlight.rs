@@ -78,8 +78,8 @@ const CODE_STARTS: &[(&str, &[&str])] = &[
 /// The language of a bare code answer, if its first line looks like one.
 fn code_language(text: &str) -> Option<&'static str> {
     let first = text.lines().find(|l| !l.trim().is_empty())?.trim_start();
+    let upper = first.to_ascii_uppercase();
     CODE_STARTS.iter().find_map(|(ext, starts)| {
-        let upper = first.to_ascii_uppercase();
         starts
             .iter()
             .any(|s| first.starts_with(s) || (*ext == "sql" && upper.starts_with(s)))
@@ -174,6 +174,9 @@ pub fn overlay_syntax(
             .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
             .collect()
     };
+    if diff.len() != syntax.len() {
+        return diff;
+    }
     let mut out = Vec::with_capacity(diff.len());
     for (d, h) in diff.iter().zip(syntax) {
         let (d, h) = (chars(d), chars(h));
@@ -202,9 +205,6 @@ pub fn overlay_syntax(
             spans.push(Span::styled(run, style));
         }
         out.push(Line::from(spans));
-    }
-    if diff.len() != syntax.len() {
-        return diff;
     }
     out
 }

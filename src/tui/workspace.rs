@@ -10,7 +10,7 @@ use super::views::run_session::SESSIONS_DIR;
 use super::views::{Effect, Level};
 use crate::session::save::file_stem;
 use crate::session::{Case, Checks, Located, Session, Variant};
-use crate::store::Version;
+use crate::store::{Reference, Version};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +56,7 @@ pub fn workspace_session(
         version.is_none_or(|v| {
             o.prompts
                 .iter()
-                .any(|p| prompt_name(&p.value) == v.info.prompt)
+                .any(|p| Reference::parse(&p.value).is_ok_and(|r| r.name() == v.info.prompt))
         })
     });
     let prompts = match (from_origin, version) {
@@ -136,11 +136,6 @@ fn variants_for(models: &[String]) -> Vec<Variant> {
         });
     }
     out
-}
-
-/// The prompt name of a reference (`support-answer@3`, `support-answer:prod`).
-fn prompt_name(reference: &str) -> &str {
-    reference.split(['@', ':']).next().unwrap_or(reference)
 }
 
 /// A value made in the TUI, not read from a file: it has no line.

@@ -280,8 +280,7 @@ impl View for DiffView {
                     (Some(a), None) => format!(
                         " · {} clusters · stability {}",
                         a.distinct,
-                        a.stability
-                            .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0))
+                        super::diff_versions::percent(a.stability)
                     ),
                     (None, None) => String::new(),
                 },

@@ -35,7 +35,8 @@ fn as_sample(idx: u32, side: &VersionOutput) -> SampleRow {
     }
 }
 
-fn percent(stability: Option<f64>) -> String {
+/// A stability as `67%`, `-` when nothing answered (the Diff view's header and explain lines).
+pub(super) fn percent(stability: Option<f64>) -> String {
     stability.map_or("-".into(), |s| format!("{:.0}%", s * 100.0))
 }
 
