@@ -203,7 +203,7 @@ impl App {
         {
             let list = cells
                 .iter()
-                .map(super::views::diff_cells::DiffCell::of)
+                .map(super::views::diff::cells::DiffCell::of)
                 .collect();
             let known = cells
                 .iter()

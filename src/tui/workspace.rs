@@ -6,7 +6,7 @@
 use super::app::App;
 use super::event::Request;
 use super::views::run::RunView;
-use super::views::run_session::SESSIONS_DIR;
+use super::views::run::session::SESSIONS_DIR;
 use super::views::{Effect, Level};
 use crate::session::save::file_stem;
 use crate::session::{Case, Checks, Located, Session, Variant};

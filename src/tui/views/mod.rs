@@ -1,25 +1,11 @@
-//! The views (one file each): components that draw from their own state and turn actions and
+//! The views (one folder or file each): components that draw from their own state and turn actions and
 //! worker events into effects. They never do I/O themselves.
 
 pub mod cost;
 pub mod diff;
-pub mod diff_cells;
-mod diff_explain;
-mod diff_lines;
-mod diff_versions;
-mod prompt_modes;
 pub mod prompts;
-mod prompts_draw;
 pub mod run;
-mod run_checks;
-mod run_draw;
-mod run_live;
-mod run_popup;
-pub mod run_save;
-pub mod run_session;
-mod run_spend;
 pub mod trace;
-mod trace_draw;
 pub mod widgets;
 
 use super::action::{Action, Tab};

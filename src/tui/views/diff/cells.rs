@@ -1,12 +1,12 @@
 //! Which cell the Diff view compares when a run has several (prompt x variant x case): by
 //! default the least stable one, `c` / `C` step through the others. Also the divergence line.
 
-use super::Effect;
-use super::diff::DiffView;
+use super::DiffView;
 use crate::analysis::Mode;
 use crate::explain::{CellExplanation, explain_cell};
 use crate::store::{CellInfo, SampleRow};
 use crate::tui::event::Request;
+use crate::tui::views::Effect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 

@@ -2,11 +2,11 @@
 //! for is first estimated by the worker; the view then starts it, asks y/n in a popup, or says
 //! why it was refused.
 
-use super::run::RunView;
-use super::widgets::InputOutcome;
-use super::{Effect, Level};
+use super::RunView;
 use crate::runner::{Decision, Variant};
 use crate::tui::event::{Request, RunSpec, SpendCheck};
+use crate::tui::views::widgets::InputOutcome;
+use crate::tui::views::{Effect, Level};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 impl RunView {

@@ -1,7 +1,9 @@
 //! The Trace view: span tree (kinds, timings, detector flags) | retrieved chunks (scores,
 //! sources, marked when the answer cites them) | tool calls (arguments, results, errors) | the
 //! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
-//! and runs `crate::trace::detectors`. Drawing lives in `trace_draw`.
+//! and runs `crate::trace::detectors`. Drawing lives in `draw`.
+
+mod draw;
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
@@ -85,13 +87,13 @@ impl Loaded {
 pub struct TraceView {
     /// The file shown or being read.
     pub path: Option<PathBuf>,
-    pub(super) loaded: Option<Loaded>,
-    pub(super) error: Option<String>,
-    pub(super) loading: bool,
-    pub(super) open: Option<LineInput>,
-    pub(super) focus: TracePane,
-    pub(super) cursors: [ListCursor; 3],
-    pub(super) answer_scroll: u16,
+    loaded: Option<Loaded>,
+    error: Option<String>,
+    loading: bool,
+    open: Option<LineInput>,
+    focus: TracePane,
+    cursors: [ListCursor; 3],
+    answer_scroll: u16,
 }
 
 impl Default for TraceView {
@@ -271,7 +273,7 @@ impl View for TraceView {
         if self.loaded.is_none() {
             return Vec::new();
         }
-        let panes = super::trace_draw::layout(area);
+        let panes = draw::layout(area);
         let Some(i) = panes
             .iter()
             .position(|r| r.contains((mouse.column, mouse.row).into()))
@@ -295,7 +297,7 @@ impl View for TraceView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        super::trace_draw::draw(self, frame, area, theme);
+        draw::draw(self, frame, area, theme);
     }
 
     fn hints(&self) -> Vec<Action> {

@@ -1,16 +1,24 @@
 //! The Run view: stored runs | their cells (prompt version x variant x case) with progress |
 //! the samples of a cell | the selected sample's output. A run still in progress (e.g. started
 //! by `temper run` in another terminal) is polled, so its samples appear as they are stored.
-//! `r` starts the version selected in Prompts after the spend guard (`run_spend`) has estimated
-//! it. Drawing lives in `run_draw`.
+//! `r` starts the version selected in Prompts after the spend guard (`spend`) has estimated
+//! it. Drawing lives in `draw`.
 
-pub use super::run_live::LiveRun;
+mod checks;
+mod draw;
+mod live;
+mod popup;
+pub mod save;
+pub mod session;
+mod spend;
+
 use super::widgets::{LineInput, ListCursor};
 use super::{Effect, Level, View};
 use crate::store::{CellInfo, RunInfo, RunStatus, SampleRow};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
+pub use live::LiveRun;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Margin, Rect};
@@ -44,32 +52,32 @@ pub struct RunView {
     /// The run started from here, while it is going and after.
     pub live: Option<LiveRun>,
     /// Select this run once the list has it.
-    pub(super) follow: Option<i64>,
+    follow: Option<i64>,
     /// The spend guard's lines for the last run asked for (matrix, cost, upper bound, unpriced).
     pub estimate: Option<Vec<String>>,
     /// The worker is estimating a run.
     pub estimating: bool,
     /// A run waiting for y/n (the estimate is above `[run] confirm_above_usd`).
-    pub(super) confirm: Option<Box<crate::tui::event::SpendCheck>>,
+    confirm: Option<Box<crate::tui::event::SpendCheck>>,
     /// The session file of the run started last, if it was a session's.
-    pub(super) running_session: Option<std::path::PathBuf>,
+    running_session: Option<std::path::PathBuf>,
     /// `o`: the session files to pick from.
-    pub(super) session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
+    session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
     /// The checks of the last session run, until `esc`.
     pub session_checks: Option<crate::tui::session::SessionChecks>,
-    pub(super) models_input: Option<LineInput>,
+    models_input: Option<LineInput>,
     /// `S`: the name to save the workspace under.
-    pub(super) save_input: Option<LineInput>,
+    save_input: Option<LineInput>,
     /// The session the workspace came from (`o`): its checks and cases carry over on save.
-    pub(super) origin: Option<Box<crate::session::Session>>,
-    pub(super) runs: Option<Vec<RunInfo>>,
-    pub(super) runs_cursor: ListCursor,
-    pub(super) cells: HashMap<i64, Vec<CellInfo>>,
-    pub(super) cells_cursor: ListCursor,
-    pub(super) samples: HashMap<i64, Vec<SampleRow>>,
-    pub(super) samples_cursor: ListCursor,
-    pub(super) focus: RunPane,
-    pub(super) output_scroll: u16,
+    origin: Option<Box<crate::session::Session>>,
+    runs: Option<Vec<RunInfo>>,
+    runs_cursor: ListCursor,
+    cells: HashMap<i64, Vec<CellInfo>>,
+    cells_cursor: ListCursor,
+    samples: HashMap<i64, Vec<SampleRow>>,
+    samples_cursor: ListCursor,
+    focus: RunPane,
+    output_scroll: u16,
     ticks: u32,
 }
 
@@ -190,7 +198,7 @@ impl RunView {
         Vec::new()
     }
 
-    pub(super) fn refresh(&mut self) -> Vec<Effect> {
+    fn refresh(&mut self) -> Vec<Effect> {
         let mut out = vec![Effect::Request(Request::ListRuns)];
         if let Some(run) = self.selected_run() {
             out.push(Effect::Request(Request::LoadCells { run_id: run.id }));
@@ -203,7 +211,7 @@ impl RunView {
 
     /// Pane areas for `area`: runs, cells, samples, output (shared with mouse hit tests).
     pub fn layout(&self, area: Rect) -> [Rect; 4] {
-        super::run_draw::layout(area)
+        draw::layout(area)
     }
 }
 
@@ -353,7 +361,7 @@ impl View for RunView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        super::run_draw::draw(self, frame, area, theme);
+        draw::draw(self, frame, area, theme);
     }
 
     fn hints(&self) -> Vec<Action> {

@@ -1,11 +1,11 @@
 //! Drawing the Run view: runs | cells | samples | output, stacked on 80 columns.
 
-use super::run::{RunPane, RunView};
-use super::widgets::{ListSpec, draw_list, empty_state, pane};
+use super::{RunPane, RunView};
 use crate::store::{RunStatus, SampleStatus};
 use crate::tui::highlight::{detect, highlight};
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::{ListSpec, draw_list, empty_state, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
@@ -54,14 +54,14 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     draw_samples(view, frame, samples, theme);
     draw_output(view, frame, output, theme);
     if let Some(input) = &view.models_input {
-        super::widgets::bottom_input(frame, area, input.line("models: ", theme), theme);
+        crate::tui::views::widgets::bottom_input(frame, area, input.line("models: ", theme), theme);
     }
     if let Some(line) = view.save_line(theme) {
-        super::widgets::bottom_input(frame, area, line, theme);
+        crate::tui::views::widgets::bottom_input(frame, area, line, theme);
     }
-    super::run_checks::draw_checks(view, frame, area, theme);
-    super::run_checks::draw_picker(view, frame, area, theme);
-    super::run_popup::draw_confirm(view, frame, area, theme);
+    super::checks::draw_checks(view, frame, area, theme);
+    super::checks::draw_picker(view, frame, area, theme);
+    super::popup::draw_confirm(view, frame, area, theme);
 }
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -116,7 +116,7 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut block = pane(title, focused, theme);
     if view.estimating {
         block = block.title_bottom(Line::styled(" estimating… ", theme.muted()));
-    } else if let Some(total) = super::run_popup::estimate_total(view) {
+    } else if let Some(total) = super::popup::estimate_total(view) {
         block = block.title_bottom(one_line(&total, theme.muted()));
     }
     let Some(cells) = view.run_cells() else {

@@ -4,6 +4,11 @@
 //! `crate::analysis::analyze`; A starts on the modal cluster, B on the sample that diverges
 //! earliest, and the divergence point is marked in both panes.
 
+pub mod cells;
+mod explain;
+mod lines;
+mod versions;
+
 use super::widgets::{empty_state, pane};
 use super::{Effect, View};
 use crate::analysis::worddiff::{Span as DiffSpan, SpanKind, has_changes, word_diff};
@@ -23,7 +28,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct DiffView {
     /// The cell compared: its id and a label (`prompt@n variant`).
     cell: Option<(i64, String)>,
-    pub(super) samples: Vec<SampleRow>,
+    samples: Vec<SampleRow>,
     /// Indices into `samples` of the left (A) and right (B) sample.
     pub a: usize,
     pub b: usize,
@@ -37,28 +42,28 @@ pub struct DiffView {
     pub change: usize,
     /// Clusters, stability and divergence of the cell's samples.
     pub analysis: Option<crate::analysis::Analysis>,
-    /// The cells of the run the compared cell belongs to (see `diff_cells`).
-    pub(super) run_cells: Vec<super::diff_cells::DiffCell>,
+    /// The cells of the run the compared cell belongs to (see `cells`).
+    run_cells: Vec<cells::DiffCell>,
     /// Stability, samples and explanation of the run's cells loaded so far.
-    pub(super) loaded: std::collections::HashMap<i64, super::diff_cells::LoadedCell>,
+    loaded: std::collections::HashMap<i64, cells::LoadedCell>,
     /// The user chose a cell with `c` / `C`: stop following the least stable one.
-    pub(super) picked: bool,
-    pub(super) cell_index: usize,
+    picked: bool,
+    cell_index: usize,
     /// The compared cell's model, for the divergence token offset.
-    pub(super) model: Option<String>,
-    pub(super) divergence_tokens: Option<usize>,
+    model: Option<String>,
+    divergence_tokens: Option<usize>,
     /// `e`: the explain panel is shown under the samples.
     pub explain_open: bool,
     /// The explain panel's sentences for the compared cell.
     pub explain: Vec<String>,
     /// The panes' highlighted lines, rebuilt only when the pair or the theme changes.
-    pub(super) panes: super::diff_lines::PaneCache,
+    panes: lines::PaneCache,
     /// `O` in the Prompts view: two versions' outputs instead of a run's samples.
-    pub(super) versions: Option<super::diff_versions::Versions>,
+    versions: Option<versions::Versions>,
 }
 
 /// A sample's text as compared: its output, else its error.
-pub(super) fn output(s: &SampleRow) -> &str {
+fn output(s: &SampleRow) -> &str {
     s.sample
         .output
         .as_deref()
@@ -103,17 +108,17 @@ impl DiffView {
     }
 
     /// The id of the compared cell.
-    pub(super) fn cell_id(&self) -> Option<i64> {
+    fn cell_id(&self) -> Option<i64> {
         self.cell.as_ref().map(|(id, _)| *id)
     }
 
     /// Forget the compared cell (the next run cell shown starts afresh).
-    pub(super) fn reset_cell(&mut self) {
+    fn reset_cell(&mut self) {
         self.cell = None;
     }
 
     /// The word diff of A and B and its change lines, after A or B changed.
-    pub(super) fn recompute(&mut self) {
+    fn recompute(&mut self) {
         self.panes.clear();
         let last = self.samples.len().saturating_sub(1);
         self.a = self.a.min(last);
@@ -280,7 +285,7 @@ impl View for DiffView {
                     (Some(a), None) => format!(
                         " · {} clusters · stability {}",
                         a.distinct,
-                        super::diff_versions::percent(a.stability)
+                        versions::percent(a.stability)
                     ),
                     (None, None) => String::new(),
                 },
@@ -314,7 +319,7 @@ impl View for DiffView {
         let side_lines = |i: usize| {
             cached
                 .as_ref()
-                .map_or_else(Vec::new, |c| super::diff_lines::borrowed(&c[i]))
+                .map_or_else(Vec::new, |c| lines::borrowed(&c[i]))
         };
         let panes = [
             (left, Side::Old, self.a, side_lines(0)),

@@ -1,12 +1,12 @@
 //! The modes of the Prompts view beyond browsing: the in-place editor, the save-message and
 //! label inputs, picking a version to diff against, and the side-by-side diff itself.
 
-use super::prompts::PromptsView;
-use super::widgets::{InputOutcome, LineInput};
-use super::{Effect, Level};
+use super::PromptsView;
 use crate::prompt::{PromptBody, PromptFile};
 use crate::tui::action::Action;
 use crate::tui::event::{Request, VersionDiff};
+use crate::tui::views::widgets::{InputOutcome, LineInput};
+use crate::tui::views::{Effect, Level};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 

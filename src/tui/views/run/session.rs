@@ -1,12 +1,12 @@
 //! Sessions from the Run view: `o` lists `sessions/*.toml` under the current directory, enter
-//! opens the picked one (the worker reads it; `run_save` makes it the workspace) and runs it
+//! opens the picked one (the worker reads it; `save` makes it the workspace) and runs it
 //! through the spend guard (as `temper run --session`), and its checks are shown once the run
 //! ends.
 
-use super::run::RunView;
-use super::widgets::ListCursor;
-use super::{Effect, Level};
+use super::RunView;
 use crate::tui::event::Request;
+use crate::tui::views::widgets::ListCursor;
+use crate::tui::views::{Effect, Level};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 

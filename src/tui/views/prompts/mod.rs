@@ -1,14 +1,17 @@
 //! The Prompts view: prompt list (with `/` filter) | versions with messages and labels | the
 //! selected version's messages. Editing, labelling and version diffs are modes of this view
-//! (see `prompt_modes`); drawing lives in `prompts_draw`.
+//! (see `modes`); drawing lives in `draw`.
 
-use super::prompt_modes::Mode;
+mod draw;
+mod modes;
+
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
 use crate::store::{PromptSummary, Version, VersionInfo};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
+use modes::Mode;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -26,18 +29,18 @@ pub enum Pane {
 #[derive(Default)]
 pub struct PromptsView {
     /// None until the worker has answered the first time (drawn as "loading").
-    pub(super) prompts: Option<Vec<PromptSummary>>,
-    pub(super) filter: LineInput,
-    pub(super) filtering: bool,
+    prompts: Option<Vec<PromptSummary>>,
+    filter: LineInput,
+    filtering: bool,
     /// Indices into `prompts` that match the filter.
-    pub(super) visible: Vec<usize>,
-    pub(super) list: ListCursor,
-    pub(super) logs: HashMap<String, Vec<VersionInfo>>,
-    pub(super) versions: ListCursor,
-    pub(super) bodies: HashMap<(String, u32), Version>,
-    pub(super) body_scroll: u16,
-    pub(super) focus: Option<Pane>,
-    pub(super) mode: Mode,
+    visible: Vec<usize>,
+    list: ListCursor,
+    logs: HashMap<String, Vec<VersionInfo>>,
+    versions: ListCursor,
+    bodies: HashMap<(String, u32), Version>,
+    body_scroll: u16,
+    focus: Option<Pane>,
+    mode: Mode,
     /// Select this prompt once the list reloads (after a save).
     pending_select: Option<String>,
 }
@@ -97,7 +100,7 @@ impl PromptsView {
     }
 
     /// What to load now that the selection may have changed.
-    pub(super) fn load_selected(&mut self) -> Vec<Effect> {
+    fn load_selected(&mut self) -> Vec<Effect> {
         let Some(p) = self.selected_prompt() else {
             return Vec::new();
         };
@@ -153,7 +156,7 @@ impl PromptsView {
 
     /// Screen areas of the three panes for `area` (shared by drawing and mouse hit tests).
     pub fn layout(&self, area: Rect) -> [Rect; 3] {
-        super::prompts_draw::layout(self, area)
+        draw::layout(self, area)
     }
 }
 
@@ -347,7 +350,7 @@ impl View for PromptsView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        super::prompts_draw::draw(self, frame, area, theme);
+        draw::draw(self, frame, area, theme);
     }
 
     fn hints(&self) -> Vec<Action> {

@@ -1,11 +1,11 @@
 //! Drawing the Prompts view: three panes side by side on wide terminals, list | (versions over
 //! body) on 80 columns; the editor and diffs take the whole right side.
 
-use super::prompt_modes::Mode;
-use super::prompts::{Pane, PromptsView};
-use super::widgets::{ListSpec, draw_list, empty_state, pane};
+use super::modes::Mode;
+use super::{Pane, PromptsView};
 use crate::tui::text::{Side, diff_side, one_line, styled_body};
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::{ListSpec, draw_list, empty_state, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -75,7 +75,7 @@ pub fn draw(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &Theme) {
             height: area.height,
             ..right
         };
-        super::widgets::bottom_input(frame, column, line, theme);
+        crate::tui::views::widgets::bottom_input(frame, column, line, theme);
     }
 }
 

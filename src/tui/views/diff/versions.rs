@@ -3,12 +3,12 @@
 //! side, with both stabilities. `c`/`C` step through the variant x case pairs, `esc` closes the
 //! comparison (the Run view's selected cell shows again).
 
-use super::Effect;
-use super::Level;
-use super::diff::DiffView;
+use super::DiffView;
 use crate::analysis::versions::{VersionOutput, VersionPair};
 use crate::store::{NewSample, SampleRow, SampleStatus};
 use crate::tui::action::Tab;
+use crate::tui::views::Effect;
+use crate::tui::views::Level;
 
 /// Two versions' outputs being compared.
 #[derive(Debug, Clone)]

@@ -3,11 +3,11 @@
 //! how many tokens were near-ties, whether the split follows the serving backend, and the batch
 //! probe's sequential-vs-burst verdict when the run has both schedules.
 
-use super::diff::DiffView;
-use super::widgets::pane;
+use super::DiffView;
 use crate::explain::compare_schedules;
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::pane;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;

@@ -3,12 +3,12 @@
 //! and `S` asks for a name under which the app saves the workspace as `sessions/NAME.toml`
 //! (assembled by `tui::workspace`, written by the worker).
 
-use super::run::RunView;
-use super::widgets::{InputOutcome, LineInput};
-use super::{Effect, Level};
+use super::RunView;
 use crate::session::Session;
 use crate::tui::event::RunSpec;
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::{InputOutcome, LineInput};
+use crate::tui::views::{Effect, Level};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
@@ -68,10 +68,7 @@ impl RunView {
     /// The name input of `S` as a line (`save as sessions/NAME█.toml`), while it is open.
     pub fn save_line(&self, theme: &Theme) -> Option<Line<'static>> {
         let mut line = self.save_input.as_ref()?.line(
-            &format!(
-                "save the workspace as {}/",
-                super::run_session::SESSIONS_DIR
-            ),
+            &format!("save the workspace as {}/", super::session::SESSIONS_DIR),
             theme,
         );
         line.push_span(Span::styled(".toml", theme.muted()));

@@ -1,8 +1,8 @@
 //! Progress of a run started from the TUI, from the runner's events (`crate::runner::RunEvent`).
 
-use super::run::{RunPane, RunView};
-use super::{Effect, Level};
+use super::{RunPane, RunView};
 use crate::tui::event::Request;
+use crate::tui::views::{Effect, Level};
 
 /// Progress of the run started from this TUI, from the runner's events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! pair of samples and theme and reused by every frame until either changes: highlighting a large
 //! output is too slow to repeat per frame.
 
-use super::diff::{DiffView, output};
+use super::{DiffView, output};
 use crate::analysis::worddiff::has_changes;
 use crate::tui::highlight::{Lang, detect, highlight, overlay_syntax};
 use crate::tui::text::{Side, diff_side};
@@ -100,7 +100,7 @@ impl DiffView {
         }
         if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
             let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
-            super::diff_cells::mark_char(&mut lines, d.char_offset, mark);
+            super::cells::mark_char(&mut lines, d.char_offset, mark);
         }
         lines
     }

@@ -1,11 +1,11 @@
 //! Drawing the Trace view: tree | chunks | tools | answer side by side from 160 columns; on
 //! narrower terminals the tree on the left and the other three stacked on the right.
 
-use super::trace::{TracePane, TraceView};
-use super::widgets::{ListSpec, draw_list, empty_state, pane};
+use super::{TracePane, TraceView};
 use crate::trace::Status;
 use crate::tui::text::{lines, one_line};
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::{ListSpec, draw_list, empty_state, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -190,5 +190,5 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_open(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(input) = &view.open else { return };
-    super::widgets::bottom_input(frame, area, input.line("open trace: ", theme), theme);
+    crate::tui::views::widgets::bottom_input(frame, area, input.line("open trace: ", theme), theme);
 }

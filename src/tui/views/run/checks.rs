@@ -1,9 +1,9 @@
 //! Drawing sessions in the Run view: the session picker and a session run's check results.
 
-use super::run::RunView;
-use super::widgets::{ListSpec, draw_list, pane};
+use super::RunView;
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::{ListSpec, draw_list, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -86,7 +86,7 @@ pub fn draw_checks(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme)
     };
     let popup = bottom(
         area,
-        (super::run_popup::wrapped_rows(&lines, area.width) + 2)
+        (super::popup::wrapped_rows(&lines, area.width) + 2)
             .min(area.height / 2)
             .max(3),
     );

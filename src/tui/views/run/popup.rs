@@ -1,9 +1,9 @@
 //! Drawing the Run view's overlays: the spend guard's confirmation popup and the estimate line.
 
-use super::run::RunView;
-use super::widgets::pane;
+use super::RunView;
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::views::widgets::pane;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
