@@ -245,7 +245,7 @@ impl App {
             return;
         }
         if mouse.row == self.size.y && mouse.kind == MouseEventKind::Down(MouseButton::Left) {
-            if let Some(tab) = super::ui::tab_at(mouse.column) {
+            if let Some(tab) = super::tabs::tab_at(mouse.column) {
                 self.show_tab(tab);
             }
             return;

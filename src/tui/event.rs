@@ -118,6 +118,25 @@ pub struct VersionDiff {
     pub spans: Vec<Span>,
 }
 
+/// A session's check verdict for one run, for the Run view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionChecks {
+    pub name: String,
+    pub run_id: i64,
+    pub cells: usize,
+    /// Every check the session sets, in evaluation order.
+    pub checks: Vec<String>,
+    /// The checks that did not hold (value vs bar), per cell.
+    pub failures: Vec<crate::session::Failure>,
+}
+
+impl SessionChecks {
+    /// Whether `check` held in every cell.
+    pub fn passed(&self, check: &str) -> bool {
+        !self.failures.iter().any(|f| f.check == check)
+    }
+}
+
 /// What the worker reports.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -164,7 +183,7 @@ pub enum Event {
     /// The workspace was written to this session file.
     SessionSaved(PathBuf),
     /// A session's checks over its run.
-    SessionChecks(Box<super::session::SessionChecks>),
+    SessionChecks(Box<SessionChecks>),
     /// The spend guard's verdict on a run the user asked for.
     Estimated(Box<SpendCheck>),
     /// Progress of a run started from the TUI.

@@ -1,6 +1,6 @@
 //! The interactive workbench (ratatui + crossterm + tokio).
 //!
-//! Shape (see DESIGN.md §9): the user's keys become [`action::Action`]s through the
+//! Shape (see docs/architecture.md): the user's keys become [`action::Action`]s through the
 //! [`keymap::Keymap`]; views turn actions into effects; DB work goes to the [`worker`] thread
 //! as [`event::Request`]s and comes back as [`event::Event`]s; [`ui::draw`] renders from state
 //! only. The first frame is drawn before the DB is opened.
@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod runs;
 pub mod session;
 pub mod spend;
+pub mod tabs;
 pub mod terminal;
 pub mod text;
 pub mod theme;

@@ -2,29 +2,10 @@
 //! one, and after a session's run, evaluate its checks over the stored cells as `temper check`
 //! does.
 
-use super::event::Event;
-use crate::session::{Failure, Session};
+use super::event::{Event, SessionChecks};
+use crate::session::Session;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
-
-/// A session's check verdict for one run, for the Run view.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionChecks {
-    pub name: String,
-    pub run_id: i64,
-    pub cells: usize,
-    /// Every check the session sets, in evaluation order.
-    pub checks: Vec<String>,
-    /// The checks that did not hold (value vs bar), per cell.
-    pub failures: Vec<Failure>,
-}
-
-impl SessionChecks {
-    /// Whether `check` held in every cell.
-    pub fn passed(&self, check: &str) -> bool {
-        !self.failures.iter().any(|f| f.check == check)
-    }
-}
 
 /// The `*.toml` files in `dir`, sorted; a missing directory is an empty list.
 pub fn list(dir: &Path) -> Event {

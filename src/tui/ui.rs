@@ -3,6 +3,7 @@
 
 use super::action::Tab;
 use super::app::App;
+use super::tabs::BRAND;
 use super::views::Level;
 use super::views::widgets::{empty_state, pane};
 use ratatui::Frame;
@@ -10,31 +11,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
-
-const BRAND: &str = " temper ";
-
-/// Column ranges of the tab titles in the tab bar (shared by drawing and mouse clicks).
-fn tab_ranges() -> Vec<(Tab, u16, u16)> {
-    let mut x = BRAND.len() as u16 + 1;
-    Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, tab)| {
-            let width = format!(" {} {} ", i + 1, tab.title()).len() as u16;
-            let range = (*tab, x, x + width);
-            x += width + 1;
-            range
-        })
-        .collect()
-}
-
-/// The tab whose title is at column `x` of the tab bar.
-pub fn tab_at(x: u16) -> Option<Tab> {
-    tab_ranges()
-        .into_iter()
-        .find(|(_, start, end)| (*start..*end).contains(&x))
-        .map(|(tab, _, _)| tab)
-}
 
 /// Draw the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -76,7 +52,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw(" "),
     ];
     for (i, tab) in Tab::ALL.iter().enumerate() {
-        let title = format!(" {} {} ", i + 1, tab.title());
+        let title = super::tabs::title(i, *tab);
         let style = if *tab == app.tab {
             t.selected(true).add_modifier(Modifier::UNDERLINED)
         } else {
@@ -188,17 +164,4 @@ fn draw_help(frame: &mut Frame, body: Rect, app: &App) {
             .scroll((app.help_scroll, 0)),
         popup,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tab_hit_test_matches_titles() {
-        let ranges = tab_ranges();
-        assert_eq!(tab_at(ranges[0].1), Some(Tab::Prompts));
-        assert_eq!(tab_at(ranges[4].2 - 1), Some(Tab::Cost));
-        assert_eq!(tab_at(0), None);
-    }
 }

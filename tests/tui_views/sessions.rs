@@ -5,7 +5,7 @@
 use super::*;
 use temper::runner::Decision;
 use temper::tui::event::RunSpec;
-use temper::tui::session::SessionChecks;
+use temper::tui::event::SessionChecks;
 
 #[test]
 fn worker_lists_only_toml_files_and_a_missing_dir_is_empty() {

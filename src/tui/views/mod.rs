@@ -90,16 +90,3 @@ pub trait View {
     /// The text `y` copies.
     fn focused_text(&self) -> Option<String>;
 }
-
-/// A view whose library module has not landed yet: it says so, honestly.
-pub fn needs(what: &str) -> String {
-    format!("This view needs {what}, which is not part of this build yet.")
-}
-
-/// Draw a view that is waiting for a library module: its title, what it will show, what it needs.
-pub fn draw_pending(frame: &mut Frame, area: Rect, theme: &Theme, title: &str, body: &[String]) {
-    let block = widgets::pane(format!(" {title} "), true, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    widgets::empty_state(frame, inner, &body.join("\n"), theme.muted());
-}

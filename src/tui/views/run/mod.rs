@@ -64,7 +64,7 @@ pub struct RunView {
     /// `o`: the session files to pick from.
     session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
     /// The checks of the last session run, until `esc`.
-    pub session_checks: Option<crate::tui::session::SessionChecks>,
+    pub session_checks: Option<crate::tui::event::SessionChecks>,
     models_input: Option<LineInput>,
     /// `S`: the name to save the workspace under.
     save_input: Option<LineInput>,
