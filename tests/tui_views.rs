@@ -28,6 +28,12 @@ mod versions;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
+/// A worker on a fresh store at `db`, with the default config.
+fn worker(db: &std::path::Path) -> temper::tui::worker::Worker {
+    let store = temper::store::Store::open(db).unwrap();
+    temper::tui::worker::Worker::new(store, temper::config::Config::default(), db.to_path_buf())
+}
+
 fn app() -> App {
     new_app(&Options::default())
 }
@@ -731,7 +737,7 @@ fn diff_view_keys_move_samples_and_jump_changes() {
     let mut a = runs_app();
     a.on_key(&key('3'));
     // The run has two cells: the other one's samples are asked for, to find the least stable.
-    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    assert_eq!(requests(&mut a), [Request::LoadRunSamples { cell_id: 8 }]);
     // A: the modal cluster; B: the sample that diverges earliest (the JSON one, at char 0).
     assert_eq!((a.diff.a, a.diff.b), (0, 2));
     assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
@@ -844,9 +850,8 @@ fn snapshot_cost_view_empty_states() {
 
 fn trace_event(path: &str) -> Event {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    temper::tui::worker::handle(&mut store, Request::LoadTrace { path })
+    worker(&dir.path().join("t.db")).handle(Request::LoadTrace { path })
 }
 
 fn trace_app(path: &str) -> App {

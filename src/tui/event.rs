@@ -39,8 +39,11 @@ pub enum Request {
     ListRuns,
     /// The cells of a run.
     LoadCells { run_id: i64 },
-    /// The samples of a cell.
+    /// The samples of the selected cell; a newer `LoadSamples` queued behind it supersedes it.
     LoadSamples { cell_id: i64 },
+    /// The samples of one of a run's cells, all wanted at once (the Diff view looks for the
+    /// least stable): never superseded. Answered as [`Event::Samples`] too.
+    LoadRunSamples { cell_id: i64 },
     /// Read a trace file and run the detectors over it.
     LoadTrace { path: PathBuf },
     /// What past runs of a prompt version cost, per model.

@@ -7,6 +7,7 @@
 use super::event::{Event, Request, VersionCost, VersionDiff};
 use crate::config::Config;
 use crate::store::{Reference, Store};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -40,166 +41,220 @@ pub fn spawn_with_config(
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("temper-db".into())
-        .spawn(move || run(db_path, config, rx, events))?;
+        .spawn(move || match Worker::open(db_path.clone(), config) {
+            Ok((worker, seeded)) => {
+                let _ = events.send(Event::Ready {
+                    db: db_path,
+                    seeded,
+                });
+                worker.serve(rx, &events);
+            }
+            Err(e) => {
+                let _ = events.send(Event::Fatal(e));
+            }
+        })?;
     Ok(WorkerHandle { tx })
-}
-
-fn run(
-    db_path: PathBuf,
-    config: Config,
-    rx: mpsc::Receiver<Request>,
-    events: UnboundedSender<Event>,
-) {
-    let mut store = match open(&db_path) {
-        Ok((store, seeded)) => {
-            let _ = events.send(Event::Ready {
-                db: db_path.clone(),
-                seeded,
-            });
-            store
-        }
-        Err(e) => {
-            let _ = events.send(Event::Fatal(e));
-            return;
-        }
-    };
-    let _ = events.send(handle(&mut store, Request::ListPrompts));
-    while let Ok(request) = rx.recv() {
-        let event = match request {
-            Request::Estimate(spec) => super::spend::check(&store, &config, &db_path, spec),
-            other => handle(&mut store, other),
-        };
-        if events.send(event).is_err() {
-            break;
-        }
-    }
-}
-
-fn open(path: &std::path::Path) -> Result<(Store, usize), String> {
-    let mut store = Store::open(path).map_err(|e| e.to_string())?;
-    store
-        .mark_orphaned_runs()
-        .map_err(|e| format!("marking interrupted runs: {e}"))?;
-    let seeded = crate::prompt::seed_examples(&mut store)
-        .map_err(|e| format!("importing the example prompts: {e}"))?;
-    Ok((store, seeded))
 }
 
 /// How many runs the Run view lists.
 const RUNS_SHOWN: usize = 500;
 
-/// Do one request against the store and say what happened (`Estimate` needs the config: the
-/// worker thread answers it through `tui::spend::check`).
-pub fn handle(store: &mut Store, request: Request) -> Event {
-    let failed = |what: String, e: &dyn std::fmt::Display| Event::Failed {
-        what,
-        error: e.to_string(),
-    };
+/// The worker's state: the store it owns, and the config and DB path that plan and price the
+/// runs it estimates. [`Worker::handle`] is the one place a request is answered.
+pub struct Worker {
+    store: Store,
+    config: Config,
+    db_path: PathBuf,
+}
+
+impl Worker {
+    /// A worker on an already open `store` (the DB at `db_path`), as tests and benches build it.
+    pub fn new(store: Store, config: Config, db_path: PathBuf) -> Self {
+        Worker {
+            store,
+            config,
+            db_path,
+        }
+    }
+
+    /// Open the DB at `db_path`, mark runs a crash left running as interrupted, and seed the
+    /// example prompts on first start; also says how many were seeded.
+    pub fn open(db_path: PathBuf, config: Config) -> Result<(Self, usize), String> {
+        let mut store = Store::open(&db_path).map_err(|e| e.to_string())?;
+        store
+            .mark_orphaned_runs()
+            .map_err(|e| format!("marking interrupted runs: {e}"))?;
+        let seeded = crate::prompt::seed_examples(&mut store)
+            .map_err(|e| format!("importing the example prompts: {e}"))?;
+        Ok((Worker::new(store, config, db_path), seeded))
+    }
+
+    /// Answer the prompt list, then every request from `rx` until the UI hangs up. A load whose
+    /// kind is queued again behind it is dropped unanswered (see [`superseded`]).
+    pub fn serve(mut self, rx: mpsc::Receiver<Request>, events: &UnboundedSender<Event>) {
+        if events.send(self.handle(Request::ListPrompts)).is_err() {
+            return;
+        }
+        let mut queue = VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match rx.recv() {
+                    Ok(request) => queue.push_back(request),
+                    Err(_) => return,
+                }
+            }
+            queue.extend(rx.try_iter());
+            let Some(request) = queue.pop_front() else {
+                continue;
+            };
+            if superseded(&request, &queue) {
+                continue;
+            }
+            if events.send(self.handle(request)).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Do one request against the store and say what happened.
+    pub fn handle(&mut self, request: Request) -> Event {
+        let store = &mut self.store;
+        let failed = |what: String, e: &dyn std::fmt::Display| Event::Failed {
+            what,
+            error: e.to_string(),
+        };
+        match request {
+            Request::ListPrompts => match store.list_prompts() {
+                Ok(list) => Event::Prompts(list),
+                Err(e) => failed("listing prompts".into(), &e),
+            },
+            Request::LoadLog { name } => match store.log(&name) {
+                Ok(versions) => Event::Log { name, versions },
+                Err(e) => failed(format!("loading the versions of {name}"), &e),
+            },
+            Request::LoadVersion { name, number } => {
+                match store.resolve(&Reference::Number(name.clone(), number)) {
+                    Ok(v) => Event::Version(Box::new(v)),
+                    Err(e) => failed(format!("loading {name}@{number}"), &e),
+                }
+            }
+            Request::Save {
+                name,
+                body,
+                message,
+            } => match store.save_version(&name, &body, &message) {
+                Ok(outcome) => Event::Saved(outcome),
+                Err(e) => failed(format!("saving {name}"), &e),
+            },
+            Request::SetLabel {
+                name,
+                label,
+                number,
+            } => match store.set_label(&name, &label, number) {
+                Ok(moved) => Event::Labelled { name, moved },
+                Err(e) => failed(format!("labelling {name}@{number}"), &e),
+            },
+            Request::ListRuns => match store.list_runs(RUNS_SHOWN) {
+                Ok(runs) => Event::Runs(runs),
+                Err(e) => failed("listing runs".into(), &e),
+            },
+            Request::LoadCells { run_id } => match store.cells(run_id) {
+                Ok(cells) => Event::Cells { run_id, cells },
+                Err(e) => failed(format!("loading the cells of run #{run_id}"), &e),
+            },
+            Request::LoadSamples { cell_id } | Request::LoadRunSamples { cell_id } => {
+                match store.samples(cell_id) {
+                    Ok(samples) => Event::Samples { cell_id, samples },
+                    Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
+                }
+            }
+            Request::LoadTrace { path } => {
+                let result = crate::trace::load(&path, None)
+                    .map(|mut trace| {
+                        let limits = crate::trace::detectors::Limits::default();
+                        crate::trace::detectors::run(&mut trace, &limits);
+                        std::sync::Arc::new(trace)
+                    })
+                    .map_err(|e| e.to_string());
+                Event::Trace { path, result }
+            }
+            Request::LoadCost { version_id, label } => {
+                match crate::cost::history::version_history(store, version_id) {
+                    Ok(models) => Event::Cost(Box::new(VersionCost {
+                        version_id,
+                        label,
+                        models: models.into_values().collect(),
+                        table_date: crate::cost::PriceBook::builtin()
+                            .map(|b| b.table_info().as_of.clone())
+                            .unwrap_or_default(),
+                    })),
+                    Err(e) => failed(format!("loading the cost of {label}"), &e),
+                }
+            }
+            Request::ListSessions { dir } => super::session::list(&dir),
+            Request::OpenSession { path } => super::session::open(&path),
+            Request::SaveSession { dir, name, session } => {
+                super::session::save(&dir, &name, &session)
+            }
+            Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
+            Request::Estimate(spec) => {
+                super::spend::check(store, &self.config, &self.db_path, spec)
+            }
+            Request::CompareOutputs { name, old, new } => {
+                let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
+                match crate::analysis::versions::compare_versions(
+                    store,
+                    &a,
+                    &b,
+                    None,
+                    crate::analysis::Mode::Exact,
+                ) {
+                    Ok(pairs) => Event::VersionOutputs {
+                        name,
+                        old,
+                        new,
+                        pairs,
+                    },
+                    Err(e) => failed(format!("comparing the outputs of {a} and {b}"), &e),
+                }
+            }
+            Request::Diff { name, old, new } => {
+                let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));
+                match (get(old), get(new)) {
+                    (Ok(a), Ok(b)) => Event::Diff(VersionDiff {
+                        spans: crate::analysis::worddiff::word_diff(
+                            &super::text::body_text(&a.body),
+                            &super::text::body_text(&b.body),
+                        ),
+                        name,
+                        old,
+                        new,
+                    }),
+                    (Err(e), _) | (_, Err(e)) => {
+                        failed(format!("diffing {name}@{old} and @{new}"), &e)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether `request` is a load the user has moved past: another of its kind is queued behind
+/// it, so only the newest is answered (gitui's `AsyncSingleJob`) and the cell the user lands on
+/// is not queued behind the ones scrolled past. Everything else is always answered.
+fn superseded(request: &Request, queue: &VecDeque<Request>) -> bool {
+    load_kind(request).is_some_and(|kind| queue.iter().any(|r| load_kind(r) == Some(kind)))
+}
+
+/// The kind of a load that only its newest instance matters for; `None` for the rest.
+fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
     match request {
-        Request::ListPrompts => match store.list_prompts() {
-            Ok(list) => Event::Prompts(list),
-            Err(e) => failed("listing prompts".into(), &e),
-        },
-        Request::LoadLog { name } => match store.log(&name) {
-            Ok(versions) => Event::Log { name, versions },
-            Err(e) => failed(format!("loading the versions of {name}"), &e),
-        },
-        Request::LoadVersion { name, number } => {
-            match store.resolve(&Reference::Number(name.clone(), number)) {
-                Ok(v) => Event::Version(Box::new(v)),
-                Err(e) => failed(format!("loading {name}@{number}"), &e),
-            }
-        }
-        Request::Save {
-            name,
-            body,
-            message,
-        } => match store.save_version(&name, &body, &message) {
-            Ok(outcome) => Event::Saved(outcome),
-            Err(e) => failed(format!("saving {name}"), &e),
-        },
-        Request::SetLabel {
-            name,
-            label,
-            number,
-        } => match store.set_label(&name, &label, number) {
-            Ok(moved) => Event::Labelled { name, moved },
-            Err(e) => failed(format!("labelling {name}@{number}"), &e),
-        },
-        Request::ListRuns => match store.list_runs(RUNS_SHOWN) {
-            Ok(runs) => Event::Runs(runs),
-            Err(e) => failed("listing runs".into(), &e),
-        },
-        Request::LoadCells { run_id } => match store.cells(run_id) {
-            Ok(cells) => Event::Cells { run_id, cells },
-            Err(e) => failed(format!("loading the cells of run #{run_id}"), &e),
-        },
-        Request::LoadSamples { cell_id } => match store.samples(cell_id) {
-            Ok(samples) => Event::Samples { cell_id, samples },
-            Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
-        },
-        Request::LoadTrace { path } => {
-            let result = crate::trace::load(&path, None)
-                .map(|mut trace| {
-                    let limits = crate::trace::detectors::Limits::default();
-                    crate::trace::detectors::run(&mut trace, &limits);
-                    std::sync::Arc::new(trace)
-                })
-                .map_err(|e| e.to_string());
-            Event::Trace { path, result }
-        }
-        Request::LoadCost { version_id, label } => {
-            match crate::cost::history::version_history(store, version_id) {
-                Ok(models) => Event::Cost(Box::new(VersionCost {
-                    version_id,
-                    label,
-                    models: models.into_values().collect(),
-                    table_date: crate::cost::PriceBook::builtin()
-                        .map(|b| b.table_info().as_of.clone())
-                        .unwrap_or_default(),
-                })),
-                Err(e) => failed(format!("loading the cost of {label}"), &e),
-            }
-        }
-        Request::ListSessions { dir } => super::session::list(&dir),
-        Request::OpenSession { path } => super::session::open(&path),
-        Request::SaveSession { dir, name, session } => super::session::save(&dir, &name, &session),
-        Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
-        Request::Estimate(spec) => {
-            super::spend::check(store, &Config::default(), std::path::Path::new(""), spec)
-        }
-        Request::CompareOutputs { name, old, new } => {
-            let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
-            match crate::analysis::versions::compare_versions(
-                store,
-                &a,
-                &b,
-                None,
-                crate::analysis::Mode::Exact,
-            ) {
-                Ok(pairs) => Event::VersionOutputs {
-                    name,
-                    old,
-                    new,
-                    pairs,
-                },
-                Err(e) => failed(format!("comparing the outputs of {a} and {b}"), &e),
-            }
-        }
-        Request::Diff { name, old, new } => {
-            let get = |n: u32| store.resolve(&Reference::Number(name.clone(), n));
-            match (get(old), get(new)) {
-                (Ok(a), Ok(b)) => Event::Diff(VersionDiff {
-                    spans: crate::analysis::worddiff::word_diff(
-                        &super::text::body_text(&a.body),
-                        &super::text::body_text(&b.body),
-                    ),
-                    name,
-                    old,
-                    new,
-                }),
-                (Err(e), _) | (_, Err(e)) => failed(format!("diffing {name}@{old} and @{new}"), &e),
-            }
-        }
+        Request::LoadLog { .. }
+        | Request::LoadVersion { .. }
+        | Request::LoadCells { .. }
+        | Request::LoadSamples { .. }
+        | Request::LoadTrace { .. }
+        | Request::LoadCost { .. } => Some(std::mem::discriminant(request)),
+        _ => None,
     }
 }

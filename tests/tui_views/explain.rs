@@ -61,7 +61,7 @@ fn probe_app() -> App {
         samples: (0..3).map(|i| jacket(7, i, " unused")).collect(),
     });
     a.dispatch(Action::ShowTab(Tab::Diff));
-    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    assert_eq!(requests(&mut a), [Request::LoadRunSamples { cell_id: 8 }]);
     a.on_event(Event::Samples {
         cell_id: 8,
         samples: vec![

@@ -54,11 +54,10 @@ fn confirm_app() -> (App, SpendCheck) {
 
 #[test]
 fn worker_estimates_a_prompt_run_with_lines_and_a_decision() {
-    let (_dir, mut store, version) = seeded_store();
-    let event = temper::tui::worker::handle(
-        &mut store,
-        Request::Estimate(prompt_spec(version, &["mock:drift"], 5)),
-    );
+    let (dir, store, version) = seeded_store();
+    let config = temper::config::Config::default();
+    let mut worker = temper::tui::worker::Worker::new(store, config, dir.path().join("g.db"));
+    let event = worker.handle(Request::Estimate(prompt_spec(version, &["mock:drift"], 5)));
     let Event::Estimated(check) = event else {
         panic!("expected an estimate, got {event:?}")
     };
@@ -161,7 +160,7 @@ fn snapshot_run_confirmation_popup() {
 pub(super) fn diff_two_cells() -> App {
     let mut a = runs_app();
     a.on_key(&key('3'));
-    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 8 }]);
+    assert_eq!(requests(&mut a), [Request::LoadRunSamples { cell_id: 8 }]);
     let same = "Annual plans are refundable within 30 days [c2].";
     a.on_event(Event::Samples {
         cell_id: 8,

@@ -99,20 +99,20 @@ fn snapshot_run_save_name_input() {
 #[test]
 fn the_worker_writes_the_workspace_once_and_it_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let mut worker = super::worker(&dir.path().join("t.db"));
     let mut a = runs_app();
     save_as(&mut a, "refund-qa");
     let (_, name, session) = saved_request(&mut a);
     let sessions = dir.path().join("sessions");
-    let save = |store: &mut temper::store::Store| {
+    let save = |worker: &mut temper::tui::worker::Worker| {
         let request = Request::SaveSession {
             dir: sessions.clone(),
             name: name.clone(),
             session: Box::new(session.clone()),
         };
-        temper::tui::worker::handle(store, request)
+        worker.handle(request)
     };
-    let Event::SessionSaved(path) = save(&mut store) else {
+    let Event::SessionSaved(path) = save(&mut worker) else {
         panic!("expected saved")
     };
     assert_eq!(path, sessions.join("refund-qa.toml"));
@@ -133,7 +133,7 @@ fn the_worker_writes_the_workspace_once_and_it_reads_back() {
         (session.samples, &session.cases, &session.check)
     );
     // A second save under the same name is refused, and the file is kept.
-    let failed = save(&mut store);
+    let failed = save(&mut worker);
     a.on_event(failed);
     assert!(status(&a).contains("already exists"), "{}", status(&a));
     assert_eq!(Session::read(&path).unwrap().name, "refund-qa");
@@ -161,7 +161,7 @@ must_not_contain = ["As an AI"]
 #[test]
 fn a_session_with_traces_opens_its_trace_and_saves_it_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let mut worker = super::worker(&dir.path().join("t.db"));
     let sessions = dir.path().join("sessions");
     std::fs::create_dir_all(dir.path().join("traces")).unwrap();
     std::fs::create_dir_all(&sessions).unwrap();
@@ -186,12 +186,9 @@ fn a_session_with_traces_opens_its_trace_and_saves_it_back() {
             },
         ]
     );
-    a.on_event(temper::tui::worker::handle(
-        &mut store,
-        Request::LoadTrace {
-            path: trace.clone(),
-        },
-    ));
+    a.on_event(worker.handle(Request::LoadTrace {
+        path: trace.clone(),
+    }));
     assert!(a.trace.loaded().is_some_and(|l| !l.walk.is_empty()));
     assert_eq!(a.trace.path.as_ref(), Some(&trace));
 
@@ -222,7 +219,7 @@ fn a_session_with_traces_opens_its_trace_and_saves_it_back() {
         name,
         session: Box::new(session),
     };
-    let Event::SessionSaved(saved) = temper::tui::worker::handle(&mut store, request) else {
+    let Event::SessionSaved(saved) = worker.handle(request) else {
         panic!("expected saved")
     };
     let text = std::fs::read_to_string(&saved).unwrap();

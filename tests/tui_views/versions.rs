@@ -45,21 +45,19 @@ fn two_versions_with_runs() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn compare(store: &mut Store, old: u32, new: u32) -> Event {
-    temper::tui::worker::handle(
-        store,
-        Request::CompareOutputs {
-            name: "support-answer".into(),
-            old,
-            new,
-        },
-    )
+/// What the worker answers about the outputs of `old` and `new`, on the DB in `dir`.
+fn compare(dir: &tempfile::TempDir, old: u32, new: u32) -> Event {
+    super::worker(&dir.path().join("v.db")).handle(Request::CompareOutputs {
+        name: "support-answer".into(),
+        old,
+        new,
+    })
 }
 
 #[test]
 fn worker_finds_each_versions_modal_output_per_variant() {
-    let (_dir, mut store) = two_versions_with_runs();
-    let Event::VersionOutputs { pairs, .. } = compare(&mut store, 2, 3) else {
+    let (dir, mut store) = two_versions_with_runs();
+    let Event::VersionOutputs { pairs, .. } = compare(&dir, 2, 3) else {
         panic!("expected outputs")
     };
     assert_eq!(pairs.len(), 1);
@@ -76,7 +74,7 @@ fn worker_finds_each_versions_modal_output_per_variant() {
     let mut body = store.resolve_str("support-answer").unwrap().body;
     body.messages[0].content.push_str(" Be brief.");
     store.save_version("support-answer", &body, "").unwrap();
-    let Event::Failed { what, error } = compare(&mut store, 3, 4) else {
+    let Event::Failed { what, error } = compare(&dir, 3, 4) else {
         panic!("expected a failure")
     };
     assert_eq!(
@@ -92,8 +90,8 @@ fn worker_finds_each_versions_modal_output_per_variant() {
 
 /// The app after `O` on support-answer@3 and the worker's answer for @2 vs @3.
 fn comparing_app() -> App {
-    let (_dir, mut store) = two_versions_with_runs();
-    let event = compare(&mut store, 2, 3);
+    let (dir, _store) = two_versions_with_runs();
+    let event = compare(&dir, 2, 3);
     let mut a = loaded_app();
     a.on_key(&key('O'));
     assert_eq!(

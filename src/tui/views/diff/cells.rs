@@ -89,7 +89,7 @@ impl DiffView {
             .run_cells
             .iter()
             .filter(|c| !self.loaded.contains_key(&c.id))
-            .map(|c| Effect::Request(Request::LoadSamples { cell_id: c.id }))
+            .map(|c| Effect::Request(Request::LoadRunSamples { cell_id: c.id }))
             .collect();
         self.show_default();
         missing
