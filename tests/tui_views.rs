@@ -25,6 +25,8 @@ mod sessions;
 mod stored;
 #[path = "tui_views/versions.rs"]
 mod versions;
+#[path = "tui_views/worker.rs"]
+mod worker;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 

@@ -90,7 +90,9 @@ fn a_budget_of_zero_refuses_a_priced_run_and_nothing_starts() {
     price.insert("output".into(), toml::Value::Float(1000.0));
     config.prices.insert("mock:drift".into(), price);
     let spec = prompt_spec(version, &["mock:drift"], 50);
-    let event = temper::tui::spend::check(&store, &config, &dir.path().join("g.db"), spec);
+    // Through the worker, as the TUI asks: it estimates with its own config, not a default.
+    let mut worker = temper::tui::worker::Worker::new(store, config, dir.path().join("g.db"));
+    let event = worker.handle(Request::Estimate(spec));
     let Event::Estimated(check) = event else {
         panic!("expected an estimate, got {event:?}")
     };
