@@ -124,7 +124,7 @@ async fn logprobs_are_requested_stored_compactly_and_shown_at_the_split() {
         .logprobs
         .as_deref()
         .expect("a logprobs blob per sample");
-    let tokens = explain::codec::decode(blob).unwrap();
+    let tokens = temper::provider::logprob_codec::decode(blob).unwrap();
     assert_eq!(tokens.len(), 5);
     assert_eq!(tokens[3].token, " unused");
     assert_eq!(tokens[3].top[1].token, " unworn");

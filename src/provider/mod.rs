@@ -8,6 +8,7 @@
 mod anthropic;
 mod error;
 mod http;
+pub mod logprob_codec;
 mod logprobs;
 mod mock;
 mod mock_answer;

@@ -51,7 +51,7 @@ impl Replay {
                         logprobs: s
                             .logprobs
                             .as_deref()
-                            .and_then(|b| crate::explain::codec::decode(b).ok()),
+                            .and_then(|b| super::logprob_codec::decode(b).ok()),
                         region: s.region.clone(),
                     }),
                     _ => Err(s.error.clone().unwrap_or_else(|| "no answer stored".into())),
