@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Plan, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -70,7 +69,7 @@ async fn bench() {
             },
         );
     }
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let run = |model: &str, logprobs: bool, n: u32| {
         let mut plan = Plan::new(
             vec![version.clone()],

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::{OpenAiCompat, Provider, Registry, Request};
+use temper::provider::{OpenAiCompat, Provider, Request};
 use temper::runner::{self, Case, Plan, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -80,7 +80,7 @@ async fn bench() {
             headers: BTreeMap::new(),
         },
     );
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let case = Case {
         name: "c".into(),
         vars: BTreeMap::from([("q".into(), "How long is the refund window?".into())]),

@@ -12,7 +12,6 @@ use temper::analysis::Mode;
 use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
 use temper::explain::{self, BackendVerdict, RunExplanation, SplitPoint};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Plan, Schedule, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -80,7 +79,7 @@ fn plan(f: &Fixture, n: u32, concurrency: usize) -> Plan {
 }
 
 async fn run_and_explain(f: &Fixture, plan: &Plan) -> RunExplanation {
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let outcome = runner::run(plan, &registry, &f.db, None, CancellationToken::new())
         .await
         .unwrap();

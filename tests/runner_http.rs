@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Backoff, Case, Plan, RunEvent, Variant};
 use temper::store::{RunStatus, SampleRow, SampleStatus, Store};
 use tokio_util::sync::CancellationToken;
@@ -75,7 +74,7 @@ fn plan(f: &Fixture, models: &[&str], n: u32) -> Plan {
 }
 
 async fn go(f: &Fixture, plan: &Plan) -> (runner::RunOutcome, Vec<RunEvent>) {
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let outcome = runner::run(plan, &registry, &f.db, Some(tx), CancellationToken::new())
         .await
@@ -305,7 +304,7 @@ async fn cancelling_keeps_finished_samples_and_marks_the_run() {
     .await;
     let f = fixture(Some(&server));
     let p = plan(&f, &["local:m", "mock:echo"], 3);
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     tokio::spawn(async move {
@@ -360,7 +359,7 @@ async fn drift_reproduces_and_replay_returns_the_same_answers() {
 #[tokio::test]
 async fn plan_errors_come_before_any_run_is_stored() {
     let f = fixture(None);
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let mut p = plan(&f, &["mock:echo"], 1);
     p.cases = vec![Case {
         name: "none".into(),
@@ -398,7 +397,7 @@ async fn samples_are_committed_while_the_run_is_still_going() {
     let f = fixture(Some(&server));
     let mut p = plan(&f, &["mock:echo", "local:m"], 4);
     p.concurrency = 8;
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let db = f.db.clone();
     let running = tokio::spawn(async move {
         runner::run(&p, &registry, &db, None, CancellationToken::new()).await

@@ -11,7 +11,6 @@ use std::time::Duration;
 use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
 use temper::cost::{PriceBook, count_chat, count_request, count_text};
 use temper::prompt::{Message, Params, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Case, Decision, Plan, RunEvent, SpendPolicy, Variant};
 use temper::store::{NewCell, NewSample, SampleRow, SampleStatus, Store};
 use tokio_util::sync::CancellationToken;
@@ -92,7 +91,7 @@ async fn the_budget_stops_the_run_before_the_call_that_could_cross_it() {
     let server = TestServer::start(Reply::json(200, common::openai_text("Hello, Ada!"))).await;
     let (_dir, db, config) = setup(&server.base_url());
     let book = PriceBook::load(&config, None).unwrap();
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let mut plan = plan(&db, &["local:tiny"], 10);
     plan.concurrency = 4;
     let cells = plan.prepare(&registry).unwrap();
@@ -154,7 +153,7 @@ async fn the_budget_stops_the_run_before_the_call_that_could_cross_it() {
 async fn estimate_arithmetic_is_exact() {
     let (_dir, db, config) = setup("http://127.0.0.1:9");
     let book = PriceBook::load(&config, None).unwrap();
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let plan = plan(
         &db,
         &["remote:gpt-4o-mini", "mock:echo", "remote:mystery-model"],
@@ -271,7 +270,7 @@ async fn estimate_arithmetic_is_exact() {
 #[tokio::test]
 async fn mock_usage_is_counted_by_the_real_tokenizer_and_priced_zero() {
     let (_dir, db, config) = setup("http://127.0.0.1:9");
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let plan = plan(&db, &["mock:echo"], 3);
     let cells = plan.prepare(&registry).unwrap();
     let messages = cells[0].request.messages.clone();
@@ -401,7 +400,7 @@ fn non_interactive_runs_never_prompt_and_refuse_over_budget_without_yes() {
 fn a_session_budget_guards_temper_check_and_run_session() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("temper.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     // A price override makes the offline mock billable, so the guard has something to hold.
     let config = "[prices.\"mock:echo\"]\ninput = 1000.0\noutput = 1000.0\n";
     let session = dir.path().join("s.toml");

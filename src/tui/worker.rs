@@ -80,7 +80,7 @@ fn open(path: &std::path::Path) -> Result<(Store, usize), String> {
     store
         .mark_orphaned_runs()
         .map_err(|e| format!("marking interrupted runs: {e}"))?;
-    let seeded = crate::prompt::seed_examples(&mut store)
+    let seeded = crate::store::seed_examples(&mut store)
         .map_err(|e| format!("importing the example prompts: {e}"))?;
     Ok((store, seeded))
 }
