@@ -15,5 +15,6 @@ pub mod runner;
 pub mod sanitize;
 pub mod session;
 pub mod store;
+pub mod toml_error;
 pub mod trace;
 pub mod tui;

@@ -10,7 +10,7 @@ mod render;
 mod tool_use;
 
 pub use examples::{EXAMPLES, example_prompts};
-pub use file::{FileError, PromptFile, line_col, validate_label, validate_name};
+pub use file::{FileError, PromptFile, validate_label, validate_name};
 pub use render::{RenderError, Rendered, render, template_vars};
 
 use serde::{Deserialize, Serialize};
