@@ -8,6 +8,7 @@
 mod anthropic;
 mod error;
 mod http;
+mod http_body;
 pub mod logprob_codec;
 mod logprobs;
 mod mock;
