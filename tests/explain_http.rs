@@ -4,12 +4,12 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{Reply, TestServer, Tok, openai_logprobs};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use temper::analysis::Mode;
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::explain::{self, BackendVerdict, RunExplanation, SplitPoint};
 use temper::prompt::{Message, PromptBody, Role};
 use temper::runner::{self, Plan, Schedule, Variant};
@@ -31,37 +31,13 @@ const UNWORN: &[Tok] = &[
     (".", 0.98, &[("!", 0.01)]),
 ];
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: Config,
-}
-
+/// A DB with one prompt (`returns`) and a `local` provider on `server`.
 fn fixture(server: &TestServer) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![Message::new(Role::User, "Which items can be returned?")],
         ..PromptBody::default()
     };
-    store.save_version("returns", &body, "first").unwrap();
-    let mut config = Config::default();
-    config.providers.insert(
-        "local".into(),
-        ProviderConfig {
-            kind: ProviderKind::Openai,
-            base_url: Some(format!("{}/v1", server.base_url())),
-            api_key_env: None,
-            timeout_secs: None,
-            headers: BTreeMap::new(),
-        },
-    );
-    Fixture {
-        _dir: dir,
-        db,
-        config,
-    }
+    Fixture::new("returns", &body).with_server("local", server)
 }
 
 fn plan(f: &Fixture, n: u32, concurrency: usize) -> Plan {

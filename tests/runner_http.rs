@@ -3,27 +3,19 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{Reply, TestServer};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::prompt::{Message, PromptBody, Role};
 use temper::runner::{self, Backoff, Case, Plan, RunEvent, Variant};
 use temper::store::{RunStatus, SampleRow, SampleStatus, Store};
 use tokio_util::sync::CancellationToken;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: Config,
-}
-
 /// A DB with one prompt (`greet`, using `{{name}}`) and a `local` provider on the test server.
 fn fixture(server: Option<&TestServer>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![
             Message::new(Role::System, "Greet people by name. Be brief."),
@@ -31,24 +23,10 @@ fn fixture(server: Option<&TestServer>) -> Fixture {
         ],
         ..PromptBody::default()
     };
-    store.save_version("greet", &body, "first").unwrap();
-    let mut config = Config::default();
-    if let Some(server) = server {
-        config.providers.insert(
-            "local".into(),
-            ProviderConfig {
-                kind: ProviderKind::Openai,
-                base_url: Some(format!("{}/v1", server.base_url())),
-                api_key_env: None,
-                timeout_secs: None,
-                headers: BTreeMap::new(),
-            },
-        );
-    }
-    Fixture {
-        _dir: dir,
-        db,
-        config,
+    let f = Fixture::new("greet", &body);
+    match server {
+        Some(server) => f.with_server("local", server),
+        None => f,
     }
 }
 

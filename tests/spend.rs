@@ -4,11 +4,12 @@
 mod common;
 
 use assert_cmd::Command;
+use common::fixture::Fixture;
 use common::{Reply, TestServer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::{Config, RunDefaults};
 use temper::cost::{PriceBook, count_chat, count_request, count_text};
 use temper::prompt::{Message, Params, PromptBody, Role};
 use temper::runner::{self, Case, Decision, Plan, RunEvent, SpendPolicy, Variant};
@@ -20,22 +21,9 @@ const IN_PRICE: f64 = 100.0;
 const OUT_PRICE: f64 = 1000.0;
 const MAX_TOKENS: u32 = 10;
 
-fn provider(base_url: &str) -> ProviderConfig {
-    ProviderConfig {
-        kind: ProviderKind::Openai,
-        base_url: Some(base_url.to_string()),
-        api_key_env: None,
-        timeout_secs: None,
-        headers: BTreeMap::new(),
-    }
-}
-
 /// A DB with prompt `greet` (max_tokens 10) and a config where `local` is the test server
 /// (priced by override) and `remote` is an unroutable non-local OpenAI-compatible server.
 fn setup(server_url: &str) -> (tempfile::TempDir, PathBuf, Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         params: Params {
             max_tokens: Some(MAX_TOKENS),
@@ -47,19 +35,14 @@ fn setup(server_url: &str) -> (tempfile::TempDir, PathBuf, Config) {
         ],
         ..PromptBody::default()
     };
-    store.save_version("greet", &body, "first").unwrap();
-    let mut config = Config::default();
-    config
-        .providers
-        .insert("local".into(), provider(&format!("{server_url}/v1")));
-    config
-        .providers
-        .insert("remote".into(), provider("http://192.0.2.1/v1"));
+    let mut f = Fixture::new("greet", &body)
+        .with_provider("local", &format!("{server_url}/v1"))
+        .with_provider("remote", "http://192.0.2.1/v1");
     let mut price = toml::Table::new();
     price.insert("input".into(), toml::Value::Float(IN_PRICE));
     price.insert("output".into(), toml::Value::Float(OUT_PRICE));
-    config.prices.insert("local:tiny".into(), price);
-    (dir, db, config)
+    f.config.prices.insert("local:tiny".into(), price);
+    (f.dir, f.db, f.config)
 }
 
 fn plan(db: &Path, models: &[&str], n: u32) -> Plan {
