@@ -1,7 +1,8 @@
 //! Where a TOML parse error points: every TOML file temper reads (prompts, sessions, the config,
 //! price files and tables, themes) names the line and column of bad input the same way.
 //!
-//! A leaf: it imports nothing from the crate, so any layer may use it (see docs/architecture.md).
+//! A leaf: it imports nothing from the crate, so any layer may use it (see
+//! docs/architecture.md).
 
 /// The 1-based line and column `e` points at in `text` (1:1 when it names no place), for
 /// `path:line:column: message` errors.

@@ -26,8 +26,8 @@ pub enum FileError {
 
 /// A prompt as a file: its name, an optional version message, and the body.
 ///
-/// The body's fields sit at the top level of the file (as in DESIGN.md §3); they are spelled out
-/// here rather than `#[serde(flatten)]`ed so parse errors keep their line and column.
+/// The body's fields sit at the top level of the file (see docs/architecture.md); they are
+/// spelled out here rather than `#[serde(flatten)]`ed so parse errors keep their line and column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "FileForm", into = "FileForm")]
 pub struct PromptFile {

@@ -1,4 +1,5 @@
-//! Session files (DESIGN.md §8): an experiment of prompts x variants x cases x N with checks.
+//! Session files: an experiment of prompts x variants x cases x N with checks (see
+//! docs/architecture.md).
 //!
 //! Every error names the file, the line and the key, so a CI log points at the fix.
 
