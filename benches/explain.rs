@@ -7,11 +7,10 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::collections::BTreeMap;
+use common::fixture::Fixture;
 use std::time::{Duration, Instant};
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Plan, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -48,29 +47,19 @@ async fn bench() {
         false,
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![Message::new(Role::User, "How long is the refund window?")],
         ..PromptBody::default()
     };
-    store.save_version("bench", &body, "bench").unwrap();
-    let version = store.resolve_str("bench").unwrap();
-    let mut config = Config::default();
-    for (name, server) in [("lp", &with), ("plain", &plain)] {
-        config.providers.insert(
-            name.into(),
-            ProviderConfig {
-                kind: ProviderKind::Openai,
-                base_url: Some(format!("{}/v1", server.base_url())),
-                api_key_env: None,
-                timeout_secs: None,
-                headers: BTreeMap::new(),
-            },
-        );
-    }
-    let registry = Registry::new(&config).with_db(&db);
+    let Fixture {
+        dir: _dir,
+        db,
+        config,
+    } = Fixture::new("bench", &body)
+        .with_server("lp", &with)
+        .with_server("plain", &plain);
+    let version = Store::open(&db).unwrap().resolve_str("bench").unwrap();
+    let registry = runner::registry(&config, &db);
     let run = |model: &str, logprobs: bool, n: u32| {
         let mut plan = Plan::new(
             vec![version.clone()],

@@ -8,11 +8,12 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::fixture::Fixture;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::{OpenAiCompat, Provider, Registry, Request};
+use temper::provider::{OpenAiCompat, Provider, Request};
 use temper::runner::{self, Case, Plan, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -56,9 +57,6 @@ async fn bench() {
         false,
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![
             Message::new(Role::System, "Answer from the context; cite chunk ids."),
@@ -66,21 +64,14 @@ async fn bench() {
         ],
         ..PromptBody::default()
     };
-    store.save_version("bench", &body, "bench").unwrap();
-    let version = store.resolve_str("bench").unwrap();
     let base = format!("{}/v1", server.base_url());
-    let mut config = Config::default();
-    config.providers.insert(
-        "local".into(),
-        ProviderConfig {
-            kind: ProviderKind::Openai,
-            base_url: Some(base.clone()),
-            api_key_env: None,
-            timeout_secs: None,
-            headers: BTreeMap::new(),
-        },
-    );
-    let registry = Registry::new(&config).with_db(&db);
+    let Fixture {
+        dir: _dir,
+        db,
+        config,
+    } = Fixture::new("bench", &body).with_provider("local", &base);
+    let version = Store::open(&db).unwrap().resolve_str("bench").unwrap();
+    let registry = runner::registry(&config, &db);
     let case = Case {
         name: "c".into(),
         vars: BTreeMap::from([("q".into(), "How long is the refund window?".into())]),

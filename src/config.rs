@@ -112,10 +112,7 @@ impl Config {
     /// Parse config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| crate::prompt::line_col(text, s.start))
-                .unwrap_or((1, 1));
+            let (line, column) = crate::toml_error::position(text, &e);
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,

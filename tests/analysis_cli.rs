@@ -20,7 +20,7 @@ fn fixture() -> Fixture {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     let mut store = Store::open(&db).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     Fixture {
         _dir: dir,
         db,

@@ -4,15 +4,14 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{Reply, TestServer, Tok, openai_logprobs};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use temper::analysis::Mode;
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::explain::{self, BackendVerdict, RunExplanation, SplitPoint};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Plan, Schedule, Variant};
 use temper::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -32,37 +31,13 @@ const UNWORN: &[Tok] = &[
     (".", 0.98, &[("!", 0.01)]),
 ];
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: Config,
-}
-
+/// A DB with one prompt (`returns`) and a `local` provider on `server`.
 fn fixture(server: &TestServer) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![Message::new(Role::User, "Which items can be returned?")],
         ..PromptBody::default()
     };
-    store.save_version("returns", &body, "first").unwrap();
-    let mut config = Config::default();
-    config.providers.insert(
-        "local".into(),
-        ProviderConfig {
-            kind: ProviderKind::Openai,
-            base_url: Some(format!("{}/v1", server.base_url())),
-            api_key_env: None,
-            timeout_secs: None,
-            headers: BTreeMap::new(),
-        },
-    );
-    Fixture {
-        _dir: dir,
-        db,
-        config,
-    }
+    Fixture::new("returns", &body).with_server("local", server)
 }
 
 fn plan(f: &Fixture, n: u32, concurrency: usize) -> Plan {
@@ -80,7 +55,7 @@ fn plan(f: &Fixture, n: u32, concurrency: usize) -> Plan {
 }
 
 async fn run_and_explain(f: &Fixture, plan: &Plan) -> RunExplanation {
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let outcome = runner::run(plan, &registry, &f.db, None, CancellationToken::new())
         .await
         .unwrap();
@@ -124,7 +99,7 @@ async fn logprobs_are_requested_stored_compactly_and_shown_at_the_split() {
         .logprobs
         .as_deref()
         .expect("a logprobs blob per sample");
-    let tokens = explain::codec::decode(blob).unwrap();
+    let tokens = temper::provider::logprob_codec::decode(blob).unwrap();
     assert_eq!(tokens.len(), 5);
     assert_eq!(tokens[3].token, " unused");
     assert_eq!(tokens[3].top[1].token, " unworn");

@@ -3,28 +3,19 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{Reply, TestServer};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::RunDefaults;
 use temper::prompt::{Message, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Backoff, Case, Plan, RunEvent, Variant};
 use temper::store::{RunStatus, SampleRow, SampleStatus, Store};
 use tokio_util::sync::CancellationToken;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: Config,
-}
-
 /// A DB with one prompt (`greet`, using `{{name}}`) and a `local` provider on the test server.
 fn fixture(server: Option<&TestServer>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         messages: vec![
             Message::new(Role::System, "Greet people by name. Be brief."),
@@ -32,24 +23,10 @@ fn fixture(server: Option<&TestServer>) -> Fixture {
         ],
         ..PromptBody::default()
     };
-    store.save_version("greet", &body, "first").unwrap();
-    let mut config = Config::default();
-    if let Some(server) = server {
-        config.providers.insert(
-            "local".into(),
-            ProviderConfig {
-                kind: ProviderKind::Openai,
-                base_url: Some(format!("{}/v1", server.base_url())),
-                api_key_env: None,
-                timeout_secs: None,
-                headers: BTreeMap::new(),
-            },
-        );
-    }
-    Fixture {
-        _dir: dir,
-        db,
-        config,
+    let f = Fixture::new("greet", &body);
+    match server {
+        Some(server) => f.with_server("local", server),
+        None => f,
     }
 }
 
@@ -75,7 +52,7 @@ fn plan(f: &Fixture, models: &[&str], n: u32) -> Plan {
 }
 
 async fn go(f: &Fixture, plan: &Plan) -> (runner::RunOutcome, Vec<RunEvent>) {
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let outcome = runner::run(plan, &registry, &f.db, Some(tx), CancellationToken::new())
         .await
@@ -305,7 +282,7 @@ async fn cancelling_keeps_finished_samples_and_marks_the_run() {
     .await;
     let f = fixture(Some(&server));
     let p = plan(&f, &["local:m", "mock:echo"], 3);
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     tokio::spawn(async move {
@@ -360,7 +337,7 @@ async fn drift_reproduces_and_replay_returns_the_same_answers() {
 #[tokio::test]
 async fn plan_errors_come_before_any_run_is_stored() {
     let f = fixture(None);
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let mut p = plan(&f, &["mock:echo"], 1);
     p.cases = vec![Case {
         name: "none".into(),
@@ -398,7 +375,7 @@ async fn samples_are_committed_while_the_run_is_still_going() {
     let f = fixture(Some(&server));
     let mut p = plan(&f, &["mock:echo", "local:m"], 4);
     p.concurrency = 8;
-    let registry = Registry::new(&f.config).with_db(&f.db);
+    let registry = runner::registry(&f.config, &f.db);
     let db = f.db.clone();
     let running = tokio::spawn(async move {
         runner::run(&p, &registry, &db, None, CancellationToken::new()).await

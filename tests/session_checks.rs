@@ -88,7 +88,7 @@ fn schema_that_does_not_compile_is_reported_as_such() {
 
 fn store_with_examples(dir: &Path) -> Store {
     let mut store = Store::open(&dir.join("t.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     store
 }
 

@@ -22,7 +22,7 @@ fn setup(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     dir
 }
 

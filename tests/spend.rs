@@ -4,14 +4,14 @@
 mod common;
 
 use assert_cmd::Command;
+use common::fixture::Fixture;
 use common::{Reply, TestServer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use temper::config::{Config, ProviderConfig, ProviderKind, RunDefaults};
+use temper::config::{Config, RunDefaults};
 use temper::cost::{PriceBook, count_chat, count_request, count_text};
 use temper::prompt::{Message, Params, PromptBody, Role};
-use temper::provider::Registry;
 use temper::runner::{self, Case, Decision, Plan, RunEvent, SpendPolicy, Variant};
 use temper::store::{NewCell, NewSample, SampleRow, SampleStatus, Store};
 use tokio_util::sync::CancellationToken;
@@ -21,22 +21,9 @@ const IN_PRICE: f64 = 100.0;
 const OUT_PRICE: f64 = 1000.0;
 const MAX_TOKENS: u32 = 10;
 
-fn provider(base_url: &str) -> ProviderConfig {
-    ProviderConfig {
-        kind: ProviderKind::Openai,
-        base_url: Some(base_url.to_string()),
-        api_key_env: None,
-        timeout_secs: None,
-        headers: BTreeMap::new(),
-    }
-}
-
 /// A DB with prompt `greet` (max_tokens 10) and a config where `local` is the test server
 /// (priced by override) and `remote` is an unroutable non-local OpenAI-compatible server.
 fn setup(server_url: &str) -> (tempfile::TempDir, PathBuf, Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("temper.db");
-    let mut store = Store::open(&db).unwrap();
     let body = PromptBody {
         params: Params {
             max_tokens: Some(MAX_TOKENS),
@@ -48,19 +35,14 @@ fn setup(server_url: &str) -> (tempfile::TempDir, PathBuf, Config) {
         ],
         ..PromptBody::default()
     };
-    store.save_version("greet", &body, "first").unwrap();
-    let mut config = Config::default();
-    config
-        .providers
-        .insert("local".into(), provider(&format!("{server_url}/v1")));
-    config
-        .providers
-        .insert("remote".into(), provider("http://192.0.2.1/v1"));
+    let mut f = Fixture::new("greet", &body)
+        .with_provider("local", &format!("{server_url}/v1"))
+        .with_provider("remote", "http://192.0.2.1/v1");
     let mut price = toml::Table::new();
     price.insert("input".into(), toml::Value::Float(IN_PRICE));
     price.insert("output".into(), toml::Value::Float(OUT_PRICE));
-    config.prices.insert("local:tiny".into(), price);
-    (dir, db, config)
+    f.config.prices.insert("local:tiny".into(), price);
+    (f.dir, f.db, f.config)
 }
 
 fn plan(db: &Path, models: &[&str], n: u32) -> Plan {
@@ -92,7 +74,7 @@ async fn the_budget_stops_the_run_before_the_call_that_could_cross_it() {
     let server = TestServer::start(Reply::json(200, common::openai_text("Hello, Ada!"))).await;
     let (_dir, db, config) = setup(&server.base_url());
     let book = PriceBook::load(&config, None).unwrap();
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let mut plan = plan(&db, &["local:tiny"], 10);
     plan.concurrency = 4;
     let cells = plan.prepare(&registry).unwrap();
@@ -154,7 +136,7 @@ async fn the_budget_stops_the_run_before_the_call_that_could_cross_it() {
 async fn estimate_arithmetic_is_exact() {
     let (_dir, db, config) = setup("http://127.0.0.1:9");
     let book = PriceBook::load(&config, None).unwrap();
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let plan = plan(
         &db,
         &["remote:gpt-4o-mini", "mock:echo", "remote:mystery-model"],
@@ -271,7 +253,7 @@ async fn estimate_arithmetic_is_exact() {
 #[tokio::test]
 async fn mock_usage_is_counted_by_the_real_tokenizer_and_priced_zero() {
     let (_dir, db, config) = setup("http://127.0.0.1:9");
-    let registry = Registry::new(&config).with_db(&db);
+    let registry = runner::registry(&config, &db);
     let plan = plan(&db, &["mock:echo"], 3);
     let cells = plan.prepare(&registry).unwrap();
     let messages = cells[0].request.messages.clone();
@@ -401,7 +383,7 @@ fn non_interactive_runs_never_prompt_and_refuse_over_budget_without_yes() {
 fn a_session_budget_guards_temper_check_and_run_session() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("temper.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     // A price override makes the offline mock billable, so the guard has something to hold.
     let config = "[prices.\"mock:echo\"]\ninput = 1000.0\noutput = 1000.0\n";
     let session = dir.path().join("s.toml");

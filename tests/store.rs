@@ -1,7 +1,7 @@
 //! The store on a real SQLite file: versions, dedup, labels, references, migrations, round trips.
 
-use temper::prompt::{self, Message, PromptBody, Role};
-use temper::store::{Reference, Store, StoreError};
+use temper::prompt::{Message, PromptBody, Role};
+use temper::store::{Reference, Store, StoreError, export_prompt, import_path};
 
 fn body(text: &str) -> PromptBody {
     PromptBody {
@@ -122,11 +122,11 @@ fn export_then_import_round_trips_history() {
     }
     store.set_label("p", "prod", 2).unwrap();
     let out = dir.path().join("export");
-    let files = prompt::export_prompt(&store, "p", &out).unwrap();
+    let files = export_prompt(&store, "p", &out).unwrap();
     assert_eq!(files.len(), 3);
 
     let mut fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
-    let report = prompt::import_path(&mut fresh, &out).unwrap();
+    let report = import_path(&mut fresh, &out).unwrap();
     assert_eq!(report.created.len(), 3);
     let original = store.history("p").unwrap();
     let imported = fresh.history("p").unwrap();
@@ -139,7 +139,7 @@ fn export_then_import_round_trips_history() {
         assert_eq!(a.info.labels, b.info.labels);
     }
     // A second import of the same export changes nothing.
-    let again = prompt::import_path(&mut fresh, &out).unwrap();
+    let again = import_path(&mut fresh, &out).unwrap();
     assert!(again.created.is_empty());
     assert_eq!(fresh.log("p").unwrap().len(), 3);
 }
@@ -155,9 +155,7 @@ fn malformed_import_saves_nothing() {
     )
     .unwrap();
     std::fs::write(src.join("b.toml"), "name = \"b\"\n[[messages]\n").unwrap();
-    let err = prompt::import_path(&mut store, &src)
-        .unwrap_err()
-        .to_string();
+    let err = import_path(&mut store, &src).unwrap_err().to_string();
     assert!(err.contains("b.toml:2:"), "{err}");
     assert!(store.list_prompts().unwrap().is_empty());
 }

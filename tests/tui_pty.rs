@@ -233,7 +233,7 @@ fn edit_in_place_saves_a_new_version_and_diffs_it() {
 fn db_with_a_run() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     let samples = (0..5)
         .map(|idx| {
             let days = if idx % 2 == 0 { 30 } else { 14 };

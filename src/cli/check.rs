@@ -130,7 +130,7 @@ pub(super) fn run_session(
     ctx: &Ctx,
 ) -> anyhow::Result<i64> {
     let mut plan = crate::session::plan(session, resolved, &ctx.config.run);
-    let registry = crate::provider::Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let registry = crate::runner::registry(&ctx.config, &ctx.db_path);
     let book = crate::cost::PriceBook::load(&ctx.config, None)?;
     plan.budget_usd = super::run_spend::check_budget(plan.budget_usd)?;
     plan.prices = Some(std::sync::Arc::new(book.clone()));

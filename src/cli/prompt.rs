@@ -117,7 +117,7 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         PromptCommand::Rollback { reference } => rollback(&mut store, ctx, reference),
         PromptCommand::Export { names, out } => export(&store, ctx, names, out),
         PromptCommand::Import { path } => {
-            let report = prompt::import_path(&mut store, path)?;
+            let report = crate::store::import_path(&mut store, path)?;
             if ctx.json {
                 print_json(&report)?;
             } else {
@@ -366,7 +366,7 @@ fn export(
     };
     let mut written = Vec::new();
     for name in &names {
-        written.extend(prompt::export_prompt(store, name, out)?);
+        written.extend(crate::store::export_prompt(store, name, out)?);
     }
     if ctx.json {
         print_json(&written)?;

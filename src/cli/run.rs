@@ -5,7 +5,6 @@ use super::run_spend;
 use super::{Ctx, EXIT_ERROR, print_json};
 use crate::cost::history::run_cost;
 use crate::cost::{PriceBook, format_usd};
-use crate::provider::Registry;
 use crate::runner::{self, Case, Plan, PreparedCell, RunEvent, RunOutcome, Schedule, Variant};
 use crate::store::{RunStatus, SampleStatus};
 use anyhow::Context;
@@ -117,7 +116,7 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             (label, build_plan(args, ctx, version)?)
         }
     };
-    let registry = Registry::new(&ctx.config).with_db(&ctx.db_path);
+    let registry = runner::registry(&ctx.config, &ctx.db_path);
     let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
     plan.budget_usd = run_spend::check_budget(args.budget_usd.or(plan.budget_usd))?;
     plan.prices = Some(Arc::new(book.clone()));

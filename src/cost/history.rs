@@ -1,9 +1,9 @@
 //! What past runs say about cost: output tokens, stability and stored cost per model of a prompt
 //! version (for `temper cost`), and cost per variant and per run (for `temper report`).
 //!
-//! Stability here is the simple measure of DESIGN.md §5: largest group of identical outputs
-//! divided by the number of answered samples, taken per cell; a model's stability is its worst
-//! cell. The analysis module offers richer measures.
+//! Stability here is the simple measure of docs/architecture.md: largest group of identical
+//! outputs divided by the number of answered samples, taken per cell; a model's stability is its
+//! worst cell. The analysis module offers richer measures.
 
 use super::money::{CostSummary, summarize};
 use crate::store::{CellInfo, SampleRow, SampleStatus, Store, StoreError};

@@ -1,5 +1,5 @@
 //! Token cost: offline token counts, a dated price table with overrides, cost per sample,
-//! per variant and per run, and projections per day and month (DESIGN.md §6).
+//! per variant and per run, and projections per day and month (see docs/architecture.md).
 //!
 //! Callers: the runner prices each sample with [`PriceBook::cost_usd`]; `temper report` groups
 //! stored costs with [`summarize`]; `temper cost` estimates before running ([`estimate`]);

@@ -162,10 +162,7 @@ pub fn parse_file(text: &str, path: &str) -> Result<(FileInfo, Vec<PricePatch>),
     }
     let origin = PriceOrigin::File(path.to_string());
     let file: TomlPriceFile = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| crate::prompt::line_col(text, s.start))
-            .unwrap_or((1, 1));
+        let (line, column) = crate::toml_error::position(text, &e);
         PriceError::File {
             path: path.to_string(),
             line,

@@ -89,13 +89,7 @@ struct TableFile {
 
 /// Parse a table in the `prices.toml` format; errors name the line.
 pub fn parse_table(text: &str) -> Result<(TableInfo, Vec<PriceRow>), String> {
-    let file: TableFile = toml::from_str(text).map_err(|e| {
-        let (line, col) = e
-            .span()
-            .map(|s| crate::prompt::line_col(text, s.start))
-            .unwrap_or((1, 1));
-        format!("{line}:{col}: {}", e.message())
-    })?;
+    let file: TableFile = toml::from_str(text).map_err(|e| crate::toml_error::located(text, &e))?;
     for row in &file.models {
         for (what, value) in [
             ("input", Some(row.input)),

@@ -1,11 +1,11 @@
 //! The explanation of one cell: clusters, split point, fragility and backend split.
 
 use super::backend::{BackendGroup, BackendVerdict, backend_split};
-use super::codec;
 use super::divergence::{ClusterView, SplitPoint, split_point};
 use super::margin::{Margins, margins};
 use crate::analysis::Mode;
 use crate::provider::TokenLogprob;
+use crate::provider::logprob_codec as codec;
 use crate::runner::Schedule;
 use crate::store::{CellInfo, SampleRow};
 use serde::Serialize;

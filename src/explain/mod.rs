@@ -22,7 +22,6 @@
 
 pub mod backend;
 mod cell;
-pub mod codec;
 pub mod divergence;
 pub mod margin;
 mod schedules;

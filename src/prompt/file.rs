@@ -26,8 +26,8 @@ pub enum FileError {
 
 /// A prompt as a file: its name, an optional version message, and the body.
 ///
-/// The body's fields sit at the top level of the file (as in DESIGN.md §3); they are spelled out
-/// here rather than `#[serde(flatten)]`ed so parse errors keep their line and column.
+/// The body's fields sit at the top level of the file (see docs/architecture.md); they are
+/// spelled out here rather than `#[serde(flatten)]`ed so parse errors keep their line and column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "FileForm", into = "FileForm")]
 pub struct PromptFile {
@@ -166,24 +166,13 @@ pub fn validate_label(label: &str) -> Result<(), String> {
 
 /// Turn a toml error into `path:line:column: message`.
 pub(crate) fn toml_error(text: &str, origin: &str, e: &toml::de::Error) -> FileError {
-    let (line, column) = e
-        .span()
-        .map(|span| line_col(text, span.start))
-        .unwrap_or((1, 1));
+    let (line, column) = crate::toml_error::position(text, e);
     FileError::Parse {
         path: origin.to_string(),
         line,
         column,
         message: e.message().to_string(),
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -8,12 +8,10 @@ mod examples;
 mod file;
 mod render;
 mod tool_use;
-mod transfer;
 
 pub use examples::{EXAMPLES, example_prompts};
-pub use file::{FileError, PromptFile, line_col, validate_label, validate_name};
+pub use file::{FileError, PromptFile, validate_label, validate_name};
 pub use render::{RenderError, Rendered, render, template_vars};
-pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

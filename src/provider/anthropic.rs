@@ -3,8 +3,7 @@
 //! A `response_schema` is enforced the way Anthropic documents for JSON output: one tool whose
 //! `input_schema` is the schema, forced with `tool_choice`; its input becomes the answer text.
 
-use super::http::{self, JsonReply};
-use super::openai_compat::int;
+use super::http::{Endpoint, JsonReply, int};
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
 use crate::prompt::Role;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -19,11 +18,7 @@ const SCHEMA_TOOL: &str = "respond";
 
 /// A provider speaking the Anthropic Messages API.
 pub struct Anthropic {
-    name: String,
-    url: String,
-    key_env: Option<String>,
-    headers: HeaderMap,
-    client: reqwest::Client,
+    endpoint: Endpoint,
 }
 
 impl Anthropic {
@@ -32,7 +27,7 @@ impl Anthropic {
         name: &str,
         base_url: &str,
         key_env: Option<String>,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
     ) -> Result<Self, ProviderError> {
         let base = base_url.trim_end_matches('/');
         let url = if base.ends_with("/v1") {
@@ -40,42 +35,29 @@ impl Anthropic {
         } else {
             format!("{base}/v1/messages")
         };
-        Ok(Anthropic {
-            name: name.to_string(),
-            url,
-            key_env,
-            headers,
-            client: http::client()?,
-        })
-    }
-
-    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let mut headers = self.headers.clone();
         headers.insert(
             HeaderName::from_static("anthropic-version"),
             HeaderValue::from_static(API_VERSION),
         );
-        let key = http::read_key(&self.name, self.key_env.as_deref())?;
-        if let Some(key) = &key {
-            headers.insert(
-                HeaderName::from_static("x-api-key"),
-                http::secret_header(key)?,
-            );
-        }
-        let reply = http::post_json(&self.client, &self.url, headers, &request_body(request))
+        let auth = (HeaderName::from_static("x-api-key"), "");
+        Ok(Anthropic {
+            endpoint: Endpoint::new(name, url, key_env, headers, auth)?,
+        })
+    }
+
+    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        let schema_answer = request.params.response_schema.is_some();
+        self.endpoint
+            .send(&request_body(request), |reply| {
+                parse_response(reply, schema_answer)
+            })
             .await
-            .map_err(|e| e.redact(key.as_deref()))?;
-        parse_response(
-            reply.redact(key.as_deref()),
-            request.params.response_schema.is_some(),
-        )
-        .map_err(|e| e.redact(key.as_deref()))
     }
 }
 
 impl Provider for Anthropic {
     fn name(&self) -> &str {
-        &self.name
+        self.endpoint.name()
     }
 
     fn complete<'a>(

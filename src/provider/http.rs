@@ -1,14 +1,13 @@
 //! The HTTP part shared by the wire formats: send JSON, read the whole body, and turn every way a
 //! server can misbehave (error status, HTML, empty or truncated body, 200 with an error object, a
-//! connection that stops) into a [`ProviderError`] with the server's own words.
+//! connection that stops) into a [`ProviderError`] with the server's own words; and the
+//! [`Endpoint`] each HTTP wire format sends through.
 
 use super::ProviderError;
+use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-/// How much of an unreadable body to quote in an error.
-const SNIPPET: usize = 160;
 
 /// A parsed JSON answer with its raw text and the time it took.
 pub(crate) struct JsonReply {
@@ -115,8 +114,78 @@ pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, ProviderError> {
     Ok(v)
 }
 
+/// One HTTP provider's endpoint: its name, where requests go, the env var holding its key, its
+/// extra headers and the shared client, with the send-and-redact steps every wire format takes.
+pub(crate) struct Endpoint {
+    name: String,
+    url: String,
+    key_env: Option<String>,
+    headers: HeaderMap,
+    client: reqwest::Client,
+    /// The header carrying the key and the text before it (`Authorization: Bearer …`).
+    auth: (HeaderName, &'static str),
+}
+
+impl Endpoint {
+    /// An endpoint at `url` sending `headers` with each request and the key (read from `key_env`
+    /// at each call) as `auth.0: auth.1 KEY`.
+    pub(crate) fn new(
+        name: &str,
+        url: String,
+        key_env: Option<String>,
+        headers: HeaderMap,
+        auth: (HeaderName, &'static str),
+    ) -> Result<Endpoint, ProviderError> {
+        Ok(Endpoint {
+            name: name.to_string(),
+            url,
+            key_env,
+            headers,
+            client: client()?,
+            auth,
+        })
+    }
+
+    /// The provider's name as addressed.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where requests go.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// POST `body` with the key, then `parse` the answer; the key is scrubbed from the answer and
+    /// from every error, so nothing stored or printed holds it.
+    pub(crate) async fn send<T>(
+        &self,
+        body: &serde_json::Value,
+        parse: impl FnOnce(JsonReply) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let mut headers = self.headers.clone();
+        let key = read_key(&self.name, self.key_env.as_deref())?;
+        if let Some(key) = &key {
+            let (name, prefix) = &self.auth;
+            headers.insert(name.clone(), secret_header(&format!("{prefix}{key}"))?);
+        }
+        let reply = post_json(&self.client, &self.url, headers, body)
+            .await
+            .map_err(|e| e.redact(key.as_deref()))?;
+        parse(reply.redact(key.as_deref())).map_err(|e| e.redact(key.as_deref()))
+    }
+}
+
+/// A non-negative integer at a path in a JSON answer (usage counts), 0 when absent.
+pub(crate) fn int(v: &serde_json::Value, path: &[&str]) -> i64 {
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0)
+}
+
 /// POST `body` as JSON to `url` and return the parsed answer, or the reason there is none.
-pub(crate) async fn post_json(
+async fn post_json(
     client: &reqwest::Client,
     url: &str,
     headers: HeaderMap,
@@ -191,105 +260,6 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Parse a 2xx body, naming exactly what is wrong with it when it is not JSON.
-fn parse_body(text: &str) -> Result<serde_json::Value, ProviderError> {
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
-        return Err(ProviderError::BadResponse("empty body".into()));
-    }
-    if looks_html(trimmed) {
-        return Err(ProviderError::BadResponse(format!(
-            "an HTML page instead of JSON (is base_url the API root, e.g. http://host/v1?): {}",
-            snippet(trimmed)
-        )));
-    }
-    serde_json::from_str(text).map_err(|e| {
-        let what = if e.is_eof() {
-            "truncated JSON"
-        } else {
-            "malformed JSON"
-        };
-        ProviderError::BadResponse(format!(
-            "{what} at line {} column {} ({} bytes): {}",
-            e.line(),
-            e.column(),
-            text.len(),
-            snippet(trimmed)
-        ))
-    })
-}
-
-fn looks_html(text: &str) -> bool {
-    let head: String = text
-        .chars()
-        .take(15)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with("<head")
-}
-
-/// The error object of a body, if it carries one (`{"error": …}`, Anthropic `{"type":"error"}`).
-fn error_object(value: &serde_json::Value) -> Option<&serde_json::Value> {
-    value.get("error").filter(|e| !e.is_null())
-}
-
-fn error_status(error: &serde_json::Value) -> Option<u16> {
-    let code = error.get("code")?;
-    code.as_u64()
-        .or_else(|| code.as_str().and_then(|s| s.parse().ok()))
-        .and_then(|c| u16::try_from(c).ok())
-        .filter(|c| (400..600).contains(c))
-}
-
-fn describe_error(error: &serde_json::Value) -> String {
-    let message = error
-        .get("message")
-        .and_then(|m| m.as_str())
-        .map(str::to_string)
-        .or_else(|| error.as_str().map(str::to_string))
-        .unwrap_or_else(|| snippet(&error.to_string()));
-    match error.get("type").and_then(|t| t.as_str()) {
-        Some(kind) => format!("{kind}: {message}"),
-        None => message,
-    }
-}
-
-/// The message of an error body: the JSON error's message, an HTML page's title, or a snippet.
-fn error_message(text: &str) -> String {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return "(empty body)".into();
-    }
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
-        if let Some(error) = error_object(&value) {
-            return describe_error(error);
-        }
-        if let Some(m) = value.get("message").and_then(|m| m.as_str()) {
-            return m.to_string();
-        }
-    }
-    if looks_html(trimmed) {
-        let title = trimmed
-            .find("<title>")
-            .and_then(|s| {
-                let rest = &trimmed[s + 7..];
-                rest.find("</title>").map(|e| rest[..e].trim().to_string())
-            })
-            .unwrap_or_default();
-        return format!("an HTML error page {title:?}");
-    }
-    snippet(trimmed)
-}
-
-fn snippet(text: &str) -> String {
-    let one = crate::sanitize::one_line(text);
-    if one.chars().count() <= SNIPPET {
-        one
-    } else {
-        format!("{}…", one.chars().take(SNIPPET).collect::<String>())
-    }
-}
-
 /// `Retry-After` in seconds or as an HTTP date, or OpenAI's `retry-after-ms`.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let get = |name: &str| {
@@ -354,29 +324,5 @@ mod tests {
         let h = headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]);
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-    }
-
-    #[test]
-    fn bodies_are_classified() {
-        assert!(
-            parse_body("")
-                .unwrap_err()
-                .to_string()
-                .contains("empty body")
-        );
-        let html = parse_body("<!DOCTYPE html><html>").unwrap_err().to_string();
-        assert!(html.contains("HTML page"), "{html}");
-        let cut = parse_body("{\"choices\": [").unwrap_err().to_string();
-        assert!(cut.contains("truncated JSON"), "{cut}");
-        let bad = parse_body("{nope}").unwrap_err().to_string();
-        assert!(bad.contains("malformed JSON"), "{bad}");
-        assert_eq!(
-            error_message("{\"error\":{\"message\":\"Rate limit\",\"type\":\"requests\"}}"),
-            "requests: Rate limit"
-        );
-        assert_eq!(
-            error_message("<html><title>502 Bad Gateway</title></html>"),
-            "an HTML error page \"502 Bad Gateway\""
-        );
     }
 }

@@ -8,6 +8,8 @@
 mod anthropic;
 mod error;
 mod http;
+mod http_body;
+pub mod logprob_codec;
 mod logprobs;
 mod mock;
 mod mock_answer;
@@ -24,7 +26,7 @@ pub use logprobs::{Alternative, DEFAULT_TOP_LOGPROBS, TokenLogprob, parse_openai
 pub use mock::{Mock, MockOptions};
 pub use openai_compat::OpenAiCompat;
 pub use registry::{ModelRef, ProviderEntry, Registry};
-pub use replay::Replay;
+pub use replay::{Outcome, Recorded, RecordedRuns, Replay};
 pub use tokens::{estimate_input, estimate_output, estimate_tokens};
 
 use crate::prompt::{Message, Params};

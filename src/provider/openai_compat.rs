@@ -1,17 +1,13 @@
 //! `/v1/chat/completions`: OpenAI, Ollama, vLLM, llama.cpp server, LM Studio, OpenRouter.
 
-use super::http::{self, JsonReply};
+use super::http::{Endpoint, JsonReply, int};
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 
 /// A provider speaking the OpenAI chat completions format.
 pub struct OpenAiCompat {
-    name: String,
-    url: String,
-    key_env: Option<String>,
-    headers: HeaderMap,
-    client: reqwest::Client,
+    endpoint: Endpoint,
 }
 
 impl OpenAiCompat {
@@ -23,40 +19,31 @@ impl OpenAiCompat {
         key_env: Option<String>,
         headers: HeaderMap,
     ) -> Result<Self, ProviderError> {
+        let url = format!("{}/chat/completions", base_url.trim_end_matches('/'));
+        let auth = (AUTHORIZATION, "Bearer ");
         Ok(OpenAiCompat {
-            name: name.to_string(),
-            url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
-            key_env,
-            headers,
-            client: http::client()?,
+            endpoint: Endpoint::new(name, url, key_env, headers, auth)?,
         })
     }
 
     /// Where requests go.
     pub fn url(&self) -> &str {
-        &self.url
+        self.endpoint.url()
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let mut headers = self.headers.clone();
-        let key = http::read_key(&self.name, self.key_env.as_deref())?;
-        if let Some(key) = &key {
-            headers.insert(
-                AUTHORIZATION,
-                http::secret_header(&format!("Bearer {key}"))?,
-            );
-        }
-        let reply = http::post_json(&self.client, &self.url, headers, &request_body(request))
+        let logprobs = request.logprobs.is_some();
+        self.endpoint
+            .send(&request_body(request), |reply| {
+                parse_response(reply, logprobs)
+            })
             .await
-            .map_err(|e| e.redact(key.as_deref()))?;
-        parse_response(reply.redact(key.as_deref()), request.logprobs.is_some())
-            .map_err(|e| e.redact(key.as_deref()))
     }
 }
 
 impl Provider for OpenAiCompat {
     fn name(&self) -> &str {
-        &self.name
+        self.endpoint.name()
     }
 
     fn complete<'a>(
@@ -215,14 +202,6 @@ fn tool_call(call: &Value) -> ToolCall {
         name: field(function, "name"),
         arguments: field(function, "arguments"),
     }
-}
-
-/// A non-negative integer at a path, 0 when absent.
-pub(crate) fn int(v: &Value, path: &[&str]) -> i64 {
-    path.iter()
-        .try_fold(v, |v, k| v.get(*k))
-        .and_then(Value::as_i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! From `provider:model[?query]` to a ready [`Provider`], using the configured providers.
 
+use super::replay::RecordedRuns;
 use super::{Anthropic, Mock, MockOptions, OpenAiCompat, Provider, ProviderError, Replay, http};
 use crate::config::{Config, ProviderConfig, ProviderKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A parsed model address: `openai:gpt-4o-mini`, `mock:drift?p=0.3`.
@@ -61,10 +61,10 @@ pub struct ProviderEntry {
     pub key_set: Option<bool>,
 }
 
-/// The providers known to this process, and the DB that `replay:` reads.
+/// The providers known to this process, and the recorded runs that `replay:` reads.
 pub struct Registry {
     providers: BTreeMap<String, ProviderConfig>,
-    db_path: Option<PathBuf>,
+    recorded: Option<Arc<dyn RecordedRuns>>,
 }
 
 impl Registry {
@@ -72,13 +72,13 @@ impl Registry {
     pub fn new(config: &Config) -> Registry {
         Registry {
             providers: config.providers(),
-            db_path: None,
+            recorded: None,
         }
     }
 
-    /// Let `replay:RUN` read runs from this DB.
-    pub fn with_db(mut self, path: &Path) -> Registry {
-        self.db_path = Some(path.to_path_buf());
+    /// Let `replay:RUN` answer from these recorded runs (`runner::registry` passes the DB's).
+    pub fn with_recorded(mut self, recorded: Arc<dyn RecordedRuns>) -> Registry {
+        self.recorded = Some(recorded);
         self
     }
 
@@ -159,13 +159,12 @@ impl Registry {
                     given: model.to_string(),
                     why: "use replay:RUN_ID, e.g. replay:12 (see temper runs)".into(),
                 })?;
-        let path = self
-            .db_path
-            .as_deref()
+        let recorded = self
+            .recorded
+            .as_ref()
             .ok_or_else(|| ProviderError::Replay("no database to replay from".into()))?;
-        let store =
-            crate::store::Store::open(path).map_err(|e| ProviderError::Replay(e.to_string()))?;
-        Replay::load(&store, run_id)
+        let answers = recorded.recorded(run_id).map_err(ProviderError::Replay)?;
+        Ok(Replay::new(run_id, answers))
     }
 }
 

@@ -1,67 +1,48 @@
 //! `replay:RUN`: answer from the stored samples of a run, to reproduce an answer (or a failure)
 //! exactly without calling a model. A request is matched by its content hash (messages, params,
 //! tools) and sample index, so a replay never answers a question the run was not asked.
+//!
+//! The provider layer does not read the store: the recorded answers come from a
+//! [`RecordedRuns`] source the caller hands the registry (the runner's reads the DB), so imports
+//! keep running downhill (see docs/architecture.md).
 
-use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
-use crate::store::{SampleStatus, Store};
+use super::{BoxFuture, Provider, ProviderError, Request, Response};
 use std::collections::HashMap;
-use std::time::Duration;
 
-/// What a stored sample said.
-type Outcome = Result<Response, String>;
+/// What a stored sample said: its answer, or the error it failed with.
+pub type Outcome = Result<Response, String>;
 
-/// A provider backed by one stored run, loaded into memory when created.
+/// One recorded answer of a run, keyed as a replayed request will ask for it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// [`Request::content_hash`] of the request the run sent.
+    pub request_hash: String,
+    /// Which of the N samples it was.
+    pub sample_index: u32,
+    pub outcome: Outcome,
+}
+
+/// Where `replay:RUN` finds a run's recorded answers; the owner of the database provides it, so
+/// this layer never opens the store itself.
+pub trait RecordedRuns: Send + Sync {
+    /// Every recorded answer of run `run_id`, or why they cannot be read (worded for the user).
+    fn recorded(&self, run_id: i64) -> Result<Vec<Recorded>, String>;
+}
+
+/// A provider backed by one stored run, held in memory.
 pub struct Replay {
     run_id: i64,
     by_hash: HashMap<(String, u32), Outcome>,
 }
 
 impl Replay {
-    /// Load run `run_id` from `store`.
-    pub fn load(store: &Store, run_id: i64) -> Result<Replay, ProviderError> {
-        let fail = |e: crate::store::StoreError| ProviderError::Replay(e.to_string());
-        store.run_info(run_id).map_err(fail)?;
-        let cells = store.cells(run_id).map_err(fail)?;
-        let mut by_hash = HashMap::new();
-        for cell in &cells {
-            for row in store.samples(cell.id).map_err(fail)? {
-                let s = row.sample;
-                let outcome = match s.status {
-                    Some(SampleStatus::Ok) => Ok(Response {
-                        text: s.output.clone().unwrap_or_default(),
-                        tool_calls: s
-                            .tool_calls_json
-                            .as_deref()
-                            .and_then(|j| serde_json::from_str::<Vec<ToolCall>>(j).ok())
-                            .unwrap_or_default(),
-                        finish_reason: s.finish_reason.clone(),
-                        usage: Usage {
-                            input: s.input_tokens.unwrap_or(0),
-                            output: s.output_tokens.unwrap_or(0),
-                            cached: s.cached_tokens.unwrap_or(0),
-                        },
-                        usage_source: if s.usage_source.as_deref() == Some("provider") {
-                            UsageSource::Provider
-                        } else {
-                            UsageSource::Estimated
-                        },
-                        system_fingerprint: s.system_fingerprint.clone(),
-                        latency: Duration::ZERO,
-                        raw: s.response_json.clone(),
-                        logprobs: s
-                            .logprobs
-                            .as_deref()
-                            .and_then(|b| crate::explain::codec::decode(b).ok()),
-                        region: s.region.clone(),
-                    }),
-                    _ => Err(s.error.clone().unwrap_or_else(|| "no answer stored".into())),
-                };
-                if let Some(hash) = s.request_hash {
-                    by_hash.insert((hash, s.idx), outcome);
-                }
-            }
-        }
-        Ok(Replay { run_id, by_hash })
+    /// A replay of run `run_id` answering with `recorded` (a later duplicate key wins).
+    pub fn new(run_id: i64, recorded: Vec<Recorded>) -> Replay {
+        let by_hash = recorded
+            .into_iter()
+            .map(|r| ((r.request_hash, r.sample_index), r.outcome))
+            .collect();
+        Replay { run_id, by_hash }
     }
 
     fn lookup(&self, request: &Request) -> Result<Response, ProviderError> {

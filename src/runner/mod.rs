@@ -6,7 +6,7 @@
 //! let version = store.resolve_str("support-answer")?;
 //! let mut plan = Plan::new(vec![version], vec![Variant::model("mock:drift")], vec![], &config.run);
 //! plan.samples = 10;
-//! let registry = temper::provider::Registry::new(&config).with_db(store.path());
+//! let registry = runner::registry(&config, store.path());
 //! let (events, mut rx) = tokio::sync::mpsc::unbounded_channel();
 //! let cancel = tokio_util::sync::CancellationToken::new();
 //! let outcome = runner::run(&plan, &registry, store.path(), Some(events), cancel).await?;
@@ -21,6 +21,7 @@
 mod budget;
 mod plan;
 mod price;
+mod replay;
 mod retry;
 mod sample;
 pub mod schedule;
@@ -31,6 +32,7 @@ pub mod writer;
 
 pub use plan::{Case, Plan, PlanError, PreparedCell, Variant};
 pub use price::{CellPrice, OutputBound, cell_model};
+pub use replay::{StoredRuns, registry};
 pub use retry::Backoff;
 pub use schedule::Schedule;
 pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};

@@ -90,7 +90,10 @@ fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
         usage_source: Some(r.usage_source.as_str().to_string()),
         latency_ms: Some(r.latency.as_secs_f64() * 1000.0),
         system_fingerprint: r.system_fingerprint,
-        logprobs: r.logprobs.as_deref().map(crate::explain::codec::encode),
+        logprobs: r
+            .logprobs
+            .as_deref()
+            .map(crate::provider::logprob_codec::encode),
         region: r.region,
         attempts,
         response_json: r.raw,

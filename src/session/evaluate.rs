@@ -1,9 +1,9 @@
 //! Evaluate a session's checks over stored cells: pure, so CI verdicts are testable on their own.
 
-use super::checks::Checks;
+use super::checks::{Checks, JsonSchema};
 use crate::analysis::cell::percentile;
 use crate::analysis::normalize::parse_json;
-use crate::analysis::{Mode, Observed, Options, analyze};
+use crate::analysis::{Analysis, Mode, Observed, Options, analyze};
 use crate::store::{SampleRow, SampleStatus};
 use serde::Serialize;
 
@@ -42,200 +42,227 @@ pub fn evaluate(checks: &Checks, mode: Mode, cells: &[CellFacts<'_>]) -> Vec<Fai
 }
 
 fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failure> {
-    let mut out = Vec::new();
-    let mut fail = |check: &str, value: String, bar: String, detail: Option<String>| {
-        out.push(Failure {
-            prompt: cell.prompt.to_string(),
-            variant: cell.variant.to_string(),
-            case: cell.case.to_string(),
-            check: check.to_string(),
-            value,
-            bar,
-            detail,
-        });
-    };
     let ok: Vec<(u32, &str)> = cell
         .samples
         .iter()
         .filter(|s| s.sample.status == Some(SampleStatus::Ok))
         .map(|s| (s.sample.idx, s.sample.output.as_deref().unwrap_or("")))
         .collect();
-    let n = cell.samples.len();
-    let failed = n - ok.len();
-    if failed > 0 && (!checks.allow_errors || ok.is_empty()) {
-        let first = cell
-            .samples
-            .iter()
-            .find(|s| s.sample.status != Some(SampleStatus::Ok));
-        let detail = first.map(|s| {
-            let why = s.sample.error.as_deref().unwrap_or("no error text stored");
-            format!(
-                "sample {}: {}",
-                s.sample.idx,
-                crate::sanitize::one_line(why)
-            )
-        });
-        fail(
-            "errors",
-            format!("{failed}/{n} calls failed"),
-            "0 failed".into(),
-            detail,
-        );
-    }
     let observed: Vec<Observed<'_>> = ok.iter().map(|&(i, t)| Observed::ok(i, t)).collect();
     let analysis = analyze(&observed, Options::mode(mode));
-    if let Some(bar) = checks.min_stability {
-        match analysis.stability {
-            Some(s) if s + 1e-9 >= bar => {}
-            Some(s) => {
-                let detail = analysis.divergence.as_ref().map(|d| {
-                    format!(
-                        "{}/{} samples differ from the modal output; first at char {}: {:?} vs {:?}",
-                        d.samples_diverging,
-                        analysis.ok,
-                        d.char_offset,
-                        crate::sanitize::one_line(&d.modal_continuation),
-                        crate::sanitize::one_line(&d.other_continuation)
-                    )
-                });
-                fail(
-                    "min_stability",
-                    format!("{s:.2}"),
-                    format!(">= {bar:.2}"),
-                    detail,
-                );
-            }
-            None => fail(
-                "min_stability",
-                "no successful samples".into(),
-                format!(">= {bar:.2}"),
-                None,
-            ),
+    let mut misses = Vec::new();
+    misses.extend(errors(checks.allow_errors, cell.samples, ok.len()));
+    misses.extend(
+        checks
+            .min_stability
+            .and_then(|bar| stability(bar, &analysis)),
+    );
+    misses.extend(checks.max_distinct.and_then(|bar| distinct(bar, &analysis)));
+    misses.extend(
+        checks
+            .json_schema
+            .as_ref()
+            .and_then(|s| json_schema(s, &ok)),
+    );
+    misses.extend(checks.must_contain.iter().filter_map(|needle| {
+        let check = format!("must_contain {needle:?}");
+        let has = |t: &str| t.contains(needle.as_str());
+        every_sample(&ok, check, ("missing in", "in every sample"), has)
+    }));
+    misses.extend(checks.must_not_contain.iter().filter_map(|needle| {
+        let check = format!("must_not_contain {needle:?}");
+        let lacks = |t: &str| !t.contains(needle.as_str());
+        every_sample(&ok, check, ("found in", "in no sample"), lacks)
+    }));
+    misses.extend(checks.regex.iter().filter_map(|re| {
+        let check = format!("regex /{}/", re.as_str());
+        let matches = |t: &str| re.is_match(t);
+        every_sample(
+            &ok,
+            check,
+            ("no match in", "match in every sample"),
+            matches,
+        )
+    }));
+    misses.extend(
+        checks
+            .max_cost_per_call_usd
+            .and_then(|bar| cost(bar, cell.samples)),
+    );
+    misses.extend(
+        checks
+            .max_p95_latency_ms
+            .and_then(|bar| latency(bar, cell.samples)),
+    );
+    misses.into_iter().map(|m| m.at(cell)).collect()
+}
+
+/// A check that missed in one cell, before it is tagged with the cell's names.
+struct Miss {
+    check: String,
+    value: String,
+    bar: String,
+    detail: Option<String>,
+}
+
+impl Miss {
+    fn at(self, cell: &CellFacts<'_>) -> Failure {
+        Failure {
+            prompt: cell.prompt.to_string(),
+            variant: cell.variant.to_string(),
+            case: cell.case.to_string(),
+            check: self.check,
+            value: self.value,
+            bar: self.bar,
+            detail: self.detail,
         }
     }
-    if let Some(bar) = checks.max_distinct
-        && analysis.distinct > bar
-    {
-        fail(
-            "max_distinct",
-            analysis.distinct.to_string(),
-            format!("<= {bar}"),
-            None,
-        );
+}
+
+/// Failed calls fail the cell unless `allow_errors`, and always when none succeeded.
+fn errors(allow_errors: bool, samples: &[SampleRow], ok: usize) -> Option<Miss> {
+    let n = samples.len();
+    let failed = n - ok;
+    if failed == 0 || (allow_errors && ok > 0) {
+        return None;
     }
-    if let Some(schema) = &checks.json_schema {
-        let mut bad = Vec::new();
-        let mut first = None;
-        for &(idx, text) in &ok {
-            let why = match parse_json(text) {
-                None => Some("not JSON".to_string()),
-                Some(value) => schema.validator.validate(&value).err().map(|e| {
-                    let at = e.instance_path().to_string();
-                    let at = if at.is_empty() { "/".to_string() } else { at };
-                    format!("at {at}: {e}")
-                }),
-            };
-            if let Some(why) = why {
-                first.get_or_insert_with(|| {
-                    format!("sample {idx}: {}", crate::sanitize::one_line(&why))
-                });
-                bad.push(idx);
-            }
+    let first = samples
+        .iter()
+        .find(|s| s.sample.status != Some(SampleStatus::Ok));
+    let detail = first.map(|s| {
+        let why = s.sample.error.as_deref().unwrap_or("no error text stored");
+        format!(
+            "sample {}: {}",
+            s.sample.idx,
+            crate::sanitize::one_line(why)
+        )
+    });
+    Some(Miss {
+        check: "errors".into(),
+        value: format!("{failed}/{n} calls failed"),
+        bar: "0 failed".into(),
+        detail,
+    })
+}
+
+/// `min_stability`: the modal cluster's share, with where the first other sample diverges.
+fn stability(bar: f64, analysis: &Analysis) -> Option<Miss> {
+    let (value, detail) = match analysis.stability {
+        Some(s) if s + 1e-9 >= bar => return None,
+        Some(s) => {
+            let detail = analysis.divergence.as_ref().map(|d| {
+                format!(
+                    "{}/{} samples differ from the modal output; first at char {}: {:?} vs {:?}",
+                    d.samples_diverging,
+                    analysis.ok,
+                    d.char_offset,
+                    crate::sanitize::one_line(&d.modal_continuation),
+                    crate::sanitize::one_line(&d.other_continuation)
+                )
+            });
+            (format!("{s:.2}"), detail)
         }
-        if !bad.is_empty() {
-            let name = schema
-                .path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            fail(
-                "json_schema",
-                format!("{}/{} invalid", bad.len(), ok.len()),
-                format!("all match {name}"),
-                first,
-            );
-        }
-    }
-    for needle in &checks.must_contain {
-        let missing: Vec<u32> = ok
-            .iter()
-            .filter(|(_, t)| !t.contains(needle.as_str()))
-            .map(|(i, _)| *i)
-            .collect();
-        if !missing.is_empty() {
-            fail(
-                &format!("must_contain {needle:?}"),
-                format!("missing in {}/{}", missing.len(), ok.len()),
-                "in every sample".into(),
-                Some(samples_list(&missing)),
-            );
-        }
-    }
-    for needle in &checks.must_not_contain {
-        let found: Vec<u32> = ok
-            .iter()
-            .filter(|(_, t)| t.contains(needle.as_str()))
-            .map(|(i, _)| *i)
-            .collect();
-        if !found.is_empty() {
-            fail(
-                &format!("must_not_contain {needle:?}"),
-                format!("found in {}/{}", found.len(), ok.len()),
-                "in no sample".into(),
-                Some(samples_list(&found)),
-            );
-        }
-    }
-    for re in &checks.regex {
-        let missing: Vec<u32> = ok
-            .iter()
-            .filter(|(_, t)| !re.is_match(t))
-            .map(|(i, _)| *i)
-            .collect();
-        if !missing.is_empty() {
-            fail(
-                &format!("regex /{}/", re.as_str()),
-                format!("no match in {}/{}", missing.len(), ok.len()),
-                "match in every sample".into(),
-                Some(samples_list(&missing)),
-            );
+        None => ("no successful samples".into(), None),
+    };
+    Some(Miss {
+        check: "min_stability".into(),
+        value,
+        bar: format!(">= {bar:.2}"),
+        detail,
+    })
+}
+
+/// `max_distinct`: how many different outputs the successful samples gave.
+fn distinct(bar: usize, analysis: &Analysis) -> Option<Miss> {
+    (analysis.distinct > bar).then(|| Miss {
+        check: "max_distinct".into(),
+        value: analysis.distinct.to_string(),
+        bar: format!("<= {bar}"),
+        detail: None,
+    })
+}
+
+/// `json_schema`: every successful output parses as JSON valid against the schema.
+fn json_schema(schema: &JsonSchema, ok: &[(u32, &str)]) -> Option<Miss> {
+    let mut bad = Vec::new();
+    let mut first = None;
+    for &(idx, text) in ok {
+        let why = match parse_json(text) {
+            None => Some("not JSON".to_string()),
+            Some(value) => schema.validator.validate(&value).err().map(|e| {
+                let at = e.instance_path().to_string();
+                let at = if at.is_empty() { "/".to_string() } else { at };
+                format!("at {at}: {e}")
+            }),
+        };
+        if let Some(why) = why {
+            first.get_or_insert_with(|| {
+                format!("sample {idx}: {}", crate::sanitize::one_line(&why))
+            });
+            bad.push(idx);
         }
     }
-    if let Some(bar) = checks.max_cost_per_call_usd {
-        let worst = cell
-            .samples
-            .iter()
-            .filter_map(|s| s.sample.cost_usd.map(|c| (c, s.sample.idx)))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((cost, idx)) = worst
-            && cost > bar
-        {
-            fail(
-                "max_cost_per_call_usd",
-                format!("${cost:.6}"),
-                format!("<= ${bar:.6}"),
-                Some(format!("sample {idx}")),
-            );
-        }
+    if bad.is_empty() {
+        return None;
     }
-    if let Some(bar) = checks.max_p95_latency_ms {
-        let latencies: Vec<f64> = cell
-            .samples
-            .iter()
-            .filter_map(|s| s.sample.latency_ms)
-            .collect();
-        if let Some(p95) = percentile(&latencies, 0.95)
-            && p95 > bar
-        {
-            fail(
-                "max_p95_latency_ms",
-                format!("{p95:.0} ms"),
-                format!("<= {bar:.0} ms"),
-                Some(format!("over {} calls", latencies.len())),
-            );
-        }
-    }
-    out
+    let name = schema
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(Miss {
+        check: "json_schema".into(),
+        value: format!("{}/{} invalid", bad.len(), ok.len()),
+        bar: format!("all match {name}"),
+        detail: first,
+    })
+}
+
+/// A text check every successful output must `pass` (`must_contain`, `must_not_contain`,
+/// `regex`); `words` are the value's lead (`missing in`) and the bar, listing the samples missed.
+fn every_sample(
+    ok: &[(u32, &str)],
+    check: String,
+    words: (&str, &str),
+    pass: impl Fn(&str) -> bool,
+) -> Option<Miss> {
+    let missed: Vec<u32> = ok
+        .iter()
+        .filter(|(_, t)| !pass(t))
+        .map(|(i, _)| *i)
+        .collect();
+    (!missed.is_empty()).then(|| Miss {
+        check,
+        value: format!("{} {}/{}", words.0, missed.len(), ok.len()),
+        bar: words.1.into(),
+        detail: Some(samples_list(&missed)),
+    })
+}
+
+/// `max_cost_per_call_usd`: the dearest call, failed ones included.
+fn cost(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
+    let (cost, idx) = samples
+        .iter()
+        .filter_map(|s| s.sample.cost_usd.map(|c| (c, s.sample.idx)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (cost > bar).then(|| Miss {
+        check: "max_cost_per_call_usd".into(),
+        value: format!("${cost:.6}"),
+        bar: format!("<= ${bar:.6}"),
+        detail: Some(format!("sample {idx}")),
+    })
+}
+
+/// `max_p95_latency_ms`: the 95th percentile of the calls' latencies.
+fn latency(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
+    let latencies: Vec<f64> = samples.iter().filter_map(|s| s.sample.latency_ms).collect();
+    let p95 = percentile(&latencies, 0.95)?;
+    (p95 > bar).then(|| Miss {
+        check: "max_p95_latency_ms".into(),
+        value: format!("{p95:.0} ms"),
+        bar: format!("<= {bar:.0} ms"),
+        detail: Some(format!("over {} calls", latencies.len())),
+    })
 }
 
 fn samples_list(idx: &[u32]) -> String {

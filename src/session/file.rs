@@ -1,10 +1,11 @@
-//! Session files (DESIGN.md §8): an experiment of prompts x variants x cases x N with checks.
+//! Session files: an experiment of prompts x variants x cases x N with checks (see
+//! docs/architecture.md).
 //!
 //! Every error names the file, the line and the key, so a CI log points at the fix.
 
 use crate::analysis::Mode;
 use crate::prompt::Params;
-use crate::prompt::line_col;
+use crate::toml_error::{line_col, position};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -169,7 +170,7 @@ impl Session {
     /// Parse session text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Session, SessionError> {
         let form: SessionForm = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let (line, column) = position(text, &e);
             SessionError::Parse {
                 path: path.display().to_string(),
                 line,

@@ -8,12 +8,14 @@ mod prompts;
 mod reference;
 mod runs;
 pub mod schema;
+mod transfer;
 
 pub use prompts::{LabelEvent, LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
 pub use reference::Reference;
 pub use runs::{
     CellInfo, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
 };
+pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};

@@ -128,7 +128,7 @@ pub struct NewSample {
     pub attempts: u32,
     pub request_hash: Option<String>,
     pub response_json: Option<String>,
-    /// Token logprobs in [`crate::explain::codec`]'s compact encoding, one blob per sample.
+    /// Token logprobs in [`crate::provider::logprob_codec`]'s compact encoding, one blob per sample.
     pub logprobs: Option<Vec<u8>>,
     /// The serving region the provider reported in a response header.
     pub region: Option<String>,

@@ -36,7 +36,7 @@ impl RunController {
             return Err("a run is already going: c cancels it".into());
         }
         let calls = plan.total_samples();
-        let registry = crate::provider::Registry::new(&self.config).with_db(&self.db_path);
+        let registry = crate::runner::registry(&self.config, &self.db_path);
         let cancel = CancellationToken::new();
         self.cancel = Some(cancel.clone());
         let db = self.db_path.clone();

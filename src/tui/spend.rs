@@ -65,7 +65,7 @@ fn build(
     };
     let book = PriceBook::load(config, None).map_err(|e| e.to_string())?;
     plan.prices = Some(Arc::new(book.clone()));
-    let registry = crate::provider::Registry::new(config).with_db(db_path);
+    let registry = crate::runner::registry(config, db_path);
     let cells = plan.prepare(&registry).map_err(|e| e.to_string())?;
     let estimate = crate::runner::estimate(&cells, &book, store).map_err(|e| e.to_string())?;
     let policy = SpendPolicy {

@@ -116,13 +116,8 @@ impl Theme {
 
     /// Lay the colours of theme TOML `text` over `self`.
     fn apply(&mut self, text: &str) -> Result<(), String> {
-        let file: ThemeFile = toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map(|s| crate::prompt::line_col(text, s.start))
-                .unwrap_or((1, 1));
-            format!("{line}:{col}: {}", e.message())
-        })?;
+        let file: ThemeFile =
+            toml::from_str(text).map_err(|e| crate::toml_error::located(text, &e))?;
         if let Some(name) = file.name {
             self.name = name;
         }

@@ -84,7 +84,7 @@ impl Worker {
         store
             .mark_orphaned_runs()
             .map_err(|e| format!("marking interrupted runs: {e}"))?;
-        let seeded = crate::prompt::seed_examples(&mut store)
+        let seeded = crate::store::seed_examples(&mut store)
             .map_err(|e| format!("importing the example prompts: {e}"))?;
         Ok((Worker::new(store, config, db_path), seeded))
     }

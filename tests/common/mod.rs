@@ -10,6 +10,8 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use std::collections::VecDeque;

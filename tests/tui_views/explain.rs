@@ -33,7 +33,7 @@ fn jacket(cell_id: i64, idx: u32, word: &str) -> temper::store::SampleRow {
     ];
     let output = format!("The jacket is{word}.");
     let mut row = sample(cell_id, idx, Some(&output), None);
-    row.sample.logprobs = Some(temper::explain::codec::encode(&tokens));
+    row.sample.logprobs = Some(temper::provider::logprob_codec::encode(&tokens));
     row
 }
 
@@ -272,7 +272,7 @@ fn tokens_sampled_below_the_top_candidate_are_not_called_robust() {
             token(".", 0.98, &[(".", 0.98)]),
         ];
         row.sample.output = Some("The coat is unused.".into());
-        row.sample.logprobs = Some(temper::explain::codec::encode(&tokens));
+        row.sample.logprobs = Some(temper::provider::logprob_codec::encode(&tokens));
         rows.push(row);
     }
     let explained = explain_cell(

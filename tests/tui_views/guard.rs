@@ -8,7 +8,7 @@ use temper::tui::event::{PlannedRun, RunSpec, SpendCheck};
 fn seeded_store() -> (tempfile::TempDir, temper::store::Store, Version) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = temper::store::Store::open(&dir.path().join("g.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     let version = store.resolve_str("support-answer").unwrap();
     (dir, store, version)
 }

@@ -77,7 +77,7 @@ async fn a_session_runs_through_the_guard_and_its_checks_are_evaluated() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let mut store = temper::store::Store::open(&db).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/refund-drift.toml");
     let config = temper::config::Config::default();
     let spec = RunSpec::Session { path: path.clone() };
@@ -95,7 +95,7 @@ async fn a_session_runs_through_the_guard_and_its_checks_are_evaluated() {
         "{:?}",
         check.lines
     );
-    let registry = temper::provider::Registry::new(&config).with_db(&db);
+    let registry = temper::runner::registry(&config, &db);
     let cancel = tokio_util::sync::CancellationToken::new();
     let outcome = temper::runner::run(&check.plan.0, &registry, &db, None, cancel)
         .await

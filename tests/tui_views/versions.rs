@@ -22,7 +22,7 @@ fn stored_run(store: &mut Store, reference: &str, variant: &str, outputs: &[&str
 fn two_versions_with_runs() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("v.db")).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     for rule in ["\nAnswer in one sentence.", "\nCite the chunk."] {
         let mut body = store.resolve_str("support-answer").unwrap().body;
         body.messages[0].content.push_str(rule);

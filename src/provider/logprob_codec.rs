@@ -5,7 +5,7 @@
 //! alternatives, and per alternative the same length, bytes and `f32`. About a ninth of the
 //! JSON the provider sent, and decoded without a parser.
 
-use crate::provider::{Alternative, TokenLogprob};
+use super::{Alternative, TokenLogprob};
 use thiserror::Error;
 
 const VERSION: u8 = 1;

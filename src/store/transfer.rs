@@ -5,8 +5,8 @@
 //! file whose content already is the same-numbered version is skipped, so importing the same
 //! export twice changes nothing.
 
-use super::{FileError, PromptFile, example_prompts};
-use crate::store::{Reference, Store, StoreError};
+use super::{Reference, Store, StoreError};
+use crate::prompt::{FileError, PromptFile, example_prompts};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
