@@ -129,8 +129,8 @@ impl PriceBook {
             if complete {
                 continue;
             }
-            let base = table::find_rows(&self.rows, p.provider.as_deref(), &p.model);
-            if base.len() != 1 {
+            let base = self.table_rows(p.provider.as_deref(), &p.model);
+            if base.len() != 1 && vendor_row(&base).is_none() {
                 let why = if base.is_empty() {
                     "it is not in the built-in table, so set both input and output".to_string()
                 } else {
@@ -207,7 +207,7 @@ impl PriceBook {
         let base = self.table_rows(provider, name);
         let single = match base.as_slice() {
             [one] => Some(*one),
-            _ => None,
+            many => vendor_row(many),
         };
         if let Some(p) = self.patch_for(provider, name)? {
             let complete = p.fields.input.is_some() && p.fields.output.is_some();
