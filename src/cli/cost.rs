@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use unicode_width::UnicodeWidthStr;
 
 /// A price table older than this is flagged: list prices move.
-const STALE_AFTER_DAYS: i64 = 90;
+pub(crate) const STALE_AFTER_DAYS: i64 = 90;
 
 /// Arguments of `temper cost`.
 #[derive(Debug, clap::Args)]
@@ -251,7 +251,8 @@ fn price_source_line(e: &Estimate) -> String {
     for_display(&line).into_owned()
 }
 
-fn age_in_days(as_of: &str) -> Option<i64> {
+/// Days from an `as_of` date (`YYYY-MM-DD`) to today.
+pub(crate) fn age_in_days(as_of: &str) -> Option<i64> {
     let date: jiff::civil::Date = as_of.parse().ok()?;
     let since_epoch = date.duration_since(jiff::civil::date(1970, 1, 1)).as_secs() / 86_400;
     Some(jiff::Timestamp::now().as_second() / 86_400 - since_epoch)
