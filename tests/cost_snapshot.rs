@@ -8,7 +8,10 @@ use temper::cost::{CallTokens, PriceBook, PriceRow, Pricing, Usage};
 
 /// The snapshot file in the repository, decoded here with flate2 and serde_json alone.
 fn snapshot() -> serde_json::Map<String, Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/cost/litellm_prices.json.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/cost/litellm_prices.json.gz"
+    );
     let gz = std::fs::read(path).unwrap();
     let mut text = String::new();
     flate2::read::GzDecoder::new(&gz[..])
@@ -51,8 +54,14 @@ fn base_prices_match_the_snapshot_json() {
         ("deepseek:deepseek-chat", "deepseek/deepseek-chat"),
     ] {
         let row = priced(&book, model);
-        assert!(close(row.input, per_million(&map, key, "input_cost_per_token")), "{model}");
-        assert!(close(row.output, per_million(&map, key, "output_cost_per_token")), "{model}");
+        assert!(
+            close(row.input, per_million(&map, key, "input_cost_per_token")),
+            "{model}"
+        );
+        assert!(
+            close(row.output, per_million(&map, key, "output_cost_per_token")),
+            "{model}"
+        );
         let window = map[key]["max_input_tokens"].as_u64();
         assert_eq!(row.context_window, window, "{model}");
     }

@@ -127,7 +127,10 @@ fn print_text(title: &str, e: &Estimate, explain: bool) {
             }
         }
     }
-    if e.models.iter().any(|m| m.output_source == OutputSource::MaxTokens) {
+    if e.models
+        .iter()
+        .any(|m| m.output_source == OutputSource::MaxTokens)
+    {
         println!(
             "{}",
             paint(

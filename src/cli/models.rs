@@ -35,7 +35,9 @@ pub fn execute(args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let total = listing.rows.len();
     if !args.all {
         let known = |p: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(p));
-        listing.rows.retain(|r| known(&r.provider) || r.origin != PriceOrigin::Table);
+        listing
+            .rows
+            .retain(|r| known(&r.provider) || r.origin != PriceOrigin::Table);
     }
     let mut out = String::new();
     print_providers(&mut out, &entries);

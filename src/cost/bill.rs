@@ -120,7 +120,8 @@ impl PriceRow {
             reasoning: self.reasoning.unwrap_or(output),
         };
         if let Some(b) = self.batch.as_ref().filter(|_| batch) {
-            let ratio = |discounted: f64, full: f64| if full > 0.0 { discounted / full } else { 1.0 };
+            let ratio =
+                |discounted: f64, full: f64| if full > 0.0 { discounted / full } else { 1.0 };
             let (fin, fout) = (ratio(b.input, self.input), ratio(b.output, self.output));
             r.cached *= fin;
             r.write *= fin;
@@ -141,7 +142,14 @@ impl PriceRow {
     /// long-context tier, at batch rates when `batch` and the model has them.
     pub fn call_micro_usd(&self, tokens: &CallTokens, batch: bool) -> f64 {
         let r = self.rates(tokens.usage.input, batch);
-        let rates = [r.input, r.cached, r.write, r.write_1h, r.output, r.reasoning];
+        let rates = [
+            r.input,
+            r.cached,
+            r.write,
+            r.write_1h,
+            r.output,
+            r.reasoning,
+        ];
         split(tokens)
             .iter()
             .zip(rates)
@@ -162,7 +170,14 @@ impl PriceRow {
     /// The call's bill line by line, with notes on the rates used (`temper cost --explain`).
     pub fn bill(&self, tokens: &CallTokens, batch: bool) -> Bill {
         let r = self.rates(tokens.usage.input, batch);
-        let rates = [r.input, r.cached, r.write, r.write_1h, r.output, r.reasoning];
+        let rates = [
+            r.input,
+            r.cached,
+            r.write,
+            r.write_1h,
+            r.output,
+            r.reasoning,
+        ];
         let lines: Vec<BillLine> = split(tokens)
             .iter()
             .zip(rates)
@@ -203,7 +218,9 @@ impl PriceRow {
         }
         match (batch, &self.batch) {
             (true, Some(_)) => notes.push("batch API rates".into()),
-            (true, None) => notes.push("no batch rates known for this model: standard rates".into()),
+            (true, None) => {
+                notes.push("no batch rates known for this model: standard rates".into())
+            }
             (false, Some(b)) => notes.push(format!(
                 "standard rates (batch: ${} in / ${} out per 1M with --batch)",
                 round_rate(b.input),

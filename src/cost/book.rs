@@ -379,10 +379,7 @@ fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {
 fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
     let f = &patch.fields;
     let keeps_rates = f.input.is_none() && f.output.is_none();
-    let extra = base
-        .filter(|_| keeps_rates)
-        .cloned()
-        .unwrap_or_default();
+    let extra = base.filter(|_| keeps_rates).cloned().unwrap_or_default();
     PriceRow {
         provider: patch
             .provider

@@ -59,8 +59,8 @@ pub fn rows_from_map(map: &Map<String, Value>) -> Result<Vec<PriceRow>, String> 
 
 /// Parse LiteLLM JSON text into rows; an error names the entry and field.
 pub fn rows_from_json(text: &str) -> Result<Vec<PriceRow>, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("line {}:{}: {e}", e.line(), e.column()))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("line {}:{}: {e}", e.line(), e.column()))?;
     let Value::Object(map) = value else {
         return Err("expected a JSON object of model name -> prices".into());
     };
@@ -98,7 +98,9 @@ fn row_from_entry(key: &str, entry: &Value) -> Result<Option<PriceRow>, String> 
             above_tokens,
             input: price(&format!("input_cost_per_token_above_{label}_tokens"))?,
             cached_input: price(&format!("cache_read_input_token_cost_above_{label}_tokens"))?,
-            cache_write: price(&format!("cache_creation_input_token_cost_above_{label}_tokens"))?,
+            cache_write: price(&format!(
+                "cache_creation_input_token_cost_above_{label}_tokens"
+            ))?,
             output: price(&format!("output_cost_per_token_above_{label}_tokens"))?,
         };
         if tier.input.is_some() || tier.output.is_some() {
@@ -194,7 +196,10 @@ mod tests {
             r#"{"m": {"mode": "chat", "input_cost_per_token": "cheap", "output_cost_per_token": 1}}"#,
         )
         .unwrap_err();
-        assert!(err.contains("\"m\"") && err.contains("input_cost_per_token"), "{err}");
+        assert!(
+            err.contains("\"m\"") && err.contains("input_cost_per_token"),
+            "{err}"
+        );
         let err = rows_from_json("[1, 2]").unwrap_err();
         assert!(err.contains("JSON object"), "{err}");
     }

@@ -110,7 +110,14 @@ mod tests {
         assert_eq!(info.as_of, note.as_of);
         // Two keys may spell one provider's model (bedrock and bedrock_converse): one row.
         assert!(rows.len() * 100 >= note.models * 95, "{} rows", rows.len());
-        for provider in ["openai", "anthropic", "google", "mistral", "deepseek", "groq"] {
+        for provider in [
+            "openai",
+            "anthropic",
+            "google",
+            "mistral",
+            "deepseek",
+            "groq",
+        ] {
             assert!(rows.iter().any(|r| r.provider == provider), "{provider}");
         }
     }
@@ -118,10 +125,19 @@ mod tests {
     #[test]
     fn every_name_answers_for_one_row_per_provider() {
         let (_, rows) = builtin().unwrap();
-        for row in rows.iter().filter(|r| r.origin == table::PriceOrigin::Table) {
+        for row in rows
+            .iter()
+            .filter(|r| r.origin == table::PriceOrigin::Table)
+        {
             for name in std::iter::once(&row.model).chain(&row.aliases) {
                 let hits = table::find_rows(&rows, Some(&row.provider), name);
-                assert_eq!(hits.len(), 1, "{}: {} rows answer to {name}", row.key(), hits.len());
+                assert_eq!(
+                    hits.len(),
+                    1,
+                    "{}: {} rows answer to {name}",
+                    row.key(),
+                    hits.len()
+                );
             }
         }
     }
