@@ -96,7 +96,7 @@ fn book_with(config_toml: &str, file: Option<(&str, &str)>) -> Result<PriceBook,
 
 fn priced(book: &PriceBook, model: &str) -> temper::cost::PriceRow {
     match book.lookup(model).unwrap() {
-        Pricing::Priced { row } => row,
+        Pricing::Priced { row } => *row,
         other => panic!("{model}: {other:?}"),
     }
 }

@@ -33,7 +33,7 @@ fn per_million(map: &serde_json::Map<String, Value>, key: &str, field: &str) -> 
 
 fn priced(book: &PriceBook, model: &str) -> PriceRow {
     match book.lookup(model).unwrap() {
-        Pricing::Priced { row } => row,
+        Pricing::Priced { row } => *row,
         other => panic!("{model}: {other:?}"),
     }
 }

@@ -33,8 +33,8 @@ const VENDORS: [&str; 12] = [
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Pricing {
-    /// Priced by a row of the table or an override.
-    Priced { row: PriceRow },
+    /// Priced by a row of the table or an override (boxed: a row with tiers is large).
+    Priced { row: Box<PriceRow> },
     /// Runs on this machine or offline (ollama, llama.cpp on localhost, mock, replay): $0.
     Local { provider: String },
     /// No price known: costs are unknown, not zero.
@@ -213,7 +213,7 @@ impl PriceBook {
             let complete = p.fields.input.is_some() && p.fields.output.is_some();
             if single.is_some() || complete {
                 return Ok(Pricing::Priced {
-                    row: merge(single, p),
+                    row: Box::new(merge(single, p)),
                 });
             }
         }
@@ -227,10 +227,12 @@ impl PriceBook {
                 model: model.to_string(),
             }),
             [row] => Ok(Pricing::Priced {
-                row: (*row).clone(),
+                row: Box::new((*row).clone()),
             }),
             many => match vendor_row(many) {
-                Some(row) => Ok(Pricing::Priced { row: row.clone() }),
+                Some(row) => Ok(Pricing::Priced {
+                    row: Box::new(row.clone()),
+                }),
                 None => Err(ambiguous(model, many.iter().map(|r| r.key()))),
             },
         }

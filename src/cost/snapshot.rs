@@ -40,9 +40,12 @@ pub fn provenance() -> Result<Provenance, String> {
 /// The built-in table (snapshot rows, then temper's rows for models the snapshot lacks),
 /// decoded on first use and shared.
 pub fn builtin() -> Result<(TableInfo, Arc<Vec<PriceRow>>), String> {
-    static TABLE: OnceLock<Result<(TableInfo, Arc<Vec<PriceRow>>), String>> = OnceLock::new();
+    static TABLE: OnceLock<Result<Table, String>> = OnceLock::new();
     TABLE.get_or_init(build).clone()
 }
+
+/// The table's date and sources with its rows, shared by every price book.
+type Table = (TableInfo, Arc<Vec<PriceRow>>);
 
 /// The snapshot's JSON text, decompressed (tests compare prices against it).
 pub fn snapshot_json() -> Result<String, String> {
@@ -53,7 +56,7 @@ pub fn snapshot_json() -> Result<String, String> {
     Ok(text)
 }
 
-fn build() -> Result<(TableInfo, Arc<Vec<PriceRow>>), String> {
+fn build() -> Result<Table, String> {
     let note = provenance()?;
     let mut rows = litellm::rows_from_json(&snapshot_json()?)?;
     let (curated_info, curated) = table::parse_table(table::EMBEDDED_TABLE)?;
