@@ -180,7 +180,15 @@ fn past_runs_give_output_tokens_and_the_cheapest_stable_model() {
     let est = &v["estimate"];
     let mini = &est["models"][0];
     assert_eq!(mini["output_source"]["kind"], "past_samples");
-    assert_eq!(mini["output_tokens"], 35, "mean of 20, 30, 40, 50");
+    assert_eq!(
+        mini["output_tokens"], 30,
+        "p50 (nearest rank) of 20, 30, 40, 50"
+    );
+    assert_eq!(mini["output_source"]["p95"], 50);
+    assert!(
+        mini["projection_p95"]["per_call_usd"].as_f64()
+            > mini["projection"]["per_call_usd"].as_f64()
+    );
     assert_eq!(mini["stability"], 0.5);
     assert_eq!(est["cheapest_stable"], "anthropic:claude-haiku-4-5");
     env.temper()
@@ -188,7 +196,7 @@ fn past_runs_give_output_tokens_and_the_cheapest_stable_model() {
         .args(["-m", "anthropic:claude-haiku-4-5"])
         .assert()
         .success()
-        .stdout(contains("mean of 4 past"))
+        .stdout(contains("p50 of 4 past samples (p95 50)"))
         .stdout(contains(
             "cheapest model with stability ≥ 1.00 in past runs: anthropic:claude-haiku-4-5",
         ))

@@ -96,7 +96,7 @@ fn book_with(config_toml: &str, file: Option<(&str, &str)>) -> Result<PriceBook,
 
 fn priced(book: &PriceBook, model: &str) -> temper::cost::PriceRow {
     match book.lookup(model).unwrap() {
-        Pricing::Priced { row } => row,
+        Pricing::Priced { row } => *row,
         other => panic!("{model}: {other:?}"),
     }
 }
@@ -106,12 +106,20 @@ fn lookup_by_provider_bare_and_dated_names() {
     let book = PriceBook::builtin().unwrap();
     assert_eq!(priced(&book, "openai:gpt-4o-mini").input, 0.15);
     assert_eq!(priced(&book, "gpt-4o-mini").key(), "openai:gpt-4o-mini");
-    assert_eq!(priced(&book, "gpt-4o-2024-08-06").key(), "openai:gpt-4o");
+    // A dated snapshot the table lists keeps its own row; an unlisted date finds its base row.
     assert_eq!(
-        priced(&book, "anthropic:claude-sonnet-4-5-20250929").key(),
+        priced(&book, "gpt-4o-2024-08-06").key(),
+        "openai:gpt-4o-2024-08-06"
+    );
+    assert_eq!(priced(&book, "gpt-4o-2099-01-01").key(), "openai:gpt-4o");
+    assert_eq!(
+        priced(&book, "anthropic:claude-sonnet-4-5-20990101").key(),
         "anthropic:claude-sonnet-4-5"
     );
-    assert_eq!(priced(&book, "mistral:mistral-large-2411").output, 6.0);
+    assert_eq!(
+        priced(&book, "mistral:mistral-large-2411").output,
+        priced(&book, "mistral:mistral-large-latest").output
+    );
     // A router's vendor path and an unknown provider fall back to the model name.
     assert_eq!(
         priced(&book, "openrouter:openai/gpt-4o").key(),
@@ -184,7 +192,7 @@ fn overrides_from_config_then_file() {
     let config = "[prices.\"openai:gpt-4o\"]\noutput = 9\n[prices.my-finetune]\ninput = 1\noutput = 2\ncontext_window = 4096\n";
     let file = "as_of = \"2026-11-01\"\n[prices.\"openai:gpt-4o\"]\ninput = 2\n";
     let book = book_with(config, Some(("p.toml", file))).unwrap();
-    let row = priced(&book, "openai:gpt-4o-2024-11-20");
+    let row = priced(&book, "openai:gpt-4o-2099-11-20");
     // The file wins over the config; fields it leaves out come from the table.
     assert_eq!(row.input, 2.0);
     assert_eq!(row.output, 10.0);

@@ -790,6 +790,8 @@ fn history(model: &str, stability: f64, mean: Option<f64>) -> temper::cost::hist
         model: model.into(),
         samples: 10,
         mean_output_tokens: Some(42.0),
+        p50_output_tokens: Some(42),
+        p95_output_tokens: Some(60),
         stability: Some(stability),
         cost: temper::cost::CostSummary {
             samples: 10,

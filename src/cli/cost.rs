@@ -3,7 +3,7 @@
 use super::prompt::parse_var;
 use super::style::{Tone, paint};
 use super::{Ctx, print_json};
-use crate::cost::estimate::{Estimate, EstimateRequest, ModelEstimate, estimate};
+use crate::cost::estimate::{Estimate, EstimateRequest, ModelEstimate, OutputSource, estimate};
 use crate::cost::{PriceBook, Pricing, format_usd, group_thousands, history};
 use crate::sanitize::for_display;
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use unicode_width::UnicodeWidthStr;
 
 /// A price table older than this is flagged: list prices move.
-const STALE_AFTER_DAYS: i64 = 90;
+pub(crate) const STALE_AFTER_DAYS: i64 = 90;
 
 /// Arguments of `temper cost`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,12 @@ pub struct CostArgs {
     /// Price overrides: temper TOML or LiteLLM-style JSON
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Price at batch API rates (about half, answers within 24 hours) where the model has them
+    #[arg(long)]
+    pub batch: bool,
+    /// Show the rates each cost used: tier, cache reads, batch, line by line
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Run `temper cost`.
@@ -62,23 +68,25 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         calls_per_day: args.calls_per_day,
         cached_fraction: args.cached_fraction,
         min_stability: args.min_stability,
+        batch: args.batch,
     };
     let result = estimate(&request, &book, &past)?;
     let title = format!("{}@{}", version.info.prompt, version.info.number);
     if ctx.json {
         print_json(&serde_json::json!({"prompt": title, "estimate": result}))?;
     } else {
-        print_text(&title, &result);
+        print_text(&title, &result, args.explain);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(title: &str, e: &Estimate) {
+fn print_text(title: &str, e: &Estimate, explain: bool) {
     println!(
-        "{} · {} calls/day · {:.0}% of input cached",
+        "{} · {} calls/day · {:.0}% of input cached{}",
         paint(Tone::Strong, title),
         group_thousands(&e.calls_per_day.to_string()),
-        e.cached_fraction * 100.0
+        e.cached_fraction * 100.0,
+        if e.batch { " · batch rates" } else { "" }
     );
     for w in &e.warnings {
         println!("{}", paint(Tone::Muted, &format!("warning: {w}")));
@@ -105,8 +113,31 @@ fn print_text(title: &str, e: &Estimate) {
                 m.input_tokens.encoding.as_str()
             ));
         }
+        if let Some(p) = &m.projection_p95 {
+            notes.push(format!("at p95 output {}/call", format_usd(p.per_call_usd)));
+        }
+        if !m.did_you_mean.is_empty() {
+            notes.push(format!("did you mean {}?", m.did_you_mean.join(", ")));
+        }
         let line = format!("  {}: {}", m.model, notes.join("; "));
         println!("{}", for_display(&line));
+        if explain {
+            for line in explain_lines(m) {
+                println!("{}", for_display(&format!("      {line}")));
+            }
+        }
+    }
+    if e.models
+        .iter()
+        .any(|m| m.output_source == OutputSource::MaxTokens)
+    {
+        println!(
+            "{}",
+            paint(
+                Tone::Muted,
+                "output falls back to max_tokens (an upper bound): `temper run REF -m MODEL -n 3` measures real answers"
+            )
+        );
     }
     match &e.cheapest_stable {
         Some(model) => println!(
@@ -170,11 +201,40 @@ fn model_row(m: &ModelEstimate) -> Vec<String> {
     ]
 }
 
+/// The rates one call used, line by line: `input 1,200 × $3/1M = $0.0036`, then the notes.
+fn explain_lines(m: &ModelEstimate) -> Vec<String> {
+    let Some(bill) = &m.bill else {
+        return vec![format!("no rates: {}", m.pricing.describe())];
+    };
+    let mut lines: Vec<String> = bill
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{:<17} {:>9} tok × ${}/1M = {}",
+                l.item,
+                group_thousands(&l.tokens.to_string()),
+                l.usd_per_million,
+                format_usd(l.usd)
+            )
+        })
+        .collect();
+    lines.push(format!(
+        "{:<17} per call {} ({})",
+        "total",
+        format_usd(bill.total_usd),
+        bill.row
+    ));
+    lines.extend(bill.notes.iter().cloned());
+    lines
+}
+
 /// `prices: table as of … (sources in `temper models`)` with a staleness warning.
 fn price_source_line(e: &Estimate) -> String {
     let mut line = format!(
-        "prices: built-in table as of {} (USD list prices; check them: temper models shows the sources)",
-        e.table.as_of
+        "prices: built-in table as of {} ({}; USD list prices: temper models shows the sources)",
+        e.table.as_of,
+        e.table.note.split(':').next().unwrap_or_default()
     );
     for f in &e.price_files {
         line.push_str(&format!(
@@ -194,7 +254,8 @@ fn price_source_line(e: &Estimate) -> String {
     for_display(&line).into_owned()
 }
 
-fn age_in_days(as_of: &str) -> Option<i64> {
+/// Days from an `as_of` date (`YYYY-MM-DD`) to today.
+pub(crate) fn age_in_days(as_of: &str) -> Option<i64> {
     let date: jiff::civil::Date = as_of.parse().ok()?;
     let since_epoch = date.duration_since(jiff::civil::date(1970, 1, 1)).as_secs() / 86_400;
     Some(jiff::Timestamp::now().as_second() / 86_400 - since_epoch)

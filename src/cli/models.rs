@@ -5,7 +5,7 @@
 use super::style::{Tone, paint};
 use super::{Ctx, print_json};
 use crate::config::ProviderKind;
-use crate::cost::{PriceBook, PriceListing};
+use crate::cost::{PriceBook, PriceListing, PriceOrigin};
 use crate::provider::{ProviderEntry, Registry};
 use crate::sanitize::one_line;
 use std::fmt::Write as _;
@@ -19,20 +19,44 @@ pub struct ModelsArgs {
     /// Price overrides: temper TOML or LiteLLM-style JSON (as for temper cost)
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// List the price rows of every provider in the table, not only the providers you have
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Run `temper models`.
 pub fn execute(args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let entries = Registry::new(&ctx.config).entries();
-    let listing = PriceBook::load(&ctx.config, args.prices.as_deref())?.listing();
+    let mut listing = PriceBook::load(&ctx.config, args.prices.as_deref())?.listing();
     if ctx.json {
         print_json(&serde_json::json!({"providers": entries, "prices": listing}))?;
         return Ok(ExitCode::SUCCESS);
+    }
+    let total = listing.rows.len();
+    if !args.all {
+        let known = |p: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(p));
+        listing
+            .rows
+            .retain(|r| known(&r.provider) || r.origin != PriceOrigin::Table);
     }
     let mut out = String::new();
     print_providers(&mut out, &entries);
     out.push('\n');
     print_prices(&mut out, &listing);
+    if listing.rows.len() < total {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                Tone::Muted,
+                &format!(
+                    "{} more rows for providers you have not configured (azure, bedrock, groq, …): temper models --all lists them",
+                    total - listing.rows.len()
+                )
+            )
+        );
+    }
+    let _ = writeln!(out, "{}", table_in_force(&listing));
     // One write; a closed pipe (`temper models | head`) is not an error.
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -167,4 +191,27 @@ fn print_prices(out: &mut String, listing: &PriceListing) {
             )
         );
     }
+}
+
+/// Which table is in force, where it came from and how old it is, with a warning past 90 days.
+fn table_in_force(listing: &PriceListing) -> String {
+    let source = listing.table.note.split(':').next().unwrap_or_default();
+    let mut line = format!(
+        "table in force: built-in, as of {} ({})",
+        one_line(&listing.table.as_of),
+        one_line(source)
+    );
+    if let Some(days) = super::cost::age_in_days(&listing.table.as_of) {
+        line.push_str(&format!(", {days} days old"));
+        if days > super::cost::STALE_AFTER_DAYS {
+            line.push_str(&format!(
+                "\n{}",
+                paint(
+                    Tone::Removed,
+                    "warning: prices are over 90 days old; override with --prices FILE or [prices] in the config"
+                )
+            ));
+        }
+    }
+    line
 }

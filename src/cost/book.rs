@@ -2,20 +2,39 @@
 //! "what does this model cost?" — a price row, free because it runs locally, or unpriced.
 //! Never a silent zero.
 
+use super::litellm::canonical_provider;
 use super::money::Usage;
 use super::overrides::{self, FileInfo, PriceError, PricePatch, split_key};
 use super::table::{self, PriceRow, TableInfo};
 use crate::config::{Config, ProviderConfig, ProviderKind};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
+
+/// Providers that make the models they serve: a bare model name that several hosts list
+/// (`gpt-4o` on openai, azure and others) is priced at its maker's row.
+const VENDORS: [&str; 12] = [
+    "openai",
+    "anthropic",
+    "google",
+    "mistral",
+    "deepseek",
+    "xai",
+    "cohere",
+    "ai21",
+    "moonshot",
+    "zai",
+    "minimax",
+    "perplexity",
+];
 
 /// What a model costs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Pricing {
-    /// Priced by a row of the table or an override.
-    Priced { row: PriceRow },
+    /// Priced by a row of the table or an override (boxed: a row with tiers is large).
+    Priced { row: Box<PriceRow> },
     /// Runs on this machine or offline (ollama, llama.cpp on localhost, mock, replay): $0.
     Local { provider: String },
     /// No price known: costs are unknown, not zero.
@@ -62,7 +81,9 @@ pub struct PriceListing {
 #[derive(Debug, Clone)]
 pub struct PriceBook {
     info: TableInfo,
-    rows: Vec<PriceRow>,
+    rows: Arc<Vec<PriceRow>>,
+    /// Providers of `rows`, lower case.
+    table_providers: Arc<BTreeSet<String>>,
     /// Override layers, lowest priority first (config, then `--prices`).
     layers: Vec<Vec<PricePatch>>,
     files: Vec<FileInfo>,
@@ -72,10 +93,15 @@ pub struct PriceBook {
 impl PriceBook {
     /// The embedded table alone, with the built-in providers.
     pub fn builtin() -> Result<PriceBook, PriceError> {
-        let (info, rows) = table::parse_table(table::EMBEDDED_TABLE).map_err(PriceError::Table)?;
+        let (info, rows) = super::snapshot::builtin().map_err(PriceError::Table)?;
+        let table_providers = rows
+            .iter()
+            .map(|r| r.provider.to_ascii_lowercase())
+            .collect();
         Ok(PriceBook {
             info,
             rows,
+            table_providers: Arc::new(table_providers),
             layers: Vec::new(),
             files: Vec::new(),
             providers: crate::config::builtin_providers(),
@@ -103,8 +129,8 @@ impl PriceBook {
             if complete {
                 continue;
             }
-            let base = table::find_rows(&self.rows, p.provider.as_deref(), &p.model);
-            if base.len() != 1 {
+            let base = self.table_rows(p.provider.as_deref(), &p.model);
+            if base.len() != 1 && vendor_row(&base).is_none() {
                 let why = if base.is_empty() {
                     "it is not in the built-in table, so set both input and output".to_string()
                 } else {
@@ -139,7 +165,7 @@ impl PriceBook {
     /// for models the table does not have. For `temper models`.
     pub fn rows(&self) -> Vec<PriceRow> {
         let mut out: Vec<PriceRow> = Vec::new();
-        for row in &self.rows {
+        for row in self.rows.iter() {
             let merged = self
                 .patch_for(Some(&row.provider), &row.model)
                 .ok()
@@ -181,13 +207,13 @@ impl PriceBook {
         let base = self.table_rows(provider, name);
         let single = match base.as_slice() {
             [one] => Some(*one),
-            _ => None,
+            many => vendor_row(many),
         };
         if let Some(p) = self.patch_for(provider, name)? {
             let complete = p.fields.input.is_some() && p.fields.output.is_some();
             if single.is_some() || complete {
                 return Ok(Pricing::Priced {
-                    row: merge(single, p),
+                    row: Box::new(merge(single, p)),
                 });
             }
         }
@@ -201,10 +227,42 @@ impl PriceBook {
                 model: model.to_string(),
             }),
             [row] => Ok(Pricing::Priced {
-                row: (*row).clone(),
+                row: Box::new((*row).clone()),
             }),
-            many => Err(ambiguous(model, many.iter().map(|r| r.key()))),
+            many => match vendor_row(many) {
+                Some(row) => Ok(Pricing::Priced {
+                    row: Box::new(row.clone()),
+                }),
+                None => Err(ambiguous(model, many.iter().map(|r| r.key()))),
+            },
         }
+    }
+
+    /// When `provider:model` has no row but the model is priced under other providers (or a
+    /// close name), those rows' keys, makers first: the "did you mean" of an unpriced model.
+    pub fn did_you_mean(&self, model: &str) -> Vec<String> {
+        let (provider, name) = self.split(model);
+        let Some(p) = provider.filter(|p| self.table_provider(p) && !self.is_local(p)) else {
+            return Vec::new();
+        };
+        if !self.table_rows(Some(p), name).is_empty() {
+            return Vec::new();
+        }
+        let mut hits = table::find_rows(&self.rows, None, name);
+        hits.sort_by_key(|r| !VENDORS.contains(&r.provider.as_str()));
+        if hits.is_empty() {
+            let wanted = canonical_provider(p);
+            let mut close: Vec<(f64, &PriceRow)> = self
+                .rows
+                .iter()
+                .filter(|r| r.provider.eq_ignore_ascii_case(&wanted))
+                .map(|r| (strsim::jaro_winkler(&r.model, name), r))
+                .filter(|(score, _)| *score >= 0.9)
+                .collect();
+            close.sort_by(|a, b| b.0.total_cmp(&a.0));
+            hits = close.into_iter().map(|(_, r)| r).collect();
+        }
+        hits.iter().take(3).map(|r| r.key()).collect()
     }
 
     /// Cost of a call of `model` with `usage`, in USD; `Ok(None)` when the model is unpriced.
@@ -235,16 +293,25 @@ impl PriceBook {
     }
 
     fn table_provider(&self, provider: &str) -> bool {
-        self.rows
-            .iter()
-            .any(|r| r.provider.eq_ignore_ascii_case(provider))
+        self.table_providers.contains(&canonical_provider(provider))
     }
 
-    /// Table rows for a model; a provider the table does not know (azure, openrouter, a
-    /// company proxy) is looked up by model name alone.
+    /// Table rows for a model; a provider the table does not know (openrouter, a company
+    /// proxy) is looked up by model name alone, a vendor path (`openai/gpt-4o`) at its maker.
     fn table_rows(&self, provider: Option<&str>, name: &str) -> Vec<&PriceRow> {
-        let provider = provider.filter(|p| self.table_provider(p));
-        table::find_rows(&self.rows, provider, name)
+        let provider = provider
+            .filter(|p| self.table_provider(p))
+            .map(canonical_provider);
+        if provider.is_none()
+            && let Some((vendor, rest)) = name.split_once('/')
+            && VENDORS.contains(&canonical_provider(vendor).as_str())
+        {
+            let hits = table::find_rows(&self.rows, Some(&canonical_provider(vendor)), rest);
+            if !hits.is_empty() {
+                return hits;
+            }
+        }
+        table::find_rows(&self.rows, provider.as_deref(), name)
     }
 
     /// The override for a model from the highest layer that has one.
@@ -290,6 +357,17 @@ impl PriceBook {
     }
 }
 
+/// The one row among `rows` from the model's maker, if exactly one is.
+fn vendor_row<'a>(rows: &[&'a PriceRow]) -> Option<&'a PriceRow> {
+    let mut makers = rows
+        .iter()
+        .filter(|r| VENDORS.contains(&r.provider.as_str()));
+    match (makers.next(), makers.next()) {
+        (Some(one), None) => Some(*one),
+        _ => None,
+    }
+}
+
 fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {
     PriceError::Ambiguous {
         name: name.to_string(),
@@ -298,8 +376,12 @@ fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {
 }
 
 /// A patch over an optional base row. `add_layer` guarantees a patch without a base is complete.
+/// A patch that changes the input or output price drops the base's tiers, cache-write,
+/// reasoning and batch rates: they were quoted against the old prices.
 fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
     let f = &patch.fields;
+    let keeps_rates = f.input.is_none() && f.output.is_none();
+    let extra = base.filter(|_| keeps_rates).cloned().unwrap_or_default();
     PriceRow {
         provider: patch
             .provider
@@ -312,6 +394,12 @@ fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
         cached_input: f.cached_input.or(base.and_then(|b| b.cached_input)),
         output: f.output.or(base.map(|b| b.output)).unwrap_or(0.0),
         context_window: f.context_window.or(base.and_then(|b| b.context_window)),
+        max_output_tokens: base.and_then(|b| b.max_output_tokens),
+        cache_write: extra.cache_write,
+        cache_write_1h: extra.cache_write_1h,
+        reasoning: extra.reasoning,
+        tiers: extra.tiers,
+        batch: extra.batch,
         origin: patch.origin.clone(),
     }
 }

@@ -2,6 +2,7 @@
 //! output tokens, cost per call, per day and per 30 days, context headroom, and the cheapest
 //! model whose past runs met the stability bar.
 
+use super::bill::{Bill, CallTokens};
 use super::book::{PriceBook, Pricing};
 use super::history::ModelHistory;
 use super::money::{Projection, Usage, project};
@@ -39,6 +40,8 @@ pub struct EstimateRequest<'a> {
     pub cached_fraction: f64,
     /// Stability a model's past runs must reach to be recommended (0..=1).
     pub min_stability: f64,
+    /// Price at the batch API's rates where the model has them.
+    pub batch: bool,
 }
 
 /// Where the expected output token count came from.
@@ -47,8 +50,9 @@ pub struct EstimateRequest<'a> {
 pub enum OutputSource {
     /// `--output-tokens`.
     Flag,
-    /// Mean of past answered samples of this prompt version and model.
-    PastSamples { samples: usize },
+    /// Median (p50) of past answered samples of this prompt version and model; `p95` is their
+    /// 95th percentile, projected beside it.
+    PastSamples { samples: usize, p95: u64 },
     /// The prompt's `max_tokens`: an upper bound.
     MaxTokens,
     /// Nothing to go on: output is counted as 0, so the cost is a lower bound.
@@ -60,7 +64,9 @@ impl OutputSource {
     pub fn describe(&self) -> String {
         match self {
             OutputSource::Flag => "--output-tokens".into(),
-            OutputSource::PastSamples { samples } => format!("mean of {samples} past"),
+            OutputSource::PastSamples { samples, p95 } => {
+                format!("p50 of {samples} past samples (p95 {p95})")
+            }
             OutputSource::MaxTokens => "max_tokens, upper bound".into(),
             OutputSource::Unknown => "unknown: pass --output-tokens".into(),
         }
@@ -78,6 +84,13 @@ pub struct ModelEstimate {
     pub pricing: Pricing,
     /// `None` when the model is unpriced.
     pub projection: Option<Projection>,
+    /// The projection at the past samples' p95 output tokens, when there are past samples.
+    pub projection_p95: Option<Projection>,
+    /// The rates one call used, line by line (`temper cost --explain`); priced models only.
+    pub bill: Option<Bill>,
+    /// Rows that price this model under another provider, when it is unpriced as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<String>,
     pub context_window: Option<u64>,
     /// Context window minus input and expected output tokens (negative: it does not fit).
     pub headroom_tokens: Option<i64>,
@@ -93,6 +106,7 @@ pub struct Estimate {
     pub calls_per_day: u64,
     pub cached_fraction: f64,
     pub min_stability: f64,
+    pub batch: bool,
     pub models: Vec<ModelEstimate>,
     /// The cheapest priced model whose past runs reached `min_stability`.
     pub cheapest_stable: Option<String>,
@@ -128,14 +142,29 @@ pub fn estimate(
         let (output_tokens, output_source) = expected_output(request, params.max_tokens, past);
         let pricing = book.lookup(model)?;
         let cached_tokens = (input.tokens as f64 * f).round() as u64;
-        let usage = Usage {
-            input: input.tokens,
-            cached: cached_tokens,
-            output: output_tokens,
+        let call = |output: u64| {
+            CallTokens::from(Usage {
+                input: input.tokens,
+                cached: cached_tokens,
+                output,
+            })
         };
-        let projection = pricing
-            .cost_usd(&usage)
-            .map(|c| project(c, request.calls_per_day));
+        let per_call = |output: u64| call_usd(&pricing, &call(output), request.batch);
+        let projection = per_call(output_tokens).map(|c| project(c, request.calls_per_day));
+        let projection_p95 = match output_source {
+            OutputSource::PastSamples { p95, .. } => {
+                per_call(p95).map(|c| project(c, request.calls_per_day))
+            }
+            _ => None,
+        };
+        let bill = match &pricing {
+            Pricing::Priced { row } => Some(row.bill(&call(output_tokens), request.batch)),
+            _ => None,
+        };
+        let did_you_mean = match pricing {
+            Pricing::Unpriced { .. } => book.did_you_mean(model),
+            _ => Vec::new(),
+        };
         let context_window = pricing.context_window();
         models.push(ModelEstimate {
             model: model.clone(),
@@ -148,6 +177,9 @@ pub fn estimate(
             context_window,
             pricing,
             projection,
+            projection_p95,
+            bill,
+            did_you_mean,
             stability: past.and_then(|h| h.stability),
             past_samples: past.map_or(0, |h| h.samples),
             cheapest_stable: false,
@@ -167,6 +199,7 @@ pub fn estimate(
         calls_per_day: request.calls_per_day,
         cached_fraction: f,
         min_stability: request.min_stability,
+        batch: request.batch,
         cheapest_stable: cheapest
             .and_then(|i| models.get(i))
             .map(|m| m.model.clone()),
@@ -198,11 +231,23 @@ fn expected_output(
     if let Some(n) = request.output_tokens {
         return (n, OutputSource::Flag);
     }
-    if let Some((mean, samples)) = past.and_then(|h| h.mean_output_tokens.map(|m| (m, h.samples))) {
-        return (mean.round() as u64, OutputSource::PastSamples { samples });
+    if let Some(h) = past
+        && let (Some(p50), Some(p95)) = (h.p50_output_tokens, h.p95_output_tokens)
+    {
+        let samples = h.samples;
+        return (p50, OutputSource::PastSamples { samples, p95 });
     }
     match max_tokens {
         Some(n) => (u64::from(n), OutputSource::MaxTokens),
         None => (0, OutputSource::Unknown),
+    }
+}
+
+/// One call's cost in USD: the row's bill (tier, cache, batch), $0 when local, `None` unpriced.
+fn call_usd(pricing: &Pricing, tokens: &CallTokens, batch: bool) -> Option<f64> {
+    match pricing {
+        Pricing::Priced { row } => Some(row.call_micro_usd(tokens, batch) / 1e6),
+        Pricing::Local { .. } => Some(0.0),
+        Pricing::Unpriced { .. } => None,
     }
 }

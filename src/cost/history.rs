@@ -5,7 +5,7 @@
 //! outputs divided by the number of answered samples, taken per cell; a model's stability is its
 //! worst cell. The analysis module offers richer measures.
 
-use super::money::{CostSummary, summarize};
+use super::money::{CostSummary, percentile, summarize};
 use crate::store::{CellInfo, SampleRow, SampleStatus, Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +18,10 @@ pub struct ModelHistory {
     pub samples: usize,
     /// Mean output tokens of the answered samples that report them.
     pub mean_output_tokens: Option<f64>,
+    /// Median (nearest rank) output tokens of those samples: the typical answer.
+    pub p50_output_tokens: Option<u64>,
+    /// 95th percentile (nearest rank) output tokens: the long answers a budget must cover.
+    pub p95_output_tokens: Option<u64>,
     /// Worst cell's stability (largest identical group / answered samples), 0..=1.
     pub stability: Option<f64>,
     pub cost: CostSummary,
@@ -77,6 +81,9 @@ fn summarize_cells(model: &str, cells: &[Vec<SampleRow>]) -> ModelHistory {
         .collect();
     let mean_output_tokens =
         (!outputs.is_empty()).then(|| outputs.iter().sum::<f64>() / outputs.len() as f64);
+    let mut sorted = outputs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let quantile = |q: f64| percentile(&sorted, q).map(|t| t.round() as u64);
     let stability = cells
         .iter()
         .filter_map(|c| simple_stability(c))
@@ -85,6 +92,8 @@ fn summarize_cells(model: &str, cells: &[Vec<SampleRow>]) -> ModelHistory {
         model: model.to_string(),
         samples: answered.len(),
         mean_output_tokens,
+        p50_output_tokens: quantile(0.5),
+        p95_output_tokens: quantile(0.95),
         stability,
         cost: summarize(answered.iter().map(|s| s.sample.cost_usd)),
     }

@@ -3,7 +3,6 @@
 //! A price in USD per 1M tokens is also micro-dollars per token, so a sample's cost is computed
 //! in micro-dollars (exact for list prices with up to three decimals) and reported in USD.
 
-use super::table::PriceRow;
 use serde::Serialize;
 
 /// Token usage of one call. `input` includes `cached` (OpenAI's convention; for Anthropic add
@@ -24,23 +23,6 @@ impl Usage {
             cached: n(cached),
             output: n(output),
         }
-    }
-}
-
-impl PriceRow {
-    /// Cost of one call in micro-dollars: uncached input, cached input (at the cached price, or
-    /// the input price when the row has none) and output.
-    pub fn cost_micro_usd(&self, usage: &Usage) -> f64 {
-        let cached = usage.cached.min(usage.input);
-        let uncached = usage.input - cached;
-        uncached as f64 * self.input
-            + cached as f64 * self.cached_input.unwrap_or(self.input)
-            + usage.output as f64 * self.output
-    }
-
-    /// Cost of one call in USD.
-    pub fn cost_usd(&self, usage: &Usage) -> f64 {
-        self.cost_micro_usd(usage) / 1e6
     }
 }
 
@@ -147,18 +129,16 @@ pub fn group_thousands(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cost::table::PriceOrigin;
+    use crate::cost::table::PriceRow;
 
     fn row(input: f64, cached: Option<f64>, output: f64) -> PriceRow {
         PriceRow {
             provider: "p".into(),
             model: "m".into(),
-            aliases: vec![],
             input,
             cached_input: cached,
             output,
-            context_window: None,
-            origin: PriceOrigin::Table,
+            ..PriceRow::default()
         }
     }
 

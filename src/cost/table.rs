@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 pub const EMBEDDED_TABLE: &str = include_str!("prices.toml");
 
 /// Where a price came from, so a user can tell a list price from their own override.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PriceOrigin {
     /// The embedded table.
+    #[default]
     Table,
     /// The config file's `[prices]`.
     Config,
@@ -34,8 +35,10 @@ impl std::fmt::Display for PriceOrigin {
     }
 }
 
-/// One priced model. Prices are USD per 1M tokens (= micro-dollars per token).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One priced model. Prices are USD per 1M tokens (= micro-dollars per token). Beyond input,
+/// cached input and output, a row may know how its provider bills the rest: cache writes,
+/// reasoning tokens, long-context tiers and the batch discount (see [`super::bill`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceRow {
     pub provider: String,
@@ -47,10 +50,56 @@ pub struct PriceRow {
     #[serde(default)]
     pub cached_input: Option<f64>,
     pub output: f64,
+    /// Input tokens the model accepts (LiteLLM's `max_input_tokens`).
     #[serde(default)]
     pub context_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u64>,
+    /// Price of a prompt-cache write (Anthropic's 5-minute cache); `None` bills writes as input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
+    /// Price of a 1-hour prompt-cache write; `None` bills them as 5-minute writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_1h: Option<f64>,
+    /// Price of reasoning tokens when billed apart from output; `None` bills them as output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<f64>,
+    /// Rates that apply when a prompt is longer than a threshold, lowest threshold first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<ContextTier>,
+    /// The batch API's rates, when the provider offers one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchRates>,
     #[serde(skip_deserializing, default = "table_origin")]
     pub origin: PriceOrigin,
+}
+
+/// Rates above a prompt length (`input_cost_per_token_above_200k_tokens` and friends): a field
+/// left out keeps the base rate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextTier {
+    /// The tier applies when the prompt's input tokens exceed this.
+    pub above_tokens: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<f64>,
+}
+
+/// Batch API rates (usually half the standard ones); a cached price left out is derived from
+/// the standard cached price by the same discount.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRates {
+    pub input: f64,
+    pub output: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input: Option<f64>,
 }
 
 fn table_origin() -> PriceOrigin {
