@@ -37,7 +37,9 @@ impl Trace {
             if let Some(t) = &s.tool {
                 tool_spans += 1;
                 if s.tool_call_id.is_none() {
-                    *spans_by_name.entry((self.root_of(i), t.name.as_str())).or_default() += 1;
+                    *spans_by_name
+                        .entry((self.root_of(i), t.name.as_str()))
+                        .or_default() += 1;
                 }
             }
         }
@@ -47,7 +49,9 @@ impl Trace {
                 if r.id.as_deref().is_some_and(|id| ran.contains(id)) {
                     continue;
                 }
-                *asked_by_name.entry((self.root_of(i), r.name.as_str())).or_default() += 1;
+                *asked_by_name
+                    .entry((self.root_of(i), r.name.as_str()))
+                    .or_default() += 1;
             }
         }
         let unanswered: usize = asked_by_name

@@ -12,7 +12,11 @@ use serde_json::Value;
 pub fn sniff(text: &str) -> Result<(), String> {
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        if line == "{" && lines.next().is_some_and(|n| n.trim_start().starts_with("\"name\":")) {
+        if line == "{"
+            && lines
+                .next()
+                .is_some_and(|n| n.trim_start().starts_with("\"name\":"))
+        {
             return Ok(());
         }
     }

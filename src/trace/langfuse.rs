@@ -10,7 +10,10 @@ use serde_json::{Map, Value};
 pub fn sniff(doc: &Value) -> Result<(), String> {
     let first = traces_of(doc).first().copied();
     // The UI download keeps observations beside the trace, the API inside it.
-    match first.and_then(|t| t.get("observations").or_else(|| t.get("trace")?.get("observations"))) {
+    match first.and_then(|t| {
+        t.get("observations")
+            .or_else(|| t.get("trace")?.get("observations"))
+    }) {
         Some(Value::Array(_)) => Ok(()),
         Some(_) => Err(r#""observations" is not an array"#.into()),
         None => Err(r#"no trace object with an "observations" array"#.into()),
@@ -252,7 +255,9 @@ fn num(o: &Map<String, Value>, key: &str) -> Option<f64> {
 /// a string that holds a JSON object, array or string.
 fn decoded(v: Value) -> Value {
     match v {
-        Value::String(s) if matches!(s.trim_start().as_bytes().first(), Some(b'{' | b'[' | b'"')) => {
+        Value::String(s)
+            if matches!(s.trim_start().as_bytes().first(), Some(b'{' | b'[' | b'"')) =>
+        {
             serde_json::from_str(&s).unwrap_or(Value::String(s))
         }
         other => other,

@@ -35,7 +35,10 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
     }
     load_json(path, format).map_err(|e| match e {
         TraceError::UnknownFormat { path, mut tried } => {
-            tried.push((Format::OtlpProto, "the file is text, not binary protobuf".into()));
+            tried.push((
+                Format::OtlpProto,
+                "the file is text, not binary protobuf".into(),
+            ));
             let text = String::from_utf8_lossy(&head);
             if let Err(why) = super::console::sniff(&text) {
                 tried.push((Format::Console, why));
@@ -99,7 +102,8 @@ fn starts_like_json(head: &[u8]) -> bool {
 fn load_proto(path: &Path, forced: bool) -> Result<Trace, TraceError> {
     let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
     let mut spans = Vec::new();
-    let result = super::otlp_pb::sniff(&bytes).and_then(|()| super::otlp_pb::read(&bytes, &mut spans));
+    let result =
+        super::otlp_pb::sniff(&bytes).and_then(|()| super::otlp_pb::read(&bytes, &mut spans));
     drop(bytes);
     match result {
         Ok(()) => Ok(Trace::build(Format::OtlpProto, spans, Vec::new())),

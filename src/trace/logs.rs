@@ -145,7 +145,9 @@ pub fn attach(spans: &mut [Span], logs: &[LogEvent]) -> usize {
         if log.name == "gen_ai.choice" {
             let message = log.body.get("message").unwrap_or(&log.body);
             outputs.entry(i).or_default().extend(content(message));
-            spans[i].tool_calls.extend(super::toolcalls::extract(message));
+            spans[i]
+                .tool_calls
+                .extend(super::toolcalls::extract(message));
         } else if let Some(role) = log
             .name
             .strip_prefix("gen_ai.")

@@ -9,8 +9,8 @@
 
 mod attrs;
 mod calls;
-pub mod detectors;
 mod console;
+pub mod detectors;
 mod format;
 mod from_run;
 mod langfuse;

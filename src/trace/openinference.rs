@@ -93,7 +93,7 @@ fn span(item: Value) -> Result<Span, String> {
                     &flat,
                     &["status_message", "status.message", "status.description"],
                 )
-                    .unwrap_or_else(|| "error".into()),
+                .unwrap_or_else(|| "error".into()),
             )
             .filter(|m| !m.is_empty())
         } else {

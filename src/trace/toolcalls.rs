@@ -85,7 +85,9 @@ fn request(o: &Map<String, Value>) -> Option<ToolRequest> {
             ));
         }
     }
-    let name = s("name").or_else(|| s("toolName")).or_else(|| s("tool_name"));
+    let name = s("name")
+        .or_else(|| s("toolName"))
+        .or_else(|| s("tool_name"));
     let id = s("call_id")
         .or_else(|| s("toolCallId"))
         .or_else(|| s("tool_call_id"))
@@ -130,7 +132,13 @@ mod tests {
 
     #[test]
     fn every_known_shape() {
-        let want = |id: &str| (Some(id.to_string()), "lookup".to_string(), Some(r#"{"q":1}"#.to_string()));
+        let want = |id: &str| {
+            (
+                Some(id.to_string()),
+                "lookup".to_string(),
+                Some(r#"{"q":1}"#.to_string()),
+            )
+        };
         let shapes = [
             json!({"choices": [{"message": {"tool_calls": [{"id": "a", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\":1}"}}]}}]}),
             json!({"output": [{"type": "function_call", "call_id": "a", "name": "lookup", "arguments": "{\"q\":1}"}]}),
