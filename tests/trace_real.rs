@@ -393,3 +393,46 @@ fn otel_v2_protobuf_logs_attach_to_their_span() {
         );
     }
 }
+
+/// Damaged real files: every truncation and a byte flip at many offsets either loads or fails
+/// with an error; nothing panics (the fuzz targets trace_otlp_proto / trace_console go further).
+#[test]
+fn damaged_protobuf_and_console_files_never_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, name) in [
+        ("openai-agents-loop/003-traces.pb", "x.pb"),
+        ("oi-openai/console.txt", "x.txt"),
+    ] {
+        let bytes = std::fs::read(path(rel)).expect("fixture");
+        let out = dir.path().join(name);
+        let step = (bytes.len() / 97).max(1);
+        for cut in (0..bytes.len()).step_by(step) {
+            let mut damaged = bytes[..cut].to_vec();
+            std::fs::write(&out, &damaged).expect("write");
+            let _ = temper::trace::load(&out, None);
+            if let Some(b) = damaged.last_mut() {
+                *b ^= 0x5a;
+            }
+            damaged.extend_from_slice(&bytes[cut..]);
+            std::fs::write(&out, &damaged).expect("write");
+            if let Ok(mut t) = temper::trace::load(&out, None) {
+                detectors::run(&mut t, &Limits::default());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_truncated_protobuf_body_names_what_failed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bytes = std::fs::read(path("oi-openai/001-traces.pb")).expect("fixture");
+    let out = dir.path().join("cut.pb");
+    std::fs::write(&out, &bytes[..bytes.len() / 2]).expect("write");
+    let err = temper::trace::load(&out, Some(Format::OtlpProto)).expect_err("half a body");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("not an OTLP ExportTraceServiceRequest"),
+        "{msg}"
+    );
+    assert!(msg.contains("otlp-proto"), "{msg}");
+}
