@@ -75,15 +75,12 @@ fn request(o: &Map<String, Value>) -> Option<ToolRequest> {
         return Some(made(s("id"), name, f.get("arguments")));
     }
     // Legacy OpenAI {function_call: {name, arguments}} sits on the message itself.
-    if let Some(Value::Object(f)) = o.get("function_call").or_else(|| o.get("functionCall")) {
-        if let Some(name) = f.get("name").and_then(Value::as_str) {
-            let args = f.get("arguments").or_else(|| f.get("args"));
-            return Some(made(
-                f.get("id").and_then(Value::as_str).map(str::to_string),
-                name.to_string(),
-                args,
-            ));
-        }
+    if let Some(Value::Object(f)) = o.get("function_call").or_else(|| o.get("functionCall"))
+        && let Some(name) = f.get("name").and_then(Value::as_str)
+    {
+        let args = f.get("arguments").or_else(|| f.get("args"));
+        let id = f.get("id").and_then(Value::as_str).map(str::to_string);
+        return Some(made(id, name.to_string(), args));
     }
     let name = s("name")
         .or_else(|| s("toolName"))
