@@ -25,7 +25,11 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
     match format {
         Some(Format::OtlpProto) => return load_proto(path, true),
         Some(Format::Console) => return load_console(path),
-        None if looks_binary(&head) => return load_proto(path, false),
+        // JSONL with a hostile line (control bytes, broken UTF-8) is still JSONL.
+        None if looks_binary(&head) => match load_proto(path, false) {
+            Err(_) if starts_like_json(&head) => {}
+            other => return other,
+        },
         None if !starts_like_json(&head)
             && super::console::sniff(&String::from_utf8_lossy(&head)).is_ok() =>
         {
