@@ -1,6 +1,7 @@
 //! Load a generated 100 MB temper JSONL trace and report time and peak memory (VmHWM).
 //! Run with `cargo bench --bench trace`. Target (issue 6): ≤ 1.5 s, peak ≤ 3x the file size.
 
+use opentelemetry_proto::tonic as pb;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 use temper::trace::detectors::{self, Limits};
@@ -80,6 +81,171 @@ fn turn(n: usize, t0: jiff::Timestamp) -> Vec<Span> {
     ]
 }
 
+/// One agent turn as OTLP protobuf spans with GenAI attributes: a chain, an LLM call with its
+/// messages and usage, and a tool call.
+fn proto_turn(n: u64, t0: u64) -> Vec<pb::trace::v1::Span> {
+    use pb::common::v1::{AnyValue, KeyValue, any_value::Value as V};
+    let kv = |k: &str, v: V| KeyValue {
+        key: k.into(),
+        value: Some(AnyValue { value: Some(v) }),
+        ..Default::default()
+    };
+    let s = |k: &str, v: String| kv(k, V::StringValue(v));
+    let id = |k: u64| (n * 4 + k).to_be_bytes().to_vec();
+    let span =
+        |k: u64, parent: Option<u64>, name: &str, attributes: Vec<KeyValue>| pb::trace::v1::Span {
+            trace_id: [n.to_be_bytes(), n.to_be_bytes()].concat(),
+            span_id: id(k),
+            parent_span_id: parent.map(id).unwrap_or_default(),
+            name: name.into(),
+            start_time_unix_nano: t0 + n * 1_000_000_000 + k * 1_000_000,
+            end_time_unix_nano: t0 + n * 1_000_000_000 + 900_000_000,
+            attributes,
+            ..Default::default()
+        };
+    let chunk = "Card refunds are issued within 5 business days after the returned item reaches our warehouse. ";
+    vec![
+        span(
+            0,
+            None,
+            "invoke_agent support",
+            vec![s("gen_ai.operation.name", "invoke_agent".into())],
+        ),
+        span(
+            1,
+            Some(0),
+            "chat gpt-4o-mini",
+            vec![
+                s("gen_ai.operation.name", "chat".into()),
+                s("gen_ai.request.model", "gpt-4o-mini-2024-07-18".into()),
+                kv("gen_ai.usage.input_tokens", V::IntValue(1184)),
+                kv("gen_ai.usage.output_tokens", V::IntValue(64)),
+                s(
+                    "gen_ai.input.messages",
+                    format!(
+                        r#"[{{"role":"user","parts":[{{"type":"text","content":"{}"}}]}}]"#,
+                        chunk.repeat(4)
+                    ),
+                ),
+                s(
+                    "gen_ai.output.messages",
+                    format!(
+                        r#"[{{"role":"assistant","parts":[{{"type":"tool_call","id":"c{n}","name":"get_order","arguments":{{"order_id":"{n}"}}}}]}}]"#
+                    ),
+                ),
+            ],
+        ),
+        span(
+            2,
+            Some(0),
+            "execute_tool get_order",
+            vec![
+                s("gen_ai.operation.name", "execute_tool".into()),
+                s("gen_ai.tool.name", "get_order".into()),
+                s("gen_ai.tool.call.id", format!("c{n}")),
+                s(
+                    "gen_ai.tool.call.arguments",
+                    format!(r#"{{"order_id":"{n}"}}"#),
+                ),
+                s(
+                    "gen_ai.tool.call.result",
+                    r#"{"status":"delivered"}"#.into(),
+                ),
+            ],
+        ),
+    ]
+}
+
+/// The same span as OTLP/JSON (hex ids, int64 as strings), as the JSON exporters write it.
+fn span_json(sp: &pb::trace::v1::Span) -> serde_json::Value {
+    use pb::common::v1::any_value::Value as V;
+    let attrs: Vec<serde_json::Value> = sp
+        .attributes
+        .iter()
+        .map(|kv| {
+            let value = match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
+                Some(V::IntValue(i)) => serde_json::json!({"intValue": i.to_string()}),
+                Some(V::StringValue(t)) => serde_json::json!({"stringValue": t}),
+                _ => serde_json::json!({}),
+            };
+            serde_json::json!({"key": kv.key, "value": value})
+        })
+        .collect();
+    serde_json::json!({
+        "traceId": hex::encode(&sp.trace_id), "spanId": hex::encode(&sp.span_id),
+        "parentSpanId": hex::encode(&sp.parent_span_id), "name": sp.name, "kind": 1,
+        "startTimeUnixNano": sp.start_time_unix_nano.to_string(),
+        "endTimeUnixNano": sp.end_time_unix_nano.to_string(),
+        "attributes": attrs, "status": {}
+    })
+}
+
+/// Issue 26: a 100 MB protobuf body loads at least as fast as the same spans in OTLP/JSON
+/// (written as the JSON file exporter does, one export request of 512 spans per line).
+fn otlp_proto_vs_json(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    use prost::Message;
+    let mut spans = Vec::new();
+    let mut bytes = 0usize;
+    let mut n = 0;
+    while bytes < TARGET_BYTES as usize {
+        for sp in proto_turn(n, 1_740_823_200_000_000_000) {
+            bytes += sp.encoded_len() + 4;
+            spans.push(sp);
+        }
+        n += 1;
+    }
+    let json_path = dir.join("big.otlp.jsonl");
+    {
+        let mut out = BufWriter::new(std::fs::File::create(&json_path)?);
+        for batch in spans.chunks(512) {
+            let line = serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans":
+                batch.iter().map(span_json).collect::<Vec<_>>()}]}]});
+            serde_json::to_writer(&mut out, &line)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+    }
+    let request = pb::collector::trace::v1::ExportTraceServiceRequest {
+        resource_spans: vec![pb::trace::v1::ResourceSpans {
+            scope_spans: vec![pb::trace::v1::ScopeSpans {
+                spans,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    let pb_path = dir.join("big.pb");
+    std::fs::write(&pb_path, request.encode_to_vec())?;
+    drop(request);
+    let mb = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1048576.0);
+    let time =
+        |p: &std::path::Path| -> Result<(f64, usize, usize, usize), Box<dyn std::error::Error>> {
+            let started = Instant::now();
+            let t = temper::trace::load(p, None)?;
+            Ok((
+                started.elapsed().as_secs_f64(),
+                t.spans.len(),
+                t.model_calls().len(),
+                t.tool_call_count(),
+            ))
+        };
+    let (pb_s, pb_spans, pb_llm, pb_tools) = time(&pb_path)?;
+    let (json_s, json_spans, json_llm, json_tools) = time(&json_path)?;
+    println!(
+        "otlp-proto {:.1} MB: load {pb_s:.3} s · {pb_spans} spans · {pb_llm} LLM · {pb_tools} tools",
+        mb(&pb_path)?
+    );
+    println!(
+        "otlp/json  {:.1} MB: load {json_s:.3} s · {json_spans} spans · {json_llm} LLM · {json_tools} tools",
+        mb(&json_path)?
+    );
+    println!(
+        "protobuf / JSON load time: {:.2}x (target ≤ 1x)",
+        pb_s / json_s
+    );
+    Ok(())
+}
+
 fn vm_hwm_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -145,5 +311,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         after_load as f64 * 1024.0 / size as f64,
         peak as f64 * 1024.0 / size as f64
     );
-    Ok(())
+    drop(trace);
+    std::fs::remove_file(&path)?;
+    otlp_proto_vs_json(dir.path())
 }

@@ -21,15 +21,31 @@ pub enum Format {
     /// Langfuse trace export (trace with observations)
     #[value(name = "langfuse")]
     Langfuse,
+    /// OTLP binary protobuf ExportTraceServiceRequest (a collector's saved .pb body)
+    #[value(name = "otlp-proto", alias = "pb", alias = "protobuf")]
+    OtlpProto,
+    /// OpenTelemetry Python ConsoleSpanExporter output (printed span objects among other text)
+    #[value(name = "console")]
+    Console,
 }
 
 impl Format {
-    /// Every format, in the order detection tries them (most specific first).
-    pub const ALL: [Format; 4] = [
+    /// The JSON formats, in the order detection tries them (most specific first).
+    pub const JSON: [Format; 4] = [
         Format::Otlp,
         Format::Langfuse,
         Format::OpenInference,
         Format::TemperJsonl,
+    ];
+
+    /// Every format: the JSON ones, then binary protobuf and console text.
+    pub const ALL: [Format; 6] = [
+        Format::Otlp,
+        Format::Langfuse,
+        Format::OpenInference,
+        Format::TemperJsonl,
+        Format::OtlpProto,
+        Format::Console,
     ];
 
     /// The name used by `--format` and in messages.
@@ -39,6 +55,8 @@ impl Format {
             Format::OpenInference => "openinference",
             Format::Otlp => "otlp",
             Format::Langfuse => "langfuse",
+            Format::OtlpProto => "otlp-proto",
+            Format::Console => "console",
         }
     }
 
@@ -49,6 +67,9 @@ impl Format {
             Format::OpenInference => openinference::sniff(doc),
             Format::Otlp => otlp::sniff(doc),
             Format::Langfuse => langfuse::sniff(doc),
+            Format::OtlpProto | Format::Console => {
+                Err(format!("the file is JSON; {self} is not a JSON format"))
+            }
         }
     }
 
@@ -59,13 +80,16 @@ impl Format {
             Format::OpenInference => openinference::read(doc, out),
             Format::Otlp => otlp::read(doc, out),
             Format::Langfuse => langfuse::read(doc, out),
+            Format::OtlpProto | Format::Console => {
+                Err(format!("the file is JSON; {self} is not a JSON format"))
+            }
         }
     }
 
     /// The first format whose sniff accepts `doc`, or every format's reason for refusing it.
     pub fn detect(doc: &Value) -> Result<Format, Vec<(Format, String)>> {
         let mut tried = Vec::new();
-        for f in Format::ALL {
+        for f in Format::JSON {
             match f.sniff(doc) {
                 Ok(()) => return Ok(f),
                 Err(why) => tried.push((f, why)),
@@ -101,7 +125,7 @@ pub enum TraceError {
     },
     #[error("{path}: the file is empty (no spans)")]
     Empty { path: PathBuf },
-    #[error("{path}: unknown trace format; tried:\n{}\n  hint: pass --format temper|openinference|otlp|langfuse if you know it", list(.tried))]
+    #[error("{path}: unknown trace format; tried:\n{}\n  hint: pass --format {} if you know it", list(.tried), names())]
     UnknownFormat {
         path: PathBuf,
         tried: Vec<(Format, String)>,
@@ -114,6 +138,10 @@ pub enum TraceError {
         format: Format,
         reason: String,
     },
+}
+
+fn names() -> String {
+    Format::ALL.map(Format::as_str).join("|")
 }
 
 fn list(tried: &[(Format, String)]) -> String {

@@ -9,7 +9,11 @@ use serde_json::{Map, Value};
 /// Why `doc` is not a Langfuse export, or Ok when it looks like one.
 pub fn sniff(doc: &Value) -> Result<(), String> {
     let first = traces_of(doc).first().copied();
-    match first.and_then(|t| t.get("observations")) {
+    // The UI download keeps observations beside the trace, the API inside it.
+    match first.and_then(|t| {
+        t.get("observations")
+            .or_else(|| t.get("trace")?.get("observations"))
+    }) {
         Some(Value::Array(_)) => Ok(()),
         Some(_) => Err(r#""observations" is not an array"#.into()),
         None => Err(r#"no trace object with an "observations" array"#.into()),
@@ -19,7 +23,7 @@ pub fn sniff(doc: &Value) -> Result<(), String> {
 /// The spans of one document (a trace, an array of traces, or `{"data": [...]}`).
 pub fn read(doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
     sniff(&doc)?;
-    let traces = match doc {
+    let traces = match unwrap(doc) {
         Value::Array(items) => items,
         Value::Object(mut o) if o.get("data").is_some_and(Value::is_array) => {
             match o.remove("data") {
@@ -38,7 +42,39 @@ pub fn read(doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
     Ok(())
 }
 
+/// The UI's download is `{trace: {...}, observations: [...]}` (tRPC responses wrap it in
+/// `result.data.json`); make it one trace object with its observations, like the API's.
+fn unwrap(doc: Value) -> Value {
+    let doc = match doc.pointer("/result/data/json") {
+        Some(inner) => inner.clone(),
+        None => doc,
+    };
+    match doc {
+        Value::Object(mut o) if o.get("trace").is_some_and(Value::is_object) => {
+            let observations = o.remove("observations");
+            let Some(Value::Object(mut t)) = o.remove("trace") else {
+                return Value::Object(o);
+            };
+            if let Some(obs) = observations {
+                t.insert("observations".into(), obs);
+            }
+            if let Some(scores) = o.remove("scores") {
+                t.entry("scores").or_insert(scores);
+            }
+            Value::Object(t)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(unwrap).collect()),
+        other => other,
+    }
+}
+
 fn traces_of(doc: &Value) -> Vec<&Value> {
+    if let Some(inner) = doc.pointer("/result/data/json") {
+        return traces_of(inner);
+    }
+    if doc.get("trace").is_some_and(Value::is_object) {
+        return vec![doc];
+    }
     match doc {
         Value::Array(items) => items.iter().collect(),
         Value::Object(o) => match o.get("data") {
@@ -94,7 +130,7 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
     };
     let failed = str_of(&o, "level").is_some_and(|l| l.eq_ignore_ascii_case("error"));
     let usage = usage(&o);
-    let output_value = o.remove("output");
+    let output_value = o.remove("output").map(decoded);
     let documents = output_value.as_ref().map(documents).unwrap_or_default();
     let kind = match kind {
         SpanKind::Chain | SpanKind::Unknown if !documents.is_empty() => SpanKind::Retriever,
@@ -130,6 +166,8 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
             .or_else(|| num(&o, "totalCost")),
         documents,
         tool,
+        tool_calls: Vec::new(),
+        tool_call_id: None,
         output_schema: o
             .get("modelParameters")
             .and_then(super::semconv::schema_of_params),
@@ -213,11 +251,49 @@ fn num(o: &Map<String, Value>, key: &str) -> Option<f64> {
     o.get(key).and_then(Value::as_f64)
 }
 
+/// Langfuse stores `input`/`output`/`metadata` as JSON-encoded strings in some exports: decode
+/// a string that holds a JSON object, array or string.
+fn decoded(v: Value) -> Value {
+    match v {
+        Value::String(s)
+            if matches!(s.trim_start().as_bytes().first(), Some(b'{' | b'[' | b'"')) =>
+        {
+            serde_json::from_str(&s).unwrap_or(Value::String(s))
+        }
+        other => other,
+    }
+}
+
 /// Input/output as shown: strings as is, anything else as compact JSON.
 fn text(v: Value) -> Option<String> {
-    match v {
+    match decoded(v) {
         Value::Null => None,
         Value::String(s) => Some(s),
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ui_download_with_json_encoded_strings() {
+        let doc = json!({"result": {"data": {"json": {
+            "trace": {"id": "t1", "name": "support", "input": "\"Where is 8812?\""},
+            "observations": [{"id": "g1", "type": "GENERATION", "model": "gpt-4o",
+                "output": "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"function\":{\"name\":\"lookup\",\"arguments\":\"{}\"}}]}"}],
+            "scores": []
+        }}}});
+        assert!(sniff(&doc).is_ok());
+        let mut spans = Vec::new();
+        read(doc, &mut spans).expect("reads");
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0].input.as_deref(), Some("Where is 8812?"));
+        assert_eq!(spans[1].parent.as_deref(), Some("t1"));
+        let calls = crate::trace::toolcalls::extract_text(spans[1].output.as_deref().unwrap_or(""));
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].name, "lookup");
     }
 }

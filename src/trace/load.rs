@@ -16,8 +16,135 @@ const MAX_WARNINGS: usize = 1000;
 /// How many lines to look at for a parsable first line when line 1 is broken.
 const SNIFF_LINES: usize = 50;
 
+/// How much of the file is looked at to tell binary protobuf and console text from JSON.
+const HEAD_BYTES: u64 = 64 * 1024;
+
 /// Load a trace file, detecting its format unless `format` is given.
 pub fn load(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
+    let head = head(path)?;
+    match format {
+        Some(Format::OtlpProto) => return load_proto(path, true),
+        Some(Format::Console) => return load_console(path),
+        // JSONL with a hostile line (control bytes, broken UTF-8) is still JSONL.
+        None if looks_binary(&head) => match load_proto(path, false) {
+            Err(_) if starts_like_json(&head) => {}
+            other => return other,
+        },
+        None if !starts_like_json(&head)
+            && super::console::sniff(&String::from_utf8_lossy(&head)).is_ok() =>
+        {
+            return load_console(path);
+        }
+        _ => {}
+    }
+    load_json(path, format).map_err(|e| match e {
+        TraceError::UnknownFormat { path, mut tried } => {
+            tried.push((
+                Format::OtlpProto,
+                "the file is text, not binary protobuf".into(),
+            ));
+            let text = String::from_utf8_lossy(&head);
+            if let Err(why) = super::console::sniff(&text) {
+                tried.push((Format::Console, why));
+            }
+            TraceError::UnknownFormat { path, tried }
+        }
+        other => other,
+    })
+}
+
+/// Load a trace and attach the OTel log records of `logs` to their spans (see `logs`).
+pub fn load_with_logs(
+    path: &Path,
+    logs: &Path,
+    format: Option<Format>,
+) -> Result<Trace, TraceError> {
+    let trace = load(path, format)?;
+    let (events, mut warnings) = super::logs::read_file(logs)?;
+    let Trace {
+        format,
+        mut spans,
+        warnings: mut trace_warnings,
+        bad_lines,
+        ..
+    } = trace;
+    let unmatched = super::logs::attach(&mut spans, &events);
+    if unmatched > 0 {
+        warnings.push(LoadWarning {
+            line: 0,
+            column: None,
+            message: format!("{unmatched} log records name a span that is not in the trace file"),
+        });
+    }
+    trace_warnings.extend(warnings);
+    let mut trace = Trace::build(format, spans, trace_warnings);
+    trace.bad_lines = bad_lines;
+    Ok(trace)
+}
+
+fn head(path: &Path) -> Result<Vec<u8>, TraceError> {
+    let mut head = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
+        .map_err(|source| io_error(path, source))?;
+    Ok(head)
+}
+
+/// Protobuf, not text: control bytes other than whitespace, or bytes that are not UTF-8.
+pub(crate) fn looks_binary(head: &[u8]) -> bool {
+    let control = head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    // A multi-byte character cut by the end of `head` is still text.
+    control || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some())
+}
+
+fn starts_like_json(head: &[u8]) -> bool {
+    matches!(head.trim_ascii_start().first(), Some(b'{' | b'['))
+}
+
+fn load_proto(path: &Path, forced: bool) -> Result<Trace, TraceError> {
+    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let mut spans = Vec::new();
+    let result =
+        super::otlp_pb::sniff(&bytes).and_then(|()| super::otlp_pb::read(&bytes, &mut spans));
+    drop(bytes);
+    match result {
+        Ok(()) => Ok(Trace::build(Format::OtlpProto, spans, Vec::new())),
+        Err(reason) if forced => Err(TraceError::NotThisFormat {
+            path: path.to_path_buf(),
+            format: Format::OtlpProto,
+            reason,
+        }),
+        Err(reason) => Err(TraceError::UnknownFormat {
+            path: path.to_path_buf(),
+            tried: vec![
+                (Format::OtlpProto, reason),
+                (Format::Otlp, "the file is binary, not JSON".into()),
+            ],
+        }),
+    }
+}
+
+fn load_console(path: &Path) -> Result<Trace, TraceError> {
+    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let text = String::from_utf8_lossy(&bytes);
+    if let Err(reason) = super::console::sniff(&text) {
+        return Err(TraceError::NotThisFormat {
+            path: path.to_path_buf(),
+            format: Format::Console,
+            reason,
+        });
+    }
+    let (mut spans, mut warnings) = (Vec::new(), Vec::new());
+    super::console::read(&text, &mut spans, &mut warnings);
+    let bad = warnings.len();
+    let mut trace = Trace::build(Format::Console, spans, warnings);
+    trace.bad_lines = bad;
+    Ok(trace)
+}
+
+fn load_json(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
     let first = first_lines(path)?;
     if first.opens_document {
         // Line 1 opens a multi-line document: read the file as one JSON value. If that fails

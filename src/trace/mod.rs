@@ -8,22 +8,29 @@
 //! ```
 
 mod attrs;
+mod calls;
+mod console;
 pub mod detectors;
 mod format;
 mod from_run;
 mod langfuse;
 mod load;
+mod logs;
 pub mod model;
 mod openinference;
 mod otlp;
+mod otlp_pb;
 pub mod pricing;
 mod semconv;
 mod temper;
+mod toolcalls;
 mod tree;
 
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, run_spans, write_run_trace};
-pub use load::load;
-pub use model::{Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, Usage};
+pub use load::{load, load_with_logs};
+pub use model::{
+    Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, ToolRequest, Usage,
+};
 pub use temper::write_jsonl;
 pub use tree::Trace;

@@ -122,6 +122,23 @@ pub struct ToolCall {
     pub result: Option<String>,
 }
 
+/// A tool call the model asked for in its output (OpenAI `tool_calls`, Anthropic `tool_use`,
+/// GenAI `tool_call` parts…), kept on the LLM span so a call with no TOOL span still shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolRequest {
+    /// The call id the framework links the executing TOOL span with, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "text_or_json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arguments: Option<String>,
+}
+
 /// One normalised span; also exactly one line of a temper JSONL trace.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Span {
@@ -163,6 +180,13 @@ pub struct Span {
     pub documents: Vec<Document>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<ToolCall>,
+    /// Tool calls an LLM span's output asked for (see `ToolRequest`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolRequest>,
+    /// The call id a TOOL span answered (`gen_ai.tool.call.id`, `tool_call.id`), to link it to
+    /// the request in the LLM output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
     /// The JSON schema the call asked its output to follow (`response_format`), when the file
     /// records it: the schema detector checks the output against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +240,8 @@ pub enum FlagKind {
     ContextNearLimit,
     LowRetrievalScores,
     SchemaMismatch,
+    LlmError,
+    TurnLimit,
     Orphan,
     Cycle,
 }
@@ -233,6 +259,8 @@ impl FlagKind {
             FlagKind::ContextNearLimit => "context-near-limit",
             FlagKind::LowRetrievalScores => "low-retrieval-scores",
             FlagKind::SchemaMismatch => "schema-mismatch",
+            FlagKind::LlmError => "llm-error",
+            FlagKind::TurnLimit => "turn-limit",
             FlagKind::Orphan => "orphan",
             FlagKind::Cycle => "cycle",
         }

@@ -63,13 +63,18 @@ fn span(item: Value) -> Result<Span, String> {
     };
     let events = obj.remove("events").map(events).unwrap_or_default();
     let flat = attrs::flatten(Value::Object(obj));
+    // ConsoleSpanExporter prints ids as 0x-prefixed hex.
+    let unprefix = |id: String| id.strip_prefix("0x").map(str::to_string).unwrap_or(id);
     let id = first_text(&flat, &["context.span_id", "span_id", "id"])
+        .map(unprefix)
         .ok_or_else(|| r#"no "context.span_id""#.to_string())?;
-    let status_code = first_text(&flat, &["status_code", "status.code"]).unwrap_or_default();
+    let status_code = first_text(&flat, &["status_code", "status.code", "status.status_code"])
+        .unwrap_or_default();
     let failed = status_code.eq_ignore_ascii_case("error");
     let mut span = Span {
         id,
         parent: first_text(&flat, &["parent_id", "parent_span_id", "context.parent_id"])
+            .map(unprefix)
             .filter(|p| !p.is_empty()),
         kind: first_text(&flat, &["span_kind"]).map_or(SpanKind::Unknown, |k| SpanKind::parse(&k)),
         name: first_text(&flat, &["name"]).unwrap_or_default(),
@@ -84,8 +89,11 @@ fn span(item: Value) -> Result<Span, String> {
         },
         error: if failed {
             Some(
-                first_text(&flat, &["status_message", "status.message"])
-                    .unwrap_or_else(|| "error".into()),
+                first_text(
+                    &flat,
+                    &["status_message", "status.message", "status.description"],
+                )
+                .unwrap_or_else(|| "error".into()),
             )
             .filter(|m| !m.is_empty())
         } else {

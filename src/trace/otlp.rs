@@ -49,6 +49,56 @@ fn take_array(v: &mut Value, keys: &[&str]) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// A span as OTLP carries it, before the attribute mapping: both the JSON and the protobuf
+/// readers produce this, so the mapping lives in one place.
+pub struct Raw {
+    pub id: String,
+    pub parent: Option<String>,
+    pub name: String,
+    pub start: Option<jiff::Timestamp>,
+    pub end: Option<jiff::Timestamp>,
+    /// OTLP status code: 0 unset, 1 ok, 2 error.
+    pub code: u8,
+    pub message: Option<String>,
+    pub attrs: Attrs,
+    pub events: Vec<Event>,
+}
+
+/// The normalised span of a raw OTLP span.
+pub fn finish(raw: Raw) -> Span {
+    let failed = raw.code == 2;
+    let mut span = Span {
+        id: raw.id,
+        parent: raw.parent.filter(|p| !p.is_empty()),
+        kind: SpanKind::Unknown,
+        name: raw.name,
+        start: raw.start,
+        end: raw.end,
+        status: match raw.code {
+            2 => Status::Error,
+            1 => Status::Ok,
+            _ => Status::Unset,
+        },
+        error: failed.then(|| raw.message.unwrap_or_else(|| "error".into())),
+        ..Span::default()
+    };
+    semconv::apply(raw.attrs, &raw.events, &mut span);
+    span
+}
+
+/// A span id as hex: OTLP/JSON writes hex, the proto3 JSON mapping writes base64 bytes.
+pub fn hex_id(id: &str) -> String {
+    use base64::Engine as _;
+    let is_hex = matches!(id.len(), 16 | 32) && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hex {
+        return id.to_ascii_lowercase();
+    }
+    match base64::engine::general_purpose::STANDARD.decode(id) {
+        Ok(bytes) if matches!(bytes.len(), 8 | 16) => hex::encode(bytes),
+        _ => id.to_string(),
+    }
+}
+
 fn span(value: Value) -> Result<Span, String> {
     let Value::Object(mut o) = value else {
         return Err("not a JSON object".into());
@@ -61,44 +111,35 @@ fn span(value: Value) -> Result<Span, String> {
     };
     let id = text(&o, &["spanId", "span_id"]).ok_or_else(|| r#"no "spanId""#.to_string())?;
     let status = o.get("status");
-    let code = status.and_then(|s| s.get("code"));
-    let failed = matches!(code, Some(Value::Number(n)) if n.as_u64() == Some(2))
-        || matches!(code, Some(Value::String(s)) if s.eq_ignore_ascii_case("STATUS_CODE_ERROR") || s.eq_ignore_ascii_case("error"));
-    let ok = matches!(code, Some(Value::Number(n)) if n.as_u64() == Some(1))
-        || matches!(code, Some(Value::String(s)) if s.eq_ignore_ascii_case("STATUS_CODE_OK") || s.eq_ignore_ascii_case("ok"));
+    let code = match status.and_then(|s| s.get("code")) {
+        Some(Value::Number(n)) => n.as_u64().filter(|c| *c <= 2).unwrap_or(0) as u8,
+        Some(Value::String(s)) => match s.to_ascii_uppercase().as_str() {
+            "STATUS_CODE_ERROR" | "ERROR" => 2,
+            "STATUS_CODE_OK" | "OK" => 1,
+            _ => 0,
+        },
+        _ => 0,
+    };
     let message = status
         .and_then(|s| s.get("message"))
         .and_then(Value::as_str)
         .filter(|m| !m.is_empty())
         .map(str::to_string);
-    let mut span = Span {
-        id,
-        parent: text(&o, &["parentSpanId", "parent_span_id"]),
-        kind: SpanKind::Unknown,
-        name: text(&o, &["name"]).unwrap_or_default(),
-        start: o.get("startTimeUnixNano").and_then(attrs::timestamp),
-        end: o.get("endTimeUnixNano").and_then(attrs::timestamp),
-        status: if failed {
-            Status::Error
-        } else if ok {
-            Status::Ok
-        } else {
-            Status::Unset
-        },
-        error: if failed {
-            Some(message.unwrap_or_else(|| "error".into()))
-        } else {
-            None
-        },
-        ..Span::default()
-    };
-    let attributes = o.remove("attributes").map(key_values).unwrap_or_default();
     let events: Vec<Event> = match o.remove("events") {
         Some(Value::Array(items)) => items.into_iter().filter_map(event).collect(),
         _ => Vec::new(),
     };
-    semconv::apply(attributes, &events, &mut span);
-    Ok(span)
+    Ok(finish(Raw {
+        id: hex_id(&id),
+        parent: text(&o, &["parentSpanId", "parent_span_id"]).map(|p| hex_id(&p)),
+        name: text(&o, &["name"]).unwrap_or_default(),
+        start: o.get("startTimeUnixNano").and_then(attrs::timestamp),
+        end: o.get("endTimeUnixNano").and_then(attrs::timestamp),
+        code,
+        message,
+        attrs: o.remove("attributes").map(key_values).unwrap_or_default(),
+        events,
+    }))
 }
 
 fn event(value: Value) -> Option<Event> {
@@ -116,7 +157,7 @@ fn event(value: Value) -> Option<Event> {
 }
 
 /// `[{key, value: AnyValue}]` to a flat attribute map.
-fn key_values(list: Value) -> Attrs {
+pub fn key_values(list: Value) -> Attrs {
     let mut out = Attrs::new();
     let Value::Array(items) = list else {
         return out;
@@ -135,7 +176,7 @@ fn key_values(list: Value) -> Attrs {
 }
 
 /// An OTLP `AnyValue` as plain JSON.
-fn any_value(value: Value) -> Value {
+pub fn any_value(value: Value) -> Value {
     let Value::Object(mut o) = value else {
         return value;
     };

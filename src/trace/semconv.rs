@@ -73,6 +73,15 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
         .and_then(schema_of_params);
     if span.kind == SpanKind::Tool {
         span.tool = Some(tool(&a, span));
+        span.tool_call_id = first_text(&a, &["gen_ai.tool.call.id", "tool_call.id", "tool.id"]);
+    }
+    if span.kind == SpanKind::Llm {
+        span.tool_calls = ["llm.output_messages", "gen_ai.output.messages"]
+            .iter()
+            .filter_map(|k| text(&a, k))
+            .map(|json| super::toolcalls::extract_text(&json))
+            .find(|calls| !calls.is_empty())
+            .unwrap_or_default();
     }
     if let Some(msg) = first_text(&a, &["exception.message", "error.message"]) {
         span.error.get_or_insert(msg);

@@ -18,8 +18,11 @@ use std::process::ExitCode;
 /// Arguments of `temper trace`.
 #[derive(Debug, clap::Args)]
 pub struct TraceArgs {
-    /// Trace file (temper JSONL, OpenInference/Phoenix, OTLP JSON, Langfuse export)
+    /// Trace file (temper JSONL, OpenInference/Phoenix, OTLP JSON or protobuf, Langfuse export,
+    /// ConsoleSpanExporter output)
     pub file: PathBuf,
+    /// OTel logs file whose GenAI log records (prompts, answers) belong to the trace's spans
+    pub logs: Option<PathBuf>,
     /// Format of the file [default: detected from the content]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -55,7 +58,10 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut trace = crate::trace::load(&args.file, args.format)?;
+    let mut trace = match &args.logs {
+        Some(logs) => crate::trace::load_with_logs(&args.file, logs, args.format)?,
+        None => crate::trace::load(&args.file, args.format)?,
+    };
     // A broken price override must not stop trace inspection: estimates are simply absent.
     let book = PriceBook::load(&ctx.config, None).ok();
     let window_book = book.clone();
@@ -164,7 +170,8 @@ struct Totals {
 }
 
 fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
-    let llm = trace.spans.iter().filter(|s| s.kind == SpanKind::Llm);
+    let calls = trace.model_calls();
+    let llm = calls.iter().map(|&i| &trace.spans[i]);
     let usage = |f: fn(&Usage) -> Option<u64>| {
         llm.clone()
             .filter_map(|s| s.usage.as_ref().and_then(f))
@@ -185,7 +192,7 @@ fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
     Totals {
         spans: trace.spans.len(),
         llm_calls: llm.clone().count(),
-        tool_calls: trace.spans.iter().filter(|s| s.tool.is_some()).count(),
+        tool_calls: trace.tool_call_count(),
         prompt_tokens: usage(|u| u.prompt_tokens),
         completion_tokens: usage(|u| u.completion_tokens),
         cost_from_file: model_costs(CostSource::File),

@@ -2,6 +2,7 @@
 //! a reason a person can act on; the same trace always gives the same flags in the same order.
 
 mod citation;
+mod failures;
 mod injection;
 mod schema;
 mod window;
@@ -52,6 +53,7 @@ pub fn run(trace: &mut Trace, limits: &Limits) {
     context_near_limit(trace, limits, &mut flags);
     low_scores(trace, limits, &mut flags);
     schema::scan(trace, &mut flags);
+    failures::scan(trace, limits, &mut flags);
     trace.flags.extend(flags);
     // Stable: per span, structure flags first, then detectors in the order above.
     trace.flags.sort_by_key(|f| f.span);

@@ -1,0 +1,169 @@
+//! Tool calls wherever frameworks put them in a model's output: OpenAI chat `tool_calls` (and
+//! legacy `function_call`), OpenAI Responses `function_call` items, Anthropic `tool_use` blocks,
+//! Gemini `function_call` parts, OTel GenAI `parts[type=tool_call]`, LangChain `tool_calls` /
+//! `additional_kwargs.tool_calls`, Vercel AI SDK `{toolCallId, toolName}`, pydantic-ai
+//! `tool-call` parts, and OpenInference's `tool_call.function.*` (see docs/trace.md).
+//!
+//! Only outputs are searched: a call replayed in a later input history is not a new call.
+
+use super::model::ToolRequest;
+use serde_json::{Map, Value};
+
+/// Objects visited at most per output, so a hostile output cannot make this slow.
+const MAX_NODES: usize = 100_000;
+
+/// Every tool call requested in `output` (a parsed JSON output), in document order, without
+/// duplicates (OpenAI's legacy `function_call` repeats the first of `tool_calls`).
+pub fn extract(output: &Value) -> Vec<ToolRequest> {
+    let mut found: Vec<ToolRequest> = Vec::new();
+    let mut stack = vec![output];
+    let mut visited = 0;
+    while let Some(v) = stack.pop() {
+        visited += 1;
+        if visited > MAX_NODES {
+            break;
+        }
+        match v {
+            Value::Object(o) => match request(o) {
+                Some(r) => {
+                    let dup = found
+                        .iter()
+                        .any(|f| f.name == r.name && f.arguments == r.arguments);
+                    if !dup {
+                        found.push(r);
+                    }
+                }
+                None => stack.extend(o.values().rev()),
+            },
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Parse `text` as JSON and extract its tool calls; plain text has none.
+pub fn extract_text(text: &str) -> Vec<ToolRequest> {
+    let t = text.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return Vec::new();
+    }
+    serde_json::from_str::<Value>(t)
+        .map(|v| extract(&v))
+        .unwrap_or_default()
+}
+
+/// Give every LLM span whose reader found no tool calls the ones its output asks for.
+pub fn fill(spans: &mut [super::Span]) {
+    for span in spans
+        .iter_mut()
+        .filter(|s| s.kind == super::SpanKind::Llm && s.tool_calls.is_empty())
+    {
+        if let Some(out) = &span.output {
+            span.tool_calls = extract_text(out);
+        }
+    }
+}
+
+/// This object is one tool call in one of the known shapes.
+fn request(o: &Map<String, Value>) -> Option<ToolRequest> {
+    let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+    let kind = s("type").or_else(|| s("part_kind")).unwrap_or_default();
+    // OpenAI chat / LangChain additional_kwargs / OpenInference: {id, function: {name, arguments}}.
+    if let Some(Value::Object(f)) = o.get("function") {
+        let name = f.get("name")?.as_str()?.to_string();
+        return Some(made(s("id"), name, f.get("arguments")));
+    }
+    // Legacy OpenAI {function_call: {name, arguments}} sits on the message itself.
+    if let Some(Value::Object(f)) = o.get("function_call").or_else(|| o.get("functionCall"))
+        && let Some(name) = f.get("name").and_then(Value::as_str)
+    {
+        let args = f.get("arguments").or_else(|| f.get("args"));
+        let id = f.get("id").and_then(Value::as_str).map(str::to_string);
+        return Some(made(id, name.to_string(), args));
+    }
+    let name = s("name")
+        .or_else(|| s("toolName"))
+        .or_else(|| s("tool_name"));
+    let id = s("call_id")
+        .or_else(|| s("toolCallId"))
+        .or_else(|| s("tool_call_id"))
+        .or_else(|| s("id"));
+    let args = ["arguments", "args", "input"]
+        .iter()
+        .find_map(|k| o.get(*k));
+    match kind.as_str() {
+        // Responses API, Anthropic, GenAI parts, LangChain tool_calls, pydantic-ai.
+        "function_call" | "tool_use" | "tool_call" | "tool-call" => Some(made(id, name?, args)),
+        // Vercel AI SDK: {type: "tool-call", toolCallId, toolName, args}.
+        _ if o.contains_key("toolCallId") && o.contains_key("toolName") => {
+            Some(made(id, name?, args))
+        }
+        _ => None,
+    }
+}
+
+fn made(id: Option<String>, name: String, args: Option<&Value>) -> ToolRequest {
+    ToolRequest {
+        id: id.filter(|i| !i.is_empty()),
+        name,
+        arguments: match args {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(other) => Some(other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names(v: Value) -> Vec<(Option<String>, String, Option<String>)> {
+        extract(&v)
+            .into_iter()
+            .map(|r| (r.id, r.name, r.arguments))
+            .collect()
+    }
+
+    #[test]
+    fn every_known_shape() {
+        let want = |id: &str| {
+            (
+                Some(id.to_string()),
+                "lookup".to_string(),
+                Some(r#"{"q":1}"#.to_string()),
+            )
+        };
+        let shapes = [
+            json!({"choices": [{"message": {"tool_calls": [{"id": "a", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\":1}"}}]}}]}),
+            json!({"output": [{"type": "function_call", "call_id": "a", "name": "lookup", "arguments": "{\"q\":1}"}]}),
+            json!({"content": [{"type": "text", "text": "hm"}, {"type": "tool_use", "id": "a", "name": "lookup", "input": {"q": 1}}]}),
+            json!({"candidates": [{"content": {"parts": [{"function_call": {"id": "a", "name": "lookup", "args": {"q": 1}}}]}}]}),
+            json!([{"role": "assistant", "parts": [{"type": "tool_call", "id": "a", "name": "lookup", "arguments": {"q": 1}}]}]),
+            json!({"additional_kwargs": {"tool_calls": [{"id": "a", "function": {"name": "lookup", "arguments": "{\"q\":1}"}}]}}),
+            json!({"tool_calls": [{"type": "tool_call", "id": "a", "name": "lookup", "args": {"q": 1}}]}),
+            json!({"toolCalls": [{"type": "tool-call", "toolCallId": "a", "toolName": "lookup", "args": {"q": 1}}]}),
+            json!({"parts": [{"part_kind": "tool-call", "tool_call_id": "a", "tool_name": "lookup", "args": {"q": 1}}]}),
+        ];
+        for shape in shapes {
+            assert_eq!(names(shape.clone()), vec![want("a")], "{shape}");
+        }
+    }
+
+    #[test]
+    fn legacy_function_call_not_counted_twice() {
+        let v = json!({"message": {"tool_calls": [{"id": "a", "function": {"name": "f", "arguments": "{}"}}],
+                                    "function_call": {"name": "f", "arguments": "{}"}}});
+        assert_eq!(extract(&v).len(), 1);
+        let legacy = json!({"message": {"function_call": {"name": "f", "arguments": "{}"}}});
+        assert_eq!(names(legacy), vec![(None, "f".into(), Some("{}".into()))]);
+    }
+
+    #[test]
+    fn plain_text_and_messages_have_none() {
+        assert!(extract_text("The answer is 42.").is_empty());
+        assert!(extract(&json!({"role": "assistant", "content": "hi", "name": "bot"})).is_empty());
+    }
+}
