@@ -117,6 +117,10 @@ pub struct Params {
     /// A JSON schema the answer must follow (OpenAI `response_format: json_schema`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_schema: Option<serde_json::Value>,
+    /// Which tool the model must call (OpenAI `tool_choice`: `"auto"`, `"required"`, or
+    /// `{type: function, function: {name}}`), as a replayed trace recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<serde_json::Value>,
 }
 
 impl Params {
@@ -136,6 +140,10 @@ impl Params {
                 .response_schema
                 .clone()
                 .or_else(|| self.response_schema.clone()),
+            tool_choice: over
+                .tool_choice
+                .clone()
+                .or_else(|| self.tool_choice.clone()),
         }
     }
 }

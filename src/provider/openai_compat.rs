@@ -113,6 +113,9 @@ pub(crate) fn request_body(request: &Request) -> Value {
     if !request.tools.is_empty() {
         obj.insert("tools".into(), json!(request.tools));
     }
+    if let Some(choice) = &p.tool_choice {
+        obj.insert("tool_choice".into(), choice.clone());
+    }
     if let Some(top) = request.logprobs {
         obj.insert("logprobs".into(), json!(true));
         obj.insert("top_logprobs".into(), json!(top));

@@ -323,6 +323,7 @@ fn variants(
                 seed: v.seed,
                 stop: v.stop,
                 response_schema: None,
+                tool_choice: None,
             },
         });
     }

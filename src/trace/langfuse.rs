@@ -171,6 +171,10 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         output_schema: o
             .get("modelParameters")
             .and_then(super::semconv::schema_of_params),
+        request: o
+            .get("modelParameters")
+            .filter(|p| p.is_object())
+            .map(|p| serde_json::json!({"params": p})),
     })
 }
 

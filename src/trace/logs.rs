@@ -155,6 +155,7 @@ pub fn attach(spans: &mut [Span], logs: &[LogEvent]) -> usize {
         {
             let text = content(&log.body).unwrap_or_else(|| log.body.to_string());
             inputs.entry(i).or_default().push(format!("{role}: {text}"));
+            super::request::push_log_message(&mut spans[i], role, &log.body);
         }
     }
     for (i, lines) in inputs {

@@ -191,6 +191,10 @@ pub struct Span {
     /// records it: the schema detector checks the output against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<serde_json::Value>,
+    /// The raw parts of an LLM call's request (`{messages, tools, params, system, output}`,
+    /// OpenAI shape) for `temper replay`; see `trace::request`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
 }
 
 impl Span {
