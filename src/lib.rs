@@ -12,6 +12,7 @@ pub mod cost;
 pub mod explain;
 pub mod prompt;
 pub mod provider;
+pub mod replay;
 pub mod runner;
 pub mod sanitize;
 pub mod session;

@@ -12,6 +12,7 @@ mod output;
 mod prompt;
 mod prompt_diff;
 mod prompt_edit;
+mod replay;
 mod report;
 mod run;
 mod run_spend;
@@ -73,6 +74,8 @@ pub enum Command {
     Models(models::ModelsArgs),
     /// Inspect a trace file: spans, retrieved chunks, tool calls, detector flags
     Trace(trace::TraceArgs),
+    /// Replay an LLM call of a trace N times and compare with the answer it recorded
+    Replay(replay::ReplayArgs),
 }
 
 /// Entry point of the binary.
@@ -124,5 +127,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Cost(a)) => cost::execute(a, &ctx),
         Some(Command::Models(a)) => models::execute(a, &ctx),
         Some(Command::Trace(a)) => trace::execute(a, &ctx),
+        Some(Command::Replay(a)) => replay::execute(a, &ctx),
     }
 }

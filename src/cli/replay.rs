@@ -1,0 +1,154 @@
+//! `temper replay TRACE --span ID`: the LLM call of a trace span becomes a prompt version, is
+//! fired N times and compared with the answer the trace recorded (docs/replay.md).
+
+use super::run_spend;
+use super::{Ctx, EXIT_ERROR, print_json};
+use crate::cost::PriceBook;
+use crate::replay::{self, ModelReplay};
+use crate::runner::{self, Case, Plan};
+use crate::sanitize::one_line;
+use crate::trace::Format;
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// Arguments of `temper replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Trace file (any format `temper trace` reads)
+    pub file: PathBuf,
+    /// OTel logs file holding the prompts and answers as GenAI log records
+    pub logs: Option<PathBuf>,
+    /// Format of the trace file [default: detected from the content]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// The LLM span to replay (its id, or a unique prefix of it)
+    #[arg(long, value_name = "ID")]
+    pub span: String,
+    /// Samples per model
+    #[arg(short = 'n', long = "samples", value_name = "N", default_value_t = 10)]
+    pub samples: u32,
+    /// Variant to fire instead of the recorded model, repeatable (e.g. "openai:gpt-4o-mini temperature=0")
+    #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL [K=V]...")]
+    pub models: Vec<String>,
+    /// Prompt name to save the request under [default: replay-<span id prefix>]
+    #[arg(long = "as", value_name = "NAME")]
+    pub name: Option<String>,
+    /// Refuse to start above this estimate, stop before crossing it [default: [run] budget_usd]
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
+    /// Start even when the estimate is over the budget, never ask
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+/// Run `temper replay`.
+pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.samples >= 1, "-n must be at least 1");
+    let trace = match &args.logs {
+        Some(logs) => crate::trace::load_with_logs(&args.file, logs, args.format)?,
+        None => crate::trace::load(&args.file, args.format)?,
+    };
+    let file = args.file.display().to_string();
+    let span = replay::find(&trace, &args.span, &file)?;
+    let prepared = replay::prepare(span)?;
+    let recorded = prepared.request.output.clone().with_context(|| {
+        format!(
+            "span {} recorded no output to compare with: the instrumentation did not capture the answer (enable output capture)",
+            span.id
+        )
+    })?;
+    let registry = runner::registry(&ctx.config, &ctx.db_path);
+    let variants = replay::variants(&prepared, &args.models, &registry)?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| replay::default_name(&prepared.span_id));
+    crate::prompt::validate_name(&name).map_err(|why| anyhow::anyhow!("--as: {why}"))?;
+    let budget_usd = run_spend::check_budget(args.budget_usd.or(ctx.config.run.budget_usd))?;
+    let book = PriceBook::load(&ctx.config, None)?;
+    let mut store = ctx.open_store()?;
+    let version = replay::save(&mut store, &name, &prepared, &args.file)?;
+    let label = format!("{}@{}", version.prompt, version.number);
+    let reference = store.resolve_str(&label)?;
+    let case = Case {
+        name: "recorded".into(),
+        vars: Default::default(),
+    };
+    let mut plan = Plan::new(vec![reference], variants, vec![case], &ctx.config.run);
+    plan.samples = args.samples;
+    plan.budget_usd = budget_usd;
+    plan.prices = Some(Arc::new(book.clone()));
+    let cells = plan.prepare(&registry)?;
+    let guard = run_spend::GuardInput {
+        cells: &cells,
+        book: &book,
+        store: &store,
+        budget_usd,
+        yes: args.yes,
+    };
+    if run_spend::guard(&guard, ctx)?.is_none() {
+        eprintln!("not started: declined (prompt {label} is saved)");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(runner::execute(
+        &plan,
+        cells,
+        &ctx.db_path,
+        None,
+        CancellationToken::new(),
+    ))?;
+    let models = replay::results(&store, outcome.run_id, &recorded)?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "prompt": label,
+            "span": prepared.span_id,
+            "run_id": outcome.run_id,
+            "recorded_output": recorded,
+            "models": models,
+            "verdicts": models.iter().map(replay::verdict).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        print_text(&label, outcome.run_id, &recorded, &models);
+    }
+    Ok(if outcome.ok == 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_text(label: &str, run_id: i64, recorded: &str, models: &[ModelReplay]) {
+    println!("saved {label} · run #{run_id}");
+    println!("recorded output\n  {}", one_line(recorded));
+    for m in models {
+        let stability = m.stability.map_or("-".into(), |s| format!("{s:.2}"));
+        println!(
+            "{}  {}/{} reproduced · {} distinct · stability {stability} · compared {}",
+            one_line(&m.model),
+            m.reproduced,
+            m.ok,
+            m.distinct,
+            m.mode
+        );
+        if let Some(d) = &m.divergence {
+            println!(
+                "  first divergence at char {}: after {:?}, recorded {:?} vs sample #{} {:?}",
+                d.char_offset,
+                one_line(&d.context),
+                one_line(&d.recorded),
+                d.modal_sample,
+                one_line(&d.modal)
+            );
+        }
+    }
+    for m in models {
+        println!("{}", one_line(&replay::verdict(m)));
+    }
+}
