@@ -100,11 +100,7 @@ pub fn results(store: &Store, run_id: i64, recorded: &str) -> Result<Vec<ModelRe
     let mut out = Vec::new();
     for cell in store.cells(run_id)? {
         let rows = store.samples(cell.id)?;
-        out.push(compare(
-            &cell.cell.variant_name,
-            recorded,
-            &observed(&rows),
-        ));
+        out.push(compare(&cell.cell.variant_name, recorded, &observed(&rows)));
     }
     Ok(out)
 }
@@ -159,15 +155,24 @@ mod tests {
 
     #[test]
     fn counts_whitespace_equal_answers_and_finds_the_divergence() {
-        let r = compare("m", "Paris is  the capital.", &obs(&[
-            "Paris is the capital.",
-            "Lyon is the capital.",
-            "Lyon is the capital.",
-            "Lyon is the capital.",
-        ]));
+        let r = compare(
+            "m",
+            "Paris is  the capital.",
+            &obs(&[
+                "Paris is the capital.",
+                "Lyon is the capital.",
+                "Lyon is the capital.",
+                "Lyon is the capital.",
+            ]),
+        );
         assert_eq!((r.n, r.ok, r.reproduced, r.distinct), (4, 4, 1, 2));
-        let d = r.divergence.expect("modal differs from the recorded answer");
-        assert_eq!((d.char_offset, d.recorded.as_str()), (0, "Paris is the capital."));
+        let d = r
+            .divergence
+            .expect("modal differs from the recorded answer");
+        assert_eq!(
+            (d.char_offset, d.recorded.as_str()),
+            (0, "Paris is the capital.")
+        );
         assert!(d.modal.starts_with("Lyon"));
         assert_eq!(
             verdict(&r),
@@ -188,7 +193,9 @@ mod tests {
         samples.push(Observed::failed(2));
         let r = compare("m", "z", &samples);
         assert_eq!((r.n, r.ok, r.reproduced), (3, 2, 0));
-        assert!(verdict(&r).contains("none of 2 samples on m; they split into 2 different answers"));
+        assert!(
+            verdict(&r).contains("none of 2 samples on m; they split into 2 different answers")
+        );
         let none = compare("m", "z", &[Observed::failed(0)]);
         assert!(verdict(&none).starts_with("no sample got an answer"));
     }

@@ -30,9 +30,9 @@ mod tree;
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, run_spans, write_run_trace};
 pub use load::{load, load_with_logs};
-pub use request::{LlmRequest, RequestError, reconstruct};
 pub use model::{
     Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, ToolRequest, Usage,
 };
+pub use request::{LlmRequest, RequestError, reconstruct};
 pub use temper::write_jsonl;
 pub use tree::Trace;

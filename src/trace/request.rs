@@ -81,7 +81,12 @@ pub fn capture(a: &Attrs) -> Option<Value> {
     if !params.is_empty() {
         out.insert("params".into(), Value::Object(params));
     }
-    let system = ["llm.provider", "llm.system", "gen_ai.system", "gen_ai.provider.name"];
+    let system = [
+        "llm.provider",
+        "llm.system",
+        "gen_ai.system",
+        "gen_ai.provider.name",
+    ];
     if let Some(s) = first_text(a, &system) {
         out.insert("system".into(), Value::String(s));
     }
@@ -159,6 +164,10 @@ pub fn reconstruct(span: &Span) -> Result<LlmRequest, RequestError> {
         .filter(|m| !m.is_empty())
         .or_else(|| body.get("messages").and_then(messages))
         .filter(|m| !m.is_empty())
+        .filter(|m| {
+            m.iter()
+                .any(|m| !m.content.is_empty() || !m.tool_calls.is_empty())
+        })
         .ok_or_else(no_messages)?;
     let tools = [captured.get("tools"), body.get("tools")]
         .into_iter()
@@ -201,7 +210,12 @@ fn message(m: &Value) -> Option<Message> {
         _ => return None,
     };
     let mut out = Message::new(role, content_text(m.get("content")));
-    for call in m.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
+    for call in m
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let f = call.get("function").unwrap_or(call);
         out.tool_calls.push(MessageToolCall {
             id: call.get("id").and_then(Value::as_str).unwrap_or("").into(),
@@ -213,7 +227,12 @@ fn message(m: &Value) -> Option<Message> {
         .get("tool_call_id")
         .and_then(Value::as_str)
         .map(str::to_string);
-    for part in m.get("parts").and_then(Value::as_array).into_iter().flatten() {
+    for part in m
+        .get("parts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         genai_part(part, &mut out);
     }
     Some(out)
