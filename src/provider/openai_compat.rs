@@ -224,6 +224,7 @@ mod tests {
                 seed: Some(7),
                 stop: vec!["\n".into()],
                 response_schema: Some(json!({"type": "object"})),
+                tool_choice: Some(json!("required")),
             },
             tools: vec![json!({"type": "function", "function": {"name": "f"}})],
             sample_index: 3,
@@ -241,6 +242,7 @@ mod tests {
         assert_eq!(body["stop"][0], "\n");
         assert_eq!(body["response_format"]["type"], "json_schema");
         assert_eq!(body["tools"][0]["function"]["name"], "f");
+        assert_eq!(body["tool_choice"], "required");
         assert_eq!(body["messages"][0]["role"], "user");
     }
 }
