@@ -70,6 +70,10 @@ impl Provider for Anthropic {
     ) -> BoxFuture<'a, Result<Response, ProviderError>> {
         Box::pin(self.send(request))
     }
+
+    fn wire_body(&self, request: &Request) -> Option<Value> {
+        Some(request_body(request))
+    }
 }
 
 /// A message's content: plain text, or blocks when it replays tool use (`tool_use` blocks for

@@ -55,6 +55,11 @@ pub trait Provider: Send + Sync {
     fn supports_logprobs(&self) -> bool {
         false
     }
+    /// The JSON body this provider sends for `request` (no headers, no key), for
+    /// `temper show-request`; `None` for providers that send nothing over the wire.
+    fn wire_body(&self, _request: &Request) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// One call to a model: already rendered messages plus sampling parameters.

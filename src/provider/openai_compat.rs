@@ -65,6 +65,10 @@ impl Provider for OpenAiCompat {
     fn supports_logprobs(&self) -> bool {
         true
     }
+
+    fn wire_body(&self, request: &Request) -> Option<Value> {
+        Some(request_body(request))
+    }
 }
 
 /// The JSON body of a chat completions request.
