@@ -38,7 +38,7 @@ pub use replay::{StoredRuns, registry};
 pub use retry::Backoff;
 pub use schedule::Schedule;
 pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};
-pub use summary::{VariantSummary, percentile, summarize};
+pub use summary::{LatencyStats, VariantSummary, percentile, summarize};
 pub use variant_spec::VariantSpecError;
 
 use crate::cost::PriceBook;
