@@ -135,9 +135,13 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             stored.push((cell.clone(), samples));
         }
     }
+    let temperatures: Vec<Option<f64>> = sent
+        .iter()
+        .map(|s| s.params.as_ref()?.get("temperature")?.as_f64())
+        .collect();
     let explained = args
         .explain
-        .then(|| crate::explain::explain_run(&stored, args.mode));
+        .then(|| crate::explain::explain_run_sent(&stored, args.mode, &temperatures));
     if ctx.json {
         super::print_json(&ReportJson {
             run: &target.run,
