@@ -17,6 +17,7 @@ mod run;
 mod run_spend;
 mod run_summary;
 mod runs;
+mod show_request;
 mod style;
 mod trace;
 
@@ -73,6 +74,8 @@ pub enum Command {
     Models(models::ModelsArgs),
     /// Inspect a trace file: spans, retrieved chunks, tool calls, detector flags
     Trace(trace::TraceArgs),
+    /// Print the exact request body a sample was sent with (messages and params, no headers)
+    ShowRequest(show_request::ShowRequestArgs),
 }
 
 /// Entry point of the binary.
@@ -81,7 +84,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
-            let _ = e.print();
+            let args: Vec<String> = std::env::args().collect();
+            match run::param_flag_hint(&e, &args) {
+                Some(hint) => eprintln!("error: {hint}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return ExitCode::from(code);
         }
     };
@@ -124,5 +133,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Cost(a)) => cost::execute(a, &ctx),
         Some(Command::Models(a)) => models::execute(a, &ctx),
         Some(Command::Trace(a)) => trace::execute(a, &ctx),
+        Some(Command::ShowRequest(a)) => show_request::execute(a, &ctx),
     }
 }
