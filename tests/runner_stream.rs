@@ -379,3 +379,45 @@ fn bad_variant_params_and_param_flags_are_usage_errors() {
         assert!(e.contains(says), "{spec}: {e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn session_check_max_p95_ttft_ms() {
+    let server = SseServer::start(false).await;
+    let f = fixture(&server, None);
+    let config = f.dir.path().join("config.toml");
+    let root = &server.base_url;
+    std::fs::write(
+        &config,
+        format!("[providers.local]\nkind = \"openai\"\nbase_url = \"{root}\"\n"),
+    )
+    .unwrap();
+    let session = |bar: u32| {
+        format!(
+            "name = \"ttft\"\nsamples = 2\nprompts = [\"greet\"]\n\n[[variants]]\nname = \"streamed\"\nmodel = \"local:delay\"\nstream = true\n\n[check]\nmax_p95_ttft_ms = {bar}\n"
+        )
+    };
+    let path = f.dir.path().join("ttft.toml");
+    tokio::task::spawn_blocking(move || {
+        std::fs::write(&path, session(100)).unwrap();
+        let out = temper(&f, &config)
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("max_p95_ttft_ms"), "{text}");
+        std::fs::write(&path, session(5000)).unwrap();
+        let out = temper(&f, &config)
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+    })
+    .await
+    .unwrap();
+}
