@@ -332,35 +332,72 @@ async fn run_with_progress(
     Ok(result?)
 }
 
+/// What the progress bar counts besides done/total.
+#[derive(Default)]
+struct Tally {
+    failed: usize,
+    retries: usize,
+    spent_usd: f64,
+    last: String,
+}
+
+impl Tally {
+    fn message(&self) -> String {
+        let mut msg = format!(
+            "{} failed · {} retries · {}",
+            self.failed,
+            self.retries,
+            format_usd(self.spent_usd)
+        );
+        if !self.last.is_empty() {
+            msg.push_str(" · ");
+            msg.push_str(&self.last);
+        }
+        msg
+    }
+}
+
+/// A live bar on a terminal (done/total, failures, retries, elapsed, spend); nothing when
+/// stderr is piped or `--json` is set (`show` false).
 async fn draw_progress(mut rx: tokio::sync::mpsc::UnboundedReceiver<RunEvent>, show: bool) {
     let bar = indicatif::ProgressBar::hidden();
+    let mut tally = Tally::default();
     while let Some(event) = rx.recv().await {
         match event {
             RunEvent::Started { total, .. } if show => {
                 bar.set_length(total as u64);
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "{spinner} {bar:30} {pos}/{len} samples {elapsed} {msg}",
+                    "{spinner} {bar:30} {pos}/{len} samples · {elapsed} · {msg}",
                 ) {
                     bar.set_style(style);
                 }
+                bar.enable_steady_tick(Duration::from_millis(200));
             }
             RunEvent::Sample { sample } => {
                 bar.inc(1);
+                tally.spent_usd += sample.cost_usd.unwrap_or(0.0);
                 if sample.status == Some(SampleStatus::Error) {
-                    bar.set_message(format!(
+                    tally.failed += 1;
+                    tally.last = format!(
                         "last error: {}",
                         crate::sanitize::one_line(sample.error.as_deref().unwrap_or(""))
-                    ));
+                    );
                 }
             }
-            RunEvent::Retrying { delay, error, .. } => bar.set_message(format!(
-                "retrying in {:.1} s: {}",
-                delay.as_secs_f64(),
-                crate::sanitize::one_line(&error)
-            )),
+            RunEvent::Retrying { delay, error, .. } => {
+                tally.retries += 1;
+                tally.last = format!(
+                    "retrying in {:.1} s: {}",
+                    delay.as_secs_f64(),
+                    crate::sanitize::one_line(&error)
+                );
+            }
             RunEvent::Finished { .. } => bar.finish_and_clear(),
             _ => {}
+        }
+        if show {
+            bar.set_message(tally.message());
         }
     }
 }
