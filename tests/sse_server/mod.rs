@@ -2,6 +2,7 @@
 //! and the runner bench. What it does is chosen by the request's `model`:
 //!
 //! - `hello`: answers "Hello" (streamed when asked, else plain JSON), with usage.
+//! - `long`: answers 40 words, one event per word when streamed (for the bench).
 //! - `delay`: like `hello`, after 300 ms before the first event.
 //! - `cut`: sends "Hel" then breaks the connection.
 //! - `stall`: sends "Hel" then nothing, forever.
@@ -146,6 +147,15 @@ async fn openai(axum::extract::State(state): axum::extract::State<State>, body: 
             r#"{"b": 2}"#
         };
         return json_reply(200, completion(text));
+    }
+    if model == "long" {
+        let words: Vec<String> = (0..40).map(|i| format!("word{i} ")).collect();
+        if !stream {
+            return json_reply(200, completion(&words.concat()));
+        }
+        let mut p: Vec<Piece> = words.iter().map(|w| delta(w)).collect();
+        p.extend(openai_end());
+        return sse(p);
     }
     if !stream || model == "plainjson" {
         return json_reply(200, completion("Hello"));
