@@ -7,6 +7,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/sse_server/mod.rs"]
+mod sse_server;
 
 use common::fixture::Fixture;
 use std::collections::BTreeMap;
@@ -41,6 +43,77 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(bench());
+    rt.block_on(bench_streaming());
+}
+
+/// CPU time this thread has used so far.
+fn thread_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_THREAD is Linux's per-thread usage.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Target (issue 15): streaming adds <= 5% CPU per sample over non-streamed calls at
+/// concurrency 32 against a loopback server. The client runs on its own single-threaded runtime
+/// on one OS thread, so its CPU is measured apart from the server's; both answers carry the same
+/// 40 words (one SSE event per word when streamed).
+async fn bench_streaming() {
+    const CALLS: usize = 2000;
+    let server = sse_server::SseServer::start(false).await;
+    let base = server.base_url.clone();
+    let per_sample = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let provider = OpenAiCompat::new("local", &base, None, Default::default()).unwrap();
+            let mut out = Vec::new();
+            for stream in [false, true, false, true] {
+                let mut request = Request {
+                    model: "long".into(),
+                    messages: vec![Message::new(Role::User, "hi")],
+                    ..Request::default()
+                };
+                request.params.stream = Some(stream);
+                let started = thread_cpu();
+                let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+                let calls = (0..CALLS).map(|_| {
+                    let (sem, provider, request) = (sem.clone(), &provider, &request);
+                    async move {
+                        let _permit = sem.acquire().await.unwrap();
+                        let r = provider.complete(request).await.unwrap();
+                        assert_eq!(r.text.len(), 270);
+                    }
+                });
+                futures::future::join_all(calls).await;
+                let cpu = thread_cpu() - started;
+                out.push((stream, cpu.as_secs_f64() * 1e6 / CALLS as f64));
+            }
+            out
+        })
+    })
+    .join()
+    .unwrap();
+    let mean = |s: bool| {
+        let v: Vec<f64> = per_sample
+            .iter()
+            .filter(|p| p.0 == s)
+            .map(|p| p.1)
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (plain, streamed) = (mean(false), mean(true));
+    println!("streaming vs non-streamed, {CALLS} calls @ concurrency {CONCURRENCY} (client CPU):");
+    println!(
+        "  non-streamed {plain:.1} µs/sample · streamed {streamed:.1} µs/sample · {:+.1}% (target <= +5%)",
+        (streamed / plain - 1.0) * 100.0
+    );
 }
 
 async fn bench() {

@@ -146,7 +146,7 @@ fn bad_input_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "variant \"mock:echo temp=0.2\": unknown parameter \"temp\" (known: temperature, top_p, max_tokens, seed)",
+            "variant \"mock:echo temp=0.2\": unknown parameter \"temp\" (known: temperature, top_p, max_tokens, seed, stream, response_format)",
         ));
     temper(dir.path())
         .args(["run", "support-answer", "--var", "question"])

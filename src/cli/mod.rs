@@ -18,6 +18,7 @@ mod run;
 mod run_spend;
 mod run_summary;
 mod runs;
+mod show_request;
 mod style;
 mod trace;
 
@@ -76,6 +77,8 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// Replay an LLM call of a trace N times and compare with the answer it recorded
     Replay(replay::ReplayArgs),
+    /// Print the exact request body a sample was sent with (messages and params, no headers)
+    ShowRequest(show_request::ShowRequestArgs),
 }
 
 /// Entry point of the binary.
@@ -84,7 +87,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
-            let _ = e.print();
+            let args: Vec<String> = std::env::args().collect();
+            match run::param_flag_hint(&e, &args) {
+                Some(hint) => eprintln!("error: {hint}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return ExitCode::from(code);
         }
     };
@@ -128,5 +137,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Models(a)) => models::execute(a, &ctx),
         Some(Command::Trace(a)) => trace::execute(a, &ctx),
         Some(Command::Replay(a)) => replay::execute(a, &ctx),
+        Some(Command::ShowRequest(a)) => show_request::execute(a, &ctx),
     }
 }

@@ -83,11 +83,29 @@ pub(super) fn write_out(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// A cell's report with what it sent and its latency figures.
+#[derive(Serialize)]
+struct CellJson<'a> {
+    #[serde(flatten)]
+    report: &'a CellReport,
+    /// The effective params sent (null for runs from before temper recorded them).
+    params_sent: Option<serde_json::Value>,
+    latency_p50_ms: Option<f64>,
+    ttft_p50_ms: Option<f64>,
+    ttft_p95_ms: Option<f64>,
+}
+
+/// What a cell sent and how fast it answered, beside its analysis.
+struct Sent {
+    params: Option<serde_json::Value>,
+    stats: crate::runner::LatencyStats,
+}
+
 #[derive(Serialize)]
 struct ReportJson<'a> {
     run: &'a RunInfo,
     mode: Mode,
-    cells: &'a [CellReport],
+    cells: Vec<CellJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<crate::explain::RunExplanation>,
 }
@@ -97,9 +115,16 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let target = load_target(&store, &args.target)?;
     let mut reports = Vec::with_capacity(target.cells.len());
+    let mut sent = Vec::with_capacity(target.cells.len());
     let mut stored = Vec::new();
     for cell in &target.cells {
         let samples = store.samples(cell.id)?;
+        sent.push(Sent {
+            params: store
+                .cell_request(cell.id)?
+                .and_then(|r| serde_json::from_str(&r.params_sent).ok()),
+            stats: crate::runner::LatencyStats::of(&samples),
+        });
         let tokens = ModelTokens(crate::cost::history::cell_model(cell));
         let options = Options {
             mode: args.mode,
@@ -110,19 +135,34 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             stored.push((cell.clone(), samples));
         }
     }
+    let temperatures: Vec<Option<f64>> = sent
+        .iter()
+        .map(|s| s.params.as_ref()?.get("temperature")?.as_f64())
+        .collect();
     let explained = args
         .explain
-        .then(|| crate::explain::explain_run(&stored, args.mode));
+        .then(|| crate::explain::explain_run_sent(&stored, args.mode, &temperatures));
     if ctx.json {
         super::print_json(&ReportJson {
             run: &target.run,
             mode: args.mode,
-            cells: &reports,
+            cells: reports
+                .iter()
+                .zip(&sent)
+                .map(|(report, s)| CellJson {
+                    report,
+                    params_sent: s.params.clone(),
+                    latency_p50_ms: s.stats.latency_p50_ms,
+                    ttft_p50_ms: s.stats.ttft_p50_ms,
+                    ttft_p95_ms: s.stats.ttft_p95_ms,
+                })
+                .collect(),
             explain: explained,
         })?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = render_report(&target.run, args.mode, &reports, args.fields);
+    text.push_str(&sent_lines(&reports, &sent));
     if let Some(explained) = &explained {
         text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
         for line in explained.sentences() {
@@ -132,6 +172,45 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Per cell, one line of what was sent and its latency (p50/p95, TTFT when streamed), and a
+/// note when the temperature was above 0.
+fn sent_lines(reports: &[CellReport], sent: &[Sent]) -> String {
+    use crate::runner::sent::{params_line, temperature_above_zero};
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0} ms"));
+    let mut out = String::new();
+    for (r, s) in reports.iter().zip(sent) {
+        let params = s
+            .params
+            .as_ref()
+            .map_or_else(|| "not recorded".to_string(), params_line);
+        let mut line = format!(
+            "#{} sent: {params} · latency p50 {} p95 {}",
+            r.cell_id,
+            ms(s.stats.latency_p50_ms),
+            ms(s.stats.latency_p95_ms)
+        );
+        if s.stats.ttft_p50_ms.is_some() {
+            line.push_str(&format!(
+                " · ttft p50 {} p95 {}",
+                ms(s.stats.ttft_p50_ms),
+                ms(s.stats.ttft_p95_ms)
+            ));
+        }
+        out.push_str(&paint(Tone::Muted, &line));
+        out.push('\n');
+        if let Some(t) = s.params.as_ref().and_then(temperature_above_zero) {
+            out.push_str(&format!(
+                "#{} note: temperature {t} was sent, above 0: outputs are expected to vary, stability falls by design\n",
+                r.cell_id
+            ));
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\n{out}")
 }
 
 fn render_report(run: &RunInfo, mode: Mode, reports: &[CellReport], fields: usize) -> String {

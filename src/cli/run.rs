@@ -29,7 +29,7 @@ pub struct RunArgs {
     /// Samples per model [default: [run] samples in the config, else 10]
     #[arg(short = 'n', long = "samples", value_name = "N")]
     pub samples: Option<u32>,
-    /// Variant: provider:model, then optional params, repeatable (e.g. mock:drift?p=0.3, "openai:gpt-4o-mini temperature=0.7 seed=7"; keys: temperature, top_p, max_tokens, seed) [default: mock:echo]
+    /// Variant: provider:model, then optional params, repeatable (e.g. mock:drift?p=0.3, "openai:gpt-4o-mini temperature=0.7 seed=7"; keys: temperature (0 unless set), top_p, max_tokens, seed, stream=true, response_format=json_object) [default: mock:echo]
     #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL [K=V]...")]
     pub models: Vec<String>,
     /// Template variable, repeatable: --var question="How long…"
@@ -91,6 +91,52 @@ impl ScheduleArg {
             ScheduleArg::Both => vec![Schedule::Sequential, Schedule::Burst],
         }
     }
+}
+
+/// Sampling params a user may try as flags (`--temperature 0.5`); they are variant params.
+const PARAM_FLAGS: &[&str] = &[
+    "temperature",
+    "top-p",
+    "top_p",
+    "max-tokens",
+    "max_tokens",
+    "seed",
+    "stream",
+    "response-format",
+    "response_format",
+];
+
+/// For `temper run … --temperature 0.5` (an unknown flag that is a sampling param): the
+/// variant form to use instead, rather than clap's unrelated "did you mean --theme".
+pub(super) fn param_flag_hint(error: &clap::Error, args: &[String]) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    args.iter().position(|a| a == "run")?;
+    let (at, flag) = args.iter().enumerate().find_map(|(i, a)| {
+        let name = a.strip_prefix("--")?;
+        let (name, inline) = match name.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (name, None),
+        };
+        PARAM_FLAGS
+            .contains(&name)
+            .then(|| (i, (name.replace('-', "_"), inline)))
+    })?;
+    let (key, inline) = flag;
+    let value = inline
+        .or_else(|| args.get(at + 1).filter(|v| !v.starts_with('-')).cloned())
+        .unwrap_or_else(|| "VALUE".into());
+    let model = args
+        .iter()
+        .zip(args.iter().skip(1))
+        .find(|(a, _)| *a == "-m" || *a == "--model")
+        .map_or("MODEL".to_string(), |(_, m)| m.clone());
+    Some(format!(
+        "--{} is not an option of temper run: sampling params go with the model, as a variant: -m \"{} {key}={value}\" (keys: temperature, top_p, max_tokens, seed, stream, response_format)",
+        key.replace('_', "-"),
+        crate::sanitize::one_line(&model)
+    ))
 }
 
 /// Run `temper run`.
@@ -286,35 +332,72 @@ async fn run_with_progress(
     Ok(result?)
 }
 
+/// What the progress bar counts besides done/total.
+#[derive(Default)]
+struct Tally {
+    failed: usize,
+    retries: usize,
+    spent_usd: f64,
+    last: String,
+}
+
+impl Tally {
+    fn message(&self) -> String {
+        let mut msg = format!(
+            "{} failed · {} retries · {}",
+            self.failed,
+            self.retries,
+            format_usd(self.spent_usd)
+        );
+        if !self.last.is_empty() {
+            msg.push_str(" · ");
+            msg.push_str(&self.last);
+        }
+        msg
+    }
+}
+
+/// A live bar on a terminal (done/total, failures, retries, elapsed, spend); nothing when
+/// stderr is piped or `--json` is set (`show` false).
 async fn draw_progress(mut rx: tokio::sync::mpsc::UnboundedReceiver<RunEvent>, show: bool) {
     let bar = indicatif::ProgressBar::hidden();
+    let mut tally = Tally::default();
     while let Some(event) = rx.recv().await {
         match event {
             RunEvent::Started { total, .. } if show => {
                 bar.set_length(total as u64);
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "{spinner} {bar:30} {pos}/{len} samples {elapsed} {msg}",
+                    "{spinner} {bar:30} {pos}/{len} samples · {elapsed} · {msg}",
                 ) {
                     bar.set_style(style);
                 }
+                bar.enable_steady_tick(Duration::from_millis(200));
             }
             RunEvent::Sample { sample } => {
                 bar.inc(1);
+                tally.spent_usd += sample.cost_usd.unwrap_or(0.0);
                 if sample.status == Some(SampleStatus::Error) {
-                    bar.set_message(format!(
+                    tally.failed += 1;
+                    tally.last = format!(
                         "last error: {}",
                         crate::sanitize::one_line(sample.error.as_deref().unwrap_or(""))
-                    ));
+                    );
                 }
             }
-            RunEvent::Retrying { delay, error, .. } => bar.set_message(format!(
-                "retrying in {:.1} s: {}",
-                delay.as_secs_f64(),
-                crate::sanitize::one_line(&error)
-            )),
+            RunEvent::Retrying { delay, error, .. } => {
+                tally.retries += 1;
+                tally.last = format!(
+                    "retrying in {:.1} s: {}",
+                    delay.as_secs_f64(),
+                    crate::sanitize::one_line(&error)
+                );
+            }
             RunEvent::Finished { .. } => bar.finish_and_clear(),
             _ => {}
+        }
+        if show {
+            bar.set_message(tally.message());
         }
     }
 }

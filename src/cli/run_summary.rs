@@ -26,8 +26,14 @@ pub(super) fn print_summary(
         RunStatus::Done => paint(Tone::Good, "done"),
         other => paint(Tone::Removed, other.as_str()),
     };
+    let warm = variants
+        .iter()
+        .filter_map(|v| v.temperature_above_zero)
+        .reduce(f64::max)
+        .map(|t| paint(Tone::Removed, &format!(" · temperature {t} (above 0)")))
+        .unwrap_or_default();
     println!(
-        "run #{} {} · {} · {} samples in {:.2} s",
+        "run #{} {} · {} · {} samples in {:.2} s{warm}",
         outcome.run_id,
         status,
         paint(Tone::Strong, label),
@@ -45,7 +51,7 @@ pub(super) fn print_summary(
         paint(
             Tone::Muted,
             &format!(
-                "{:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {:>10}",
+                "{:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {:>10}",
                 "variant",
                 "ok",
                 "failed",
@@ -54,6 +60,8 @@ pub(super) fn print_summary(
                 "tokens out",
                 "p50",
                 "p95",
+                "ttft p50",
+                "ttft p95",
                 "cost/call"
             )
         )
@@ -66,15 +74,23 @@ pub(super) fn print_summary(
             .find(|c| c.variant == v.variant)
             .map_or_else(|| "-".to_string(), |c| mean_cost(&c.cost, v.ok));
         println!(
-            "{name:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {per_call:>10}",
+            "{name:<width$}  {:>4}  {:>6}  {:>8}  {:>9}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {per_call:>10}",
             v.ok,
             v.failed,
             v.distinct,
             v.input_tokens,
             v.output_tokens,
             ms(v.latency_p50_ms),
-            ms(v.latency_p95_ms)
+            ms(v.latency_p95_ms),
+            ms(v.ttft_p50_ms),
+            ms(v.ttft_p95_ms)
         );
+        if let Some(t) = v.temperature_above_zero {
+            println!(
+                "  {} temperature {t} was sent: outputs are expected to vary, stability falls by design",
+                paint(Tone::Removed, "note:")
+            );
+        }
         if let Some(error) = &v.top_error {
             println!(
                 "  {} {}",

@@ -38,6 +38,18 @@ pub struct CellExplanation {
     pub backend_verdict: BackendVerdict,
     /// Samples with an output but no (readable) logprobs.
     pub without_logprobs: usize,
+    /// The temperature the cell sent (from its recorded `params_sent`; `None` for runs from
+    /// before temper recorded it): decides whether a passed-over token is sampling or the
+    /// server's own settings. Set with [`CellExplanation::with_temperature`].
+    pub temperature_sent: Option<f64>,
+}
+
+impl CellExplanation {
+    /// This explanation knowing the temperature that was sent.
+    pub fn with_temperature(mut self, temperature: Option<f64>) -> CellExplanation {
+        self.temperature_sent = temperature;
+        self
+    }
 }
 
 /// How close the outputs came to going another way.
@@ -50,6 +62,8 @@ pub struct Fragility {
     pub fragile_min: usize,
     pub fragile_max: usize,
     pub samples_measured: usize,
+    /// The modal sample's token at its closest call (see [`Margins::closest`]).
+    pub closest_token: Option<String>,
 }
 
 /// Explain one cell from its stored samples; outputs are compared under `mode` (as in the report).
@@ -120,6 +134,7 @@ pub fn explain_cell(cell: &CellInfo, samples: &[SampleRow], mode: Mode) -> CellE
         clusters,
         backends,
         backend_verdict,
+        temperature_sent: None,
     }
 }
 
@@ -137,9 +152,15 @@ fn without_schedule(variant_json: &str) -> String {
 fn fragility(modal: Option<u32>, tokens: &HashMap<u32, Vec<TokenLogprob>>) -> Option<Fragility> {
     let modal_sample = modal.filter(|m| tokens.contains_key(m))?;
     let counts: Vec<usize> = tokens.values().map(|t| margins(t).fragile).collect();
+    let modal_tokens = tokens.get(&modal_sample)?;
+    let modal = margins(modal_tokens);
     Some(Fragility {
         modal_sample,
-        modal: margins(tokens.get(&modal_sample)?),
+        closest_token: modal
+            .closest
+            .and_then(|(i, _)| modal_tokens.get(i))
+            .map(|t| t.token.clone()),
+        modal,
         fragile_min: counts.iter().copied().min().unwrap_or(0),
         fragile_max: counts.iter().copied().max().unwrap_or(0),
         samples_measured: counts.len(),

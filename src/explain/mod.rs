@@ -32,6 +32,7 @@ pub use cell::{CellExplanation, Fragility, explain_cell};
 pub use divergence::{ClusterChoice, ClusterText, SplitPoint, split_point};
 pub use margin::{FRAGILE, Margins, margin, margins};
 pub use schedules::{ScheduleComparison, ScheduleResult, ScheduleVerdict, compare_schedules};
+pub use words::passed_over_cause;
 
 use crate::analysis::Mode;
 use crate::store::{CellInfo, SampleRow};
@@ -47,9 +48,22 @@ pub struct RunExplanation {
 /// Explain every cell of a run (cells with their stored samples, in run order), comparing
 /// outputs under `mode`.
 pub fn explain_run(cells: &[(CellInfo, Vec<SampleRow>)], mode: Mode) -> RunExplanation {
+    explain_run_sent(cells, mode, &[])
+}
+
+/// [`explain_run`] knowing the temperature each cell sent (same order as `cells`; missing
+/// entries are unknown), so a token that was not the top choice is put down to its true cause.
+pub fn explain_run_sent(
+    cells: &[(CellInfo, Vec<SampleRow>)],
+    mode: Mode,
+    temperatures: &[Option<f64>],
+) -> RunExplanation {
     let explained: Vec<CellExplanation> = cells
         .iter()
-        .map(|(c, s)| explain_cell(c, s, mode))
+        .enumerate()
+        .map(|(i, (c, s))| {
+            explain_cell(c, s, mode).with_temperature(temperatures.get(i).copied().flatten())
+        })
         .collect();
     let schedules = compare_schedules(&explained);
     RunExplanation {

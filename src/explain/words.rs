@@ -99,7 +99,7 @@ impl CellExplanation {
                         format!("{apart:.2}")
                     };
                     out.push(format!(
-                        "a near-tie ({apart} apart): a tiny numeric difference between calls flips this token"
+                        "a near-tie ({apart} apart) between the choices at the split, each from its own call: a tiny numeric difference between calls flips this token"
                     ));
                 }
                 if let Some(first) = choices.first().filter(|c| !c.alternatives.is_empty()) {
@@ -137,7 +137,13 @@ impl CellExplanation {
             let m = &f.modal;
             let weakest = m
                 .closest
-                .map(|(i, margin)| format!("; the closest call is token {} by {margin:.3}", i + 1))
+                .map(|(i, margin)| {
+                    let token = f.closest_token.as_deref().map(quote).unwrap_or_default();
+                    format!(
+                        "; within that sample the closest call is token {} {token} by {margin:.3}",
+                        i + 1
+                    )
+                })
                 .unwrap_or_default();
             if m.fragile == 0 {
                 let robust = if m.passed_over == 0 {
@@ -157,8 +163,11 @@ impl CellExplanation {
             }
             if m.passed_over > 0 {
                 out.push(format!(
-                    "{} of {} tokens of sample {} were not the most likely choice: sampling above temperature 0 picked them, so calls differ by design (a seed repeats them only where the server honours it)",
-                    m.passed_over, m.measured, f.modal_sample
+                    "{} of {} tokens of sample {} were not the most likely choice: {}",
+                    m.passed_over,
+                    m.measured,
+                    f.modal_sample,
+                    passed_over_cause(self.temperature_sent)
                 ));
             }
             if f.samples_measured > 1 && f.fragile_min != f.fragile_max {
@@ -210,6 +219,23 @@ impl CellExplanation {
                 groups(true)
             )),
         }
+    }
+}
+
+/// Why a token other than the top logprob was chosen, given the temperature sent (`None`:
+/// not recorded).
+pub fn passed_over_cause(temperature: Option<f64>) -> String {
+    const SERVER: &str = "the server's own sampling settings (a repeat or presence penalty, top-k, a grammar) or a backend change chose them";
+    match temperature {
+        Some(t) if t > 0.0 => format!(
+            "sampling at temperature {t} picked them, so calls differ by design (a seed repeats them only where the server honours it)"
+        ),
+        Some(_) => format!(
+            "temperature 0 was sent, so {SERVER}, not sampling; set the server's penalties to neutral (llama.cpp: repeat_penalty 1.0) to measure the prompt alone"
+        ),
+        None => format!(
+            "either sampling above temperature 0 (this run did not record what it sent) or {SERVER}"
+        ),
     }
 }
 

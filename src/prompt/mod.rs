@@ -121,7 +121,39 @@ pub struct Params {
     /// `{type: function, function: {name}}`), as a replayed trace recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<serde_json::Value>,
+    /// How `response_schema` is asked for: `json_schema` (the default) or `json_object` for
+    /// servers without json_schema support (temper then checks the schema itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<ResponseFormat>,
+    /// Send a streaming request (SSE) and assemble the answer; measures time to first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
 }
+
+/// The `response_format` a request asks for when the prompt has a `response_schema`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseFormat {
+    /// `{"type": "json_schema", ...}`: the server enforces the schema (OpenAI).
+    JsonSchema,
+    /// `{"type": "json_object"}`: any JSON object; temper checks the schema afterwards
+    /// (llama.cpp servers, Ollama and others without json_schema).
+    JsonObject,
+}
+
+impl ResponseFormat {
+    /// The wire and variant spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseFormat::JsonSchema => "json_schema",
+            ResponseFormat::JsonObject => "json_object",
+        }
+    }
+}
+
+/// The temperature sent when neither the variant, the session nor the prompt sets one: temper
+/// measures what a prompt does at temperature 0, never a server's own default (often 1.0).
+pub const DEFAULT_TEMPERATURE: f64 = 0.0;
 
 impl Params {
     /// `self` with every field that `over` sets taken from `over` (variant params over defaults).
@@ -144,7 +176,23 @@ impl Params {
                 .tool_choice
                 .clone()
                 .or_else(|| self.tool_choice.clone()),
+            response_format: over.response_format.or(self.response_format),
+            stream: over.stream.or(self.stream),
         }
+    }
+
+    /// These params as they are sent: the temperature made explicit ([`DEFAULT_TEMPERATURE`]
+    /// when nothing set one).
+    pub fn effective(&self) -> Params {
+        Params {
+            temperature: Some(self.temperature.unwrap_or(DEFAULT_TEMPERATURE)),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the request streams (`stream=true`).
+    pub fn streams(&self) -> bool {
+        self.stream == Some(true)
     }
 }
 

@@ -47,11 +47,15 @@ impl Anthropic {
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         let schema_answer = request.params.response_schema.is_some();
-        self.endpoint
-            .send(&request_body(request), |reply| {
-                parse_response(reply, schema_answer)
-            })
-            .await
+        let body = request_body(request);
+        let parse = |reply| parse_response(reply, schema_answer);
+        if request.params.streams() {
+            let tool = schema_answer.then_some(SCHEMA_TOOL);
+            let assembler = super::stream_anthropic::AnthropicStream::new(tool);
+            self.endpoint.send_stream(&body, assembler, parse).await
+        } else {
+            self.endpoint.send(&body, parse).await
+        }
     }
 }
 
@@ -65,6 +69,10 @@ impl Provider for Anthropic {
         request: &'a Request,
     ) -> BoxFuture<'a, Result<Response, ProviderError>> {
         Box::pin(self.send(request))
+    }
+
+    fn wire_body(&self, request: &Request) -> Option<Value> {
+        Some(request_body(request))
     }
 }
 
@@ -129,6 +137,9 @@ pub(crate) fn request_body(request: &Request) -> Value {
     }
     if !p.stop.is_empty() {
         obj.insert("stop_sequences".into(), json!(p.stop));
+    }
+    if p.streams() {
+        obj.insert("stream".into(), json!(true));
     }
     let mut tools: Vec<Value> = request.tools.iter().map(tool_definition).collect();
     if let Some(schema) = &p.response_schema {
@@ -212,6 +223,7 @@ fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, Pro
         raw: Some(reply.text),
         logprobs: None,
         region: reply.region,
+        ttft: None,
     })
 }
 

@@ -24,6 +24,19 @@ pub enum ProviderError {
     /// The connection broke (reset, body stopped mid-way).
     #[error("connection failed: {0}")]
     Connection(String),
+    /// A streamed answer that broke, carried an error event or was not server-sent events;
+    /// `partial` is the answer text received before, kept on the stored sample.
+    #[error("stream: {why}")]
+    Stream {
+        why: String,
+        partial: String,
+        retryable: bool,
+    },
+    /// The server refused `response_format: json_schema` (llama.cpp, Ollama and others).
+    #[error(
+        "the server does not support response_format json_schema (HTTP {status}: {message}). Fix: add the variant param response_format=json_object (e.g. -m \"MODEL response_format=json_object\"); temper then checks the schema itself"
+    )]
+    SchemaUnsupported { status: u16, message: String },
     /// A 2xx answer that is not a usable response: HTML, truncated JSON, empty body, wrong shape.
     #[error("bad response: {0}")]
     BadResponse(String),
@@ -54,6 +67,7 @@ impl ProviderError {
                 matches!(status, 408 | 409 | 429) || (500..600).contains(status)
             }
             ProviderError::Timeout(_) | ProviderError::Connection(_) => true,
+            ProviderError::Stream { retryable, .. } => *retryable,
             _ => false,
         }
     }
@@ -82,6 +96,44 @@ impl ProviderError {
             ProviderError::Unreachable(m) => ProviderError::Unreachable(scrub(m)),
             ProviderError::Connection(m) => ProviderError::Connection(scrub(m)),
             ProviderError::BadResponse(m) => ProviderError::BadResponse(scrub(m)),
+            ProviderError::Stream {
+                why,
+                partial,
+                retryable,
+            } => ProviderError::Stream {
+                why: scrub(why),
+                partial: scrub(partial),
+                retryable,
+            },
+            ProviderError::SchemaUnsupported { status, message } => {
+                ProviderError::SchemaUnsupported {
+                    status,
+                    message: scrub(message),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The answer text received before a stream broke, kept on the stored sample.
+    pub fn partial_text(&self) -> Option<&str> {
+        match self {
+            ProviderError::Stream { partial, .. } if !partial.is_empty() => Some(partial),
+            _ => None,
+        }
+    }
+
+    /// This error, turned into [`ProviderError::SchemaUnsupported`] when it is a server's
+    /// refusal of `response_format: json_schema` (asked for in the request that got it).
+    pub(crate) fn schema_refusal(self) -> ProviderError {
+        match self {
+            ProviderError::Http {
+                status, message, ..
+            } if matches!(status, 400 | 422 | 500 | 501)
+                && (message.contains("json_schema") || message.contains("response_format")) =>
+            {
+                ProviderError::SchemaUnsupported { status, message }
+            }
             other => other,
         }
     }
@@ -89,7 +141,8 @@ impl ProviderError {
     /// The HTTP status when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ProviderError::Http { status, .. } => Some(*status),
+            ProviderError::Http { status, .. }
+            | ProviderError::SchemaUnsupported { status, .. } => Some(*status),
             _ => None,
         }
     }

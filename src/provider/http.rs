@@ -22,7 +22,7 @@ pub(crate) struct JsonReply {
 const REGION_HEADERS: &[&str] = &["x-ms-region", "x-region", "x-served-region"];
 
 /// The serving region from the headers, bounded in length (it is untrusted text).
-fn region(headers: &HeaderMap) -> Option<String> {
+pub(super) fn region(headers: &HeaderMap) -> Option<String> {
     REGION_HEADERS.iter().find_map(|name| {
         let value = headers.get(*name)?.to_str().ok()?.trim();
         (!value.is_empty()).then(|| value.chars().take(64).collect())
@@ -163,16 +163,47 @@ impl Endpoint {
         body: &serde_json::Value,
         parse: impl FnOnce(JsonReply) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
+        let (headers, key) = self.keyed_headers()?;
+        let reply = post_json(&self.client, &self.url, headers, body)
+            .await
+            .map_err(|e| e.redact(key.as_deref()))?;
+        parse(reply.redact(key.as_deref())).map_err(|e| e.redact(key.as_deref()))
+    }
+}
+
+impl Endpoint {
+    /// The configured headers plus the key header, and the key (to scrub answers with).
+    fn keyed_headers(&self) -> Result<(HeaderMap, Option<String>), ProviderError> {
         let mut headers = self.headers.clone();
         let key = read_key(&self.name, self.key_env.as_deref())?;
         if let Some(key) = &key {
             let (name, prefix) = &self.auth;
             headers.insert(name.clone(), secret_header(&format!("{prefix}{key}"))?);
         }
-        let reply = post_json(&self.client, &self.url, headers, body)
-            .await
-            .map_err(|e| e.redact(key.as_deref()))?;
-        parse(reply.redact(key.as_deref())).map_err(|e| e.redact(key.as_deref()))
+        Ok((headers, key))
+    }
+
+    /// POST `body` as a streaming request: server-sent events go to `assembler`, and a server
+    /// that ignores `stream` and answers JSON goes to `parse`. The key is scrubbed as in
+    /// [`Endpoint::send`].
+    pub(crate) async fn send_stream(
+        &self,
+        body: &serde_json::Value,
+        assembler: impl super::http_stream::Assembler,
+        parse: impl FnOnce(JsonReply) -> Result<super::Response, ProviderError>,
+    ) -> Result<super::Response, ProviderError> {
+        let (headers, key) = self.keyed_headers()?;
+        let key = key.as_deref();
+        let request = (&self.client, self.url.as_str(), headers, body);
+        let answer =
+            super::http_stream::post_stream(request, assembler, |reply| parse(reply.redact(key)))
+                .await
+                .map_err(|e| e.redact(key))?;
+        Ok(super::Response {
+            text: scrub(&answer.text, key),
+            raw: answer.raw.map(|r| scrub(&r, key)),
+            ..answer
+        })
     }
 }
 
@@ -234,7 +265,7 @@ async fn post_json(
     })
 }
 
-fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
+pub(super) fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
     let e = &e;
     if e.is_timeout() {
         ProviderError::Connection(format!("{url}: timed out: {}", chain(e)))
@@ -246,7 +277,7 @@ fn send_error(url: &str, e: reqwest::Error) -> ProviderError {
 }
 
 /// An error with its causes, since reqwest's own message alone rarely says what happened.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(super) fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

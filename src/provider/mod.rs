@@ -9,6 +9,7 @@ mod anthropic;
 mod error;
 mod http;
 mod http_body;
+mod http_stream;
 pub mod logprob_codec;
 mod logprobs;
 mod mock;
@@ -18,6 +19,8 @@ mod mock_schema;
 mod openai_compat;
 mod registry;
 mod replay;
+mod stream_anthropic;
+mod stream_openai;
 mod tokens;
 
 pub use anthropic::Anthropic;
@@ -52,6 +55,11 @@ pub trait Provider: Send + Sync {
     fn supports_logprobs(&self) -> bool {
         false
     }
+    /// The JSON body this provider sends for `request` (no headers, no key), for
+    /// `temper show-request`; `None` for providers that send nothing over the wire.
+    fn wire_body(&self, _request: &Request) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// One call to a model: already rendered messages plus sampling parameters.
@@ -60,7 +68,7 @@ pub struct Request {
     /// The model name inside the provider (`gpt-4o-mini`, `drift`), without the `provider:` part.
     pub model: String,
     pub messages: Vec<Message>,
-    /// temperature, top_p, max_tokens, seed, stop and response_schema.
+    /// temperature, top_p, max_tokens, seed, stop, response_schema and format, stream.
     pub params: Params,
     /// Tool definitions in the OpenAI function-tool shape.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -156,6 +164,8 @@ pub struct Response {
     pub logprobs: Option<Vec<TokenLogprob>>,
     /// The serving region from a response header (`x-ms-region`, …), when the provider says.
     pub region: Option<String>,
+    /// Time from sending the request to the first answer token, for streamed requests.
+    pub ttft: Option<Duration>,
 }
 
 impl Response {
@@ -183,6 +193,7 @@ impl Response {
             raw: None,
             logprobs: None,
             region: None,
+            ttft: None,
         }
     }
 }

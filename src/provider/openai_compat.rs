@@ -2,6 +2,7 @@
 
 use super::http::{Endpoint, JsonReply, int};
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
+use crate::prompt::ResponseFormat;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 
@@ -33,11 +34,19 @@ impl OpenAiCompat {
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         let logprobs = request.logprobs.is_some();
-        self.endpoint
-            .send(&request_body(request), |reply| {
-                parse_response(reply, logprobs)
-            })
-            .await
+        let body = request_body(request);
+        let parse = |reply| parse_response(reply, logprobs);
+        let answer = if request.params.streams() {
+            let assembler = super::stream_openai::OpenAiStream::new(logprobs);
+            self.endpoint.send_stream(&body, assembler, parse).await
+        } else {
+            self.endpoint.send(&body, parse).await
+        };
+        match request.params.response_format {
+            Some(ResponseFormat::JsonObject) => answer,
+            _ if request.params.response_schema.is_some() => answer.map_err(|e| e.schema_refusal()),
+            _ => answer,
+        }
     }
 }
 
@@ -55,6 +64,10 @@ impl Provider for OpenAiCompat {
 
     fn supports_logprobs(&self) -> bool {
         true
+    }
+
+    fn wire_body(&self, request: &Request) -> Option<Value> {
+        Some(request_body(request))
     }
 }
 
@@ -104,11 +117,21 @@ pub(crate) fn request_body(request: &Request) -> Value {
     if !p.stop.is_empty() {
         obj.insert("stop".into(), json!(p.stop));
     }
-    if let Some(schema) = &p.response_schema {
-        obj.insert(
-            "response_format".into(),
-            json!({"type": "json_schema", "json_schema": {"name": "response", "schema": schema}}),
-        );
+    match (&p.response_schema, p.response_format) {
+        (_, Some(ResponseFormat::JsonObject)) => {
+            obj.insert("response_format".into(), json!({"type": "json_object"}));
+        }
+        (Some(schema), _) => {
+            obj.insert(
+                "response_format".into(),
+                json!({"type": "json_schema", "json_schema": {"name": "response", "schema": schema}}),
+            );
+        }
+        (None, _) => {}
+    }
+    if p.streams() {
+        obj.insert("stream".into(), json!(true));
+        obj.insert("stream_options".into(), json!({"include_usage": true}));
     }
     if !request.tools.is_empty() {
         obj.insert("tools".into(), json!(request.tools));
@@ -171,6 +194,7 @@ fn parse_response(reply: JsonReply, logprobs: bool) -> Result<Response, Provider
         latency: reply.latency,
         raw: Some(reply.text),
         region: reply.region,
+        ttft: None,
     })
 }
 
@@ -225,6 +249,7 @@ mod tests {
                 stop: vec!["\n".into()],
                 response_schema: Some(json!({"type": "object"})),
                 tool_choice: Some(json!("required")),
+                ..Params::default()
             },
             tools: vec![json!({"type": "function", "function": {"name": "f"}})],
             sample_index: 3,
@@ -244,5 +269,18 @@ mod tests {
         assert_eq!(body["tools"][0]["function"]["name"], "f");
         assert_eq!(body["tool_choice"], "required");
         assert_eq!(body["messages"][0]["role"], "user");
+        assert!(body.get("stream").is_none());
+    }
+
+    #[test]
+    fn stream_and_json_object_forms() {
+        let mut request = Request::default();
+        request.params.stream = Some(true);
+        request.params.response_schema = Some(json!({"type": "object"}));
+        request.params.response_format = Some(ResponseFormat::JsonObject);
+        let body = request_body(&request);
+        assert_eq!(body["stream"], true);
+        assert_eq!(body["stream_options"]["include_usage"], true);
+        assert_eq!(body["response_format"], json!({"type": "json_object"}));
     }
 }

@@ -47,7 +47,18 @@ impl Replay {
 
     fn lookup(&self, request: &Request) -> Result<Response, ProviderError> {
         let key = (request.content_hash(), request.sample_index);
-        match self.by_hash.get(&key) {
+        // Runs recorded before temper made temperature 0 explicit hashed the request without it.
+        let implicit = || {
+            let mut older = request.clone();
+            older.params.temperature = None;
+            (older.content_hash(), request.sample_index)
+        };
+        let found = self.by_hash.get(&key).or_else(|| {
+            (request.params.temperature == Some(crate::prompt::DEFAULT_TEMPERATURE))
+                .then(implicit)
+                .and_then(|k| self.by_hash.get(&k))
+        });
+        match found {
             Some(Ok(response)) => Ok(response.clone()),
             Some(Err(error)) => Err(ProviderError::Replayed(error.clone())),
             None => Err(ProviderError::Replay(format!(

@@ -25,6 +25,8 @@ mod replay;
 mod retry;
 mod sample;
 pub mod schedule;
+mod schema_check;
+pub mod sent;
 mod spend;
 mod summary;
 mod variant_spec;
@@ -36,7 +38,7 @@ pub use replay::{StoredRuns, registry};
 pub use retry::Backoff;
 pub use schedule::Schedule;
 pub use spend::{Decision, ModelSpend, SpendEstimate, SpendPolicy, estimate};
-pub use summary::{VariantSummary, percentile, summarize};
+pub use summary::{LatencyStats, VariantSummary, percentile, summarize};
 pub use variant_spec::VariantSpecError;
 
 use crate::cost::PriceBook;
@@ -182,6 +184,7 @@ pub async fn execute(
             })
             .collect(),
     });
+    record_requests(db_path, &cells, &created.cell_ids).await?;
     let mut warnings: Vec<String> = cells.iter().flat_map(|c| c.warnings.clone()).collect();
     warnings.sort();
     warnings.dedup();
@@ -205,7 +208,13 @@ pub async fn execute(
         .zip(created.cell_ids)
         .map(|(cell, id)| {
             let price = CellPrice::of(&cell, book.as_deref());
-            Arc::new(LiveCell { cell, id, price })
+            let schema = schema_check::validator(&cell.request);
+            Arc::new(LiveCell {
+                cell,
+                id,
+                price,
+                schema,
+            })
         })
         .collect();
     let (scheduled, cells): (Vec<_>, Vec<_>) =
@@ -303,6 +312,31 @@ struct LiveCell {
     cell: PreparedCell,
     id: i64,
     price: CellPrice,
+    /// The prompt's schema, checked by temper when the server was only asked for a JSON object.
+    schema: Option<Arc<jsonschema::Validator>>,
+}
+
+/// Store what every cell sends (effective params and body) before the first call.
+async fn record_requests(
+    db_path: &Path,
+    cells: &[PreparedCell],
+    ids: &[i64],
+) -> Result<(), RunError> {
+    let requests: Vec<_> = cells
+        .iter()
+        .zip(ids)
+        .map(|(c, id)| sent::cell_request(c, *id))
+        .collect();
+    let path = db_path.to_path_buf();
+    let stored = tokio::task::spawn_blocking(move || {
+        crate::store::Store::open(&path)?.record_cell_requests(&requests)
+    })
+    .await
+    .map_err(|e| StoreError::Invalid {
+        what: "recording requests".into(),
+        why: e.to_string(),
+    })?;
+    Ok(stored?)
 }
 
 /// What every sample task shares.

@@ -159,7 +159,7 @@ impl Plan {
                     let request = Request {
                         model: model.clone(),
                         messages: rendered.messages,
-                        params: version.body.params.merged_with(&variant.params),
+                        params: version.body.params.merged_with(&variant.params).effective(),
                         tools: version.body.tools.clone(),
                         sample_index: 0,
                         logprobs: self.logprobs.filter(|_| provider.supports_logprobs()),

@@ -82,5 +82,6 @@ fn outcome(s: &NewSample) -> Result<Response, String> {
             .as_deref()
             .and_then(|b| logprob_codec::decode(b).ok()),
         region: s.region.clone(),
+        ttft: None,
     })
 }

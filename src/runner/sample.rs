@@ -40,13 +40,27 @@ pub(super) async fn one_sample(shared: &Shared, live: &LiveCell, idx: u32, ticke
             mut response,
             attempts,
         } => {
-            shared.ok.fetch_add(1, Ordering::Relaxed);
             fill_missing_usage(&mut response, &request);
             let cost_usd = live.price.cost_usd(&response.usage);
             shared.budget.settle(ticket, cost_usd);
-            NewSample {
+            let broken = schema_check::violation(live.schema.as_deref(), &response.text);
+            let answered = NewSample {
                 cost_usd,
                 ..answer_sample(base, response, attempts)
+            };
+            match broken {
+                None => {
+                    shared.ok.fetch_add(1, Ordering::Relaxed);
+                    answered
+                }
+                Some(why) => {
+                    shared.failed.fetch_add(1, Ordering::Relaxed);
+                    NewSample {
+                        status: Some(SampleStatus::Error),
+                        error: Some(why),
+                        ..answered
+                    }
+                }
             }
         }
         Attempted::Failed {
@@ -89,6 +103,7 @@ fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
         cached_tokens: Some(r.usage.cached),
         usage_source: Some(r.usage_source.as_str().to_string()),
         latency_ms: Some(r.latency.as_secs_f64() * 1000.0),
+        ttft_ms: r.ttft.map(|t| t.as_secs_f64() * 1000.0),
         system_fingerprint: r.system_fingerprint,
         logprobs: r
             .logprobs
@@ -105,6 +120,8 @@ fn error_sample(base: NewSample, e: &ProviderError, attempts: u32, latency: Dura
     NewSample {
         status: Some(SampleStatus::Error),
         error: Some(e.to_string()),
+        // A stream cut mid-way keeps the text it had delivered.
+        output: e.partial_text().map(str::to_string),
         latency_ms: Some(latency.as_secs_f64() * 1000.0),
         attempts,
         ..base

@@ -18,14 +18,56 @@ pub struct VariantSummary {
     pub output_tokens: i64,
     pub latency_p50_ms: Option<f64>,
     pub latency_p95_ms: Option<f64>,
+    /// Time to first token, over streamed answers only (`None` when nothing streamed).
+    pub ttft_p50_ms: Option<f64>,
+    pub ttft_p95_ms: Option<f64>,
+    /// The highest temperature sent by any cell of this variant, when above 0: stability is
+    /// then expected to fall, and the summary says so.
+    pub temperature_above_zero: Option<f64>,
     /// Retries made beyond the first attempt.
     pub retries: u64,
     /// The most frequent error message, when there were errors.
     pub top_error: Option<String>,
 }
 
-/// A summary in progress: the summary, its latencies, and error counts by message.
-type Accumulator = (VariantSummary, Vec<f64>, BTreeMap<String, usize>);
+/// A summary in progress: the summary, its latencies and TTFTs, and error counts by message.
+type Accumulator = (VariantSummary, [Vec<f64>; 2], BTreeMap<String, usize>);
+
+/// Latency and time-to-first-token percentiles of a cell's answered samples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct LatencyStats {
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    /// `None` when no answer was streamed.
+    pub ttft_p50_ms: Option<f64>,
+    pub ttft_p95_ms: Option<f64>,
+}
+
+impl LatencyStats {
+    /// Percentiles over the answered samples.
+    pub fn of(samples: &[crate::store::SampleRow]) -> LatencyStats {
+        let ok = samples
+            .iter()
+            .filter(|s| s.sample.status == Some(SampleStatus::Ok));
+        let (mut latencies, mut ttfts): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+        for s in ok {
+            latencies.extend(s.sample.latency_ms);
+            ttfts.extend(s.sample.ttft_ms);
+        }
+        LatencyStats::from_values(latencies, ttfts)
+    }
+
+    fn from_values(mut latencies: Vec<f64>, mut ttfts: Vec<f64>) -> LatencyStats {
+        latencies.sort_by(f64::total_cmp);
+        ttfts.sort_by(f64::total_cmp);
+        LatencyStats {
+            latency_p50_ms: percentile(&latencies, 50.0),
+            latency_p95_ms: percentile(&latencies, 95.0),
+            ttft_p50_ms: percentile(&ttfts, 50.0),
+            ttft_p95_ms: percentile(&ttfts, 95.0),
+        }
+    }
+}
 
 /// Summaries of every variant of `run_id`, in the order the variants were first seen.
 pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, StoreError> {
@@ -46,7 +88,7 @@ pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, Stor
                 model,
                 ..VariantSummary::default()
             };
-            (summary, Vec::new(), BTreeMap::new())
+            (summary, [Vec::new(), Vec::new()], BTreeMap::new())
         });
         let (summary, latencies, errors) = entry;
         let mut outputs = HashSet::new();
@@ -61,21 +103,32 @@ pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, Stor
                 ));
                 summary.input_tokens += s.input_tokens.unwrap_or(0);
                 summary.output_tokens += s.output_tokens.unwrap_or(0);
-                latencies.extend(s.latency_ms);
+                latencies[0].extend(s.latency_ms);
+                latencies[1].extend(s.ttft_ms);
             } else if s.status == Some(SampleStatus::Error) {
                 summary.failed += 1;
                 *errors.entry(s.error.unwrap_or_default()).or_default() += 1;
             }
         }
         summary.distinct = summary.distinct.max(outputs.len());
+        let sent = store.cell_request(cell.id)?.and_then(|r| {
+            let v = serde_json::from_str(&r.params_sent).ok()?;
+            super::sent::temperature_above_zero(&v)
+        });
+        summary.temperature_above_zero = match (summary.temperature_above_zero, sent) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
     }
     Ok(order
         .into_iter()
         .filter_map(|name| by_variant.remove(&name))
-        .map(|(mut summary, mut latencies, errors)| {
-            latencies.sort_by(f64::total_cmp);
-            summary.latency_p50_ms = percentile(&latencies, 50.0);
-            summary.latency_p95_ms = percentile(&latencies, 95.0);
+        .map(|(mut summary, [latencies, ttfts], errors)| {
+            let stats = LatencyStats::from_values(latencies, ttfts);
+            summary.latency_p50_ms = stats.latency_p50_ms;
+            summary.latency_p95_ms = stats.latency_p95_ms;
+            summary.ttft_p50_ms = stats.ttft_p50_ms;
+            summary.ttft_p95_ms = stats.ttft_p95_ms;
             summary.top_error = errors
                 .into_iter()
                 .max_by_key(|(_, n)| *n)

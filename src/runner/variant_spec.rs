@@ -3,11 +3,11 @@
 //! matrix can be models x params without a session file.
 
 use super::Variant;
-use crate::prompt::Params;
+use crate::prompt::{Params, ResponseFormat};
 use thiserror::Error;
 
 /// Parameters a one-line variant may set.
-const KEYS: &str = "temperature, top_p, max_tokens, seed";
+const KEYS: &str = "temperature, top_p, max_tokens, seed, stream, response_format";
 
 /// Why a variant spec cannot be used.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -60,6 +60,24 @@ impl Variant {
                     );
                 }
                 "seed" => params.seed = Some(integer(0)?),
+                "stream" => {
+                    params.stream = Some(match value {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(bad(format!("stream={value:?}: expected true or false"))),
+                    });
+                }
+                "response_format" => {
+                    params.response_format = Some(match value {
+                        "json_schema" => ResponseFormat::JsonSchema,
+                        "json_object" => ResponseFormat::JsonObject,
+                        _ => {
+                            return Err(bad(format!(
+                                "response_format={value:?}: expected json_schema or json_object"
+                            )));
+                        }
+                    });
+                }
                 other => {
                     return Err(bad(format!("unknown parameter {other:?} (known: {KEYS})")));
                 }
@@ -108,7 +126,7 @@ mod tests {
         assert_eq!(Variant::parse(" ").unwrap_err(), VariantSpecError::Empty);
         assert_eq!(
             e("m temp=1"),
-            "variant \"m temp=1\": unknown parameter \"temp\" (known: temperature, top_p, max_tokens, seed)"
+            "variant \"m temp=1\": unknown parameter \"temp\" (known: temperature, top_p, max_tokens, seed, stream, response_format)"
         );
         assert_eq!(
             e("m temperature=3"),
@@ -117,5 +135,16 @@ mod tests {
         assert!(e("m seed").contains("\"seed\" is not key=value"));
         assert!(e("m max_tokens=0").contains("expected a whole number ≥ 1"));
         assert!(e("m max_tokens=99999999999").contains("too large"));
+        assert!(e("m stream=yes").contains("stream=\"yes\": expected true or false"));
+        assert!(e("m temperature=-1").contains("expected a number in 0..=2"));
+        assert!(e("m response_format=xml").contains("expected json_schema or json_object"));
+    }
+
+    #[test]
+    fn stream_and_response_format() {
+        let v = Variant::parse("local:smollm stream=true response_format=json_object").unwrap();
+        assert_eq!(v.params.stream, Some(true));
+        assert_eq!(v.params.response_format, Some(ResponseFormat::JsonObject));
+        assert!(v.name.ends_with("stream=true response_format=json_object"));
     }
 }

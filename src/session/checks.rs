@@ -29,6 +29,8 @@ pub(crate) struct CheckForm {
     #[serde(default)]
     max_p95_latency_ms: Option<Spanned<f64>>,
     #[serde(default)]
+    max_p95_ttft_ms: Option<Spanned<f64>>,
+    #[serde(default)]
     budget_usd: Option<Spanned<f64>>,
     #[serde(default)]
     allow_errors: bool,
@@ -49,6 +51,8 @@ pub struct Checks {
     pub regex: Vec<regex::Regex>,
     pub max_cost_per_call_usd: Option<f64>,
     pub max_p95_latency_ms: Option<f64>,
+    /// The 95th percentile of the time to first token (streamed variants, `stream=true`).
+    pub max_p95_ttft_ms: Option<f64>,
     /// Spend ceiling of the whole session (enforced by the runner's spend guard, not here).
     pub budget_usd: Option<f64>,
     /// When false (the default), any failed call fails the cell.
@@ -128,6 +132,7 @@ impl CheckForm {
                 "check.max_cost_per_call_usd",
             )?,
             max_p95_latency_ms: non_negative(&self.max_p95_latency_ms, "check.max_p95_latency_ms")?,
+            max_p95_ttft_ms: non_negative(&self.max_p95_ttft_ms, "check.max_p95_ttft_ms")?,
             budget_usd: non_negative(&self.budget_usd, "check.budget_usd")?,
             allow_errors: self.allow_errors,
         })
@@ -190,6 +195,7 @@ impl PartialEq for Checks {
             && regexes(self) == regexes(other)
             && self.max_cost_per_call_usd == other.max_cost_per_call_usd
             && self.max_p95_latency_ms == other.max_p95_latency_ms
+            && self.max_p95_ttft_ms == other.max_p95_ttft_ms
             && self.budget_usd == other.budget_usd
             && self.allow_errors == other.allow_errors
     }
@@ -224,6 +230,9 @@ impl Checks {
         }
         if self.max_p95_latency_ms.is_some() {
             names.push("max_p95_latency_ms".into());
+        }
+        if self.max_p95_ttft_ms.is_some() {
+            names.push("max_p95_ttft_ms".into());
         }
         names
     }

@@ -94,6 +94,11 @@ fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failu
             .max_p95_latency_ms
             .and_then(|bar| latency(bar, cell.samples)),
     );
+    misses.extend(
+        checks
+            .max_p95_ttft_ms
+            .and_then(|bar| ttft(bar, cell.samples)),
+    );
     misses.into_iter().map(|m| m.at(cell)).collect()
 }
 
@@ -262,6 +267,26 @@ fn latency(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
         value: format!("{p95:.0} ms"),
         bar: format!("<= {bar:.0} ms"),
         detail: Some(format!("over {} calls", latencies.len())),
+    })
+}
+
+/// `max_p95_ttft_ms`: the 95th percentile of the time to first token of streamed answers; a
+/// cell with no streamed answer cannot hold it.
+fn ttft(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
+    let ttfts: Vec<f64> = samples.iter().filter_map(|s| s.sample.ttft_ms).collect();
+    let Some(p95) = percentile(&ttfts, 0.95) else {
+        return Some(Miss {
+            check: "max_p95_ttft_ms".into(),
+            value: "no streamed answer".into(),
+            bar: format!("<= {bar:.0} ms"),
+            detail: Some("set stream = true on the variant to measure time to first token".into()),
+        });
+    };
+    (p95 > bar).then(|| Miss {
+        check: "max_p95_ttft_ms".into(),
+        value: format!("{p95:.0} ms"),
+        bar: format!("<= {bar:.0} ms"),
+        detail: Some(format!("over {} streamed calls", ttfts.len())),
     })
 }
 

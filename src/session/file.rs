@@ -115,6 +115,10 @@ struct VariantForm {
     seed: Option<u64>,
     #[serde(default)]
     stop: Vec<String>,
+    #[serde(default)]
+    stream: Option<bool>,
+    #[serde(default)]
+    response_format: Option<crate::prompt::ResponseFormat>,
 }
 
 #[derive(Deserialize)]
@@ -324,6 +328,8 @@ fn variants(
                 stop: v.stop,
                 response_schema: None,
                 tool_choice: None,
+                response_format: v.response_format,
+                stream: v.stream,
             },
         });
     }

@@ -13,7 +13,7 @@ mod transfer;
 pub use prompts::{LabelEvent, LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
 pub use reference::Reference;
 pub use runs::{
-    CellInfo, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
+    CellInfo, CellRequest, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
 };
 pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
 

@@ -132,6 +132,18 @@ pub struct NewSample {
     pub logprobs: Option<Vec<u8>>,
     /// The serving region the provider reported in a response header.
     pub region: Option<String>,
+    /// Time to the first answer token, for streamed requests.
+    #[serde(default)]
+    pub ttft_ms: Option<f64>,
+}
+
+/// What a cell sent: the effective params (`params_sent`, JSON object) and the exact request
+/// body (JSON; messages and params, never headers or keys).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellRequest {
+    pub cell_id: i64,
+    pub params_sent: String,
+    pub request_json: String,
 }
 
 /// A stored sample.
@@ -181,8 +193,9 @@ impl Store {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO samples(cell_id, idx, status, output, tool_calls_json, finish_reason,
                     input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, created_at, region)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, created_at, region,
+                    ttft_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
             )?;
             for s in samples {
                 stmt.execute(params![
@@ -205,7 +218,8 @@ impl Store {
                     s.response_json,
                     s.logprobs,
                     at,
-                    s.region
+                    s.region,
+                    s.ttft_ms
                 ])?;
             }
         }
@@ -308,7 +322,8 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, created_at, cell_id, idx, status, output, tool_calls_json, finish_reason,
                     input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, region
+                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, region,
+                    ttft_ms
              FROM samples WHERE cell_id = ?1 ORDER BY idx",
         )?;
         let rows = stmt.query_map([cell_id], |r| {
@@ -335,10 +350,45 @@ impl Store {
                     response_json: r.get(18)?,
                     logprobs: r.get(19)?,
                     region: r.get(20)?,
+                    ttft_ms: r.get(21)?,
                 },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Record what each cell sent (see [`CellRequest`]), in one transaction.
+    pub fn record_cell_requests(&mut self, requests: &[CellRequest]) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO cell_requests(cell_id, params_sent, request_json)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for r in requests {
+                stmt.execute(params![r.cell_id, r.params_sent, r.request_json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// What a cell sent, when it was recorded (runs from before temper recorded it have none).
+    pub fn cell_request(&self, cell_id: i64) -> Result<Option<CellRequest>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT cell_id, params_sent, request_json FROM cell_requests WHERE cell_id = ?1",
+                [cell_id],
+                |r| {
+                    Ok(CellRequest {
+                        cell_id: r.get(0)?,
+                        params_sent: r.get(1)?,
+                        request_json: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// How many samples a run has stored.

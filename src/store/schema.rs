@@ -93,6 +93,16 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE samples ADD COLUMN region TEXT;
     "#,
+    // 3: the request as sent: per cell the effective params and the exact body (no headers,
+    // no keys); per sample the time to first token of a streamed answer.
+    r#"
+    ALTER TABLE samples ADD COLUMN ttft_ms REAL;
+    CREATE TABLE cell_requests (
+        cell_id      INTEGER PRIMARY KEY REFERENCES cells(id),
+        params_sent  TEXT NOT NULL,
+        request_json TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,7 +5,7 @@
 
 use super::attrs::{Attrs, first_text, indexed, text};
 use super::model::{Span, SpanKind};
-use crate::prompt::{Message, MessageToolCall, Params, Role};
+use crate::prompt::{Message, MessageToolCall, Params, ResponseFormat, Role};
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
@@ -305,6 +305,16 @@ fn params(raw: &Map<String, Value>) -> Params {
         stop,
         response_schema: schema,
         tool_choice: raw.get("tool_choice").filter(|c| !c.is_null()).cloned(),
+        response_format: raw
+            .get("response_format")
+            .and_then(|f| f.get("type"))
+            .and_then(Value::as_str)
+            .and_then(|t| match t {
+                "json_object" => Some(ResponseFormat::JsonObject),
+                "json_schema" => Some(ResponseFormat::JsonSchema),
+                _ => None,
+            }),
+        stream: raw.get("stream").and_then(Value::as_bool),
     }
 }
 

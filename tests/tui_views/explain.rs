@@ -287,7 +287,7 @@ fn tokens_sampled_below_the_top_candidate_are_not_called_robust() {
     );
     assert!(!lines.contains("robust"), "{lines}");
     assert!(
-        lines.contains("the closest call is token 4 by 0.850"),
+        lines.contains("the closest call is token 4 ' unused' by 0.850"),
         "{lines}"
     );
 }

@@ -1,0 +1,291 @@
+//! Streamed answers: read server-sent events as they arrive, hand each event to a wire format's
+//! [`Assembler`], and measure the time to the first answer token. Every way a stream can go wrong
+//! (cut mid-way, no end marker, an error event, lines that are not SSE) is a
+//! [`ProviderError::Stream`] that keeps the text received so far. A server that ignores `stream`
+//! and answers plain JSON is accepted as if the request had not streamed.
+
+use super::http::{JsonReply, chain, region, retry_after, send_error};
+use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
+use super::{ProviderError, Response};
+use futures::StreamExt;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use std::time::{Duration, Instant};
+
+/// Most bytes of one streamed answer temper reads before giving up on it.
+const MAX_STREAM_BYTES: usize = 32 * 1024 * 1024;
+/// Longest excerpt of unexpected input quoted in an error.
+const EXCERPT: usize = 120;
+
+/// What one SSE event meant to the answer being assembled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Metadata (role, usage, ping): nothing of the answer yet.
+    Nothing,
+    /// Part of the answer (text or a tool call): the first one stops the TTFT clock.
+    Content,
+    /// The end marker (`[DONE]`, `message_stop`).
+    Done,
+}
+
+/// Timings of a finished stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    pub latency: Duration,
+    pub ttft: Option<Duration>,
+}
+
+/// A wire format's reading of its own stream events into one [`Response`].
+pub(crate) trait Assembler: Send {
+    /// Take one event (`event:` name if any, the joined `data:` lines). An `Err` is why the
+    /// stream cannot be used (an error event, data that is not JSON), in words for the user.
+    fn event(&mut self, name: Option<&str>, data: &str) -> Result<Step, String>;
+    /// The answer text so far, kept when the stream fails.
+    fn partial(&self) -> &str;
+    /// The whole answer, once the end marker came.
+    fn finish(self, timing: Timing, region: Option<String>) -> Response;
+}
+
+/// `text` cut to [`EXCERPT`] characters, for quoting unexpected input.
+pub(crate) fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(EXCERPT).collect();
+    if text.chars().count() > EXCERPT {
+        out.push('…');
+    }
+    out
+}
+
+/// An error event's description, when `data` is one (`{"error": …}`, `{"type": "error", …}`).
+pub(crate) fn error_event(data: &serde_json::Value) -> Option<String> {
+    let error = error_object(data)?;
+    let status = error_status(error)
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    Some(format!(
+        "error event mid-stream{status}: {}",
+        describe_error(error)
+    ))
+}
+
+/// One request: the client, the URL, the headers (with the key) and the JSON body.
+pub(crate) type Outgoing<'a> = (
+    &'a reqwest::Client,
+    &'a str,
+    HeaderMap,
+    &'a serde_json::Value,
+);
+
+/// POST a streaming request and assemble its answer (see the module doc).
+pub(crate) async fn post_stream<A: Assembler>(
+    (client, url, headers, body): Outgoing<'_>,
+    assembler: A,
+    parse: impl FnOnce(JsonReply) -> Result<Response, ProviderError>,
+) -> Result<Response, ProviderError> {
+    let started = Instant::now();
+    let response = client
+        .post(url)
+        .headers(headers)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| send_error(url, e.without_url()))?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let region = region(response.headers());
+    let sse = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if !(200..300).contains(&status) || !sse {
+        let bytes = response.bytes().await.map_err(|e| {
+            ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if !(200..300).contains(&status) {
+            return Err(ProviderError::Http {
+                status,
+                message: error_message(&text),
+                retry_after,
+            });
+        }
+        let value = parse_body(&text)?;
+        if let Some(error) = error_object(&value) {
+            return Err(ProviderError::Http {
+                status: error_status(error).unwrap_or(status),
+                message: format!(
+                    "error object in a {status} answer: {}",
+                    describe_error(error)
+                ),
+                retry_after,
+            });
+        }
+        let latency = started.elapsed();
+        return parse(JsonReply {
+            value,
+            text,
+            latency,
+            region,
+        });
+    }
+    read_events(response.bytes_stream(), assembler, started, region).await
+}
+
+/// Read the SSE body to its end marker.
+async fn read_events<A: Assembler, B: AsRef<[u8]>>(
+    mut body: impl futures::Stream<Item = reqwest::Result<B>> + Unpin,
+    mut assembler: A,
+    started: Instant,
+    region: Option<String>,
+) -> Result<Response, ProviderError> {
+    let mut parser = SseParser::default();
+    let mut ttft = None;
+    let mut read = 0usize;
+    loop {
+        let chunk = match body.next().await {
+            Some(Ok(chunk)) => chunk,
+            Some(Err(e)) => {
+                let why = format!(
+                    "the stream broke after {} event{}: {}",
+                    parser.events,
+                    if parser.events == 1 { "" } else { "s" },
+                    chain(&e)
+                );
+                return Err(failed(&assembler, why, true));
+            }
+            None => {
+                let why = match parser.events {
+                    0 => "the stream ended before any event".to_string(),
+                    n => format!(
+                        "the stream ended after {n} event{} without its end marker ([DONE] or message_stop)",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                };
+                return Err(failed(&assembler, why, true));
+            }
+        };
+        let chunk = chunk.as_ref();
+        read += chunk.len();
+        if read > MAX_STREAM_BYTES {
+            let why = format!("the stream passed {MAX_STREAM_BYTES} bytes; temper stopped reading");
+            return Err(failed(&assembler, why, false));
+        }
+        for event in parser.push(chunk) {
+            let step = event
+                .and_then(|(name, data)| assembler.event(name.as_deref(), &data))
+                .map_err(|why| failed(&assembler, why, false))?;
+            match step {
+                Step::Content if ttft.is_none() => ttft = Some(started.elapsed()),
+                Step::Done => {
+                    let timing = Timing {
+                        latency: started.elapsed(),
+                        ttft,
+                    };
+                    return Ok(assembler.finish(timing, region));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn failed(assembler: &impl Assembler, why: String, retryable: bool) -> ProviderError {
+    ProviderError::Stream {
+        why,
+        partial: assembler.partial().to_string(),
+        retryable,
+    }
+}
+
+/// Server-sent events framing: lines in, `(event name, data)` out per blank line.
+#[derive(Default)]
+pub(crate) struct SseParser {
+    pending: Vec<u8>,
+    name: Option<String>,
+    data: String,
+    /// Events dispatched so far.
+    pub events: usize,
+}
+
+/// One event or why the input is not server-sent events.
+type Event = Result<(Option<String>, String), String>;
+
+impl SseParser {
+    /// Feed bytes; returns every event completed by them.
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<Event> {
+        self.pending.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(end) = self.pending[start..].iter().position(|b| *b == b'\n') {
+            let line_end = start + end;
+            let mut line = &self.pending[start..line_end];
+            if line.last() == Some(&b'\r') {
+                line = &line[..line.len() - 1];
+            }
+            let line = String::from_utf8_lossy(line).into_owned();
+            start = line_end + 1;
+            if let Some(event) = self.line(&line) {
+                out.push(event);
+            }
+        }
+        self.pending.drain(..start);
+        out
+    }
+
+    fn line(&mut self, line: &str) -> Option<Event> {
+        if line.is_empty() {
+            if self.data.is_empty() && self.name.is_none() {
+                return None;
+            }
+            self.events += 1;
+            let data = std::mem::take(&mut self.data);
+            return Some(Ok((self.name.take(), data)));
+        }
+        if line.starts_with(':') {
+            return None;
+        }
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "data" => {
+                if !self.data.is_empty() {
+                    self.data.push('\n');
+                }
+                self.data.push_str(value);
+            }
+            "event" => self.name = Some(value.to_string()),
+            "id" | "retry" => {}
+            _ => {
+                return Some(Err(format!(
+                    "not server-sent events: received {:?}",
+                    excerpt(line)
+                )));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_events_across_chunks_and_crlf() {
+        let mut p = SseParser::default();
+        assert!(p.push(b"event: ping\r\ndata: {\"a\"").is_empty());
+        let events = p.push(b":1}\r\n\r\n: comment\n\ndata: [DONE]\n\n");
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            events[0].clone().unwrap(),
+            (Some("ping".into()), "{\"a\":1}".into())
+        );
+        assert_eq!(events[1].clone().unwrap(), (None, "[DONE]".into()));
+    }
+
+    #[test]
+    fn garbage_lines_are_named() {
+        let mut p = SseParser::default();
+        let events = p.push(b"<html>oops</html>\n");
+        assert!(events[0].clone().unwrap_err().contains("<html>oops</html>"));
+    }
+}

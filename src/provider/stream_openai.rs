@@ -1,0 +1,188 @@
+//! A streamed chat completion (`stream: true` with `stream_options.include_usage`) assembled into
+//! the same [`Response`] the non-streamed call gives: text, tool calls, finish reason, usage,
+//! fingerprint and logprobs, chunk by chunk.
+
+use super::http::int;
+use super::http_stream::{Assembler, Step, Timing, error_event, excerpt};
+use super::{Response, ToolCall, Usage, UsageSource};
+use serde_json::{Value, json};
+
+/// The pieces of one streamed chat completion.
+#[derive(Default)]
+pub(crate) struct OpenAiStream {
+    text: String,
+    /// Tool calls by their `index` in the deltas.
+    tools: Vec<ToolCall>,
+    finish_reason: Option<String>,
+    usage: Option<Usage>,
+    fingerprint: Option<String>,
+    model: Option<String>,
+    /// `choices[0].logprobs.content` entries of every chunk, when asked for.
+    logprobs: Option<Vec<Value>>,
+}
+
+impl OpenAiStream {
+    /// An assembler; `logprobs`: keep token logprobs (only when they were asked for).
+    pub(crate) fn new(logprobs: bool) -> OpenAiStream {
+        OpenAiStream {
+            logprobs: logprobs.then(Vec::new),
+            ..OpenAiStream::default()
+        }
+    }
+
+    fn tool_delta(&mut self, delta: &Value) {
+        let index = delta.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+        while self.tools.len() <= index.min(255) {
+            self.tools.push(ToolCall {
+                id: String::new(),
+                name: String::new(),
+                arguments: String::new(),
+            });
+        }
+        let Some(call) = self.tools.get_mut(index.min(255)) else {
+            return;
+        };
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        if let Some(id) = delta.get("id").and_then(Value::as_str) {
+            call.id = id.to_string();
+        }
+        let function = delta.get("function");
+        call.name
+            .push_str(&text(function.and_then(|f| f.get("name"))));
+        call.arguments
+            .push_str(&text(function.and_then(|f| f.get("arguments"))));
+    }
+}
+
+impl Assembler for OpenAiStream {
+    fn event(&mut self, _name: Option<&str>, data: &str) -> Result<Step, String> {
+        if data.trim() == "[DONE]" {
+            return Ok(Step::Done);
+        }
+        let chunk: Value = serde_json::from_str(data)
+            .map_err(|_| format!("an event that is not JSON: {:?}", excerpt(data)))?;
+        if let Some(why) = error_event(&chunk) {
+            return Err(why);
+        }
+        if let Some(u) = chunk.get("usage").filter(|u| u.is_object()) {
+            self.usage = Some(Usage {
+                input: int(u, &["prompt_tokens"]),
+                output: int(u, &["completion_tokens"]),
+                cached: int(u, &["prompt_tokens_details", "cached_tokens"]),
+            });
+        }
+        let keep = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        self.fingerprint = keep(chunk.get("system_fingerprint")).or(self.fingerprint.take());
+        self.model = keep(chunk.get("model")).or(self.model.take());
+        let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else {
+            return Ok(Step::Nothing);
+        };
+        if let Some(reason) = keep(choice.get("finish_reason")) {
+            self.finish_reason = Some(reason);
+        }
+        if let (Some(all), Some(tokens)) = (
+            self.logprobs.as_mut(),
+            choice
+                .pointer("/logprobs/content")
+                .and_then(Value::as_array),
+        ) {
+            all.extend(tokens.iter().cloned());
+        }
+        let delta = choice.get("delta");
+        let mut step = Step::Nothing;
+        if let Some(text) = delta.and_then(|d| d.get("content")).and_then(Value::as_str)
+            && !text.is_empty()
+        {
+            self.text.push_str(text);
+            step = Step::Content;
+        }
+        if let Some(calls) = delta
+            .and_then(|d| d.get("tool_calls"))
+            .and_then(Value::as_array)
+        {
+            calls.iter().for_each(|c| self.tool_delta(c));
+            step = Step::Content;
+        }
+        Ok(step)
+    }
+
+    fn partial(&self) -> &str {
+        &self.text
+    }
+
+    fn finish(self, timing: Timing, region: Option<String>) -> Response {
+        let (usage, usage_source) = match self.usage {
+            Some(u) => (u, UsageSource::Provider),
+            None => (Usage::default(), UsageSource::Estimated),
+        };
+        let logprobs = self
+            .logprobs
+            .and_then(|content| super::parse_openai(&json!({"logprobs": {"content": content}})));
+        // The answer in the non-streamed shape, so reports and the backend split read it alike.
+        let raw = json!({
+            "object": "chat.completion",
+            "streamed": true,
+            "model": self.model,
+            "system_fingerprint": self.fingerprint,
+            "choices": [{"index": 0, "finish_reason": self.finish_reason,
+                         "message": {"role": "assistant", "content": self.text}}],
+            "usage": self.usage.map(|u| json!({"prompt_tokens": u.input,
+                "completion_tokens": u.output})),
+        });
+        Response {
+            text: self.text,
+            tool_calls: self.tools,
+            finish_reason: self.finish_reason,
+            usage,
+            usage_source,
+            system_fingerprint: self.fingerprint,
+            latency: timing.latency,
+            raw: Some(raw.to_string()),
+            logprobs,
+            region,
+            ttft: timing.ttft,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn assembles_text_tools_usage_and_logprobs() {
+        let mut s = OpenAiStream::new(true);
+        let events = [
+            r#"{"model":"m","choices":[{"delta":{"role":"assistant"}}]}"#,
+            r#"{"choices":[{"delta":{"content":"Hel"},"logprobs":{"content":[{"token":"Hel","logprob":-0.1,"top_logprobs":[]}]}}]}"#,
+            r#"{"choices":[{"delta":{"content":"lo"}}]}"#,
+            r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":"{\"a\""}}]}}]}"#,
+            r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]},"finish_reason":"tool_calls"}]}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3}}"#,
+        ];
+        let steps: Vec<Step> = events.iter().map(|e| s.event(None, e).unwrap()).collect();
+        assert_eq!(steps[0], Step::Nothing);
+        assert_eq!(steps[1], Step::Content);
+        assert_eq!(s.event(None, "[DONE]").unwrap(), Step::Done);
+        let timing = Timing {
+            latency: Duration::from_millis(9),
+            ttft: Some(Duration::from_millis(2)),
+        };
+        let r = s.finish(timing, None);
+        assert_eq!(r.text, "Hello");
+        assert_eq!(r.tool_calls[0].arguments, "{\"a\":1}");
+        assert_eq!(r.finish_reason.as_deref(), Some("tool_calls"));
+        assert_eq!((r.usage.input, r.usage.output), (5, 3));
+        assert_eq!(r.logprobs.map(|l| l.len()), Some(1));
+        assert!(r.raw.unwrap_or_default().contains("\"model\":\"m\""));
+    }
+
+    #[test]
+    fn error_events_and_garbage_say_what_came() {
+        let mut s = OpenAiStream::new(false);
+        let e = s.event(None, r#"{"error":{"message":"overloaded"}}"#);
+        assert!(e.unwrap_err().contains("overloaded"));
+        assert!(s.event(None, "hello").unwrap_err().contains("\"hello\""));
+    }
+}
