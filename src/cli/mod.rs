@@ -38,6 +38,9 @@ pub struct Cli {
     /// SQLite database file [default: temper.db in the user's data dir]
     #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Create the directory of --db when it does not exist yet
+    #[arg(long, global = true)]
+    pub create: bool,
     /// Config file [default: config.toml in the user's config dir]
     #[arg(long, global = true, env = "TEMPER_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
