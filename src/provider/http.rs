@@ -29,37 +29,18 @@ fn region(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// Shortest key worth scrubbing: a placeholder like `x` (Ollama) is no secret, and replacing it
-/// would mangle every answer.
-const MIN_SECRET_LEN: usize = 8;
-
-/// `text` with every occurrence of `key` replaced, for servers that quote the key back (in
-/// "incorrect API key" errors, proxy pages, debug echoes): what temper stores and prints must
-/// never hold it.
-pub(crate) fn scrub(text: &str, key: Option<&str>) -> String {
-    match key {
-        Some(k) if k.len() >= MIN_SECRET_LEN && text.contains(k) => {
-            text.replace(k, "[redacted API key]")
-        }
-        _ => text.to_string(),
-    }
-}
+pub(crate) use super::redact::scrub;
 
 impl JsonReply {
-    /// This reply with `key` scrubbed from the raw text and the parsed value.
-    pub(crate) fn redact(self, key: Option<&str>) -> JsonReply {
-        match key {
-            Some(k) if k.len() >= MIN_SECRET_LEN && self.text.contains(k) => {
-                let text = scrub(&self.text, key);
-                let value = serde_json::from_str(&text).unwrap_or(self.value);
-                JsonReply {
-                    value,
-                    text,
-                    ..self
-                }
-            }
-            _ => self,
+    /// This reply with `key` scrubbed, in any JSON spelling, from the raw text and every string
+    /// of the parsed value (see [`super::redact::Scrubber`]).
+    pub(crate) fn redact(mut self, key: Option<&str>) -> JsonReply {
+        let scrubber = super::redact::Scrubber::new(key);
+        if scrubber.value(&mut self.value) {
+            self.text = serde_json::to_string(&self.value).unwrap_or_default();
         }
+        self.text = scrubber.text(&self.text);
+        self
     }
 }
 
