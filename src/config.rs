@@ -132,7 +132,7 @@ impl Config {
         let Some(path) = path else {
             return Ok((Config::default(), None));
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        let text = crate::fsio::read_text(&path).map_err(|source| ConfigError::Read {
             path: path.clone(),
             source,
         })?;

@@ -70,6 +70,9 @@ pub struct RunArgs {
     /// Also write the run as a temper JSONL trace (open it with `temper trace FILE`)
     #[arg(long, value_name = "FILE")]
     pub trace_out: Option<std::path::PathBuf>,
+    /// Overwrite --trace-out FILE even when it does not look like a trace (never a database)
+    #[arg(long, requires = "trace_out")]
+    pub force: bool,
 }
 
 /// `--schedule`: how each cell's samples are sent.
@@ -97,6 +100,11 @@ impl ScheduleArg {
 pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     crate::cost::warm_up_in_background();
     let store = ctx.open_store()?;
+    if let Some(path) = &args.trace_out {
+        // Before any call is paid for: a refused output file must not cost a run.
+        let is_trace = crate::fsio::looks_like_trace;
+        crate::fsio::check_output(path, store.path(), args.force, "trace", is_trace)?;
+    }
     let (label, mut plan) = match &args.session {
         Some(path) => {
             let session = crate::session::Session::read(path)?;

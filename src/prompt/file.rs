@@ -98,7 +98,7 @@ impl PromptFile {
     /// Read and parse a prompt file.
     pub fn read(path: &Path) -> Result<Self, FileError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        let text = crate::fsio::read_text(path).map_err(|source| FileError::Read {
             path: origin.clone(),
             source,
         })?;

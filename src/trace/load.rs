@@ -7,8 +7,7 @@ use super::model::{LoadWarning, Span};
 use super::temper;
 use super::tree::Trace;
 use serde_json::Value;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 /// At most this many bad lines are described one by one; the rest are counted.
@@ -62,7 +61,8 @@ struct FirstLines {
 
 fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
     let io = |source| io_error(path, source);
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    let file = crate::fsio::open_regular(path).map_err(io)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut first = FirstLines {
         opens_document: false,
         doc: None,
@@ -76,7 +76,7 @@ fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
             break;
         }
         line_no += 1;
-        let line = buf.trim_ascii();
+        let line = crate::fsio::strip_bom_bytes(buf.trim_ascii());
         if line.is_empty() {
             continue;
         }
@@ -126,7 +126,7 @@ fn decide(path: &Path, forced: Option<Format>, doc: &Value) -> Result<Format, Tr
 
 /// Read the whole file as JSONL from the start, one document per line.
 fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut reader = BufReader::with_capacity(1 << 20, crate::fsio::open_regular(path)?);
     let mut spans: Vec<Span> = Vec::new();
     let mut warnings = Vec::new();
     let mut bad = 0usize;
@@ -139,6 +139,11 @@ fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
         }
         line_no += 1;
         let line = buf.trim_ascii();
+        let line = if line_no == 1 {
+            crate::fsio::strip_bom_bytes(line)
+        } else {
+            line
+        };
         if line.is_empty() {
             continue;
         }
@@ -183,11 +188,8 @@ fn load_whole(path: &Path, forced: Option<Format>) -> Result<Trace, TraceError> 
         path: path.to_path_buf(),
         source,
     };
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(io)?;
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| TraceError::InvalidJson {
+    let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES).map_err(io)?;
+    let doc: Value = serde_json::from_slice(crate::fsio::strip_bom_bytes(&bytes)).map_err(|e| TraceError::InvalidJson {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
