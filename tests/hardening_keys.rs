@@ -97,8 +97,16 @@ async fn a_key_echoed_in_any_json_escaping_is_stored_and_printed_nowhere() {
             // The same spelling in an error object, and in a body that is not even JSON.
             let error = format!(r#"{{"error":{{"message":"bad key {spelled}","type":"x"}}}}"#);
             server.push(Reply::raw(401, "application/json", &error));
-            server.push(Reply::raw(200, "application/json", &format!("{{\"k\":\"{spelled}")));
-            let trace = env.path(&format!("trace-{}-{}.jsonl", name.replace(' ', "_"), &model[..4]));
+            server.push(Reply::raw(
+                200,
+                "application/json",
+                &format!("{{\"k\":\"{spelled}"),
+            ));
+            let trace = env.path(&format!(
+                "trace-{}-{}.jsonl",
+                name.replace(' ', "_"),
+                &model[..4]
+            ));
             let out = env
                 .temper()
                 .env(KEY_ENV, KEY)
@@ -107,10 +115,13 @@ async fn a_key_echoed_in_any_json_escaping_is_stored_and_printed_nowhere() {
                 .output()
                 .unwrap();
             let requests = server.requests();
-            let auth = requests.last().and_then(|r| {
-                r.header("authorization").or_else(|| r.header("x-api-key"))
-            });
-            assert!(auth.is_some_and(|a| a.contains(KEY)), "{name}: key not sent");
+            let auth = requests
+                .last()
+                .and_then(|r| r.header("authorization").or_else(|| r.header("x-api-key")));
+            assert!(
+                auth.is_some_and(|a| a.contains(KEY)),
+                "{name}: key not sent"
+            );
             printed.push((format!("run {model} {name}"), out.stdout, out.stderr));
             for args in [
                 vec!["report", "--json"],
@@ -118,7 +129,11 @@ async fn a_key_echoed_in_any_json_escaping_is_stored_and_printed_nowhere() {
                 vec!["trace", trace.to_str().unwrap(), "--json"],
             ] {
                 let out = env.temper().env(KEY_ENV, KEY).args(&args).output().unwrap();
-                printed.push((format!("{} ({name})", args.join(" ")), out.stdout, out.stderr));
+                printed.push((
+                    format!("{} ({name})", args.join(" ")),
+                    out.stdout,
+                    out.stderr,
+                ));
             }
         }
     }
@@ -127,7 +142,11 @@ async fn a_key_echoed_in_any_json_escaping_is_stored_and_printed_nowhere() {
         assert_no_key(stderr, &format!("stderr of {what}"));
     }
     let files = files_under(env.dir.path());
-    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "jsonl")));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "jsonl"))
+    );
     for file in files {
         assert_no_key(&std::fs::read(&file).unwrap(), &file.display().to_string());
     }

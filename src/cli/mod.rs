@@ -12,6 +12,7 @@ mod output;
 mod prompt;
 mod prompt_diff;
 mod prompt_edit;
+mod ranges;
 mod report;
 mod run;
 mod run_spend;

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 pub enum PromptCommand {
     /// Create a prompt from a file, from --system/--user text, or in $EDITOR
     New {
+        #[arg(value_parser = prompt_name)]
         name: String,
         /// Prompt TOML file to start from (its name is replaced by NAME)
         #[arg(long, short = 'f')]
@@ -77,6 +78,12 @@ pub enum PromptCommand {
     },
     /// Import a prompt file or a directory of them (e.g. examples/prompts or an export)
     Import { path: PathBuf },
+}
+
+/// A prompt name checked before anything is opened (no `..`, no absolute path; see
+/// [`crate::prompt::validate_name`]): a usage error, exit 2.
+fn prompt_name(text: &str) -> Result<String, String> {
+    crate::prompt::validate_name(text).map(|()| text.to_string())
 }
 
 /// Parse `key=value` for `--var`.

@@ -99,7 +99,11 @@ impl Scrubber {
             self.replace(&mut call.name);
             self.replace(&mut call.arguments);
         }
-        let optional = [&mut r.finish_reason, &mut r.system_fingerprint, &mut r.region];
+        let optional = [
+            &mut r.finish_reason,
+            &mut r.system_fingerprint,
+            &mut r.region,
+        ];
         for field in optional.into_iter().flatten() {
             self.replace(field);
         }
@@ -183,8 +187,14 @@ mod tests {
     const KEY: &str = "sk-proj/AbC+123_xyz";
 
     fn every_escaping() -> Vec<String> {
-        let all_u: String = KEY.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
-        let all_upper: String = KEY.chars().map(|c| format!("\\u{:04X}", c as u32)).collect();
+        let all_u: String = KEY
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let all_upper: String = KEY
+            .chars()
+            .map(|c| format!("\\u{:04X}", c as u32))
+            .collect();
         let slash = KEY.replace('/', "\\/");
         let mixed: String = KEY
             .chars()

@@ -133,7 +133,12 @@ impl Registry {
                 let headers = http::config_headers(&config.headers);
                 let key = config.api_key_env.clone();
                 let inner: Arc<dyn Provider> = if config.kind == ProviderKind::Openai {
-                    Arc::new(OpenAiCompat::new(&model.provider, base, key.clone(), headers)?)
+                    Arc::new(OpenAiCompat::new(
+                        &model.provider,
+                        base,
+                        key.clone(),
+                        headers,
+                    )?)
                 } else {
                     Arc::new(Anthropic::new(&model.provider, base, key.clone(), headers)?)
                 };

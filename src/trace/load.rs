@@ -189,11 +189,13 @@ fn load_whole(path: &Path, forced: Option<Format>) -> Result<Trace, TraceError> 
         source,
     };
     let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES).map_err(io)?;
-    let doc: Value = serde_json::from_slice(crate::fsio::strip_bom_bytes(&bytes)).map_err(|e| TraceError::InvalidJson {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
+    let doc: Value = serde_json::from_slice(crate::fsio::strip_bom_bytes(&bytes)).map_err(|e| {
+        TraceError::InvalidJson {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        }
     })?;
     drop(bytes);
     let format = decide(path, forced, &doc)?;
