@@ -100,7 +100,7 @@ pub fn main() -> ExitCode {
 
 /// The error and its causes on one line, each cause once: library errors often quote their
 /// source in their own message already (`cannot read config F: No such file…`).
-fn describe(e: &anyhow::Error) -> String {
+pub(crate) fn describe(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
         let text = cause.to_string();

@@ -15,7 +15,9 @@ pub use reference::Reference;
 pub use runs::{
     CellInfo, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
 };
-pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
+pub use transfer::{
+    ImportReport, TransferError, export_prompt, import_examples, import_path, seed_examples,
+};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};

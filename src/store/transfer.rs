@@ -105,11 +105,17 @@ pub fn seed_examples(store: &mut Store) -> Result<usize, TransferError> {
     if !store.list_prompts()?.is_empty() {
         return Ok(0);
     }
+    Ok(import_examples(store)?.created.len())
+}
+
+/// Import the example prompts built into temper (`temper prompt import --examples`): works
+/// anywhere, unlike a path into the source checkout. Importing twice changes nothing.
+pub fn import_examples(store: &mut Store) -> Result<ImportReport, TransferError> {
     let files = example_prompts()
         .into_iter()
         .map(|p| (format!("example {}", p.name), p))
         .collect();
-    Ok(import_files(store, files)?.created.len())
+    import_files(store, files)
 }
 
 fn import_files(
