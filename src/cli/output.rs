@@ -38,19 +38,36 @@ impl Ctx {
     /// Open the DB, marking runs orphaned by a crashed process as interrupted. A new DB is
     /// seeded with the example prompts (as the TUI does), and both are said once on stderr.
     pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(self.open_store_seeded()?.0)
+    }
+
+    /// [`Ctx::open_store`], also saying how many example prompts were seeded (0 unless the DB
+    /// was created by this call).
+    pub fn open_store_seeded(&self) -> anyhow::Result<(Store, usize)> {
+        self.open_store_with(true)
+    }
+
+    /// Open the DB; a new one is announced, and seeded with the examples when `seed` (commands
+    /// that add the user's own prompts, `prompt new` and `prompt import`, do not seed).
+    pub fn open_store_with(&self, seed: bool) -> anyhow::Result<(Store, usize)> {
         let mut store = Store::open(&self.db_path)?;
         store
             .mark_orphaned_runs()
             .context("marking interrupted runs")?;
+        let mut seeded = 0;
         if store.created() {
-            let seeded =
-                crate::store::seed_examples(&mut store).context("importing the example prompts")?;
-            eprintln!(
-                "created new database at {}; imported {seeded} example prompts (temper prompt list)",
-                crate::sanitize::one_line(&store.path().display().to_string())
-            );
+            let path = crate::sanitize::one_line(&store.path().display().to_string());
+            if seed {
+                seeded = crate::store::seed_examples(&mut store)
+                    .context("importing the example prompts")?;
+                eprintln!(
+                    "created new database at {path}; imported {seeded} example prompts (temper prompt list)"
+                );
+            } else {
+                eprintln!("created new database at {path}");
+            }
         }
-        Ok(store)
+        Ok((store, seeded))
     }
 }
 

@@ -16,7 +16,6 @@ use std::process::ExitCode;
 pub enum PromptCommand {
     /// Create a prompt from a file, from --system/--user text, or in $EDITOR
     New {
-        #[arg(value_parser = prompt_name)]
         name: String,
         /// Prompt TOML file to start from (its name is replaced by NAME)
         #[arg(long, short = 'f')]
@@ -86,12 +85,6 @@ pub enum PromptCommand {
     },
 }
 
-/// A prompt name checked before anything is opened (no `..`, no absolute path; see
-/// [`crate::prompt::validate_name`]): a usage error, exit 2.
-fn prompt_name(text: &str) -> Result<String, String> {
-    crate::prompt::validate_name(text).map(|()| text.to_string())
-}
-
 /// Parse `key=value` for `--var`.
 pub fn parse_var(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -102,7 +95,12 @@ pub fn parse_var(text: &str) -> Result<(String, String), String> {
 
 /// Run a prompt subcommand.
 pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    // Commands that add the user's own prompts do not seed a new DB with the examples.
+    let adds = matches!(
+        command,
+        PromptCommand::New { .. } | PromptCommand::Import { .. }
+    );
+    let (mut store, _) = ctx.open_store_with(!adds)?;
     match command {
         PromptCommand::New {
             name,
@@ -168,6 +166,8 @@ fn new(
     user: &Option<String>,
     message: &Option<String>,
 ) -> anyhow::Result<ExitCode> {
+    // Before the editor opens: a name that could leave an export directory is refused.
+    crate::prompt::validate_name(name).map_err(|why| anyhow::anyhow!("{why}"))?;
     if store.resolve(&Reference::Latest(name.to_string())).is_ok() {
         bail!("prompt {name} already exists; use `temper prompt edit {name}`");
     }
