@@ -25,11 +25,32 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    #[error("config {path}: {key} = {value} is outside {range}")]
+    Range {
+        path: PathBuf,
+        key: String,
+        value: String,
+        range: String,
+    },
     #[error("no home directory to keep temper's data in; pass --db PATH or set TEMPER_DB")]
     NoHome,
 }
 
 /// Which wire protocol a provider speaks.
+/// The ranges every numeric setting must fall in, shared by the config file and the CLI flags.
+pub mod limits {
+    /// Samples per variant.
+    pub const MAX_SAMPLES: u32 = 100_000;
+    /// Calls in flight at once.
+    pub const MAX_CONCURRENCY: usize = 1024;
+    /// Retries per sample.
+    pub const MAX_RETRIES: u32 = 100;
+    /// Seconds per attempt (one day).
+    pub const MAX_TIMEOUT_SECS: u64 = 86_400;
+    /// Dollar amounts (budgets, confirmation thresholds).
+    pub const MAX_USD: f64 = 1_000_000.0;
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
@@ -111,7 +132,7 @@ pub struct Config {
 impl Config {
     /// Parse config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let (line, column) = crate::toml_error::position(text, &e);
             ConfigError::Parse {
                 path: path.to_path_buf(),
@@ -119,7 +140,71 @@ impl Config {
                 column,
                 message: e.message().to_string(),
             }
-        })
+        })?;
+        config.check_ranges(path)?;
+        Ok(config)
+    }
+
+    /// Every numeric setting within [`limits`], so a value the CLI would refuse is refused here
+    /// too, with its key.
+    fn check_ranges(&self, path: &Path) -> Result<(), ConfigError> {
+        let r = &self.run;
+        let err = |key: &str, value: String, range: String| ConfigError::Range {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            value,
+            range,
+        };
+        let ints: [(&str, u64, u64, u64); 4] = [
+            (
+                "run.samples",
+                r.samples.into(),
+                1,
+                limits::MAX_SAMPLES.into(),
+            ),
+            (
+                "run.concurrency",
+                r.concurrency as u64,
+                1,
+                limits::MAX_CONCURRENCY as u64,
+            ),
+            (
+                "run.timeout_secs",
+                r.timeout_secs,
+                1,
+                limits::MAX_TIMEOUT_SECS,
+            ),
+            (
+                "run.max_retries",
+                r.max_retries.into(),
+                0,
+                limits::MAX_RETRIES.into(),
+            ),
+        ];
+        let timeouts = self.providers.iter().filter_map(|(name, p)| {
+            let secs = p.timeout_secs?;
+            Some((format!("providers.{name}.timeout_secs"), secs))
+        });
+        let all = ints
+            .iter()
+            .map(|(k, v, lo, hi)| (k.to_string(), *v, *lo, *hi));
+        let all = all.chain(timeouts.map(|(k, v)| (k, v, 1, limits::MAX_TIMEOUT_SECS)));
+        for (key, value, lo, hi) in all {
+            if !(lo..=hi).contains(&value) {
+                return Err(err(&key, value.to_string(), format!("{lo}..={hi}")));
+            }
+        }
+        for (key, value) in [
+            ("run.budget_usd", r.budget_usd),
+            ("run.confirm_above_usd", r.confirm_above_usd),
+        ] {
+            if let Some(v) = value
+                && !(0.0..=limits::MAX_USD).contains(&v)
+            {
+                return Err(err(key, v.to_string(), format!("0..={}", limits::MAX_USD)));
+            }
+        }
+        Ok(())
     }
 
     /// Load from `explicit` (flag or env), else the default location if it exists, else defaults.
@@ -132,7 +217,7 @@ impl Config {
         let Some(path) = path else {
             return Ok((Config::default(), None));
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        let text = crate::fsio::read_text(&path).map_err(|source| ConfigError::Read {
             path: path.clone(),
             source,
         })?;

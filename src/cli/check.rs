@@ -33,11 +33,25 @@ struct Verdict<'a> {
     failures: &'a [Failure],
 }
 
+/// A session naming a prompt the DB lacks (a fresh CI checkout): say which DB was read and how
+/// to load prompts from files, since CI starts with an empty database.
+fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
+    let text = super::describe(&e);
+    if !text.contains("no prompt named") {
+        return e;
+    }
+    anyhow::anyhow!(
+        "{text}; looked in database {} (set with --db or TEMPER_DB). Load prompts from files first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
+        ctx.db_path.display()
+    )
+}
+
 /// Run `temper check`.
 pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let session = Session::read(&args.session)?;
     let store = ctx.open_store()?;
-    let resolved = resolve(&session, &store, &ctx.config)?;
+    let resolved =
+        resolve(&session, &store, &ctx.config).map_err(|e| missing_prompt(e.into(), ctx))?;
     let run_id = match args.run {
         Some(id) => id,
         None => run_session(&session, &resolved, args.yes, ctx)?,

@@ -25,16 +25,16 @@ pub struct CostArgs {
     #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
     /// Expected output tokens per call [default: mean of past samples, else max_tokens]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::ranges::count_u64)]
     pub output_tokens: Option<u64>,
     /// Calls per day for the projection
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = super::ranges::count_u64)]
     pub calls_per_day: u64,
     /// Share of input tokens served from the prompt cache, 0 to 1 (cached-input prices)
-    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = super::ranges::fraction)]
     pub cached_fraction: f64,
     /// Stability past runs must reach for a model to be recommended, 0 to 1
-    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = super::ranges::fraction)]
     pub min_stability: f64,
     /// Price overrides: temper TOML or LiteLLM-style JSON
     #[arg(long, value_name = "FILE")]

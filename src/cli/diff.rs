@@ -36,10 +36,10 @@ pub struct DiffArgs {
     #[arg(long, short = 's')]
     pub side_by_side: bool,
     /// Unchanged lines kept around each change
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = super::ranges::count)]
     pub context: usize,
     /// Terminal width for --side-by-side [default: $COLUMNS or 120]
-    #[arg(long, value_name = "COLS")]
+    #[arg(long, value_name = "COLS", value_parser = super::ranges::count)]
     pub width: Option<usize>,
     /// How samples are grouped when finding the modal output: exact, whitespace or json
     #[arg(long, default_value = "exact", value_name = "MODE")]

@@ -24,8 +24,8 @@ pub fn execute(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 
 /// Create the DB, seed it on first start, and print what is there and what to try.
 fn tour(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
-    let seeded = crate::store::seed_examples(&mut store)?;
+    let (mut store, seeded) = ctx.open_store_seeded()?;
+    let seeded = seeded + crate::store::seed_examples(&mut store)?;
     let prompts = store.list_prompts()?;
     if ctx.json {
         super::print_json(&serde_json::json!({

@@ -12,6 +12,7 @@ mod output;
 mod prompt;
 mod prompt_diff;
 mod prompt_edit;
+mod ranges;
 mod replay;
 mod report;
 mod run;
@@ -40,6 +41,9 @@ pub struct Cli {
     /// SQLite database file [default: temper.db in the user's data dir]
     #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Create the directory of --db when it does not exist yet
+    #[arg(long, global = true)]
+    pub create: bool,
     /// Config file [default: config.toml in the user's config dir]
     #[arg(long, global = true, env = "TEMPER_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -108,7 +112,7 @@ pub fn main() -> ExitCode {
 
 /// The error and its causes on one line, each cause once: library errors often quote their
 /// source in their own message already (`cannot read config F: No such file…`).
-fn describe(e: &anyhow::Error) -> String {
+pub(crate) fn describe(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
         let text = cause.to_string();

@@ -6,7 +6,7 @@ use crate::store::Store;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Resolved global options, handed to every subcommand.
 pub struct Ctx {
@@ -22,6 +22,9 @@ impl Ctx {
     pub fn new(cli: &Cli) -> anyhow::Result<Ctx> {
         let (config, config_path) = Config::load(cli.config.as_deref())?;
         let db_path = config.db_path(cli.db.as_deref())?;
+        if let Some(explicit) = cli.db.as_deref() {
+            check_db_arg(explicit, cli.create)?;
+        }
         let theme = cli.theme.clone().or_else(|| config.ui.theme.clone());
         Ok(Ctx {
             json: cli.json,
@@ -32,14 +35,63 @@ impl Ctx {
         })
     }
 
-    /// Open the DB, marking runs orphaned by a crashed process as interrupted.
+    /// Open the DB, marking runs orphaned by a crashed process as interrupted. A new DB is
+    /// seeded with the example prompts (as the TUI does), and both are said once on stderr.
     pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(self.open_store_seeded()?.0)
+    }
+
+    /// [`Ctx::open_store`], also saying how many example prompts were seeded (0 unless the DB
+    /// was created by this call).
+    pub fn open_store_seeded(&self) -> anyhow::Result<(Store, usize)> {
+        self.open_store_with(true)
+    }
+
+    /// Open the DB; a new one is announced, and seeded with the examples when `seed` (commands
+    /// that add the user's own prompts, `prompt new` and `prompt import`, do not seed).
+    pub fn open_store_with(&self, seed: bool) -> anyhow::Result<(Store, usize)> {
         let mut store = Store::open(&self.db_path)?;
         store
             .mark_orphaned_runs()
             .context("marking interrupted runs")?;
-        Ok(store)
+        let mut seeded = 0;
+        if store.created() {
+            let path = crate::sanitize::one_line(&store.path().display().to_string());
+            if seed {
+                seeded = crate::store::seed_examples(&mut store)
+                    .context("importing the example prompts")?;
+                eprintln!(
+                    "created new database at {path}; imported {seeded} example prompts (temper prompt list)"
+                );
+            } else {
+                eprintln!("created new database at {path}");
+            }
+        }
+        Ok((store, seeded))
     }
+}
+
+/// A `--db` value must name a file in an existing directory (unless `--create`), and never a
+/// URL: a typo or a `postgres://` string would otherwise silently become a new empty database.
+fn check_db_arg(path: &Path, create: bool) -> anyhow::Result<()> {
+    let text = path.to_string_lossy();
+    if text.contains("://") {
+        anyhow::bail!(
+            "--db {} looks like a URL; temper keeps its data in a SQLite file: pass a file path such as --db temper.db",
+            crate::sanitize::one_line(&text)
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+        && !create
+    {
+        anyhow::bail!(
+            "--db {}: directory {} does not exist; check the path, or pass --create to create it",
+            crate::sanitize::one_line(&text),
+            crate::sanitize::one_line(&dir.display().to_string())
+        );
+    }
+    Ok(())
 }
 
 /// Print a value as pretty JSON on stdout (the `--json` output of every command).

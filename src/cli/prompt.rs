@@ -75,8 +75,14 @@ pub enum PromptCommand {
         #[arg(long, short = 'o', default_value = "prompts-export")]
         out: PathBuf,
     },
-    /// Import a prompt file or a directory of them (e.g. examples/prompts or an export)
-    Import { path: PathBuf },
+    /// Import a prompt file or a directory of them (e.g. an export), or --examples
+    Import {
+        #[arg(required_unless_present = "examples")]
+        path: Option<PathBuf>,
+        /// Import the example prompts built into temper
+        #[arg(long, conflicts_with = "path")]
+        examples: bool,
+    },
 }
 
 /// Parse `key=value` for `--var`.
@@ -89,7 +95,12 @@ pub fn parse_var(text: &str) -> Result<(String, String), String> {
 
 /// Run a prompt subcommand.
 pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    // Commands that add the user's own prompts do not seed a new DB with the examples.
+    let adds = matches!(
+        command,
+        PromptCommand::New { .. } | PromptCommand::Import { .. }
+    );
+    let (mut store, _) = ctx.open_store_with(!adds)?;
     match command {
         PromptCommand::New {
             name,
@@ -116,14 +127,23 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         } => set_label(&mut store, ctx, reference, label.as_deref(), *history),
         PromptCommand::Rollback { reference } => rollback(&mut store, ctx, reference),
         PromptCommand::Export { names, out } => export(&store, ctx, names, out),
-        PromptCommand::Import { path } => {
-            let report = crate::store::import_path(&mut store, path)?;
+        PromptCommand::Import { path, examples } => {
+            let (report, origin) = match path {
+                Some(path) if !examples => (
+                    crate::store::import_path(&mut store, path)?,
+                    path.display().to_string(),
+                ),
+                _ => (
+                    crate::store::import_examples(&mut store)?,
+                    "the built-in examples".to_string(),
+                ),
+            };
             if ctx.json {
                 print_json(&report)?;
             } else {
                 println!(
                     "imported {}: {} new version(s), {} unchanged",
-                    path.display(),
+                    crate::sanitize::one_line(&origin),
                     report.created.len(),
                     report.unchanged.len()
                 );
@@ -146,6 +166,8 @@ fn new(
     user: &Option<String>,
     message: &Option<String>,
 ) -> anyhow::Result<ExitCode> {
+    // Before the editor opens: a name that could leave an export directory is refused.
+    crate::prompt::validate_name(name).map_err(|why| anyhow::anyhow!("{why}"))?;
     if store.resolve(&Reference::Latest(name.to_string())).is_ok() {
         bail!("prompt {name} already exists; use `temper prompt edit {name}`");
     }
@@ -219,7 +241,9 @@ fn list(store: &Store, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if prompts.is_empty() {
-        println!("no prompts yet: try `temper prompt import examples/prompts`");
+        println!(
+            "no prompts yet: try `temper prompt import --examples` (or `temper prompt import DIR` for your own files)"
+        );
     }
     for p in prompts {
         let labels: Vec<String> = p.labels.iter().map(|(l, n)| format!("{l}@{n}")).collect();

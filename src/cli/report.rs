@@ -19,7 +19,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "exact", value_name = "MODE")]
     pub mode: Mode,
     /// Varying JSON fields listed per cell
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = super::ranges::count)]
     pub fields: usize,
     /// Explain the nondeterminism: split token and its alternatives, fragile tokens, backend
     /// (fingerprint) split and the batch-probe comparison

@@ -27,7 +27,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["reference", "models", "vars"])]
     pub session: Option<std::path::PathBuf>,
     /// Samples per model [default: [run] samples in the config, else 10]
-    #[arg(short = 'n', long = "samples", value_name = "N")]
+    #[arg(short = 'n', long = "samples", value_name = "N", value_parser = super::ranges::samples)]
     pub samples: Option<u32>,
     /// Variant: provider:model, then optional params, repeatable (e.g. mock:drift?p=0.3, "openai:gpt-4o-mini temperature=0.7 seed=7"; keys: temperature (0 unless set), top_p, max_tokens, seed, stream=true, response_format=json_object) [default: mock:echo]
     #[arg(short = 'm', long = "model", value_name = "PROVIDER:MODEL [K=V]...")]
@@ -36,17 +36,17 @@ pub struct RunArgs {
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
     /// Calls in flight at once [default: [run] concurrency, else 8]
-    #[arg(short = 'c', long, value_name = "C")]
+    #[arg(short = 'c', long, value_name = "C", value_parser = super::ranges::concurrency)]
     pub concurrency: Option<usize>,
     /// Seconds per attempt before it counts as timed out [default: [run] timeout_secs, else 60]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = super::ranges::seconds)]
     pub timeout: Option<f64>,
     /// Retries after a 429, 5xx, timeout or dropped connection [default: [run] max_retries, else 4]
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = super::ranges::retries)]
     pub retries: Option<u32>,
     /// Refuse to start above this upper-bound estimate, and stop before any call that could
     /// take actual spend past it [default: [run] budget_usd]
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", value_parser = super::ranges::usd)]
     pub budget_usd: Option<f64>,
     /// Start even when the estimate is over the budget (the run still stops at it), never ask
     #[arg(short = 'y', long)]
@@ -70,6 +70,9 @@ pub struct RunArgs {
     /// Also write the run as a temper JSONL trace (open it with `temper trace FILE`)
     #[arg(long, value_name = "FILE")]
     pub trace_out: Option<std::path::PathBuf>,
+    /// Overwrite --trace-out FILE even when it does not look like a trace (never a database)
+    #[arg(long, requires = "trace_out")]
+    pub force: bool,
 }
 
 /// `--schedule`: how each cell's samples are sent.
@@ -143,6 +146,11 @@ pub(super) fn param_flag_hint(error: &clap::Error, args: &[String]) -> Option<St
 pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     crate::cost::warm_up_in_background();
     let store = ctx.open_store()?;
+    if let Some(path) = &args.trace_out {
+        // Before any call is paid for: a refused output file must not cost a run.
+        let is_trace = crate::fsio::looks_like_trace;
+        crate::fsio::check_output(path, store.path(), args.force, "trace", is_trace)?;
+    }
     let (label, mut plan) = match &args.session {
         Some(path) => {
             let session = crate::session::Session::read(path)?;
@@ -280,7 +288,8 @@ fn with_overrides(args: &RunArgs, mut plan: Plan) -> anyhow::Result<Plan> {
             t.is_finite() && t > 0.0,
             "--timeout takes a positive number of seconds, got {t}"
         );
-        plan.timeout = Duration::from_secs_f64(t);
+        plan.timeout = Duration::try_from_secs_f64(t)
+            .map_err(|_| anyhow::anyhow!("--timeout {t} is out of range"))?;
     }
     if let Some(r) = args.retries {
         plan.max_retries = r;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct RunsArgs {
     /// How many runs to list
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::ranges::count)]
     pub limit: usize,
 }
 

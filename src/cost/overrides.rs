@@ -148,7 +148,7 @@ struct TomlPriceFile {
 /// A `--prices FILE`: LiteLLM-style JSON when it starts with `{`, else temper TOML.
 pub fn load_file(path: &Path) -> Result<(FileInfo, Vec<PricePatch>), PriceError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PriceError::Read {
+    let text = crate::fsio::read_text(path).map_err(|source| PriceError::Read {
         path: shown.clone(),
         source,
     })?;

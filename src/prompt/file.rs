@@ -98,7 +98,7 @@ impl PromptFile {
     /// Read and parse a prompt file.
     pub fn read(path: &Path) -> Result<Self, FileError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        let text = crate::fsio::read_text(path).map_err(|source| FileError::Read {
             path: origin.clone(),
             source,
         })?;
@@ -139,9 +139,24 @@ impl PromptFile {
 }
 
 /// Prompt names: letters, digits, `-`, `_`, `.`, `/`; no `@` or `:` (they start a reference).
+/// `/` separates folders (`team/support`), so a name is also a relative path under an export
+/// directory: no leading `/`, no empty, `.` or `..` segment can point outside it.
 pub fn validate_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("name is empty".into());
+    }
+    if let Some(bad) = name
+        .split('/')
+        .find(|s| s.is_empty() || *s == "." || *s == "..")
+    {
+        let what = if bad.is_empty() {
+            "an empty segment (leading, trailing or double '/')".to_string()
+        } else {
+            format!("a {bad:?} segment")
+        };
+        return Err(format!(
+            "name {name:?} has {what}: names are relative paths like team/support-answer"
+        ));
     }
     if let Some(bad) = name
         .chars()
@@ -226,5 +241,16 @@ question = "How long?"
     fn names_with_reference_characters_are_rejected() {
         assert!(validate_name("a@b").is_err());
         assert!(validate_name("team/support-answer").is_ok());
+        for bad in [
+            "../up",
+            "/abs/path",
+            "a/../../b",
+            "a//b",
+            "a/",
+            ".",
+            "a/./b",
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -29,37 +29,18 @@ pub(super) fn region(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// Shortest key worth scrubbing: a placeholder like `x` (Ollama) is no secret, and replacing it
-/// would mangle every answer.
-const MIN_SECRET_LEN: usize = 8;
-
-/// `text` with every occurrence of `key` replaced, for servers that quote the key back (in
-/// "incorrect API key" errors, proxy pages, debug echoes): what temper stores and prints must
-/// never hold it.
-pub(crate) fn scrub(text: &str, key: Option<&str>) -> String {
-    match key {
-        Some(k) if k.len() >= MIN_SECRET_LEN && text.contains(k) => {
-            text.replace(k, "[redacted API key]")
-        }
-        _ => text.to_string(),
-    }
-}
+pub(crate) use super::redact::scrub;
 
 impl JsonReply {
-    /// This reply with `key` scrubbed from the raw text and the parsed value.
-    pub(crate) fn redact(self, key: Option<&str>) -> JsonReply {
-        match key {
-            Some(k) if k.len() >= MIN_SECRET_LEN && self.text.contains(k) => {
-                let text = scrub(&self.text, key);
-                let value = serde_json::from_str(&text).unwrap_or(self.value);
-                JsonReply {
-                    value,
-                    text,
-                    ..self
-                }
-            }
-            _ => self,
+    /// This reply with `key` scrubbed, in any JSON spelling, from the raw text and every string
+    /// of the parsed value (see [`super::redact::Scrubber`]).
+    pub(crate) fn redact(mut self, key: Option<&str>) -> JsonReply {
+        let scrubber = super::redact::Scrubber::new(key);
+        if scrubber.value(&mut self.value) {
+            self.text = serde_json::to_string(&self.value).unwrap_or_default();
         }
+        self.text = scrubber.text(&self.text);
+        self
     }
 }
 
@@ -300,11 +281,11 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .map(str::trim)
     };
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+        return Duration::try_from_secs_f64(ms / 1000.0).ok();
     }
     let value = get("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
     let wait = at.duration_since(jiff::Timestamp::now());

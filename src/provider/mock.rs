@@ -68,7 +68,12 @@ impl MockOptions {
             match key {
                 "p" => options.p = fraction()?,
                 "fail" => options.fail = fraction()?,
-                "latency_ms" => options.latency = Duration::from_secs_f64(number / 1000.0),
+                "latency_ms" => {
+                    options.latency = Duration::try_from_secs_f64(number / 1000.0)
+                        .ok()
+                        .filter(|d| *d <= Duration::from_secs(3600))
+                        .ok_or_else(|| bad(format!("latency_ms={number} is outside 0..=3600000")))?
+                }
                 "seed" => options.seed = number as u64,
                 other => return Err(bad(format!("unknown parameter {other:?}; known: {KEYS}"))),
             }

@@ -17,6 +17,7 @@ mod mock_answer;
 mod mock_logprobs;
 mod mock_schema;
 mod openai_compat;
+mod redact;
 mod registry;
 mod replay;
 mod stream_anthropic;

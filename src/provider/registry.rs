@@ -132,11 +132,17 @@ impl Registry {
                     })?;
                 let headers = http::config_headers(&config.headers);
                 let key = config.api_key_env.clone();
-                if config.kind == ProviderKind::Openai {
-                    Arc::new(OpenAiCompat::new(&model.provider, base, key, headers)?)
+                let inner: Arc<dyn Provider> = if config.kind == ProviderKind::Openai {
+                    Arc::new(OpenAiCompat::new(
+                        &model.provider,
+                        base,
+                        key.clone(),
+                        headers,
+                    )?)
                 } else {
-                    Arc::new(Anthropic::new(&model.provider, base, key, headers)?)
-                }
+                    Arc::new(Anthropic::new(&model.provider, base, key.clone(), headers)?)
+                };
+                Arc::new(super::redact::Redacting::new(inner, key))
             }
         };
         Ok((provider, model.model))

@@ -143,7 +143,7 @@ impl CheckForm {
 fn load_schema(at: &Locator<'_>, spec: &Spanned<String>) -> Result<JsonSchema, SessionError> {
     let key = "check.json_schema";
     let path = at.resolve(spec.get_ref());
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::fsio::read_text(&path).map_err(|e| {
         at.invalid(
             spec.span(),
             key,

@@ -164,7 +164,7 @@ impl Locator<'_> {
 impl Session {
     /// Read, parse and validate a session file (loading its JSON schema, compiling regexes).
     pub fn read(path: &Path) -> Result<Session, SessionError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SessionError::Read {
+        let text = crate::fsio::read_text(path).map_err(|source| SessionError::Read {
             path: path.display().to_string(),
             source,
         })?;

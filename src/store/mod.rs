@@ -15,7 +15,9 @@ pub use reference::Reference;
 pub use runs::{
     CellInfo, CellRequest, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
 };
-pub use transfer::{ImportReport, TransferError, export_prompt, import_path, seed_examples};
+pub use transfer::{
+    ImportReport, TransferError, export_prompt, import_examples, import_path, seed_examples,
+};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -42,6 +44,10 @@ pub enum StoreError {
     },
     #[error("{path} is damaged: {detail}; it was left untouched. Restore a backup or use --db")]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path} is another application's SQLite database ({why}); it was left untouched. Use --db to pick another file"
+    )]
+    Foreign { path: PathBuf, why: String },
     #[error("cannot open database {path}: {detail}")]
     Open { path: PathBuf, detail: String },
     #[error("no prompt named {name:?}{}", suggest(.suggestions))]
@@ -82,14 +88,26 @@ fn suggest(names: &[String]) -> String {
 /// Shorthand for store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// `PRAGMA application_id` of a temper DB ("TMPR"): marks the file as ours, so another
+/// application's SQLite file is refused instead of migrated (docs/hardening.md).
+pub const APPLICATION_ID: i64 = 0x544D_5052;
+
+/// Tables every temper schema has; with `user_version > 0` they identify a DB written before
+/// the application id was set.
+const TEMPER_TABLES: &[&str] = &["prompts", "prompt_versions", "runs", "samples"];
+
 /// An open temper database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    created: bool,
 }
 
 impl Store {
     /// Open (creating if absent) the DB at `path`, migrating an older schema forward.
+    ///
+    /// A file that is not SQLite, or SQLite with tables but no temper marker, is refused before
+    /// anything is written to it (no migration, no WAL switch).
     pub fn open(path: &Path) -> Result<Store> {
         let open_err = |detail: String| StoreError::Open {
             path: path.to_path_buf(),
@@ -100,6 +118,7 @@ impl Store {
                 .map_err(|e| open_err(format!("cannot create {}: {e}", dir.display())))?;
         }
         check_header(path)?;
+        let created = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -107,10 +126,61 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            created,
         };
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| store.classify(e))?;
+        store.check_identity()?;
         store.configure().map_err(|e| store.classify(e))?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Whether this open created the file (it did not exist or was empty), so front ends can
+    /// say so and seed the example prompts.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Refuse a SQLite file that is not temper's: another application id, or tables without
+    /// temper's marker and schema. Only reads, so a refused file is left byte for byte.
+    fn check_identity(&self) -> Result<()> {
+        let read = |sql: &str| -> Result<i64> {
+            self.conn
+                .query_row(sql, [], |r| r.get(0))
+                .map_err(|e| self.classify(e))
+        };
+        let app_id = read("PRAGMA application_id")?;
+        if app_id == APPLICATION_ID {
+            return Ok(());
+        }
+        let foreign = |why: String| StoreError::Foreign {
+            path: self.path.clone(),
+            why,
+        };
+        if app_id != 0 {
+            return Err(foreign(format!("application_id {app_id:#x}")));
+        }
+        let tables = read("SELECT count(*) FROM sqlite_master WHERE type = 'table'")?;
+        if tables == 0 {
+            return Ok(());
+        }
+        let list = TEMPER_TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let ours = read(&format!(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({list})"
+        ))?;
+        if read("PRAGMA user_version")? > 0 && ours == TEMPER_TABLES.len() as i64 {
+            return Ok(());
+        }
+        Err(foreign(format!(
+            "{tables} table(s), none of them marked as temper's"
+        )))
     }
 
     /// Where this DB lives.
@@ -119,10 +189,6 @@ impl Store {
     }
 
     fn configure(&self) -> rusqlite::Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Reading the schema first surfaces "file is not a database" before anything is written.
-        self.conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -173,7 +239,10 @@ impl Store {
                 known: schema::LATEST,
             });
         }
-        if found == schema::LATEST {
+        let app_id: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if found == schema::LATEST && app_id == APPLICATION_ID {
             return Ok(());
         }
         let tx = self
@@ -189,6 +258,7 @@ impl Store {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
         Ok(())
     }

@@ -36,7 +36,24 @@ pub struct ImportReport {
 }
 
 /// Write every version of `name` under `dir/name/`; returns the files written.
+///
+/// A name that could point outside `dir` (stored by an older temper before names were checked)
+/// is refused: nothing is written outside the target directory.
 pub fn export_prompt(store: &Store, name: &str, dir: &Path) -> Result<Vec<PathBuf>, TransferError> {
+    let inside = std::path::Path::new(name)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if let Err(why) = crate::prompt::validate_name(name).and_then(|()| {
+        inside
+            .then_some(())
+            .ok_or_else(|| format!("name {name:?} points outside the export directory"))
+    }) {
+        return Err(StoreError::Invalid {
+            what: "prompt name for export".into(),
+            why: format!("{why}; it was not exported"),
+        }
+        .into());
+    }
     let target = dir.join(name);
     std::fs::create_dir_all(&target).map_err(|source| TransferError::Io {
         path: target.clone(),
@@ -88,11 +105,17 @@ pub fn seed_examples(store: &mut Store) -> Result<usize, TransferError> {
     if !store.list_prompts()?.is_empty() {
         return Ok(0);
     }
+    Ok(import_examples(store)?.created.len())
+}
+
+/// Import the example prompts built into temper (`temper prompt import --examples`): works
+/// anywhere, unlike a path into the source checkout. Importing twice changes nothing.
+pub fn import_examples(store: &mut Store) -> Result<ImportReport, TransferError> {
     let files = example_prompts()
         .into_iter()
         .map(|p| (format!("example {}", p.name), p))
         .collect();
-    Ok(import_files(store, files)?.created.len())
+    import_files(store, files)
 }
 
 fn import_files(

@@ -17,6 +17,8 @@ use std::path::Path;
 pub enum RunTraceError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] crate::fsio::WriteError),
     #[error("cannot write trace {path}: {source}")]
     Io {
         path: String,
@@ -37,14 +39,10 @@ pub fn write_run_trace(store: &Store, run_id: i64, path: &Path) -> Result<usize,
         .filter_map(|(cell, _)| Some((cell.id, requested_schema(store, cell)?)))
         .collect();
     let spans = run_spans(&run, &cells, &schemas);
-    let io = |source| RunTraceError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut out = std::io::BufWriter::new(file);
-    super::write_jsonl(&spans, &mut out).map_err(io)?;
-    std::io::Write::flush(&mut out).map_err(io)?;
+    // Never over the DB or any SQLite file, even when the caller allowed overwriting.
+    let is_trace = crate::fsio::looks_like_trace;
+    crate::fsio::check_output(path, store.path(), true, "trace", is_trace)?;
+    crate::fsio::write_atomic(path, |out| super::write_jsonl(&spans, out))?;
     Ok(spans.len())
 }
 

@@ -7,7 +7,6 @@ use super::model::{LoadWarning, Span};
 use super::temper;
 use super::tree::Trace;
 use serde_json::Value;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -84,7 +83,7 @@ pub fn load_with_logs(
 
 fn head(path: &Path) -> Result<Vec<u8>, TraceError> {
     let mut head = Vec::new();
-    File::open(path)
+    crate::fsio::open_regular(path)
         .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
         .map_err(|source| io_error(path, source))?;
     Ok(head)
@@ -104,7 +103,8 @@ fn starts_like_json(head: &[u8]) -> bool {
 }
 
 fn load_proto(path: &Path, forced: bool) -> Result<Trace, TraceError> {
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES)
+        .map_err(|source| io_error(path, source))?;
     let mut spans = Vec::new();
     let result =
         super::otlp_pb::sniff(&bytes).and_then(|()| super::otlp_pb::read(&bytes, &mut spans));
@@ -127,7 +127,8 @@ fn load_proto(path: &Path, forced: bool) -> Result<Trace, TraceError> {
 }
 
 fn load_console(path: &Path) -> Result<Trace, TraceError> {
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES)
+        .map_err(|source| io_error(path, source))?;
     let text = String::from_utf8_lossy(&bytes);
     if let Err(reason) = super::console::sniff(&text) {
         return Err(TraceError::NotThisFormat {
@@ -189,7 +190,8 @@ struct FirstLines {
 
 fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
     let io = |source| io_error(path, source);
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    let file = crate::fsio::open_regular(path).map_err(io)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut first = FirstLines {
         opens_document: false,
         doc: None,
@@ -203,7 +205,7 @@ fn first_lines(path: &Path) -> Result<FirstLines, TraceError> {
             break;
         }
         line_no += 1;
-        let line = buf.trim_ascii();
+        let line = crate::fsio::strip_bom_bytes(buf.trim_ascii());
         if line.is_empty() {
             continue;
         }
@@ -253,7 +255,7 @@ fn decide(path: &Path, forced: Option<Format>, doc: &Value) -> Result<Format, Tr
 
 /// Read the whole file as JSONL from the start, one document per line.
 fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut reader = BufReader::with_capacity(1 << 20, crate::fsio::open_regular(path)?);
     let mut spans: Vec<Span> = Vec::new();
     let mut warnings = Vec::new();
     let mut bad = 0usize;
@@ -266,6 +268,11 @@ fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
         }
         line_no += 1;
         let line = buf.trim_ascii();
+        let line = if line_no == 1 {
+            crate::fsio::strip_bom_bytes(line)
+        } else {
+            line
+        };
         if line.is_empty() {
             continue;
         }
@@ -310,15 +317,14 @@ fn load_whole(path: &Path, forced: Option<Format>) -> Result<Trace, TraceError> 
         path: path.to_path_buf(),
         source,
     };
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(io)?;
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| TraceError::InvalidJson {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
+    let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES).map_err(io)?;
+    let doc: Value = serde_json::from_slice(crate::fsio::strip_bom_bytes(&bytes)).map_err(|e| {
+        TraceError::InvalidJson {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        }
     })?;
     drop(bytes);
     let format = decide(path, forced, &doc)?;

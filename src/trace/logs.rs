@@ -27,9 +27,11 @@ pub struct LogEvent {
 
 /// Read every log record of a logs file; lines that cannot be read become warnings.
 pub fn read_file(path: &Path) -> Result<(Vec<LogEvent>, Vec<LoadWarning>), TraceError> {
-    let bytes = std::fs::read(path).map_err(|source| TraceError::Io {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::fsio::read_bytes(path, crate::fsio::MAX_TRACE_BYTES).map_err(|source| {
+        TraceError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let mut out = Vec::new();
     let mut warnings = Vec::new();

@@ -95,7 +95,7 @@ impl Theme {
         };
         let text = match BUILTIN.iter().find(|(name, _)| *name == spec) {
             Some((_, text)) => Ok((*text).to_string()),
-            None => std::fs::read_to_string(spec).map_err(|e| {
+            None => crate::fsio::read_text(std::path::Path::new(spec)).map_err(|e| {
                 let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 let why = match e.kind() {
                     std::io::ErrorKind::NotFound => "no such theme".to_string(),

@@ -30,13 +30,13 @@ pub struct TraceArgs {
     #[arg(long, value_name = "ID")]
     pub span: Option<String>,
     /// Print at most this many tree rows
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = crate::cli::ranges::count)]
     pub limit: usize,
     /// Flag agents (or traces) with more LLM + tool calls than this
-    #[arg(long, default_value_t = 25)]
+    #[arg(long, default_value_t = 25, value_parser = crate::cli::ranges::count)]
     pub max_steps: usize,
     /// Flag retrievals whose scores are all below this
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = crate::cli::ranges::fraction)]
     pub min_score: f64,
     /// Exit 1 when any detector raised a flag (for CI)
     #[arg(long)]
