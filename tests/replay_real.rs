@@ -118,7 +118,7 @@ async fn plain_chat_is_sent_as_recorded_and_reproduces() {
     assert_eq!(sent.len(), 3);
     assert_eq!(
         sent[0],
-        json!({"model": "smollm2-135m", "max_tokens": 24, "messages": [
+        json!({"model": "smollm2-135m", "max_tokens": 24, "temperature": 0.0, "messages": [
             {"role": "system", "content": "You are a terse support assistant."},
             {"role": "user", "content": "What is the capital of France?"}]})
     );
@@ -155,7 +155,7 @@ async fn forced_tool_call_sends_the_tools_and_tool_choice() {
     let sent = &bodies(&server)[0];
     assert_eq!(
         *sent,
-        json!({"model": "smollm2-135m", "max_tokens": 40,
+        json!({"model": "smollm2-135m", "max_tokens": 40, "temperature": 0.0,
             "messages": [{"role": "user", "content": "Where is order 8812?"}],
             "tool_choice": {"type": "function", "function": {"name": "lookup_order"}},
             "tools": [{"type": "function", "function": {"name": "lookup_order",
@@ -264,7 +264,7 @@ async fn otel_genai_prompt_from_log_records() {
     );
     assert_eq!(
         bodies(&server)[0],
-        json!({"model": "smollm2-135m", "max_tokens": 24, "messages": [
+        json!({"model": "smollm2-135m", "max_tokens": 24, "temperature": 0.0, "messages": [
             {"role": "system", "content": "You are a terse support assistant."},
             {"role": "user", "content": "What is the capital of France?"}]})
     );
