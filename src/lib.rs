@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod cost;
 pub mod explain;
+pub mod plural;
 pub mod prompt;
 pub mod provider;
 pub mod runner;

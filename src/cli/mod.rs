@@ -6,6 +6,7 @@
 mod check;
 mod cost;
 mod diff;
+mod hints;
 mod home;
 mod models;
 mod output;
@@ -113,16 +114,20 @@ fn describe(e: &anyhow::Error) -> String {
 
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(&cli)?;
+    execute(&cli, &ctx).map_err(|e| hints::add(e, &ctx))
+}
+
+fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => home::execute(&ctx),
-        Some(Command::Prompt(c)) => prompt::execute(c, &ctx),
-        Some(Command::Run(a)) => run::execute(a, &ctx),
-        Some(Command::Runs(a)) => runs::execute(a, &ctx),
-        Some(Command::Report(a)) => report::execute(a, &ctx),
-        Some(Command::Diff(a)) => diff::execute(a, &ctx),
-        Some(Command::Check(a)) => check::execute(a, &ctx),
-        Some(Command::Cost(a)) => cost::execute(a, &ctx),
-        Some(Command::Models(a)) => models::execute(a, &ctx),
-        Some(Command::Trace(a)) => trace::execute(a, &ctx),
+        None => home::execute(ctx),
+        Some(Command::Prompt(c)) => prompt::execute(c, ctx),
+        Some(Command::Run(a)) => run::execute(a, ctx),
+        Some(Command::Runs(a)) => runs::execute(a, ctx),
+        Some(Command::Report(a)) => report::execute(a, ctx),
+        Some(Command::Diff(a)) => diff::execute(a, ctx),
+        Some(Command::Check(a)) => check::execute(a, ctx),
+        Some(Command::Cost(a)) => cost::execute(a, ctx),
+        Some(Command::Models(a)) => models::execute(a, ctx),
+        Some(Command::Trace(a)) => trace::execute(a, ctx),
     }
 }

@@ -122,9 +122,9 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 print_json(&report)?;
             } else {
                 println!(
-                    "imported {}: {} new version(s), {} unchanged",
+                    "imported {}: {}, {} unchanged",
                     path.display(),
-                    report.created.len(),
+                    crate::plural::count(report.created.len() as u64, "new version"),
                     report.unchanged.len()
                 );
                 for l in &report.labels {
@@ -224,10 +224,10 @@ fn list(store: &Store, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     for p in prompts {
         let labels: Vec<String> = p.labels.iter().map(|(l, n)| format!("{l}@{n}")).collect();
         println!(
-            "{:<28} @{:<4} {:>3} version(s)  {}",
+            "{:<28} @{:<4} {:>12}  {}",
             paint(Tone::Strong, &p.name),
             p.latest,
-            p.versions,
+            crate::plural::count(p.versions as u64, "version"),
             paint(Tone::Good, &labels.join(" "))
         );
     }
@@ -372,9 +372,9 @@ fn export(
         print_json(&written)?;
     } else {
         println!(
-            "exported {} prompt(s), {} version file(s) to {}",
-            names.len(),
-            written.len(),
+            "exported {}, {} to {}",
+            crate::plural::count(names.len() as u64, "prompt"),
+            crate::plural::count(written.len() as u64, "version file"),
             out.display()
         );
     }

@@ -243,8 +243,9 @@ fn details(r: &CellReport, fields: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     if a.failed > 0 {
         lines.push(format!(
-            "{} of {} samples failed (not clustered)",
-            a.failed, a.n
+            "{} of {} failed (not clustered)",
+            a.failed,
+            crate::plural::count(a.n as u64, "sample")
         ));
     }
     if let Some(d) = &a.divergence {
@@ -253,8 +254,17 @@ fn details(r: &CellReport, fields: usize) -> String {
             .map(|t| format!(", token {t}"))
             .unwrap_or_default();
         lines.push(format!(
-            "{} of {} samples leave the modal output (sample {}); first at char {}{token}, in sample {}:",
-            d.samples_diverging, a.ok, d.modal_sample, d.char_offset, d.other_sample
+            "{} of {} {} the modal output (sample {}); first at char {}{token}, in sample {}:",
+            d.samples_diverging,
+            crate::plural::count(a.ok as u64, "sample"),
+            if d.samples_diverging == 1 {
+                "leaves"
+            } else {
+                "leave"
+            },
+            d.modal_sample,
+            d.char_offset,
+            d.other_sample
         ));
         lines.push(format!("  …{}", paint(Tone::Muted, &one_line(&d.context))));
         lines.push(format!(

@@ -27,11 +27,11 @@ pub(super) fn print_summary(
         other => paint(Tone::Removed, other.as_str()),
     };
     println!(
-        "run #{} {} · {} · {} samples in {:.2} s",
+        "run #{} {} · {} · {} in {:.2} s",
         outcome.run_id,
         status,
         paint(Tone::Strong, label),
-        outcome.ok + outcome.failed,
+        crate::plural::count((outcome.ok + outcome.failed) as u64, "sample"),
         outcome.elapsed.as_secs_f64()
     );
     let width = variants

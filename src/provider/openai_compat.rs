@@ -38,6 +38,25 @@ impl OpenAiCompat {
                 parse_response(reply, logprobs)
             })
             .await
+            .map_err(|e| hint_v1(e, self.endpoint.url()))
+    }
+}
+
+/// A 404 from a base URL without `/v1` is nearly always the missing API prefix: say so.
+fn hint_v1(e: ProviderError, url: &str) -> ProviderError {
+    match e {
+        ProviderError::Http {
+            status: 404,
+            message,
+            retry_after,
+        } if !url.contains("/v1/") => ProviderError::Http {
+            status: 404,
+            message: format!(
+                "{message} (at {url}; OpenAI-compatible servers usually need /v1 at the end of base_url)"
+            ),
+            retry_after,
+        },
+        other => other,
     }
 }
 

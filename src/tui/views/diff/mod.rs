@@ -274,7 +274,10 @@ impl View for DiffView {
                 &if self.comparing_versions() {
                     format!(" {label} · ")
                 } else {
-                    format!(" {label} · {} samples · ", self.samples.len())
+                    format!(
+                        " {label} · {} · ",
+                        crate::plural::count(self.samples.len() as u64, "sample")
+                    )
                 },
                 theme.text(),
             ),
@@ -283,8 +286,8 @@ impl View for DiffView {
                 match (&self.analysis, self.version_stabilities()) {
                     (_, Some(both)) => both,
                     (Some(a), None) => format!(
-                        " · {} clusters · stability {}",
-                        a.distinct,
+                        " · {} · stability {}",
+                        crate::plural::count(a.distinct as u64, "cluster"),
                         versions::percent(a.stability)
                     ),
                     (None, None) => String::new(),

@@ -60,7 +60,11 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [tree, chunks, tools, answer] = layout(area);
     let t = &loaded.trace;
     let focused = |p| view.focus() == p;
-    let title = format!(" Spans ({}) · {} flags ", t.spans.len(), t.flags.len());
+    let title = format!(
+        " Spans ({}) · {} ",
+        t.spans.len(),
+        crate::plural::count(t.flags.len() as u64, "flag")
+    );
     let spec = ListSpec {
         cursor: &view.cursors[0],
         len: loaded.walk.len(),

@@ -248,10 +248,10 @@ impl View for TraceView {
             Ok(trace) => {
                 let loaded = Loaded::new(trace.clone());
                 let text = format!(
-                    "{}: {} spans, {} flags",
+                    "{}: {}, {}",
                     path.display(),
-                    loaded.trace.spans.len(),
-                    loaded.trace.flags.len()
+                    crate::plural::count(loaded.trace.spans.len() as u64, "span"),
+                    crate::plural::count(loaded.trace.flags.len() as u64, "flag")
                 );
                 self.loaded = Some(loaded);
                 self.cursors = Default::default();

@@ -1,0 +1,291 @@
+//! A new user's first hour on the command line (issue 16): typos get a "did you mean", volumes
+//! take suffixes, lists stay readable, answers can be printed, prompt files are checked. Every
+//! test runs the real binary on a real SQLite file in a temp dir.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A temp dir with a config file and a DB holding the example prompts.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env::with_config("")
+    }
+
+    fn with_config(config: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let env = Env { dir };
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts");
+        env.temper()
+            .args(["prompt", "import"])
+            .arg(examples)
+            .assert()
+            .success();
+        env
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn temper(&self) -> Command {
+        let mut cmd = Command::cargo_bin("temper").unwrap();
+        cmd.env("TEMPER_DB", self.path("temper.db"))
+            .env("TEMPER_CONFIG", self.path("config.toml"))
+            .env("NO_COLOR", "1")
+            .env("HOME", self.dir.path())
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("VISUAL")
+            .env_remove("EDITOR");
+        cmd
+    }
+
+    /// Run the command, assert success, return stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.temper().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "temper {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Run the command, assert failure, return stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.temper().args(args).output().unwrap();
+        assert!(!out.status.success(), "temper {args:?} succeeded");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+// Item 5: typos in provider and model names.
+
+#[test]
+fn unknown_provider_suggests_a_close_one_and_names_the_config_file() {
+    let env = Env::with_config(
+        "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+    );
+    let err = env.fails(&["run", "support-answer", "-m", "lcoal:llama3", "-n", "1"]);
+    assert!(err.contains("did you mean \"local\"?"), "{err}");
+    let config = env.path("config.toml").display().to_string();
+    assert!(err.contains(&format!("config file: {config}")), "{err}");
+    let models = env.ok(&["models"]);
+    assert!(
+        models.contains(&format!("config file: {config}")),
+        "{models}"
+    );
+}
+
+#[test]
+fn unknown_provider_without_a_config_file_says_there_is_none() {
+    let env = Env::new();
+    let out = env
+        .temper()
+        .env_remove("TEMPER_CONFIG")
+        .args([
+            "run",
+            "support-answer",
+            "-m",
+            "opnai:gpt-4o-mini",
+            "-n",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("did you mean \"openai\"?"), "{err}");
+    assert!(
+        err.contains("config file: none;") && err.contains("does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unpriced_model_typo_gets_did_you_mean_before_the_run() {
+    let env = Env::new();
+    // A key is set but nothing listens: the estimate is printed before any call fails.
+    let out = env
+        .temper()
+        .env("OPENAI_API_KEY", "sk-test")
+        // Not loopback (that would be priced as a local server); TEST-NET-1 never answers.
+        .env("OPENAI_BASE_URL", "http://192.0.2.1:9/v1")
+        .args([
+            "run",
+            "support-answer",
+            "-m",
+            "openai:gpt4o-mini",
+            "-n",
+            "1",
+            "--retries",
+            "0",
+            "--timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("openai:gpt4o-mini is unpriced")
+            && all.contains("did you mean openai:gpt-4o-mini"),
+        "{all}"
+    );
+}
+
+// Item 6: volumes and the runs list.
+
+#[test]
+fn calls_per_day_takes_k_and_m_suffixes() {
+    let env = Env::new();
+    let out = env.ok(&[
+        "cost",
+        "support-answer",
+        "-m",
+        "openai:gpt-4o-mini",
+        "--calls-per-day",
+        "1.5M",
+    ]);
+    assert!(out.contains("1,500,000 calls/day"), "{out}");
+    let out = env.ok(&[
+        "cost",
+        "support-answer",
+        "-m",
+        "openai:gpt-4o-mini",
+        "--calls-per-day",
+        "50k",
+    ]);
+    assert!(out.contains("50,000 calls/day"), "{out}");
+    let err = env.fails(&[
+        "cost",
+        "support-answer",
+        "-m",
+        "openai:gpt-4o-mini",
+        "--calls-per-day",
+        "lots",
+    ]);
+    assert!(err.contains("50k, 1.5M"), "{err}");
+}
+
+#[test]
+fn runs_limit_zero_lists_all_and_columns_stay_apart() {
+    let env = Env::new();
+    for _ in 0..3 {
+        env.ok(&["run", "support-answer", "-m", "mock:echo", "-n", "1"]);
+    }
+    let all = env.ok(&["runs", "--limit", "0"]);
+    assert_eq!(
+        all.lines().filter(|l| l.starts_with('#')).count(),
+        3,
+        "{all}"
+    );
+    let two = env.ok(&["runs", "--limit", "2"]);
+    assert_eq!(two.lines().count(), 2, "{two}");
+    for line in all.lines() {
+        assert!(
+            line.contains("done ") && line.contains(" 1 sample "),
+            "{line:?}"
+        );
+    }
+    // Colour (on in a terminal) must not eat the padding: `#3     cancelled17:05` was the bug.
+    env.fails(&[
+        "run",
+        "support-answer",
+        "-m",
+        "mock:echo?fail=1",
+        "-n",
+        "1",
+        "--retries",
+        "0",
+    ]);
+    let screen = env.in_pty(&["runs"]);
+    let failed = screen
+        .lines()
+        .find(|l| l.contains("failed"))
+        .unwrap_or_default();
+    assert!(failed.contains("failed       "), "{screen}");
+    assert!(failed.contains(" 1 sample  2"), "{screen}");
+}
+
+impl Env {
+    /// The screen after running temper in an 120x24 pseudo-terminal (colour on).
+    fn in_pty(&self, args: &[&str]) -> String {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        use std::io::Read;
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_temper"));
+        cmd.args(args);
+        cmd.env("TEMPER_DB", self.path("temper.db"));
+        cmd.env("TEMPER_CONFIG", self.path("config.toml"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let mut child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let reading = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = reader.read_to_end(&mut bytes);
+            bytes
+        });
+        child.wait().unwrap();
+        drop(pty.master);
+        let bytes = reading.join().unwrap();
+        assert!(bytes.contains(&0x1b), "no colour in a terminal");
+        let mut parser = vt100::Parser::new(24.try_into().unwrap(), 120.try_into().unwrap(), 0);
+        parser.process(&bytes);
+        parser.screen().contents()
+    }
+}
+
+// Item 9: a base URL without /v1.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_404_from_a_base_url_without_v1_hints_at_v1() {
+    let server =
+        common::TestServer::start(common::Reply::raw(404, "text/plain", "404 page not found"))
+            .await;
+    let config = format!(
+        "[providers.local]\nkind = \"openai\"\nbase_url = \"{}\"\n",
+        server.base_url()
+    );
+    let env = Env::with_config(&config);
+    let out = env
+        .temper()
+        .args([
+            "run",
+            "support-answer",
+            "-m",
+            "local:llama3",
+            "-n",
+            "1",
+            "--retries",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("HTTP 404"), "{all}");
+    assert!(all.contains("usually need /v1"), "{all}");
+}
