@@ -289,3 +289,103 @@ async fn a_404_from_a_base_url_without_v1_hints_at_v1() {
     assert!(all.contains("HTTP 404"), "{all}");
     assert!(all.contains("usually need /v1"), "{all}");
 }
+
+// Item 8: a run's answers on the command line.
+
+/// The id of the run the last `temper run` stored (runs --json lists newest first).
+fn last_run(env: &Env) -> String {
+    let out = env.ok(&["runs", "--json"]);
+    let runs: serde_json::Value = serde_json::from_str(&out).unwrap();
+    runs[0]["id"].to_string()
+}
+
+#[test]
+fn report_outputs_lists_each_cluster_with_its_full_text() {
+    let env = Env::new();
+    env.ok(&[
+        "run",
+        "support-answer",
+        "-m",
+        "mock:drift?p=0.5&seed=3",
+        "-n",
+        "6",
+    ]);
+    let run = last_run(&env);
+    let out = env.ok(&["report", &run, "--outputs"]);
+    let clusters: Vec<&str> = out.lines().filter(|l| l.starts_with("cluster ")).collect();
+    assert!(clusters.len() >= 2, "{out}");
+    assert!(clusters[0].contains("samples"), "{out}");
+    // Full text, not an excerpt: the whole answer of the mock, citation included.
+    let full = out
+        .lines()
+        .filter(|l| {
+            l.starts_with("  Annual plans are refundable in full within 30 days of purchase [c")
+        })
+        .count();
+    assert_eq!(full, clusters.len(), "{out}");
+    let json = env.ok(&["report", &run, "--outputs", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &v["outputs"][0]["clusters"][0];
+    assert!(
+        first["text"].as_str().unwrap().starts_with("Annual plans"),
+        "{json}"
+    );
+}
+
+#[test]
+fn report_outputs_neutralises_terminal_escapes_in_answers() {
+    let env = Env::new();
+    let file = env.path("hostile.toml");
+    std::fs::write(
+        &file,
+        "name = \"hostile\"\n[[messages]]\nrole = \"user\"\ncontent = \"say \\u001b[2Jgotcha\"\n",
+    )
+    .unwrap();
+    env.ok(&["prompt", "import", file.to_str().unwrap()]);
+    env.ok(&["run", "hostile", "-m", "mock:echo", "-n", "2"]);
+    let out = env.ok(&["report", &last_run(&env), "--outputs"]);
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("gotcha"), "{out}");
+}
+
+#[test]
+fn diff_of_identical_samples_says_so_and_shows_the_text_once() {
+    let env = Env::new();
+    env.ok(&["run", "support-answer", "-m", "mock:echo", "-n", "3"]);
+    let out = env.ok(&["diff", &last_run(&env)]);
+    assert!(out.contains("all 3 answered samples of run #"), "{out}");
+    assert!(out.contains("are identical"), "{out}");
+    assert_eq!(
+        out.matches("Annual plans are refundable").count(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("+++"), "{out}");
+}
+
+// Item 11: divergence excerpts start at a word boundary.
+
+#[test]
+fn report_divergence_excerpts_start_at_a_word() {
+    let env = Env::new();
+    env.ok(&[
+        "run",
+        "support-answer",
+        "-m",
+        "mock:drift?p=0.5&seed=3",
+        "-n",
+        "6",
+    ]);
+    let out = env.ok(&["report", &last_run(&env)]);
+    let modal = out
+        .lines()
+        .find(|l| l.contains("modal  →"))
+        .unwrap_or_default();
+    let other = out
+        .lines()
+        .find(|l| l.contains("other  →"))
+        .unwrap_or_default();
+    // The mock drifts in the citation digit: `[c2]` vs `[c3]`, never a bare `2]`.
+    assert!(modal.contains("→ c"), "{out}");
+    assert!(other.contains("→ c"), "{out}");
+}

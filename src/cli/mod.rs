@@ -14,6 +14,7 @@ mod prompt;
 mod prompt_diff;
 mod prompt_edit;
 mod report;
+mod report_outputs;
 mod run;
 mod run_spend;
 mod run_summary;

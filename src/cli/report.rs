@@ -25,6 +25,9 @@ pub struct ReportArgs {
     /// (fingerprint) split and the batch-probe comparison
     #[arg(long)]
     pub explain: bool,
+    /// Print each cell's clusters with the full text of their answers
+    #[arg(long)]
+    pub outputs: bool,
 }
 
 /// The cells a report or diff is about.
@@ -90,6 +93,9 @@ struct ReportJson<'a> {
     cells: &'a [CellReport],
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<crate::explain::RunExplanation>,
+    /// With `--outputs`: per cell, its clusters with their members and text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outputs: Option<serde_json::Value>,
 }
 
 /// Run `temper report`.
@@ -98,6 +104,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let target = load_target(&store, &args.target)?;
     let mut reports = Vec::with_capacity(target.cells.len());
     let mut stored = Vec::new();
+    let mut answers = Vec::new();
     for cell in &target.cells {
         let samples = store.samples(cell.id)?;
         let tokens = ModelTokens(crate::cost::history::cell_model(cell));
@@ -105,7 +112,11 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             mode: args.mode,
             tokens: Some(&tokens),
         };
-        reports.push(cell_report(cell, &samples, options));
+        let report = cell_report(cell, &samples, options);
+        if args.outputs {
+            answers.push((report.clone(), samples.clone()));
+        }
+        reports.push(report);
         if args.explain {
             stored.push((cell.clone(), samples));
         }
@@ -119,10 +130,14 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             mode: args.mode,
             cells: &reports,
             explain: explained,
+            outputs: args.outputs.then(|| super::report_outputs::json(&answers)),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = render_report(&target.run, args.mode, &reports, args.fields);
+    if args.outputs {
+        text.push_str(&super::report_outputs::render(&answers));
+    }
     if let Some(explained) = &explained {
         text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
         for line in explained.sentences() {
