@@ -389,3 +389,111 @@ fn report_divergence_excerpts_start_at_a_word() {
     assert!(modal.contains("→ c"), "{out}");
     assert!(other.contains("→ c"), "{out}");
 }
+
+// Item 10: prompt files, labels and deleting prompts.
+
+#[test]
+fn unclosed_placeholder_is_a_warning_with_line_and_column() {
+    let env = Env::new();
+    let file = env.path("greet.toml");
+    std::fs::write(
+        &file,
+        "name = \"greet\"\n[[messages]]\nrole = \"user\"\ncontent = \"Hello {{name}, welcome\"\n",
+    )
+    .unwrap();
+    let out = env
+        .temper()
+        .args(["prompt", "new", "greet", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Line 4, column 18 of the file: where `{{name}` starts.
+    assert!(err.contains("greet.toml:4:18:"), "{err}");
+    assert!(err.contains("{{name} is not closed"), "{err}");
+}
+
+#[test]
+fn prompt_new_with_a_file_naming_another_prompt_is_an_error() {
+    let env = Env::new();
+    let file = env.path("other.toml");
+    std::fs::write(
+        &file,
+        "name = \"other\"\n[[messages]]\nrole = \"user\"\ncontent = \"hi\"\n",
+    )
+    .unwrap();
+    let err = env.fails(&["prompt", "new", "mine", "-f", file.to_str().unwrap()]);
+    assert!(
+        err.contains("names the prompt \"other\", not \"mine\""),
+        "{err}"
+    );
+    let list = env.ok(&["prompt", "list"]);
+    assert!(!list.contains("mine") && !list.contains("other"), "{list}");
+}
+
+#[test]
+fn prompt_new_with_the_skeleton_unchanged_saves_nothing_and_says_why() {
+    let env = Env::new();
+    let out = env
+        .temper()
+        .env("EDITOR", "true")
+        .args(["prompt", "new", "fresh"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nothing saved: the skeleton came back unchanged"),
+        "{err}"
+    );
+    assert!(!env.ok(&["prompt", "list"]).contains("fresh"));
+}
+
+#[test]
+fn label_delete_removes_only_that_label() {
+    let env = Env::new();
+    env.ok(&["prompt", "label", "support-answer@1", "staging"]);
+    let out = env.ok(&["prompt", "label", "support-answer", "staging", "--delete"]);
+    assert!(
+        out.contains("deleted label staging of support-answer (it pointed at @1)"),
+        "{out}"
+    );
+    let list = env.ok(&["prompt", "list"]);
+    let row = list
+        .lines()
+        .find(|l| l.starts_with("support-answer"))
+        .unwrap();
+    assert!(!row.contains("staging"), "{row}");
+    let err = env.fails(&["prompt", "label", "support-answer", "staging", "--delete"]);
+    assert!(err.contains("no label \"staging\""), "{err}");
+}
+
+#[test]
+fn prompt_delete_refuses_a_prompt_with_runs_unless_forced() {
+    let env = Env::new();
+    env.ok(&["run", "support-answer", "-m", "mock:echo", "-n", "2"]);
+    env.ok(&["run", "classify-ticket", "-m", "mock:echo", "-n", "1"]);
+    let err = env.fails(&["prompt", "delete", "support-answer"]);
+    assert!(err.contains("has 1 run with 2 samples stored"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    // Refused: nothing was touched.
+    assert!(env.ok(&["prompt", "list"]).contains("support-answer"));
+    assert_eq!(env.ok(&["runs"]).lines().count(), 2);
+
+    let out = env.ok(&["prompt", "delete", "support-answer", "--force"]);
+    assert!(out.contains("and 1 cell of 1 run (2 samples)"), "{out}");
+    assert!(!env.ok(&["prompt", "list"]).contains("support-answer"));
+    let runs = env.ok(&["runs"]);
+    assert_eq!(runs.lines().count(), 1, "{runs}");
+    assert!(runs.contains("classify-ticket"), "{runs}");
+
+    // A prompt without runs goes without --force.
+    let out = env.ok(&["prompt", "delete", "extract-invoice"]);
+    assert!(
+        out.starts_with("deleted extract-invoice: 1 version"),
+        "{out}"
+    );
+    let err = env.fails(&["prompt", "delete", "extract-invoice"]);
+    assert!(err.contains("no prompt named"), "{err}");
+}

@@ -11,6 +11,7 @@ mod home;
 mod models;
 mod output;
 mod prompt;
+mod prompt_delete;
 mod prompt_diff;
 mod prompt_edit;
 mod report;
@@ -56,7 +57,7 @@ pub struct Cli {
 /// Every subcommand; with none, temper opens the TUI.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Versioned prompts: new, edit, list, log, show, diff, label, rollback, export, import
+    /// Versioned prompts: new, edit, list, log, show, diff, label, rollback, export, import, delete
     #[command(subcommand)]
     Prompt(prompt::PromptCommand),
     /// Fire a prompt N times per model and store every sample

@@ -17,7 +17,7 @@ pub enum PromptCommand {
     /// Create a prompt from a file, from --system/--user text, or in $EDITOR
     New {
         name: String,
-        /// Prompt TOML file to start from (its name is replaced by NAME)
+        /// Prompt TOML file to save (its `name` must be NAME)
         #[arg(long, short = 'f')]
         file: Option<PathBuf>,
         /// System message text
@@ -63,6 +63,16 @@ pub enum PromptCommand {
         /// Show every move of every label of the prompt
         #[arg(long)]
         history: bool,
+        /// Remove LABEL from the prompt
+        #[arg(long, conflicts_with = "history")]
+        delete: bool,
+    },
+    /// Delete a prompt and its versions (refused when it has runs, unless --force)
+    Delete {
+        name: String,
+        /// Delete even when it has runs: their cells and samples are deleted with it
+        #[arg(long)]
+        force: bool,
     },
     /// Save an old version's content as the new latest version
     Rollback {
@@ -112,8 +122,18 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         PromptCommand::Label {
             reference,
             label,
+            delete: true,
+            ..
+        } => super::prompt_delete::delete_label(&mut store, ctx, reference, label.as_deref()),
+        PromptCommand::Label {
+            reference,
+            label,
             history,
+            ..
         } => set_label(&mut store, ctx, reference, label.as_deref(), *history),
+        PromptCommand::Delete { name, force } => {
+            super::prompt_delete::delete_prompt(&mut store, ctx, name, *force)
+        }
         PromptCommand::Rollback { reference } => rollback(&mut store, ctx, reference),
         PromptCommand::Export { names, out } => export(&store, ctx, names, out),
         PromptCommand::Import { path } => {
@@ -150,7 +170,7 @@ fn new(
         bail!("prompt {name} already exists; use `temper prompt edit {name}`");
     }
     let body = if let Some(path) = file {
-        PromptFile::read(path)?.body
+        from_file(path, name)?
     } else if system.is_some() || user.is_some() {
         let mut body = PromptBody::default();
         body.params.temperature = Some(0.0);
@@ -181,12 +201,33 @@ fn new(
         };
         match super::prompt_edit::edit_in_editor(&skeleton)? {
             Some(edited) => edited.body,
-            None => bail!("nothing saved: the editor closed without changes"),
+            None => bail!(
+                "nothing saved: the skeleton came back unchanged, and temper saves only a prompt you wrote; fill it in, or use --system/--user TEXT or -f FILE"
+            ),
         }
     };
     let message = message.clone().unwrap_or_else(|| "first version".into());
     let outcome = store.save_version(name, &body, &message)?;
     report_save(ctx, &outcome)
+}
+
+/// The body of a prompt file for `prompt new NAME -f FILE`: its `name` must be NAME (a
+/// different one is a mistake, not a rename), and unclosed placeholders are warned about.
+fn from_file(path: &std::path::Path, name: &str) -> anyhow::Result<PromptBody> {
+    let (file, warnings) = PromptFile::read_checked(path)?;
+    for w in &warnings {
+        eprintln!("warning: {}", crate::sanitize::one_line(w));
+    }
+    if file.name != name {
+        bail!(
+            "{} names the prompt {:?}, not {name:?}: change `name` in the file, or run `temper prompt new {} -f {}`",
+            path.display(),
+            file.name,
+            file.name,
+            path.display()
+        );
+    }
+    Ok(file.body)
 }
 
 /// Print the outcome of a save (shared by new, edit and rollback).
