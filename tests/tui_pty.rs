@@ -403,3 +403,43 @@ fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// Issue 16 item 13: the Run view says which version `r` runs, and each run's prompt version,
+/// at 120 columns without cutting the title.
+#[test]
+fn run_view_names_the_version_r_runs_and_each_runs_prompt() {
+    let mut s = Session::start_in(db_with_a_run(), 30, 120);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    let screen = s.wait_for("r: support-answer@1");
+    assert!(screen.contains(" Runs · r: support-answer@1 "), "{screen}");
+    let row = s.wait_for("done");
+    let line = row
+        .lines()
+        .find(|l| l.contains("#1") && l.contains("done"))
+        .unwrap_or_default()
+        .to_string();
+    let line = s
+        .wait_for_line_with("#1", "support-answer@1")
+        .unwrap_or(line);
+    assert!(line.contains("support-answer@1"), "{row}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+impl Session {
+    /// The first screen line holding both `a` and `b`, within a few seconds.
+    fn wait_for_line_with(&self, a: &str, b: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let screen = self.screen();
+            if let Some(l) = screen.lines().find(|l| l.contains(a) && l.contains(b)) {
+                return Some(l.to_string());
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        None
+    }
+}

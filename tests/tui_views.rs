@@ -567,6 +567,7 @@ fn run(id: i64, status: temper::store::RunStatus) -> temper::store::RunInfo {
         status,
         started_at: format!("2026-11-24T10:0{id}:00Z"),
         finished_at: None,
+        prompts: vec!["support-answer@3".into()],
     }
 }
 

@@ -212,6 +212,12 @@ impl App {
             let effects = self.diff.set_run(list, known);
             self.apply(effects);
         }
+        if tab == Tab::Run {
+            self.run.next_prompt = self
+                .prompts
+                .selected_version()
+                .map(|v| format!("{}@{}", v.prompt, v.number));
+        }
         if tab == Tab::Cost {
             self.cost.wanted = self
                 .prompts

@@ -10,7 +10,7 @@ fn worker_with_three_cells() -> (tempfile::TempDir, Worker, Vec<(i64, i64)>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
     let mut store = temper::store::Store::open(&db).unwrap();
-    temper::prompt::seed_examples(&mut store).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
     let ids = ["first", "second", "third"]
         .iter()
         .map(|text| {

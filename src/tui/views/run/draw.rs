@@ -16,7 +16,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub fn layout(area: Rect) -> [Rect; 4] {
     if area.width >= 110 {
         let [runs, cells, right] = Layout::horizontal([
-            Constraint::Length(30),
+            Constraint::Length(40),
             Constraint::Length(44),
             Constraint::Min(30),
         ])
@@ -26,7 +26,7 @@ pub fn layout(area: Rect) -> [Rect; 4] {
         [runs, cells, samples, output]
     } else {
         let [runs, right] =
-            Layout::horizontal([Constraint::Length(24), Constraint::Min(30)]).areas(area);
+            Layout::horizontal([Constraint::Length(30), Constraint::Min(30)]).areas(area);
         let [cells, samples, output] = Layout::vertical([
             Constraint::Length(6),
             Constraint::Length(7),
@@ -66,8 +66,13 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Runs;
-    let title = format!(" Runs · next: {} × {} ", view.n, view.models.join(","));
-    let block = pane(one_line(&title, theme.text()), focused, theme);
+    // `r` runs the version selected in Prompts: name it on top, the matrix at the bottom, so
+    // neither is cut in a narrow pane.
+    let next = view.next_prompt.as_deref().unwrap_or("pick one in Prompts");
+    let title = format!(" Runs · r: {next} ");
+    let matrix = format!(" next: {} × {} ", view.n, view.models.join(","));
+    let block = pane(one_line(&title, theme.text()), focused, theme)
+        .title_bottom(one_line(&matrix, theme.muted()));
     let runs = match &view.runs {
         Some(runs) if !runs.is_empty() => runs,
         other => {
@@ -97,6 +102,11 @@ fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 theme.fg(status_color(r.status, theme)),
             ),
             Span::styled(when, theme.muted()),
+            Span::raw(" "),
+            Span::styled(
+                crate::sanitize::one_line(&r.prompts.join(", ")),
+                theme.text(),
+            ),
         ])
     });
 }

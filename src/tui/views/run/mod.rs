@@ -71,6 +71,8 @@ pub struct RunView {
     /// The session the workspace came from (`o`): its checks and cases carry over on save.
     origin: Option<Box<crate::session::Session>>,
     runs: Option<Vec<RunInfo>>,
+    /// The version `r` runs: the one selected in Prompts (`support-answer@3`), set on show.
+    pub next_prompt: Option<String>,
     runs_cursor: ListCursor,
     cells: HashMap<i64, Vec<CellInfo>>,
     cells_cursor: ListCursor,
@@ -98,6 +100,7 @@ impl Default for RunView {
             save_input: None,
             origin: None,
             runs: None,
+            next_prompt: None,
             runs_cursor: ListCursor::default(),
             cells: HashMap::new(),
             cells_cursor: ListCursor::default(),
