@@ -443,3 +443,40 @@ impl Session {
         None
     }
 }
+
+/// Issue 16 item 14: `o` starts empty, tab completes paths, a failed open keeps the trace.
+#[test]
+fn trace_open_starts_empty_completes_paths_and_a_failed_open_keeps_the_trace() {
+    let traces = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/traces/");
+    let first = format!("{traces}agent-tools.temper.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 30, 200, &[], &["trace", &first, "--tui"]);
+    s.wait_for("Spans (11)");
+    s.send("o");
+    let screen = s.wait_for("open trace: ");
+    let input = screen
+        .lines()
+        .find(|l| l.contains("open trace: "))
+        .unwrap_or_default();
+    assert!(
+        !input.contains("agent-tools"),
+        "the input starts empty: {input}"
+    );
+    s.send(&format!("{traces}rag-answer.te"));
+    s.send("\t");
+    s.wait_for("rag-answer.temper.jsonl█");
+    s.send("\r");
+    let loaded = s.wait_for("rag-answer.temper.jsonl: 4 spans");
+    assert!(loaded.contains("Spans (4)"), "{loaded}");
+    s.send("o");
+    s.wait_for("open trace: ");
+    s.send("/no/such/trace.jsonl\r");
+    let failed = s.wait_for("cannot open /no/such/trace.jsonl");
+    assert!(failed.contains("still showing"), "{failed}");
+    assert!(
+        failed.contains("Spans (4)"),
+        "the loaded trace stays: {failed}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -46,6 +46,8 @@ pub enum Request {
     LoadRunSamples { cell_id: i64 },
     /// Read a trace file and run the detectors over it.
     LoadTrace { path: PathBuf },
+    /// Tab in a path input: complete `text` from the file system.
+    CompletePath { text: String },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
     /// The session files in a directory (`sessions/`).
@@ -193,6 +195,11 @@ pub enum Event {
     RunProgress(Box<crate::runner::RunEvent>),
     /// A run started from the TUI ended (or could not start).
     RunEnded(Result<crate::runner::RunOutcome, String>),
+    /// `text` of a path input, completed as far as the file system allows.
+    PathCompleted {
+        text: String,
+        completed: String,
+    },
     /// A trace file was read (with detector flags), or why it could not be.
     Trace {
         path: PathBuf,

@@ -168,6 +168,10 @@ impl Worker {
                     Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
                 }
             }
+            Request::CompletePath { text } => Event::PathCompleted {
+                completed: crate::tui::paths::complete(&text),
+                text,
+            },
             Request::LoadTrace { path } => {
                 let result = crate::trace::load(&path, None)
                     .map(|mut trace| {

@@ -87,6 +87,8 @@ impl Loaded {
 pub struct TraceView {
     /// The file shown or being read.
     pub path: Option<PathBuf>,
+    /// The file of the trace shown: what stays when opening another one fails.
+    shown: Option<PathBuf>,
     loaded: Option<Loaded>,
     error: Option<String>,
     loading: bool,
@@ -100,6 +102,7 @@ impl Default for TraceView {
     fn default() -> Self {
         TraceView {
             path: None,
+            shown: None,
             loaded: None,
             error: None,
             loading: false,
@@ -176,6 +179,10 @@ impl View for TraceView {
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
         let input = self.open.as_mut()?;
+        if key.code == ratatui::crossterm::event::KeyCode::Tab {
+            let text = input.value.clone();
+            return Some(vec![Effect::Request(Request::CompletePath { text })]);
+        }
         Some(match input.key(key) {
             InputOutcome::Submit => {
                 let path = PathBuf::from(input.value.trim());
@@ -197,15 +204,13 @@ impl View for TraceView {
     fn capture_hint(&self) -> Option<&'static str> {
         self.open
             .as_ref()
-            .map(|_| "path of a trace file (temper JSONL, OpenInference, OTLP, Langfuse) · enter open · esc cancel")
+            .map(|_| "path of a trace file (temper JSONL, OpenInference, OTLP, Langfuse) · tab complete · enter open · esc cancel")
     }
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
-            Action::Open => {
-                let current = self.path.as_ref().map(|p| p.display().to_string());
-                self.open = Some(LineInput::new(current.unwrap_or_default()));
-            }
+            // Starts empty: a new path is typed (tab completes), not edited out of the old one.
+            Action::Open => self.open = Some(LineInput::new(String::new())),
             Action::Refresh => {
                 return Some(
                     self.path
@@ -237,6 +242,12 @@ impl View for TraceView {
                 None => Vec::new(),
             };
         }
+        if let Event::PathCompleted { text, completed } = event {
+            if let Some(input) = self.open.as_mut().filter(|i| &i.value == text) {
+                input.value = completed.clone();
+            }
+            return Vec::new();
+        }
         let Event::Trace { path, result } = event else {
             return Vec::new();
         };
@@ -254,10 +265,25 @@ impl View for TraceView {
                     crate::plural::count(loaded.trace.flags.len() as u64, "flag")
                 );
                 self.loaded = Some(loaded);
+                self.shown = Some(path.clone());
                 self.cursors = Default::default();
                 self.answer_scroll = 0;
                 vec![Effect::Status(
                     Level::Info,
+                    crate::sanitize::one_line(&text),
+                )]
+            }
+            // A failed open keeps the trace already shown; the status line says what failed.
+            Err(e) if self.loaded.is_some() => {
+                self.path = self.shown.clone();
+                let kept = self
+                    .shown
+                    .as_ref()
+                    .map(|p| format!("; still showing {}", p.display()))
+                    .unwrap_or_default();
+                let text = format!("cannot open {}: {e}{kept}", path.display());
+                vec![Effect::Status(
+                    Level::Error,
                     crate::sanitize::one_line(&text),
                 )]
             }
