@@ -480,3 +480,43 @@ fn trace_open_starts_empty_completes_paths_and_a_failed_open_keeps_the_trace() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// Issue 16 item 17: concurrency set in the run dialog, ctrl-c during a run asks first (the
+/// run is kept), and a prompt saved by another process appears without ctrl-r.
+#[test]
+fn ctrl_c_during_a_run_asks_and_other_processes_prompts_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let config = dir.path().join("config.toml");
+    let mut s = Session::start_args(dir, 24, 120, &[], &[]);
+    s.wait_for("support-answer");
+    // Another process saves a prompt: it shows up by itself.
+    let saved = std::process::Command::new(env!("CARGO_BIN_EXE_temper"))
+        .args(["prompt", "new", "from-elsewhere", "--user", "hi"])
+        .env("TEMPER_DB", &db)
+        .env("TEMPER_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(saved.status.success(), "{saved:?}");
+    s.wait_for("from-elsewhere");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.send("v");
+    s.wait_for("models: ");
+    s.send("\x15mock:echo?latency_ms=300, concurrency=1\r");
+    s.wait_for("1 at once");
+    s.send("r");
+    s.wait_for("running #1");
+    s.send("\x03");
+    s.wait_for("a run is going");
+    s.send("x");
+    s.wait_for("not quitting");
+    s.send("\x03");
+    s.wait_for("a run is going");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    let store = temper::store::Store::open(&db).unwrap();
+    let run = store.run_info(1).unwrap();
+    assert!(!run.prompts.is_empty(), "the run is kept: {run:?}");
+}

@@ -695,7 +695,12 @@ fn run_view_keys_load_and_poll() {
     a.on_key(&key('r'));
     // The worker estimates first: nothing starts from the key itself.
     let asked = requests(&mut a);
-    let [Request::Estimate(RunSpec::Prompt { version, models, n })] = asked.as_slice() else {
+    let [
+        Request::Estimate(RunSpec::Prompt {
+            version, models, n, ..
+        }),
+    ] = asked.as_slice()
+    else {
         panic!("expected one estimate request")
     };
     assert_eq!(

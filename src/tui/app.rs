@@ -31,6 +31,8 @@ pub struct App {
     /// Why the DB could not be opened; the views cannot work without it.
     pub fatal: Option<String>,
     pub quit: bool,
+    /// Quit was pressed while a run is going: the next quit key quits, any other key stays.
+    pub quit_asked: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The terminal size at the last frame (for mouse hit tests).
@@ -57,6 +59,7 @@ impl App {
             db: None,
             fatal: None,
             quit: false,
+            quit_asked: false,
             dirty: true,
             size: Rect::new(0, 0, 80, 24),
             prompts: PromptsView::default(),
@@ -132,6 +135,14 @@ impl App {
     pub fn on_key(&mut self, key: &KeyEvent) {
         self.dirty = true;
         self.status = None; // messages last until the next key
+        if std::mem::take(&mut self.quit_asked) {
+            if self.keymap.action(self.tab, key) == Some(Action::Quit) {
+                self.quit = true;
+            } else {
+                self.set_status(Level::Info, "not quitting: the run goes on");
+            }
+            return;
+        }
         if self.help {
             match self.keymap.action(self.tab, key) {
                 Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
@@ -154,6 +165,13 @@ impl App {
     pub fn dispatch(&mut self, action: Action) {
         self.dirty = true;
         match action {
+            Action::Quit if self.run.is_running() => {
+                self.quit_asked = true;
+                self.set_status(
+                    Level::Warn,
+                    "a run is going: quit again to stop it and leave (its samples so far are kept), any other key to stay",
+                );
+            }
             Action::Quit => self.quit = true,
             Action::Help => {
                 self.help = true;
@@ -170,6 +188,7 @@ impl App {
                         version: Box::new(version.clone()),
                         models: self.run.models.clone(),
                         n: self.run.n,
+                        concurrency: self.run.concurrency,
                     };
                     let effects = self.run.estimate(spec);
                     self.apply(effects);

@@ -74,6 +74,8 @@ pub enum RunSpec {
         version: Box<Version>,
         models: Vec<String>,
         n: u32,
+        /// Calls in flight at once; `None`: the config's `[run] concurrency`.
+        concurrency: Option<usize>,
     },
     /// A session file's matrix, as `temper run --session FILE` runs it.
     Session { path: PathBuf },

@@ -50,9 +50,17 @@ fn build(
     spec: RunSpec,
 ) -> Result<SpendCheck, String> {
     let (label, mut plan, session) = match spec {
-        RunSpec::Prompt { version, models, n } => {
+        RunSpec::Prompt {
+            version,
+            models,
+            n,
+            concurrency,
+        } => {
             let label = format!("{}@{}", version.info.prompt, version.info.number);
-            let plan = prompt_plan(config, *version, &models, n).map_err(|e| e.to_string())?;
+            let mut plan = prompt_plan(config, *version, &models, n).map_err(|e| e.to_string())?;
+            if let Some(c) = concurrency {
+                plan.concurrency = c;
+            }
             (label, plan, None)
         }
         RunSpec::Session { path } => {

@@ -300,7 +300,9 @@ impl View for DiffView {
             second.push(one_line(&format!(" {line}"), theme.fg(theme.flag)));
         }
         if let Some(position) = self.pair_position().or_else(|| self.cell_position()) {
-            second.push(one_line(&format!(" · {position}"), theme.muted()));
+            // A separator only between two parts, never leading the line.
+            let sep = if second.is_empty() { " " } else { " · " };
+            second.push(one_line(&format!("{sep}{position}"), theme.muted()));
         }
         frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
         let body = if self.explain_open {

@@ -43,7 +43,13 @@ pub struct PromptsView {
     mode: Mode,
     /// Select this prompt once the list reloads (after a save).
     pending_select: Option<String>,
+    /// Ticks while shown: the list is re-read now and then, so prompts saved by another
+    /// process (`temper prompt new`, a second TUI) appear without ctrl-r.
+    ticks: u32,
 }
+
+/// Ticks between re-reads of the prompt list (2 s at the loop's 250 ms tick).
+const POLL_TICKS: u32 = 8;
 
 impl PromptsView {
     /// The focused pane (the list until the user moves).
@@ -165,6 +171,16 @@ impl View for PromptsView {
         Tab::Prompts
     }
 
+    fn on_tick(&mut self) -> Vec<Effect> {
+        self.ticks = self.ticks.wrapping_add(1);
+        let idle = !self.filtering && matches!(self.mode, Mode::Browse);
+        if idle && self.prompts.is_some() && self.ticks.is_multiple_of(POLL_TICKS) {
+            vec![Effect::Request(Request::ListPrompts)]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
         if self.filtering {
             match self.filter.key(key) {
@@ -235,6 +251,16 @@ impl View for PromptsView {
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
             Event::Prompts(list) => {
+                // A log whose newest version is not the prompt's latest is stale: re-read it.
+                for p in list {
+                    let stale = self
+                        .logs
+                        .get(&p.name)
+                        .is_some_and(|log| log.first().map(|v| v.number) != Some(p.latest));
+                    if stale {
+                        self.logs.remove(&p.name);
+                    }
+                }
                 self.prompts = Some(list.clone());
                 self.refilter();
                 self.load_selected()

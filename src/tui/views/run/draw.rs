@@ -70,7 +70,12 @@ fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     // neither is cut in a narrow pane.
     let next = view.next_prompt.as_deref().unwrap_or("pick one in Prompts");
     let title = format!(" Runs · r: {next} ");
-    let matrix = format!(" next: {} × {} ", view.n, view.models.join(","));
+    // Concurrency before the models: a long model list is what gets cut.
+    let at_once = view
+        .concurrency
+        .map(|c| format!(" ({c} at once)"))
+        .unwrap_or_default();
+    let matrix = format!(" next{at_once}: {} × {} ", view.n, view.models.join(","));
     let block = pane(one_line(&title, theme.text()), focused, theme)
         .title_bottom(one_line(&matrix, theme.muted()));
     let runs = match &view.runs {
@@ -116,8 +121,12 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match &view.live {
         Some(l) if !l.finished => Line::styled(
             format!(
-                " running #{}: {}/{} ✗{} ↻{} · c cancels ",
-                l.run_id, l.done, l.total, l.errors, l.retries
+                " running #{}: {}/{}{}{} · c cancels ",
+                l.run_id,
+                l.done,
+                l.total,
+                marked(" ✗", l.errors),
+                marked(" ↻", l.retries)
             ),
             theme.fg(theme.accent),
         ),
@@ -153,13 +162,10 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
                     .iter()
                     .filter(|x| x.sample.status == Some(SampleStatus::Error))
                     .count();
-                let mut p = format!("{}/{}", s.len(), c.cell.n);
-                if errors > 0 {
-                    p.push_str(&format!(" ✗{errors}"));
-                }
-                p
+                format!("{}/{}{}", s.len(), c.cell.n, marked(" ✗", errors))
             }
-            None => format!("n={}", c.cell.n),
+            // Not loaded yet: the same done/total notation, with the count unknown.
+            None => format!("…/{}", c.cell.n),
         };
         let mut spans = vec![
             Span::styled(format!("{progress:<8} "), theme.fg(theme.accent)),
@@ -240,4 +246,13 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         .wrap(Wrap { trim: false })
         .scroll((view.output_scroll, 0));
     frame.render_widget(para, area);
+}
+
+/// `mark` and the count, or nothing when it is 0 (no `✗0` clutter).
+fn marked(mark: &str, count: usize) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        format!("{mark}{count}")
+    }
 }

@@ -66,6 +66,8 @@ pub struct RunView {
     /// The checks of the last session run, until `esc`.
     pub session_checks: Option<crate::tui::event::SessionChecks>,
     models_input: Option<LineInput>,
+    /// Calls in flight at once for the next run; `None`: `[run] concurrency` of the config.
+    pub concurrency: Option<usize>,
     /// `S`: the name to save the workspace under.
     save_input: Option<LineInput>,
     /// The session the workspace came from (`o`): its checks and cases carry over on save.
@@ -97,6 +99,7 @@ impl Default for RunView {
             session_picker: None,
             session_checks: None,
             models_input: None,
+            concurrency: None,
             save_input: None,
             origin: None,
             runs: None,
@@ -114,6 +117,11 @@ impl Default for RunView {
 }
 
 impl RunView {
+    /// A run started from this TUI is still going.
+    pub fn is_running(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| !l.finished)
+    }
+
     /// The selected run.
     pub fn selected_run(&self) -> Option<&RunInfo> {
         self.runs.as_ref()?.get(self.runs_cursor.selected)
@@ -270,7 +278,11 @@ impl View for RunView {
                 Vec::new()
             }
             Action::Variants => {
-                self.models_input = Some(LineInput::new(self.models.join(", ")));
+                let mut text = self.models.join(", ");
+                if let Some(c) = self.concurrency {
+                    text.push_str(&format!(", concurrency={c}"));
+                }
+                self.models_input = Some(LineInput::new(text));
                 Vec::new()
             }
             _ => return None,
