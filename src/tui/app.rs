@@ -146,7 +146,12 @@ impl App {
         if self.help {
             match self.keymap.action(self.tab, key) {
                 Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+                Some(Action::Down) => {
+                    // Never past the last row: the overlay has the body minus its borders.
+                    let shown = self.body_area().height.saturating_sub(2) as usize;
+                    let max = super::ui::help_rows(self).saturating_sub(shown) as u16;
+                    self.help_scroll = self.help_scroll.saturating_add(1).min(max);
+                }
                 Some(Action::Quit) if key.code != KeyCode::Char('q') => self.quit = true,
                 _ => self.help = false,
             }

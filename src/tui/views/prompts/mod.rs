@@ -38,7 +38,7 @@ pub struct PromptsView {
     logs: HashMap<String, Vec<VersionInfo>>,
     versions: ListCursor,
     bodies: HashMap<(String, u32), Version>,
-    body_scroll: u16,
+    body_scroll: super::widgets::TextScroll,
     focus: Option<Pane>,
     mode: Mode,
     /// Select this prompt once the list reloads (after a save).
@@ -132,7 +132,7 @@ impl PromptsView {
             Pane::List => {
                 if self.list.move_by(delta, self.visible.len()) {
                     self.versions = ListCursor::default();
-                    self.body_scroll = 0;
+                    self.body_scroll.reset();
                     return self.load_selected();
                 }
                 Vec::new()
@@ -140,14 +140,13 @@ impl PromptsView {
             Pane::Versions => {
                 let len = self.selected_log().map_or(0, Vec::len);
                 if self.versions.move_by(delta, len) {
-                    self.body_scroll = 0;
+                    self.body_scroll.reset();
                     return self.load_selected();
                 }
                 Vec::new()
             }
             Pane::Body => {
-                self.body_scroll =
-                    (self.body_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.body_scroll.move_by(delta);
                 Vec::new()
             }
         }

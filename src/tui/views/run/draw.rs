@@ -243,8 +243,8 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let para = Paragraph::new(lines)
         .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((view.output_scroll, 0));
+        .wrap(Wrap { trim: false });
+    let para = view.output_scroll.apply(para, area);
     frame.render_widget(para, area);
 }
 

@@ -81,7 +81,7 @@ pub struct RunView {
     samples: HashMap<i64, Vec<SampleRow>>,
     samples_cursor: ListCursor,
     focus: RunPane,
-    output_scroll: u16,
+    output_scroll: super::widgets::TextScroll,
     ticks: u32,
 }
 
@@ -110,7 +110,7 @@ impl Default for RunView {
             samples: HashMap::new(),
             samples_cursor: ListCursor::default(),
             focus: RunPane::Runs,
-            output_scroll: 0,
+            output_scroll: Default::default(),
             ticks: 0,
         }
     }
@@ -183,7 +183,7 @@ impl RunView {
                 if self.runs_cursor.move_by(delta, len) {
                     self.cells_cursor = ListCursor::default();
                     self.samples_cursor = ListCursor::default();
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                     return self.load_selected();
                 }
             }
@@ -191,19 +191,18 @@ impl RunView {
                 let len = self.run_cells().map_or(0, Vec::len);
                 if self.cells_cursor.move_by(delta, len) {
                     self.samples_cursor = ListCursor::default();
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                     return self.load_selected();
                 }
             }
             RunPane::Samples => {
                 let len = self.cell_samples().map_or(0, Vec::len);
                 if self.samples_cursor.move_by(delta, len) {
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                 }
             }
             RunPane::Output => {
-                self.output_scroll =
-                    (self.output_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.output_scroll.move_by(delta);
             }
         }
         Vec::new()

@@ -186,8 +186,8 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let para = Paragraph::new(body)
         .block(pane(" Answer ", focused(TracePane::Answer), theme))
-        .wrap(Wrap { trim: false })
-        .scroll((view.answer_scroll, 0));
+        .wrap(Wrap { trim: false });
+    let para = view.answer_scroll.apply(para, answer);
     frame.render_widget(para, answer);
     draw_open(view, frame, area, theme);
 }

@@ -95,7 +95,7 @@ pub struct TraceView {
     open: Option<LineInput>,
     focus: TracePane,
     cursors: [ListCursor; 3],
-    answer_scroll: u16,
+    answer_scroll: super::widgets::TextScroll,
 }
 
 impl Default for TraceView {
@@ -109,7 +109,7 @@ impl Default for TraceView {
             open: None,
             focus: TracePane::Tree,
             cursors: Default::default(),
-            answer_scroll: 0,
+            answer_scroll: Default::default(),
         }
     }
 }
@@ -155,8 +155,7 @@ impl TraceView {
             TracePane::Chunks => self.cursors[1].move_by(delta, len),
             TracePane::Tools => self.cursors[2].move_by(delta, len),
             TracePane::Answer => {
-                self.answer_scroll =
-                    (self.answer_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.answer_scroll.move_by(delta);
                 true
             }
         };
@@ -267,7 +266,7 @@ impl View for TraceView {
                 self.loaded = Some(loaded);
                 self.shown = Some(path.clone());
                 self.cursors = Default::default();
-                self.answer_scroll = 0;
+                self.answer_scroll.reset();
                 vec![Effect::Status(
                     Level::Info,
                     crate::sanitize::one_line(&text),
