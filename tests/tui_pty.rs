@@ -520,3 +520,34 @@ fn ctrl_c_during_a_run_asks_and_other_processes_prompts_appear() {
     let run = store.run_info(1).unwrap();
     assert!(!run.prompts.is_empty(), "the run is kept: {run:?}");
 }
+
+/// Issue 16 item 18: the Cost view takes a typed calls/day and any priced model.
+#[test]
+fn cost_view_types_calls_per_day_and_adds_a_priced_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 120, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("5");
+    s.wait_for("press v to estimate");
+    s.send("v");
+    s.wait_for("add models: ");
+    s.send("openai:gpt-4o-mini\r");
+    let table = s.wait_for("openai:gpt-4o-mini (est.)");
+    assert!(table.contains("1,000 calls/day"), "{table}");
+    s.send("c");
+    s.wait_for("calls/day: ");
+    s.send("\x1550k\r");
+    let table = s.wait_for("50,000 calls/day");
+    let row = table
+        .lines()
+        .find(|l| l.contains("openai:gpt-4o-mini (est.)"))
+        .unwrap_or_default();
+    assert!(row.contains('$'), "{table}");
+    s.send("c");
+    s.send("\x15lots\r");
+    s.wait_for("is not a count");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
