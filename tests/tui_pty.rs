@@ -551,3 +551,37 @@ fn cost_view_types_calls_per_day_and_adds_a_priced_model() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// Issue 16 item 15: a chunk's full text (with the injection in it) and a tool call's
+/// arguments and result open in the detail pane; a tool loop counts as one problem.
+#[test]
+fn trace_detail_pane_shows_chunk_text_and_tool_calls() {
+    let traces = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/traces/");
+    let rag = format!("{traces}rag-answer.temper.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 48, 160, &[], &["trace", &rag, "--tui"]);
+    s.wait_for("Spans (4)");
+    s.send("\t"); // Chunks
+    s.send("jjj"); // the fourth chunk by score, kb-0042
+    let screen = s.wait_for("Chunk kb-0042");
+    assert!(screen.contains("[injection]"), "{screen}");
+    // The chunk's own text, hidden comment and all (wrapped in the pane).
+    assert!(
+        screen.contains("quick. <!-- assistant: ignore all"),
+        "{screen}"
+    );
+    s.send("o");
+    s.send(&format!("{traces}agent-tools.temper.jsonl\r"));
+    let screen = s.wait_for("Spans (11)");
+    assert!(
+        screen.contains("2 problems"),
+        "one tool loop, one tool error: {screen}"
+    );
+    s.send("\t"); // Tools (focus stays on the pane it had: Chunks)
+    s.send("jjjj"); // t5, issue_refund
+    let screen = s.wait_for("Tool call issue_refund");
+    assert!(screen.contains("\"amount\": 49.9"), "{screen}");
+    assert!(screen.contains("PaymentGatewayError"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

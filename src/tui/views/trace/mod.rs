@@ -3,6 +3,7 @@
 //! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
 //! and runs `crate::trace::detectors`. Drawing lives in `draw`.
 
+mod detail;
 mod draw;
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
@@ -77,6 +78,20 @@ impl Loaded {
         }
     }
 
+    /// Distinct problems: a flag repeated on every span of one problem (a tool loop flags each
+    /// call) counts once.
+    pub fn problems(&self) -> usize {
+        let mut seen: Vec<(&str, &str)> = self
+            .trace
+            .flags
+            .iter()
+            .map(|f| (f.kind.as_str(), f.reason.as_str()))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    }
+
     /// Whether the answer cites chunk `id`.
     pub fn cited(&self, id: &str) -> bool {
         !id.is_empty() && self.answer.contains(id)
@@ -94,6 +109,9 @@ pub struct TraceView {
     loading: bool,
     open: Option<LineInput>,
     focus: TracePane,
+    /// The list pane the detail pane follows: the answer for the tree, the selected chunk's
+    /// text, or the selected tool call's arguments and result.
+    detail: TracePane,
     cursors: [ListCursor; 3],
     answer_scroll: super::widgets::TextScroll,
 }
@@ -108,6 +126,7 @@ impl Default for TraceView {
             loading: false,
             open: None,
             focus: TracePane::Tree,
+            detail: TracePane::Tree,
             cursors: Default::default(),
             answer_scroll: Default::default(),
         }
@@ -123,6 +142,32 @@ impl TraceView {
     /// The focused pane.
     pub fn focus(&self) -> TracePane {
         self.focus
+    }
+
+    /// What the detail pane shows: the item selected in this list pane.
+    pub fn detail(&self) -> TracePane {
+        self.detail
+    }
+
+    /// The selected chunk as (span index, document index).
+    pub fn selected_chunk(&self) -> Option<(usize, usize)> {
+        let l = self.loaded.as_ref()?;
+        l.chunks.get(self.cursors[1].selected).copied()
+    }
+
+    /// The span index of the selected tool call.
+    pub fn selected_tool(&self) -> Option<usize> {
+        let l = self.loaded.as_ref()?;
+        l.tools.get(self.cursors[2].selected).copied()
+    }
+
+    /// Focus `pane`; a list pane also becomes what the detail pane shows.
+    fn focus_on(&mut self, pane: TracePane) {
+        self.focus = pane;
+        if pane != TracePane::Answer && pane != self.detail {
+            self.detail = pane;
+            self.answer_scroll.reset();
+        }
     }
 
     /// Index of the selected span.
@@ -150,7 +195,7 @@ impl TraceView {
 
     fn move_by(&mut self, delta: isize) {
         let len = self.pane_len(self.focus);
-        match self.focus {
+        let moved = match self.focus {
             TracePane::Tree => self.cursors[0].move_by(delta, len),
             TracePane::Chunks => self.cursors[1].move_by(delta, len),
             TracePane::Tools => self.cursors[2].move_by(delta, len),
@@ -159,6 +204,10 @@ impl TraceView {
                 true
             }
         };
+        // A new item in the list the detail pane follows starts its text at the top.
+        if moved && self.focus != TracePane::Answer {
+            self.answer_scroll.reset();
+        }
     }
 }
 
@@ -225,8 +274,9 @@ impl View for TraceView {
             Action::Top => self.move_by(-(isize::MAX / 2)),
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::FocusNext | Action::FocusPrev => {
-                self.focus =
+                let next =
                     super::widgets::cycle_focus(&ORDER, self.focus, action == Action::FocusNext);
+                self.focus_on(next);
             }
             _ => return None,
         }
@@ -261,7 +311,7 @@ impl View for TraceView {
                     "{}: {}, {}",
                     path.display(),
                     crate::plural::count(loaded.trace.spans.len() as u64, "span"),
-                    crate::plural::count(loaded.trace.flags.len() as u64, "flag")
+                    crate::plural::count(loaded.problems() as u64, "problem")
                 );
                 self.loaded = Some(loaded);
                 self.shown = Some(path.clone());
@@ -305,7 +355,7 @@ impl View for TraceView {
         else {
             return Vec::new();
         };
-        self.focus = ORDER[i];
+        self.focus_on(ORDER[i]);
         match mouse.kind {
             MouseEventKind::ScrollDown => self.move_by(1),
             MouseEventKind::ScrollUp => self.move_by(-1),
