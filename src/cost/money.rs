@@ -111,7 +111,7 @@ pub fn parse_volume(text: &str) -> Result<u64, String> {
     let bad = || format!("{text:?} is not a count: write e.g. 1000, 50k, 1.5M or 2B");
     let value: f64 = digits.trim().parse().map_err(|_| bad())?;
     let n = value * scale;
-    if !n.is_finite() || n < 1.0 || n > 1e15 {
+    if !n.is_finite() || !(1.0..=1e15).contains(&n) {
         return Err(format!(
             "{text:?} is out of range: between 1 and 1,000,000,000,000,000"
         ));

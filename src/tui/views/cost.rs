@@ -264,7 +264,7 @@ impl View for CostView {
             version_id: *version_id,
             label: label.clone(),
         })];
-        if self.added.first().is_some() {
+        if !self.added.is_empty() {
             out.push(self.estimate_request(self.added.iter().map(|m| m.model.clone()).collect()));
         }
         out
