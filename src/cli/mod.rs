@@ -14,6 +14,7 @@ mod prompt;
 mod prompt_delete;
 mod prompt_diff;
 mod prompt_edit;
+mod prompt_new;
 mod report;
 mod report_outputs;
 mod run;

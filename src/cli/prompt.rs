@@ -2,7 +2,7 @@
 
 use super::style::{Tone, paint};
 use super::{Ctx, print_json};
-use crate::prompt::{self, PromptBody, PromptFile, Role};
+use crate::prompt::{self, PromptFile};
 use crate::store::{Reference, Store, Version};
 use anyhow::bail;
 use clap::Subcommand;
@@ -107,7 +107,7 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             system,
             user,
             message,
-        } => new(&mut store, ctx, name, file.as_ref(), system, user, message),
+        } => super::prompt_new::new(&mut store, ctx, name, file.as_ref(), system, user, message),
         PromptCommand::Edit { reference, message } => {
             super::prompt_edit::edit(&mut store, ctx, reference, message.as_deref())
         }
@@ -154,80 +154,6 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new(
-    store: &mut Store,
-    ctx: &Ctx,
-    name: &str,
-    file: Option<&PathBuf>,
-    system: &Option<String>,
-    user: &Option<String>,
-    message: &Option<String>,
-) -> anyhow::Result<ExitCode> {
-    if store.resolve(&Reference::Latest(name.to_string())).is_ok() {
-        bail!("prompt {name} already exists; use `temper prompt edit {name}`");
-    }
-    let body = if let Some(path) = file {
-        from_file(path, name)?
-    } else if system.is_some() || user.is_some() {
-        let mut body = PromptBody::default();
-        body.params.temperature = Some(0.0);
-        for (role, text) in [(Role::System, system), (Role::User, user)] {
-            if let Some(text) = text {
-                body.messages.push(prompt::Message::new(role, text.clone()));
-            }
-        }
-        body
-    } else {
-        let skeleton = PromptFile {
-            name: name.to_string(),
-            message: Some("first version".into()),
-            labels: Vec::new(),
-            body: PromptBody {
-                params: prompt::Params {
-                    temperature: Some(0.0),
-                    max_tokens: Some(400),
-                    ..Default::default()
-                },
-                messages: vec![
-                    prompt::Message::new(Role::System, "You are a helpful assistant."),
-                    prompt::Message::new(Role::User, "{{question}}"),
-                ],
-                vars: BTreeMap::from([("question".into(), "What is temper?".into())]),
-                ..Default::default()
-            },
-        };
-        match super::prompt_edit::edit_in_editor(&skeleton)? {
-            Some(edited) => edited.body,
-            None => bail!(
-                "nothing saved: the skeleton came back unchanged, and temper saves only a prompt you wrote; fill it in, or use --system/--user TEXT or -f FILE"
-            ),
-        }
-    };
-    let message = message.clone().unwrap_or_else(|| "first version".into());
-    let outcome = store.save_version(name, &body, &message)?;
-    report_save(ctx, &outcome)
-}
-
-/// The body of a prompt file for `prompt new NAME -f FILE`: its `name` must be NAME (a
-/// different one is a mistake, not a rename), and unclosed placeholders are warned about.
-fn from_file(path: &std::path::Path, name: &str) -> anyhow::Result<PromptBody> {
-    let (file, warnings) = PromptFile::read_checked(path)?;
-    for w in &warnings {
-        eprintln!("warning: {}", crate::sanitize::one_line(w));
-    }
-    if file.name != name {
-        bail!(
-            "{} names the prompt {:?}, not {name:?}: change `name` in the file, or run `temper prompt new {} -f {}`",
-            path.display(),
-            file.name,
-            file.name,
-            path.display()
-        );
-    }
-    Ok(file.body)
 }
 
 /// Print the outcome of a save (shared by new, edit and rollback).
