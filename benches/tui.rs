@@ -156,6 +156,7 @@ fn big_runs() -> temper::tui::app::App {
         status: RunStatus::Done,
         started_at: "2026-11-24T10:00:00Z".into(),
         finished_at: None,
+        prompts: vec!["support-answer@1".into()],
     }]));
     app.on_event(Event::Cells {
         run_id: 1,

@@ -11,6 +11,7 @@ pub mod config;
 pub mod cost;
 pub mod explain;
 pub mod fsio;
+pub mod plural;
 pub mod prompt;
 pub mod provider;
 pub mod replay;

@@ -109,8 +109,16 @@ fn golden_divergence_points() {
         Case {
             outputs: &["café crème", "café crème", "café creme"],
             char_offset: 7,
-            modal: "ème",
-            other: "eme",
+            modal: "crème",
+            other: "creme",
+            other_sample: 2,
+        },
+        // Excerpts start at the word the point falls in: `30 days` vs `33 days`.
+        Case {
+            outputs: &["within 30 days", "within 30 days", "within 33 days"],
+            char_offset: 8,
+            modal: "30 days",
+            other: "33 days",
             other_sample: 2,
         },
         // Divergence at the very first character.
@@ -167,7 +175,7 @@ fn whitespace_and_json_modes_ignore_what_they_normalise() {
     assert_eq!(a.distinct, 3);
     assert_eq!(
         a.notes,
-        ["1 of 4 samples are not JSON; they were compared as exact text"]
+        ["1 of 4 samples is not JSON; it was compared as exact text"]
     );
     let d = a.divergence.unwrap();
     assert_eq!(d.other_sample, 3, "the non-JSON sample parts at char 0");

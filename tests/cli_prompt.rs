@@ -68,7 +68,7 @@ fn import_show_render_and_missing_var() {
         .arg(examples())
         .assert()
         .success()
-        .stdout(predicate::str::contains("4 new version(s)"));
+        .stdout(predicate::str::contains("4 new versions"));
     env.temper()
         .args(["prompt", "show", "classify-ticket", "--render"])
         .assert()
@@ -212,7 +212,7 @@ fn diff_label_rollback_export_import() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(predicate::str::contains("3 new version(s)"));
+        .stdout(predicate::str::contains("3 new versions"));
     assert_eq!(
         other.json(&["prompt", "show", "p:prod"])["number"],
         serde_json::json!(2)

@@ -127,7 +127,7 @@ fn bad_input_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown provider \"opneai\"; known providers: anthropic, mock, ollama, openai, replay",
+            "unknown provider \"opneai\"; did you mean \"openai\"?; known providers: anthropic, mock, ollama, openai, replay",
         ));
     temper(dir.path())
         .args(["run", "support-answer", "--model", "openai:gpt-4o-mini"])

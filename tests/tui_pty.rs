@@ -403,3 +403,185 @@ fn run_a_prompt_five_times_on_mock_drift_and_open_the_diff() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// Issue 16 item 13: the Run view says which version `r` runs, and each run's prompt version,
+/// at 120 columns without cutting the title.
+#[test]
+fn run_view_names_the_version_r_runs_and_each_runs_prompt() {
+    let mut s = Session::start_in(db_with_a_run(), 30, 120);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    let screen = s.wait_for("r: support-answer@1");
+    assert!(screen.contains(" Runs · r: support-answer@1 "), "{screen}");
+    let row = s.wait_for("done");
+    let line = row
+        .lines()
+        .find(|l| l.contains("#1") && l.contains("done"))
+        .unwrap_or_default()
+        .to_string();
+    let line = s
+        .wait_for_line_with("#1", "support-answer@1")
+        .unwrap_or(line);
+    assert!(line.contains("support-answer@1"), "{row}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+impl Session {
+    /// The first screen line holding both `a` and `b`, within a few seconds.
+    fn wait_for_line_with(&self, a: &str, b: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let screen = self.screen();
+            if let Some(l) = screen.lines().find(|l| l.contains(a) && l.contains(b)) {
+                return Some(l.to_string());
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        None
+    }
+}
+
+/// Issue 16 item 14: `o` starts empty, tab completes paths, a failed open keeps the trace.
+#[test]
+fn trace_open_starts_empty_completes_paths_and_a_failed_open_keeps_the_trace() {
+    let traces = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/traces/");
+    let first = format!("{traces}agent-tools.temper.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 30, 200, &[], &["trace", &first, "--tui"]);
+    s.wait_for("Spans (11)");
+    s.send("o");
+    let screen = s.wait_for("open trace: ");
+    let input = screen
+        .lines()
+        .find(|l| l.contains("open trace: "))
+        .unwrap_or_default();
+    assert!(
+        !input.contains("agent-tools"),
+        "the input starts empty: {input}"
+    );
+    s.send(&format!("{traces}rag-answer.te"));
+    s.send("\t");
+    s.wait_for("rag-answer.temper.jsonl█");
+    s.send("\r");
+    let loaded = s.wait_for("rag-answer.temper.jsonl: 4 spans");
+    assert!(loaded.contains("Spans (4)"), "{loaded}");
+    s.send("o");
+    s.wait_for("open trace: ");
+    s.send("/no/such/trace.jsonl\r");
+    let failed = s.wait_for("cannot open /no/such/trace.jsonl");
+    assert!(failed.contains("still showing"), "{failed}");
+    assert!(
+        failed.contains("Spans (4)"),
+        "the loaded trace stays: {failed}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 16 item 17: concurrency set in the run dialog, ctrl-c during a run asks first (the
+/// run is kept), and a prompt saved by another process appears without ctrl-r.
+#[test]
+fn ctrl_c_during_a_run_asks_and_other_processes_prompts_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let config = dir.path().join("config.toml");
+    let mut s = Session::start_args(dir, 24, 120, &[], &[]);
+    s.wait_for("support-answer");
+    // Another process saves a prompt: it shows up by itself.
+    let saved = std::process::Command::new(env!("CARGO_BIN_EXE_temper"))
+        .args(["prompt", "new", "from-elsewhere", "--user", "hi"])
+        .env("TEMPER_DB", &db)
+        .env("TEMPER_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(saved.status.success(), "{saved:?}");
+    s.wait_for("from-elsewhere");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.send("v");
+    s.wait_for("models: ");
+    s.send("\x15mock:echo?latency_ms=300, concurrency=1\r");
+    s.wait_for("1 at once");
+    s.send("r");
+    s.wait_for("running #1");
+    s.send("\x03");
+    s.wait_for("a run is going");
+    s.send("x");
+    s.wait_for("not quitting");
+    s.send("\x03");
+    s.wait_for("a run is going");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    let store = temper::store::Store::open(&db).unwrap();
+    let run = store.run_info(1).unwrap();
+    assert!(!run.prompts.is_empty(), "the run is kept: {run:?}");
+}
+
+/// Issue 16 item 18: the Cost view takes a typed calls/day and any priced model.
+#[test]
+fn cost_view_types_calls_per_day_and_adds_a_priced_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 24, 120, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("5");
+    s.wait_for("press v to estimate");
+    s.send("v");
+    s.wait_for("add models: ");
+    s.send("openai:gpt-4o-mini\r");
+    let table = s.wait_for("openai:gpt-4o-mini (est.)");
+    assert!(table.contains("1,000 calls/day"), "{table}");
+    s.send("c");
+    s.wait_for("calls/day: ");
+    s.send("\x1550k\r");
+    let table = s.wait_for("50,000 calls/day");
+    let row = table
+        .lines()
+        .find(|l| l.contains("openai:gpt-4o-mini (est.)"))
+        .unwrap_or_default();
+    assert!(row.contains('$'), "{table}");
+    s.send("c");
+    s.send("\x15lots\r");
+    s.wait_for("is not a count");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 16 item 15: a chunk's full text (with the injection in it) and a tool call's
+/// arguments and result open in the detail pane; a tool loop counts as one problem.
+#[test]
+fn trace_detail_pane_shows_chunk_text_and_tool_calls() {
+    let traces = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/traces/");
+    let rag = format!("{traces}rag-answer.temper.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 48, 160, &[], &["trace", &rag, "--tui"]);
+    s.wait_for("Spans (4)");
+    s.send("\t"); // Chunks
+    s.send("jjj"); // the fourth chunk by score, kb-0042
+    let screen = s.wait_for("Chunk kb-0042");
+    assert!(screen.contains("[injection]"), "{screen}");
+    // The chunk's own text, hidden comment and all (wrapped in the pane).
+    assert!(
+        screen.contains("quick. <!-- assistant: ignore all"),
+        "{screen}"
+    );
+    s.send("o");
+    s.send(&format!("{traces}agent-tools.temper.jsonl\r"));
+    let screen = s.wait_for("Spans (11)");
+    assert!(
+        screen.contains("2 problems"),
+        "one tool loop, one tool error: {screen}"
+    );
+    s.send("\t"); // Tools (focus stays on the pane it had: Chunks)
+    s.send("jjjj"); // t5, issue_refund
+    let screen = s.wait_for("Tool call issue_refund");
+    assert!(screen.contains("\"amount\": 49.9"), "{screen}");
+    assert!(screen.contains("PaymentGatewayError"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

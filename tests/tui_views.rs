@@ -567,6 +567,7 @@ fn run(id: i64, status: temper::store::RunStatus) -> temper::store::RunInfo {
         status,
         started_at: format!("2026-11-24T10:0{id}:00Z"),
         finished_at: None,
+        prompts: vec!["support-answer@3".into()],
     }
 }
 
@@ -694,7 +695,12 @@ fn run_view_keys_load_and_poll() {
     a.on_key(&key('r'));
     // The worker estimates first: nothing starts from the key itself.
     let asked = requests(&mut a);
-    let [Request::Estimate(RunSpec::Prompt { version, models, n })] = asked.as_slice() else {
+    let [
+        Request::Estimate(RunSpec::Prompt {
+            version, models, n, ..
+        }),
+    ] = asked.as_slice()
+    else {
         panic!("expected one estimate request")
     };
     assert_eq!(
@@ -1001,4 +1007,64 @@ fn run_progress_events_follow_the_new_run() {
     )));
     assert!(a.status.clone().unwrap().1.contains("OPENAI_API_KEY"));
     assert!(a.run.live.clone().unwrap().finished);
+}
+
+// ---- issue 16 item 16: the help overlay and G stay within their content ----------------
+
+fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn help_scrolls_to_its_last_row_and_no_further_at_80x24() {
+    let mut a = loaded_app();
+    render(&mut a, 80, 24);
+    a.on_key(&key('?'));
+    for _ in 0..200 {
+        a.on_key(&key('j'));
+    }
+    let screen = rows(&render(&mut a, 80, 24));
+    // The last row of the overlay (above its bottom border) is its last line, not a blank.
+    let border = screen.iter().rposition(|r| r.contains('┗')).unwrap();
+    assert!(screen[border - 1].contains("mouse: click"), "{screen:#?}");
+}
+
+#[test]
+fn bottom_key_in_a_text_pane_shows_the_last_page_not_blank_rows() {
+    let mut a = loaded_app();
+    render(&mut a, 80, 14);
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&code(KeyCode::Tab));
+    a.on_key(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
+    let screen = rows(&render(&mut a, 80, 14));
+    let pane: Vec<&String> = screen
+        .iter()
+        .filter(|r| r.contains("┃") && r.matches('┃').count() == 2 && r.starts_with('│'))
+        .collect();
+    let text: Vec<String> = pane
+        .iter()
+        .map(|r| r.split('┃').nth(1).unwrap_or("").trim().to_string())
+        .collect();
+    assert!(text.last().is_some_and(|l| !l.is_empty()), "{screen:#?}");
+    // Pressing k once after G moves up at once (no hidden offset past the end to climb back).
+    let before = text.clone();
+    a.on_key(&key('k'));
+    let after = rows(&render(&mut a, 80, 14));
+    assert_ne!(
+        before.last(),
+        after
+            .iter()
+            .filter(|r| r.matches('┃').count() == 2 && r.starts_with('│'))
+            .map(|r| r.split('┃').nth(1).unwrap_or("").trim().to_string())
+            .collect::<Vec<_>>()
+            .last(),
+        "{after:#?}"
+    );
 }

@@ -35,11 +35,11 @@ pub struct Divergence {
     pub other_sample: u32,
     /// How many samples differ from the modal output at all.
     pub samples_diverging: usize,
-    /// Shared text just before the point.
+    /// Shared text before the word the point falls in, starting at a word boundary.
     pub context: String,
-    /// What the modal output says next.
+    /// What the modal output says from the start of that word (`30 days`, not `0 days`).
     pub modal_continuation: String,
-    /// What the diverging sample says instead.
+    /// What the diverging sample says instead, from the same word start.
     pub other_continuation: String,
 }
 
@@ -55,6 +55,15 @@ pub fn first_divergence(
         .min_by_key(|(len, _)| *len)?;
     let text = modal.normalized.as_str();
     let prefix = &text[..byte_offset];
+    // When the point cuts a word, excerpts start where that word starts, so both read whole.
+    let cuts_word = [&text[byte_offset..], &other.normalized[byte_offset..]]
+        .iter()
+        .any(|rest| rest.chars().next().is_some_and(is_word));
+    let word = if cuts_word {
+        word_start(prefix)
+    } else {
+        byte_offset
+    };
     Some(Divergence {
         char_offset: prefix.chars().count(),
         byte_offset,
@@ -62,9 +71,9 @@ pub fn first_divergence(
         modal_sample: modal.representative(),
         other_sample: other.representative(),
         samples_diverging: others.iter().map(Cluster::size).sum(),
-        context: tail_chars(prefix, CONTEXT_CHARS),
-        modal_continuation: head_chars(&text[byte_offset..], CONTINUATION_CHARS),
-        other_continuation: head_chars(&other.normalized[byte_offset..], CONTINUATION_CHARS),
+        context: tail_words(&prefix[..word], CONTEXT_CHARS),
+        modal_continuation: head_chars(&text[word..], CONTINUATION_CHARS),
+        other_continuation: head_chars(&other.normalized[word..], CONTINUATION_CHARS),
     })
 }
 
@@ -83,13 +92,37 @@ pub fn common_prefix_len(a: &str, b: &str) -> usize {
     len
 }
 
+/// Letters, digits and `_` make a word; anything else is a boundary.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Byte offset where the word running up to the end of `prefix` starts (the end itself when
+/// `prefix` ends on a boundary).
+fn word_start(prefix: &str) -> usize {
+    prefix
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(prefix.len(), |(i, _)| i)
+}
+
 fn head_chars(text: &str, n: usize) -> String {
     text.chars().take(n).collect()
 }
 
-fn tail_chars(text: &str, n: usize) -> String {
+/// About the last `n` characters of `text`, dropping a word cut at the front.
+fn tail_words(text: &str, n: usize) -> String {
     let count = text.chars().count();
-    text.chars().skip(count.saturating_sub(n)).collect()
+    if count <= n {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(count - n).collect();
+    match tail.char_indices().find(|(_, c)| !is_word(*c)) {
+        Some((i, _)) if tail.chars().next().is_some_and(is_word) => tail[i..].to_string(),
+        _ => tail,
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +135,14 @@ mod tests {
         assert_eq!(common_prefix_len("café", "cafê"), 3);
         assert_eq!(common_prefix_len("abc", "abc"), 3);
         assert_eq!(common_prefix_len("", "x"), 0);
+    }
+
+    #[test]
+    fn excerpts_start_at_word_boundaries() {
+        assert_eq!(word_start("within 3"), 7);
+        assert_eq!(word_start("within "), 7);
+        assert_eq!(word_start("crè"), 0);
+        assert_eq!(tail_words("refundable within", 10), " within");
+        assert_eq!(tail_words("short", 10), "short");
     }
 }

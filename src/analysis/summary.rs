@@ -57,7 +57,14 @@ pub fn analyze(samples: &[Observed<'_>], options: Options<'_>) -> Analysis {
     let mut notes = Vec::new();
     if fell_back > 0 {
         notes.push(format!(
-            "{fell_back} of {ok} samples are not JSON; they were compared as exact text"
+            "{fell_back} of {} {} not JSON; {} compared as exact text",
+            crate::plural::count(ok as u64, "sample"),
+            if fell_back == 1 { "is" } else { "are" },
+            if fell_back == 1 {
+                "it was"
+            } else {
+                "they were"
+            }
         ));
     }
     let text_of: HashMap<u32, &str> = samples

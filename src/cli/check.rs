@@ -132,7 +132,7 @@ fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) ->
 }
 
 fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+    crate::plural::count(n as u64, word)
 }
 
 /// Run the session's matrix through the runner and return the new run id. Ctrl-C cancels
@@ -181,19 +181,19 @@ pub(super) fn run_session(
     }
     if outcome.budget_reached {
         anyhow::bail!(
-            "stopped at the budget of {} ({} spent): run #{} is incomplete ({} samples stored as `{}`), so no verdict",
+            "stopped at the budget of {} ({} spent): run #{} is incomplete ({} stored as `{}`), so no verdict",
             crate::cost::format_usd(outcome.budget_usd.unwrap_or(0.0)),
             crate::cost::format_usd(outcome.spent_usd),
             outcome.run_id,
-            outcome.skipped,
+            plural(outcome.skipped, "sample"),
             crate::runner::SKIPPED_BUDGET
         );
     }
     if outcome.status == crate::store::RunStatus::Cancelled {
         anyhow::bail!(
-            "cancelled: run #{} is incomplete, so no verdict (its {} samples are kept)",
+            "cancelled: run #{} is incomplete, so no verdict (its {} kept)",
             outcome.run_id,
-            outcome.ok + outcome.failed
+            plural(outcome.ok + outcome.failed, "sample")
         );
     }
     if !ctx.json {
@@ -202,8 +202,8 @@ pub(super) fn run_session(
             paint(
                 Tone::Muted,
                 &format!(
-                    "ran {} calls ({} ok, {} failed) in {:.1} s",
-                    plan.total_samples(),
+                    "ran {} ({} ok, {} failed) in {:.1} s",
+                    plural(plan.total_samples(), "call"),
                     outcome.ok,
                     outcome.failed,
                     outcome.elapsed.as_secs_f64()

@@ -27,8 +27,8 @@ pub struct CostArgs {
     /// Expected output tokens per call [default: mean of past samples, else max_tokens]
     #[arg(long, value_name = "N", value_parser = super::ranges::count_u64)]
     pub output_tokens: Option<u64>,
-    /// Calls per day for the projection
-    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = super::ranges::count_u64)]
+    /// Calls per day for the projection: 1000, 50k, 1.5M
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = crate::cost::parse_volume)]
     pub calls_per_day: u64,
     /// Share of input tokens served from the prompt cache, 0 to 1 (cached-input prices)
     #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = super::ranges::fraction)]
@@ -186,7 +186,10 @@ fn model_row(m: &ModelEstimate) -> Vec<String> {
     };
     let stability = match m.stability {
         Some(s) if m.cheapest_stable => format!("{s:.2} ★ cheapest"),
-        Some(s) => format!("{s:.2} ({} samples)", m.past_samples),
+        Some(s) => format!(
+            "{s:.2} ({})",
+            crate::plural::count(m.past_samples as u64, "sample")
+        ),
         None => "-".to_string(),
     };
     vec![

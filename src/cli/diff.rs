@@ -61,6 +61,13 @@ struct Comparison {
     old: Side,
     new: Side,
     diff: Diff,
+    /// Set when no sample was picked and every answered sample of the cell is the same: how
+    /// many there are (the diff then has nothing to show but the text, once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    all_identical: Option<usize>,
+    /// The old side's text, printed once when the two sides are identical.
+    #[serde(skip)]
+    text: String,
 }
 
 /// Run `temper diff`.
@@ -85,6 +92,10 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     for c in &comparisons {
         let context = format!("({} × {})", one_line(&c.variant), one_line(&c.case));
+        if let Some(n) = c.all_identical {
+            out += &identical_cell(c, n, &context);
+            continue;
+        }
         out += &format!(
             "{}\n",
             paint(Tone::Removed, &format!("--- {}", c.old.label))
@@ -98,7 +109,8 @@ pub fn execute(args: &DiffArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             out += &format!("{}\n", paint(Tone::Muted, &format!("note: {why}")));
         }
         if !c.diff.has_changes() {
-            out += &format!("{}\n", paint(Tone::Good, "identical"));
+            out += &format!("{}\n", paint(Tone::Good, "identical:"));
+            out += &indented(&c.text);
             continue;
         }
         let markers = !colour_enabled();
@@ -162,6 +174,34 @@ fn pick_cell(cells: Vec<CellInfo>, wanted: Option<i64>, run: i64) -> anyhow::Res
     }
 }
 
+/// `all 5 samples of run #3 cell #4 are identical:` and the text once.
+fn identical_cell(c: &Comparison, n: usize, context: &str) -> String {
+    let what = match n {
+        1 => format!("the only answered sample of {} is:", c.old.label),
+        n => format!(
+            "all {n} answered samples of {} are identical:",
+            c.old
+                .label
+                .replace(&format!(" sample {} (modal)", c.old.sample), "")
+        ),
+    };
+    let mut out = format!(
+        "{}  {}\n",
+        paint(Tone::Good, &what),
+        paint(Tone::Muted, context)
+    );
+    out += &indented(&c.text);
+    out
+}
+
+/// The text, sanitised for the terminal, each line indented by two spaces.
+fn indented(text: &str) -> String {
+    crate::sanitize::for_display(text)
+        .lines()
+        .map(|l| format!("  {l}\n"))
+        .collect()
+}
+
 fn output_of(samples: &[SampleRow], idx: u32, cell: i64) -> anyhow::Result<&str> {
     let row = samples
         .iter()
@@ -191,6 +231,7 @@ fn sample_diff(store: &Store, target: &str, args: &DiffArgs) -> anyhow::Result<C
     let samples = store.samples(cell.id)?;
     let analysis = analyze(&observed(&samples), Options::mode(args.mode));
     let modal = analysis.modal_sample();
+    let mut all_identical = None;
     let (a, b) = match args.samples.as_slice() {
         [a, b] => (*a, *b),
         [b] => (modal.context("no successful sample to call modal")?, *b),
@@ -198,6 +239,7 @@ fn sample_diff(store: &Store, target: &str, args: &DiffArgs) -> anyhow::Result<C
             Some(d) => (d.modal_sample, d.other_sample),
             None => {
                 let m = modal.context("no successful samples to compare")?;
+                all_identical = Some(analysis.ok);
                 (m, m)
             }
         },
@@ -206,14 +248,13 @@ fn sample_diff(store: &Store, target: &str, args: &DiffArgs) -> anyhow::Result<C
         let tag = if Some(i) == modal { " (modal)" } else { "" };
         format!("run #{} cell #{} sample {i}{tag}", t.run.id, cell.id)
     };
+    let text = output_of(&samples, a, cell.id)?;
     Ok(Comparison {
         variant: cell.cell.variant_name.clone(),
         case: cell.cell.case_name.clone(),
-        diff: diff_texts(
-            output_of(&samples, a, cell.id)?,
-            output_of(&samples, b, cell.id)?,
-            &diff_options(args),
-        ),
+        diff: diff_texts(text, output_of(&samples, b, cell.id)?, &diff_options(args)),
+        all_identical,
+        text: text.to_string(),
         old: Side {
             label: label(a),
             cell_id: cell.id,
@@ -246,6 +287,8 @@ fn version_diff(
         .into_iter()
         .map(|p| Comparison {
             diff: diff_texts(&p.old.output, &p.new.output, &diff_options(args)),
+            all_identical: None,
+            text: p.old.output.clone(),
             old: side(&p.old),
             new: side(&p.new),
             variant: p.variant,

@@ -6,15 +6,19 @@
 mod check;
 mod cost;
 mod diff;
+mod hints;
 mod home;
 mod models;
 mod output;
 mod prompt;
+mod prompt_delete;
 mod prompt_diff;
 mod prompt_edit;
+mod prompt_new;
 mod ranges;
 mod replay;
 mod report;
+mod report_outputs;
 mod run;
 mod run_spend;
 mod run_summary;
@@ -60,7 +64,7 @@ pub struct Cli {
 /// Every subcommand; with none, temper opens the TUI.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Versioned prompts: new, edit, list, log, show, diff, label, rollback, export, import
+    /// Versioned prompts: new, edit, list, log, show, diff, label, rollback, export, import, delete
     #[command(subcommand)]
     Prompt(prompt::PromptCommand),
     /// Fire a prompt N times per model and store every sample
@@ -129,18 +133,22 @@ pub(crate) fn describe(e: &anyhow::Error) -> String {
 
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(&cli)?;
+    execute(&cli, &ctx).map_err(|e| hints::add(e, &ctx))
+}
+
+fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => home::execute(&ctx),
-        Some(Command::Prompt(c)) => prompt::execute(c, &ctx),
-        Some(Command::Run(a)) => run::execute(a, &ctx),
-        Some(Command::Runs(a)) => runs::execute(a, &ctx),
-        Some(Command::Report(a)) => report::execute(a, &ctx),
-        Some(Command::Diff(a)) => diff::execute(a, &ctx),
-        Some(Command::Check(a)) => check::execute(a, &ctx),
-        Some(Command::Cost(a)) => cost::execute(a, &ctx),
-        Some(Command::Models(a)) => models::execute(a, &ctx),
-        Some(Command::Trace(a)) => trace::execute(a, &ctx),
-        Some(Command::Replay(a)) => replay::execute(a, &ctx),
-        Some(Command::ShowRequest(a)) => show_request::execute(a, &ctx),
+        None => home::execute(ctx),
+        Some(Command::Prompt(c)) => prompt::execute(c, ctx),
+        Some(Command::Run(a)) => run::execute(a, ctx),
+        Some(Command::Runs(a)) => runs::execute(a, ctx),
+        Some(Command::Report(a)) => report::execute(a, ctx),
+        Some(Command::Diff(a)) => diff::execute(a, ctx),
+        Some(Command::Check(a)) => check::execute(a, ctx),
+        Some(Command::Cost(a)) => cost::execute(a, ctx),
+        Some(Command::Models(a)) => models::execute(a, ctx),
+        Some(Command::Trace(a)) => trace::execute(a, ctx),
+        Some(Command::Replay(a)) => replay::execute(a, ctx),
+        Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),
     }
 }

@@ -29,7 +29,11 @@ pub fn execute(args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let entries = Registry::new(&ctx.config).entries();
     let mut listing = PriceBook::load(&ctx.config, args.prices.as_deref())?.listing();
     if ctx.json {
-        print_json(&serde_json::json!({"providers": entries, "prices": listing}))?;
+        print_json(&serde_json::json!({
+            "config": ctx.config_path,
+            "providers": entries,
+            "prices": listing,
+        }))?;
         return Ok(ExitCode::SUCCESS);
     }
     let total = listing.rows.len();
@@ -40,6 +44,12 @@ pub fn execute(args: &ModelsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             .retain(|r| known(&r.provider) || r.origin != PriceOrigin::Table);
     }
     let mut out = String::new();
+    let source = super::hints::config_source(ctx);
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(Tone::Muted, &one_line(&format!("config file: {source}")))
+    );
     print_providers(&mut out, &entries);
     out.push('\n');
     print_prices(&mut out, &listing);

@@ -2,7 +2,7 @@
 
 use super::style::{Tone, paint};
 use super::{Ctx, print_json};
-use crate::prompt::{self, PromptBody, PromptFile, Role};
+use crate::prompt::{self, PromptFile};
 use crate::store::{Reference, Store, Version};
 use anyhow::bail;
 use clap::Subcommand;
@@ -17,7 +17,7 @@ pub enum PromptCommand {
     /// Create a prompt from a file, from --system/--user text, or in $EDITOR
     New {
         name: String,
-        /// Prompt TOML file to start from (its name is replaced by NAME)
+        /// Prompt TOML file to save (its `name` must be NAME)
         #[arg(long, short = 'f')]
         file: Option<PathBuf>,
         /// System message text
@@ -63,6 +63,16 @@ pub enum PromptCommand {
         /// Show every move of every label of the prompt
         #[arg(long)]
         history: bool,
+        /// Remove LABEL from the prompt
+        #[arg(long, conflicts_with = "history")]
+        delete: bool,
+    },
+    /// Delete a prompt and its versions (refused when it has runs, unless --force)
+    Delete {
+        name: String,
+        /// Delete even when it has runs: their cells and samples are deleted with it
+        #[arg(long)]
+        force: bool,
     },
     /// Save an old version's content as the new latest version
     Rollback {
@@ -108,7 +118,7 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             system,
             user,
             message,
-        } => new(&mut store, ctx, name, file.as_ref(), system, user, message),
+        } => super::prompt_new::new(&mut store, ctx, name, file.as_ref(), system, user, message),
         PromptCommand::Edit { reference, message } => {
             super::prompt_edit::edit(&mut store, ctx, reference, message.as_deref())
         }
@@ -123,8 +133,18 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         PromptCommand::Label {
             reference,
             label,
+            delete: true,
+            ..
+        } => super::prompt_delete::delete_label(&mut store, ctx, reference, label.as_deref()),
+        PromptCommand::Label {
+            reference,
+            label,
             history,
+            ..
         } => set_label(&mut store, ctx, reference, label.as_deref(), *history),
+        PromptCommand::Delete { name, force } => {
+            super::prompt_delete::delete_prompt(&mut store, ctx, name, *force)
+        }
         PromptCommand::Rollback { reference } => rollback(&mut store, ctx, reference),
         PromptCommand::Export { names, out } => export(&store, ctx, names, out),
         PromptCommand::Import { path, examples } => {
@@ -142,9 +162,9 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 print_json(&report)?;
             } else {
                 println!(
-                    "imported {}: {} new version(s), {} unchanged",
+                    "imported {}: {}, {} unchanged",
                     crate::sanitize::one_line(&origin),
-                    report.created.len(),
+                    crate::plural::count(report.created.len() as u64, "new version"),
                     report.unchanged.len()
                 );
                 for l in &report.labels {
@@ -154,61 +174,6 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new(
-    store: &mut Store,
-    ctx: &Ctx,
-    name: &str,
-    file: Option<&PathBuf>,
-    system: &Option<String>,
-    user: &Option<String>,
-    message: &Option<String>,
-) -> anyhow::Result<ExitCode> {
-    // Before the editor opens: a name that could leave an export directory is refused.
-    crate::prompt::validate_name(name).map_err(|why| anyhow::anyhow!("{why}"))?;
-    if store.resolve(&Reference::Latest(name.to_string())).is_ok() {
-        bail!("prompt {name} already exists; use `temper prompt edit {name}`");
-    }
-    let body = if let Some(path) = file {
-        PromptFile::read(path)?.body
-    } else if system.is_some() || user.is_some() {
-        let mut body = PromptBody::default();
-        body.params.temperature = Some(0.0);
-        for (role, text) in [(Role::System, system), (Role::User, user)] {
-            if let Some(text) = text {
-                body.messages.push(prompt::Message::new(role, text.clone()));
-            }
-        }
-        body
-    } else {
-        let skeleton = PromptFile {
-            name: name.to_string(),
-            message: Some("first version".into()),
-            labels: Vec::new(),
-            body: PromptBody {
-                params: prompt::Params {
-                    temperature: Some(0.0),
-                    max_tokens: Some(400),
-                    ..Default::default()
-                },
-                messages: vec![
-                    prompt::Message::new(Role::System, "You are a helpful assistant."),
-                    prompt::Message::new(Role::User, "{{question}}"),
-                ],
-                vars: BTreeMap::from([("question".into(), "What is temper?".into())]),
-                ..Default::default()
-            },
-        };
-        match super::prompt_edit::edit_in_editor(&skeleton)? {
-            Some(edited) => edited.body,
-            None => bail!("nothing saved: the editor closed without changes"),
-        }
-    };
-    let message = message.clone().unwrap_or_else(|| "first version".into());
-    let outcome = store.save_version(name, &body, &message)?;
-    report_save(ctx, &outcome)
 }
 
 /// Print the outcome of a save (shared by new, edit and rollback).
@@ -248,10 +213,10 @@ fn list(store: &Store, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     for p in prompts {
         let labels: Vec<String> = p.labels.iter().map(|(l, n)| format!("{l}@{n}")).collect();
         println!(
-            "{:<28} @{:<4} {:>3} version(s)  {}",
+            "{:<28} @{:<4} {:>12}  {}",
             paint(Tone::Strong, &p.name),
             p.latest,
-            p.versions,
+            crate::plural::count(p.versions as u64, "version"),
             paint(Tone::Good, &labels.join(" "))
         );
     }
@@ -396,9 +361,9 @@ fn export(
         print_json(&written)?;
     } else {
         println!(
-            "exported {} prompt(s), {} version file(s) to {}",
-            names.len(),
-            written.len(),
+            "exported {}, {} to {}",
+            crate::plural::count(names.len() as u64, "prompt"),
+            crate::plural::count(written.len() as u64, "version file"),
             out.display()
         );
     }

@@ -25,6 +25,9 @@ pub struct ReportArgs {
     /// (fingerprint) split and the batch-probe comparison
     #[arg(long)]
     pub explain: bool,
+    /// Print each cell's clusters with the full text of their answers
+    #[arg(long)]
+    pub outputs: bool,
 }
 
 /// The cells a report or diff is about.
@@ -108,6 +111,9 @@ struct ReportJson<'a> {
     cells: Vec<CellJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<crate::explain::RunExplanation>,
+    /// With `--outputs`: per cell, its clusters with their members and text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outputs: Option<serde_json::Value>,
 }
 
 /// Run `temper report`.
@@ -117,6 +123,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(target.cells.len());
     let mut sent = Vec::with_capacity(target.cells.len());
     let mut stored = Vec::new();
+    let mut answers = Vec::new();
     for cell in &target.cells {
         let samples = store.samples(cell.id)?;
         sent.push(Sent {
@@ -130,7 +137,11 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             mode: args.mode,
             tokens: Some(&tokens),
         };
-        reports.push(cell_report(cell, &samples, options));
+        let report = cell_report(cell, &samples, options);
+        if args.outputs {
+            answers.push((report.clone(), samples.clone()));
+        }
+        reports.push(report);
         if args.explain {
             stored.push((cell.clone(), samples));
         }
@@ -158,11 +169,15 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 })
                 .collect(),
             explain: explained,
+            outputs: args.outputs.then(|| super::report_outputs::json(&answers)),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = render_report(&target.run, args.mode, &reports, args.fields);
     text.push_str(&sent_lines(&reports, &sent));
+    if args.outputs {
+        text.push_str(&super::report_outputs::render(&answers));
+    }
     if let Some(explained) = &explained {
         text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
         for line in explained.sentences() {
@@ -322,8 +337,9 @@ fn details(r: &CellReport, fields: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     if a.failed > 0 {
         lines.push(format!(
-            "{} of {} samples failed (not clustered)",
-            a.failed, a.n
+            "{} of {} failed (not clustered)",
+            a.failed,
+            crate::plural::count(a.n as u64, "sample")
         ));
     }
     if let Some(d) = &a.divergence {
@@ -332,8 +348,17 @@ fn details(r: &CellReport, fields: usize) -> String {
             .map(|t| format!(", token {t}"))
             .unwrap_or_default();
         lines.push(format!(
-            "{} of {} samples leave the modal output (sample {}); first at char {}{token}, in sample {}:",
-            d.samples_diverging, a.ok, d.modal_sample, d.char_offset, d.other_sample
+            "{} of {} {} the modal output (sample {}); first at char {}{token}, in sample {}:",
+            d.samples_diverging,
+            crate::plural::count(a.ok as u64, "sample"),
+            if d.samples_diverging == 1 {
+                "leaves"
+            } else {
+                "leave"
+            },
+            d.modal_sample,
+            d.char_offset,
+            d.other_sample
         ));
         lines.push(format!("  …{}", paint(Tone::Muted, &one_line(&d.context))));
         lines.push(format!(

@@ -199,7 +199,11 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.trace_out {
         let spans = crate::trace::write_run_trace(&store, outcome.run_id, path)?;
-        eprintln!("trace: {spans} spans written to {}", path.display());
+        eprintln!(
+            "trace: {} written to {}",
+            crate::plural::count(spans as u64, "span"),
+            path.display()
+        );
     }
     if ctx.json {
         print_json(&serde_json::json!({
@@ -224,10 +228,10 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     if outcome.budget_reached {
         eprintln!(
-            "stopped: the next call could take spend past the budget of {} ({} spent); {} samples not sent, stored as `{}` in run #{}",
+            "stopped: the next call could take spend past the budget of {} ({} spent); {} not sent, stored as `{}` in run #{}",
             format_usd(outcome.budget_usd.unwrap_or(0.0)),
             format_usd(outcome.spent_usd),
-            outcome.skipped,
+            crate::plural::count(outcome.skipped as u64, "sample"),
             runner::SKIPPED_BUDGET,
             outcome.run_id
         );
@@ -237,8 +241,8 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         RunStatus::Done => ExitCode::SUCCESS,
         RunStatus::Cancelled => {
             eprintln!(
-                "cancelled: {} samples kept in run #{}",
-                outcome.ok + outcome.failed,
+                "cancelled: {} kept in run #{}",
+                crate::plural::count((outcome.ok + outcome.failed) as u64, "sample"),
                 outcome.run_id
             );
             ExitCode::from(EXIT_ERROR)

@@ -33,11 +33,11 @@ pub(super) fn print_summary(
         .map(|t| paint(Tone::Removed, &format!(" · temperature {t} (above 0)")))
         .unwrap_or_default();
     println!(
-        "run #{} {} · {} · {} samples in {:.2} s{warm}",
+        "run #{} {} · {} · {} in {:.2} s{warm}",
         outcome.run_id,
         status,
         paint(Tone::Strong, label),
-        outcome.ok + outcome.failed,
+        crate::plural::count((outcome.ok + outcome.failed) as u64, "sample"),
         outcome.elapsed.as_secs_f64()
     );
     let width = variants

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// Arguments of `temper runs`.
 #[derive(Debug, clap::Args)]
 pub struct RunsArgs {
-    /// How many runs to list
+    /// How many runs to list, newest first; 0 lists them all
     #[arg(long, default_value_t = 20, value_parser = super::ranges::count)]
     pub limit: usize,
 }
@@ -17,7 +17,11 @@ pub struct RunsArgs {
 pub fn execute(args: &RunsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let mut rows = Vec::new();
-    for run in store.list_runs(args.limit)? {
+    let limit = match args.limit {
+        0 => i64::MAX as usize,
+        n => n,
+    };
+    for run in store.list_runs(limit)? {
         let samples = store.sample_count(run.id)?;
         let cells = store.cells(run.id)?;
         let mut prompts: Vec<String> = cells
@@ -34,15 +38,17 @@ pub fn execute(args: &RunsArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             "samples": samples, "prompts": prompts, "variants": variants,
         }));
         if !ctx.json {
+            // Pad before painting: escape codes count as width and would eat the padding.
+            let padded = format!("{:<11}", run.status.as_str());
             let status = match run.status {
-                RunStatus::Done => paint(Tone::Good, run.status.as_str()),
-                RunStatus::Running => paint(Tone::Strong, run.status.as_str()),
-                _ => paint(Tone::Removed, run.status.as_str()),
+                RunStatus::Done => paint(Tone::Good, &padded),
+                RunStatus::Running => paint(Tone::Strong, &padded),
+                _ => paint(Tone::Removed, &padded),
             };
             println!(
-                "#{:<5} {status:<11} {:>5} samples  {}  {}  {}",
-                run.id,
-                samples,
+                "{:<6} {status} {:>13}  {}  {}  {}",
+                format!("#{}", run.id),
+                crate::plural::count(samples as u64, "sample"),
                 paint(Tone::Muted, &short_time(&run.started_at)),
                 paint(Tone::Strong, &prompts.join(", ")),
                 crate::sanitize::one_line(&variants.join(", "))

@@ -21,8 +21,8 @@ mod tokens;
 pub use bill::{Bill, BillLine, CallTokens, round_rate};
 pub use book::{PriceBook, PriceListing, Pricing, is_loopback_url};
 pub use money::{
-    CostSummary, Projection, Usage, format_usd, group_thousands, percentile, project, round_micro,
-    summarize,
+    CostSummary, Projection, Usage, format_usd, group_thousands, parse_volume, percentile, project,
+    round_micro, summarize,
 };
 pub use overrides::{FileInfo, PatchFields, PriceError, PricePatch, parse_file};
 pub use table::{

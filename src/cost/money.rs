@@ -94,6 +94,31 @@ pub fn project(per_call_usd: f64, calls_per_day: u64) -> Projection {
     }
 }
 
+/// A volume as people write it: `1000`, `1,000`, `50k`, `1.5M`, `2B` (k = thousand, M =
+/// million, B = billion, either case). The error says what was wrong and what is accepted.
+pub fn parse_volume(text: &str) -> Result<u64, String> {
+    let clean: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
+    let (digits, scale) = match clean.chars().last().map(|c| c.to_ascii_lowercase()) {
+        Some('k') => (&clean[..clean.len() - 1], 1e3),
+        Some('m') => (&clean[..clean.len() - 1], 1e6),
+        Some('b') => (&clean[..clean.len() - 1], 1e9),
+        _ => (clean.as_str(), 1.0),
+    };
+    let bad = || format!("{text:?} is not a count: write e.g. 1000, 50k, 1.5M or 2B");
+    let value: f64 = digits.trim().parse().map_err(|_| bad())?;
+    let n = value * scale;
+    if !n.is_finite() || !(1.0..=1e15).contains(&n) {
+        return Err(format!(
+            "{text:?} is out of range: between 1 and 1,000,000,000,000,000"
+        ));
+    }
+    Ok(n.round() as u64)
+}
+
 /// `$0.000263` for sub-cent amounts, `$12.35` for larger ones, `$1,234.50` with separators.
 pub fn format_usd(usd: f64) -> String {
     if usd == 0.0 {
@@ -140,6 +165,17 @@ mod tests {
             output,
             ..PriceRow::default()
         }
+    }
+
+    #[test]
+    fn volumes_take_suffixes_and_refuse_junk() {
+        assert_eq!(super::parse_volume("50k"), Ok(50_000));
+        assert_eq!(super::parse_volume("1.5M"), Ok(1_500_000));
+        assert_eq!(super::parse_volume("2b"), Ok(2_000_000_000));
+        assert_eq!(super::parse_volume("1,000"), Ok(1000));
+        assert!(super::parse_volume("lots").is_err());
+        assert!(super::parse_volume("0").is_err());
+        assert!(super::parse_volume("-5k").is_err());
     }
 
     #[test]

@@ -105,6 +105,17 @@ impl PromptFile {
         Self::parse(&text, &origin)
     }
 
+    /// Read and parse a prompt file, with a warning (`FILE:LINE:COL: …`) for each `{{name}`
+    /// placeholder that is not closed: it would be sent to the model as literal text.
+    pub fn read_checked(path: &Path) -> Result<(Self, Vec<String>), FileError> {
+        let file = Self::read(path)?;
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        Ok((
+            file,
+            unclosed_placeholders(&text, &path.display().to_string()),
+        ))
+    }
+
     /// TOML text, with multi-line strings where content has newlines (readable diffs in git).
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
@@ -136,6 +147,32 @@ impl PromptFile {
         }
         Ok(())
     }
+}
+
+/// `{{` followed by a name that is not closed by `}}` (`{{name}`, `{{name`), as
+/// `ORIGIN:LINE:COL: …` with 1-based line and column in `text`.
+pub fn unclosed_placeholders(text: &str, origin: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (line_no, line) in text.lines().enumerate() {
+        let mut from = 0;
+        while let Some(at) = line[from..].find("{{").map(|i| i + from) {
+            let after = &line[at + 2..];
+            let name_len = after
+                .find(|c: char| !(c.is_alphanumeric() || "_.- ".contains(c)))
+                .unwrap_or(after.len());
+            let name = after[..name_len].trim();
+            from = at + 2;
+            if name.is_empty() || after[name_len..].starts_with("}}") {
+                continue;
+            }
+            let column = line[..at].chars().count() + 1;
+            out.push(format!(
+                "{origin}:{}:{column}: placeholder {{{{{name}}} is not closed; write {{{{{name}}}}} (it is sent as literal text otherwise)",
+                line_no + 1
+            ));
+        }
+    }
+    out
 }
 
 /// Prompt names: letters, digits, `-`, `_`, `.`, `/`; no `@` or `:` (they start a reference).

@@ -42,7 +42,7 @@ pub enum ProviderError {
     BadResponse(String),
     #[error("{provider} needs an API key: set the environment variable {env}")]
     MissingKey { provider: String, env: String },
-    #[error("unknown provider {name:?}; known providers: {}. Add one under [providers.{name}] in the config", .known.join(", "))]
+    #[error("unknown provider {name:?}{}; known providers: {}. Add one under [providers.{name}] in the config", did_you_mean(name, known), .known.join(", "))]
     UnknownProvider { name: String, known: Vec<String> },
     #[error("bad model {given:?}: {why}")]
     BadModel { given: String, why: String },
@@ -57,6 +57,18 @@ pub enum ProviderError {
     /// The HTTP client could not be built (TLS setup).
     #[error("HTTP client: {0}")]
     Client(String),
+}
+
+/// `; did you mean "local"?` when a known provider is a likely typo of `name`, else nothing.
+fn did_you_mean(name: &str, known: &[String]) -> String {
+    let lower = name.to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&lower, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("; did you mean {k:?}?"))
+        .unwrap_or_default()
 }
 
 impl ProviderError {

@@ -41,12 +41,31 @@ impl OpenAiCompat {
             self.endpoint.send_stream(&body, assembler, parse).await
         } else {
             self.endpoint.send(&body, parse).await
-        };
+        }
+        .map_err(|e| hint_v1(e, self.endpoint.url()));
         match request.params.response_format {
             Some(ResponseFormat::JsonObject) => answer,
             _ if request.params.response_schema.is_some() => answer.map_err(|e| e.schema_refusal()),
             _ => answer,
         }
+    }
+}
+
+/// A 404 from a base URL without `/v1` is nearly always the missing API prefix: say so.
+fn hint_v1(e: ProviderError, url: &str) -> ProviderError {
+    match e {
+        ProviderError::Http {
+            status: 404,
+            message,
+            retry_after,
+        } if !url.contains("/v1/") => ProviderError::Http {
+            status: 404,
+            message: format!(
+                "{message} (at {url}; OpenAI-compatible servers usually need /v1 at the end of base_url)"
+            ),
+            retry_after,
+        },
+        other => other,
     }
 }
 

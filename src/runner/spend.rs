@@ -63,6 +63,10 @@ pub struct ModelSpend {
     pub likely_usd: Option<f64>,
     /// Most a single call can cost (input cost alone when unbounded); `None` when unpriced.
     pub worst_call_usd: Option<f64>,
+    /// Priced models with a close name when this one is unpriced: a typo is named, not billed
+    /// as unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<String>,
 }
 
 /// What a run is about to do and spend.
@@ -136,6 +140,10 @@ pub fn estimate(
             upper_usd: price.worst_usd.filter(|_| bounded).map(|w| w * n as f64),
             likely_usd: likely_call.map(|c| c * n as f64),
             worst_call_usd: price.worst_usd,
+            did_you_mean: match price.pricing {
+                Pricing::Unpriced { .. } => book.did_you_mean(&price.model),
+                _ => Vec::new(),
+            },
             pricing: price.pricing,
         };
         match models.iter_mut().find(|m| m.model == cell_spend.model) {
@@ -334,8 +342,14 @@ impl SpendEstimate {
         }
         out.push(total);
         for model in &self.unpriced {
+            let guess = self
+                .models
+                .iter()
+                .find(|m| &m.model == model && !m.did_you_mean.is_empty())
+                .map(|m| format!("; did you mean {}?", m.did_you_mean.join(", ")))
+                .unwrap_or_default();
             out.push(format!(
-                "note: {model} is unpriced: its cost is unknown and the budget cannot be enforced for it (add a price in [prices] of the config or with --prices FILE)"
+                "note: {model} is unpriced: its cost is unknown and the budget cannot be enforced for it (add a price in [prices] of the config or with --prices FILE){guess}"
             ));
         }
         out
@@ -345,8 +359,8 @@ impl SpendEstimate {
 fn model_line(m: &ModelSpend) -> String {
     let calls = m.calls.max(1) as u64;
     let input = format!(
-        "{} calls · in {} tok/call ({})",
-        m.calls,
+        "{} · in {} tok/call ({})",
+        crate::plural::count(m.calls as u64, "call"),
         group_thousands(&(m.input_tokens / calls).to_string()),
         if m.input_estimated {
             "estimated"

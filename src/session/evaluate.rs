@@ -157,9 +157,9 @@ fn stability(bar: f64, analysis: &Analysis) -> Option<Miss> {
         Some(s) => {
             let detail = analysis.divergence.as_ref().map(|d| {
                 format!(
-                    "{}/{} samples differ from the modal output; first at char {}: {:?} vs {:?}",
+                    "{}/{} differ from the modal output; first at char {}: {:?} vs {:?}",
                     d.samples_diverging,
-                    analysis.ok,
+                    crate::plural::count(analysis.ok as u64, "sample"),
                     d.char_offset,
                     crate::sanitize::one_line(&d.modal_continuation),
                     crate::sanitize::one_line(&d.other_continuation)
@@ -266,7 +266,10 @@ fn latency(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
         check: "max_p95_latency_ms".into(),
         value: format!("{p95:.0} ms"),
         bar: format!("<= {bar:.0} ms"),
-        detail: Some(format!("over {} calls", latencies.len())),
+        detail: Some(format!(
+            "over {}",
+            crate::plural::count(latencies.len() as u64, "call")
+        )),
     })
 }
 

@@ -4,12 +4,14 @@
 //! once. The schema comes from numbered migrations ([`schema`]); a DB from a newer temper, or a
 //! file that is not a temper DB, is refused and left untouched, never recreated.
 
+mod prompt_delete;
 mod prompts;
 mod reference;
 mod runs;
 pub mod schema;
 mod transfer;
 
+pub use prompt_delete::PromptUsage;
 pub use prompts::{LabelEvent, LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
 pub use reference::Reference;
 pub use runs::{

@@ -324,7 +324,7 @@ impl Store {
             .collect()
     }
 
-    fn prompt_id(&self, name: &str) -> Result<i64> {
+    pub(super) fn prompt_id(&self, name: &str) -> Result<i64> {
         let id = Store::optional(self.conn().query_row(
             "SELECT id FROM prompts WHERE name = ?1",
             [name],

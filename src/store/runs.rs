@@ -79,6 +79,8 @@ pub struct RunInfo {
     pub status: RunStatus,
     pub started_at: String,
     pub finished_at: Option<String>,
+    /// The prompt versions its cells ran (`support-answer@3`), in cell order: what lists show.
+    pub prompts: Vec<String>,
 }
 
 /// A cell to create: one prompt version x variant x case, sampled `n` times.
@@ -264,7 +266,7 @@ impl Store {
     /// One run.
     pub fn run_info(&self, run_id: i64) -> Result<RunInfo> {
         Store::optional(self.conn().query_row(
-            "SELECT id, source, session, status, started_at, finished_at FROM runs WHERE id = ?1",
+            &format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"),
             [run_id],
             run_info,
         ))?
@@ -273,9 +275,9 @@ impl Store {
 
     /// The most recent runs, newest first.
     pub fn list_runs(&self, limit: usize) -> Result<Vec<RunInfo>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, source, session, status, started_at, finished_at FROM runs ORDER BY id DESC LIMIT ?1",
-        )?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?1"
+        ))?;
         let rows = stmt.query_map([limit as i64], run_info)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -414,6 +416,14 @@ impl Store {
     }
 }
 
+/// A run's columns and its prompt versions (`name@N`, tab-separated, in cell order).
+const RUN_COLUMNS: &str = "id, source, session, status, started_at, finished_at,
+    (SELECT group_concat(name, char(9)) FROM (
+        SELECT p.name || '@' || v.number AS name FROM cells c
+        JOIN prompt_versions v ON v.id = c.prompt_version_id
+        JOIN prompts p ON p.id = v.prompt_id
+        WHERE c.run_id = runs.id GROUP BY name ORDER BY MIN(c.id)))";
+
 fn run_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
     Ok(RunInfo {
         id: r.get(0)?,
@@ -422,6 +432,10 @@ fn run_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
         status: RunStatus::parse(&r.get::<_, String>(3)?),
         started_at: r.get(4)?,
         finished_at: r.get(5)?,
+        prompts: r
+            .get::<_, Option<String>>(6)?
+            .map(|p| p.split('\t').map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -69,11 +69,12 @@ pub enum Action {
     Explain,
     CompareOutputs,
     SaveSession,
+    SetVolume,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -113,6 +114,7 @@ impl Action {
         Action::Explain,
         Action::CompareOutputs,
         Action::SaveSession,
+        Action::SetVolume,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -157,6 +159,7 @@ impl Action {
             Action::Explain => "explain",
             Action::CompareOutputs => "compare_outputs",
             Action::SaveSession => "save_session",
+            Action::SetVolume => "set_volume",
         }
     }
 
@@ -192,6 +195,7 @@ impl Action {
             Action::FocusNext => "switch pane",
             Action::Refresh => "reload",
             Action::SaveSession => "save",
+            Action::SetVolume => "calls/day",
             other => other.name(),
         }
     }
@@ -232,7 +236,8 @@ impl Action {
             Action::Open => "open a file",
             Action::More => "increase",
             Action::Less => "decrease",
-            Action::Variants => "choose the models to run (comma separated)",
+            Action::Variants => "choose the models (comma separated)",
+            Action::SetVolume => "type the calls per day (1000, 50k, 1.5M)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
             Action::CompareOutputs => {

@@ -31,6 +31,8 @@ pub struct App {
     /// Why the DB could not be opened; the views cannot work without it.
     pub fatal: Option<String>,
     pub quit: bool,
+    /// Quit was pressed while a run is going: the next quit key quits, any other key stays.
+    pub quit_asked: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The terminal size at the last frame (for mouse hit tests).
@@ -57,6 +59,7 @@ impl App {
             db: None,
             fatal: None,
             quit: false,
+            quit_asked: false,
             dirty: true,
             size: Rect::new(0, 0, 80, 24),
             prompts: PromptsView::default(),
@@ -132,10 +135,23 @@ impl App {
     pub fn on_key(&mut self, key: &KeyEvent) {
         self.dirty = true;
         self.status = None; // messages last until the next key
+        if std::mem::take(&mut self.quit_asked) {
+            if self.keymap.action(self.tab, key) == Some(Action::Quit) {
+                self.quit = true;
+            } else {
+                self.set_status(Level::Info, "not quitting: the run goes on");
+            }
+            return;
+        }
         if self.help {
             match self.keymap.action(self.tab, key) {
                 Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+                Some(Action::Down) => {
+                    // Never past the last row: the overlay has the body minus its borders.
+                    let shown = self.body_area().height.saturating_sub(2) as usize;
+                    let max = super::ui::help_rows(self).saturating_sub(shown) as u16;
+                    self.help_scroll = self.help_scroll.saturating_add(1).min(max);
+                }
                 Some(Action::Quit) if key.code != KeyCode::Char('q') => self.quit = true,
                 _ => self.help = false,
             }
@@ -154,6 +170,13 @@ impl App {
     pub fn dispatch(&mut self, action: Action) {
         self.dirty = true;
         match action {
+            Action::Quit if self.run.is_running() => {
+                self.quit_asked = true;
+                self.set_status(
+                    Level::Warn,
+                    "a run is going: quit again to stop it and leave (its samples so far are kept), any other key to stay",
+                );
+            }
             Action::Quit => self.quit = true,
             Action::Help => {
                 self.help = true;
@@ -170,6 +193,7 @@ impl App {
                         version: Box::new(version.clone()),
                         models: self.run.models.clone(),
                         n: self.run.n,
+                        concurrency: self.run.concurrency,
                     };
                     let effects = self.run.estimate(spec);
                     self.apply(effects);
@@ -211,6 +235,12 @@ impl App {
                 .collect();
             let effects = self.diff.set_run(list, known);
             self.apply(effects);
+        }
+        if tab == Tab::Run {
+            self.run.next_prompt = self
+                .prompts
+                .selected_version()
+                .map(|v| format!("{}@{}", v.prompt, v.number));
         }
         if tab == Tab::Cost {
             self.cost.wanted = self

@@ -46,6 +46,14 @@ pub enum Request {
     LoadRunSamples { cell_id: i64 },
     /// Read a trace file and run the detectors over it.
     LoadTrace { path: PathBuf },
+    /// Estimate `models` for the version `label` names (the Cost view's added models).
+    EstimateCost {
+        version_id: i64,
+        label: String,
+        models: Vec<String>,
+    },
+    /// Tab in a path input: complete `text` from the file system.
+    CompletePath { text: String },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
     /// The session files in a directory (`sessions/`).
@@ -72,6 +80,8 @@ pub enum RunSpec {
         version: Box<Version>,
         models: Vec<String>,
         n: u32,
+        /// Calls in flight at once; `None`: the config's `[run] concurrency`.
+        concurrency: Option<usize>,
     },
     /// A session file's matrix, as `temper run --session FILE` runs it.
     Session { path: PathBuf },
@@ -193,6 +203,16 @@ pub enum Event {
     RunProgress(Box<crate::runner::RunEvent>),
     /// A run started from the TUI ended (or could not start).
     RunEnded(Result<crate::runner::RunOutcome, String>),
+    /// Estimates of models not run yet, for the Cost view (per call at 1 call/day).
+    CostEstimate {
+        version_id: i64,
+        models: Vec<crate::cost::estimate::ModelEstimate>,
+    },
+    /// `text` of a path input, completed as far as the file system allows.
+    PathCompleted {
+        text: String,
+        completed: String,
+    },
     /// A trace file was read (with detector flags), or why it could not be.
     Trace {
         path: PathBuf,

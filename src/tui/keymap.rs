@@ -190,6 +190,8 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("e", A::Explain, V(Tab::Diff)),
         ("o", A::Open, V(Tab::Trace)),
         ("+,=", A::More, V(Tab::Cost)),
+        ("c", A::SetVolume, V(Tab::Cost)),
+        ("v", A::Variants, V(Tab::Cost)),
         ("-", A::Less, V(Tab::Cost)),
     ]
 };

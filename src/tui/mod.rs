@@ -12,6 +12,7 @@ pub mod event_loop;
 pub mod highlight;
 pub mod host;
 pub mod keymap;
+pub mod paths;
 pub mod runs;
 pub mod session;
 pub mod spend;

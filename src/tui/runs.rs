@@ -56,7 +56,10 @@ impl RunController {
             cancel.cancel(); // marks the controller idle
             let _ = events.send(Event::RunEnded(outcome.map_err(|e| e.to_string())));
         });
-        Ok(format!("starting {label}: {calls} calls"))
+        Ok(format!(
+            "starting {label}: {}",
+            crate::plural::count(calls as u64, "call")
+        ))
     }
 
     /// Ask the running run to stop; the samples stored so far are kept.

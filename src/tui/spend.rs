@@ -50,9 +50,17 @@ fn build(
     spec: RunSpec,
 ) -> Result<SpendCheck, String> {
     let (label, mut plan, session) = match spec {
-        RunSpec::Prompt { version, models, n } => {
+        RunSpec::Prompt {
+            version,
+            models,
+            n,
+            concurrency,
+        } => {
             let label = format!("{}@{}", version.info.prompt, version.info.number);
-            let plan = prompt_plan(config, *version, &models, n).map_err(|e| e.to_string())?;
+            let mut plan = prompt_plan(config, *version, &models, n).map_err(|e| e.to_string())?;
+            if let Some(c) = concurrency {
+                plan.concurrency = c;
+            }
             (label, plan, None)
         }
         RunSpec::Session { path } => {
@@ -81,4 +89,31 @@ fn build(
         plan: PlannedRun(Arc::new(plan)),
         session,
     })
+}
+
+/// Estimates of `models` for the version `label` (`name@n`) as `temper cost` makes them, for
+/// the Cost view's models that have no runs yet; per call, at one call a day.
+pub fn estimate_models(
+    store: &Store,
+    config: &Config,
+    label: &str,
+    models: Vec<String>,
+) -> Result<Vec<crate::cost::estimate::ModelEstimate>, String> {
+    let version = store.resolve_str(label).map_err(|e| e.to_string())?;
+    let book = PriceBook::load(config, None).map_err(|e| e.to_string())?;
+    let past =
+        crate::cost::history::version_history(store, version.info.id).map_err(|e| e.to_string())?;
+    let request = crate::cost::estimate::EstimateRequest {
+        body: &version.body,
+        vars: Default::default(),
+        models,
+        output_tokens: None,
+        calls_per_day: 1,
+        cached_fraction: 0.0,
+        min_stability: 0.9,
+        batch: false,
+    };
+    crate::cost::estimate::estimate(&request, &book, &past)
+        .map(|e| e.models)
+        .map_err(|e| e.to_string())
 }

@@ -118,6 +118,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::styled(right, t.muted())), r);
 }
 
+/// Rows the help overlay has (its entries, a blank line and the mouse line): the app keeps its
+/// scroll within them.
+pub fn help_rows(app: &App) -> usize {
+    app.keymap.help(app.tab).len() + 2
+}
+
 fn draw_help(frame: &mut Frame, body: Rect, app: &App) {
     let t = &app.theme;
     let entries = app.keymap.help(app.tab);
@@ -143,7 +149,9 @@ fn draw_help(frame: &mut Frame, body: Rect, app: &App) {
         " mouse: click a tab or a row, scroll a pane · any other key closes",
         t.muted(),
     ));
-    let width = (key_width as u16 + 48).min(body.width);
+    // As wide as the widest line (plus borders), so nothing is cut when the terminal has room.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let width = (widest + 2).min(body.width);
     let height = (lines.len() as u16 + 2).min(body.height);
     let popup = Rect {
         x: body.x + (body.width - width) / 2,

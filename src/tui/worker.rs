@@ -168,6 +168,21 @@ impl Worker {
                     Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
                 }
             }
+            Request::EstimateCost {
+                version_id,
+                label,
+                models,
+            } => match super::spend::estimate_models(store, &self.config, &label, models) {
+                Ok(models) => Event::CostEstimate { version_id, models },
+                Err(error) => Event::Failed {
+                    what: format!("estimating the cost of {label}"),
+                    error,
+                },
+            },
+            Request::CompletePath { text } => Event::PathCompleted {
+                completed: crate::tui::paths::complete(&text),
+                text,
+            },
             Request::LoadTrace { path } => {
                 let result = crate::trace::load(&path, None)
                     .map(|mut trace| {

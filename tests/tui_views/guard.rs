@@ -18,6 +18,7 @@ fn prompt_spec(version: Version, models: &[&str], n: u32) -> RunSpec {
         version: Box::new(version),
         models: models.iter().map(|m| m.to_string()).collect(),
         n,
+        concurrency: None,
     }
 }
 

@@ -15,8 +15,11 @@ pub fn summary(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> S
     let t = totals(trace, costs);
     let mut out = String::new();
     let mut head = format!(
-        "{} · {} spans · {} LLM calls · {} tool calls",
-        trace.format, t.spans, t.llm_calls, t.tool_calls
+        "{} · {} · {} · {}",
+        trace.format,
+        crate::plural::count(t.spans as u64, "span"),
+        crate::plural::count(t.llm_calls as u64, "LLM call"),
+        crate::plural::count(t.tool_calls as u64, "tool call")
     );
     if let Some(ms) = t.duration_ms {
         let _ = write!(head, " · {}", duration(ms));

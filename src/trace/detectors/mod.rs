@@ -182,8 +182,9 @@ fn too_many_steps(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
             .count();
         if steps > limits.max_steps {
             let reason = format!(
-                "{steps} steps ({llm} LLM calls, {} tool calls) exceed the limit of {}",
-                steps - llm,
+                "{steps} steps ({}, {}) exceed the limit of {}",
+                crate::plural::count(llm as u64, "LLM call"),
+                crate::plural::count((steps - llm) as u64, "tool call"),
                 limits.max_steps
             );
             out.push(flag(trace, owner, FlagKind::TooManySteps, reason));

@@ -217,6 +217,44 @@ impl LineInput {
     }
 }
 
+/// Scroll of a wrapped text pane that never goes past the end (`G` shows the last page, not
+/// blank rows). Like [`ListCursor`], drawing records the one thing only it knows: how many
+/// rows the text wraps to, hence the largest useful offset.
+#[derive(Debug, Default, Clone)]
+pub struct TextScroll {
+    offset: u16,
+    max: Cell<u16>,
+}
+
+impl TextScroll {
+    /// Scroll by `delta` rows, within what the last frame showed.
+    pub fn move_by(&mut self, delta: isize) {
+        let max = self.max.get() as isize;
+        self.offset = (self.offset as isize + delta).clamp(0, max) as u16;
+    }
+
+    /// Back to the top (new content).
+    pub fn reset(&mut self) {
+        self.offset = 0;
+    }
+
+    /// The first row shown.
+    pub fn offset(&self) -> u16 {
+        self.offset.min(self.max.get())
+    }
+
+    /// `para` (wrapped, in a bordered pane) scrolled for `area`, recording the largest offset
+    /// that still fills the pane.
+    pub fn apply<'a>(&self, para: Paragraph<'a>, area: Rect) -> Paragraph<'a> {
+        let rows = para.line_count(area.width.saturating_sub(2));
+        let max = rows
+            .saturating_sub(area.height as usize)
+            .min(u16::MAX as usize) as u16;
+        self.max.set(max);
+        para.scroll((self.offset.min(max), 0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

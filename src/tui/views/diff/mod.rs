@@ -274,7 +274,10 @@ impl View for DiffView {
                 &if self.comparing_versions() {
                     format!(" {label} · ")
                 } else {
-                    format!(" {label} · {} samples · ", self.samples.len())
+                    format!(
+                        " {label} · {} · ",
+                        crate::plural::count(self.samples.len() as u64, "sample")
+                    )
                 },
                 theme.text(),
             ),
@@ -283,8 +286,8 @@ impl View for DiffView {
                 match (&self.analysis, self.version_stabilities()) {
                     (_, Some(both)) => both,
                     (Some(a), None) => format!(
-                        " · {} clusters · stability {}",
-                        a.distinct,
+                        " · {} · stability {}",
+                        crate::plural::count(a.distinct as u64, "cluster"),
                         versions::percent(a.stability)
                     ),
                     (None, None) => String::new(),
@@ -297,7 +300,9 @@ impl View for DiffView {
             second.push(one_line(&format!(" {line}"), theme.fg(theme.flag)));
         }
         if let Some(position) = self.pair_position().or_else(|| self.cell_position()) {
-            second.push(one_line(&format!(" · {position}"), theme.muted()));
+            // A separator only between two parts, never leading the line.
+            let sep = if second.is_empty() { " " } else { " · " };
+            second.push(one_line(&format!("{sep}{position}"), theme.muted()));
         }
         frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
         let body = if self.explain_open {

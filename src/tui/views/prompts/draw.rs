@@ -207,8 +207,8 @@ fn draw_body(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &Theme) {
         Some(v) => {
             let para = Paragraph::new(styled_body(&v.body, theme))
                 .block(block)
-                .wrap(Wrap { trim: false })
-                .scroll((view.body_scroll, 0));
+                .wrap(Wrap { trim: false });
+            let para = view.body_scroll.apply(para, area);
             frame.render_widget(para, area);
         }
         None => {

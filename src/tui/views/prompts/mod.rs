@@ -38,12 +38,18 @@ pub struct PromptsView {
     logs: HashMap<String, Vec<VersionInfo>>,
     versions: ListCursor,
     bodies: HashMap<(String, u32), Version>,
-    body_scroll: u16,
+    body_scroll: super::widgets::TextScroll,
     focus: Option<Pane>,
     mode: Mode,
     /// Select this prompt once the list reloads (after a save).
     pending_select: Option<String>,
+    /// Ticks while shown: the list is re-read now and then, so prompts saved by another
+    /// process (`temper prompt new`, a second TUI) appear without ctrl-r.
+    ticks: u32,
 }
+
+/// Ticks between re-reads of the prompt list (2 s at the loop's 250 ms tick).
+const POLL_TICKS: u32 = 8;
 
 impl PromptsView {
     /// The focused pane (the list until the user moves).
@@ -126,7 +132,7 @@ impl PromptsView {
             Pane::List => {
                 if self.list.move_by(delta, self.visible.len()) {
                     self.versions = ListCursor::default();
-                    self.body_scroll = 0;
+                    self.body_scroll.reset();
                     return self.load_selected();
                 }
                 Vec::new()
@@ -134,14 +140,13 @@ impl PromptsView {
             Pane::Versions => {
                 let len = self.selected_log().map_or(0, Vec::len);
                 if self.versions.move_by(delta, len) {
-                    self.body_scroll = 0;
+                    self.body_scroll.reset();
                     return self.load_selected();
                 }
                 Vec::new()
             }
             Pane::Body => {
-                self.body_scroll =
-                    (self.body_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.body_scroll.move_by(delta);
                 Vec::new()
             }
         }
@@ -163,6 +168,16 @@ impl PromptsView {
 impl View for PromptsView {
     fn tab(&self) -> Tab {
         Tab::Prompts
+    }
+
+    fn on_tick(&mut self) -> Vec<Effect> {
+        self.ticks = self.ticks.wrapping_add(1);
+        let idle = !self.filtering && matches!(self.mode, Mode::Browse);
+        if idle && self.prompts.is_some() && self.ticks.is_multiple_of(POLL_TICKS) {
+            vec![Effect::Request(Request::ListPrompts)]
+        } else {
+            Vec::new()
+        }
     }
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
@@ -235,6 +250,16 @@ impl View for PromptsView {
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
         match event {
             Event::Prompts(list) => {
+                // A log whose newest version is not the prompt's latest is stale: re-read it.
+                for p in list {
+                    let stale = self
+                        .logs
+                        .get(&p.name)
+                        .is_some_and(|log| log.first().map(|v| v.number) != Some(p.latest));
+                    if stale {
+                        self.logs.remove(&p.name);
+                    }
+                }
                 self.prompts = Some(list.clone());
                 self.refilter();
                 self.load_selected()

@@ -71,9 +71,12 @@ pub fn draw_checks(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme)
     }
     let verdict = if checks.failures.is_empty() {
         format!(
-            " {}: all {} checks hold · run #{} · esc ",
+            " {}: {} · run #{} · esc ",
             checks.name,
-            checks.checks.len(),
+            match checks.checks.len() {
+                1 => "the check holds".to_string(),
+                n => format!("all {n} checks hold"),
+            },
             checks.run_id
         )
     } else {

@@ -16,7 +16,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub fn layout(area: Rect) -> [Rect; 4] {
     if area.width >= 110 {
         let [runs, cells, right] = Layout::horizontal([
-            Constraint::Length(30),
+            Constraint::Length(40),
             Constraint::Length(44),
             Constraint::Min(30),
         ])
@@ -26,7 +26,7 @@ pub fn layout(area: Rect) -> [Rect; 4] {
         [runs, cells, samples, output]
     } else {
         let [runs, right] =
-            Layout::horizontal([Constraint::Length(24), Constraint::Min(30)]).areas(area);
+            Layout::horizontal([Constraint::Length(30), Constraint::Min(30)]).areas(area);
         let [cells, samples, output] = Layout::vertical([
             Constraint::Length(6),
             Constraint::Length(7),
@@ -66,8 +66,18 @@ pub fn draw(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Runs;
-    let title = format!(" Runs · next: {} × {} ", view.n, view.models.join(","));
-    let block = pane(one_line(&title, theme.text()), focused, theme);
+    // `r` runs the version selected in Prompts: name it on top, the matrix at the bottom, so
+    // neither is cut in a narrow pane.
+    let next = view.next_prompt.as_deref().unwrap_or("pick one in Prompts");
+    let title = format!(" Runs · r: {next} ");
+    // Concurrency before the models: a long model list is what gets cut.
+    let at_once = view
+        .concurrency
+        .map(|c| format!(" ({c} at once)"))
+        .unwrap_or_default();
+    let matrix = format!(" next{at_once}: {} × {} ", view.n, view.models.join(","));
+    let block = pane(one_line(&title, theme.text()), focused, theme)
+        .title_bottom(one_line(&matrix, theme.muted()));
     let runs = match &view.runs {
         Some(runs) if !runs.is_empty() => runs,
         other => {
@@ -97,6 +107,11 @@ fn draw_runs(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 theme.fg(status_color(r.status, theme)),
             ),
             Span::styled(when, theme.muted()),
+            Span::raw(" "),
+            Span::styled(
+                crate::sanitize::one_line(&r.prompts.join(", ")),
+                theme.text(),
+            ),
         ])
     });
 }
@@ -106,8 +121,12 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match &view.live {
         Some(l) if !l.finished => Line::styled(
             format!(
-                " running #{}: {}/{} ✗{} ↻{} · c cancels ",
-                l.run_id, l.done, l.total, l.errors, l.retries
+                " running #{}: {}/{}{}{} · c cancels ",
+                l.run_id,
+                l.done,
+                l.total,
+                marked(" ✗", l.errors),
+                marked(" ↻", l.retries)
             ),
             theme.fg(theme.accent),
         ),
@@ -143,13 +162,10 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
                     .iter()
                     .filter(|x| x.sample.status == Some(SampleStatus::Error))
                     .count();
-                let mut p = format!("{}/{}", s.len(), c.cell.n);
-                if errors > 0 {
-                    p.push_str(&format!(" ✗{errors}"));
-                }
-                p
+                format!("{}/{}{}", s.len(), c.cell.n, marked(" ✗", errors))
             }
-            None => format!("n={}", c.cell.n),
+            // Not loaded yet: the same done/total notation, with the count unknown.
+            None => format!("…/{}", c.cell.n),
         };
         let mut spans = vec![
             Span::styled(format!("{progress:<8} "), theme.fg(theme.accent)),
@@ -227,7 +243,16 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let para = Paragraph::new(lines)
         .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((view.output_scroll, 0));
+        .wrap(Wrap { trim: false });
+    let para = view.output_scroll.apply(para, area);
     frame.render_widget(para, area);
+}
+
+/// `mark` and the count, or nothing when it is 0 (no `✗0` clutter).
+fn marked(mark: &str, count: usize) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        format!("{mark}{count}")
+    }
 }

@@ -66,18 +66,22 @@ pub struct RunView {
     /// The checks of the last session run, until `esc`.
     pub session_checks: Option<crate::tui::event::SessionChecks>,
     models_input: Option<LineInput>,
+    /// Calls in flight at once for the next run; `None`: `[run] concurrency` of the config.
+    pub concurrency: Option<usize>,
     /// `S`: the name to save the workspace under.
     save_input: Option<LineInput>,
     /// The session the workspace came from (`o`): its checks and cases carry over on save.
     origin: Option<Box<crate::session::Session>>,
     runs: Option<Vec<RunInfo>>,
+    /// The version `r` runs: the one selected in Prompts (`support-answer@3`), set on show.
+    pub next_prompt: Option<String>,
     runs_cursor: ListCursor,
     cells: HashMap<i64, Vec<CellInfo>>,
     cells_cursor: ListCursor,
     samples: HashMap<i64, Vec<SampleRow>>,
     samples_cursor: ListCursor,
     focus: RunPane,
-    output_scroll: u16,
+    output_scroll: super::widgets::TextScroll,
     ticks: u32,
 }
 
@@ -95,22 +99,29 @@ impl Default for RunView {
             session_picker: None,
             session_checks: None,
             models_input: None,
+            concurrency: None,
             save_input: None,
             origin: None,
             runs: None,
+            next_prompt: None,
             runs_cursor: ListCursor::default(),
             cells: HashMap::new(),
             cells_cursor: ListCursor::default(),
             samples: HashMap::new(),
             samples_cursor: ListCursor::default(),
             focus: RunPane::Runs,
-            output_scroll: 0,
+            output_scroll: Default::default(),
             ticks: 0,
         }
     }
 }
 
 impl RunView {
+    /// A run started from this TUI is still going.
+    pub fn is_running(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| !l.finished)
+    }
+
     /// The selected run.
     pub fn selected_run(&self) -> Option<&RunInfo> {
         self.runs.as_ref()?.get(self.runs_cursor.selected)
@@ -172,7 +183,7 @@ impl RunView {
                 if self.runs_cursor.move_by(delta, len) {
                     self.cells_cursor = ListCursor::default();
                     self.samples_cursor = ListCursor::default();
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                     return self.load_selected();
                 }
             }
@@ -180,19 +191,18 @@ impl RunView {
                 let len = self.run_cells().map_or(0, Vec::len);
                 if self.cells_cursor.move_by(delta, len) {
                     self.samples_cursor = ListCursor::default();
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                     return self.load_selected();
                 }
             }
             RunPane::Samples => {
                 let len = self.cell_samples().map_or(0, Vec::len);
                 if self.samples_cursor.move_by(delta, len) {
-                    self.output_scroll = 0;
+                    self.output_scroll.reset();
                 }
             }
             RunPane::Output => {
-                self.output_scroll =
-                    (self.output_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.output_scroll.move_by(delta);
             }
         }
         Vec::new()
@@ -267,7 +277,11 @@ impl View for RunView {
                 Vec::new()
             }
             Action::Variants => {
-                self.models_input = Some(LineInput::new(self.models.join(", ")));
+                let mut text = self.models.join(", ");
+                if let Some(c) = self.concurrency {
+                    text.push_str(&format!(", concurrency={c}"));
+                }
+                self.models_input = Some(LineInput::new(text));
                 Vec::new()
             }
             _ => return None,

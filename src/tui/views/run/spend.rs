@@ -68,12 +68,17 @@ impl RunView {
         let input = self.models_input.as_mut()?;
         match input.key(key) {
             InputOutcome::Submit => {
-                let models: Vec<String> = input
+                let (settings, models): (Vec<String>, Vec<String>) = input
                     .value
                     .split(',')
                     .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
                     .filter(|m| !m.is_empty())
-                    .collect();
+                    .partition(|m| m.starts_with("concurrency="));
+                let concurrency = match settings.last().map(|s| parse_concurrency(s)) {
+                    Some(Ok(c)) => Some(c),
+                    Some(Err(e)) => return Some(vec![Effect::Status(Level::Error, e)]),
+                    None => None,
+                };
                 // A bad variant keeps the input open with the reason, so nothing typed is lost.
                 if let Some(e) = models.iter().find_map(|m| Variant::parse(m).err()) {
                     return Some(vec![Effect::Status(Level::Error, e.to_string())]);
@@ -86,6 +91,7 @@ impl RunView {
                     )]);
                 }
                 self.models = models;
+                self.concurrency = concurrency;
             }
             InputOutcome::Cancel => self.models_input = None,
             _ => {}
@@ -114,6 +120,17 @@ impl RunView {
         }
         self.models_input
             .as_ref()
-            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini) · enter · esc")
+            .map(|_| "models, comma separated (e.g. mock:drift, openai:gpt-4o-mini), and concurrency=N for calls at once · enter · esc")
+    }
+}
+
+/// `concurrency=N`: calls in flight at once, at least 1.
+fn parse_concurrency(setting: &str) -> Result<usize, String> {
+    let value = setting.trim_start_matches("concurrency=").trim();
+    match value.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "concurrency={value} is not a count: write concurrency=N with N at least 1"
+        )),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{TracePane, TraceView};
 use crate::trace::Status;
-use crate::tui::text::{lines, one_line};
+use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::views::widgets::{ListSpec, draw_list, empty_state, pane};
 use ratatui::Frame;
@@ -60,7 +60,11 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [tree, chunks, tools, answer] = layout(area);
     let t = &loaded.trace;
     let focused = |p| view.focus() == p;
-    let title = format!(" Spans ({}) · {} flags ", t.spans.len(), t.flags.len());
+    let title = format!(
+        " Spans ({}) · {} ",
+        t.spans.len(),
+        crate::plural::count(loaded.problems() as u64, "problem")
+    );
     let spec = ListSpec {
         cursor: &view.cursors[0],
         len: loaded.walk.len(),
@@ -129,6 +133,11 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
                     &format!(" {}", doc.source.clone().unwrap_or_default()),
                     theme.muted(),
                 ),
+                // The start of the text, so what a chunk says shows in the list itself.
+                one_line(
+                    &format!(" {}", doc.content.as_deref().unwrap_or("")),
+                    theme.text(),
+                ),
             ])
         },
     );
@@ -169,21 +178,15 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
             ])
         },
     );
-    let mut body = lines(&loaded.answer, theme.text());
-    if let Some(i) = view.selected_span() {
-        for f in t.flags_of(i) {
-            body.push(Line::default());
-            body.push(Line::styled(
-                format!("[{}] ", f.kind.as_str()),
-                theme.fg(theme.flag),
-            ));
-            body.extend(lines(&f.reason, theme.fg(theme.flag)));
-        }
-    }
+    let (title, body) = super::detail::detail(view, loaded, theme);
     let para = Paragraph::new(body)
-        .block(pane(" Answer ", focused(TracePane::Answer), theme))
-        .wrap(Wrap { trim: false })
-        .scroll((view.answer_scroll, 0));
+        .block(pane(
+            one_line(&title, theme.text()),
+            focused(TracePane::Answer),
+            theme,
+        ))
+        .wrap(Wrap { trim: false });
+    let para = view.answer_scroll.apply(para, answer);
     frame.render_widget(para, answer);
     draw_open(view, frame, area, theme);
 }

@@ -3,11 +3,14 @@
 //! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
 //! and runs `crate::trace::detectors`. Drawing lives in `draw`.
 
+mod detail;
 mod draw;
+mod loaded;
+
+pub use loaded::Loaded;
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
-use crate::trace::{SpanKind, Trace};
 use crate::tui::action::{Action, Tab};
 use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
@@ -32,81 +35,37 @@ const ORDER: [TracePane; 4] = [
     TracePane::Answer,
 ];
 
-/// A loaded trace with what the panes list, computed once.
-pub struct Loaded {
-    pub trace: std::sync::Arc<Trace>,
-    /// Pre-order (span index, depth).
-    pub walk: Vec<(usize, usize)>,
-    /// (span index, document index) of every retrieved chunk.
-    pub chunks: Vec<(usize, usize)>,
-    /// Span indices of tool calls.
-    pub tools: Vec<usize>,
-    /// The final answer: the root's output, else the last LLM output.
-    pub answer: String,
-}
-
-impl Loaded {
-    fn new(trace: std::sync::Arc<Trace>) -> Loaded {
-        let walk = trace.walk();
-        let mut chunks = Vec::new();
-        let mut tools = Vec::new();
-        for &(i, _) in &walk {
-            let span = &trace.spans[i];
-            chunks.extend((0..span.documents.len()).map(|d| (i, d)));
-            if span.tool.is_some() || span.kind == SpanKind::Tool {
-                tools.push(i);
-            }
-        }
-        let root_output = trace
-            .roots
-            .iter()
-            .find_map(|&r| trace.spans[r].output.clone());
-        let last_llm = walk
-            .iter()
-            .rev()
-            .find(|(i, _)| {
-                trace.spans[*i].kind == SpanKind::Llm && trace.spans[*i].output.is_some()
-            })
-            .and_then(|(i, _)| trace.spans[*i].output.clone());
-        Loaded {
-            answer: root_output.or(last_llm).unwrap_or_default(),
-            trace,
-            walk,
-            chunks,
-            tools,
-        }
-    }
-
-    /// Whether the answer cites chunk `id`.
-    pub fn cited(&self, id: &str) -> bool {
-        !id.is_empty() && self.answer.contains(id)
-    }
-}
-
 /// State of the Trace view.
 pub struct TraceView {
     /// The file shown or being read.
     pub path: Option<PathBuf>,
+    /// The file of the trace shown: what stays when opening another one fails.
+    shown: Option<PathBuf>,
     loaded: Option<Loaded>,
     error: Option<String>,
     loading: bool,
     open: Option<LineInput>,
     focus: TracePane,
+    /// The list pane the detail pane follows: the answer for the tree, the selected chunk's
+    /// text, or the selected tool call's arguments and result.
+    detail: TracePane,
     cursors: [ListCursor; 3],
-    answer_scroll: u16,
+    answer_scroll: super::widgets::TextScroll,
 }
 
 impl Default for TraceView {
     fn default() -> Self {
         TraceView {
             path: None,
+            shown: None,
             loaded: None,
             error: None,
             loading: false,
             open: None,
             focus: TracePane::Tree,
+            detail: TracePane::Tree,
             cursors: Default::default(),
-            answer_scroll: 0,
+            answer_scroll: Default::default(),
         }
     }
 }
@@ -120,6 +79,32 @@ impl TraceView {
     /// The focused pane.
     pub fn focus(&self) -> TracePane {
         self.focus
+    }
+
+    /// What the detail pane shows: the item selected in this list pane.
+    pub fn detail(&self) -> TracePane {
+        self.detail
+    }
+
+    /// The selected chunk as (span index, document index).
+    pub fn selected_chunk(&self) -> Option<(usize, usize)> {
+        let l = self.loaded.as_ref()?;
+        l.chunks.get(self.cursors[1].selected).copied()
+    }
+
+    /// The span index of the selected tool call.
+    pub fn selected_tool(&self) -> Option<usize> {
+        let l = self.loaded.as_ref()?;
+        l.tools.get(self.cursors[2].selected).copied()
+    }
+
+    /// Focus `pane`; a list pane also becomes what the detail pane shows.
+    fn focus_on(&mut self, pane: TracePane) {
+        self.focus = pane;
+        if pane != TracePane::Answer && pane != self.detail {
+            self.detail = pane;
+            self.answer_scroll.reset();
+        }
     }
 
     /// Index of the selected span.
@@ -147,16 +132,19 @@ impl TraceView {
 
     fn move_by(&mut self, delta: isize) {
         let len = self.pane_len(self.focus);
-        match self.focus {
+        let moved = match self.focus {
             TracePane::Tree => self.cursors[0].move_by(delta, len),
             TracePane::Chunks => self.cursors[1].move_by(delta, len),
             TracePane::Tools => self.cursors[2].move_by(delta, len),
             TracePane::Answer => {
-                self.answer_scroll =
-                    (self.answer_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                self.answer_scroll.move_by(delta);
                 true
             }
         };
+        // A new item in the list the detail pane follows starts its text at the top.
+        if moved && self.focus != TracePane::Answer {
+            self.answer_scroll.reset();
+        }
     }
 }
 
@@ -176,6 +164,10 @@ impl View for TraceView {
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
         let input = self.open.as_mut()?;
+        if key.code == ratatui::crossterm::event::KeyCode::Tab {
+            let text = input.value.clone();
+            return Some(vec![Effect::Request(Request::CompletePath { text })]);
+        }
         Some(match input.key(key) {
             InputOutcome::Submit => {
                 let path = PathBuf::from(input.value.trim());
@@ -197,15 +189,13 @@ impl View for TraceView {
     fn capture_hint(&self) -> Option<&'static str> {
         self.open
             .as_ref()
-            .map(|_| "path of a trace file (temper JSONL, OpenInference, OTLP, Langfuse) · enter open · esc cancel")
+            .map(|_| "path of a trace file (temper JSONL, OpenInference, OTLP, Langfuse) · tab complete · enter open · esc cancel")
     }
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
-            Action::Open => {
-                let current = self.path.as_ref().map(|p| p.display().to_string());
-                self.open = Some(LineInput::new(current.unwrap_or_default()));
-            }
+            // Starts empty: a new path is typed (tab completes), not edited out of the old one.
+            Action::Open => self.open = Some(LineInput::new(String::new())),
             Action::Refresh => {
                 return Some(
                     self.path
@@ -221,8 +211,9 @@ impl View for TraceView {
             Action::Top => self.move_by(-(isize::MAX / 2)),
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::FocusNext | Action::FocusPrev => {
-                self.focus =
+                let next =
                     super::widgets::cycle_focus(&ORDER, self.focus, action == Action::FocusNext);
+                self.focus_on(next);
             }
             _ => return None,
         }
@@ -237,6 +228,12 @@ impl View for TraceView {
                 None => Vec::new(),
             };
         }
+        if let Event::PathCompleted { text, completed } = event {
+            if let Some(input) = self.open.as_mut().filter(|i| &i.value == text) {
+                input.value = completed.clone();
+            }
+            return Vec::new();
+        }
         let Event::Trace { path, result } = event else {
             return Vec::new();
         };
@@ -248,16 +245,31 @@ impl View for TraceView {
             Ok(trace) => {
                 let loaded = Loaded::new(trace.clone());
                 let text = format!(
-                    "{}: {} spans, {} flags",
+                    "{}: {}, {}",
                     path.display(),
-                    loaded.trace.spans.len(),
-                    loaded.trace.flags.len()
+                    crate::plural::count(loaded.trace.spans.len() as u64, "span"),
+                    crate::plural::count(loaded.problems() as u64, "problem")
                 );
                 self.loaded = Some(loaded);
+                self.shown = Some(path.clone());
                 self.cursors = Default::default();
-                self.answer_scroll = 0;
+                self.answer_scroll.reset();
                 vec![Effect::Status(
                     Level::Info,
+                    crate::sanitize::one_line(&text),
+                )]
+            }
+            // A failed open keeps the trace already shown; the status line says what failed.
+            Err(e) if self.loaded.is_some() => {
+                self.path = self.shown.clone();
+                let kept = self
+                    .shown
+                    .as_ref()
+                    .map(|p| format!("; still showing {}", p.display()))
+                    .unwrap_or_default();
+                let text = format!("cannot open {}: {e}{kept}", path.display());
+                vec![Effect::Status(
+                    Level::Error,
                     crate::sanitize::one_line(&text),
                 )]
             }
@@ -280,7 +292,7 @@ impl View for TraceView {
         else {
             return Vec::new();
         };
-        self.focus = ORDER[i];
+        self.focus_on(ORDER[i]);
         match mouse.kind {
             MouseEventKind::ScrollDown => self.move_by(1),
             MouseEventKind::ScrollUp => self.move_by(-1),
