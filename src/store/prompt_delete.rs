@@ -90,10 +90,13 @@ impl Store {
             &format!("INSERT INTO doomed_runs SELECT DISTINCT run_id FROM cells WHERE id IN ({PROMPT_CELLS})"),
             [id],
         )?;
-        tx.execute(
-            &format!("DELETE FROM samples WHERE cell_id IN ({PROMPT_CELLS})"),
-            [id],
-        )?;
+        // Every table that hangs off a cell goes before the cell itself.
+        for table in ["samples", "cell_requests"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE cell_id IN ({PROMPT_CELLS})"),
+                [id],
+            )?;
+        }
         tx.execute(
             &format!("DELETE FROM cells WHERE id IN ({PROMPT_CELLS})"),
             [id],
