@@ -178,6 +178,10 @@ impl Provider for Redacting {
     fn supports_logprobs(&self) -> bool {
         self.inner.supports_logprobs()
     }
+
+    fn wire_body(&self, request: &Request) -> Option<serde_json::Value> {
+        self.inner.wire_body(request)
+    }
 }
 
 #[cfg(test)]
