@@ -14,6 +14,7 @@ mod prompt_diff;
 mod prompt_edit;
 mod ranges;
 mod replay;
+mod replay_session;
 mod report;
 mod run;
 mod run_spend;
