@@ -17,17 +17,17 @@ use tokio_util::sync::CancellationToken;
 /// Arguments of `temper replay`.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// Trace file (any format `temper trace` reads)
-    pub file: PathBuf,
-    /// OTel logs file holding the prompts and answers as GenAI log records
-    pub logs: Option<PathBuf>,
-    /// Format of the trace file [default: detected from the content]
+    /// Trace file (any format `temper trace` reads), then an OTel logs file holding the prompts
+    /// as GenAI log records; with --to-session, any number of trace files
+    #[arg(required = true, value_name = "TRACE [LOGS]")]
+    pub files: Vec<PathBuf>,
+    /// Format of the trace files [default: detected from the content]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// The LLM span to replay (its id, or a unique prefix of it)
+    /// The LLM span to replay (its id, or a unique prefix of it); repeatable with --to-session
     #[arg(long, value_name = "ID")]
-    pub span: String,
-    /// Samples per model
+    pub span: Vec<String>,
+    /// Samples per model (with --to-session: the session's samples)
     #[arg(short = 'n', long = "samples", value_name = "N", default_value_t = 10)]
     pub samples: u32,
     /// Variant to fire instead of the recorded model, repeatable (e.g. "openai:gpt-4o-mini temperature=0")
@@ -42,17 +42,42 @@ pub struct ReplayArgs {
     /// Start even when the estimate is over the budget, never ask
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Write a session file whose prompts are the selected LLM spans (every LLM span with
+    /// captured messages when no --span), each with its recorded answer as a must_equal check;
+    /// nothing is fired (run it with `temper check FILE`)
+    #[arg(long, value_name = "FILE")]
+    pub to_session: Option<PathBuf>,
 }
 
 /// Run `temper replay`.
 pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.to_session {
+        return super::replay_session::execute(args, out, ctx);
+    }
     anyhow::ensure!(args.samples >= 1, "-n must be at least 1");
-    let trace = match &args.logs {
-        Some(logs) => crate::trace::load_with_logs(&args.file, logs, args.format)?,
-        None => crate::trace::load(&args.file, args.format)?,
+    let (file, logs) = match args.files.as_slice() {
+        [file] => (file, None),
+        [file, logs] => (file, Some(logs)),
+        _ => anyhow::bail!(
+            "replay takes one trace file and at most one logs file; several trace files go with --to-session"
+        ),
     };
-    let file = args.file.display().to_string();
-    let span = replay::find(&trace, &args.span, &file)?;
+    let span_id = match args.span.as_slice() {
+        [one] => one,
+        [] => anyhow::bail!(
+            "--span ID is required: pick an LLM span from `temper trace {}`",
+            file.display()
+        ),
+        _ => {
+            anyhow::bail!("--span is repeatable only with --to-session: replay one span at a time")
+        }
+    };
+    let trace = match logs {
+        Some(logs) => crate::trace::load_with_logs(file, logs, args.format)?,
+        None => crate::trace::load(file, args.format)?,
+    };
+    let shown = file.display().to_string();
+    let span = replay::find(&trace, span_id, &shown)?;
     let prepared = replay::prepare(span)?;
     let recorded = prepared.request.output.clone().with_context(|| {
         format!(
@@ -70,18 +95,18 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let budget_usd = run_spend::check_budget(args.budget_usd.or(ctx.config.run.budget_usd))?;
     let book = PriceBook::load(&ctx.config, None)?;
     let mut store = ctx.open_store()?;
-    let version = replay::save(&mut store, &name, &prepared, &args.file)?;
-    let label = format!("{}@{}", version.prompt, version.number);
-    let reference = store.resolve_str(&label)?;
+    // Everything that can refuse (the plan, the spend guard) runs on the version about to be
+    // saved, so a refusal leaves the database as it was.
+    let pending = replay::pending_version(&store, &name, &prepared)?;
     let case = Case {
         name: "recorded".into(),
         vars: Default::default(),
     };
-    let mut plan = Plan::new(vec![reference], variants, vec![case], &ctx.config.run);
+    let mut plan = Plan::new(vec![pending], variants, vec![case], &ctx.config.run);
     plan.samples = args.samples;
     plan.budget_usd = budget_usd;
     plan.prices = Some(Arc::new(book.clone()));
-    let cells = plan.prepare(&registry)?;
+    let mut cells = plan.prepare(&registry)?;
     let guard = run_spend::GuardInput {
         cells: &cells,
         book: &book,
@@ -90,8 +115,14 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         yes: args.yes,
     };
     if run_spend::guard(&guard, ctx)?.is_none() {
-        eprintln!("not started: declined (prompt {label} is saved)");
+        eprintln!("not started: declined (nothing saved)");
         return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let version = replay::save(&mut store, &name, &prepared, file)?;
+    let label = format!("{}@{}", version.prompt, version.number);
+    plan.prompts = vec![store.resolve_str(&label)?];
+    for cell in &mut cells {
+        cell.new_cell.prompt_version_id = version.id;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -5,13 +5,16 @@
 //! runner's plan; comparing is `analysis` (normalisation, clusters, divergence) in [`compare`].
 
 mod compare;
+pub mod probe;
+mod to_session;
 
 pub use compare::{ModelReplay, RecordedDivergence, compare, results, verdict};
+pub use to_session::{SetEntry, Skipped, llm_spans, session_text};
 
 use crate::prompt::{PromptBody, template_vars};
 use crate::provider::Registry;
 use crate::runner::Variant;
-use crate::store::{Store, StoreError, VersionInfo};
+use crate::store::{Store, StoreError, Version, VersionInfo};
 use crate::trace::{LlmRequest, RequestError, Span, Trace};
 use std::path::Path;
 use thiserror::Error;
@@ -171,4 +174,37 @@ pub fn save(
 ) -> Result<VersionInfo, ReplayError> {
     let message = format!("replay of span {} from {}", replay.span_id, file.display());
     Ok(store.save_version(name, &replay.body, &message)?.version)
+}
+
+/// The version [`save`] will produce, before anything is written: the latest version of `name`
+/// when it holds the same body (saving then writes nothing), else the next number with no row id
+/// yet. Plans and spend estimates are made on it so a refusal saves nothing.
+pub fn pending_version(
+    store: &Store,
+    name: &str,
+    replay: &Replayable,
+) -> Result<Version, ReplayError> {
+    let hash = replay.body.content_hash();
+    let latest = match store.resolve_str(name) {
+        Ok(v) => Some(v),
+        Err(StoreError::UnknownPrompt { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(v) = latest.as_ref().filter(|v| v.info.hash == hash) {
+        return Ok(v.clone());
+    }
+    let parent = latest.as_ref().map(|v| v.info.number);
+    Ok(Version {
+        info: VersionInfo {
+            id: -1,
+            prompt: name.to_string(),
+            number: parent.map_or(1, |n| n + 1),
+            hash,
+            parent,
+            message: String::new(),
+            created_at: String::new(),
+            labels: Vec::new(),
+        },
+        body: replay.body.clone(),
+    })
 }

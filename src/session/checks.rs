@@ -34,6 +34,8 @@ pub(crate) struct CheckForm {
     budget_usd: Option<Spanned<f64>>,
     #[serde(default)]
     allow_errors: bool,
+    #[serde(default)]
+    must_equal: Vec<super::expect::MustEqualForm>,
 }
 
 /// The compiled checks of a session. Absent bars are not checked.
@@ -57,6 +59,8 @@ pub struct Checks {
     pub budget_usd: Option<f64>,
     /// When false (the default), any failed call fails the cell.
     pub allow_errors: bool,
+    /// Answers the cells of a prompt must give (`[[check.must_equal]]`, see `expect`).
+    pub must_equal: Vec<super::expect::MustEqual>,
 }
 
 /// A compiled JSON schema and the file it came from.
@@ -135,6 +139,11 @@ impl CheckForm {
             max_p95_ttft_ms: non_negative(&self.max_p95_ttft_ms, "check.max_p95_ttft_ms")?,
             budget_usd: non_negative(&self.budget_usd, "check.budget_usd")?,
             allow_errors: self.allow_errors,
+            must_equal: self
+                .must_equal
+                .into_iter()
+                .map(|m| m.compile(at))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -198,6 +207,7 @@ impl PartialEq for Checks {
             && self.max_p95_ttft_ms == other.max_p95_ttft_ms
             && self.budget_usd == other.budget_usd
             && self.allow_errors == other.allow_errors
+            && self.must_equal == other.must_equal
     }
 }
 
@@ -234,6 +244,7 @@ impl Checks {
         if self.max_p95_ttft_ms.is_some() {
             names.push("max_p95_ttft_ms".into());
         }
+        names.extend(self.must_equal.iter().map(super::expect::MustEqual::name));
         names
     }
 }

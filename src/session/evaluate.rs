@@ -35,10 +35,12 @@ const LISTED: usize = 5;
 
 /// Every failed check across `cells`, in cell order then check order.
 pub fn evaluate(checks: &Checks, mode: Mode, cells: &[CellFacts<'_>]) -> Vec<Failure> {
-    cells
+    let mut failures: Vec<Failure> = cells
         .iter()
         .flat_map(|c| evaluate_cell(checks, mode, c))
-        .collect()
+        .collect();
+    failures.extend(super::expect::unmatched(&checks.must_equal, cells));
+    failures
 }
 
 fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failure> {
@@ -99,7 +101,43 @@ fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failu
             .max_p95_ttft_ms
             .and_then(|bar| ttft(bar, cell.samples)),
     );
+    misses.extend(
+        checks
+            .must_equal
+            .iter()
+            .filter(|m| m.applies_to(cell.prompt))
+            .filter_map(|m| must_equal(m, &ok)),
+    );
     misses.into_iter().map(|m| m.at(cell)).collect()
+}
+
+/// `must_equal`: every successful sample gives the expected answer (or one similar enough).
+fn must_equal(expected: &super::expect::MustEqual, ok: &[(u32, &str)]) -> Option<Miss> {
+    let missed = expected.mismatches(ok);
+    let first = missed.first()?;
+    let bar = if expected.min_similarity >= 1.0 {
+        format!(
+            "equal to {:?}",
+            super::expect::clipped(&expected.output, 60)
+        )
+    } else {
+        format!("similarity >= {:.2}", expected.min_similarity)
+    };
+    let text = ok
+        .iter()
+        .find(|(i, _)| *i == first.sample)
+        .map_or("", |s| s.1);
+    Some(Miss {
+        check: expected.name(),
+        value: format!("differs in {}/{}", missed.len(), ok.len()),
+        bar,
+        detail: Some(format!(
+            "sample {} (similarity {:.2}): {:?}",
+            first.sample,
+            first.similarity,
+            super::expect::clipped(text, 80)
+        )),
+    })
 }
 
 /// A check that missed in one cell, before it is tagged with the cell's names.

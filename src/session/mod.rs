@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod evaluate;
+pub mod expect;
 pub mod file;
 pub mod plan;
 pub mod resolve;
@@ -13,6 +14,7 @@ mod stored;
 
 pub use checks::{Checks, JsonSchema};
 pub use evaluate::{CellFacts, Failure, evaluate};
+pub use expect::MustEqual;
 pub use file::{Case, Located, Session, SessionError, Variant};
 pub use plan::plan;
 pub use resolve::{ResolveError, Resolved, resolve};

@@ -1,0 +1,193 @@
+//! `[[check.must_equal]]`: the answer the cells of one prompt must give, as a recorded answer
+//! pins it (`temper replay --to-session` writes one per replayed span; docs/replay.md).
+//!
+//! Answers are compared like `temper replay` compares them: whitespace-normalised, as canonical
+//! JSON when the expected answer is JSON. `min_similarity` below 1 loosens equality to a word-diff
+//! similarity, so a user can accept rewordings of the recorded answer.
+
+use super::file::{Locator, SessionError};
+use super::{CellFacts, Failure};
+use crate::analysis::normalize::{Mode, normalize, parse_json};
+use crate::analysis::similarity::ratio;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One `[[check.must_equal]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MustEqualForm {
+    #[serde(default)]
+    prompt: Option<String>,
+    output: String,
+    #[serde(default)]
+    min_similarity: Option<Spanned<f64>>,
+}
+
+/// The answer every successful sample of the matching cells must give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MustEqual {
+    /// `name` (any version) or `name@N` (that version); `None` applies to every cell.
+    pub prompt: Option<String>,
+    /// The expected answer as written.
+    pub output: String,
+    /// 1.0 asks for equality; lower accepts answers at least this similar (0..=1, word diff).
+    pub min_similarity: f64,
+}
+
+/// Why one sample misses a [`MustEqual`]: its index and how similar it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub sample: u32,
+    pub similarity: f64,
+}
+
+impl MustEqualForm {
+    pub(crate) fn compile(self, at: &Locator<'_>) -> Result<MustEqual, SessionError> {
+        let key = "check.must_equal.min_similarity";
+        let min_similarity = match &self.min_similarity {
+            None => 1.0,
+            Some(s) if (0.0..=1.0).contains(s.get_ref()) => *s.get_ref(),
+            Some(s) => {
+                return Err(at.invalid(
+                    s.span(),
+                    key,
+                    format!(
+                        "{} is outside 0..=1 (1 = equal to output, 0.8 = mostly the same words)",
+                        s.get_ref()
+                    ),
+                ));
+            }
+        };
+        let prompt = self.prompt.map(|p| p.trim().to_string());
+        Ok(MustEqual {
+            prompt: prompt.filter(|p| !p.is_empty()),
+            output: self.output,
+            min_similarity,
+        })
+    }
+}
+
+impl MustEqual {
+    /// The name the check is reported under.
+    pub fn name(&self) -> String {
+        match &self.prompt {
+            Some(p) => format!("must_equal {p}"),
+            None => "must_equal".into(),
+        }
+    }
+
+    /// Whether the cell of prompt version `label` (`name@N`) is held to this answer.
+    pub fn applies_to(&self, label: &str) -> bool {
+        match &self.prompt {
+            None => true,
+            Some(p) if p.contains('@') => p == label,
+            Some(p) => label.rsplit_once('@').map_or(label, |(name, _)| name) == p,
+        }
+    }
+
+    /// The comparison used: canonical JSON when the expected answer is JSON.
+    pub fn mode(&self) -> Mode {
+        if parse_json(&self.output).is_some() {
+            Mode::Json
+        } else {
+            Mode::Whitespace
+        }
+    }
+
+    /// The samples (index, text) that miss, in order.
+    pub fn mismatches(&self, ok: &[(u32, &str)]) -> Vec<Mismatch> {
+        let mode = self.mode();
+        let target = normalize(&self.output, mode).text;
+        ok.iter()
+            .filter_map(|&(idx, text)| {
+                let got = normalize(text, mode).text;
+                if got == target {
+                    return None;
+                }
+                let similarity = ratio(&target, &got);
+                (self.min_similarity >= 1.0 || similarity + 1e-9 < self.min_similarity).then_some(
+                    Mismatch {
+                        sample: idx,
+                        similarity,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+/// Entries naming a prompt no cell ran: a regression case that did not run cannot pass.
+pub(crate) fn unmatched(entries: &[MustEqual], cells: &[CellFacts<'_>]) -> Vec<Failure> {
+    entries
+        .iter()
+        .filter(|m| !cells.iter().any(|c| m.applies_to(c.prompt)))
+        .map(|m| Failure {
+            prompt: m.prompt.clone().unwrap_or_default(),
+            variant: "-".into(),
+            case: "-".into(),
+            check: m.name(),
+            value: "no cell of this prompt ran".into(),
+            bar: "at least one cell".into(),
+            detail: Some("add the prompt to the session's `prompts`, or drop this entry".into()),
+        })
+        .collect()
+}
+
+/// `text` on one line, cut to `max` characters with an ellipsis (for bars and details).
+pub(crate) fn clipped(text: &str, max: usize) -> String {
+    let line = crate::sanitize::one_line(text);
+    match line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn must(prompt: Option<&str>, output: &str, min_similarity: f64) -> MustEqual {
+        MustEqual {
+            prompt: prompt.map(str::to_string),
+            output: output.into(),
+            min_similarity,
+        }
+    }
+
+    #[test]
+    fn equality_ignores_whitespace_and_json_formatting() {
+        let m = must(None, "Paris is  the capital.", 1.0);
+        let ok = [(0, "Paris is the capital.\n"), (1, "Lyon is the capital.")];
+        let miss = m.mismatches(&ok);
+        assert_eq!(miss.len(), 1);
+        assert_eq!(miss[0].sample, 1);
+        assert!(miss[0].similarity > 0.5 && miss[0].similarity < 1.0);
+        let json = must(None, r#"{"a": 1, "b": [2]}"#, 1.0);
+        assert_eq!(json.mode(), Mode::Json);
+        assert!(json.mismatches(&[(0, r#"{"b":[2],"a":1}"#)]).is_empty());
+        assert_eq!(json.mismatches(&[(0, r#"{"b":[3],"a":1}"#)]).len(), 1);
+    }
+
+    #[test]
+    fn similarity_loosens_equality() {
+        let text = "the answer is forty two and that is final";
+        let close = "the answer is forty three and that is final";
+        assert_eq!(must(None, text, 1.0).mismatches(&[(0, close)]).len(), 1);
+        assert!(must(None, text, 0.8).mismatches(&[(0, close)]).is_empty());
+        assert_eq!(
+            must(None, text, 0.8)
+                .mismatches(&[(0, "something else entirely")])
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn prompt_matches_a_name_or_one_version() {
+        assert!(must(Some("replay-ab"), "x", 1.0).applies_to("replay-ab@3"));
+        assert!(!must(Some("replay-ab"), "x", 1.0).applies_to("replay-abc@3"));
+        assert!(must(Some("replay-ab@3"), "x", 1.0).applies_to("replay-ab@3"));
+        assert!(!must(Some("replay-ab@2"), "x", 1.0).applies_to("replay-ab@3"));
+        assert!(must(None, "x", 1.0).applies_to("anything@1"));
+    }
+}
