@@ -21,6 +21,12 @@ pub struct CheckArgs {
     /// Start even when the spend estimate is over the budget (the run still stops at it)
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Also write JUnit XML here: one test case per case × variant × check
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a markdown summary here (metrics and failing cases, for a pull-request comment)
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +37,10 @@ struct Verdict<'a> {
     cells: usize,
     checks: Vec<String>,
     failures: &'a [Failure],
+    /// Agreement and pass@k per variant over the cases.
+    variants: &'a [crate::session::VariantMetrics],
+    /// Every check on every case × variant.
+    cases: &'a [crate::session::CaseOutcome],
 }
 
 /// A session naming a prompt the DB lacks (a fresh CI checkout): say which DB was read and how
@@ -56,9 +66,9 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(id) => id,
         None => run_session(&session, &resolved, args.yes, ctx)?,
     };
-    let crate::session::RunChecks { cells, failures } =
-        crate::session::check_run(&store, &session, run_id)
-            .with_context(|| format!("loading run #{run_id}"))?;
+    let verdict = crate::session::verdict(&store, &session, run_id)
+        .with_context(|| format!("loading run #{run_id}"))?;
+    let crate::session::RunChecks { cells, failures } = &verdict.checks;
     if cells.is_empty() {
         anyhow::bail!(
             "run #{run_id} has no cell for the variants and cases of session {:?}; run the session (without --run) first",
@@ -66,6 +76,7 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         );
     }
     let passed = failures.is_empty();
+    write_ci_files(args, &session.name, &verdict)?;
     if ctx.json {
         super::print_json(&Verdict {
             session: &session.name,
@@ -73,16 +84,68 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             passed,
             cells: cells.len(),
             checks: session.check.names(),
-            failures: &failures,
+            failures,
+            variants: &verdict.metrics,
+            cases: &verdict.cases,
         })?;
     } else {
-        super::report::write_out(&render(&session, run_id, cells.len(), &failures))?;
+        let mut text = render(&session, run_id, cells.len(), failures);
+        text.push_str(&metrics_lines(&verdict));
+        super::report::write_out(&text)?;
     }
     Ok(if passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_CHECK_FAILED)
     })
+}
+
+/// Write the `--junit` and `--summary` files the arguments ask for.
+fn write_ci_files(
+    args: &CheckArgs,
+    session: &str,
+    verdict: &crate::session::RunVerdict,
+) -> anyhow::Result<()> {
+    use crate::session::ci;
+    if let Some(path) = &args.junit {
+        let xml = ci::junit(session, &verdict.cases).context("building the JUnit report")?;
+        std::fs::write(path, xml)
+            .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
+    }
+    if let Some(path) = &args.summary {
+        let text = ci::markdown(session, &verdict.cases, &verdict.metrics);
+        std::fs::write(path, text)
+            .with_context(|| format!("writing the summary to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Per variant: cases passing every check, and the agreement metrics (docs/ci.md).
+fn metrics_lines(verdict: &crate::session::RunVerdict) -> String {
+    let mut out = String::new();
+    for m in &verdict.metrics {
+        let of_variant = verdict
+            .cases
+            .iter()
+            .filter(|c| c.variant == m.variant && c.prompt == m.prompt);
+        let (passed, total) =
+            of_variant.fold((0, 0), |(p, t), c| (p + usize::from(c.passed), t + 1));
+        out.push_str(&paint(
+            Tone::Muted,
+            &format!(
+                "{} [{}]: {passed}/{total} cases pass · tar_raw {:.2} · tar_answer {:.2} · pass@{k} {:.2} · pass^{k} {:.2}",
+                one_line(&m.variant),
+                one_line(&m.prompt),
+                m.tar_raw,
+                m.tar_answer,
+                m.pass_at_k,
+                m.pass_all_k,
+                k = m.samples
+            ),
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 /// The run's cells that belong to the session's variants and cases.

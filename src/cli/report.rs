@@ -28,6 +28,11 @@ pub struct ReportArgs {
     /// Print each cell's clusters with the full text of their answers
     #[arg(long)]
     pub outputs: bool,
+    /// Session file whose [check] table grades the samples for pass@k / pass^k and says where
+    /// the answer is for tar_answer (without it: a sample passes when its call succeeded, and
+    /// the answer is the whole output)
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<std::path::PathBuf>,
 }
 
 /// The cells a report or diff is about.
@@ -109,6 +114,8 @@ struct ReportJson<'a> {
     run: &'a RunInfo,
     mode: Mode,
     cells: Vec<CellJson<'a>>,
+    /// Agreement (tar_raw, tar_answer) and pass@k / pass^k per variant over the cases.
+    variants: &'a [crate::session::VariantMetrics],
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<crate::explain::RunExplanation>,
     /// With `--outputs`: per cell, its clusters with their members and text.
@@ -120,6 +127,11 @@ struct ReportJson<'a> {
 pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let target = load_target(&store, &args.target)?;
+    let checks = match &args.session {
+        Some(path) => crate::session::Session::read(path)?.check,
+        None => crate::session::Checks::default(),
+    };
+    let mut all_samples = Vec::with_capacity(target.cells.len());
     let mut reports = Vec::with_capacity(target.cells.len());
     let mut sent = Vec::with_capacity(target.cells.len());
     let mut stored = Vec::new();
@@ -143,9 +155,11 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
         reports.push(report);
         if args.explain {
-            stored.push((cell.clone(), samples));
+            stored.push((cell.clone(), samples.clone()));
         }
+        all_samples.push(samples);
     }
+    let metrics = variant_metrics(&checks, &target.cells, &all_samples);
     let temperatures: Vec<Option<f64>> = sent
         .iter()
         .map(|s| s.params.as_ref()?.get("temperature")?.as_f64())
@@ -168,6 +182,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                     ttft_p95_ms: s.stats.ttft_p95_ms,
                 })
                 .collect(),
+            variants: &metrics,
             explain: explained,
             outputs: args.outputs.then(|| super::report_outputs::json(&answers)),
         })?;
@@ -178,6 +193,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     if args.outputs {
         text.push_str(&super::report_outputs::render(&answers));
     }
+    text.push_str(&variant_lines(&metrics));
     if let Some(explained) = &explained {
         text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
         for line in explained.sentences() {
@@ -187,6 +203,53 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     write_out(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The session metrics of every (prompt version, variant) over the run's cells.
+fn variant_metrics(
+    checks: &crate::session::Checks,
+    cells: &[CellInfo],
+    samples: &[Vec<crate::store::SampleRow>],
+) -> Vec<crate::session::VariantMetrics> {
+    let labels: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
+        .collect();
+    let facts: Vec<crate::session::CellFacts<'_>> = cells
+        .iter()
+        .zip(samples)
+        .zip(&labels)
+        .map(|((c, s), label)| crate::session::CellFacts {
+            prompt: label,
+            variant: &c.cell.variant_name,
+            case: &c.cell.case_name,
+            samples: s,
+        })
+        .collect();
+    crate::session::metrics::variant_metrics(checks, &facts)
+}
+
+/// One line per variant: its cases, TARr@N, TARa@N, pass@k and pass^k.
+fn variant_lines(metrics: &[crate::session::VariantMetrics]) -> String {
+    let mut out = String::new();
+    for m in metrics {
+        out.push_str(&format!(
+            "variant {} [{}] over {} case{}: tar_raw {:.2} · tar_answer {:.2} · pass@{k} {:.2} · pass^{k} {:.2}\n",
+            one_line(&m.variant),
+            one_line(&m.prompt),
+            m.cases,
+            if m.cases == 1 { "" } else { "s" },
+            m.tar_raw,
+            m.tar_answer,
+            m.pass_at_k,
+            m.pass_all_k,
+            k = m.samples
+        ));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\n{out}")
 }
 
 /// Per cell, one line of what was sent and its latency (p50/p95, TTFT when streamed), and a

@@ -36,6 +36,9 @@ pub(crate) struct CheckForm {
     allow_errors: bool,
     #[serde(default)]
     must_equal: Vec<super::expect::MustEqualForm>,
+    answer_regex: Option<Spanned<String>>,
+    #[serde(default)]
+    answer_pointer: Option<Spanned<String>>,
 }
 
 /// The compiled checks of a session. Absent bars are not checked.
@@ -61,6 +64,50 @@ pub struct Checks {
     pub allow_errors: bool,
     /// Answers the cells of a prompt must give (`[[check.must_equal]]`, see `expect`).
     pub must_equal: Vec<super::expect::MustEqual>,
+    /// How `tar_answer` finds the answer in an output (regex capture, JSON pointer or the
+    /// normalised text); see docs/ci.md.
+    pub answer: Answer,
+}
+
+/// Where the answer sits in an output, for answer-level agreement (`tar_answer`).
+#[derive(Debug, Clone, Default)]
+pub enum Answer {
+    /// The whole output, whitespace collapsed and trimmed.
+    #[default]
+    Text,
+    /// `answer_regex`: the first capture group (the whole match when it has none).
+    Regex(regex::Regex),
+    /// `answer_pointer`: a JSON pointer into a JSON output, e.g. `/label`.
+    Pointer(String),
+}
+
+impl Answer {
+    /// The answer in `output`, or `None` when the regex does not match or the pointer finds
+    /// nothing.
+    pub fn extract(&self, output: &str) -> Option<String> {
+        match self {
+            Answer::Text => Some(crate::analysis::normalize::collapse_whitespace(output)),
+            Answer::Regex(re) => {
+                let caps = re.captures(output)?;
+                let m = caps.get(1).or_else(|| caps.get(0))?;
+                Some(m.as_str().trim().to_string())
+            }
+            Answer::Pointer(pointer) => {
+                let value = crate::analysis::normalize::parse_json(output)?;
+                let found = value.pointer(pointer)?;
+                Some(crate::analysis::normalize::canonical_json(found))
+            }
+        }
+    }
+
+    /// The setting as written, for saving the session back.
+    fn written(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Answer::Text => (None, None),
+            Answer::Regex(re) => (Some(re.as_str()), None),
+            Answer::Pointer(p) => (None, Some(p.as_str())),
+        }
+    }
 }
 
 /// A compiled JSON schema and the file it came from.
@@ -124,7 +171,9 @@ impl CheckForm {
             Some(p) => Some(load_schema(at, p)?),
             None => None,
         };
+        let answer = answer(at, &self.answer_regex, &self.answer_pointer)?;
         Ok(Checks {
+            answer,
             min_stability,
             max_distinct: self.max_distinct.map(|d| d.into_inner()),
             json_schema,
@@ -145,6 +194,41 @@ impl CheckForm {
                 .map(|m| m.compile(at))
                 .collect::<Result<_, _>>()?,
         })
+    }
+}
+
+/// `answer_regex` or `answer_pointer` (not both), compiled.
+fn answer(
+    at: &Locator<'_>,
+    regex: &Option<Spanned<String>>,
+    pointer: &Option<Spanned<String>>,
+) -> Result<Answer, SessionError> {
+    match (regex, pointer) {
+        (Some(_), Some(p)) => Err(at.invalid(
+            p.span(),
+            "check.answer_pointer",
+            "set answer_regex or answer_pointer, not both",
+        )),
+        (Some(r), None) => regex::Regex::new(r.get_ref())
+            .map(Answer::Regex)
+            .map_err(|e| {
+                at.invalid(
+                    r.span(),
+                    "check.answer_regex",
+                    format!("{:?} does not compile: {e}", r.get_ref()),
+                )
+            }),
+        (None, Some(p)) if !p.get_ref().is_empty() && !p.get_ref().starts_with('/') => Err(at
+            .invalid(
+                p.span(),
+                "check.answer_pointer",
+                format!(
+                    "{:?} is not a JSON pointer: start it with /, e.g. \"/label\"",
+                    p.get_ref()
+                ),
+            )),
+        (None, Some(p)) => Ok(Answer::Pointer(p.get_ref().clone())),
+        (None, None) => Ok(Answer::Text),
     }
 }
 
@@ -208,10 +292,16 @@ impl PartialEq for Checks {
             && self.budget_usd == other.budget_usd
             && self.allow_errors == other.allow_errors
             && self.must_equal == other.must_equal
+            && self.answer.written() == other.answer.written()
     }
 }
 
 impl Checks {
+    /// `(answer_regex, answer_pointer)` as written, for saving the session back.
+    pub fn answer_written(&self) -> (Option<&str>, Option<&str>) {
+        self.answer.written()
+    }
+
     /// Names of the checks this session sets, in evaluation order (for "all N checks hold").
     pub fn names(&self) -> Vec<String> {
         let mut names = Vec::new();

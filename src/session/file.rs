@@ -50,6 +50,8 @@ pub struct Session {
     pub prompts: Vec<Located<String>>,
     pub variants: Vec<Variant>,
     pub cases: Vec<Case>,
+    /// The `cases_file` whose cases follow the inline ones in `cases`, if the session names one.
+    pub cases_file: Option<super::cases_file::CasesFile>,
     pub check: super::checks::Checks,
     /// Trace files to open with the session (resolved against its directory; each exists).
     /// The TUI opens the first in the Trace view; runs and checks only validate them.
@@ -94,6 +96,8 @@ struct SessionForm {
     variants: Spanned<Vec<VariantForm>>,
     #[serde(default)]
     cases: Vec<CaseForm>,
+    #[serde(default)]
+    cases_file: Option<Spanned<String>>,
     #[serde(default)]
     check: super::checks::CheckForm,
     #[serde(default)]
@@ -221,7 +225,11 @@ impl Session {
             })
             .collect();
         let variants = variants(&at, form.variants)?;
-        let cases = cases(&at, form.cases)?;
+        let mut cases = cases(&at, form.cases, form.cases_file.is_some())?;
+        let cases_file = match &form.cases_file {
+            Some(spec) => Some(file_cases(&at, spec, &mut cases)?),
+            None => None,
+        };
         let check = form.check.compile(&at)?;
         let traces = form
             .traces
@@ -237,6 +245,7 @@ impl Session {
             prompts,
             variants,
             cases,
+            cases_file,
             check,
             traces,
         })
@@ -336,7 +345,56 @@ fn variants(
     Ok(out)
 }
 
-fn cases(at: &Locator<'_>, form: Vec<CaseForm>) -> Result<Vec<Case>, SessionError> {
+/// Append the cases of `cases_file` to the inline ones; a bad line or a name used twice is an
+/// error naming the case file's line.
+fn file_cases(
+    at: &Locator<'_>,
+    spec: &Spanned<String>,
+    cases: &mut Vec<Case>,
+) -> Result<super::cases_file::CasesFile, SessionError> {
+    let written = spec.get_ref().trim().to_string();
+    let path = existing_file(at, spec, "cases_file")?;
+    let shown = path.display().to_string();
+    let at_line = |line: usize, message: String| match line {
+        0 => at.invalid(spec.span(), "cases_file", format!("{shown}: {message}")),
+        _ => at.invalid(
+            spec.span(),
+            "cases_file",
+            format!("{shown}:{line}: {message}; nothing was run"),
+        ),
+    };
+    let read = super::cases_file::read_cases(&path).map_err(|e| at_line(e.line, e.message))?;
+    let mut lines = Vec::with_capacity(read.len());
+    let mut names: std::collections::HashSet<String> =
+        cases.iter().map(|c| c.name.clone()).collect();
+    for (case, line) in read {
+        if !names.insert(case.name.clone()) {
+            return Err(at_line(
+                line,
+                format!(
+                    "case name {:?} is used twice; names must be unique",
+                    case.name
+                ),
+            ));
+        }
+        lines.push((case.name.clone(), line));
+        cases.push(case);
+    }
+    Ok(super::cases_file::CasesFile {
+        written,
+        path,
+        lines,
+    })
+}
+
+fn cases(
+    at: &Locator<'_>,
+    form: Vec<CaseForm>,
+    from_file: bool,
+) -> Result<Vec<Case>, SessionError> {
+    if form.is_empty() && from_file {
+        return Ok(Vec::new());
+    }
     if form.is_empty() {
         // No cases: one run with the prompt's own default vars.
         return Ok(vec![Case {

@@ -1,10 +1,14 @@
 //! Sessions: a TOML experiment (prompts x variants x cases x N) with a `[check]` table; the
 //! CI gate (`temper check`) runs one and fails when a check does not hold.
 
+pub mod cases_file;
 pub mod checks;
+pub mod ci;
 pub mod evaluate;
 pub mod expect;
 pub mod file;
+pub mod metrics;
+pub mod outcomes;
 pub mod plan;
 pub mod resolve;
 pub mod save;
@@ -12,11 +16,14 @@ pub mod save;
 mod save_tests;
 mod stored;
 
-pub use checks::{Checks, JsonSchema};
+pub use cases_file::CasesFile;
+pub use checks::{Answer, Checks, JsonSchema};
 pub use evaluate::{CellFacts, Failure, evaluate};
 pub use expect::MustEqual;
 pub use file::{Case, Located, Session, SessionError, Variant};
+pub use metrics::VariantMetrics;
+pub use outcomes::{CaseOutcome, CheckOutcome};
 pub use plan::plan;
 pub use resolve::{ResolveError, Resolved, resolve};
 pub use save::{SaveError, save};
-pub use stored::{RunChecks, check_run};
+pub use stored::{RunChecks, RunVerdict, check_run, verdict};

@@ -46,7 +46,7 @@ pub fn resolve(
                 err(
                     p.line,
                     "cases",
-                    format!("case {:?} with {}: {e}", case.name, p.value),
+                    case_error(session, &case.name, &p.value, e),
                 )
             })?;
         }
@@ -69,4 +69,34 @@ pub fn resolve(
         }
     }
     Ok(Resolved { versions })
+}
+
+/// Why `case` does not render with `prompt`; for a case from the `cases_file`, its file and line
+/// and the column to add.
+fn case_error(
+    session: &Session,
+    case: &str,
+    prompt: &str,
+    e: crate::prompt::RenderError,
+) -> String {
+    let crate::prompt::RenderError::MissingVars(vars) = &e;
+    let from_file = session
+        .cases_file
+        .as_ref()
+        .and_then(|f| Some((f, f.lines.iter().find(|(n, _)| n == case)?.1)));
+    match from_file {
+        Some((file, line)) => format!(
+            "case {case:?} ({}:{line}) lacks variable{} {} that prompt {prompt} needs: add {} to {}",
+            file.path.display(),
+            if vars.len() > 1 { "s" } else { "" },
+            vars.join(", "),
+            if vars.len() > 1 {
+                "these columns (CSV) or keys (JSONL)"
+            } else {
+                "the column (CSV) or key (JSONL)"
+            },
+            file.written
+        ),
+        None => format!("case {case:?} with {prompt}: {e}"),
+    }
 }

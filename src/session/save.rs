@@ -109,7 +109,13 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
     let implicit = session.cases.len() == 1
         && session.cases[0].name == "default"
         && session.cases[0].vars.is_empty();
-    let cases: &[Case] = if implicit { &[] } else { &session.cases };
+    let from_file = session.cases_file.as_ref().map_or(0, |f| f.lines.len());
+    let inline = session.cases.len().saturating_sub(from_file);
+    let cases: &[Case] = if implicit {
+        &[]
+    } else {
+        &session.cases[..inline]
+    };
     let c = &session.check;
     let file = FileOut {
         name: &session.name,
@@ -138,6 +144,11 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
                 vars: &k.vars,
             })
             .collect(),
+        cases_file: session
+            .cases_file
+            .as_ref()
+            .map(|f| path_in(&f.path))
+            .transpose()?,
         check: CheckOut {
             min_stability: c.min_stability,
             max_distinct: c.max_distinct,
@@ -153,6 +164,8 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
             max_p95_latency_ms: c.max_p95_latency_ms,
             budget_usd: c.budget_usd,
             allow_errors: c.allow_errors,
+            answer_regex: c.answer_written().0,
+            answer_pointer: c.answer_written().1,
         },
     };
     let body = toml::to_string(&file).map_err(|e| SaveError::Toml(e.to_string()))?;
@@ -199,6 +212,8 @@ struct FileOut<'a> {
     variants: Vec<VariantOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cases: Vec<CaseOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cases_file: Option<String>,
     check: CheckOut<'a>,
 }
 
@@ -238,4 +253,8 @@ struct CheckOut<'a> {
     budget_usd: Option<f64>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     allow_errors: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer_regex: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer_pointer: Option<&'a str>,
 }

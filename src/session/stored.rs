@@ -1,7 +1,10 @@
 //! Checks of a session over a stored run: the one path `temper check` and the TUI share.
 
+use super::metrics::{VariantMetrics, variant_metrics};
+use super::outcomes::{CaseOutcome, case_outcomes};
 use super::{CellFacts, Failure, Session, evaluate};
 use crate::store::{CellInfo, SampleRow, Store, StoreError};
+use std::collections::HashSet;
 
 /// The verdict of a session's checks on one stored run.
 #[derive(Debug, Clone)]
@@ -15,15 +18,29 @@ pub struct RunChecks {
 /// Evaluate `session`'s checks on run `run_id`; cells of other variants or cases are ignored.
 /// A run with none of the session's cells yields no cells (the caller says what to do).
 pub fn check_run(store: &Store, session: &Session, run_id: i64) -> Result<RunChecks, StoreError> {
+    Ok(verdict(store, session, run_id)?.checks)
+}
+
+/// A run's verdict with what CI outputs need: per-case outcomes and per-variant metrics.
+#[derive(Debug, Clone)]
+pub struct RunVerdict {
+    pub checks: RunChecks,
+    /// Every check on every cell, in cell order.
+    pub cases: Vec<CaseOutcome>,
+    /// Agreement and pass@k per variant over the cases.
+    pub metrics: Vec<VariantMetrics>,
+}
+
+/// Evaluate `session`'s checks on run `run_id` with the per-case outcomes and metrics.
+pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdict, StoreError> {
+    let variants: HashSet<&str> = session.variants.iter().map(|v| v.name.as_str()).collect();
+    let cases: HashSet<&str> = session.cases.iter().map(|k| k.name.as_str()).collect();
     let cells: Vec<CellInfo> = store
         .cells(run_id)?
         .into_iter()
         .filter(|c| {
-            session
-                .variants
-                .iter()
-                .any(|v| v.name == c.cell.variant_name)
-                && session.cases.iter().any(|k| k.name == c.cell.case_name)
+            variants.contains(c.cell.variant_name.as_str())
+                && cases.contains(c.cell.case_name.as_str())
         })
         .collect();
     let samples: Vec<Vec<SampleRow>> = cells
@@ -46,5 +63,11 @@ pub fn check_run(store: &Store, session: &Session, run_id: i64) -> Result<RunChe
         })
         .collect();
     let failures = evaluate(&session.check, session.mode, &facts);
-    Ok(RunChecks { cells, failures })
+    let cases = case_outcomes(&session.check.names(), &facts, &failures);
+    let metrics = variant_metrics(&session.check, &facts);
+    Ok(RunVerdict {
+        checks: RunChecks { cells, failures },
+        cases,
+        metrics,
+    })
 }

@@ -108,6 +108,7 @@ pub fn workspace_session(
         prompts,
         variants,
         cases,
+        cases_file: None,
         check,
         traces: trace.into_iter().collect(),
     })
