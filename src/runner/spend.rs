@@ -63,6 +63,10 @@ pub struct ModelSpend {
     pub likely_usd: Option<f64>,
     /// Most a single call can cost (input cost alone when unbounded); `None` when unpriced.
     pub worst_call_usd: Option<f64>,
+    /// Which loopback pricing rule applied, when the provider's URL is loopback (a known
+    /// hosted model is priced whatever the URL; only unknown models there are $0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loopback_rule: Option<String>,
 }
 
 /// What a run is about to do and spend.
@@ -136,6 +140,7 @@ pub fn estimate(
             upper_usd: price.worst_usd.filter(|_| bounded).map(|w| w * n as f64),
             likely_usd: likely_call.map(|c| c * n as f64),
             worst_call_usd: price.worst_usd,
+            loopback_rule: book.loopback_rule(&price.model).map(str::to_string),
             pricing: price.pricing,
         };
         match models.iter_mut().find(|m| m.model == cell_spend.model) {
@@ -315,6 +320,13 @@ impl SpendEstimate {
             .unwrap_or(0);
         for m in &self.models {
             out.push(format!("  {:<width$}  {}", m.model, model_line(m)));
+        }
+        for m in self.models.iter().filter(|m| m.loopback_rule.is_some()) {
+            let rule = m.loopback_rule.as_deref().unwrap_or_default();
+            out.push(format!(
+                "note: {} is served on a loopback URL: {rule}",
+                m.model
+            ));
         }
         let mut total = if self.upper_complete {
             format!("total: up to {}", format_usd(self.upper_usd))
