@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every sample goes through one writer thread (see [`writer`]) that commits at most 100 ms
+//! Every sample goes through one writer thread (see [`writer`]) that commits within 250 ms (target 100 ms)
 //! after the answer arrived. Cancelling keeps the stored samples and marks the run cancelled.
 
 mod budget;
