@@ -111,7 +111,7 @@ impl RunOutcome {
     /// How far spend went past the budget, when it did (never hidden as "within budget").
     pub fn overshoot_usd(&self) -> Option<f64> {
         let budget = self.budget_usd?;
-        (self.spent_usd > budget).then(|| self.spent_usd - budget)
+        (self.spent_usd > budget).then_some(self.spent_usd - budget)
     }
 
     /// Why the spend guard stopped the run, in words for the user (`None` if it did not).

@@ -157,6 +157,18 @@ fn elide(value: &mut serde_json::Value) {
     }
 }
 
+fn error_sample(base: NewSample, e: &ProviderError, attempts: u32, latency: Duration) -> NewSample {
+    NewSample {
+        status: Some(SampleStatus::Error),
+        error: Some(e.to_string()),
+        // A stream cut mid-way keeps the text it had delivered.
+        output: e.partial_text().map(str::to_string),
+        latency_ms: Some(latency.as_secs_f64() * 1000.0),
+        attempts,
+        ..base
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,17 +192,5 @@ mod tests {
                 .contains("elided")
         );
         assert_eq!(compact_raw(Some(format!("not json {text}"))), None);
-    }
-}
-
-fn error_sample(base: NewSample, e: &ProviderError, attempts: u32, latency: Duration) -> NewSample {
-    NewSample {
-        status: Some(SampleStatus::Error),
-        error: Some(e.to_string()),
-        // A stream cut mid-way keeps the text it had delivered.
-        output: e.partial_text().map(str::to_string),
-        latency_ms: Some(latency.as_secs_f64() * 1000.0),
-        attempts,
-        ..base
     }
 }
