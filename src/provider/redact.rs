@@ -178,6 +178,11 @@ impl Provider for Redacting {
     fn supports_logprobs(&self) -> bool {
         self.inner.supports_logprobs()
     }
+
+    /// The inner provider's body: it holds no key (the key goes in a header).
+    fn wire_body(&self, request: &Request) -> Option<serde_json::Value> {
+        self.inner.wire_body(request)
+    }
 }
 
 #[cfg(test)]
