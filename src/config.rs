@@ -49,6 +49,8 @@ pub mod limits {
     pub const MAX_TIMEOUT_SECS: u64 = 86_400;
     /// Dollar amounts (budgets, confirmation thresholds).
     pub const MAX_USD: f64 = 1_000_000.0;
+    /// Largest `[run] max_response_mb`: a bigger answer is not a chat answer.
+    pub const MAX_RESPONSE_MB: u64 = 4096;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +94,9 @@ pub struct RunDefaults {
     pub budget_usd: Option<f64>,
     /// Ask before an interactive run whose estimate is above this (never asked when not a tty).
     pub confirm_above_usd: Option<f64>,
+    /// Most MiB of one response body temper reads (streamed or not) before it stops reading
+    /// and stores an error, so an endless answer cannot eat the memory (docs/hardening.md).
+    pub max_response_mb: u64,
 }
 
 impl Default for RunDefaults {
@@ -103,6 +108,7 @@ impl Default for RunDefaults {
             max_retries: 4,
             budget_usd: None,
             confirm_above_usd: Some(1.0),
+            max_response_mb: 32,
         }
     }
 }
@@ -155,7 +161,7 @@ impl Config {
             value,
             range,
         };
-        let ints: [(&str, u64, u64, u64); 4] = [
+        let ints: [(&str, u64, u64, u64); 5] = [
             (
                 "run.samples",
                 r.samples.into(),
@@ -179,6 +185,12 @@ impl Config {
                 r.max_retries.into(),
                 0,
                 limits::MAX_RETRIES.into(),
+            ),
+            (
+                "run.max_response_mb",
+                r.max_response_mb,
+                1,
+                limits::MAX_RESPONSE_MB,
             ),
         ];
         let timeouts = self.providers.iter().filter_map(|(name, p)| {

@@ -172,10 +172,8 @@ async fn a_tui_run_and_a_cli_run_share_one_db() {
             tui.send("loop:gpt-4o-mini\r");
             tui.wait_for("× loop:gpt");
             tui.send("r");
-            // The spend guard asks first: the prompt has no max_tokens, so the output is
-            // unbounded and the estimate cannot be shown to stay under confirm_above_usd.
-            tui.wait_for("Start this run?");
-            tui.send("y");
+            // gpt-4o-mini is priced even on a loopback URL (issue 17.9); bounded by its context
+            // window the estimate stays under confirm_above_usd, so the run starts unasked.
             let done = tui.wait_for("done: 10 ok, 0 failed");
             (done, tui.quit())
         }

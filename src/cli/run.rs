@@ -222,19 +222,15 @@ pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             "spent_usd": outcome.spent_usd,
             "budget_usd": outcome.budget_usd,
             "budget_reached": outcome.budget_reached,
+            "over_budget_usd": outcome.overshoot_usd(),
+            "over_reported": outcome.over_reported,
+            "max_commit_lag_ms": outcome.max_commit_lag_ms,
         }))?;
     } else {
         super::run_summary::print_summary(&label, &outcome, &variants, &cost, &estimate.unpriced);
     }
-    if outcome.budget_reached {
-        eprintln!(
-            "stopped: the next call could take spend past the budget of {} ({} spent); {} not sent, stored as `{}` in run #{}",
-            format_usd(outcome.budget_usd.unwrap_or(0.0)),
-            format_usd(outcome.spent_usd),
-            crate::plural::count(outcome.skipped as u64, "sample"),
-            runner::SKIPPED_BUDGET,
-            outcome.run_id
-        );
+    if let Some(message) = outcome.budget_stop_message() {
+        eprintln!("{message}");
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     Ok(match outcome.status {

@@ -200,6 +200,27 @@ impl PriceBook {
         self.providers.get(provider).is_some_and(is_local_provider)
     }
 
+    /// Which loopback rule priced `model`, when its provider is an HTTP server on a loopback
+    /// URL: a known hosted model is priced whatever the URL (a LiteLLM proxy or gateway may
+    /// forward to the paid API), only an unknown model there is local ($0). `None` otherwise.
+    pub fn loopback_rule(&self, model: &str) -> Option<&'static str> {
+        let (provider, _) = self.split(model);
+        provider.filter(|p| self.is_loopback_http(p))?;
+        Some(match self.lookup(model).ok()? {
+            Pricing::Local { .. } => "unknown model on a loopback URL: local, $0",
+            _ => {
+                "known hosted model: priced although its URL is loopback (a proxy may forward \
+                  to the paid API; a price override of 0 marks it local)"
+            }
+        })
+    }
+
+    fn is_loopback_http(&self, provider: &str) -> bool {
+        self.providers.get(provider).is_some_and(|c| {
+            matches!(c.kind, ProviderKind::Openai | ProviderKind::Anthropic) && is_local_provider(c)
+        })
+    }
+
     /// Price `model` (`provider:model` or a bare name; dated snapshots resolve to their row).
     /// A bare name that matches rows of several providers is an error naming them.
     pub fn lookup(&self, model: &str) -> Result<Pricing, PriceError> {
@@ -218,6 +239,14 @@ impl PriceBook {
             }
         }
         if let Some(p) = provider.filter(|p| self.is_local(p)) {
+            if let Some(row) = single
+                .filter(|_| self.is_loopback_http(p))
+                .filter(is_hosted)
+            {
+                return Ok(Pricing::Priced {
+                    row: Box::new(row.clone()),
+                });
+            }
             return Ok(Pricing::Local {
                 provider: p.to_string(),
             });
@@ -366,6 +395,11 @@ fn vendor_row<'a>(rows: &[&'a PriceRow]) -> Option<&'a PriceRow> {
         (Some(one), None) => Some(*one),
         _ => None,
     }
+}
+
+/// A row of a maker that sells the model as a hosted API (not a reseller's row of open weights).
+fn is_hosted(row: &&PriceRow) -> bool {
+    VENDORS.contains(&row.provider.as_str())
 }
 
 fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {

@@ -161,6 +161,13 @@ pub fn estimate(
             Pricing::Priced { row } => Some(row.bill(&call(output_tokens), request.batch)),
             _ => None,
         };
+        let bill = bill.map(|mut b| {
+            let rule = book
+                .loopback_rule(model)
+                .map(|r| format!("loopback URL: {r}"));
+            b.notes.extend(rule);
+            b
+        });
         let did_you_mean = match pricing {
             Pricing::Unpriced { .. } => book.did_you_mean(model),
             _ => Vec::new(),

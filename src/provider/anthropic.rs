@@ -3,7 +3,7 @@
 //! A `response_schema` is enforced the way Anthropic documents for JSON output: one tool whose
 //! `input_schema` is the schema, forced with `tool_choice`; its input becomes the answer text.
 
-use super::http::{Endpoint, JsonReply, int};
+use super::http::{Endpoint, JsonReply};
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
 use crate::prompt::Role;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -43,6 +43,12 @@ impl Anthropic {
         Ok(Anthropic {
             endpoint: Endpoint::new(name, url, key_env, headers, auth)?,
         })
+    }
+
+    /// Read at most `bytes` of any answer (`[run] max_response_mb`; default 32 MiB).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.endpoint.set_max_body(bytes);
+        self
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
@@ -198,13 +204,7 @@ fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, Pro
     }
     let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
         Some(u) => (
-            Usage {
-                input: int(u, &["input_tokens"])
-                    + int(u, &["cache_read_input_tokens"])
-                    + int(u, &["cache_creation_input_tokens"]),
-                output: int(u, &["output_tokens"]),
-                cached: int(u, &["cache_read_input_tokens"]),
-            },
+            super::tokens::anthropic_usage(u).map_err(ProviderError::BadResponse)?,
             UsageSource::Provider,
         ),
         None => (Usage::default(), UsageSource::Estimated),

@@ -44,6 +44,39 @@ impl JsonReply {
     }
 }
 
+/// Default cap on one response body (`[run] max_response_mb = 32`), streamed or not.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The whole body of `response`, read chunk by chunk and refused once it passes `cap` bytes, so
+/// an endless or huge answer costs at most `cap` of memory (docs/hardening.md).
+pub(super) async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, ProviderError> {
+    let mut body = Vec::new();
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
+        })?;
+        let Some(chunk) = chunk else {
+            return Ok(body);
+        };
+        if body.len() + chunk.len() > cap {
+            return Err(ProviderError::BadResponse(too_big(cap)));
+        }
+        body.extend_from_slice(&chunk);
+    }
+}
+
+/// Why an answer that passed the body cap was dropped; not retried (the next would be as big).
+pub(super) fn too_big(cap: usize) -> String {
+    format!(
+        "the response passed {} MiB; temper stopped reading it (raise [run] max_response_mb in \
+         the config if answers this big are expected)",
+        cap / (1024 * 1024)
+    )
+}
+
 /// A shared client (one connection pool per process). Installs the ring TLS provider once.
 pub(crate) fn client() -> Result<reqwest::Client, ProviderError> {
     static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
@@ -105,6 +138,8 @@ pub(crate) struct Endpoint {
     client: reqwest::Client,
     /// The header carrying the key and the text before it (`Authorization: Bearer …`).
     auth: (HeaderName, &'static str),
+    /// Most bytes of one response body read, streamed or not.
+    max_body: usize,
 }
 
 impl Endpoint {
@@ -124,7 +159,13 @@ impl Endpoint {
             headers,
             client: client()?,
             auth,
+            max_body: DEFAULT_MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// Cap every response body at `bytes` (at least 1 KiB) instead of the default.
+    pub(crate) fn set_max_body(&mut self, bytes: usize) {
+        self.max_body = bytes.max(1024);
     }
 
     /// The provider's name as addressed.
@@ -145,7 +186,7 @@ impl Endpoint {
         parse: impl FnOnce(JsonReply) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
         let (headers, key) = self.keyed_headers()?;
-        let reply = post_json(&self.client, &self.url, headers, body)
+        let reply = post_json(&self.client, &self.url, headers, body, self.max_body)
             .await
             .map_err(|e| e.redact(key.as_deref()))?;
         parse(reply.redact(key.as_deref())).map_err(|e| e.redact(key.as_deref()))
@@ -175,7 +216,13 @@ impl Endpoint {
     ) -> Result<super::Response, ProviderError> {
         let (headers, key) = self.keyed_headers()?;
         let key = key.as_deref();
-        let request = (&self.client, self.url.as_str(), headers, body);
+        let request = (
+            &self.client,
+            self.url.as_str(),
+            headers,
+            body,
+            self.max_body,
+        );
         let answer =
             super::http_stream::post_stream(request, assembler, |reply| parse(reply.redact(key)))
                 .await
@@ -188,20 +235,13 @@ impl Endpoint {
     }
 }
 
-/// A non-negative integer at a path in a JSON answer (usage counts), 0 when absent.
-pub(crate) fn int(v: &serde_json::Value, path: &[&str]) -> i64 {
-    path.iter()
-        .try_fold(v, |v, k| v.get(*k))
-        .and_then(serde_json::Value::as_i64)
-        .unwrap_or(0)
-}
-
 /// POST `body` as JSON to `url` and return the parsed answer, or the reason there is none.
 async fn post_json(
     client: &reqwest::Client,
     url: &str,
     headers: HeaderMap,
     body: &serde_json::Value,
+    cap: usize,
 ) -> Result<JsonReply, ProviderError> {
     let started = Instant::now();
     let response = client
@@ -214,9 +254,7 @@ async fn post_json(
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
     let region = region(response.headers());
-    let bytes = response.bytes().await.map_err(|e| {
-        ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
-    })?;
+    let bytes = read_capped(response, cap).await?;
     let latency = started.elapsed();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if !(200..300).contains(&status) {

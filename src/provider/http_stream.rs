@@ -4,15 +4,13 @@
 //! [`ProviderError::Stream`] that keeps the text received so far. A server that ignores `stream`
 //! and answers plain JSON is accepted as if the request had not streamed.
 
-use super::http::{JsonReply, chain, region, retry_after, send_error};
+use super::http::{JsonReply, chain, read_capped, region, retry_after, send_error, too_big};
 use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
 use super::{ProviderError, Response};
 use futures::StreamExt;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use std::time::{Duration, Instant};
 
-/// Most bytes of one streamed answer temper reads before giving up on it.
-const MAX_STREAM_BYTES: usize = 32 * 1024 * 1024;
 /// Longest excerpt of unexpected input quoted in an error.
 const EXCERPT: usize = 120;
 
@@ -66,17 +64,19 @@ pub(crate) fn error_event(data: &serde_json::Value) -> Option<String> {
     ))
 }
 
-/// One request: the client, the URL, the headers (with the key) and the JSON body.
+/// One request: the client, the URL, the headers (with the key), the JSON body and the most
+/// bytes of the answer to read.
 pub(crate) type Outgoing<'a> = (
     &'a reqwest::Client,
     &'a str,
     HeaderMap,
     &'a serde_json::Value,
+    usize,
 );
 
 /// POST a streaming request and assemble its answer (see the module doc).
 pub(crate) async fn post_stream<A: Assembler>(
-    (client, url, headers, body): Outgoing<'_>,
+    (client, url, headers, body, cap): Outgoing<'_>,
     assembler: A,
     parse: impl FnOnce(JsonReply) -> Result<Response, ProviderError>,
 ) -> Result<Response, ProviderError> {
@@ -97,9 +97,7 @@ pub(crate) async fn post_stream<A: Assembler>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/event-stream"));
     if !(200..300).contains(&status) || !sse {
-        let bytes = response.bytes().await.map_err(|e| {
-            ProviderError::Connection(format!("the response body stopped: {}", chain(&e)))
-        })?;
+        let bytes = read_capped(response, cap).await?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if !(200..300).contains(&status) {
             return Err(ProviderError::Http {
@@ -127,14 +125,14 @@ pub(crate) async fn post_stream<A: Assembler>(
             region,
         });
     }
-    read_events(response.bytes_stream(), assembler, started, region).await
+    read_events(response.bytes_stream(), assembler, (started, cap), region).await
 }
 
 /// Read the SSE body to its end marker.
 async fn read_events<A: Assembler, B: AsRef<[u8]>>(
     mut body: impl futures::Stream<Item = reqwest::Result<B>> + Unpin,
     mut assembler: A,
-    started: Instant,
+    (started, cap): (Instant, usize),
     region: Option<String>,
 ) -> Result<Response, ProviderError> {
     let mut parser = SseParser::default();
@@ -165,9 +163,8 @@ async fn read_events<A: Assembler, B: AsRef<[u8]>>(
         };
         let chunk = chunk.as_ref();
         read += chunk.len();
-        if read > MAX_STREAM_BYTES {
-            let why = format!("the stream passed {MAX_STREAM_BYTES} bytes; temper stopped reading");
-            return Err(failed(&assembler, why, false));
+        if read > cap {
+            return Err(failed(&assembler, too_big(cap), false));
         }
         for event in parser.push(chunk) {
             let step = event

@@ -1,6 +1,6 @@
 //! `/v1/chat/completions`: OpenAI, Ollama, vLLM, llama.cpp server, LM Studio, OpenRouter.
 
-use super::http::{Endpoint, JsonReply, int};
+use super::http::{Endpoint, JsonReply};
 use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
 use crate::prompt::ResponseFormat;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
@@ -25,6 +25,12 @@ impl OpenAiCompat {
         Ok(OpenAiCompat {
             endpoint: Endpoint::new(name, url, key_env, headers, auth)?,
         })
+    }
+
+    /// Read at most `bytes` of any answer (`[run] max_response_mb`; default 32 MiB).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.endpoint.set_max_body(bytes);
+        self
     }
 
     /// Where requests go.
@@ -187,11 +193,7 @@ fn parse_response(reply: JsonReply, logprobs: bool) -> Result<Response, Provider
         .unwrap_or_default();
     let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
         Some(u) => (
-            Usage {
-                input: int(u, &["prompt_tokens"]),
-                output: int(u, &["completion_tokens"]),
-                cached: int(u, &["prompt_tokens_details", "cached_tokens"]),
-            },
+            super::tokens::openai_usage(u).map_err(ProviderError::BadResponse)?,
             UsageSource::Provider,
         ),
         None => (Usage::default(), UsageSource::Estimated),

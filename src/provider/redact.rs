@@ -179,6 +179,7 @@ impl Provider for Redacting {
         self.inner.supports_logprobs()
     }
 
+    /// The inner provider's body: it holds no key (the key goes in a header).
     fn wire_body(&self, request: &Request) -> Option<serde_json::Value> {
         self.inner.wire_body(request)
     }

@@ -65,6 +65,8 @@ pub struct ProviderEntry {
 pub struct Registry {
     providers: BTreeMap<String, ProviderConfig>,
     recorded: Option<Arc<dyn RecordedRuns>>,
+    /// `[run] max_response_mb` in bytes, handed to every HTTP provider.
+    max_response_bytes: usize,
 }
 
 impl Registry {
@@ -73,6 +75,8 @@ impl Registry {
         Registry {
             providers: config.providers(),
             recorded: None,
+            max_response_bytes: usize::try_from(config.run.max_response_mb.saturating_mul(1 << 20))
+                .unwrap_or(usize::MAX),
         }
     }
 
@@ -132,15 +136,18 @@ impl Registry {
                     })?;
                 let headers = http::config_headers(&config.headers);
                 let key = config.api_key_env.clone();
+                let cap = self.max_response_bytes;
+                let name = &model.provider;
                 let inner: Arc<dyn Provider> = if config.kind == ProviderKind::Openai {
-                    Arc::new(OpenAiCompat::new(
-                        &model.provider,
-                        base,
-                        key.clone(),
-                        headers,
-                    )?)
+                    Arc::new(
+                        OpenAiCompat::new(name, base, key.clone(), headers)?
+                            .with_max_response_bytes(cap),
+                    )
                 } else {
-                    Arc::new(Anthropic::new(&model.provider, base, key.clone(), headers)?)
+                    Arc::new(
+                        Anthropic::new(name, base, key.clone(), headers)?
+                            .with_max_response_bytes(cap),
+                    )
                 };
                 Arc::new(super::redact::Redacting::new(inner, key))
             }

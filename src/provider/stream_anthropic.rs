@@ -2,7 +2,6 @@
 //! `message_stop`) assembled into the same [`Response`] as the non-streamed call, including the
 //! schema tool whose input is the answer when the prompt has a `response_schema`.
 
-use super::http::int;
 use super::http_stream::{Assembler, Step, Timing, error_event, excerpt};
 use super::{Response, ToolCall, Usage, UsageSource};
 use serde_json::{Value, json};
@@ -37,21 +36,15 @@ impl AnthropicStream {
         }
     }
 
-    fn start(&mut self, message: &Value) {
+    fn start(&mut self, message: &Value) -> Result<(), String> {
         self.model = message
             .get("model")
             .and_then(Value::as_str)
             .map(str::to_string);
         if let Some(u) = message.get("usage").filter(|u| u.is_object()) {
-            let cached = int(u, &["cache_read_input_tokens"]);
-            self.usage = Some(Usage {
-                input: int(u, &["input_tokens"])
-                    + cached
-                    + int(u, &["cache_creation_input_tokens"]),
-                output: int(u, &["output_tokens"]),
-                cached,
-            });
+            self.usage = Some(super::tokens::anthropic_usage(u)?);
         }
+        Ok(())
     }
 
     fn block_start(&mut self, block: &Value) {
@@ -101,7 +94,7 @@ impl Assembler for AnthropicStream {
         let field = |k: &str| value.get(k).unwrap_or(&null);
         Ok(match kind {
             Some("message_start") => {
-                self.start(field("message"));
+                self.start(field("message"))?;
                 Step::Nothing
             }
             Some("content_block_start") => {
@@ -114,7 +107,7 @@ impl Assembler for AnthropicStream {
                     self.stop_reason = Some(reason.to_string());
                 }
                 if let (Some(usage), Some(u)) = (self.usage.as_mut(), value.get("usage")) {
-                    usage.output = int(u, &["output_tokens"]);
+                    usage.output = super::tokens::reported(u, &["output_tokens"])?;
                 }
                 Step::Nothing
             }

@@ -2,7 +2,6 @@
 //! the same [`Response`] the non-streamed call gives: text, tool calls, finish reason, usage,
 //! fingerprint and logprobs, chunk by chunk.
 
-use super::http::int;
 use super::http_stream::{Assembler, Step, Timing, error_event, excerpt};
 use super::{Response, ToolCall, Usage, UsageSource};
 use serde_json::{Value, json};
@@ -65,11 +64,7 @@ impl Assembler for OpenAiStream {
             return Err(why);
         }
         if let Some(u) = chunk.get("usage").filter(|u| u.is_object()) {
-            self.usage = Some(Usage {
-                input: int(u, &["prompt_tokens"]),
-                output: int(u, &["completion_tokens"]),
-                cached: int(u, &["prompt_tokens_details", "cached_tokens"]),
-            });
+            self.usage = Some(super::tokens::openai_usage(u)?);
         }
         let keep = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
         self.fingerprint = keep(chunk.get("system_fingerprint")).or(self.fingerprint.take());

@@ -3,7 +3,56 @@
 //! so an estimated count matches what `temper cost` predicts for the same request. Counts made
 //! here are stored with `usage_source = estimated`.
 
-use super::{Request, ToolCall};
+use super::{Request, ToolCall, Usage};
+use serde_json::Value;
+
+/// Largest token count believed from a provider's usage report (10^9: no model reads or writes
+/// that many in one call). Beyond it, or negative, or not a whole number, the report is refused
+/// rather than wrapped or summed (docs/hardening.md).
+pub(crate) const MAX_REPORTED_TOKENS: i64 = 1_000_000_000;
+
+/// The count at `path` in a usage object: 0 when absent or null, else why it is not a count.
+pub(crate) fn reported(usage: &Value, path: &[&str]) -> Result<i64, String> {
+    let Some(value) = path.iter().try_fold(usage, |v, k| v.get(*k)) else {
+        return Ok(0);
+    };
+    let count = match value {
+        Value::Null => return Ok(0),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    match count {
+        Some(n) if (0..=MAX_REPORTED_TOKENS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "the provider reported usage.{} = {}, which is not a token count (0..={}); \
+             the sample is stored as an error rather than priced from it",
+            path.join("."),
+            crate::sanitize::one_line(&value.to_string()),
+            MAX_REPORTED_TOKENS
+        )),
+    }
+}
+
+/// Usage in the OpenAI chat completions shape (`prompt_tokens`, `completion_tokens`, cached).
+pub(crate) fn openai_usage(u: &Value) -> Result<Usage, String> {
+    Ok(Usage {
+        input: reported(u, &["prompt_tokens"])?,
+        output: reported(u, &["completion_tokens"])?,
+        cached: reported(u, &["prompt_tokens_details", "cached_tokens"])?,
+    })
+}
+
+/// Usage in the Anthropic messages shape; input includes cache reads and writes.
+pub(crate) fn anthropic_usage(u: &Value) -> Result<Usage, String> {
+    let cached = reported(u, &["cache_read_input_tokens"])?;
+    Ok(Usage {
+        input: reported(u, &["input_tokens"])?
+            + cached
+            + reported(u, &["cache_creation_input_tokens"])?,
+        output: reported(u, &["output_tokens"])?,
+        cached,
+    })
+}
 
 /// Tokens of `text` as the model `model` would count them (o200k_base unless the model is an
 /// OpenAI model with its own encoding).
@@ -40,6 +89,26 @@ fn saturate(n: u64) -> i64 {
 mod tests {
     use super::*;
     use crate::prompt::{Message, Role};
+
+    #[test]
+    fn absurd_usage_is_refused_not_wrapped() {
+        let u = |v: Value| openai_usage(&serde_json::json!({ "prompt_tokens": v }));
+        assert_eq!(u(serde_json::json!(7)).unwrap().input, 7);
+        assert_eq!(u(Value::Null).unwrap().input, 0);
+        for bad in [
+            serde_json::json!(i64::MAX),
+            serde_json::json!(u64::MAX),
+            serde_json::json!(-4),
+            serde_json::json!(1.5),
+            serde_json::json!("12"),
+            serde_json::json!(MAX_REPORTED_TOKENS + 1),
+        ] {
+            let why = u(bad.clone()).unwrap_err();
+            assert!(why.contains("usage.prompt_tokens") && why.contains(&bad.to_string()));
+        }
+        let a = serde_json::json!({"input_tokens": 1, "cache_read_input_tokens": -1});
+        assert!(anthropic_usage(&a).is_err());
+    }
 
     #[test]
     fn counts_with_the_real_tokenizer_and_chat_framing() {

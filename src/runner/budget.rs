@@ -1,20 +1,39 @@
 //! The spend guard during a run: actual spend is tallied from the usage each answer reports,
-//! and before every call its worst case is reserved. A call that could cross the budget waits
-//! for the calls in flight to settle (they usually cost less than their worst case); when
-//! nothing is in flight and it still could cross, the run stops there.
+//! and before every call its worst case (the cost at `max_tokens`) is reserved. A call that
+//! could cross the budget waits for the calls in flight to settle; when nothing is in flight
+//! and it still could cross, the run stops there.
+//!
+//! A reservation is no guarantee when a provider reports more usage than `max_tokens` allows
+//! (issue 17.8), so under a budget the guard also: starts with one call in flight and doubles
+//! the window on every answer that stayed within its reservation (a provider that over-reports
+//! on its first answer costs one call, not the whole concurrency); keeps the calls in flight
+//! able to cost twice their reservation, so concurrency falls as spend nears the budget; and
+//! stops at once, no new calls, when an answer costs more than [`OVER_REPORT`] times its
+//! reservation or spend reaches the budget. What was spent is reported as it is, over or not.
 
 use super::{LiveCell, RunEvent, Shared};
 use crate::store::{NewSample, SampleStatus};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
+/// An answer costing more than this multiple of its reservation was over-reported: the
+/// provider billed past `max_tokens` (input counts estimated by temper may be a little low,
+/// hence not 1.0).
+pub const OVER_REPORT: f64 = 1.5;
+/// Calls in flight must fit in the budget at this multiple of their reservations.
+const HEADROOM: f64 = 2.0;
+
 /// Spend so far and the worst cases of the calls in flight, in USD.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tally {
     spent: f64,
     reserved: f64,
     in_flight: usize,
     stopped: bool,
+    /// Most calls in flight now (slow start: 1, doubled per answer within its reservation).
+    window: usize,
+    /// Answers that cost more than [`OVER_REPORT`] times their reservation.
+    over_reported: usize,
 }
 
 /// A run's budget; without a limit every call is admitted and spend is only tallied.
@@ -36,14 +55,22 @@ impl Budget {
     pub fn new(limit: Option<f64>) -> Budget {
         Budget {
             limit,
-            tally: Mutex::new(Tally::default()),
+            tally: Mutex::new(Tally {
+                spent: 0.0,
+                reserved: 0.0,
+                in_flight: 0,
+                stopped: false,
+                window: 1,
+                over_reported: 0,
+            }),
             settled: Notify::new(),
         }
     }
 
     /// Admit a call whose worst case is `worst` USD (`None`: unpriced, cannot be enforced), or
-    /// return `None` when it could cross the budget even with nothing else in flight. Waits
-    /// while calls in flight might still free room.
+    /// return `None` when the run must stop: the call could cross the budget even with nothing
+    /// else in flight, spend reached the budget, or a provider over-reported. Waits while calls
+    /// in flight might still free room.
     pub async fn admit(&self, worst: Option<f64>) -> Option<Ticket> {
         loop {
             {
@@ -52,26 +79,38 @@ impl Budget {
                     return None;
                 }
                 let reserve = worst.unwrap_or(0.0).max(0.0);
-                let fits = match self.limit {
-                    None => true,
-                    Some(_) if reserve == 0.0 => true,
-                    Some(limit) => t.spent + t.reserved + reserve <= limit,
-                };
-                if fits {
-                    t.reserved += reserve;
-                    t.in_flight += 1;
-                    return Some(Ticket { reserved: reserve });
-                }
-                if t.reserved <= 0.0 {
-                    t.stopped = true;
-                    return None;
+                match self.fits(&t, reserve) {
+                    Some(true) => {
+                        t.reserved += reserve;
+                        t.in_flight += 1;
+                        return Some(Ticket { reserved: reserve });
+                    }
+                    Some(false) => {}
+                    None => {
+                        t.stopped = true;
+                        return None;
+                    }
                 }
             }
             self.settled.notified().await;
         }
     }
 
-    /// A call finished: release its reservation and add what it actually cost.
+    /// Whether a call reserving `reserve` may start now (`Some(false)`: wait for a settle,
+    /// `None`: it never will, stop).
+    fn fits(&self, t: &Tally, reserve: f64) -> Option<bool> {
+        let Some(limit) = self.limit.filter(|_| reserve > 0.0) else {
+            return Some(true);
+        };
+        if t.in_flight == 0 {
+            return (t.spent + reserve <= limit).then_some(true);
+        }
+        let headroom = t.spent + HEADROOM * (t.reserved + reserve) <= limit;
+        Some(t.in_flight < t.window && headroom)
+    }
+
+    /// A call finished: release its reservation and add what it actually cost. An answer far
+    /// over its reservation, or spend at the budget, stops the run.
     pub fn settle(&self, ticket: Ticket, actual: Option<f64>) {
         {
             let mut t = self.lock();
@@ -80,7 +119,19 @@ impl Budget {
             if t.in_flight == 0 {
                 t.reserved = 0.0;
             }
-            t.spent += actual.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0);
+            let cost = actual.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0);
+            t.spent += cost;
+            if let Some(limit) = self.limit.filter(|_| ticket.reserved > 0.0) {
+                if cost > ticket.reserved * OVER_REPORT {
+                    t.over_reported += 1;
+                    t.stopped = true;
+                } else {
+                    t.window = t.window.saturating_mul(2);
+                }
+                if t.spent >= limit {
+                    t.stopped = true;
+                }
+            }
         }
         self.settled.notify_one();
     }
@@ -95,9 +146,14 @@ impl Budget {
         self.lock().spent
     }
 
-    /// Whether a call was refused for lack of budget.
+    /// Whether the guard stopped the run (budget reached or a provider over-reported).
     pub fn stopped(&self) -> bool {
         self.lock().stopped
+    }
+
+    /// Answers that cost more than [`OVER_REPORT`] times their reservation.
+    pub fn over_reported(&self) -> usize {
+        self.lock().over_reported
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
@@ -158,21 +214,42 @@ mod tests {
     #[tokio::test]
     async fn stops_only_when_nothing_in_flight_could_free_room() {
         let budget = Budget::new(Some(1.0));
-        let a = budget.admit(Some(0.4)).await.unwrap();
-        let b = budget.admit(Some(0.4)).await.unwrap();
-        // A third worst case of 0.4 does not fit next to two reservations: settle one cheaply.
+        let a = budget.admit(Some(0.2)).await.unwrap();
         budget.settle(a, Some(0.1));
-        let c = budget.admit(Some(0.4)).await.unwrap();
+        // Window 2 now, headroom 2 x (0.2 + 0.2) + 0.1 <= 1.0: two in flight.
+        let b = budget.admit(Some(0.2)).await.unwrap();
+        let c = budget.admit(Some(0.2)).await.unwrap();
         budget.settle(b, Some(0.1));
         budget.settle(c, Some(0.1));
         assert!((budget.spent() - 0.3).abs() < 1e-12);
-        // 0.3 spent: 0.4 fits (0.7), then 0.7 + 0.4 > 1.0 with nothing in flight: stop.
+        // 0.3 spent: one 0.4 fits alone (0.7); a second would not fit next to it: it waits.
         let d = budget.admit(Some(0.4)).await.unwrap();
         budget.settle(d, Some(0.4));
+        // 0.7 + 0.4 > 1.0 with nothing in flight: stop.
         assert!(budget.admit(Some(0.4)).await.is_none());
         assert!(budget.stopped());
         // Once stopped, even a free call is refused: the run is over.
         assert!(budget.admit(Some(0.0)).await.is_none());
+        assert_eq!(budget.over_reported(), 0);
+    }
+
+    #[tokio::test]
+    async fn starts_with_one_call_and_stops_at_an_over_report() {
+        let budget = Arc::new(Budget::new(Some(1.0)));
+        let a = budget.admit(Some(0.01)).await.unwrap();
+        // A second call waits until the first answered within its reservation.
+        let waiting = tokio::spawn({
+            let budget = budget.clone();
+            async move { budget.admit(Some(0.01)).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished());
+        // The provider bills 100x the bound: the run stops, the waiting call is refused.
+        budget.settle(a, Some(1.0));
+        assert!(waiting.await.unwrap().is_none());
+        assert!(budget.stopped());
+        assert_eq!(budget.over_reported(), 1);
+        assert!((budget.spent() - 1.0).abs() < 1e-12);
     }
 
     #[tokio::test]

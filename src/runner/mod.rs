@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every sample goes through one writer thread (see [`writer`]) that commits at most 100 ms
+//! Every sample goes through one writer thread (see [`writer`]) that commits within 250 ms (target 100 ms)
 //! after the answer arrived. Cancelling keeps the stored samples and marks the run cancelled.
 
 mod budget;
@@ -107,6 +107,44 @@ pub struct CellStarted {
     pub n: u32,
 }
 
+impl RunOutcome {
+    /// How far spend went past the budget, when it did (never hidden as "within budget").
+    pub fn overshoot_usd(&self) -> Option<f64> {
+        let budget = self.budget_usd?;
+        (self.spent_usd > budget).then_some(self.spent_usd - budget)
+    }
+
+    /// Why the spend guard stopped the run, in words for the user (`None` if it did not).
+    pub fn budget_stop_message(&self) -> Option<String> {
+        use crate::cost::format_usd;
+        if !self.budget_reached && self.overshoot_usd().is_none() {
+            return None;
+        }
+        let budget = format_usd(self.budget_usd.unwrap_or(0.0));
+        let spent = format_usd(self.spent_usd);
+        let why = match (self.over_reported, self.overshoot_usd()) {
+            (0, None) => format!(
+                "the next call could take spend past the budget of {budget} ({spent} spent)"
+            ),
+            (0, Some(over)) => format!(
+                "spend reached {spent}, {} over the budget of {budget}",
+                format_usd(over)
+            ),
+            (n, over) => format!(
+                "{} cost more than max_tokens allows (the provider reported more usage than it could produce); spent {spent} against a budget of {budget}{}",
+                crate::plural::count(n as u64, "answer"),
+                over.map(|o| format!(", {} over", format_usd(o)))
+                    .unwrap_or_default()
+            ),
+        };
+        Some(format!(
+            "stopped: {why}; {} not sent, stored as `{SKIPPED_BUDGET}` in run #{}",
+            crate::plural::count(self.skipped as u64, "sample"),
+            self.run_id
+        ))
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunOutcome {
@@ -123,11 +161,18 @@ pub struct RunOutcome {
     pub spent_usd: f64,
     /// The budget the run was held to, if any.
     pub budget_usd: Option<f64>,
-    /// Whether the run stopped early because the next call could cross the budget.
+    /// Whether the spend guard stopped the run early: the next call could cross the budget,
+    /// spend reached it, or a provider over-reported (see `over_reported`).
     pub budget_reached: bool,
+    /// Answers that cost more than 1.5 times the reservation for their `max_tokens`: the
+    /// provider reported more usage than it could have produced. The first one stops the run.
+    pub over_reported: usize,
     pub elapsed: Duration,
     /// Render warnings (unused variables), deduplicated.
     pub warnings: Vec<String>,
+    /// Longest time a sample waited between its answer and its commit: what a `kill -9`
+    /// could lose beyond the calls in flight (docs/hardening.md).
+    pub max_commit_lag_ms: f64,
 }
 
 /// Why a run could not start or could not be stored.
@@ -137,6 +182,15 @@ pub enum RunError {
     Plan(#[from] PlanError),
     #[error("storing the run: {0}")]
     Store(#[from] StoreError),
+    /// A commit failed mid-run (disk full, read-only DB): the run stopped at once.
+    #[error(
+        "storing samples failed, so run #{run_id} stopped at once: no new calls were made; the {stored} samples committed before the failure are kept (calls in flight were abandoned). Cause: {source}"
+    )]
+    StorageFailed {
+        run_id: i64,
+        stored: usize,
+        source: StoreError,
+    },
 }
 
 /// Prepare and execute `plan`, writing to the DB at `db_path`.
@@ -161,8 +215,10 @@ pub async fn execute(
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let new_cells = cells.iter().map(|c| c.new_cell.clone()).collect();
-    let (writer, created) =
-        Writer::start(db_path, &plan.source, plan.session.as_deref(), new_cells)?;
+    // Cancelled by the user (`cancel`) or by the writer when a commit fails.
+    let halt = cancel.child_token();
+    let names = (plan.source.as_str(), plan.session.as_deref());
+    let (writer, created) = Writer::start(db_path, names, new_cells, halt.clone())?;
     let emit = |event: RunEvent| {
         if let Some(tx) = &events {
             let _ = tx.send(event);
@@ -197,7 +253,7 @@ pub async fn execute(
         budget: Budget::new(plan.budget_usd),
         writer,
         events: events.clone(),
-        cancel: cancel.clone(),
+        cancel: halt.clone(),
         max_retries: plan.max_retries,
         backoff: plan.backoff,
         ok: AtomicUsize::new(0),
@@ -235,12 +291,12 @@ pub async fn execute(
         for (position, cell) in cells.iter().enumerate() {
             let permit = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => break 'outer,
+                _ = halt.cancelled() => break 'outer,
                 p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break 'outer },
             };
             let ticket = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => break 'outer,
+                _ = halt.cancelled() => break 'outer,
                 t = shared.budget.admit(cell.price.worst_usd) => t,
             };
             let Some(ticket) = ticket else {
@@ -271,13 +327,17 @@ pub async fn execute(
     };
     let spent_usd = shared.budget.spent();
     let budget_reached = shared.budget.stopped();
+    let over_reported = shared.budget.over_reported();
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(RunError::Store(StoreError::Invalid {
             what: "run".into(),
             why: "a sample task outlived the run".into(),
         }));
     };
+    let stats = shared.writer.stats.clone();
     let stored = shared.writer.finish(status).await;
+    let committed = stats.committed.load(Ordering::Relaxed);
+    let max_commit_lag_ms = stats.max_lag_us.load(Ordering::Relaxed) as f64 / 1000.0;
     let status = if stored.is_err() {
         RunStatus::Failed
     } else {
@@ -291,7 +351,11 @@ pub async fn execute(
         failed,
         elapsed,
     });
-    stored?;
+    stored.map_err(|source| RunError::StorageFailed {
+        run_id: created.run_id,
+        stored: committed,
+        source,
+    })?;
     Ok(RunOutcome {
         run_id: created.run_id,
         status,
@@ -302,8 +366,10 @@ pub async fn execute(
         spent_usd,
         budget_usd: plan.budget_usd,
         budget_reached,
+        over_reported,
         elapsed,
         warnings,
+        max_commit_lag_ms,
     })
 }
 

@@ -111,8 +111,49 @@ fn answer_sample(base: NewSample, r: Response, attempts: u32) -> NewSample {
             .map(crate::provider::logprob_codec::encode),
         region: r.region,
         attempts,
-        response_json: r.raw,
+        response_json: compact_raw(r.raw),
         ..base
+    }
+}
+
+/// Raw bodies up to this size are stored as received.
+const RAW_KEEP: usize = 64 * 1024;
+/// In a bigger raw body, strings longer than this are elided: the answer text is already in
+/// `samples.output` (and tool calls in `tool_calls_json`, logprobs in `logprobs`).
+const RAW_STRING_KEEP: usize = 1024;
+
+/// The raw body to store: as received when small; when big, the same JSON with its long strings
+/// and its logprobs replaced by a note, so a 50 MB answer is stored once (in `output`) while
+/// what `explain` and replay read (model, usage, ids, fingerprint) stays. Dropped when a big
+/// body is not JSON.
+fn compact_raw(raw: Option<String>) -> Option<String> {
+    let raw = raw?;
+    if raw.len() <= RAW_KEEP {
+        return Some(raw);
+    }
+    let mut value: serde_json::Value = serde_json::from_str(&raw).ok()?;
+    elide(&mut value);
+    serde_json::to_string(&value).ok()
+}
+
+fn elide(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    let note = |what: &str| Value::String(format!("[temper: {what} elided, stored elsewhere]"));
+    match value {
+        Value::String(s) if s.len() > RAW_STRING_KEEP => {
+            *value = note(&format!("{} bytes", s.len()))
+        }
+        Value::Array(items) => items.iter_mut().for_each(elide),
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if key == "logprobs" && !field.is_null() {
+                    *field = note("logprobs");
+                } else {
+                    elide(field);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -125,5 +166,31 @@ fn error_sample(base: NewSample, e: &ProviderError, attempts: u32, latency: Dura
         latency_ms: Some(latency.as_secs_f64() * 1000.0),
         attempts,
         ..base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_big_raw_body_keeps_its_metadata_but_not_the_answer_twice() {
+        let small = r#"{"model":"m","choices":[{"message":{"content":"hi"}}]}"#.to_string();
+        assert_eq!(compact_raw(Some(small.clone())), Some(small));
+        let text = "x".repeat(RAW_KEEP * 2);
+        let big = serde_json::json!({"model": "gpt-4o-mini", "usage": {"prompt_tokens": 3},
+            "choices": [{"message": {"content": text}, "logprobs": {"content": []}}]});
+        let kept = compact_raw(Some(big.to_string())).unwrap();
+        assert!(kept.len() < 1024, "{kept}");
+        let v: serde_json::Value = serde_json::from_str(&kept).unwrap();
+        assert_eq!(v["model"], "gpt-4o-mini");
+        assert_eq!(v["usage"]["prompt_tokens"], 3);
+        assert!(
+            v["choices"][0]["message"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("elided")
+        );
+        assert_eq!(compact_raw(Some(format!("not json {text}"))), None);
     }
 }

@@ -67,6 +67,10 @@ pub struct ModelSpend {
     /// as unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub did_you_mean: Vec<String>,
+    /// Which loopback pricing rule applied, when the provider's URL is loopback (a known
+    /// hosted model is priced whatever the URL; only unknown models there are $0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loopback_rule: Option<String>,
 }
 
 /// What a run is about to do and spend.
@@ -144,6 +148,7 @@ pub fn estimate(
                 Pricing::Unpriced { .. } => book.did_you_mean(&price.model),
                 _ => Vec::new(),
             },
+            loopback_rule: book.loopback_rule(&price.model).map(str::to_string),
             pricing: price.pricing,
         };
         match models.iter_mut().find(|m| m.model == cell_spend.model) {
@@ -323,6 +328,13 @@ impl SpendEstimate {
             .unwrap_or(0);
         for m in &self.models {
             out.push(format!("  {:<width$}  {}", m.model, model_line(m)));
+        }
+        for m in self.models.iter().filter(|m| m.loopback_rule.is_some()) {
+            let rule = m.loopback_rule.as_deref().unwrap_or_default();
+            out.push(format!(
+                "note: {} is served on a loopback URL: {rule}",
+                m.model
+            ));
         }
         let mut total = if self.upper_complete {
             format!("total: up to {}", format_usd(self.upper_usd))
