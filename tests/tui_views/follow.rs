@@ -54,7 +54,9 @@ fn run_view_shows_what_the_cell_sent_and_warns_above_temperature_0() {
     let wide = screen(&mut a, 160, 48);
     for needle in [
         "sent: temperature=0.7 max_tokens=400 stream=true",
-        "latency p50 310ms p95 912ms · ttft p50 42ms p95 97ms",
+        // Wrapped at the pane's width.
+        "latency p50 310ms p95",
+        "ttft p50 42ms p95 97ms",
         "temperature 0.7 was sent, above 0: stability is expected to fall",
     ] {
         assert!(wide.contains(needle), "{needle} in\n{wide}");
@@ -115,6 +117,7 @@ fn worker_reads_what_a_real_run_sent() {
             .env("NO_COLOR", "1");
         cmd
     };
+    std::fs::write(dir.path().join("config.toml"), "[run]\nconcurrency = 2\n").unwrap();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts");
     temper()
         .args(["prompt", "import"])
