@@ -585,3 +585,31 @@ fn trace_detail_pane_shows_chunk_text_and_tool_calls() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// Issue 26 item 10 on the real llama-index export (an indexing and a query trace): the view
+/// opens on the query, its Answer pane shows the model's answer, not the indexing root's
+/// `TextNode` ids; `t` picks the indexing trace and the panes follow it.
+#[test]
+fn real_llama_index_trace_answer_pane_follows_the_picked_trace() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/traces/real/llama-index/spans.jsonl"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_args(dir, 48, 160, &[], &["trace", file, "--tui"]);
+    let screen = s.wait_for("trace 2/2");
+    assert!(screen.contains("RetrieverQueryEngine.query"), "{screen}");
+    assert!(
+        screen.contains("The card refunds are quick"),
+        "the model's answer: {screen}"
+    );
+    assert!(!screen.contains("TextNode"), "{screen}");
+    s.send("t");
+    let screen = s.wait_for("trace 1/2");
+    assert!(screen.contains("SentenceSplitter"), "{screen}");
+    assert!(!screen.contains("The card refunds are quick"), "{screen}");
+    s.send("T");
+    s.wait_for("trace 2/2");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

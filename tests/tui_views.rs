@@ -15,6 +15,8 @@ use temper::tui::{Options, new_app};
 
 #[path = "tui_views/explain.rs"]
 mod explain;
+#[path = "tui_views/follow.rs"]
+mod follow;
 #[path = "tui_views/guard.rs"]
 mod guard;
 #[path = "tui_views/save.rs"]
@@ -626,7 +628,13 @@ fn runs_app() -> App {
         run(2, RunStatus::Running),
         run(1, RunStatus::Done),
     ]));
-    assert_eq!(requests(&mut a), [Request::LoadCells { run_id: 2 }]);
+    assert_eq!(
+        requests(&mut a),
+        [
+            Request::LoadCells { run_id: 2 },
+            Request::LoadRunSent { run_id: 2 }
+        ]
+    );
     a.on_event(Event::Cells {
         run_id: 2,
         cells: vec![cell(7, 2, "mock:drift"), cell(8, 2, "mock:echo")],
@@ -882,7 +890,7 @@ fn trace_app(path: &str) -> App {
 fn snapshot_trace_view_rag_and_agent() {
     let a = trace_app("examples/traces/rag-answer.temper.jsonl");
     let loaded = a.trace.loaded().unwrap();
-    assert!(!loaded.chunks.is_empty() && !loaded.answer.is_empty());
+    assert!(!loaded.chunks.is_empty() && !a.trace.shown().unwrap().1.answer.is_empty());
     snapshot("trace_rag", a);
     let mut a = trace_app("examples/traces/agent-tools.temper.jsonl");
     assert!(!a.trace.loaded().unwrap().tools.is_empty());
@@ -951,7 +959,7 @@ fn trace_view_keys_move_focus_and_copy() {
     let [Effect::Copy(text)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(text, &a.trace.loaded().unwrap().answer);
+    assert_eq!(text, &a.trace.shown().unwrap().1.answer);
 }
 
 #[test]

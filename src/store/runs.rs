@@ -393,6 +393,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The effective params every cell of a run sent, `(cell_id, params_sent)` in cell order,
+    /// in one query (the TUI shows them per cell; cells from before temper recorded them are
+    /// absent).
+    pub fn run_params_sent(&self, run_id: i64) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT r.cell_id, r.params_sent FROM cell_requests r
+             JOIN cells c ON c.id = r.cell_id WHERE c.run_id = ?1 ORDER BY r.cell_id",
+        )?;
+        let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// How many samples a run has stored.
     pub fn sample_count(&self, run_id: i64) -> Result<i64> {
         Ok(self.conn().query_row(

@@ -66,6 +66,8 @@ pub enum Action {
     Variants,
     NextCell,
     PrevCell,
+    NextTrace,
+    PrevTrace,
     Explain,
     CompareOutputs,
     SaveSession,
@@ -74,7 +76,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 42] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -111,6 +113,8 @@ impl Action {
         Action::Variants,
         Action::NextCell,
         Action::PrevCell,
+        Action::NextTrace,
+        Action::PrevTrace,
         Action::Explain,
         Action::CompareOutputs,
         Action::SaveSession,
@@ -156,6 +160,8 @@ impl Action {
             Action::Variants => "variants",
             Action::NextCell => "next_cell",
             Action::PrevCell => "prev_cell",
+            Action::NextTrace => "next_trace",
+            Action::PrevTrace => "prev_trace",
             Action::Explain => "explain",
             Action::CompareOutputs => "compare_outputs",
             Action::SaveSession => "save_session",
@@ -190,6 +196,8 @@ impl Action {
             Action::Variants => "models",
             Action::NextCell => "next cell",
             Action::PrevCell => "prev cell",
+            Action::NextTrace => "next trace",
+            Action::PrevTrace => "prev trace",
             Action::Explain => "explain",
             Action::CompareOutputs => "outputs",
             Action::FocusNext => "switch pane",
@@ -240,6 +248,8 @@ impl Action {
             Action::SetVolume => "type the calls per day (1000, 50k, 1.5M)",
             Action::NextCell => "compare the next cell of the run (the least stable comes first)",
             Action::PrevCell => "compare the previous cell of the run",
+            Action::NextTrace => "show the next trace of the file (one per root span)",
+            Action::PrevTrace => "show the previous trace of the file",
             Action::CompareOutputs => {
                 "compare this version's outputs with its parent's (or the diffed version's) in the Diff view"
             }

@@ -233,7 +233,11 @@ impl App {
                 .iter()
                 .filter_map(|c| Some((c.id, self.run.samples_of(c.id)?.clone())))
                 .collect();
-            let effects = self.diff.set_run(list, known);
+            let sent = cells
+                .first()
+                .and_then(|c| self.run.sent_of(c.run_id))
+                .cloned();
+            let effects = self.diff.set_run(list, known, sent);
             self.apply(effects);
         }
         if tab == Tab::Run {

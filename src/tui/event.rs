@@ -44,6 +44,8 @@ pub enum Request {
     /// The samples of one of a run's cells, all wanted at once (the Diff view looks for the
     /// least stable): never superseded. Answered as [`Event::Samples`] too.
     LoadRunSamples { cell_id: i64 },
+    /// What the cells of a run sent (`params_sent`) and its variants' latency percentiles.
+    LoadRunSent { run_id: i64 },
     /// Read a trace file and run the detectors over it.
     LoadTrace { path: PathBuf },
     /// Estimate `models` for the version `label` names (the Cost view's added models).
@@ -109,6 +111,29 @@ pub struct SpendCheck {
     pub decision: crate::runner::Decision,
     /// The session file, when the run is a session's (its checks are evaluated after the run).
     pub session: Option<PathBuf>,
+}
+
+/// What a run's cells sent and how fast its variants answered, for the Run and Diff views
+/// (issue 15: the request as sent is shown, never what the prompt file said).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunSent {
+    pub run_id: i64,
+    /// Per cell id, its recorded `params_sent` (runs from before temper recorded it have none).
+    pub params: std::collections::HashMap<i64, serde_json::Value>,
+    /// Per variant: latency p50/p95 and TTFT when streamed (`crate::runner::summarize`).
+    pub variants: Vec<crate::runner::VariantSummary>,
+}
+
+impl RunSent {
+    /// The temperature cell `cell_id` sent, when recorded.
+    pub fn temperature(&self, cell_id: i64) -> Option<f64> {
+        self.params.get(&cell_id)?.get("temperature")?.as_f64()
+    }
+
+    /// The summary of `variant`, when the run has it.
+    pub fn variant(&self, variant: &str) -> Option<&crate::runner::VariantSummary> {
+        self.variants.iter().find(|v| v.variant == variant)
+    }
 }
 
 /// Per-model cost of a prompt version's stored runs, for the Cost view.
@@ -188,6 +213,8 @@ pub enum Event {
         cell_id: i64,
         samples: Vec<SampleRow>,
     },
+    /// What a run's cells sent, and its variants' latencies.
+    RunSent(Box<RunSent>),
     Cost(Box<VersionCost>),
     /// Session files to pick from.
     Sessions(Vec<PathBuf>),

@@ -189,6 +189,8 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("C", A::PrevCell, V(Tab::Diff)),
         ("e", A::Explain, V(Tab::Diff)),
         ("o", A::Open, V(Tab::Trace)),
+        ("t", A::NextTrace, V(Tab::Trace)),
+        ("T", A::PrevTrace, V(Tab::Trace)),
         ("+,=", A::More, V(Tab::Cost)),
         ("c", A::SetVolume, V(Tab::Cost)),
         ("v", A::Variants, V(Tab::Cost)),

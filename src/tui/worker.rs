@@ -183,6 +183,10 @@ impl Worker {
                 completed: crate::tui::paths::complete(&text),
                 text,
             },
+            Request::LoadRunSent { run_id } => match run_sent(store, run_id) {
+                Ok(sent) => Event::RunSent(Box::new(sent)),
+                Err(e) => failed(format!("loading what run #{run_id} sent"), &e),
+            },
             Request::LoadTrace { path } => {
                 let result = crate::trace::load(&path, None)
                     .map(|mut trace| {
@@ -254,6 +258,21 @@ impl Worker {
     }
 }
 
+/// What the cells of `run_id` sent (unparsable records are left out) and its variants'
+/// latencies.
+fn run_sent(store: &Store, run_id: i64) -> Result<super::event::RunSent, crate::store::StoreError> {
+    let params = store
+        .run_params_sent(run_id)?
+        .into_iter()
+        .filter_map(|(cell, text)| Some((cell, serde_json::from_str(&text).ok()?)))
+        .collect();
+    Ok(super::event::RunSent {
+        run_id,
+        params,
+        variants: crate::runner::summarize(store, run_id)?,
+    })
+}
+
 /// Whether `request` is a load the user has moved past: another of its kind is queued behind
 /// it, so only the newest is answered (gitui's `AsyncSingleJob`) and the cell the user lands on
 /// is not queued behind the ones scrolled past. Everything else is always answered.
@@ -267,6 +286,7 @@ fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
         Request::LoadLog { .. }
         | Request::LoadVersion { .. }
         | Request::LoadCells { .. }
+        | Request::LoadRunSent { .. }
         | Request::LoadSamples { .. }
         | Request::LoadTrace { .. }
         | Request::LoadCost { .. } => Some(std::mem::discriminant(request)),

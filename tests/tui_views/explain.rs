@@ -50,7 +50,13 @@ fn probe_app() -> App {
     a.dispatch(Action::ShowTab(Tab::Run));
     requests(&mut a);
     a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
-    assert_eq!(requests(&mut a), [Request::LoadCells { run_id: 2 }]);
+    assert_eq!(
+        requests(&mut a),
+        [
+            Request::LoadCells { run_id: 2 },
+            Request::LoadRunSent { run_id: 2 }
+        ]
+    );
     a.on_event(Event::Cells {
         run_id: 2,
         cells: vec![scheduled(7, "sequential"), scheduled(8, "burst")],
@@ -290,4 +296,85 @@ fn tokens_sampled_below_the_top_candidate_are_not_called_robust() {
         lines.contains("the closest call is token 4 ' unused' by 0.850"),
         "{lines}"
     );
+}
+
+/// The burst cell's modal answer took a token that was not the most likely (" unworn" at 0.47
+/// beside " unused" at 0.52); `sent` is what the Run view read of what the run sent.
+fn passed_over_app(sent: Option<temper::tui::event::RunSent>) -> App {
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![scheduled(7, "sequential"), scheduled(8, "burst")],
+    });
+    if let Some(sent) = sent {
+        a.on_event(Event::RunSent(Box::new(sent)));
+    }
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: (0..3).map(|i| jacket(7, i, " unused")).collect(),
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    a.on_event(Event::Samples {
+        cell_id: 8,
+        samples: vec![
+            jacket(8, 0, " unworn"),
+            jacket(8, 1, " unworn"),
+            jacket(8, 2, " unused"),
+        ],
+    });
+    requests(&mut a);
+    a.on_key(&key('e'));
+    a
+}
+
+/// Issue 15 item 2: with the temperature the run sent, the panel names the server's settings
+/// as `temper report --explain` does, not "either sampling … or …".
+#[test]
+fn explain_panel_uses_the_temperature_the_run_sent() {
+    let unknown = passed_over_app(None).diff.explain.join("\n");
+    assert!(
+        unknown.contains("either sampling above temperature 0"),
+        "{unknown}"
+    );
+    let sent = temper::tui::event::RunSent {
+        run_id: 2,
+        params: [7, 8]
+            .into_iter()
+            .map(|c| (c, serde_json::json!({"temperature": 0.0})))
+            .collect(),
+        variants: Vec::new(),
+    };
+    let a = passed_over_app(Some(sent.clone()));
+    let lines = a.diff.explain.join("\n");
+    assert!(lines.contains("temperature 0 was sent"), "{lines}");
+    assert!(!lines.contains("either"), "{lines}");
+    // The same sentences `temper report --explain` prints for the cell.
+    let cell = scheduled(8, "burst");
+    let samples = vec![
+        jacket(8, 0, " unworn"),
+        jacket(8, 1, " unworn"),
+        jacket(8, 2, " unused"),
+    ];
+    let report = temper::explain::explain_run_sent(
+        &[(cell, samples)],
+        temper::analysis::Mode::Exact,
+        &[Some(0.0)],
+    );
+    let passed: Vec<String> = report
+        .sentences()
+        .into_iter()
+        .filter(|s| s.contains("not the most likely"))
+        .collect();
+    assert!(!passed.is_empty(), "{:?}", report.sentences());
+    for sentence in passed {
+        assert!(lines.contains(sentence.trim()), "{sentence} in\n{lines}");
+    }
+    // Arriving after the cells were explained works too.
+    let mut late = passed_over_app(None);
+    late.on_event(Event::RunSent(Box::new(sent)));
+    let lines = late.diff.explain.join("\n");
+    assert!(lines.contains("temperature 0 was sent"), "{lines}");
+    snapshot("diff_explain_sent", late);
 }

@@ -5,6 +5,7 @@ pub mod cost;
 pub mod diff;
 pub mod prompts;
 pub mod run;
+pub mod sent;
 pub mod trace;
 pub mod widgets;
 

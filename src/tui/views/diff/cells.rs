@@ -5,7 +5,8 @@ use super::DiffView;
 use crate::analysis::Mode;
 use crate::explain::{CellExplanation, explain_cell};
 use crate::store::{CellInfo, SampleRow};
-use crate::tui::event::Request;
+use crate::tui::event::{Request, RunSent};
+use crate::tui::theme::Theme;
 use crate::tui::views::Effect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -28,8 +29,9 @@ pub(super) struct LoadedCell {
 }
 
 impl LoadedCell {
-    fn new(cell: &CellInfo, samples: Vec<SampleRow>) -> LoadedCell {
-        let explanation = explain_cell(cell, &samples, Mode::Exact);
+    /// `temperature`: what the cell sent, so the explanation names the true cause.
+    fn new(cell: &CellInfo, samples: Vec<SampleRow>, temperature: Option<f64>) -> LoadedCell {
+        let explanation = explain_cell(cell, &samples, Mode::Exact).with_temperature(temperature);
         LoadedCell {
             // The explanation clusters exactly as the analysis does; 1.0 when nothing
             // succeeded: there is nothing to compare.
@@ -69,22 +71,29 @@ impl crate::analysis::TokenCount for ModelTokens<'_> {
 }
 
 impl DiffView {
-    /// Show the cells of a run; `known` are the samples already loaded. Asks for the rest.
+    /// Show the cells of a run; `known` are the samples already loaded, `sent` what the run's
+    /// cells sent when the Run view has it. Asks for the rest.
     pub fn set_run(
         &mut self,
         cells: Vec<DiffCell>,
         known: Vec<(i64, Vec<SampleRow>)>,
+        sent: Option<RunSent>,
     ) -> Vec<Effect> {
         if cells != self.run_cells {
             self.run_cells = cells;
             self.loaded.clear();
             self.picked = false;
         }
+        let run_id = self.run_cells.first().map(|c| c.info.run_id);
+        self.sent = sent.filter(|s| Some(s.run_id) == run_id);
         for (id, samples) in known {
             if let Some(cell) = self.run_cells.iter().find(|c| c.id == id) {
-                self.loaded.insert(id, LoadedCell::new(&cell.info, samples));
+                let temperature = self.temperature(id);
+                self.loaded
+                    .insert(id, LoadedCell::new(&cell.info, samples, temperature));
             }
         }
+        // What the run sent arrives from the Run view's request (`Event::RunSent`) if not yet.
         let missing: Vec<Effect> = self
             .run_cells
             .iter()
@@ -100,7 +109,7 @@ impl DiffView {
         let Some(cell) = self.run_cells.iter().find(|c| c.id == cell_id) else {
             return false;
         };
-        let loaded = LoadedCell::new(&cell.info, samples.to_vec());
+        let loaded = LoadedCell::new(&cell.info, samples.to_vec(), self.temperature(cell_id));
         self.loaded.insert(cell_id, loaded);
         if !self.picked {
             self.show_default();
@@ -109,6 +118,37 @@ impl DiffView {
             self.show_cell(self.cell_index);
         }
         true
+    }
+
+    /// The temperature cell `cell_id` sent, once the run's `params_sent` arrived.
+    fn temperature(&self, cell_id: i64) -> Option<f64> {
+        self.sent.as_ref()?.temperature(cell_id)
+    }
+
+    /// What the run's cells sent arrived: keep it when it is this run's, and let every loaded
+    /// explanation know its cell's temperature.
+    pub(super) fn sent_loaded(&mut self, sent: &RunSent) {
+        if self.run_cells.first().map(|c| c.info.run_id) != Some(sent.run_id) {
+            return;
+        }
+        for (id, cell) in &mut self.loaded {
+            cell.explanation.temperature_sent = sent.temperature(*id);
+        }
+        self.sent = Some(sent.clone());
+        if let Some(id) = self.run_cells.get(self.cell_index).map(|c| c.id) {
+            self.explain = self.explain_lines(id);
+        }
+    }
+
+    /// The compared cell's sent line and temperature note (empty outside a run's cells).
+    pub(super) fn sent_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+        if self.comparing_versions() {
+            return Vec::new();
+        }
+        let Some(cell) = self.run_cells.get(self.cell_index) else {
+            return Vec::new();
+        };
+        crate::tui::views::sent::lines(self.sent.as_ref(), &cell.info, theme)
     }
 
     /// Until the user picks, show the least stable loaded cell (the first of equals).

@@ -58,6 +58,8 @@ pub struct DiffView {
     pub explain: Vec<String>,
     /// The panes' highlighted lines, rebuilt only when the pair or the theme changes.
     panes: lines::PaneCache,
+    /// What the run's cells sent (params, latencies), once loaded.
+    sent: Option<crate::tui::event::RunSent>,
     /// `O` in the Prompts view: two versions' outputs instead of a run's samples.
     versions: Option<versions::Versions>,
 }
@@ -218,6 +220,9 @@ impl View for DiffView {
         {
             return self.set_versions(name, *old, *new, pairs);
         }
+        if let Event::RunSent(sent) = event {
+            self.sent_loaded(sent);
+        }
         if let Event::Samples { cell_id, samples } = event
             && !self.comparing_versions()
             && !self.cell_loaded(*cell_id, samples)
@@ -254,8 +259,12 @@ impl View for DiffView {
             empty_state(frame, inner, text, theme.muted());
             return;
         };
-        let [head, body] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+        let sent = self.sent_lines(theme);
+        let [head, body] = Layout::vertical([
+            Constraint::Length(2 + sent.len() as u16),
+            Constraint::Min(3),
+        ])
+        .areas(area);
         let verdict = if self.samples.len() < 2 {
             Span::styled("needs two samples", theme.fg(theme.warning))
         } else if has_changes(&self.spans) {
@@ -304,7 +313,14 @@ impl View for DiffView {
             let sep = if second.is_empty() { " " } else { " · " };
             second.push(one_line(&format!("{sep}{position}"), theme.muted()));
         }
-        frame.render_widget(Paragraph::new(vec![header, Line::from(second)]), head);
+        let mut head_lines = vec![header, Line::from(second)];
+        // Indented like the lines above.
+        head_lines.extend(sent.into_iter().map(|l| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(l.spans);
+            Line::from(spans)
+        }));
+        frame.render_widget(Paragraph::new(head_lines), head);
         let body = if self.explain_open {
             // The samples keep at least three rows of text; the panel takes what it needs of the rest.
             let wanted = self

@@ -220,9 +220,17 @@ fn draw_samples(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Output;
+    // What the cell sent leads the pane: the request as sent, not what the prompt file said.
+    let mut lines = match view.selected_cell() {
+        Some(cell) => crate::tui::views::sent::lines(view.sent_of(cell.run_id), cell, theme),
+        None => Vec::new(),
+    };
     let Some(row) = view.selected_sample() else {
         let block = pane(" Output ", focused, theme);
-        frame.render_widget(block, area);
+        let para = Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false });
+        frame.render_widget(para, area);
         return;
     };
     let s = &row.sample;
@@ -234,7 +242,9 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         title.push_str(&format!("· {reason} "));
     }
     let block = pane(one_line(&title, theme.text()), focused, theme);
-    let mut lines = Vec::new();
+    if !lines.is_empty() {
+        lines.push(Line::default());
+    }
     if let Some(err) = &s.error {
         lines.extend(crate::tui::text::lines(err, theme.fg(theme.error)));
     }

@@ -79,6 +79,8 @@ pub struct RunView {
     cells: HashMap<i64, Vec<CellInfo>>,
     cells_cursor: ListCursor,
     samples: HashMap<i64, Vec<SampleRow>>,
+    /// Per run: what its cells sent and its variants' latencies.
+    sent: HashMap<i64, crate::tui::event::RunSent>,
     samples_cursor: ListCursor,
     focus: RunPane,
     output_scroll: super::widgets::TextScroll,
@@ -108,6 +110,7 @@ impl Default for RunView {
             cells: HashMap::new(),
             cells_cursor: ListCursor::default(),
             samples: HashMap::new(),
+            sent: HashMap::new(),
             samples_cursor: ListCursor::default(),
             focus: RunPane::Runs,
             output_scroll: Default::default(),
@@ -147,6 +150,11 @@ impl RunView {
         self.samples.get(&cell_id)
     }
 
+    /// What the cells of run `run_id` sent, once loaded.
+    pub fn sent_of(&self, run_id: i64) -> Option<&crate::tui::event::RunSent> {
+        self.sent.get(&run_id)
+    }
+
     /// The selected sample.
     pub fn selected_sample(&self) -> Option<&SampleRow> {
         self.cell_samples()?.get(self.samples_cursor.selected)
@@ -164,7 +172,10 @@ impl RunView {
         };
         let run_id = run.id;
         let Some(cells) = self.cells.get(&run_id) else {
-            return vec![Effect::Request(Request::LoadCells { run_id })];
+            return vec![
+                Effect::Request(Request::LoadCells { run_id }),
+                Effect::Request(Request::LoadRunSent { run_id }),
+            ];
         };
         let len = cells.len();
         self.cells_cursor.select(self.cells_cursor.selected, len);
@@ -212,6 +223,7 @@ impl RunView {
         let mut out = vec![Effect::Request(Request::ListRuns)];
         if let Some(run) = self.selected_run() {
             out.push(Effect::Request(Request::LoadCells { run_id: run.id }));
+            out.push(Effect::Request(Request::LoadRunSent { run_id: run.id }));
         }
         if let Some(cell) = self.selected_cell() {
             out.push(Effect::Request(Request::LoadSamples { cell_id: cell.id }));
@@ -333,6 +345,10 @@ impl View for RunView {
             Event::Cells { run_id, cells } => {
                 self.cells.insert(*run_id, cells.clone());
                 self.load_selected()
+            }
+            Event::RunSent(sent) => {
+                self.sent.insert(sent.run_id, (**sent).clone());
+                Vec::new()
             }
             Event::Samples { cell_id, samples } => {
                 self.samples.insert(*cell_id, samples.clone());

@@ -60,14 +60,11 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [tree, chunks, tools, answer] = layout(area);
     let t = &loaded.trace;
     let focused = |p| view.focus() == p;
-    let title = format!(
-        " Spans ({}) · {} ",
-        t.spans.len(),
-        crate::plural::count(loaded.problems() as u64, "problem")
-    );
+    let (rows, chunk_rows, tool_rows) = (view.rows(), view.chunks(), view.tools());
+    let title = tree_title(view, loaded);
     let spec = ListSpec {
         cursor: &view.cursors[0],
-        len: loaded.walk.len(),
+        len: rows.len(),
         focused: focused(TracePane::Tree),
     };
     draw_list(
@@ -77,7 +74,7 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         spec,
         theme,
         |row| {
-            let (i, depth) = loaded.walk[row];
+            let (i, depth) = rows[row];
             let s = &t.spans[i];
             let flagged = !t.flags_of(i).is_empty();
             let mut spans = vec![
@@ -107,10 +104,10 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
     let spec = ListSpec {
         cursor: &view.cursors[1],
-        len: loaded.chunks.len(),
+        len: chunk_rows.len(),
         focused: focused(TracePane::Chunks),
     };
-    let title = format!(" Chunks ({}) ", loaded.chunks.len());
+    let title = format!(" Chunks ({}) ", chunk_rows.len());
     draw_list(
         frame,
         chunks,
@@ -118,10 +115,10 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         spec,
         theme,
         |row| {
-            let (s, d) = loaded.chunks[row];
+            let (s, d) = chunk_rows[row];
             let doc = &t.spans[s].documents[d];
             let id = doc.id.clone().unwrap_or_default();
-            let cited = loaded.cited(&id);
+            let cited = view.shown().is_some_and(|(_, tr)| tr.cited(&id));
             Line::from(vec![
                 Span::styled(if cited { "✓ " } else { "  " }, theme.fg(theme.ok)),
                 one_line(&id, theme.fg(theme.accent)),
@@ -143,10 +140,10 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
     let spec = ListSpec {
         cursor: &view.cursors[2],
-        len: loaded.tools.len(),
+        len: tool_rows.len(),
         focused: focused(TracePane::Tools),
     };
-    let title = format!(" Tools ({}) ", loaded.tools.len());
+    let title = format!(" Tools ({}) ", tool_rows.len());
     draw_list(
         frame,
         tools,
@@ -154,7 +151,7 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         spec,
         theme,
         |row| {
-            let s = &t.spans[loaded.tools[row]];
+            let s = &t.spans[tool_rows[row]];
             let (name, args, result) = match &s.tool {
                 Some(tc) => (
                     tc.name.clone(),
@@ -189,6 +186,27 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let para = view.answer_scroll.apply(para, answer);
     frame.render_widget(para, answer);
     draw_open(view, frame, area, theme);
+}
+
+/// "Spans (12) · 1 problem", led by "trace 2/3 query ·" when the file holds several traces
+/// (`t` picks another).
+fn tree_title(view: &TraceView, loaded: &super::Loaded) -> String {
+    let Some((index, shown)) = view.shown() else {
+        return " Spans (0) ".into();
+    };
+    let counts = format!(
+        "Spans ({}) · {}",
+        shown.walk.len(),
+        crate::plural::count(loaded.problems_in(shown) as u64, "problem")
+    );
+    match loaded.traces.len() {
+        n if n > 1 => format!(
+            " trace {}/{n} {} · {counts} · t next ",
+            index + 1,
+            crate::sanitize::one_line(&loaded.trace.spans[shown.root].name)
+        ),
+        _ => format!(" {counts} "),
+    }
 }
 
 fn draw_open(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {

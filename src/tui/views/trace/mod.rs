@@ -3,11 +3,12 @@
 //! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
 //! and runs `crate::trace::detectors`. Drawing lives in `draw`.
 
+mod call;
 mod detail;
 mod draw;
 mod loaded;
 
-pub use loaded::Loaded;
+pub use loaded::{Loaded, TraceInfo};
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
@@ -51,6 +52,8 @@ pub struct TraceView {
     detail: TracePane,
     cursors: [ListCursor; 3],
     answer_scroll: super::widgets::TextScroll,
+    /// Which trace of the file the panes show (`t` / `T` pick another).
+    shown_trace: usize,
 }
 
 impl Default for TraceView {
@@ -66,6 +69,7 @@ impl Default for TraceView {
             detail: TracePane::Tree,
             cursors: Default::default(),
             answer_scroll: Default::default(),
+            shown_trace: 0,
         }
     }
 }
@@ -74,6 +78,50 @@ impl TraceView {
     /// The loaded trace, if any.
     pub fn loaded(&self) -> Option<&Loaded> {
         self.loaded.as_ref()
+    }
+
+    /// The trace the panes show, with its position in the file.
+    pub fn shown(&self) -> Option<(usize, &TraceInfo)> {
+        let l = self.loaded.as_ref()?;
+        l.traces
+            .get(self.shown_trace)
+            .map(|t| (self.shown_trace, t))
+    }
+
+    /// The tree rows of the shown trace: (span index, depth).
+    pub fn rows(&self) -> &[(usize, usize)] {
+        match (&self.loaded, self.shown()) {
+            (Some(l), Some((_, t))) => &l.walk[t.walk.clone()],
+            _ => &[],
+        }
+    }
+
+    /// The chunks of the shown trace: (span index, document index).
+    pub fn chunks(&self) -> &[(usize, usize)] {
+        match (&self.loaded, self.shown()) {
+            (Some(l), Some((_, t))) => &l.chunks[t.chunks.clone()],
+            _ => &[],
+        }
+    }
+
+    /// The tool-call spans of the shown trace.
+    pub fn tools(&self) -> &[usize] {
+        match (&self.loaded, self.shown()) {
+            (Some(l), Some((_, t))) => &l.tools[t.tools.clone()],
+            _ => &[],
+        }
+    }
+
+    /// Show the next (or previous) trace of the file, from its top.
+    fn step_trace(&mut self, forward: bool) {
+        let n = self.loaded.as_ref().map_or(0, |l| l.traces.len());
+        if n < 2 {
+            return;
+        }
+        let step = if forward { 1 } else { n - 1 };
+        self.shown_trace = (self.shown_trace + step) % n;
+        self.cursors = Default::default();
+        self.answer_scroll.reset();
     }
 
     /// The focused pane.
@@ -88,14 +136,12 @@ impl TraceView {
 
     /// The selected chunk as (span index, document index).
     pub fn selected_chunk(&self) -> Option<(usize, usize)> {
-        let l = self.loaded.as_ref()?;
-        l.chunks.get(self.cursors[1].selected).copied()
+        self.chunks().get(self.cursors[1].selected).copied()
     }
 
     /// The span index of the selected tool call.
     pub fn selected_tool(&self) -> Option<usize> {
-        let l = self.loaded.as_ref()?;
-        l.tools.get(self.cursors[2].selected).copied()
+        self.tools().get(self.cursors[2].selected).copied()
     }
 
     /// Focus `pane`; a list pane also becomes what the detail pane shows.
@@ -109,8 +155,7 @@ impl TraceView {
 
     /// Index of the selected span.
     pub fn selected_span(&self) -> Option<usize> {
-        let l = self.loaded.as_ref()?;
-        l.walk.get(self.cursors[0].selected).map(|(i, _)| *i)
+        self.rows().get(self.cursors[0].selected).map(|(i, _)| *i)
     }
 
     fn request_load(&mut self, path: PathBuf) -> Vec<Effect> {
@@ -121,11 +166,10 @@ impl TraceView {
     }
 
     fn pane_len(&self, pane: TracePane) -> usize {
-        let Some(l) = &self.loaded else { return 0 };
         match pane {
-            TracePane::Tree => l.walk.len(),
-            TracePane::Chunks => l.chunks.len(),
-            TracePane::Tools => l.tools.len(),
+            TracePane::Tree => self.rows().len(),
+            TracePane::Chunks => self.chunks().len(),
+            TracePane::Tools => self.tools().len(),
             TracePane::Answer => 0,
         }
     }
@@ -204,6 +248,7 @@ impl View for TraceView {
                         .unwrap_or_default(),
                 );
             }
+            Action::NextTrace | Action::PrevTrace => self.step_trace(action == Action::NextTrace),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-20),
@@ -244,12 +289,17 @@ impl View for TraceView {
         match result {
             Ok(trace) => {
                 let loaded = Loaded::new(trace.clone());
+                let traces = match loaded.traces.len() {
+                    n if n > 1 => format!(" in {n} traces (t picks one)"),
+                    _ => String::new(),
+                };
                 let text = format!(
-                    "{}: {}, {}",
+                    "{}: {}{traces}, {}",
                     path.display(),
                     crate::plural::count(loaded.trace.spans.len() as u64, "span"),
                     crate::plural::count(loaded.problems() as u64, "problem")
                 );
+                self.shown_trace = loaded.first_shown();
                 self.loaded = Some(loaded);
                 self.shown = Some(path.clone());
                 self.cursors = Default::default();
@@ -313,26 +363,30 @@ impl View for TraceView {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Open, Action::FocusNext, Action::Help, Action::Quit]
+        let mut hints = vec![Action::Open, Action::FocusNext];
+        if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
+            hints.push(Action::NextTrace);
+        }
+        hints.extend([Action::Help, Action::Quit]);
+        hints
     }
 
     fn focused_text(&self) -> Option<String> {
         let l = self.loaded.as_ref()?;
         match self.focus {
             TracePane::Tree => self.selected_span().map(|i| l.trace.spans[i].id.clone()),
-            TracePane::Chunks => l
-                .chunks
-                .get(self.cursors[1].selected)
-                .and_then(|(s, d)| l.trace.spans[*s].documents[*d].content.clone()),
-            TracePane::Tools => l.tools.get(self.cursors[2].selected).and_then(|s| {
-                let t = l.trace.spans[*s].tool.as_ref()?;
+            TracePane::Chunks => self
+                .selected_chunk()
+                .and_then(|(s, d)| l.trace.spans[s].documents[d].content.clone()),
+            TracePane::Tools => self.selected_tool().and_then(|s| {
+                let t = l.trace.spans[s].tool.as_ref()?;
                 Some(format!(
                     "{}({})",
                     t.name,
                     t.arguments.clone().unwrap_or_default()
                 ))
             }),
-            TracePane::Answer => Some(l.answer.clone()),
+            TracePane::Answer => self.shown().map(|(_, t)| t.answer.clone()),
         }
     }
 }
