@@ -520,8 +520,18 @@ async fn loop_with_real_worker_seeds_browses_and_quits() {
     let worker = temper::tui::worker::spawn(db.clone(), etx).unwrap();
     let (ktx, krx) = tokio::sync::mpsc::unbounded_channel::<std::io::Result<TermEvent>>();
     let mut krx = Some(krx);
+    let seeded_db = db.clone();
     let keys = tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        // Keys go once the worker has seeded the file (read-only peeks, so the test never
+        // creates or migrates it), plus time for its prompt list to reach the loop: a fixed
+        // sleep lost the race on a loaded machine.
+        for _ in 0..600 {
+            if seeded_prompts(&seeded_db) == 4 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         for c in ['j', 'y', 'q'] {
             ktx.send(Ok(TermEvent::Key(key(c)))).unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -551,6 +561,14 @@ async fn loop_with_real_worker_seeds_browses_and_quits() {
     // The worker wrote the seeded prompts to the real file.
     let store = temper::store::Store::open(&db).unwrap();
     assert_eq!(store.list_prompts().unwrap().len(), 4);
+}
+
+/// How many prompts the DB file holds, read without writing it (0 while it is not there yet).
+fn seeded_prompts(db: &std::path::Path) -> i64 {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    rusqlite::Connection::open_with_flags(db, flags)
+        .and_then(|c| c.query_row("SELECT count(*) FROM prompts", [], |r| r.get(0)))
+        .unwrap_or(0)
 }
 
 fn tokio_stream_from(
