@@ -21,6 +21,7 @@ mod openinference;
 mod otlp;
 mod otlp_pb;
 pub mod pricing;
+pub mod receiver;
 mod semconv;
 mod temper;
 mod toolcalls;
@@ -29,6 +30,7 @@ mod tree;
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, run_spans, write_run_trace};
 pub use load::{load, load_with_logs};
+pub use logs::LogEvent;
 pub use model::{
     Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, ToolRequest, Usage,
 };
