@@ -53,7 +53,7 @@ pub struct LiveTraces {
 }
 
 impl LiveTraces {
-    /// An empty session holding at most `cap` spans (at least one trace is always kept).
+    /// An empty session holding at most `cap` spans.
     pub fn new(cap: usize, counters: std::sync::Arc<Counters>) -> LiveTraces {
         LiveTraces {
             traces: VecDeque::new(),
@@ -136,7 +136,8 @@ impl LiveTraces {
         self.traces.get_mut(i)
     }
 
-    /// Drop whole traces, oldest first, until the cap holds (the newest trace always stays).
+    /// Drop whole traces, oldest first, until the cap holds; a single trace over the cap by
+    /// itself loses its oldest spans instead, so one endless trace cannot grow without bound.
     fn evict(&mut self) {
         while self.held > self.cap && self.traces.len() > 1 {
             let Some(old) = self.traces.pop_front() else {
@@ -144,14 +145,25 @@ impl LiveTraces {
             };
             self.base += 1;
             self.by_trace.remove(&old.id);
-            for s in &old.spans {
-                self.by_span.remove(&s.id);
-            }
-            self.held -= old.spans.len();
-            self.counters
-                .spans_dropped
-                .fetch_add(old.spans.len() as u64, Ordering::Relaxed);
+            self.forget(&old.spans);
         }
+        if self.held > self.cap
+            && let Some(last) = self.traces.front_mut()
+        {
+            let cut = (self.held - self.cap).min(last.spans.len());
+            let old: Vec<Span> = last.spans.drain(..cut).collect();
+            self.forget(&old);
+        }
+    }
+
+    fn forget(&mut self, spans: &[Span]) {
+        for s in spans {
+            self.by_span.remove(&s.id);
+        }
+        self.held -= spans.len();
+        self.counters
+            .spans_dropped
+            .fetch_add(spans.len() as u64, Ordering::Relaxed);
     }
 
     fn add_logs(&mut self, events: Vec<LogEvent>) {
@@ -218,6 +230,12 @@ mod tests {
         assert_eq!(counters.spans_dropped.load(Ordering::Relaxed), 2);
         assert!(live.get("a").is_none());
         assert_eq!(live.get("b").map(|t| t.spans.len()), Some(2));
+        live.ingest(Batch::Spans((6..10).map(|i| span("c", &i.to_string())).collect()));
+        let ids: Vec<&str> = live.traces().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["c"], "one trace over the cap keeps its newest spans");
+        let kept: Vec<&str> = live.traces().flat_map(|t| &t.spans).map(|s| s.id.as_str()).collect();
+        assert_eq!(kept, ["7", "8", "9"]);
+        assert_eq!(counters.spans_dropped.load(Ordering::Relaxed), 2 + 2 + 1 + 1);
     }
 
     #[test]
