@@ -64,9 +64,6 @@ pub struct TraceArgs {
     /// With --listen: largest request body accepted, in MB (before and after gzip)
     #[arg(long, value_name = "MB", default_value_t = 16, requires = "listen")]
     pub max_body: usize,
-    /// With --listen: print one line per received trace even on a terminal (no TUI)
-    #[arg(long, requires = "listen")]
-    pub headless: bool,
 }
 
 impl TraceArgs {
