@@ -100,7 +100,11 @@ fn check_exported_turn(protocol: Protocol, gzip: bool) {
     for b in drain(&rt, &mut rx, Duration::from_millis(500)) {
         live.ingest(b);
     }
-    assert_eq!(live.traces().len(), 1, "one trace: the three spans share it");
+    assert_eq!(
+        live.traces().len(),
+        1,
+        "one trace: the three spans share it"
+    );
     let trace = live.traces().next().unwrap().build();
     assert_eq!(trace.spans.len(), 3);
     assert_eq!(trace.roots.len(), 1, "children linked to the agent span");
@@ -138,12 +142,7 @@ fn real_exporter_protobuf_gzip() {
 }
 
 /// POST a body; the answer's status, content type and bytes.
-fn post(
-    url: &str,
-    content_type: &str,
-    gzip: bool,
-    body: Vec<u8>,
-) -> (u16, String, Vec<u8>) {
+fn post(url: &str, content_type: &str, gzip: bool, body: Vec<u8>) -> (u16, String, Vec<u8>) {
     let client = reqwest::blocking::Client::new();
     let mut req = client
         .post(url)
@@ -196,7 +195,10 @@ fn real_fixture_bodies_posted_as_is_match_the_file_reader() {
         let body = if zip { gzip(&body) } else { body };
         let (status, resp_ct, resp) = post(&url, ct, zip, body);
         assert_eq!(status, 200, "{rel}: {}", String::from_utf8_lossy(&resp));
-        assert_eq!(resp_ct, ct, "{rel}: the answer is in the request's encoding");
+        assert_eq!(
+            resp_ct, ct,
+            "{rel}: the answer is in the request's encoding"
+        );
         if ct == "application/x-protobuf" {
             let answer = ExportTraceServiceResponse::decode(resp.as_slice()).unwrap();
             assert!(answer.partial_success.is_none(), "{rel}");
@@ -239,7 +241,10 @@ fn real_log_bodies_attach_prompt_and_answer_to_their_span() {
         );
         assert_eq!(status, 200, "{rel}");
     }
-    for rel in ["otel-openai-v2/004-traces.pb", "otel-openai-v2/006-traces.pb"] {
+    for rel in [
+        "otel-openai-v2/004-traces.pb",
+        "otel-openai-v2/006-traces.pb",
+    ] {
         let body = std::fs::read(fixture(rel)).unwrap();
         let (status, _, _) = post(
             &format!("{base}/v1/traces"),
@@ -274,11 +279,12 @@ fn real_log_bodies_attach_prompt_and_answer_to_their_span() {
 #[test]
 fn bad_bodies_get_the_right_status_and_a_reason() {
     let rt = runtime();
-    let mut rx = rt.block_on(Receiver::start(Config {
-        max_body: 4 * 1024 * 1024,
-        ..config()
-    }))
-    .unwrap();
+    let mut rx = rt
+        .block_on(Receiver::start(Config {
+            max_body: 4 * 1024 * 1024,
+            ..config()
+        }))
+        .unwrap();
     let url = format!("http://{}/v1/traces", rx.addr());
     let (status, _, body) = post(&url, "application/json", false, br#"{"hello": 1}"#.to_vec());
     assert_eq!(status, 400);
@@ -305,7 +311,12 @@ fn bad_bodies_get_the_right_status_and_a_reason() {
     let (status, _, body) = post(&url, "application/x-protobuf", false, vec![0u8; 100 << 20]);
     assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
     // A gzip bomb: 2 KB that inflates past the cap.
-    let (status, _, _) = post(&url, "application/x-protobuf", true, gzip(&vec![0u8; 8 << 20]));
+    let (status, _, _) = post(
+        &url,
+        "application/x-protobuf",
+        true,
+        gzip(&vec![0u8; 8 << 20]),
+    );
     assert_eq!(status, 413);
 
     assert!(drain(&rt, &mut rx, Duration::from_millis(200)).is_empty());
@@ -332,7 +343,10 @@ fn spans_with_broken_ids_are_a_partial_success() {
     let answer = ExportTraceServiceResponse::decode(body.as_slice()).unwrap();
     let partial = answer.partial_success.unwrap();
     assert_eq!(partial.rejected_spans, 1);
-    assert!(partial.error_message.contains("span id is 3 bytes"), "{partial:?}");
+    assert!(
+        partial.error_message.contains("span id is 3 bytes"),
+        "{partial:?}"
+    );
     let got: usize = drain(&rt, &mut rx, Duration::from_millis(300))
         .iter()
         .map(|b| match b {
@@ -374,11 +388,17 @@ fn a_flood_of_requests_is_answered_and_the_span_cap_holds() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     drop(rt);
     let held = consumer.join().unwrap();
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
     let ok = statuses.iter().filter(|s| **s == 200).count();
     let c = counters.snapshot();
     assert_eq!(c.spans_received as usize, ok * per_body);
@@ -464,7 +484,11 @@ fn binary_headless_saves_and_stops_on_sigterm() {
     let out = temper(&["--json".as_ref(), "trace".as_ref(), saved.as_os_str()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["format"], "temperjsonl");
     assert_eq!(doc["totals"]["spans"], want);

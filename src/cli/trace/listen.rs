@@ -7,10 +7,10 @@ use super::{TraceArgs, limits, pricer, totals};
 use crate::cli::Ctx;
 use crate::cost::PriceBook;
 use crate::sanitize::one_line;
+use crate::trace::Usage;
 use crate::trace::detectors::{self, Limits};
 use crate::trace::pricing::span_costs;
 use crate::trace::receiver::{self, Config, CountersSnapshot, LiveTraces, Receiver, Update};
-use crate::trace::Usage;
 use anyhow::Context as _;
 use serde_json::json;
 use std::fs::File;
@@ -215,7 +215,13 @@ fn flag_kinds(flags: &[crate::trace::Flag]) -> String {
     }
     let shown: Vec<String> = kinds
         .into_iter()
-        .map(|(k, n)| if n > 1 { format!("{k} ×{n}") } else { k.to_string() })
+        .map(|(k, n)| {
+            if n > 1 {
+                format!("{k} ×{n}")
+            } else {
+                k.to_string()
+            }
+        })
         .collect();
     shown.join(", ")
 }

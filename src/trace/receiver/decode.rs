@@ -5,9 +5,9 @@
 use super::super::logs::{self, LogEvent};
 use super::super::{otlp, otlp_pb};
 use super::LiveSpan;
+use axum::body::Bytes;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
-use axum::body::Bytes;
 use serde_json::Value;
 use std::io::Read;
 
@@ -137,7 +137,10 @@ fn id_problem(trace_id: &[u8], span_id: &[u8]) -> Option<String> {
         ));
     }
     if span_id.len() != 8 {
-        return Some(format!("span id is {} bytes, OTLP requires 8", span_id.len()));
+        return Some(format!(
+            "span id is {} bytes, OTLP requires 8",
+            span_id.len()
+        ));
     }
     None
 }

@@ -192,11 +192,17 @@ async fn accept(
     let counters = &state.counters;
     match signal {
         Signal::Traces => {
-            counters.spans_received.fetch_add(accepted, Ordering::Relaxed);
-            counters.spans_rejected.fetch_add(rejected, Ordering::Relaxed);
+            counters
+                .spans_received
+                .fetch_add(accepted, Ordering::Relaxed);
+            counters
+                .spans_rejected
+                .fetch_add(rejected, Ordering::Relaxed);
         }
         Signal::Logs => {
-            counters.logs_received.fetch_add(accepted, Ordering::Relaxed);
+            counters
+                .logs_received
+                .fetch_add(accepted, Ordering::Relaxed);
         }
     }
     Ok((rejected, reason))

@@ -230,12 +230,21 @@ mod tests {
         assert_eq!(counters.spans_dropped.load(Ordering::Relaxed), 2);
         assert!(live.get("a").is_none());
         assert_eq!(live.get("b").map(|t| t.spans.len()), Some(2));
-        live.ingest(Batch::Spans((6..10).map(|i| span("c", &i.to_string())).collect()));
+        live.ingest(Batch::Spans(
+            (6..10).map(|i| span("c", &i.to_string())).collect(),
+        ));
         let ids: Vec<&str> = live.traces().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["c"], "one trace over the cap keeps its newest spans");
-        let kept: Vec<&str> = live.traces().flat_map(|t| &t.spans).map(|s| s.id.as_str()).collect();
+        let kept: Vec<&str> = live
+            .traces()
+            .flat_map(|t| &t.spans)
+            .map(|s| s.id.as_str())
+            .collect();
         assert_eq!(kept, ["7", "8", "9"]);
-        assert_eq!(counters.spans_dropped.load(Ordering::Relaxed), 2 + 2 + 1 + 1);
+        assert_eq!(
+            counters.spans_dropped.load(Ordering::Relaxed),
+            2 + 2 + 1 + 1
+        );
     }
 
     #[test]
@@ -257,7 +266,10 @@ mod tests {
             "gen_ai.choice",
             json!({"message": {"content": "hello"}}),
         )]));
-        let t = live.get("a").map(|t| t.spans[0].clone()).unwrap_or_default();
+        let t = live
+            .get("a")
+            .map(|t| t.spans[0].clone())
+            .unwrap_or_default();
         assert_eq!(t.input.as_deref(), Some("user: hi"));
         assert_eq!(t.output.as_deref(), Some("hello"));
     }

@@ -147,7 +147,12 @@ impl Receiver {
         let (tx, batches) = mpsc::channel(config.queue.max(1));
         let counters = Arc::new(Counters::default());
         let stop = CancellationToken::new();
-        let router = http::router(http::State::new(&config, tx, counters.clone(), stop.clone()));
+        let router = http::router(http::State::new(
+            &config,
+            tx,
+            counters.clone(),
+            stop.clone(),
+        ));
         let shutdown = stop.clone();
         let server = tokio::spawn(async move {
             // Errors of single connections are handled inside axum; serve ends on shutdown.
