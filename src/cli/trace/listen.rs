@@ -142,10 +142,13 @@ fn take(
     Ok(())
 }
 
+/// The price of a span's usage from the price table (see `pricer`).
+type Price = Box<dyn Fn(&str, &Usage) -> Option<f64>>;
+
 /// How a line per trace is made.
 struct Printer {
     limits: Limits,
-    price: Box<dyn Fn(&str, &Usage) -> Option<f64>>,
+    price: Price,
     json: bool,
 }
 
