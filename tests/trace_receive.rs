@@ -12,9 +12,13 @@ use std::time::Duration;
 use temper::trace::SpanKind;
 use temper::trace::receiver::{Batch, Config, LiveTraces, Receiver};
 
-fn runtime() -> tokio::runtime::Runtime {
-    // reqwest is built without a default TLS provider (as in temper itself).
+/// reqwest is built without a default TLS provider (as in temper itself).
+fn tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tls();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -143,6 +147,7 @@ fn real_exporter_protobuf_gzip() {
 
 /// POST a body; the answer's status, content type and bytes.
 fn post(url: &str, content_type: &str, gzip: bool, body: Vec<u8>) -> (u16, String, Vec<u8>) {
+    tls();
     let client = reqwest::blocking::Client::new();
     let mut req = client
         .post(url)
@@ -166,6 +171,19 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(bytes).unwrap();
     gz.finish().unwrap()
+}
+
+/// Send raw bytes, read what comes back until the server closes or 2 s pass.
+fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
 /// Every committed real trace body, POSTed as the exporter did, yields the same spans as the
@@ -307,9 +325,28 @@ fn bad_bodies_get_the_right_status_and_a_reason() {
     let (status, _, body) = post(&url, "application/json", true, b"not gzip".to_vec());
     assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
 
-    // 100 MB of spans' worth of bytes: refused by the cap without being read.
-    let (status, _, body) = post(&url, "application/x-protobuf", false, vec![0u8; 100 << 20]);
-    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
+    // A 100 MB body is refused from its Content-Length, before a byte of it is read (a client
+    // still writing it would see the connection close, so the test only sends the headers).
+    let head = raw_request(
+        rx.addr(),
+        &format!(
+            "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: {}\r\n\r\n",
+            100u64 << 20
+        ),
+    );
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    // Without a Content-Length (chunked), reading stops at the cap.
+    let client = reqwest::blocking::Client::new();
+    let resp = client
+        .post(&url)
+        .header("Content-Type", "application/x-protobuf")
+        .body(reqwest::blocking::Body::new(std::io::Cursor::new(vec![
+            0u8;
+            (4 << 20) + 100
+        ])))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
     // A gzip bomb: 2 KB that inflates past the cap.
     let (status, _, _) = post(
         &url,
@@ -321,7 +358,7 @@ fn bad_bodies_get_the_right_status_and_a_reason() {
 
     assert!(drain(&rt, &mut rx, Duration::from_millis(200)).is_empty());
     let c = rx.counters().snapshot();
-    assert_eq!((c.spans_received, c.requests_refused), (0, 6));
+    assert_eq!((c.spans_received, c.requests_refused), (0, 7));
     // The receiver still works after all that.
     let (status, _, _) = post(&url, "application/x-protobuf", false, pb);
     assert_eq!(status, 200);
@@ -493,4 +530,43 @@ fn binary_headless_saves_and_stops_on_sigterm() {
     assert_eq!(doc["format"], "temperjsonl");
     assert_eq!(doc["totals"]["spans"], want);
     assert_eq!(doc["bad_lines"], 0);
+}
+
+/// Loopback is the default; another address must be explicit and warns; a bad one is refused.
+#[test]
+fn binary_warns_off_loopback_and_refuses_bad_addresses() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("temper");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let cmd = |addr: &str| {
+        let mut c = Command::new(&bin);
+        c.env("TEMPER_CONFIG", dir.path().join("config.toml"))
+            .args(["trace", "--listen", addr]);
+        c
+    };
+    let out = cmd("not an address").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is not an address") && err.contains("127.0.0.1:4318"),
+        "{err}"
+    );
+
+    let mut child = cmd("0.0.0.0:0").stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (mut first, mut banner) = (String::new(), String::new());
+    stderr.read_line(&mut first).unwrap();
+    stderr.read_line(&mut banner).unwrap();
+    assert!(
+        banner.contains("receiving OTLP/HTTP on http://0.0.0.0:"),
+        "{banner}"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert!(child.wait().unwrap().success());
+    assert!(
+        first.starts_with("warning:") && first.contains("no authentication"),
+        "{first}"
+    );
 }

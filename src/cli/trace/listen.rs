@@ -75,6 +75,7 @@ async fn headless(
     mut save: Option<BufWriter<File>>,
     ctx: &Ctx,
 ) -> anyhow::Result<()> {
+    let stop = stop_signal()?;
     let mut rx = Receiver::start(config).await?;
     eprintln!(
         "temper: receiving OTLP/HTTP on http://{} (POST /v1/traces, /v1/logs); Ctrl-C to stop",
@@ -87,7 +88,6 @@ async fn headless(
         price: Box::new(pricer(book)),
         json: ctx.json,
     };
-    let stop = stop_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -111,20 +111,27 @@ async fn headless(
     Ok(())
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn stop_signal() {
+/// A future that resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed before it
+/// returns, so a signal sent as soon as the banner is printed is not missed.
+fn stop_signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            return;
-        }
+        })
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 fn take(
