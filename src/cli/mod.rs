@@ -82,7 +82,7 @@ pub enum Command {
     Cost(cost::CostArgs),
     /// Providers, their keys (set or not) and the price table
     Models(models::ModelsArgs),
-    /// Inspect a trace file: spans, retrieved chunks, tool calls, detector flags
+    /// Inspect a trace file (or receive traces live): spans, chunks, tool calls, detector flags
     Trace(trace::TraceArgs),
     /// Replay an LLM call of a trace N times and compare with the answer it recorded
     Replay(replay::ReplayArgs),

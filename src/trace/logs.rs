@@ -67,7 +67,8 @@ pub fn read_file(path: &Path) -> Result<(Vec<LogEvent>, Vec<LoadWarning>), Trace
     Ok((out, warnings))
 }
 
-fn from_proto(req: ExportLogsServiceRequest, out: &mut Vec<LogEvent>) {
+/// The log records of a protobuf logs request (also what the live receiver gets).
+pub fn from_proto(req: ExportLogsServiceRequest, out: &mut Vec<LogEvent>) {
     for rl in req.resource_logs {
         for sl in rl.scope_logs {
             for r in sl.log_records {
@@ -82,7 +83,8 @@ fn from_proto(req: ExportLogsServiceRequest, out: &mut Vec<LogEvent>) {
     }
 }
 
-fn from_json(doc: Value, out: &mut Vec<LogEvent>) {
+/// The log records of an OTLP/JSON logs request (also what the live receiver gets).
+pub fn from_json(doc: Value, out: &mut Vec<LogEvent>) {
     let resource_logs = doc
         .get("resourceLogs")
         .or_else(|| doc.get("resource_logs"))

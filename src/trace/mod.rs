@@ -22,6 +22,7 @@ mod otlp;
 mod otlp_pb;
 pub mod pricing;
 pub mod request;
+pub mod receiver;
 mod semconv;
 mod temper;
 mod toolcalls;
@@ -30,6 +31,7 @@ mod tree;
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, run_spans, write_run_trace};
 pub use load::{load, load_with_logs};
+pub use logs::LogEvent;
 pub use model::{
     Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, ToolRequest, Usage,
 };

@@ -20,8 +20,25 @@ pub fn sniff(doc: &Value) -> Result<(), String> {
     }
 }
 
-/// The spans of one `ExportTraceServiceRequest`.
-pub fn read(mut doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
+/// The spans of one `ExportTraceServiceRequest`; the first bad span fails the document.
+pub fn read(doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
+    let mut failed = None;
+    read_each(doc, |_, span| match span {
+        Ok(span) if failed.is_none() => out.push(span),
+        Ok(_) => {}
+        Err(e) => {
+            failed.get_or_insert(e);
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+/// Every span of one request with its trace id (hex), one by one, so the live receiver can
+/// reject a bad span and keep the others (see docs/trace.md, "Live traces").
+pub fn read_each(
+    mut doc: Value,
+    mut visit: impl FnMut(String, Result<Span, String>),
+) -> Result<(), String> {
     sniff(&doc)?;
     let resource_spans = take_array(&mut doc, &["resourceSpans", "resource_spans"]);
     for mut rs in resource_spans {
@@ -30,7 +47,12 @@ pub fn read(mut doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
             &["scopeSpans", "scope_spans", "instrumentationLibrarySpans"],
         ) {
             for (i, s) in take_array(&mut ss, &["spans"]).into_iter().enumerate() {
-                out.push(span(s).map_err(|e| format!("span #{i}: {e}"))?);
+                let trace_id = ["traceId", "trace_id"]
+                    .iter()
+                    .find_map(|k| s.get(*k).and_then(Value::as_str))
+                    .map(hex_id)
+                    .unwrap_or_default();
+                visit(trace_id, span(s).map_err(|e| format!("span #{i}: {e}")));
             }
         }
     }

@@ -9,6 +9,7 @@ use super::otlp::{self, Raw};
 use super::semconv::Event;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::trace::v1::Span as ProtoSpan;
 use prost::Message;
 use serde_json::{Map, Value};
 
@@ -35,16 +36,21 @@ pub fn sniff(bytes: &[u8]) -> Result<(), String> {
 
 /// The spans of one request body, appended to `out`.
 pub fn read(bytes: &[u8], out: &mut Vec<Span>) -> Result<(), String> {
-    let req = decode(bytes)?;
-    for rs in req.resource_spans {
-        for ss in rs.scope_spans {
-            out.extend(ss.spans.into_iter().map(span));
-        }
-    }
+    out.extend(raw_spans(decode(bytes)?).map(span));
     Ok(())
 }
 
-fn span(s: opentelemetry_proto::tonic::trace::v1::Span) -> Span {
+/// The protobuf spans of a decoded request, before mapping: the live receiver checks their ids
+/// first, then maps each with `span`.
+pub fn raw_spans(req: ExportTraceServiceRequest) -> impl Iterator<Item = ProtoSpan> {
+    req.resource_spans
+        .into_iter()
+        .flat_map(|rs| rs.scope_spans)
+        .flat_map(|ss| ss.spans)
+}
+
+/// One protobuf span mapped to the model (the same mapping as OTLP/JSON).
+pub fn span(s: ProtoSpan) -> Span {
     let status = s.status.unwrap_or_default();
     otlp::finish(Raw {
         id: hex::encode(&s.span_id),

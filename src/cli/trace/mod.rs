@@ -3,6 +3,7 @@
 //! is; only missing ones are estimated from the price table, and marked `≈`. Every string from
 //! the file is untrusted and goes through the sanitiser before it is printed (see `view`).
 
+mod listen;
 mod view;
 
 use super::{Ctx, EXIT_CHECK_FAILED, print_json};
@@ -20,7 +21,8 @@ use std::process::ExitCode;
 pub struct TraceArgs {
     /// Trace file (temper JSONL, OpenInference/Phoenix, OTLP JSON or protobuf, Langfuse export,
     /// ConsoleSpanExporter output)
-    pub file: PathBuf,
+    #[arg(required_unless_present = "listen")]
+    pub file: Option<PathBuf>,
     /// OTel logs file whose GenAI log records (prompts, answers) belong to the trace's spans
     pub logs: Option<PathBuf>,
     /// Format of the file [default: detected from the content]
@@ -44,55 +46,64 @@ pub struct TraceArgs {
     /// Open the file in the TUI's Trace view instead of printing it
     #[arg(long, conflicts_with_all = ["span", "fail_on_flags"])]
     pub tui: bool,
+    /// Receive traces live over OTLP/HTTP on ADDR [default: 127.0.0.1:4318, loopback only]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = crate::trace::receiver::DEFAULT_ADDR,
+        conflicts_with_all = ["file", "logs", "format", "span", "tui", "fail_on_flags"]
+    )]
+    pub listen: Option<String>,
+    /// With --listen: append every received span to FILE as temper JSONL
+    #[arg(long, value_name = "FILE", requires = "listen")]
+    pub save: Option<PathBuf>,
+    /// With --listen: spans held in memory; past it the oldest traces are dropped
+    #[arg(long, value_name = "N", default_value_t = 200_000, requires = "listen")]
+    pub max_spans: usize,
+    /// With --listen: largest request body accepted, in MB (before and after gzip)
+    #[arg(long, value_name = "MB", default_value_t = 16, requires = "listen")]
+    pub max_body: usize,
+}
+
+impl TraceArgs {
+    /// The trace file (clap requires it unless --listen, which never reads it).
+    fn path(&self) -> &std::path::Path {
+        self.file.as_deref().unwrap_or(std::path::Path::new("-"))
+    }
 }
 
 /// Run `temper trace`.
 pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(addr) = &args.listen {
+        return listen::execute(args, addr, ctx);
+    }
     if args.tui {
         crate::tui::run(crate::tui::Options {
             db_path: ctx.db_path.clone(),
             theme: ctx.theme.clone(),
             keys: ctx.config.ui.keys.clone(),
             config: ctx.config.clone(),
-            trace: Some(args.file.clone()),
+            trace: Some(args.path().to_path_buf()),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut trace = match &args.logs {
-        Some(logs) => crate::trace::load_with_logs(&args.file, logs, args.format)?,
-        None => crate::trace::load(&args.file, args.format)?,
+        Some(logs) => crate::trace::load_with_logs(args.path(), logs, args.format)?,
+        None => crate::trace::load(args.path(), args.format)?,
     };
     // A broken price override must not stop trace inspection: estimates are simply absent.
     let book = PriceBook::load(&ctx.config, None).ok();
-    let window_book = book.clone();
-    let limits = Limits {
-        max_steps: args.max_steps,
-        min_score: args.min_score,
-        context_window: Box::new(move |model: &str| {
-            let from_table = window_book
-                .as_ref()
-                .and_then(|b| b.lookup(model).ok()?.context_window());
-            from_table.or_else(|| builtin_context_window(model))
-        }),
-        ..Limits::default()
-    };
-    detectors::run(&mut trace, &limits);
-    let price = |model: &str, u: &Usage| {
-        let usage = crate::cost::Usage {
-            input: u.prompt_tokens?,
-            cached: 0,
-            output: u.completion_tokens.unwrap_or(0),
-        };
-        book.as_ref()?.cost_usd(model, &usage).ok().flatten()
-    };
+    detectors::run(&mut trace, &limits(args, book.clone()));
+    let price = pricer(book);
     let costs = span_costs(&trace, &price);
     if let Some(id) = &args.span {
         let Some(i) = trace.find(id) else {
             anyhow::bail!(
                 "no span with id {:?} in {}; run `temper trace {}` to list the ids",
                 one_line(id),
-                args.file.display(),
-                args.file.display()
+                args.path().display(),
+                args.path().display()
             );
         };
         if ctx.json {
@@ -120,6 +131,33 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The detector thresholds of the flags, with context windows from the price table.
+fn limits(args: &TraceArgs, book: Option<PriceBook>) -> Limits {
+    Limits {
+        max_steps: args.max_steps,
+        min_score: args.min_score,
+        context_window: Box::new(move |model: &str| {
+            let from_table = book
+                .as_ref()
+                .and_then(|b| b.lookup(model).ok()?.context_window());
+            from_table.or_else(|| builtin_context_window(model))
+        }),
+        ..Limits::default()
+    }
+}
+
+/// The price of a span's recorded usage from the price table, for spans without a cost.
+fn pricer(book: Option<PriceBook>) -> impl Fn(&str, &Usage) -> Option<f64> {
+    move |model: &str, u: &Usage| {
+        let usage = crate::cost::Usage {
+            input: u.prompt_tokens?,
+            cached: 0,
+            output: u.completion_tokens.unwrap_or(0),
+        };
+        book.as_ref()?.cost_usd(model, &usage).ok().flatten()
+    }
+}
+
 fn summary_json(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> serde_json::Value {
     let spans: Vec<_> = trace
         .walk()
@@ -142,7 +180,7 @@ fn summary_json(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> 
             .collect::<Vec<_>>()
     };
     json!({
-        "file": args.file,
+        "file": args.path(),
         "format": trace.format,
         "totals": totals(trace, costs),
         "spans": spans,

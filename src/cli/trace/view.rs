@@ -44,7 +44,7 @@ pub fn summary(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> S
     let _ = writeln!(
         out,
         "{}  {}\n",
-        paint(Tone::Strong, &args.file.display().to_string()),
+        paint(Tone::Strong, &args.path().display().to_string()),
         paint(Tone::Muted, &head)
     );
     let walk = trace.walk();
@@ -110,8 +110,8 @@ pub fn summary(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> S
         for w in trace.warnings.iter().take(20) {
             let place = match (w.line, w.column) {
                 (0, _) => String::new(),
-                (l, Some(c)) => format!("{}:{l}:{c}: ", args.file.display()),
-                (l, None) => format!("{}:{l}: ", args.file.display()),
+                (l, Some(c)) => format!("{}:{l}:{c}: ", args.path().display()),
+                (l, None) => format!("{}:{l}: ", args.path().display()),
             };
             let _ = writeln!(out, "  {place}{}", one_line(&w.message));
         }
