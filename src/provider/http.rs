@@ -235,6 +235,36 @@ impl Endpoint {
     }
 }
 
+/// A response whose headers are read: what both the JSON and the streaming paths need first.
+pub(super) struct Sent {
+    pub response: reqwest::Response,
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub region: Option<String>,
+}
+
+/// POST `body` as JSON to `url`; a transport failure is an error naming the URL.
+pub(super) async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    headers: HeaderMap,
+    body: &serde_json::Value,
+) -> Result<Sent, ProviderError> {
+    let response = client
+        .post(url)
+        .headers(headers)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| send_error(url, e.without_url()))?;
+    Ok(Sent {
+        status: response.status().as_u16(),
+        retry_after: retry_after(response.headers()),
+        region: region(response.headers()),
+        response,
+    })
+}
+
 /// POST `body` as JSON to `url` and return the parsed answer, or the reason there is none.
 async fn post_json(
     client: &reqwest::Client,
@@ -244,17 +274,9 @@ async fn post_json(
     cap: usize,
 ) -> Result<JsonReply, ProviderError> {
     let started = Instant::now();
-    let response = client
-        .post(url)
-        .headers(headers)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| send_error(url, e.without_url()))?;
-    let status = response.status().as_u16();
-    let retry_after = retry_after(response.headers());
-    let region = region(response.headers());
-    let bytes = read_capped(response, cap).await?;
+    let sent = post(client, url, headers, body).await?;
+    let (status, retry_after, region) = (sent.status, sent.retry_after, sent.region);
+    let bytes = read_capped(sent.response, cap).await?;
     let latency = started.elapsed();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if !(200..300).contains(&status) {

@@ -4,7 +4,7 @@
 //! [`ProviderError::Stream`] that keeps the text received so far. A server that ignores `stream`
 //! and answers plain JSON is accepted as if the request had not streamed.
 
-use super::http::{JsonReply, chain, read_capped, region, retry_after, send_error, too_big};
+use super::http::{JsonReply, Sent, chain, post, read_capped, too_big};
 use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
 use super::{ProviderError, Response};
 use futures::StreamExt;
@@ -81,16 +81,12 @@ pub(crate) async fn post_stream<A: Assembler>(
     parse: impl FnOnce(JsonReply) -> Result<Response, ProviderError>,
 ) -> Result<Response, ProviderError> {
     let started = Instant::now();
-    let response = client
-        .post(url)
-        .headers(headers)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| send_error(url, e.without_url()))?;
-    let status = response.status().as_u16();
-    let retry_after = retry_after(response.headers());
-    let region = region(response.headers());
+    let Sent {
+        response,
+        status,
+        retry_after,
+        region,
+    } = post(client, url, headers, body).await?;
     let sse = response
         .headers()
         .get(CONTENT_TYPE)
