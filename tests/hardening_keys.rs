@@ -8,7 +8,7 @@ mod common;
 mod hardening_support;
 
 use common::{Reply, TestServer};
-use hardening_support::{Env, KEY_ENV};
+use hardening_support::{Env, KEY_ENV, files_under};
 
 /// A key with a `/`, so PHP-style `\/` escaping applies.
 const KEY: &str = "sk-live/9f8e7d6c5b4a/3210QQzz";
@@ -63,19 +63,6 @@ fn assert_no_key(bytes: &[u8], what: &str) {
     for part in ["9f8e7d6c5b4a", "3210QQzz"] {
         assert!(!text.contains(part), "part of the key leaked into {what}");
     }
-}
-
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ mod common;
 mod hardening_support;
 
 use common::{Reply, TestServer, openai_error, openai_text};
-use hardening_support::{Env, HOSTILE, KEY_ENV, TEST_KEY};
+use hardening_support::{Env, HOSTILE, KEY_ENV, TEST_KEY, files_under};
 use serde_json::Value;
 use temper::store::{SampleStatus, Store};
 
@@ -18,20 +18,6 @@ fn assert_no_key(bytes: &[u8], what: &str) {
         !bytes.windows(key.len()).any(|w| w == key),
         "the API key leaked into {what}"
     );
-}
-
-/// Every file under `dir`, recursively (DB, WAL, SHM, exports, anything temper wrote).
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
