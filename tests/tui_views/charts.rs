@@ -3,6 +3,7 @@
 
 use super::*;
 use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
 
 /// The row of the screen holding `needle`, and the column where it starts (in cells).
 fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
@@ -98,4 +99,120 @@ fn waterfall_draws_the_real_openai_agents_loop() {
     let w = a.trace.waterfall();
     assert!(w.axis.is_some() && w.critical.len() > 1, "{w:?}");
     snapshot("charts_waterfall_agents_loop", a);
+}
+
+/// A token with probability `p` and one alternative with `other`.
+fn token(text: &str, p: f32, alt: &str, other: f32) -> temper::provider::TokenLogprob {
+    use temper::provider::Alternative;
+    temper::provider::TokenLogprob {
+        token: text.into(),
+        logprob: p.ln(),
+        top: vec![
+            Alternative {
+                token: text.into(),
+                logprob: p.ln(),
+            },
+            Alternative {
+                token: alt.into(),
+                logprob: other.ln(),
+            },
+        ],
+    }
+}
+
+/// "Refunds within 30 days." with " 30" a near-tie against " 14" (0.49 vs 0.47), or the
+/// same with " 14" chosen.
+fn refund(cell_id: i64, idx: u32, days: &str) -> temper::store::SampleRow {
+    let (p, other, alt) = if days == " 30" {
+        (0.49, 0.47, " 14")
+    } else {
+        (0.47, 0.49, " 30")
+    };
+    let tokens = [
+        token("Refunds", 0.99, "Returns", 0.01),
+        token(" within", 0.97, " in", 0.02),
+        token(days, p, alt, other),
+        token(" days", 0.99, " weeks", 0.005),
+        token(".", 0.98, "!", 0.01),
+    ];
+    let mut row = sample(
+        cell_id,
+        idx,
+        Some(&format!("Refunds within{days} days.")),
+        None,
+    );
+    row.sample.logprobs = Some(temper::provider::logprob_codec::encode(&tokens));
+    row
+}
+
+/// The Diff view on a cell of three samples with logprobs, two saying 30 days, one 14.
+fn confidence_app() -> App {
+    use temper::store::RunStatus;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![cell(7, 2, "openai:gpt-4o-mini")],
+    });
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: vec![
+            refund(7, 0, " 30"),
+            refund(7, 1, " 30"),
+            refund(7, 2, " 14"),
+        ],
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    a.take_effects();
+    a
+}
+
+#[test]
+fn confidence_colours_the_near_tie_token_in_the_warning_colour() {
+    let mut a = confidence_app();
+    a.on_key(&key('m'));
+    assert!(a.diff.confidence);
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let buf = t.backend().buffer();
+        // A (left) says 30, B (right) says 14: both near-ties, both the divergence token.
+        let (x, y) = find(buf, "within 30").unwrap();
+        let cell = &buf[(x + "within ".len() as u16, y)];
+        assert_eq!(cell.symbol(), "3");
+        assert_eq!(cell.style().fg, Some(a.theme.warning), "{w}x{h}");
+        assert!(cell.style().add_modifier.contains(Modifier::UNDERLINED));
+        assert!(
+            cell.style().add_modifier.contains(Modifier::REVERSED),
+            "the split"
+        );
+        // A confident token stays plain text.
+        let plain = &buf[(x, y)];
+        assert_eq!(plain.symbol(), "w");
+        assert_eq!(plain.style().fg, Some(a.theme.text), "{w}x{h}");
+        assert!(!plain.style().add_modifier.contains(Modifier::UNDERLINED));
+        // Under each pane, the margins sparkline with one near-tie.
+        let screen = format!("{}", t.backend());
+        assert_eq!(screen.matches("1 near-tie").count(), 2, "{screen}");
+    }
+    snapshot("charts_confidence_diff", a);
+}
+
+#[test]
+fn confidence_in_the_run_output_pane_and_without_logprobs() {
+    let mut a = confidence_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_key(&key('m'));
+    assert!(a.run.confidence);
+    let t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend());
+    assert!(
+        screen.contains("margins ") && screen.contains("1 near-tie"),
+        "{screen}"
+    );
+    let mut a = runs_app();
+    a.on_key(&key('m'));
+    let t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("no token logprobs stored"), "{screen}");
 }

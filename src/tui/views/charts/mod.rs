@@ -4,6 +4,7 @@
 //! picture carries its numbers as text too, so it reads at 80x24 and without colour.
 
 pub mod bars;
+pub mod confidence;
 pub mod waterfall;
 
 use crate::tui::theme::Theme;
