@@ -75,12 +75,11 @@ pub enum Action {
     Waterfall,
     Zoom,
     Confidence,
-    Charts,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 45] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -126,7 +125,6 @@ impl Action {
         Action::Waterfall,
         Action::Zoom,
         Action::Confidence,
-        Action::Charts,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -177,7 +175,6 @@ impl Action {
             Action::Waterfall => "waterfall",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
-            Action::Charts => "charts",
         }
     }
 
@@ -219,7 +216,6 @@ impl Action {
             Action::Waterfall => "wide bars",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
-            Action::Charts => "charts",
             other => other.name(),
         }
     }
@@ -281,7 +277,6 @@ impl Action {
             Action::Confidence => {
                 "colour each token by its logprob margin (near-ties in the warning colour)"
             }
-            Action::Charts => "show / hide the charts of this view",
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"
             }

@@ -216,3 +216,44 @@ fn confidence_in_the_run_output_pane_and_without_logprobs() {
     let screen = format!("{}", t.backend());
     assert!(screen.contains("no token logprobs stored"), "{screen}");
 }
+
+/// Every cell of `buffer` drawn without colour.
+fn colourless(buffer: &Buffer) -> bool {
+    use ratatui::style::Color;
+    buffer.content.iter().all(|c| {
+        let s = c.style();
+        [s.fg, s.bg]
+            .iter()
+            .all(|x| matches!(x, None | Some(Color::Reset)))
+    })
+}
+
+#[test]
+fn the_mono_theme_keeps_every_picture_readable_without_colour() {
+    let (mono, warning) = temper::tui::theme::Theme::load(Some("mono"));
+    assert!(warning.is_none());
+    let mut a = trace_app("tests/fixtures/traces/parallel-tools.temper.jsonl");
+    a.theme = mono.clone();
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let (x0, hotels) = find(buf, "tool search_hotels").unwrap();
+    assert!(
+        row_from(buf, x0, hotels).contains('◆'),
+        "the path is a character"
+    );
+    assert!(bar_columns(buf, x0, hotels).len() > 3);
+    let mut a = confidence_app();
+    a.theme = mono;
+    a.on_key(&key('m'));
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let (x, y) = find(buf, "within 30").unwrap();
+    let tie = buf[(x + 7, y)].style();
+    assert!(
+        tie.add_modifier
+            .contains(Modifier::UNDERLINED | Modifier::BOLD)
+    );
+    snapshot("charts_mono_confidence", a);
+}
