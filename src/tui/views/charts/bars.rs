@@ -18,7 +18,7 @@ pub fn hbar(value: f64, max: f64, width: usize) -> String {
     // A value above zero always shows: one eighth at least.
     let eighths = eighths.max(1);
     let mut out = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         out.push(EIGHTHS[eighths % 8]);
     }
     out
@@ -57,7 +57,7 @@ pub fn axis_bar(start: f64, end: f64, width: usize) -> String {
 /// Split `width` cells among `parts` in proportion to their values (largest remainders get the
 /// leftover cells); a part above zero gets one cell at least while cells are left.
 pub fn split_cells(parts: &[f64], total: f64, width: usize) -> Vec<usize> {
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return vec![0; parts.len()];
     }
     let exact: Vec<f64> = parts

@@ -60,10 +60,8 @@ pub fn lines(tokens: &[TokenLogprob], split: Option<usize>, theme: &Theme) -> Ve
             if n > 0 {
                 lines.push(Vec::new());
             }
-            if !piece.is_empty() {
-                if let Some(line) = lines.last_mut() {
-                    line.push(Span::styled(piece.to_string(), style));
-                }
+            if let Some(line) = lines.last_mut().filter(|_| !piece.is_empty()) {
+                line.push(Span::styled(piece.to_string(), style));
             }
         }
     }
@@ -94,6 +92,33 @@ pub fn sparkline_line(tokens: &[TokenLogprob], width: usize, theme: &Theme) -> L
     }
     spans.push(Span::styled(tail, theme.muted()));
     Line::from(spans)
+}
+
+/// What a pane shows with confidence on: the sample's tokens by margin (`split` reversed) and
+/// the sparkline for the pane's bottom border; without stored logprobs, no lines and a border
+/// line saying why.
+pub fn pane(
+    row: &crate::store::SampleRow,
+    split_char: Option<usize>,
+    width: usize,
+    theme: &Theme,
+) -> (Option<Vec<Line<'static>>>, Line<'static>) {
+    match decode(row.sample.logprobs.as_deref()) {
+        Some(tokens) => {
+            let split = split_char.and_then(|c| token_at(&tokens, c));
+            (
+                Some(lines(&tokens, split, theme)),
+                sparkline_line(&tokens, width, theme),
+            )
+        }
+        None => (
+            None,
+            Line::styled(
+                " no token logprobs stored for this sample (m: off) ",
+                theme.muted(),
+            ),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -169,32 +194,5 @@ mod tests {
         assert!(decode(Some(b"not a blob")).is_none());
         let blob = crate::provider::logprob_codec::encode(&[tok("a", 0.9, 0.1)]);
         assert_eq!(decode(Some(&blob)).map(|t| t.len()), Some(1));
-    }
-}
-
-/// What a pane shows with confidence on: the sample's tokens by margin (`split` reversed) and
-/// the sparkline for the pane's bottom border; without stored logprobs, no lines and a border
-/// line saying why.
-pub fn pane(
-    row: &crate::store::SampleRow,
-    split_char: Option<usize>,
-    width: usize,
-    theme: &Theme,
-) -> (Option<Vec<Line<'static>>>, Line<'static>) {
-    match decode(row.sample.logprobs.as_deref()) {
-        Some(tokens) => {
-            let split = split_char.and_then(|c| token_at(&tokens, c));
-            (
-                Some(lines(&tokens, split, theme)),
-                sparkline_line(&tokens, width, theme),
-            )
-        }
-        None => (
-            None,
-            Line::styled(
-                " no token logprobs stored for this sample (m: off) ",
-                theme.muted(),
-            ),
-        ),
     }
 }
