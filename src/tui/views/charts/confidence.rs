@@ -148,7 +148,7 @@ mod tests {
         let theme = Theme::default();
         let tokens = [
             tok("Refunds", 0.99, 0.01),
-            tok(" within", 0.6, 0.3),
+            tok(" within", 0.55, 0.4),
             tok(" 30", 0.49, 0.47),
             tok("\ndays", 0.3, 0.6),
         ];
