@@ -355,7 +355,8 @@ fn trace_file_tui_opens_the_trace_view_at_160_columns() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::start_args(dir, 48, 160, &[], &["trace", file, "--tui"]);
     s.wait_for("Spans (11)");
-    let screen = s.wait_for("[tool-loop]");
+    // The waterfall bars take the row's end, so the flag mark is what shows of the detector.
+    let screen = s.wait_for("⚑ tool search_orders");
     // Side by side at 160 columns: tree, chunks, tools and answer on the same row.
     let first = screen.lines().nth(1).unwrap_or_default();
     for pane in ["Spans", "Chunks", "Tools", "Answer"] {
