@@ -21,6 +21,7 @@ mod redact;
 mod registry;
 mod replay;
 mod stream_anthropic;
+mod stream_chunk;
 mod stream_openai;
 mod tokens;
 
