@@ -10,8 +10,8 @@ use super::{Ctx, EXIT_CHECK_FAILED, print_json};
 use crate::cost::PriceBook;
 use crate::sanitize::one_line;
 use crate::trace::detectors::{self, Limits, builtin_context_window};
-use crate::trace::pricing::{CostSource, SpanCost, span_costs};
-use crate::trace::{Format, Span, SpanKind, Trace, Usage};
+use crate::trace::pricing::{CostSource, SpanCost, billed_spans, span_costs};
+use crate::trace::{Format, Span, Trace, Usage};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -216,12 +216,9 @@ fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
             .fold(0u64, u64::saturating_add)
     };
     let model_costs = |source: CostSource| {
-        let picked: Vec<f64> = trace
-            .spans
-            .iter()
-            .zip(costs)
-            .filter(|(s, _)| matches!(s.kind, SpanKind::Llm | SpanKind::Embedding))
-            .filter_map(|(_, c)| c.filter(|c| c.source == source).map(|c| c.usd))
+        let picked: Vec<f64> = billed_spans(trace, costs)
+            .into_iter()
+            .filter_map(|i| costs[i].filter(|c| c.source == source).map(|c| c.usd))
             .collect();
         (!picked.is_empty()).then(|| picked.iter().sum())
     };
