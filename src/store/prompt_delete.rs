@@ -66,7 +66,9 @@ impl Store {
             runs: count(&format!(
                 "SELECT COUNT(DISTINCT run_id) FROM cells WHERE id IN ({PROMPT_CELLS})"
             ))?,
-            cells: count(&format!("SELECT COUNT(*) FROM ({PROMPT_CELLS})"))?,
+            cells: count(&format!(
+                "SELECT COUNT(*) FROM ({PROMPT_CELLS}) AS cells_of_prompt"
+            ))?,
             samples: count(&format!(
                 "SELECT COUNT(*) FROM samples WHERE cell_id IN ({PROMPT_CELLS})"
             ))?,
