@@ -308,3 +308,78 @@ fn a_connection_lost_mid_run_stops_it_and_keeps_what_was_committed() {
         .get(0);
     assert!((50..2000).contains(&kept), "{kept} samples kept");
 }
+
+#[test]
+fn the_password_is_printed_and_stored_nowhere() {
+    let Some(db) = TestDb::postgres() else { return };
+    let url = db.text();
+    let secret = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('@').next())
+        .and_then(|c| c.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
+    if secret.is_empty() {
+        eprintln!("note: TEMPER_TEST_PG has no password; nothing to scan for");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let copy_text = copy.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["prompt", "list", "--json"],
+        vec!["prompt", "list"],
+        vec![
+            "run",
+            "support-answer",
+            "-n",
+            "3",
+            "-m",
+            "mock:echo",
+            "--json",
+            "--yes",
+        ],
+        vec!["runs", "--json"],
+        vec!["report", "1", "--json"],
+        vec!["prompt", "show", "support-answer", "--json"],
+        vec!["db", "copy", &url, &copy_text, "--json"],
+        vec!["db", "copy", &url, &url],
+        vec![
+            "prompt",
+            "label",
+            "support-answer@1",
+            "prod",
+            "--expect",
+            "@9",
+        ],
+    ];
+    for args in commands {
+        let out = temper(&url, &args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        for (what, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(
+                !text(bytes).contains(&secret),
+                "{args:?} printed the password on {what}"
+            );
+        }
+    }
+    // Nothing temper wrote, locally or in the database, holds it.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&secret));
+    }
+    let mut client = db.client().unwrap();
+    let hits: i64 = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM runs WHERE runs::text LIKE '%' || $1 || '%')
+                  + (SELECT count(*) FROM cells WHERE cells::text LIKE '%' || $1 || '%')
+                  + (SELECT count(*) FROM samples WHERE samples::text LIKE '%' || $1 || '%')",
+            &[&secret],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(hits, 0);
+}

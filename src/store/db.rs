@@ -211,15 +211,15 @@ impl Db {
     }
 
     /// Insert many rows of `columns` values into `table`: one prepared statement per row on
-    /// SQLite (inside the caller's transaction), multi-row `INSERT`s on PostgreSQL, so a batch
-    /// is a few round trips instead of one per row.
+    /// SQLite (inside the caller's transaction), one binary `COPY` on PostgreSQL, so a batch is
+    /// one round trip instead of one per row.
     pub fn insert_rows(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let head = format!("INSERT INTO {table}({})", columns.join(", "));
         match &mut *self.backend.borrow_mut() {
             Backend::Sqlite(c) => {
+                let head = format!("INSERT INTO {table}({})", columns.join(", "));
                 let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
                 let mut stmt = c.prepare_cached(&format!("{head} VALUES ({})", marks.join(",")))?;
                 for row in rows {
@@ -227,7 +227,7 @@ impl Db {
                 }
                 Ok(())
             }
-            Backend::Pg(c) => c.insert_rows(&head, columns.len(), rows),
+            Backend::Pg(c) => c.insert_rows(table, columns, rows),
         }
     }
 

@@ -41,8 +41,8 @@ pub(crate) fn open(url: &str) -> Result<(Db, Target, bool)> {
         client,
         target.server.clone(),
     ))));
-    check_version(&db, &target)?;
-    let created = migrate(&db, &target)?;
+    let has_schema = check_version(&db, &target)?;
+    let created = migrate(&db, &target, has_schema)?;
     Ok((db, target, created))
 }
 
@@ -199,10 +199,15 @@ fn classify(e: &postgres::Error, target: &Target) -> StoreError {
     }
 }
 
-fn check_version(db: &Db, target: &Target) -> Result<()> {
-    let found: String = db
-        .query_one("SELECT current_setting('server_version_num')", &[])?
-        .get(0)?;
+/// Refuse a server older than [`MIN_SERVER_VERSION`]; returns whether `temper_schema` exists
+/// (one round trip for both, as every command opens the store).
+fn check_version(db: &Db, target: &Target) -> Result<bool> {
+    let row = db.query_one(
+        "SELECT current_setting('server_version_num'), to_regclass('temper_schema')::text",
+        &[],
+    )?;
+    let found: String = row.get(0)?;
+    let has_schema = row.get::<Option<String>>(1)?.is_some();
     let found: i64 = found.trim().parse().unwrap_or(0);
     if found < MIN_SERVER_VERSION {
         return Err(StoreError::ServerTooOld {
@@ -211,7 +216,7 @@ fn check_version(db: &Db, target: &Target) -> Result<()> {
             minimum: version_text(MIN_SERVER_VERSION),
         });
     }
-    Ok(())
+    Ok(has_schema)
 }
 
 fn version_text(num: i64) -> String {
@@ -223,7 +228,17 @@ fn version_text(num: i64) -> String {
 }
 
 /// Apply pending migrations under the advisory lock; returns whether the schema was created.
-fn migrate(db: &Db, target: &Target) -> Result<bool> {
+/// A database already at this build's schema is not locked at all (the common case).
+fn migrate(db: &Db, target: &Target, has_schema: bool) -> Result<bool> {
+    let latest = schema_pg::MIGRATIONS.len() as i64;
+    if has_schema {
+        let found: i64 = db
+            .query_one("SELECT version FROM temper_schema", &[])?
+            .get(0)?;
+        if found == latest {
+            return Ok(false);
+        }
+    }
     db.query("SELECT pg_advisory_lock(?1)", vals![MIGRATION_LOCK])?;
     let result = migrate_locked(db, target);
     let unlocked = db.query("SELECT pg_advisory_unlock(?1)", vals![MIGRATION_LOCK]);
@@ -233,15 +248,13 @@ fn migrate(db: &Db, target: &Target) -> Result<bool> {
 }
 
 fn migrate_locked(db: &Db, target: &Target) -> Result<bool> {
-    let has_meta: i64 = db
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables
-             WHERE table_schema = current_schema() AND table_name = 'temper_schema'",
-            &[],
-        )?
-        .get(0)?;
+    // Another process may have created or migrated the schema while we waited for the lock.
+    let has_meta = db
+        .query_one("SELECT to_regclass('temper_schema')::text", &[])?
+        .get::<Option<String>>(0)?
+        .is_some();
     let mut created = false;
-    if has_meta == 0 {
+    if !has_meta {
         let list = TEMPER_TABLES
             .iter()
             .map(|t| format!("'{t}'"))

@@ -279,7 +279,7 @@ impl Store {
     }
 
     /// Store a batch of samples in one transaction (the runner flushes every ≤ 100 ms); on
-    /// PostgreSQL as multi-row inserts, a few round trips per batch.
+    /// PostgreSQL as one binary `COPY`, one round trip per batch.
     pub fn insert_samples(&mut self, samples: &[NewSample]) -> Result<()> {
         let at = now();
         let rows: Vec<Vec<Value>> = samples.iter().map(|s| sample_values(s, &at)).collect();
