@@ -252,6 +252,10 @@ impl View for TraceView {
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
+            Action::Open if self.live.is_some() => {
+                let text = "the live view shows what the receiver gets; open a saved file with temper trace FILE --tui";
+                return Some(vec![Effect::Status(Level::Info, text.into())]);
+            }
             // Starts empty: a new path is typed (tab completes), not edited out of the old one.
             Action::Open => self.open = Some(LineInput::new(String::new())),
             Action::Refresh => {
@@ -389,6 +393,9 @@ impl View for TraceView {
 
     fn hints(&self) -> Vec<Action> {
         let mut hints = vec![Action::Open, Action::FocusNext];
+        if self.live.is_some() {
+            hints.remove(0);
+        }
         if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
             hints.push(Action::NextTrace);
         }
