@@ -18,6 +18,7 @@ mod prompt_edit;
 mod prompt_new;
 mod ranges;
 mod replay;
+mod replay_probe;
 mod replay_session;
 mod report;
 mod report_outputs;

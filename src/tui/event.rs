@@ -240,6 +240,8 @@ pub enum Event {
         text: String,
         completed: String,
     },
+    /// `temper trace --listen`: what the receiver holds now (see `tui::live`).
+    Live(Box<super::live::LiveFrame>),
     /// A trace file was read (with detector flags), or why it could not be.
     Trace {
         path: PathBuf,

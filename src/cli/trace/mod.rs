@@ -64,6 +64,10 @@ pub struct TraceArgs {
     /// With --listen: largest request body accepted, in MB (before and after gzip)
     #[arg(long, value_name = "MB", default_value_t = 16, requires = "listen")]
     pub max_body: usize,
+    /// With --listen: print one line per trace instead of opening the Trace view, even on a
+    /// terminal (the default when stdout is not a terminal)
+    #[arg(long, requires = "listen")]
+    pub headless: bool,
 }
 
 impl TraceArgs {
