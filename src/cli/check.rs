@@ -4,7 +4,7 @@
 use super::style::{Tone, paint};
 use super::{Ctx, EXIT_CHECK_FAILED};
 use crate::sanitize::one_line;
-use crate::session::{Failure, Resolved, Session, resolve};
+use crate::session::{Failure, Session, resolve};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -62,10 +62,11 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let resolved =
         resolve(&session, &store, &ctx.config).map_err(|e| missing_prompt(e.into(), ctx))?;
-    let run_id = match args.run {
-        Some(id) => id,
-        None => run_session(&session, &resolved, args.yes, ctx)?,
+    let (run_id, spent_usd) = match args.run {
+        Some(id) => (id, 0.0),
+        None => super::check_run::run_session(&session, &resolved, args.yes, ctx)?,
     };
+    super::check_run::grade(&session, run_id, spent_usd, args.yes, ctx)?;
     let verdict = crate::session::verdict(&store, &session, run_id)
         .with_context(|| format!("loading run #{run_id}"))?;
     let crate::session::RunChecks { cells, failures } = &verdict.checks;
@@ -196,83 +197,4 @@ fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) ->
 
 fn plural(n: usize, word: &str) -> String {
     crate::plural::count(n as u64, word)
-}
-
-/// Run the session's matrix through the runner and return the new run id. Ctrl-C cancels
-/// cleanly: the samples are kept, and an incomplete run gets no verdict (exit 2).
-pub(super) fn run_session(
-    session: &Session,
-    resolved: &Resolved,
-    yes: bool,
-    ctx: &Ctx,
-) -> anyhow::Result<i64> {
-    let mut plan = crate::session::plan(session, resolved, &ctx.config.run);
-    let registry = crate::runner::registry(&ctx.config, &ctx.db_path);
-    let book = crate::cost::PriceBook::load(&ctx.config, None)?;
-    plan.budget_usd = super::run_spend::check_budget(plan.budget_usd)?;
-    plan.prices = Some(std::sync::Arc::new(book.clone()));
-    let cells = plan.prepare(&registry)?;
-    let store = ctx.open_store()?;
-    let guard = super::run_spend::GuardInput {
-        cells: &cells,
-        book: &book,
-        store: &store,
-        budget_usd: plan.budget_usd,
-        yes,
-    };
-    if super::run_spend::guard(&guard, ctx)?.is_none() {
-        anyhow::bail!("not started: declined");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let outcome = runtime.block_on(async {
-        let cancel = tokio_util::sync::CancellationToken::new();
-        let on_ctrl_c = cancel.clone();
-        let ctrl_c = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_ctrl_c.cancel();
-            }
-        });
-        let result = crate::runner::execute(&plan, cells, &ctx.db_path, None, cancel).await;
-        ctrl_c.abort();
-        result
-    })?;
-    for warning in &outcome.warnings {
-        eprintln!("warning: {}", one_line(warning));
-    }
-    if outcome.budget_reached {
-        anyhow::bail!(
-            "stopped at the budget of {} ({} spent): run #{} is incomplete ({} stored as `{}`), so no verdict",
-            crate::cost::format_usd(outcome.budget_usd.unwrap_or(0.0)),
-            crate::cost::format_usd(outcome.spent_usd),
-            outcome.run_id,
-            plural(outcome.skipped, "sample"),
-            crate::runner::SKIPPED_BUDGET
-        );
-    }
-    if outcome.status == crate::store::RunStatus::Cancelled {
-        anyhow::bail!(
-            "cancelled: run #{} is incomplete, so no verdict (its {} kept)",
-            outcome.run_id,
-            plural(outcome.ok + outcome.failed, "sample")
-        );
-    }
-    if !ctx.json {
-        eprintln!(
-            "{}",
-            paint(
-                Tone::Muted,
-                &format!(
-                    "ran {} ({} ok, {} failed) in {:.1} s",
-                    plural(plan.total_samples(), "call"),
-                    outcome.ok,
-                    outcome.failed,
-                    outcome.elapsed.as_secs_f64()
-                )
-            )
-        );
-    }
-    Ok(outcome.run_id)
 }

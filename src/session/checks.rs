@@ -39,6 +39,8 @@ pub(crate) struct CheckForm {
     answer_regex: Option<Spanned<String>>,
     #[serde(default)]
     answer_pointer: Option<Spanned<String>>,
+    #[serde(default)]
+    judge: Option<super::judge::JudgeForm>,
 }
 
 /// The compiled checks of a session. Absent bars are not checked.
@@ -67,6 +69,8 @@ pub struct Checks {
     /// How `tar_answer` finds the answer in an output (regex capture, JSON pointer or the
     /// normalised text); see docs/ci.md.
     pub answer: Answer,
+    /// A model that grades every answered sample against a rubric (`judge = {…}`, judge.rs).
+    pub judge: Option<super::judge::Judge>,
 }
 
 /// Where the answer sits in an output, for answer-level agreement (`tar_answer`).
@@ -174,6 +178,7 @@ impl CheckForm {
         let answer = answer(at, &self.answer_regex, &self.answer_pointer)?;
         Ok(Checks {
             answer,
+            judge: self.judge.map(|j| j.compile(at)).transpose()?,
             min_stability,
             max_distinct: self.max_distinct.map(|d| d.into_inner()),
             json_schema,
@@ -293,6 +298,7 @@ impl PartialEq for Checks {
             && self.allow_errors == other.allow_errors
             && self.must_equal == other.must_equal
             && self.answer.written() == other.answer.written()
+            && self.judge == other.judge
     }
 }
 
@@ -335,6 +341,9 @@ impl Checks {
             names.push("max_p95_ttft_ms".into());
         }
         names.extend(self.must_equal.iter().map(super::expect::MustEqual::name));
+        if self.judge.is_some() {
+            names.push("judge".into());
+        }
         names
     }
 }

@@ -53,16 +53,26 @@ pub fn resolve(
         versions.push((p.value.clone(), version));
     }
     let providers = config.providers();
-    for v in &session.variants {
-        let provider = v.model.value.split_once(':').map_or("", |(p, _)| p);
+    let models = session
+        .variants
+        .iter()
+        .map(|v| (v.model.line, "variants.model", v.model.value.as_str()))
+        .chain(
+            session
+                .check
+                .judge
+                .iter()
+                .map(|j| (j.line, "check.judge.model", j.model.as_str())),
+        );
+    for (line, key, model) in models {
+        let provider = model.split_once(':').map_or("", |(p, _)| p);
         if !providers.contains_key(provider) {
             let known: Vec<&str> = providers.keys().map(String::as_str).collect();
             return Err(err(
-                v.model.line,
-                "variants.model",
+                line,
+                key,
                 format!(
-                    "unknown provider {provider:?} in {:?}; known providers: {} (add one under [providers.{provider}] in the config)",
-                    v.model.value,
+                    "unknown provider {provider:?} in {model:?}; known providers: {} (add one under [providers.{provider}] in the config)",
                     known.join(", ")
                 ),
             ));
