@@ -27,6 +27,13 @@ pub struct CheckArgs {
     /// Also write a markdown summary here (metrics and failing cases, for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Compare with the session's prompts at this label (prod) or version (3): fail on
+    /// regressions, not on checks the baseline fails too
+    #[arg(long, value_name = "REF")]
+    pub baseline: Option<String>,
+    /// With --baseline: only reuse a stored baseline run, never run the baseline
+    #[arg(long, requires = "baseline")]
+    pub no_run: bool,
 }
 
 #[derive(Serialize)]
@@ -41,6 +48,9 @@ struct Verdict<'a> {
     variants: &'a [crate::session::VariantMetrics],
     /// Every check on every case × variant.
     cases: &'a [crate::session::CaseOutcome],
+    /// With `--baseline`: the baseline run, regressions and flips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a super::check_baseline::Against>,
 }
 
 /// A session naming a prompt the DB lacks (a fresh CI checkout): say which DB was read and how
@@ -62,11 +72,20 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let resolved =
         resolve(&session, &store, &ctx.config).map_err(|e| missing_prompt(e.into(), ctx))?;
+    let prepared = match &args.baseline {
+        Some(reference) => Some(super::check_baseline::prepare(
+            reference,
+            (&session, &resolved),
+            args.no_run,
+            ctx,
+        )?),
+        None => None,
+    };
     let (run_id, spent_usd) = match args.run {
         Some(id) => (id, 0.0),
         None => super::check_run::run_session(&session, &resolved, args.yes, ctx)?,
     };
-    super::check_run::grade(&session, run_id, spent_usd, args.yes, ctx)?;
+    super::check_run::grade(&session, (run_id, &[]), spent_usd, args.yes, ctx)?;
     let verdict = crate::session::verdict(&store, &session, run_id)
         .with_context(|| format!("loading run #{run_id}"))?;
     let crate::session::RunChecks { cells, failures } = &verdict.checks;
@@ -76,8 +95,18 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             session.name
         );
     }
-    let passed = failures.is_empty();
-    write_ci_files(args, &session.name, &verdict)?;
+    let against = match prepared {
+        Some(p) => Some(super::check_baseline::against(
+            p, &session, &verdict, args.yes, ctx,
+        )?),
+        None => None,
+    };
+    // Against a baseline the gate is "no worse": checks the baseline fails too do not fail it.
+    let passed = match &against {
+        Some(a) => a.comparison.regressions.is_empty(),
+        None => failures.is_empty(),
+    };
+    write_ci_files(args, &session.name, &verdict, against.as_ref())?;
     if ctx.json {
         super::print_json(&Verdict {
             session: &session.name,
@@ -88,10 +117,14 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             failures,
             variants: &verdict.metrics,
             cases: &verdict.cases,
+            baseline: against.as_ref(),
         })?;
     } else {
         let mut text = render(&session, run_id, cells.len(), failures);
         text.push_str(&metrics_lines(&verdict));
+        if let Some(a) = &against {
+            text.push_str(&super::check_baseline::render(a, session.variants.len()));
+        }
         super::report::write_out(&text)?;
     }
     Ok(if passed {
@@ -106,15 +139,18 @@ fn write_ci_files(
     args: &CheckArgs,
     session: &str,
     verdict: &crate::session::RunVerdict,
+    against: Option<&super::check_baseline::Against>,
 ) -> anyhow::Result<()> {
     use crate::session::ci;
+    let baseline = against.map(|a| (a.reference.as_str(), &a.comparison));
     if let Some(path) = &args.junit {
-        let xml = ci::junit(session, &verdict.cases).context("building the JUnit report")?;
+        let xml =
+            ci::junit(session, &verdict.cases, baseline).context("building the JUnit report")?;
         std::fs::write(path, xml)
             .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
     }
     if let Some(path) = &args.summary {
-        let text = ci::markdown(session, &verdict.cases, &verdict.metrics);
+        let text = ci::markdown(session, &verdict.cases, &verdict.metrics, baseline);
         std::fs::write(path, text)
             .with_context(|| format!("writing the summary to {}", path.display()))?;
     }

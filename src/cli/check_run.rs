@@ -19,12 +19,13 @@ pub(super) fn run_session(
     run_plan(plan, yes, ctx, "call")
 }
 
-/// Grade the answers of run `run_id` with the session's judge, if it has one: only answers no
+/// Grade the answers of run `run_id` (its cells of `versions`, all when empty) with the
+/// session's judge, if it has one: only answers no
 /// stored grade covers are sent, at temperature 0, within what is left of the budget after
 /// `spent_usd`.
 pub(super) fn grade(
     session: &Session,
-    run_id: i64,
+    (run_id, versions): (i64, &[i64]),
     spent_usd: f64,
     yes: bool,
     ctx: &Ctx,
@@ -33,8 +34,9 @@ pub(super) fn grade(
         return Ok(());
     };
     let mut store = ctx.open_store()?;
-    let (cells, samples) = crate::session::stored::session_cells(&store, session, run_id)
-        .with_context(|| format!("loading run #{run_id}"))?;
+    let (cells, samples) =
+        crate::session::stored::cells_of_versions(&store, session, run_id, versions)
+            .with_context(|| format!("loading run #{run_id}"))?;
     let pending = crate::session::judge_run::pending(
         &mut store,
         judge,

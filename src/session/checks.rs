@@ -41,6 +41,10 @@ pub(crate) struct CheckForm {
     answer_pointer: Option<Spanned<String>>,
     #[serde(default)]
     judge: Option<super::judge::JudgeForm>,
+    #[serde(default)]
+    max_stability_drop: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_cost_increase_pct: Option<Spanned<f64>>,
 }
 
 /// The compiled checks of a session. Absent bars are not checked.
@@ -71,6 +75,11 @@ pub struct Checks {
     pub answer: Answer,
     /// A model that grades every answered sample against a rubric (`judge = {…}`, judge.rs).
     pub judge: Option<super::judge::Judge>,
+    /// With `--baseline`: how far a case's stability may fall below the baseline's (0..=1;
+    /// unset means 0, any drop regresses).
+    pub max_stability_drop: Option<f64>,
+    /// With `--baseline`: how many percent the cost per call may rise (unset: not compared).
+    pub max_cost_increase_pct: Option<f64>,
 }
 
 /// Where the answer sits in an output, for answer-level agreement (`tar_answer`).
@@ -176,9 +185,27 @@ impl CheckForm {
             None => None,
         };
         let answer = answer(at, &self.answer_regex, &self.answer_pointer)?;
+        let max_stability_drop =
+            non_negative(&self.max_stability_drop, "check.max_stability_drop")?;
+        if let (Some(s), Some(v)) = (&self.max_stability_drop, max_stability_drop)
+            && v > 1.0
+        {
+            return Err(at.invalid(
+                s.span(),
+                "check.max_stability_drop",
+                format!(
+                    "{v} is above 1.0 (stability is a fraction; 0.2 allows a drop from 1.0 to 0.8)"
+                ),
+            ));
+        }
         Ok(Checks {
             answer,
             judge: self.judge.map(|j| j.compile(at)).transpose()?,
+            max_stability_drop,
+            max_cost_increase_pct: non_negative(
+                &self.max_cost_increase_pct,
+                "check.max_cost_increase_pct",
+            )?,
             min_stability,
             max_distinct: self.max_distinct.map(|d| d.into_inner()),
             json_schema,
@@ -299,6 +326,8 @@ impl PartialEq for Checks {
             && self.must_equal == other.must_equal
             && self.answer.written() == other.answer.written()
             && self.judge == other.judge
+            && self.max_stability_drop == other.max_stability_drop
+            && self.max_cost_increase_pct == other.max_cost_increase_pct
     }
 }
 

@@ -1,6 +1,7 @@
 //! Sessions: a TOML experiment (prompts x variants x cases x N) with a `[check]` table; the
 //! CI gate (`temper check`) runs one and fails when a check does not hold.
 
+pub mod baseline;
 pub mod cases_file;
 pub mod checks;
 pub mod ci;

@@ -30,6 +30,8 @@ pub struct RunVerdict {
     pub cases: Vec<CaseOutcome>,
     /// Agreement and pass@k per variant over the cases.
     pub metrics: Vec<VariantMetrics>,
+    /// Stability and cost per cell, aligned with `cases` (what `--baseline` compares).
+    pub stats: Vec<super::baseline::CellStats>,
 }
 
 /// The cells of run `run_id` that belong to `session` (its variants and cases), with their
@@ -39,6 +41,17 @@ pub fn session_cells(
     session: &Session,
     run_id: i64,
 ) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
+    cells_of_versions(store, session, run_id, &[])
+}
+
+/// [`session_cells`] kept to the prompt versions `versions` (all when empty): a stored run may
+/// hold other versions of the same prompts.
+pub fn cells_of_versions(
+    store: &Store,
+    session: &Session,
+    run_id: i64,
+    versions: &[i64],
+) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
     let variants: HashSet<&str> = session.variants.iter().map(|v| v.name.as_str()).collect();
     let cases: HashSet<&str> = session.cases.iter().map(|k| k.name.as_str()).collect();
     let cells: Vec<CellInfo> = store
@@ -47,6 +60,7 @@ pub fn session_cells(
         .filter(|c| {
             variants.contains(c.cell.variant_name.as_str())
                 && cases.contains(c.cell.case_name.as_str())
+                && (versions.is_empty() || versions.contains(&c.cell.prompt_version_id))
         })
         .collect();
     let samples = cells
@@ -101,16 +115,31 @@ pub fn facts<'a>(
 
 /// Evaluate `session`'s checks on run `run_id` with the per-case outcomes and metrics.
 pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdict, StoreError> {
-    let (cells, samples) = session_cells(store, session, run_id)?;
+    verdict_of_versions(store, session, run_id, &[])
+}
+
+/// [`verdict`] over the cells of the prompt versions `versions` only (all when empty).
+pub fn verdict_of_versions(
+    store: &Store,
+    session: &Session,
+    run_id: i64,
+    versions: &[i64],
+) -> Result<RunVerdict, StoreError> {
+    let (cells, samples) = cells_of_versions(store, session, run_id, versions)?;
     let grades = grades(store, &session.check, &cells, &samples)?;
     let labels = labels(&cells);
     let facts = facts(&cells, &samples, &labels, &grades);
     let failures = evaluate(&session.check, session.mode, &facts);
     let cases = case_outcomes(&session.check.names(), &facts, &failures);
     let metrics = variant_metrics(&session.check, &facts);
+    let stats = samples
+        .iter()
+        .map(|s| super::baseline::CellStats::of(s, session.mode))
+        .collect();
     Ok(RunVerdict {
         checks: RunChecks { cells, failures },
         cases,
         metrics,
+        stats,
     })
 }
