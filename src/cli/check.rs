@@ -61,14 +61,83 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
         return e;
     }
     anyhow::anyhow!(
-        "{text}; looked in database {} (set with --db or TEMPER_DB). Load prompts from files first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
+        "{text}; looked in database {} (set with --db or TEMPER_DB). List the prompt's file in the session's `prompts` (e.g. \"prompts/support.toml\", imported on load), or load prompts first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
         ctx.db_path.display()
     )
+}
+
+/// In CI (`CI` set) with no DB named, a new temporary DB, said on stderr: a fresh checkout has
+/// no database, and the session's prompt files fill this one.
+fn ci_database(ctx: &Ctx) -> anyhow::Result<Option<Ctx>> {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if ctx.db_given || !in_ci {
+        return Ok(None);
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("temper-ci-")
+        .tempdir()
+        .context("creating a temporary directory for the database")?
+        .keep();
+    let db_path = dir.join("temper.db");
+    eprintln!(
+        "CI is set and no database was named (--db, TEMPER_DB or `db` in the config): using a new temporary database {}",
+        one_line(&db_path.display().to_string())
+    );
+    Ok(Some(Ctx {
+        json: ctx.json,
+        db_path,
+        db_given: true,
+        config: ctx.config.clone(),
+        config_path: ctx.config_path.clone(),
+        theme: ctx.theme.clone(),
+    }))
+}
+
+/// Import the session's prompt files (a new version only when the content changed) and say
+/// what each became.
+fn load_prompt_files(session: &Session, ctx: &Ctx) -> anyhow::Result<()> {
+    if !session
+        .prompts
+        .iter()
+        .any(|p| session.prompt_file(&p.value).is_some())
+    {
+        return Ok(());
+    }
+    let mut store = ctx.open_store()?;
+    for l in crate::session::prompt_files::load(&mut store, session)? {
+        if ctx.json {
+            continue;
+        }
+        let what = if l.created {
+            "new version"
+        } else {
+            "unchanged"
+        };
+        let labels = if l.labels.is_empty() {
+            String::new()
+        } else {
+            format!(", labels {}", l.labels.join(", "))
+        };
+        eprintln!(
+            "{}",
+            paint(
+                Tone::Muted,
+                &one_line(&format!(
+                    "prompt file {} is {} ({what}{labels})",
+                    l.entry, l.version
+                ))
+            )
+        );
+    }
+    Ok(())
 }
 
 /// Run `temper check`.
 pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let session = Session::read(&args.session)?;
+    let ci_ctx = ci_database(ctx)?;
+    let ctx = ci_ctx.as_ref().unwrap_or(ctx);
+    load_prompt_files(&session, ctx)?;
     let store = ctx.open_store()?;
     let resolved =
         resolve(&session, &store, &ctx.config).map_err(|e| missing_prompt(e.into(), ctx))?;

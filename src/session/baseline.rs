@@ -376,11 +376,18 @@ mod tests {
         let c = compare(&loose, &base, &cand, &shown);
         let checks: Vec<&str> = c.regressions.iter().map(|r| r.check.as_str()).collect();
         assert_eq!(checks, ["cost_per_call"], "{c:?}");
-        assert!(c.regressions[0].message.contains("(+20.0%, max +10%)"), "{c:?}");
+        assert!(
+            c.regressions[0].message.contains("(+20.0%, max +10%)"),
+            "{c:?}"
+        );
         let generous = Checks {
             max_cost_increase_pct: Some(25.0),
             ..loose
         };
-        assert!(compare(&generous, &base, &cand, &shown).regressions.is_empty());
+        assert!(
+            compare(&generous, &base, &cand, &shown)
+                .regressions
+                .is_empty()
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod judge_run;
 pub mod metrics;
 pub mod outcomes;
 pub mod plan;
+pub mod prompt_files;
 pub mod resolve;
 pub mod save;
 #[cfg(test)]

@@ -38,9 +38,13 @@ pub fn resolve(
     };
     let mut versions = Vec::new();
     for p in &session.prompts {
-        let version = store
-            .resolve_str(&p.value)
-            .map_err(|e| err(p.line, "prompts", e.to_string()))?;
+        let version = match session.prompt_file(&p.value) {
+            Some(path) => super::prompt_files::stored_version(store, &path)
+                .map_err(|e| err(p.line, "prompts", e))?,
+            None => store
+                .resolve_str(&p.value)
+                .map_err(|e| err(p.line, "prompts", e.to_string()))?,
+        };
         for case in &session.cases {
             render(&version.body, &case.vars).map_err(|e| {
                 err(
