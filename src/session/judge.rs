@@ -135,10 +135,11 @@ pub struct Graded {
 /// Read a grade from the judge's answer: a JSON object with `score` (anywhere in the text, e.g.
 /// in a code fence), else `score: 0.8`, `8/10` or `80%`, else a bare number; it must be in 0..=1.
 pub fn parse_grade(text: &str) -> Grade {
-    if let Some((score, reason)) = json_score(text).or_else(|| text_score(text)) {
-        if score.is_finite() && (0.0..=1.0).contains(&score) {
-            return Grade::Score { score, reason };
-        }
+    if let Some((score, reason)) = json_score(text).or_else(|| text_score(text))
+        && score.is_finite()
+        && (0.0..=1.0).contains(&score)
+    {
+        return Grade::Score { score, reason };
     }
     Grade::Unreadable {
         text: text.to_string(),

@@ -57,9 +57,11 @@ fn asks(
     let mut bodies: HashMap<i64, crate::prompt::PromptBody> = HashMap::new();
     let mut out = Vec::with_capacity(cells.len());
     for (cell, rows) in cells.iter().zip(samples) {
-        if !bodies.contains_key(&cell.cell.prompt_version_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            bodies.entry(cell.cell.prompt_version_id)
+        {
             let version = store.resolve_str(&format!("{}@{}", cell.prompt, cell.prompt_number))?;
-            bodies.insert(cell.cell.prompt_version_id, version.body);
+            slot.insert(version.body);
         }
         let vars = serde_json::from_str::<Case>(&cell.cell.case_json)
             .map(|c| c.vars)
