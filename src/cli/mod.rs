@@ -4,6 +4,8 @@
 //! `--json` for machine-readable output on stdout; errors always go to stderr.
 
 mod check;
+mod check_baseline;
+mod check_run;
 mod cost;
 mod db;
 mod diff;

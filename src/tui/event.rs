@@ -166,6 +166,8 @@ pub struct SessionChecks {
     pub checks: Vec<String>,
     /// The checks that did not hold (value vs bar), per cell.
     pub failures: Vec<crate::session::Failure>,
+    /// Every check on every case × variant, for the cases list.
+    pub cases: Vec<crate::session::CaseOutcome>,
 }
 
 impl SessionChecks {
