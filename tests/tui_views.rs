@@ -15,6 +15,8 @@ use temper::tui::{Options, new_app};
 
 #[path = "tui_views/cases.rs"]
 mod cases;
+#[path = "tui_views/charts.rs"]
+mod charts;
 #[path = "tui_views/explain.rs"]
 mod explain;
 #[path = "tui_views/follow.rs"]

@@ -60,7 +60,7 @@ pub struct Cli {
     /// Machine-readable JSON on stdout
     #[arg(long, global = true)]
     pub json: bool,
-    /// TUI colour theme: dark, light, high-contrast, or a theme file
+    /// TUI colour theme: dark, light, high-contrast, mono, or a theme file
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
     #[command(subcommand)]

@@ -28,7 +28,13 @@ impl Ctx {
         if let Some(explicit) = cli.db.as_deref() {
             check_db_arg(explicit, cli.create)?;
         }
-        let theme = cli.theme.clone().or_else(|| config.ui.theme.clone());
+        // `--theme` wins; a non-empty NO_COLOR (no-color.org) beats the config file's theme.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let theme = cli
+            .theme
+            .clone()
+            .or_else(|| no_color.then(|| "mono".to_string()))
+            .or_else(|| config.ui.theme.clone());
         Ok(Ctx {
             json: cli.json,
             db_given: cli.db.is_some() || config.db.is_some(),

@@ -46,6 +46,8 @@ const POLL_TICKS: u32 = 4;
 
 /// State of the Run view.
 pub struct RunView {
+    /// `m`: the output pane colours tokens by logprob margin (see `charts::confidence`).
+    pub confidence: bool,
     /// Samples per variant for the next run.
     pub n: u32,
     /// Models of the next run (`provider:model`), one variant each.
@@ -93,6 +95,7 @@ pub struct RunView {
 impl Default for RunView {
     fn default() -> Self {
         RunView {
+            confidence: false,
             n: 10,
             models: vec!["mock:drift".to_string()],
             live: None,
@@ -291,6 +294,10 @@ impl View for RunView {
             }
             Action::Less => {
                 self.n = self.n.saturating_sub(1).max(1);
+                Vec::new()
+            }
+            Action::Confidence => {
+                self.confidence = !self.confidence;
                 Vec::new()
             }
             Action::Variants => {
