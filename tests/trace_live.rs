@@ -89,19 +89,17 @@ impl Live {
         assert_eq!(status, 200, "{rel}");
     }
 
-    fn received(&self) -> u64 {
-        self.app
-            .trace
-            .live_state()
-            .map_or(0, |s| s.counters.spans_received)
-    }
-
     /// Wait until `n` spans were received and all of them are in the view.
     fn until_shown(&mut self, n: usize) {
-        self.until(&format!("{n} spans shown"), |app| {
+        // The counters may reach the view a poll after the spans (they are bumped once the batch
+        // is queued), so both are waited for.
+        self.until(&format!("{n} spans shown and counted"), |app| {
             app.trace.loaded().map(|l| l.trace.spans.len()) == Some(n)
+                && app
+                    .trace
+                    .live_state()
+                    .is_some_and(|s| s.counters.spans_received == n as u64)
         });
-        assert_eq!(self.received(), n as u64);
     }
 
     /// The name of every tree row, top to bottom.
