@@ -5,6 +5,8 @@
 //!   windowed, so only visible rows are built);
 //! - keystroke to screen ≤ 16 ms (key handled + frame drawn).
 //!
+//! - the live Trace view of `temper trace --listen` with 10,000 spans (see `tui_live`).
+//!
 //! Run: `cargo bench --bench tui`
 
 use ratatui::Terminal;
@@ -16,6 +18,9 @@ use temper::store::{PromptSummary, Store, Version, VersionInfo};
 use temper::tui::event::Event;
 use temper::tui::event_loop::draw;
 use temper::tui::{Options, new_app};
+
+#[path = "tui_live/mod.rs"]
+mod tui_live;
 
 fn body(i: usize) -> PromptBody {
     PromptBody {
@@ -387,6 +392,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frames,
         "≤ 2 ms",
     );
+    tui_live::bench(&mut terminal);
     let load = Instant::now();
     let mut trace_app = timed_trace();
     println!(

@@ -615,6 +615,56 @@ fn real_llama_index_trace_answer_pane_follows_the_picked_trace() {
     assert!(s.wait_exit().success());
 }
 
+/// POST `body` to `url_path` on `addr` with a plain HTTP/1.1 request; the status line.
+fn post_raw(addr: &str, url_path: &str, content_type: &str, body: &[u8]) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {url_path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// Issue 19 item 2: on a terminal `temper trace --listen` opens the Trace view; a committed real
+/// export POSTed to it appears, flags included, with the counts on the status line; `--save`
+/// holds the spans once the user quits.
+#[test]
+fn trace_listen_on_a_terminal_shows_spans_as_they_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("live.jsonl");
+    let save_arg = save.display().to_string();
+    let args = ["trace", "--listen", "127.0.0.1:0", "--save", &save_arg];
+    let mut s = Session::start_args(dir, 48, 160, &[], &args);
+    let screen = s.wait_for("Waiting for spans on http://127.0.0.1:");
+    let addr = screen
+        .split("● live http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/traces/real/llama-index/003-traces.pb"
+    ))
+    .unwrap();
+    let status = post_raw(&addr, "/v1/traces", "application/x-protobuf", &body);
+    assert!(status.contains(" 200 "), "{status}");
+    let screen = s.wait_for("9 received");
+    assert!(screen.contains("RetrieverQueryEngine.query"), "{screen}");
+    assert!(screen.contains("OpenAILike.chat"), "{screen}");
+    assert!(screen.contains("1 trace, 9 spans held"), "{screen}");
+    let status = post_raw(&addr, "/v1/traces", "text/plain", b"hello");
+    assert!(status.contains(" 415 "), "{status}");
+    s.wait_for("1 request refused");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let saved = std::fs::read_to_string(&save).unwrap();
+    assert_eq!(saved.lines().count(), 9, "{saved}");
 /// Issue 24: a real trace (openai-agents, 4 failing tool calls) opens as a waterfall: bars in
 /// kind colours and the critical path; with NO_COLOR the same picture carries no colour at all.
 #[test]

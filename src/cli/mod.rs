@@ -4,7 +4,10 @@
 //! `--json` for machine-readable output on stdout; errors always go to stderr.
 
 mod check;
+mod check_baseline;
+mod check_run;
 mod cost;
+mod db;
 mod diff;
 mod hints;
 mod home;
@@ -17,6 +20,7 @@ mod prompt_edit;
 mod prompt_new;
 mod ranges;
 mod replay;
+mod replay_probe;
 mod replay_session;
 mod report;
 mod report_outputs;
@@ -43,8 +47,9 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "temper", version, about, long_about = None)]
 pub struct Cli {
-    /// SQLite database file [default: temper.db in the user's data dir]
-    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH")]
+    /// SQLite database file, or a PostgreSQL server as postgres://USER@HOST:PORT/DB
+    /// [default: temper.db in the user's data dir]
+    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Create the directory of --db when it does not exist yet
     #[arg(long, global = true)]
@@ -88,6 +93,9 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Print the exact request body a sample was sent with (messages and params, no headers)
     ShowRequest(show_request::ShowRequestArgs),
+    /// The database itself: copy a whole history between SQLite and PostgreSQL
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Entry point of the binary.
@@ -151,5 +159,6 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Trace(a)) => trace::execute(a, ctx),
         Some(Command::Replay(a)) => replay::execute(a, ctx),
         Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),
+        Some(Command::Db(c)) => db::execute(c, ctx),
     }
 }

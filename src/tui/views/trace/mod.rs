@@ -6,8 +6,10 @@
 mod call;
 mod detail;
 mod draw;
+mod live;
 mod loaded;
 
+pub use live::{LiveState, status_line};
 pub use loaded::{Loaded, TraceInfo};
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
@@ -54,6 +56,8 @@ pub struct TraceView {
     answer_scroll: super::widgets::TextScroll,
     /// Which trace of the file the panes show (`t` / `T` pick another).
     shown_trace: usize,
+    /// Fed by `temper trace --listen` (see `live`): the tree lists every trace.
+    live: Option<LiveState>,
     /// `w`: the tree pane spans the view and its bars get most of its width.
     pub wide: bool,
     /// `z`: the rows of [`Loaded::walk`] the tree is zoomed to (a subtree), if any.
@@ -76,6 +80,7 @@ impl Default for TraceView {
             cursors: Default::default(),
             answer_scroll: Default::default(),
             shown_trace: 0,
+            live: None,
             wide: false,
             zoom: None,
             waterfall: Default::default(),
@@ -100,7 +105,8 @@ impl TraceView {
     /// The tree rows of the shown trace: (span index, depth).
     pub fn rows(&self) -> &[(usize, usize)] {
         match (&self.loaded, self.shown(), &self.zoom) {
-            (Some(l), _, Some(zoom)) => &l.walk[zoom.clone()],
+            (Some(l), _, Some(zoom)) => l.walk.get(zoom.clone()).unwrap_or(&[]),
+            (Some(l), _, None) if self.live.is_some() => &l.walk,
             (Some(l), Some((_, t)), None) => &l.walk[t.walk.clone()],
             _ => &[],
         }
@@ -124,6 +130,9 @@ impl TraceView {
 
     /// Show the next (or previous) trace of the file, from its top.
     fn step_trace(&mut self, forward: bool) {
+        if self.live.is_some() {
+            return self.jump_trace(forward);
+        }
         let n = self.loaded.as_ref().map_or(0, |l| l.traces.len());
         if n < 2 {
             return;
@@ -246,6 +255,9 @@ impl TraceView {
                 true
             }
         };
+        if moved && self.focus == TracePane::Tree && self.live.is_some() {
+            self.follow_selection();
+        }
         // A new item in the list the detail pane follows starts its text at the top.
         if moved && self.focus != TracePane::Answer {
             self.answer_scroll.reset();
@@ -299,6 +311,10 @@ impl View for TraceView {
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
+            Action::Open if self.live.is_some() => {
+                let text = "the live view shows what the receiver gets; open a saved file with temper trace FILE --tui";
+                return Some(vec![Effect::Status(Level::Info, text.into())]);
+            }
             // Starts empty: a new path is typed (tab completes), not edited out of the old one.
             Action::Open => self.open = Some(LineInput::new(String::new())),
             Action::Refresh => {
@@ -330,6 +346,9 @@ impl View for TraceView {
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::Live(frame) = event {
+            return self.on_live(frame);
+        }
         if let Event::SessionOpened(session) = event {
             // A session opened in the Run view brings its first trace here.
             return match session.traces.first() {
@@ -401,6 +420,11 @@ impl View for TraceView {
         if self.loaded.is_none() {
             return Vec::new();
         }
+        let area = if self.live.is_some() {
+            live::split(area).1
+        } else {
+            area
+        };
         let panes = draw::layout(area, self.wide);
         let Some(i) = panes
             .iter()
@@ -425,7 +449,10 @@ impl View for TraceView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        draw::draw(self, frame, area, theme);
+        match &self.live {
+            Some(state) => live::draw(self, state, frame, area, theme),
+            None => draw::draw(self, frame, area, theme),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -435,6 +462,9 @@ impl View for TraceView {
             Action::Zoom,
             Action::FocusNext,
         ];
+        if self.live.is_some() {
+            hints.remove(0);
+        }
         if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
             hints.push(Action::NextTrace);
         }
