@@ -4,6 +4,7 @@
 //! `--json` for machine-readable output on stdout; errors always go to stderr.
 
 mod check;
+mod compare;
 mod cost;
 mod diff;
 mod hints;
@@ -78,6 +79,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run a session file and exit 1 if any of its checks fails (for CI)
     Check(check::CheckArgs),
+    /// A/B two prompt versions on the same models and cases: stability, tokens, cost, latency, checks
+    Compare(compare::CompareArgs),
     /// Estimate tokens and cost per call, per day and per month before shipping
     Cost(cost::CostArgs),
     /// Providers, their keys (set or not) and the price table
@@ -146,6 +149,7 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Report(a)) => report::execute(a, ctx),
         Some(Command::Diff(a)) => diff::execute(a, ctx),
         Some(Command::Check(a)) => check::execute(a, ctx),
+        Some(Command::Compare(a)) => compare::execute(a, ctx),
         Some(Command::Cost(a)) => cost::execute(a, ctx),
         Some(Command::Models(a)) => models::execute(a, ctx),
         Some(Command::Trace(a)) => trace::execute(a, ctx),
