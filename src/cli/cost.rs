@@ -16,7 +16,8 @@ pub(crate) const STALE_AFTER_DAYS: i64 = 90;
 /// Arguments of `temper cost`.
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
-    /// Prompt reference: name, name@3 or name:label
+    /// Prompt reference: name, name@3 or name:label (with --cascade: a run id, or a prompt
+    /// reference meaning its latest run)
     pub reference: String,
     /// Model to price, as provider:model (repeatable), e.g. openai:gpt-4o-mini
     #[arg(long = "model", short = 'm', value_name = "PROVIDER:MODEL")]
@@ -45,10 +46,21 @@ pub struct CostArgs {
     /// Show the rates each cost used: tier, cache reads, batch, line by line
     #[arg(long)]
     pub explain: bool,
+    /// Simulate "call A, and only when its answer fails the checks call B" over a run's stored
+    /// samples: variants of the run, cheapest first, e.g. "openai:gpt-4o-mini,openai:gpt-4.1"
+    #[arg(long, value_name = "A,B", conflicts_with_all = ["models", "output_tokens", "batch", "explain"])]
+    pub cascade: Option<String>,
+    /// Session file whose [check] table grades the answers for --cascade [default: an answer
+    /// passes when its call succeeded]
+    #[arg(long, value_name = "FILE", requires = "cascade")]
+    pub session: Option<PathBuf>,
 }
 
 /// Run `temper cost`.
 pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(spec) = &args.cascade {
+        return super::cost_cascade::execute(args, spec, ctx);
+    }
     if !(0.0..=1.0).contains(&args.min_stability) {
         anyhow::bail!(
             "--min-stability must be between 0 and 1, got {}",
@@ -265,7 +277,7 @@ pub(crate) fn age_in_days(as_of: &str) -> Option<i64> {
 }
 
 /// Left-aligned first column, right-aligned numbers; widths by display width.
-fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+pub(super) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let clean: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| for_display(c).into_owned()).collect())

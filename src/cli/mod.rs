@@ -6,6 +6,7 @@
 mod check;
 mod compare;
 mod cost;
+mod cost_cascade;
 mod diff;
 mod hints;
 mod home;

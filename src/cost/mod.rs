@@ -9,6 +9,7 @@
 
 mod bill;
 mod book;
+pub mod cascade;
 pub mod estimate;
 pub mod history;
 pub mod litellm;

@@ -2,6 +2,7 @@
 //! worker events into effects. They never do I/O themselves.
 
 pub mod cost;
+pub mod cost_cascade;
 pub mod diff;
 pub mod prompts;
 pub mod run;
