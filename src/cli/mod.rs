@@ -12,6 +12,7 @@ mod hints;
 mod home;
 mod models;
 mod output;
+mod prices;
 mod prompt;
 mod prompt_delete;
 mod prompt_diff;
@@ -86,6 +87,9 @@ pub enum Command {
     Cost(cost::CostArgs),
     /// Providers, their keys (set or not) and the price table
     Models(models::ModelsArgs),
+    /// The price table: `temper prices update FILE` puts a newer one in force
+    #[command(subcommand)]
+    Prices(prices::PricesCommand),
     /// Inspect a trace file (or receive traces live): spans, chunks, tool calls, detector flags
     Trace(trace::TraceArgs),
     /// Replay an LLM call of a trace N times and compare with the answer it recorded
@@ -153,6 +157,7 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Compare(a)) => compare::execute(a, ctx),
         Some(Command::Cost(a)) => cost::execute(a, ctx),
         Some(Command::Models(a)) => models::execute(a, ctx),
+        Some(Command::Prices(c)) => prices::execute(c, ctx),
         Some(Command::Trace(a)) => trace::execute(a, ctx),
         Some(Command::Replay(a)) => replay::execute(a, ctx),
         Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),
