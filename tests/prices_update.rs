@@ -174,7 +174,9 @@ fn a_bad_file_says_which_field_and_keeps_the_table_in_force() {
         .assert()
         .code(2)
         .stderr(contains("entry \"data["))
-        .stderr(contains("is \"0.15 USD\", expected a price in USD per token"))
+        .stderr(contains(
+            "is \"0.15 USD\", expected a price in USD per token",
+        ))
         .stderr(contains("the table in force is unchanged"));
     std::fs::write(&bad, "{\"models\": [1, 2]}").unwrap();
     env.temper()

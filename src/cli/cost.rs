@@ -46,6 +46,10 @@ pub struct CostArgs {
     /// Show the rates each cost used: tier, cache reads, batch, line by line
     #[arg(long)]
     pub explain: bool,
+    /// Count input tokens with the provider's own counter where there is one (Anthropic's
+    /// count_tokens, when its key is set); other models keep the offline estimate
+    #[arg(long)]
+    pub exact: bool,
     /// Simulate "call A, and only when its answer fails the checks call B" over a run's stored
     /// samples: variants of the run, cheapest first, e.g. "openai:gpt-4o-mini,openai:gpt-4.1"
     #[arg(long, value_name = "A,B", conflicts_with_all = ["models", "output_tokens", "batch", "explain"])]
@@ -81,6 +85,16 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         cached_fraction: args.cached_fraction,
         min_stability: args.min_stability,
         batch: args.batch,
+        exact: if args.exact {
+            super::cost_exact::exact_counts(
+                &version.body,
+                &args.vars.iter().cloned().collect(),
+                &args.models,
+                &ctx.config,
+            )?
+        } else {
+            Default::default()
+        },
     };
     let result = estimate(&request, &book, &past)?;
     let title = format!("{}@{}", version.info.prompt, version.info.number);
@@ -119,9 +133,11 @@ fn print_text(title: &str, e: &Estimate, explain: bool) {
     for m in &e.models {
         let mut notes = vec![format!("output: {}", m.output_source.describe())];
         notes.push(format!("price: {}", m.pricing.describe()));
-        if m.input_tokens.estimated {
+        if let Some(exact) = &m.exact {
+            notes.push(super::cost_exact::note(exact));
+        } else if m.input_tokens.estimated {
             notes.push(format!(
-                "tokens estimated with {}",
+                "tokens estimated with {} (not this model's tokenizer; --exact counts Claude prompts with Anthropic's count_tokens)",
                 m.input_tokens.encoding.as_str()
             ));
         }

@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod cost;
 mod cost_cascade;
+mod cost_exact;
 mod diff;
 mod hints;
 mod home;
