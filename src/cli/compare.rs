@@ -161,8 +161,35 @@ fn run_both(
         name: "default".into(),
         vars: super::run::parse_vars(&args.vars)?,
     };
-    let mut plan = Plan::new(versions, variants.to_vec(), vec![case], &ctx.config.run);
-    if let Some(n) = args.samples {
+    let outcome = run_plan(
+        ctx,
+        store,
+        (versions, variants.to_vec(), case),
+        args.samples,
+        args.yes,
+    )?;
+    if let Some(o) = &outcome
+        && !ctx.json
+    {
+        eprintln!(
+            "ran {} and {} in run #{}: {} answered, {} failed",
+            refs[0], refs[1], o.run_id, o.ok, o.failed
+        );
+    }
+    Ok(outcome.map(|o| o.run_id))
+}
+
+/// Run `versions` × `variants` on one case, `samples` each (else the config's), after the
+/// spend guard (`temper compare`, `temper cost --probe`); `None` when the user declined.
+pub(super) fn run_plan(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    (versions, variants, case): (Vec<crate::store::Version>, Vec<Variant>, Case),
+    samples: Option<u32>,
+    yes: bool,
+) -> anyhow::Result<Option<runner::RunOutcome>> {
+    let mut plan = Plan::new(versions, variants, vec![case], &ctx.config.run);
+    if let Some(n) = samples {
         plan.samples = n;
     }
     let registry = runner::registry(&ctx.config, &ctx.db_path);
@@ -175,7 +202,7 @@ fn run_both(
         book: &book,
         store,
         budget_usd: plan.budget_usd,
-        yes: args.yes,
+        yes,
     };
     if super::run_spend::guard(&guard, ctx)?.is_none() {
         return Ok(None);
@@ -185,13 +212,7 @@ fn run_both(
         .build()
         .context("starting the async runtime")?;
     let outcome = runtime.block_on(super::run::run_with_progress(&plan, cells, ctx, false))?;
-    if !ctx.json {
-        eprintln!(
-            "ran {} and {} in run #{}: {} answered, {} failed",
-            refs[0], refs[1], outcome.run_id, outcome.ok, outcome.failed
-        );
-    }
-    Ok(Some(outcome.run_id))
+    Ok(Some(outcome))
 }
 
 fn print_text(

@@ -50,6 +50,13 @@ pub struct CostArgs {
     /// count_tokens, when its key is set); other models keep the offline estimate
     #[arg(long)]
     pub exact: bool,
+    /// For models with no past samples of this version, run N samples first so the projection
+    /// uses measured output tokens instead of max_tokens
+    #[arg(long, value_name = "N", value_parser = super::ranges::samples)]
+    pub probe: Option<u32>,
+    /// Start the --probe run even when its spend estimate is over the confirmation threshold
+    #[arg(short = 'y', long, requires = "probe")]
+    pub yes: bool,
     /// Simulate "call A, and only when its answer fails the checks call B" over a run's stored
     /// samples: variants of the run, cheapest first, e.g. "openai:gpt-4o-mini,openai:gpt-4.1"
     #[arg(long, value_name = "A,B", conflicts_with_all = ["models", "output_tokens", "batch", "explain"])]
@@ -75,7 +82,13 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
     let store = ctx.open_store()?;
     let version = store.resolve_str(&args.reference)?;
-    let past = history::version_history(&store, version.info.id)?;
+    let mut past = history::version_history(&store, version.info.id)?;
+    if let Some(n) = args.probe {
+        if let Some(note) = probe(args, ctx, &store, &version, n, &past)? {
+            eprintln!("{note}");
+            past = history::version_history(&store, version.info.id)?;
+        }
+    }
     let request = EstimateRequest {
         body: &version.body,
         vars: args.vars.iter().cloned().collect(),
@@ -163,7 +176,7 @@ fn print_text(title: &str, e: &Estimate, explain: bool) {
             "{}",
             paint(
                 Tone::Muted,
-                "output falls back to max_tokens (an upper bound): `temper run REF -m MODEL -n 3` measures real answers"
+                "output falls back to max_tokens (an upper bound): --probe 3 runs 3 samples per such model first to measure real answers"
             )
         );
     }
@@ -258,6 +271,49 @@ fn explain_lines(m: &ModelEstimate) -> Vec<String> {
     ));
     lines.extend(bill.notes.iter().cloned());
     lines
+}
+
+/// `--probe N`: run N samples of the version on the models it has no past samples for; says
+/// what ran, or `None` when every model has samples already.
+fn probe(
+    args: &CostArgs,
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    version: &crate::store::Version,
+    n: u32,
+    past: &std::collections::BTreeMap<String, history::ModelHistory>,
+) -> anyhow::Result<Option<String>> {
+    let has_samples = |m: &str| {
+        past.iter()
+            .any(|(k, h)| k.eq_ignore_ascii_case(m) && h.p50_output_tokens.is_some())
+    };
+    let missing: Vec<&String> = args.models.iter().filter(|m| !has_samples(m)).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let variants = missing
+        .iter()
+        .map(|m| crate::runner::Variant::parse(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let case = crate::runner::Case {
+        name: "default".into(),
+        vars: args.vars.iter().cloned().collect(),
+    };
+    let plan = (vec![version.clone()], variants, case);
+    let Some(outcome) = super::compare::run_plan(ctx, store, plan, Some(n), args.yes)? else {
+        anyhow::bail!(
+            "--probe run not started: declined (the estimate below would use max_tokens)"
+        );
+    };
+    let names: Vec<&str> = missing.iter().map(|m| m.as_str()).collect();
+    Ok(Some(format!(
+        "probe: {} of {} in run #{} ({} answered, {} failed)",
+        crate::plural::count(u64::from(n), "sample"),
+        names.join(", "),
+        outcome.run_id,
+        outcome.ok,
+        outcome.failed
+    )))
 }
 
 /// `prices: table as of … (sources in `temper models`)` with a staleness warning.
