@@ -83,11 +83,11 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let version = store.resolve_str(&args.reference)?;
     let mut past = history::version_history(&store, version.info.id)?;
-    if let Some(n) = args.probe {
-        if let Some(note) = probe(args, ctx, &store, &version, n, &past)? {
-            eprintln!("{note}");
-            past = history::version_history(&store, version.info.id)?;
-        }
+    if let Some(n) = args.probe
+        && let Some(note) = probe(args, ctx, &store, &version, n, &past)?
+    {
+        eprintln!("{note}");
+        past = history::version_history(&store, version.info.id)?;
     }
     let request = EstimateRequest {
         body: &version.body,
