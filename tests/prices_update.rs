@@ -76,8 +76,12 @@ fn openrouter_models_become_the_table_in_force() {
     let env = Env::new("");
     let j = env.update(&fixture("openrouter-models.json"));
     assert_eq!(j["table"]["format"], "openrouter");
-    // 7 entries: two :batch twins fold into their models, the -1 router is skipped.
-    assert_eq!(j["table"]["models"], 4);
+    // 8 entries: two :batch twins fold into their models, the -1 router is skipped.
+    assert_eq!(j["table"]["models"], 5);
+    // Time-of-day overrides (utc_start/utc_end) are not long-context tiers.
+    let deepseek = row(&env, "openrouter:deepseek/deepseek-v4-pro-0813");
+    close(&deepseek["input"], 0.66);
+    assert!(deepseek.get("tiers").is_none(), "{deepseek}");
     let mini = row(&env, "openrouter:openai/gpt-4o-mini");
     close(&mini["input"], 0.15);
     close(&mini["cached_input"], 0.075);

@@ -126,7 +126,8 @@ fn count(value: Option<&Value>) -> Option<u64> {
 
 /// OpenRouter's models: provider `openrouter`, the model id as OpenRouter spells it
 /// (`openai/gpt-4o-mini`); a `:batch` twin becomes the batch rates of its model, `overrides`
-/// with `min_prompt_tokens` become long-context tiers; variable prices (`-1`) are skipped.
+/// with `min_prompt_tokens` become long-context tiers (time-of-day overrides are not modelled);
+/// variable prices (`-1`) are skipped.
 fn openrouter(map: &Map<String, Value>) -> Result<Vec<PriceRow>, String> {
     let Some(Value::Array(data)) = map.get("data") else {
         return Ok(Vec::new());
@@ -165,11 +166,15 @@ fn openrouter(map: &Map<String, Value>) -> Result<Vec<PriceRow>, String> {
             .enumerate()
         {
             let field = |f: &str| format!("pricing.overrides[{j}].{f}");
-            let Some(min) = o.get("min_prompt_tokens").and_then(Value::as_u64) else {
+            // Overrides on other conditions (time-of-day `utc_start`/`utc_end`) are not modelled.
+            let Some(min) = o.get("min_prompt_tokens") else {
+                continue;
+            };
+            let Some(min) = min.as_u64() else {
                 return Err(litellm::field_error(
                     &at,
                     &field("min_prompt_tokens"),
-                    o.get("min_prompt_tokens").unwrap_or(&Value::Null),
+                    min,
                     "a token count",
                 ));
             };
