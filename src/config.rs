@@ -133,6 +133,10 @@ pub struct Config {
     pub prices: BTreeMap<String, toml::Table>,
     pub run: RunDefaults,
     pub ui: UiConfig,
+    /// Where `temper prices update` keeps its table: `prices/` beside the config file (set by
+    /// [`Config::load`], not read from the file).
+    #[serde(skip)]
+    pub prices_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -226,14 +230,24 @@ impl Config {
             Some(p) => Some(p.to_path_buf()),
             None => default_config_path().filter(|p| p.exists()),
         };
+        let beside = |p: &Path| p.parent().map(|d| d.join("prices"));
         let Some(path) = path else {
-            return Ok((Config::default(), None));
+            let prices_dir = default_config_path().as_deref().and_then(beside);
+            return Ok((
+                Config {
+                    prices_dir,
+                    ..Config::default()
+                },
+                None,
+            ));
         };
         let text = crate::fsio::read_text(&path).map_err(|source| ConfigError::Read {
             path: path.clone(),
             source,
         })?;
-        Ok((Config::parse(&text, &path)?, Some(path)))
+        let mut config = Config::parse(&text, &path)?;
+        config.prices_dir = beside(&path);
+        Ok((config, Some(path)))
     }
 
     /// Built-in providers with the user's tables laid over them (a user table replaces a

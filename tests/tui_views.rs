@@ -845,6 +845,7 @@ fn cost_event(models: Vec<temper::cost::history::ModelHistory>) -> Event {
         label: "support-answer@3".into(),
         models,
         table_date: "2026-11-01".into(),
+        cascade: None,
     }))
 }
 

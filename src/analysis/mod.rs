@@ -11,6 +11,7 @@ pub mod render;
 pub mod similarity;
 pub mod summary;
 pub mod versions;
+pub mod versions_figures;
 pub mod worddiff;
 
 pub use cell::{CellReport, TokenTotals, cell_report};

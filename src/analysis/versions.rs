@@ -1,8 +1,10 @@
 //! Compare two prompt versions by what they produced, not by their text: for every variant x
-//! case both versions ran, the modal output of each version's newest cell. `temper diff P@3 P@4`
-//! and the TUI Diff view (`O` in the Prompts view) share it.
+//! case both versions ran, the modal output of each version's newest cell and what that cell
+//! measured ([`CellFigures`]: tokens, cost, latency, checks). `temper diff P@3 P@4`, `temper
+//! compare` and the TUI Diff view (`O` in the Prompts view) share it.
 
 use super::cell::observed;
+use super::versions_figures::CellFigures;
 use super::{Mode, Options, analyze};
 use crate::sanitize::one_line;
 use crate::store::{CellInfo, Store, StoreError};
@@ -20,6 +22,8 @@ pub struct VersionOutput {
     pub output: String,
     /// Largest cluster / samples with an output in that cell.
     pub stability: Option<f64>,
+    /// Tokens, cost, latency, agreement and checks of that cell.
+    pub figures: CellFigures,
 }
 
 /// Both versions' outputs for one variant x case.
@@ -51,12 +55,26 @@ pub enum CompareError {
 
 /// The modal outputs of `a` and `b` for every variant x case both ran (newest cell of each),
 /// only variants whose name or model contains `model` when given; samples grouped by `mode`.
+/// A sample passes the checks when its call answered.
 pub fn compare_versions(
     store: &Store,
     a: &str,
     b: &str,
     model: Option<&str>,
     mode: Mode,
+) -> Result<Vec<VersionPair>, CompareError> {
+    compare_versions_with(store, a, b, model, mode, &|_| true)
+}
+
+/// [`compare_versions`] with the per-sample checks as `passes` (an answered output passes when
+/// it returns true), for callers holding a session's checks (`temper compare --session`).
+pub fn compare_versions_with(
+    store: &Store,
+    a: &str,
+    b: &str,
+    model: Option<&str>,
+    mode: Mode,
+    passes: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<VersionPair>, CompareError> {
     let old = latest_cells(store, a, model)?;
     let new = latest_cells(store, b, model)?;
@@ -68,8 +86,8 @@ pub fn compare_versions(
         out.push(VersionPair {
             variant: key.0.clone(),
             case: key.1.clone(),
-            old: modal_output(store, a, old_cell, mode)?,
-            new: modal_output(store, b, new_cell, mode)?,
+            old: modal_output(store, a, old_cell, mode, passes)?,
+            new: modal_output(store, b, new_cell, mode, passes)?,
         });
     }
     if out.is_empty() {
@@ -120,6 +138,7 @@ fn modal_output(
     reference: &str,
     cell: &CellInfo,
     mode: Mode,
+    passes: &dyn Fn(&str) -> bool,
 ) -> Result<VersionOutput, CompareError> {
     let samples = store.samples(cell.id)?;
     let analysis = analyze(&observed(&samples), Options::mode(mode));
@@ -140,5 +159,6 @@ fn modal_output(
         sample: row.sample.idx,
         output,
         stability: analysis.stability,
+        figures: CellFigures::of(&samples, &analysis, passes),
     })
 }

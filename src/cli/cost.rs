@@ -16,7 +16,8 @@ pub(crate) const STALE_AFTER_DAYS: i64 = 90;
 /// Arguments of `temper cost`.
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
-    /// Prompt reference: name, name@3 or name:label
+    /// Prompt reference: name, name@3 or name:label (with --cascade: a run id, or a prompt
+    /// reference meaning its latest run)
     pub reference: String,
     /// Model to price, as provider:model (repeatable), e.g. openai:gpt-4o-mini
     #[arg(long = "model", short = 'm', value_name = "PROVIDER:MODEL")]
@@ -45,10 +46,32 @@ pub struct CostArgs {
     /// Show the rates each cost used: tier, cache reads, batch, line by line
     #[arg(long)]
     pub explain: bool,
+    /// Count input tokens with the provider's own counter where there is one (Anthropic's
+    /// count_tokens, when its key is set); other models keep the offline estimate
+    #[arg(long)]
+    pub exact: bool,
+    /// For models with no past samples of this version, run N samples first so the projection
+    /// uses measured output tokens instead of max_tokens
+    #[arg(long, value_name = "N", value_parser = super::ranges::samples)]
+    pub probe: Option<u32>,
+    /// Start the --probe run even when its spend estimate is over the confirmation threshold
+    #[arg(short = 'y', long, requires = "probe")]
+    pub yes: bool,
+    /// Simulate "call A, and only when its answer fails the checks call B" over a run's stored
+    /// samples: variants of the run, cheapest first, e.g. "openai:gpt-4o-mini,openai:gpt-4.1"
+    #[arg(long, value_name = "A,B", conflicts_with_all = ["models", "output_tokens", "batch", "explain"])]
+    pub cascade: Option<String>,
+    /// Session file whose [check] table grades the answers for --cascade [default: an answer
+    /// passes when its call succeeded]
+    #[arg(long, value_name = "FILE", requires = "cascade")]
+    pub session: Option<PathBuf>,
 }
 
 /// Run `temper cost`.
 pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(spec) = &args.cascade {
+        return super::cost_cascade::execute(args, spec, ctx);
+    }
     if !(0.0..=1.0).contains(&args.min_stability) {
         anyhow::bail!(
             "--min-stability must be between 0 and 1, got {}",
@@ -59,7 +82,13 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
     let store = ctx.open_store()?;
     let version = store.resolve_str(&args.reference)?;
-    let past = history::version_history(&store, version.info.id)?;
+    let mut past = history::version_history(&store, version.info.id)?;
+    if let Some(n) = args.probe
+        && let Some(note) = probe(args, ctx, &store, &version, n, &past)?
+    {
+        eprintln!("{note}");
+        past = history::version_history(&store, version.info.id)?;
+    }
     let request = EstimateRequest {
         body: &version.body,
         vars: args.vars.iter().cloned().collect(),
@@ -69,6 +98,16 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         cached_fraction: args.cached_fraction,
         min_stability: args.min_stability,
         batch: args.batch,
+        exact: if args.exact {
+            super::cost_exact::exact_counts(
+                &version.body,
+                &args.vars.iter().cloned().collect(),
+                &args.models,
+                &ctx.config,
+            )?
+        } else {
+            Default::default()
+        },
     };
     let result = estimate(&request, &book, &past)?;
     let title = format!("{}@{}", version.info.prompt, version.info.number);
@@ -107,9 +146,11 @@ fn print_text(title: &str, e: &Estimate, explain: bool) {
     for m in &e.models {
         let mut notes = vec![format!("output: {}", m.output_source.describe())];
         notes.push(format!("price: {}", m.pricing.describe()));
-        if m.input_tokens.estimated {
+        if let Some(exact) = &m.exact {
+            notes.push(super::cost_exact::note(exact));
+        } else if m.input_tokens.estimated {
             notes.push(format!(
-                "tokens estimated with {}",
+                "tokens estimated with {} (not this model's tokenizer; --exact counts Claude prompts with Anthropic's count_tokens)",
                 m.input_tokens.encoding.as_str()
             ));
         }
@@ -135,7 +176,7 @@ fn print_text(title: &str, e: &Estimate, explain: bool) {
             "{}",
             paint(
                 Tone::Muted,
-                "output falls back to max_tokens (an upper bound): `temper run REF -m MODEL -n 3` measures real answers"
+                "output falls back to max_tokens (an upper bound): --probe 3 runs 3 samples per such model first to measure real answers"
             )
         );
     }
@@ -232,6 +273,49 @@ fn explain_lines(m: &ModelEstimate) -> Vec<String> {
     lines
 }
 
+/// `--probe N`: run N samples of the version on the models it has no past samples for; says
+/// what ran, or `None` when every model has samples already.
+fn probe(
+    args: &CostArgs,
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    version: &crate::store::Version,
+    n: u32,
+    past: &std::collections::BTreeMap<String, history::ModelHistory>,
+) -> anyhow::Result<Option<String>> {
+    let has_samples = |m: &str| {
+        past.iter()
+            .any(|(k, h)| k.eq_ignore_ascii_case(m) && h.p50_output_tokens.is_some())
+    };
+    let missing: Vec<&String> = args.models.iter().filter(|m| !has_samples(m)).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let variants = missing
+        .iter()
+        .map(|m| crate::runner::Variant::parse(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let case = crate::runner::Case {
+        name: "default".into(),
+        vars: args.vars.iter().cloned().collect(),
+    };
+    let plan = (vec![version.clone()], variants, case);
+    let Some(outcome) = super::compare::run_plan(ctx, store, plan, Some(n), args.yes)? else {
+        anyhow::bail!(
+            "--probe run not started: declined (the estimate below would use max_tokens)"
+        );
+    };
+    let names: Vec<&str> = missing.iter().map(|m| m.as_str()).collect();
+    Ok(Some(format!(
+        "probe: {} of {} in run #{} ({} answered, {} failed)",
+        crate::plural::count(u64::from(n), "sample"),
+        names.join(", "),
+        outcome.run_id,
+        outcome.ok,
+        outcome.failed
+    )))
+}
+
 /// `prices: table as of … (sources in `temper models`)` with a staleness warning.
 fn price_source_line(e: &Estimate) -> String {
     let mut line = format!(
@@ -265,7 +349,7 @@ pub(crate) fn age_in_days(as_of: &str) -> Option<i64> {
 }
 
 /// Left-aligned first column, right-aligned numbers; widths by display width.
-fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+pub(super) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let clean: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| for_display(c).into_owned()).collect())

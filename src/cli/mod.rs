@@ -6,13 +6,17 @@
 mod check;
 mod check_baseline;
 mod check_run;
+mod compare;
 mod cost;
+mod cost_cascade;
+mod cost_exact;
 mod db;
 mod diff;
 mod hints;
 mod home;
 mod models;
 mod output;
+mod prices;
 mod prompt;
 mod prompt_delete;
 mod prompt_diff;
@@ -83,10 +87,15 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run a session file and exit 1 if any of its checks fails (for CI)
     Check(check::CheckArgs),
+    /// A/B two prompt versions on the same models and cases: stability, tokens, cost, latency, checks
+    Compare(compare::CompareArgs),
     /// Estimate tokens and cost per call, per day and per month before shipping
     Cost(cost::CostArgs),
     /// Providers, their keys (set or not) and the price table
     Models(models::ModelsArgs),
+    /// The price table: `temper prices update FILE` puts a newer one in force
+    #[command(subcommand)]
+    Prices(prices::PricesCommand),
     /// Inspect a trace file (or receive traces live): spans, chunks, tool calls, detector flags
     Trace(trace::TraceArgs),
     /// Replay an LLM call of a trace N times and compare with the answer it recorded
@@ -154,8 +163,10 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Report(a)) => report::execute(a, ctx),
         Some(Command::Diff(a)) => diff::execute(a, ctx),
         Some(Command::Check(a)) => check::execute(a, ctx),
+        Some(Command::Compare(a)) => compare::execute(a, ctx),
         Some(Command::Cost(a)) => cost::execute(a, ctx),
         Some(Command::Models(a)) => models::execute(a, ctx),
+        Some(Command::Prices(c)) => prices::execute(c, ctx),
         Some(Command::Trace(a)) => trace::execute(a, ctx),
         Some(Command::Replay(a)) => replay::execute(a, ctx),
         Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),

@@ -205,12 +205,19 @@ fn print_prices(out: &mut String, listing: &PriceListing) {
 
 /// Which table is in force, where it came from and how old it is, with a warning past 90 days.
 fn table_in_force(listing: &PriceListing) -> String {
-    let source = listing.table.note.split(':').next().unwrap_or_default();
-    let mut line = format!(
-        "table in force: built-in, as of {} ({})",
-        one_line(&listing.table.as_of),
-        one_line(source)
-    );
+    let mut line = match &listing.table.file {
+        Some(file) => format!(
+            "table in force: {}, as of {} ({})",
+            one_line(file),
+            one_line(&listing.table.as_of),
+            one_line(&listing.table.note)
+        ),
+        None => format!(
+            "table in force: built-in, as of {} ({})",
+            one_line(&listing.table.as_of),
+            one_line(listing.table.note.split(':').next().unwrap_or_default())
+        ),
+    };
     if let Some(days) = super::cost::age_in_days(&listing.table.as_of) {
         line.push_str(&format!(", {days} days old"));
         if days > super::cost::STALE_AFTER_DAYS {
@@ -218,7 +225,7 @@ fn table_in_force(listing: &PriceListing) -> String {
                 "\n{}",
                 paint(
                     Tone::Removed,
-                    "warning: prices are over 90 days old; override with --prices FILE or [prices] in the config"
+                    "warning: prices are over 90 days old; `temper prices update FILE` puts a newer table in force (LiteLLM, models.dev or OpenRouter JSON), or override with --prices FILE or [prices] in the config"
                 )
             ));
         }

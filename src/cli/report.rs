@@ -118,6 +118,9 @@ struct ReportJson<'a> {
     variants: &'a [crate::session::VariantMetrics],
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<crate::explain::RunExplanation>,
+    /// With `--session`: per variant, cost per passing answer (crate::cost::cascade::Outcome).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passing_cost: Option<Vec<crate::cost::cascade::Outcome>>,
     /// With `--outputs`: per cell, its clusters with their members and text.
     #[serde(skip_serializing_if = "Option::is_none")]
     outputs: Option<serde_json::Value>,
@@ -184,6 +187,10 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 .collect(),
             variants: &metrics,
             explain: explained,
+            passing_cost: args
+                .session
+                .is_some()
+                .then(|| passing_cost(&checks, &target.cells, &all_samples)),
             outputs: args.outputs.then(|| super::report_outputs::json(&answers)),
         })?;
         return Ok(ExitCode::SUCCESS);
@@ -194,6 +201,9 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         text.push_str(&super::report_outputs::render(&answers));
     }
     text.push_str(&variant_lines(&metrics));
+    if args.session.is_some() {
+        text.push_str(&passing_cost_lines(&checks, &target.cells, &all_samples));
+    }
     if let Some(explained) = &explained {
         text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
         for line in explained.sentences() {
@@ -218,6 +228,50 @@ fn variant_metrics(
     let labels = stored::labels(cells);
     let facts = stored::facts(cells, samples, &labels, &grades);
     Ok(crate::session::metrics::variant_metrics(checks, &facts))
+}
+
+/// Each variant alone over the run's cells, its answers graded by `checks`.
+fn passing_cost(
+    checks: &crate::session::Checks,
+    cells: &[CellInfo],
+    samples: &[Vec<crate::store::SampleRow>],
+) -> Vec<crate::cost::cascade::Outcome> {
+    let passes = |output: &str| crate::session::metrics::sample_passes(checks, output);
+    let pairs: Vec<(CellInfo, Vec<crate::store::SampleRow>)> =
+        cells.iter().cloned().zip(samples.iter().cloned()).collect();
+    crate::cost::cascade::attempts(&pairs, &passes)
+        .iter()
+        .map(crate::cost::cascade::alone)
+        .collect()
+}
+
+/// With a session's checks: per variant, its cost per passing answer (total cost / answers that
+/// pass every per-sample check; crate::cost::cascade).
+fn passing_cost_lines(
+    checks: &crate::session::Checks,
+    cells: &[CellInfo],
+    samples: &[Vec<crate::store::SampleRow>],
+) -> String {
+    let mut out = String::new();
+    for o in passing_cost(checks, cells, samples) {
+        let passed = (o.pass_rate * o.samples as f64).round() as u64;
+        out.push_str(&format!(
+            "variant {}: {} per passing answer ({passed} of {} passed the checks, {} per call)\n",
+            one_line(&o.steps.join("")),
+            o.cost_per_passing_usd.map_or_else(
+                || if o.cost_per_request_usd.is_some() {
+                    "none passed".into()
+                } else {
+                    "unpriced".into()
+                },
+                crate::cost::format_usd
+            ),
+            crate::plural::count(o.samples as u64, "answer"),
+            o.cost_per_request_usd
+                .map_or_else(|| "unpriced".into(), crate::cost::format_usd),
+        ));
+    }
+    out
 }
 
 /// One line per variant: its cases, TARr@N, TARa@N, pass@k and pass^k.

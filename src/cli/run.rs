@@ -304,7 +304,7 @@ fn with_overrides(args: &RunArgs, mut plan: Plan) -> anyhow::Result<Plan> {
 }
 
 /// `key=value` pairs from `--var`; the value may itself contain `=`.
-fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+pub(super) fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     pairs
         .iter()
         .map(|pair| {
@@ -320,7 +320,7 @@ fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
         .collect()
 }
 
-async fn run_with_progress(
+pub(super) async fn run_with_progress(
     plan: &Plan,
     cells: Vec<PreparedCell>,
     ctx: &Ctx,

@@ -111,6 +111,19 @@ impl PriceBook {
     /// The embedded table, the config's providers and `[prices]`, then `prices_file` on top.
     pub fn load(config: &Config, prices_file: Option<&Path>) -> Result<PriceBook, PriceError> {
         let mut book = PriceBook::builtin()?;
+        if let Some(dir) = &config.prices_dir
+            && let Some(stored) = super::stored::load(dir).map_err(PriceError::Table)?
+        {
+            let (info, rows) =
+                super::stored::apply((&book.info, &book.rows), (&stored.0, stored.1), dir);
+            book.table_providers = Arc::new(
+                rows.iter()
+                    .map(|r| r.provider.to_ascii_lowercase())
+                    .collect(),
+            );
+            book.info = info;
+            book.rows = Arc::new(rows);
+        }
         book.providers = config.providers();
         book.add_layer(overrides::from_config(&config.prices)?)?;
         if let Some(path) = prices_file {

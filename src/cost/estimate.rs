@@ -42,6 +42,19 @@ pub struct EstimateRequest<'a> {
     pub min_stability: f64,
     /// Price at the batch API's rates where the model has them.
     pub batch: bool,
+    /// Per model, the input tokens its provider counted (`temper cost --exact`) and how, or
+    /// why it could not; models without an entry are counted offline.
+    pub exact: BTreeMap<String, ExactCount>,
+}
+
+/// What `--exact` found for one model: the provider's count, or why the offline estimate stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExactCount {
+    /// Counted by the provider (`by`: e.g. Anthropic count_tokens).
+    Counted { tokens: u64, by: String },
+    /// Not counted: why; the estimate is used.
+    Unavailable { why: String },
 }
 
 /// Where the expected output token count came from.
@@ -78,6 +91,9 @@ impl OutputSource {
 pub struct ModelEstimate {
     pub model: String,
     pub input_tokens: TokenCount,
+    /// `--exact`: the provider's count (then `input_tokens` is it) or why there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact: Option<ExactCount>,
     pub cached_tokens: u64,
     pub output_tokens: u64,
     pub output_source: OutputSource,
@@ -132,12 +148,17 @@ pub fn estimate(
     let params = &request.body.params;
     let mut models = Vec::new();
     for model in &request.models {
-        let input = count_request(
+        let mut input = count_request(
             model,
             &rendered.messages,
             &request.body.tools,
             params.response_schema.as_ref(),
         );
+        let exact = request.exact.get(model).cloned();
+        if let Some(ExactCount::Counted { tokens, .. }) = &exact {
+            input.tokens = *tokens;
+            input.estimated = false;
+        }
         let past = find_history(history, model);
         let (output_tokens, output_source) = expected_output(request, params.max_tokens, past);
         let pricing = book.lookup(model)?;
@@ -176,6 +197,7 @@ pub fn estimate(
         models.push(ModelEstimate {
             model: model.clone(),
             input_tokens: input,
+            exact,
             cached_tokens,
             output_tokens,
             output_source,

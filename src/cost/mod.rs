@@ -9,12 +9,15 @@
 
 mod bill;
 mod book;
+pub mod cascade;
 pub mod estimate;
+pub mod formats;
 pub mod history;
 pub mod litellm;
 mod money;
 mod overrides;
 pub mod snapshot;
+pub mod stored;
 mod table;
 mod tokens;
 

@@ -75,6 +75,7 @@ fn build() -> Result<Table, String> {
             curated_info.as_of
         ),
         sources,
+        file: None,
     };
     Ok((info, Arc::new(rows)))
 }

@@ -126,6 +126,9 @@ pub struct TableInfo {
     pub as_of: String,
     pub note: String,
     pub sources: BTreeMap<String, String>,
+    /// The stored table file when `temper prices update` put one in force (else built-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 #[derive(Deserialize)]

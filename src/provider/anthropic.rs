@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 /// `anthropic-version` sent with every request.
-const API_VERSION: &str = "2023-06-01";
+pub(crate) const API_VERSION: &str = "2023-06-01";
 /// Anthropic requires `max_tokens`; used when the prompt sets none.
 const DEFAULT_MAX_TOKENS: u32 = 1024;
 /// The tool that carries a schema-shaped answer.

@@ -6,6 +6,7 @@
 //! whether it is worth another attempt ([`ProviderError::is_retryable`]).
 
 mod anthropic;
+mod anthropic_count;
 mod error;
 mod http;
 mod http_body;
@@ -27,6 +28,7 @@ mod stream_openai;
 mod tokens;
 
 pub use anthropic::Anthropic;
+pub use anthropic_count::{Counter, TokenCounter};
 pub use error::ProviderError;
 pub use logprobs::{Alternative, DEFAULT_TOP_LOGPROBS, TokenLogprob, parse_openai};
 pub use mock::{Mock, MockOptions};

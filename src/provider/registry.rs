@@ -2,6 +2,7 @@
 
 use super::replay::RecordedRuns;
 use super::{Anthropic, Mock, MockOptions, OpenAiCompat, Provider, ProviderError, Replay, http};
+use super::{Counter, TokenCounter};
 use crate::config::{Config, ProviderConfig, ProviderKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -153,6 +154,37 @@ impl Registry {
             }
         };
         Ok((provider, model.model))
+    }
+
+    /// Anthropic's count_tokens endpoint for `text`'s provider, when it speaks the Anthropic
+    /// API and its key is set (`temper cost --exact`); otherwise why not.
+    pub fn token_counter(&self, text: &str) -> Result<Counter, ProviderError> {
+        let model = ModelRef::parse(text)?;
+        let Some(config) = self.providers.get(&model.provider) else {
+            return Ok(Counter::Unavailable(format!(
+                "unknown provider {}",
+                model.provider
+            )));
+        };
+        if config.kind != ProviderKind::Anthropic {
+            return Ok(Counter::Unavailable(
+                "only Anthropic providers offer count_tokens".into(),
+            ));
+        }
+        let Some(base) = config.base_url.as_deref() else {
+            return Ok(Counter::Unavailable(format!(
+                "provider {} has no base_url",
+                model.provider
+            )));
+        };
+        if http::read_key(&model.provider, config.api_key_env.as_deref()).is_err() {
+            let env = config.api_key_env.as_deref().unwrap_or("its key");
+            return Ok(Counter::Unavailable(format!("{env} is not set")));
+        }
+        let headers = http::config_headers(&config.headers);
+        let counter =
+            TokenCounter::new(&model.provider, base, config.api_key_env.clone(), headers)?;
+        Ok(Counter::Ready(Box::new(counter), model.model))
     }
 
     /// The provider's own `timeout_secs` from the config, if it sets one (e.g. a slow local server).

@@ -145,6 +145,8 @@ pub struct VersionCost {
     pub models: Vec<crate::cost::history::ModelHistory>,
     /// Date of the embedded price table.
     pub table_date: String,
+    /// The latest run's variants alone and cheapest first as a cascade (Cost view).
+    pub cascade: Option<crate::cost::cascade::CascadeTable>,
 }
 
 /// The word diff of two versions, ready to draw side by side.

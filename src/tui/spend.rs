@@ -112,6 +112,7 @@ pub fn estimate_models(
         cached_fraction: 0.0,
         min_stability: 0.9,
         batch: false,
+        exact: Default::default(),
     };
     crate::cost::estimate::estimate(&request, &book, &past)
         .map(|e| e.models)

@@ -206,6 +206,9 @@ impl Worker {
                         table_date: crate::cost::PriceBook::builtin()
                             .map(|b| b.table_info().as_of.clone())
                             .unwrap_or_default(),
+                        cascade: crate::cost::cascade::version_table(store, version_id)
+                            .ok()
+                            .flatten(),
                     })),
                     Err(e) => failed(format!("loading the cost of {label}"), &e),
                 }

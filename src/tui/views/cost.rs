@@ -207,6 +207,9 @@ impl CostView {
             "30 days",
         ])
         .style(theme.muted().add_modifier(Modifier::BOLD));
+        let calls = self.calls_per_day;
+        let table =
+            super::cost_cascade::draw_below(frame, table, data.cascade.as_ref(), calls, theme);
         frame.render_widget(Table::new(rows, widths).header(header), table);
     }
 

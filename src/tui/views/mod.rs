@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod cost;
+pub mod cost_cascade;
 pub mod diff;
 pub mod prompts;
 pub mod run;

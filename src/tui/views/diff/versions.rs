@@ -35,6 +35,44 @@ fn as_sample(idx: u32, side: &VersionOutput) -> SampleRow {
     }
 }
 
+/// ` · tokens 154/35 → 160/30 · $0.000044 → $0.000040 per call` (means of each version's cell;
+/// each part only when a side has the figure).
+fn tokens_and_cost(pair: &VersionPair) -> String {
+    let mean = |s: &crate::analysis::versions_figures::Sum| {
+        s.mean().map_or("-".into(), |v| format!("{v:.0}"))
+    };
+    let tokens = |side: &VersionOutput| {
+        let f = &side.figures;
+        format!("{}/{}", mean(&f.input_tokens), mean(&f.output_tokens))
+    };
+    let cost = |side: &VersionOutput| {
+        side.figures
+            .cost_usd
+            .mean()
+            .map_or("unpriced".into(), crate::cost::format_usd)
+    };
+    let (a, b) = (&pair.old.figures, &pair.new.figures);
+    let mut out = String::new();
+    if [a, b]
+        .iter()
+        .any(|f| f.input_tokens.count + f.output_tokens.count > 0)
+    {
+        out.push_str(&format!(
+            " · tokens {} → {}",
+            tokens(&pair.old),
+            tokens(&pair.new)
+        ));
+    }
+    if [a, b].iter().any(|f| f.cost_usd.count > 0) {
+        out.push_str(&format!(
+            " · {} → {} per call",
+            cost(&pair.old),
+            cost(&pair.new)
+        ));
+    }
+    out
+}
+
 /// A stability as `67%`, `-` when nothing answered (the Diff view's header and explain lines).
 pub(super) fn percent(stability: Option<f64>) -> String {
     stability.map_or("-".into(), |s| format!("{:.0}%", s * 100.0))
@@ -151,9 +189,10 @@ impl DiffView {
         let v = self.versions.as_ref()?;
         let pair = v.pairs.get(v.index)?;
         Some(format!(
-            " · stability {} → {}",
+            " · stability {} → {}{}",
             percent(pair.old.stability),
-            percent(pair.new.stability)
+            percent(pair.new.stability),
+            tokens_and_cost(pair)
         ))
     }
 
@@ -170,5 +209,65 @@ impl DiffView {
             v.index + 1,
             v.pairs.len()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::versions_figures::{CellFigures, Sum};
+    use crate::store::{CellInfo, NewCell};
+
+    fn side(input: Option<f64>, cost: Option<f64>) -> VersionOutput {
+        let sum = |v: Option<f64>| Sum {
+            total: v.unwrap_or(0.0),
+            count: usize::from(v.is_some()),
+        };
+        VersionOutput {
+            reference: "p@1".into(),
+            cell: CellInfo {
+                id: 1,
+                run_id: 1,
+                prompt: "p".into(),
+                prompt_number: 1,
+                cell: NewCell {
+                    prompt_version_id: 1,
+                    variant_name: "m".into(),
+                    variant_json: "{}".into(),
+                    case_name: "default".into(),
+                    case_json: "{}".into(),
+                    n: 1,
+                },
+            },
+            sample: 0,
+            output: String::new(),
+            stability: Some(1.0),
+            figures: CellFigures {
+                input_tokens: sum(input),
+                output_tokens: sum(input.map(|_| 35.0)),
+                cost_usd: sum(cost),
+                ..CellFigures::default()
+            },
+        }
+    }
+
+    fn pair(old: VersionOutput, new: VersionOutput) -> VersionPair {
+        VersionPair {
+            variant: "m".into(),
+            case: "default".into(),
+            old,
+            new,
+        }
+    }
+
+    #[test]
+    fn header_shows_tokens_and_cost_of_both_versions() {
+        let p = pair(side(Some(154.0), Some(4.4e-5)), side(Some(160.0), None));
+        assert_eq!(
+            tokens_and_cost(&p),
+            " · tokens 154/35 → 160/35 · $0.000044 → unpriced per call"
+        );
+        let bare = pair(side(None, None), side(None, None));
+        assert_eq!(tokens_and_cost(&bare), "");
     }
 }
