@@ -73,6 +73,10 @@ fn a_fresh_checkout_in_ci_runs_from_the_repository_alone() {
     let store = Store::open(Path::new(db.trim())).unwrap();
     assert_eq!(store.list_runs(10).unwrap().len(), 1);
     assert!(!d.join("data").exists(), "the default DB was created");
+    drop(store);
+    if let Some(tmp) = Path::new(db.trim()).parent() {
+        std::fs::remove_dir_all(tmp).unwrap();
+    }
 }
 
 #[test]
