@@ -52,7 +52,7 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
     }
     anyhow::anyhow!(
         "{text}; looked in database {} (set with --db or TEMPER_DB). Load prompts from files first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
-        ctx.db_path.display()
+        ctx.db_shown()
     )
 }
 
