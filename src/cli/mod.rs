@@ -4,6 +4,8 @@
 //! `--json` for machine-readable output on stdout; errors always go to stderr.
 
 mod check;
+mod check_baseline;
+mod check_run;
 mod cost;
 mod db;
 mod diff;
@@ -18,6 +20,7 @@ mod prompt_edit;
 mod prompt_new;
 mod ranges;
 mod replay;
+mod replay_probe;
 mod replay_session;
 mod report;
 mod report_outputs;
@@ -63,7 +66,7 @@ pub struct Cli {
     /// Machine-readable JSON on stdout
     #[arg(long, global = true)]
     pub json: bool,
-    /// TUI colour theme: dark, light, high-contrast, or a theme file
+    /// TUI colour theme: dark, light, high-contrast, mono, or a theme file
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
     #[command(subcommand)]

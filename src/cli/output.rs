@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 pub struct Ctx {
     pub json: bool,
     pub db_path: PathBuf,
+    /// Whether a DB was named (`--db`, `TEMPER_DB` or the config's `db`), rather than the
+    /// default path (`temper check` in CI then uses a temporary DB instead).
+    pub db_given: bool,
     pub config: Config,
     pub config_path: Option<PathBuf>,
     pub theme: Option<String>,
@@ -25,9 +28,16 @@ impl Ctx {
         if let Some(explicit) = cli.db.as_deref() {
             check_db_arg(explicit, cli.create)?;
         }
-        let theme = cli.theme.clone().or_else(|| config.ui.theme.clone());
+        // `--theme` wins; a non-empty NO_COLOR (no-color.org) beats the config file's theme.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let theme = cli
+            .theme
+            .clone()
+            .or_else(|| no_color.then(|| "mono".to_string()))
+            .or_else(|| config.ui.theme.clone());
         Ok(Ctx {
             json: cli.json,
+            db_given: cli.db.is_some() || config.db.is_some(),
             db_path,
             config,
             config_path,
