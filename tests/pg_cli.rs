@@ -366,6 +366,16 @@ fn the_password_is_printed_and_stored_nowhere() {
             );
         }
     }
+    // Help shows where TEMPER_DB comes from, never its value.
+    let help = Command::new(env!("CARGO_BIN_EXE_temper"))
+        .arg("--help")
+        .env("TEMPER_DB", &url)
+        .output()
+        .unwrap();
+    assert!(
+        !text(&help.stdout).contains(&secret),
+        "--help printed TEMPER_DB's password"
+    );
     // Nothing temper wrote, locally or in the database, holds it.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();

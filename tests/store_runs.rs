@@ -104,7 +104,9 @@ fn runs_cells_and_samples_round_trip_with_blobs() {
             params_sent: "{\"temperature\":1}".into(),
             request_json: "{\"x\":1}".into(),
         };
-        store.record_cell_requests(&[again.clone()]).unwrap();
+        store
+            .record_cell_requests(std::slice::from_ref(&again))
+            .unwrap();
         assert_eq!(store.cell_request(cells[0].id).unwrap(), Some(again));
         assert_eq!(store.run_params_sent(run).unwrap().len(), 1);
         assert_eq!(

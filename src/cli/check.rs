@@ -62,7 +62,7 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
     }
     anyhow::anyhow!(
         "{text}; looked in database {} (set with --db or TEMPER_DB). List the prompt's file in the session's `prompts` (e.g. \"prompts/support.toml\", imported on load), or load prompts first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
-        ctx.db_path.display()
+        ctx.db_shown()
     )
 }
 

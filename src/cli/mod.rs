@@ -53,7 +53,13 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Cli {
     /// SQLite database file, or a PostgreSQL server as postgres://USER@HOST:PORT/DB
     /// [default: temper.db in the user's data dir]
-    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "TEMPER_DB",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
     pub db: Option<PathBuf>,
     /// Create the directory of --db when it does not exist yet
     #[arg(long, global = true)]

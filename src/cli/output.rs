@@ -108,6 +108,13 @@ fn check_db_arg(path: &Path, create: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+impl Ctx {
+    /// The DB as messages may name it: the file, or the server URL with any password masked.
+    pub fn db_shown(&self) -> String {
+        redact_url(&self.db_path.to_string_lossy())
+    }
+}
+
 /// A URL with any `user:password@` password replaced by `***`, for messages.
 fn redact_url(text: &str) -> String {
     let Some((scheme, rest)) = text.split_once("://") else {

@@ -283,6 +283,10 @@ impl Store {
     pub fn insert_samples(&mut self, samples: &[NewSample]) -> Result<()> {
         let at = now();
         let rows: Vec<Vec<Value>> = samples.iter().map(|s| sample_values(s, &at)).collect();
+        if self.db().is_pg() {
+            // One COPY is atomic on its own: no BEGIN/COMMIT round trips around it.
+            return self.db().insert_rows("samples", SAMPLE_COLUMNS, &rows);
+        }
         let tx = self.db().begin()?;
         tx.insert_rows("samples", SAMPLE_COLUMNS, &rows)?;
         tx.commit()

@@ -102,9 +102,15 @@ pub fn pg_server() -> Option<String> {
                 !ci,
                 "CI is set but TEMPER_TEST_PG is not: run the tests under scripts/test-postgres"
             );
-            eprintln!(
-                "note: TEMPER_TEST_PG not set: PostgreSQL cases skipped (scripts/test-postgres cargo test runs them)"
-            );
+            // Written to the real stderr (libtest captures only the print macros), once.
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: TEMPER_TEST_PG not set: PostgreSQL cases skipped (scripts/test-postgres cargo test runs them)"
+                );
+            });
             None
         }
     }
