@@ -35,7 +35,7 @@ fn sample(cell_id: i64, idx: u32) -> NewSample {
         attempts: 1 + idx % 3,
         request_hash: Some(format!("h{idx}")),
         logprobs: Some((0..=255u8).cycle().skip(idx as usize).take(300).collect()),
-        region: (idx % 2 == 0).then(|| "eu-west".to_string()),
+        region: idx.is_multiple_of(2).then(|| "eu-west".to_string()),
         ttft_ms: Some(3.25),
         ..Default::default()
     }
