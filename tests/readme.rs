@@ -135,6 +135,8 @@ fn readme_console_examples_match_the_binary() {
             .env_remove("TEMPER_CONFIG")
             .env_remove("OPENAI_API_KEY")
             .env_remove("ANTHROPIC_API_KEY")
+            // A user at a terminal: in CI, `check` would pick a temporary database.
+            .env_remove("CI")
             .output()
             .unwrap()
     };
