@@ -12,6 +12,7 @@ pub mod cost;
 pub mod explain;
 pub mod fsio;
 pub mod plural;
+pub mod promptfoo;
 pub mod prompt;
 pub mod provider;
 pub mod replay;
