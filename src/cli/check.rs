@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// Arguments of `temper check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Session file (TOML: prompts x variants x cases x N and a [check] table)
+    /// Session file (TOML: prompts x variants x cases x N and a [check] table) or a promptfoo config
     pub session: PathBuf,
     /// Evaluate the checks on a stored run instead of running the session again
     #[arg(long, value_name = "RUN")]
@@ -27,6 +27,8 @@ pub struct CheckArgs {
     /// Also write a markdown summary here (metrics and failing cases, for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub promptfoo: super::import_promptfoo::PromptfooFlags,
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,9 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
 
 /// Run `temper check`.
 pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::import_promptfoo::check_if_promptfoo(args, ctx)? {
+        return Ok(code);
+    }
     let session = Session::read(&args.session)?;
     let store = ctx.open_store()?;
     let resolved =
