@@ -28,8 +28,18 @@ fn children_peak_rss_mb() -> f64 {
 /// The suite: two prompts would double the calls, so one prompt, 200 tests, two providers.
 fn write_suite(d: &Path) {
     let mut tests = String::from("question,__expected\n");
-    let topics = ["What is the capital of France?", "I'm hungry", "Tell a story in JSON", "flip a coin"];
-    let expected = ["icontains:paris", "contains:grub", "is-json", "contains-any:heads"];
+    let topics = [
+        "What is the capital of France?",
+        "I'm hungry",
+        "Tell a story in JSON",
+        "flip a coin",
+    ];
+    let expected = [
+        "icontains:paris",
+        "contains:grub",
+        "is-json",
+        "contains-any:heads",
+    ];
     for i in 0..TESTS {
         writeln!(tests, "\"{} (#{i})\",{}", topics[i % 4], expected[i % 4]).unwrap();
     }
@@ -68,13 +78,33 @@ fn main() {
         cmd
     };
     let calls = TESTS * 2 * 5;
-    let (mock, out) = timed(temper("mock.db", &["--model", "mock:echo", "--model", "mock:drift?p=0.1"]));
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let (mock, out) = timed(temper(
+        "mock.db",
+        &["--model", "mock:echo", "--model", "mock:drift?p=0.1"],
+    ));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!("promptfoo suite: {TESTS} tests x 2 providers x N=5 ({calls} calls)");
-    println!("  temper, mock:            wall {:.2} s (target < 1 s) · peak RSS {:.1} MB", mock.as_secs_f64(), children_peak_rss_mb());
+    println!(
+        "  temper, mock:            wall {:.2} s (target < 1 s) · peak RSS {:.1} MB",
+        mock.as_secs_f64(),
+        children_peak_rss_mb()
+    );
     let (http, out) = timed(temper("http.db", &[]));
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
-    println!("  temper, loopback server: wall {:.2} s · peak RSS {:.1} MB · {} requests", http.as_secs_f64(), children_peak_rss_mb(), server.calls());
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "  temper, loopback server: wall {:.2} s · peak RSS {:.1} MB · {} requests",
+        http.as_secs_f64(),
+        children_peak_rss_mb(),
+        server.calls()
+    );
     let Ok(bin) = std::env::var("PROMPTFOO_BIN") else {
         println!("  promptfoo: set PROMPTFOO_BIN to a promptfoo CLI to compare");
         return;
@@ -82,7 +112,19 @@ fn main() {
     let before = server.calls();
     let mut cmd = Command::new(bin);
     cmd.current_dir(d)
-        .args(["eval", "-c", "promptfooconfig.yaml", "--repeat", "5", "--no-cache", "--no-progress-bar", "--no-table", "-j", "16", "-o"])
+        .args([
+            "eval",
+            "-c",
+            "promptfooconfig.yaml",
+            "--repeat",
+            "5",
+            "--no-cache",
+            "--no-progress-bar",
+            "--no-table",
+            "-j",
+            "16",
+            "-o",
+        ])
         .arg(d.join("promptfoo.json"))
         .env("OPENAI_BASE_URL", server.base_url())
         .env("OPENAI_API_KEY", "sk-loopback")

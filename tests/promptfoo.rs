@@ -11,7 +11,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn fixture(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/promptfoo").join(dir)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/promptfoo")
+        .join(dir)
 }
 
 fn temper(dir: &Path, server: &ChatServer) -> Command {
@@ -38,14 +40,17 @@ fn copy_fixture(name: &str, to: &Path, server: &ChatServer) -> PathBuf {
     std::fs::create_dir_all(&dest).unwrap();
     for entry in std::fs::read_dir(fixture(name)).unwrap() {
         let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap().replace("BASE_URL", &server.base_url());
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("BASE_URL", &server.base_url());
         std::fs::write(dest.join(path.file_name().unwrap()), text).unwrap();
     }
     dest.join("promptfooconfig.yaml")
 }
 
 fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// (test, prompt, provider) -> (passed, samples, flaky) from `check --json`.
@@ -78,16 +83,31 @@ fn getting_started_example_passes_on_the_loopback_server_at_temperature_zero() {
         .arg(fixture("getting-started/promptfooconfig.yaml"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json_of(&out);
     assert_eq!(v["passed"], true);
     // 2 prompts x 2 providers x 2 tests, each 2 samples.
     assert_eq!(v["tests"].as_array().unwrap().len(), 8);
-    assert!(v["tests"].as_array().unwrap().iter().all(|t| t["passed"] == 2 && t["pass_rate"] == 1.0));
+    assert!(
+        v["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["passed"] == 2 && t["pass_rate"] == 1.0)
+    );
     assert_eq!(server.calls(), 16);
     let sent = server.requests.lock().unwrap().clone();
-    assert!(sent.iter().all(|r| r["temperature"] == 0.0), "promptfoo's default temperature 0 is sent");
-    let models: std::collections::BTreeSet<&str> = sent.iter().filter_map(|r| r["model"].as_str()).collect();
+    assert!(
+        sent.iter().all(|r| r["temperature"] == 0.0),
+        "promptfoo's default temperature 0 is sent"
+    );
+    let models: std::collections::BTreeSet<&str> =
+        sent.iter().filter_map(|r| r["model"].as_str()).collect();
     assert_eq!(models, ["gpt-4.1", "o4-mini"].into_iter().collect());
 }
 
@@ -100,21 +120,59 @@ fn simple_test_example_grades_what_it_can_and_lists_what_it_skips() {
         .arg(fixture("simple-test/promptfooconfig.yaml"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json_of(&out);
     let tests = v["tests"].as_array().unwrap();
     assert_eq!(tests.len(), 10, "5 tests x 2 prompts from prompts.txt");
-    let similarity: Vec<&Value> = tests.iter().filter(|t| t["test"] == "Check for semantic similarity").collect();
+    let similarity: Vec<&Value> = tests
+        .iter()
+        .filter(|t| t["test"] == "Check for semantic similarity")
+        .collect();
     assert_eq!(similarity.len(), 2);
     for t in similarity {
-        assert_eq!(t["pass_rate"], Value::Null, "all-skipped tests have no pass rate");
-        let skipped: Vec<&str> = t["skipped"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-        assert_eq!(skipped, ["skipped: javascript assertion", "skipped: python assertion", "skipped: similar assertion"]);
+        assert_eq!(
+            t["pass_rate"],
+            Value::Null,
+            "all-skipped tests have no pass rate"
+        );
+        let skipped: Vec<&str> = t["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                "skipped: javascript assertion",
+                "skipped: python assertion",
+                "skipped: similar assertion"
+            ]
+        );
     }
-    let rubric = tests.iter().find(|t| t["test"] == "Use LLM to evaluate output").unwrap();
-    assert!(rubric["skipped"][0].as_str().unwrap().starts_with("skipped: llm-rubric"));
-    assert_eq!(rubric["passed"], 1, "the $ref icontains arrr assertion is graded");
-    let exact = tests.iter().find(|t| t["test"] == "Check for exact match").unwrap();
+    let rubric = tests
+        .iter()
+        .find(|t| t["test"] == "Use LLM to evaluate output")
+        .unwrap();
+    assert!(
+        rubric["skipped"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("skipped: llm-rubric")
+    );
+    assert_eq!(
+        rubric["passed"], 1,
+        "the $ref icontains arrr assertion is graded"
+    );
+    let exact = tests
+        .iter()
+        .find(|t| t["test"] == "Check for exact match")
+        .unwrap();
     assert_eq!(exact["passed"], 1);
 }
 
@@ -130,7 +188,12 @@ fn every_supported_form_runs_and_the_coin_test_is_flaky() {
         .arg(&config)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "flaky alone passes: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "flaky alone passes: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json_of(&out);
     let got = verdicts(&v);
     // 5 tests (2 CSV, 2 JSONL, 1 inline) x 3 prompts; vertex is unsupported and left out.
@@ -145,29 +208,68 @@ fn every_supported_form_runs_and_the_coin_test_is_flaky() {
         }
     }
     assert_eq!(v["tests"][0]["test"], "coin", "flaky tests come first");
-    assert!(v["tests"][0]["first_divergence"].as_str().unwrap().contains("at char 0"));
+    assert!(
+        v["tests"][0]["first_divergence"]
+            .as_str()
+            .unwrap()
+            .contains("at char 0")
+    );
     assert_eq!(v["tests"][0]["stability"], 0.5);
     let notes = v["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("vertex:gemini-pro is not supported")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("vertex:gemini-pro is not supported")),
+        "{notes:?}"
+    );
     let sent = server.requests.lock().unwrap().clone();
-    assert!(sent.iter().any(|r| r["messages"][0]["content"] == "Please answer flip a coin (shout: HI)"), "upper filter and defaultTest var");
-    assert!(sent.iter().any(|r| r["messages"][0]["role"] == "system" && r["messages"][1]["content"] == "Question: I'm hungry, matey"));
-    assert!(sent.iter().all(|r| r["max_tokens"] == 64 || r["max_completion_tokens"] == 64), "provider config is sent");
+    assert!(
+        sent.iter()
+            .any(|r| r["messages"][0]["content"] == "Please answer flip a coin (shout: HI)"),
+        "upper filter and defaultTest var"
+    );
+    assert!(sent.iter().any(|r| r["messages"][0]["role"] == "system"
+        && r["messages"][1]["content"] == "Question: I'm hungry, matey"));
+    assert!(
+        sent.iter()
+            .all(|r| r["max_tokens"] == 64 || r["max_completion_tokens"] == 64),
+        "provider config is sent"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
-    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-    assert!(cases.iter().any(|c| c.attribute("name") == Some("coin · contains-any [\"heads\"]")));
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 0);
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.attribute("name") == Some("coin · contains-any [\"heads\"]"))
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        0
+    );
 
     let again = temper(dir.path(), &server)
         .args(["check", "-n", "4", "--fail-on-flaky"])
         .arg(&config)
         .output()
         .unwrap();
-    assert_eq!(again.status.code(), Some(1), "--fail-on-flaky fails on the coin test");
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "--fail-on-flaky fails on the coin test"
+    );
     let text = String::from_utf8_lossy(&again.stdout);
     assert!(text.lines().nth(1).unwrap().starts_with("FLAKY"), "{text}");
-    assert!(text.contains("0 failing (on a majority of samples) · 3 flaky"), "{text}");
+    assert!(
+        text.contains("0 failing (on a majority of samples) · 3 flaky"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -176,11 +278,20 @@ fn a_test_failing_on_most_samples_fails_the_gate() {
     let dir = tempdir();
     let config = dir.path().join("promptfooconfig.yaml");
     std::fs::write(&config, "prompts: ['What is the capital of {{c}}?']\nproviders: [openai:gpt-4o-mini]\ntests:\n  - vars: {c: France}\n    assert:\n      - type: icontains\n        value: Lyon\n").unwrap();
-    let out = temper(dir.path(), &server).args(["--json", "check", "-n", "3"]).arg(&config).output().unwrap();
+    let out = temper(dir.path(), &server)
+        .args(["--json", "check", "-n", "3"])
+        .arg(&config)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
     assert_eq!(v["tests"][0]["failing"], true);
-    assert!(v["tests"][0]["first_failure"].as_str().unwrap().contains("icontains \"Lyon\""));
+    assert!(
+        v["tests"][0]["first_failure"]
+            .as_str()
+            .unwrap()
+            .contains("icontains \"Lyon\"")
+    );
 }
 
 /// Run `check` on a config written into a tempdir; returns (exit code, stderr, calls made).
@@ -196,42 +307,107 @@ fn bad(files: &[(&str, &str)], extra: &[&str]) -> (Option<i32>, String, usize) {
         .arg(dir.path().join("promptfooconfig.yaml"))
         .output()
         .unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string(), server.calls())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        server.calls(),
+    )
 }
 
 const GOOD_HEAD: &str = "prompts: ['Hi {{x}}']\nproviders: [openai:gpt-4o-mini]\n";
 
 #[test]
 fn bad_input_names_file_line_and_what_and_runs_nothing() {
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", &format!("{GOOD_HEAD}tests: []\nscenarioz: 1\n"))], &[]);
+    let (code, err, calls) = bad(
+        &[(
+            "promptfooconfig.yaml",
+            &format!("{GOOD_HEAD}tests: []\nscenarioz: 1\n"),
+        )],
+        &[],
+    );
     assert_eq!((code, calls), (Some(2), 0));
-    assert!(err.contains("promptfooconfig.yaml:4: unknown or unsupported top-level key `scenarioz`"), "{err}");
+    assert!(
+        err.contains("promptfooconfig.yaml:4: unknown or unsupported top-level key `scenarioz`"),
+        "{err}"
+    );
 
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", &format!("{GOOD_HEAD}tests: file://missing.csv\n"))], &[]);
+    let (code, err, calls) = bad(
+        &[(
+            "promptfooconfig.yaml",
+            &format!("{GOOD_HEAD}tests: file://missing.csv\n"),
+        )],
+        &[],
+    );
     assert_eq!((code, calls), (Some(2), 0));
-    assert!(err.contains("promptfooconfig.yaml:3: tests file://missing.csv: cannot read"), "{err}");
+    assert!(
+        err.contains("promptfooconfig.yaml:3: tests file://missing.csv: cannot read"),
+        "{err}"
+    );
 
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", &format!("{GOOD_HEAD}tests: file://t.csv\n")), ("t.csv", "x,__expected\nok,contains:a\nragged,contains:b,extra\n")], &[]);
+    let (code, err, calls) = bad(
+        &[
+            (
+                "promptfooconfig.yaml",
+                &format!("{GOOD_HEAD}tests: file://t.csv\n"),
+            ),
+            (
+                "t.csv",
+                "x,__expected\nok,contains:a\nragged,contains:b,extra\n",
+            ),
+        ],
+        &[],
+    );
     assert_eq!((code, calls), (Some(2), 0));
-    assert!(err.contains("t.csv:3: 3 fields where the header has 2"), "{err}");
+    assert!(
+        err.contains("t.csv:3: 3 fields where the header has 2"),
+        "{err}"
+    );
 
     let loop_prompt = "Items:\n{% for i in items %}- {{ i }}\n{% endfor %}\n";
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", "prompts: [file://p.txt]\nproviders: [openai:gpt-4o-mini]\n"), ("p.txt", loop_prompt)], &[]);
+    let (code, err, calls) = bad(
+        &[
+            (
+                "promptfooconfig.yaml",
+                "prompts: [file://p.txt]\nproviders: [openai:gpt-4o-mini]\n",
+            ),
+            ("p.txt", loop_prompt),
+        ],
+        &[],
+    );
     assert_eq!((code, calls), (Some(2), 0));
-    assert!(err.contains("p.txt:2: Nunjucks tag `{% for i in items %}` is not supported"), "{err}");
+    assert!(
+        err.contains("p.txt:2: Nunjucks tag `{% for i in items %}` is not supported"),
+        "{err}"
+    );
 
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", &format!("{GOOD_HEAD}tests:\n  - vars: {{x: a}}\n    assert:\n      - type: regex\n        value: '(unclosed'\n"))], &[]);
+    let (code, err, calls) = bad(
+        &[(
+            "promptfooconfig.yaml",
+            &format!(
+                "{GOOD_HEAD}tests:\n  - vars: {{x: a}}\n    assert:\n      - type: regex\n        value: '(unclosed'\n"
+            ),
+        )],
+        &[],
+    );
     assert_eq!((code, calls), (Some(2), 0));
     assert!(err.contains("does not compile"), "{err}");
 }
 
 #[test]
 fn keep_going_runs_the_usable_part() {
-    let config = format!("{GOOD_HEAD}scenarioz: 1\ntests:\n  - vars: {{x: there}}\n  - vars: {{x: a}}\n    assert: [{{type: regex, value: '(bad'}}]\n");
-    let (code, err, calls) = bad(&[("promptfooconfig.yaml", &config)], &["--keep-going", "-n", "1"]);
+    let config = format!(
+        "{GOOD_HEAD}scenarioz: 1\ntests:\n  - vars: {{x: there}}\n  - vars: {{x: a}}\n    assert: [{{type: regex, value: '(bad'}}]\n"
+    );
+    let (code, err, calls) = bad(
+        &[("promptfooconfig.yaml", &config)],
+        &["--keep-going", "-n", "1"],
+    );
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(calls, 1, "only the usable test ran");
-    assert!(err.contains("left out (--keep-going)") && err.contains("scenarioz"), "{err}");
+    assert!(
+        err.contains("left out (--keep-going)") && err.contains("scenarioz"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -241,26 +417,56 @@ fn import_writes_prompt_and_session_files_that_run_and_never_overwrites() {
     let out_dir = dir.path().join("converted");
     let import = |force: bool| {
         let mut cmd = temper(dir.path(), &server);
-        cmd.args(["import", "promptfoo"]).arg(fixture("getting-started/promptfooconfig.yaml")).arg("-o").arg(&out_dir);
+        cmd.args(["import", "promptfoo"])
+            .arg(fixture("getting-started/promptfooconfig.yaml"))
+            .arg("-o")
+            .arg(&out_dir);
         if force {
             cmd.arg("--force");
         }
         cmd.output().unwrap()
     };
     let first = import(false);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let session = out_dir.join("getting-started.toml");
     let text = std::fs::read_to_string(&session).unwrap();
-    assert!(text.contains("#   test 1: contains \"Bonjour le monde\""), "{text}");
+    assert!(
+        text.contains("#   test 1: contains \"Bonjour le monde\""),
+        "{text}"
+    );
     assert!(out_dir.join("prompts/getting-started-1.toml").exists());
     let again = import(false);
     assert_eq!(again.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("exists; nothing was written (pass --force to overwrite)"));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("exists; nothing was written (pass --force to overwrite)")
+    );
     assert!(import(true).status.success());
 
-    let imported = temper(dir.path(), &server).args(["prompt", "import"]).arg(out_dir.join("prompts")).output().unwrap();
-    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    let check = temper(dir.path(), &server).args(["--json", "check"]).arg(&session).output().unwrap();
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    let imported = temper(dir.path(), &server)
+        .args(["prompt", "import"])
+        .arg(out_dir.join("prompts"))
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let check = temper(dir.path(), &server)
+        .args(["--json", "check"])
+        .arg(&session)
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     assert_eq!(json_of(&check)["cells"], 8);
 }

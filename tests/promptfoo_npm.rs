@@ -19,7 +19,8 @@ fn promptfoo_bin() -> PathBuf {
     if let Ok(bin) = std::env::var("PROMPTFOO_BIN") {
         return PathBuf::from(bin);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
     let dir = Path::new(&target).join("promptfoo-npm");
     let bin = dir.join("node_modules/.bin/promptfoo");
     if bin.exists() {
@@ -28,12 +29,29 @@ fn promptfoo_bin() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("package.json"), "{\"private\": true}").unwrap();
     let npm = |args: &[&str], at: &Path| {
-        let ok = Command::new("npm").args(args).current_dir(at).status().unwrap().success();
+        let ok = Command::new("npm")
+            .args(args)
+            .current_dir(at)
+            .status()
+            .unwrap()
+            .success();
         assert!(ok, "npm {args:?} failed");
     };
-    npm(&["install", &format!("promptfoo@{PIN}"), "--ignore-scripts", "--no-audit", "--no-fund"], &dir);
+    npm(
+        &[
+            "install",
+            &format!("promptfoo@{PIN}"),
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+        ],
+        &dir,
+    );
     let gyp = Command::new("npm").args(["root", "-g"]).output().unwrap();
-    let gyp = format!("{}/npm/node_modules/node-gyp/bin/node-gyp.js", String::from_utf8_lossy(&gyp.stdout).trim());
+    let gyp = format!(
+        "{}/npm/node_modules/node-gyp/bin/node-gyp.js",
+        String::from_utf8_lossy(&gyp.stdout).trim()
+    );
     let status = Command::new("node")
         .args([gyp.as_str(), "rebuild", "--release", "--nodedir=/usr"])
         .current_dir(dir.join("node_modules/better-sqlite3"))
@@ -44,7 +62,10 @@ fn promptfoo_bin() -> PathBuf {
 }
 
 /// (test, prompt, provider) -> passed, from promptfoo's `-o results.json`.
-fn promptfoo_verdicts(results: &Value, tests: &[String]) -> BTreeMap<(String, String, String), bool> {
+fn promptfoo_verdicts(
+    results: &Value,
+    tests: &[String],
+) -> BTreeMap<(String, String, String), bool> {
     results["results"]["results"]
         .as_array()
         .expect("promptfoo results list")
@@ -52,7 +73,11 @@ fn promptfoo_verdicts(results: &Value, tests: &[String]) -> BTreeMap<(String, St
         .map(|r| {
             let test = tests[r["testIdx"].as_u64().unwrap() as usize].clone();
             let prompt = r["prompt"]["label"].as_str().unwrap().to_string();
-            let provider = r["provider"]["label"].as_str().or(r["provider"]["id"].as_str()).unwrap().to_string();
+            let provider = r["provider"]["label"]
+                .as_str()
+                .or(r["provider"]["id"].as_str())
+                .unwrap()
+                .to_string();
             ((test, prompt, provider), r["success"] == true)
         })
         .collect()
@@ -71,7 +96,8 @@ fn promptfoo_and_temper_agree_per_test_at_n1() {
     }
     std::fs::write(d.join("config.toml"), "").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_temper"))
-        .arg("--db").arg(d.join("t.db"))
+        .arg("--db")
+        .arg(d.join("t.db"))
         .env("TEMPER_CONFIG", d.join("config.toml"))
         .env("OPENAI_BASE_URL", server.base_url())
         .env("OPENAI_API_KEY", "sk-loopback")
@@ -79,20 +105,36 @@ fn promptfoo_and_temper_agree_per_test_at_n1() {
         .arg(d.join("promptfooconfig.yaml"))
         .output()
         .unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let temper: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ours: BTreeMap<(String, String, String), bool> = temper["tests"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| {
-            let key = (t["test"].as_str().unwrap().to_string(), t["prompt"].as_str().unwrap().to_string(), t["provider"].as_str().unwrap().to_string());
+            let key = (
+                t["test"].as_str().unwrap().to_string(),
+                t["prompt"].as_str().unwrap().to_string(),
+                t["provider"].as_str().unwrap().to_string(),
+            );
             (key, t["passed"] == 1)
         })
         .collect();
     let pf = Command::new(&bin)
         .current_dir(d)
-        .args(["eval", "-c", "promptfooconfig.yaml", "--no-cache", "--no-progress-bar", "--no-table", "-o"])
+        .args([
+            "eval",
+            "-c",
+            "promptfooconfig.yaml",
+            "--no-cache",
+            "--no-progress-bar",
+            "--no-table",
+            "-o",
+        ])
         .arg(d.join("results.json"))
         .env("OPENAI_BASE_URL", server.base_url())
         .env("OPENAI_API_KEY", "sk-loopback")
@@ -101,20 +143,66 @@ fn promptfoo_and_temper_agree_per_test_at_n1() {
         .env("PROMPTFOO_CONFIG_DIR", d.join("promptfoo-home"))
         .output()
         .unwrap();
-    let results: Value = serde_json::from_str(&std::fs::read_to_string(d.join("results.json")).unwrap_or_else(|e| {
-        panic!("promptfoo wrote no results ({e}): {}\n{}", String::from_utf8_lossy(&pf.stdout), String::from_utf8_lossy(&pf.stderr))
-    }))
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("results.json")).unwrap_or_else(|e| {
+            panic!(
+                "promptfoo wrote no results ({e}): {}\n{}",
+                String::from_utf8_lossy(&pf.stdout),
+                String::from_utf8_lossy(&pf.stderr)
+            )
+        }),
+    )
     .unwrap();
     // temper names tests by description; the order of tests is the config's (CSV first).
-    let mut names: Vec<(usize, String)> = ours.keys().map(|k| k.0.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().map(|n| (0, n)).collect();
-    let order = ["csv hungry", "csv starts-with fails", "csv equals", "capital passes", "capital wrong city", "json schema", "json schema fails", "equals and levenshtein", "threshold rescues a weak assertion", "unknown question"];
+    let mut names: Vec<(usize, String)> = ours
+        .keys()
+        .map(|k| k.0.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|n| (0, n))
+        .collect();
+    let order = [
+        "csv hungry",
+        "csv starts-with fails",
+        "csv equals",
+        "capital passes",
+        "capital wrong city",
+        "json schema",
+        "json schema fails",
+        "equals and levenshtein",
+        "threshold rescues a weak assertion",
+        "unknown question",
+    ];
     for (i, n) in &mut names {
-        *i = order.iter().position(|o| o == n).unwrap_or_else(|| panic!("unexpected test {n}"));
+        *i = order
+            .iter()
+            .position(|o| o == n)
+            .unwrap_or_else(|| panic!("unexpected test {n}"));
     }
-    let theirs = promptfoo_verdicts(&results, &order.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    assert_eq!(theirs.len(), ours.len(), "promptfoo {theirs:?}\ntemper {ours:?}");
-    let disagree: Vec<_> = ours.iter().filter(|(k, v)| theirs.get(*k) != Some(v)).collect();
-    assert!(disagree.is_empty(), "temper vs promptfoo disagree on {disagree:?}\npromptfoo: {theirs:?}");
-    assert!(ours.values().any(|p| *p) && ours.values().any(|p| !*p), "the suite has passing and failing tests");
-    println!("agreement on {} test cells ({} passing)", ours.len(), ours.values().filter(|p| **p).count());
+    let theirs = promptfoo_verdicts(
+        &results,
+        &order.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        theirs.len(),
+        ours.len(),
+        "promptfoo {theirs:?}\ntemper {ours:?}"
+    );
+    let disagree: Vec<_> = ours
+        .iter()
+        .filter(|(k, v)| theirs.get(*k) != Some(v))
+        .collect();
+    assert!(
+        disagree.is_empty(),
+        "temper vs promptfoo disagree on {disagree:?}\npromptfoo: {theirs:?}"
+    );
+    assert!(
+        ours.values().any(|p| *p) && ours.values().any(|p| !*p),
+        "the suite has passing and failing tests"
+    );
+    println!(
+        "agreement on {} test cells ({} passing)",
+        ours.len(),
+        ours.values().filter(|p| **p).count()
+    );
 }

@@ -43,28 +43,47 @@ pub fn execute(command: &ImportCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         eprintln!("warning: left out (--keep-going): {e}");
     }
     let mut converted = crate::promptfoo::convert(&suite, &[], args.samples.max(1))?;
-    let stem = converted.prompts.first().map_or("suite".to_string(), |(n, _)| {
-        n.trim_start_matches("promptfoo/").trim_end_matches(|c: char| c.is_ascii_digit()).trim_end_matches('-').to_string()
-    });
+    let stem = converted
+        .prompts
+        .first()
+        .map_or("suite".to_string(), |(n, _)| {
+            n.trim_start_matches("promptfoo/")
+                .trim_end_matches(|c: char| c.is_ascii_digit())
+                .trim_end_matches('-')
+                .to_string()
+        });
     let session_path = args.out.join(format!("{stem}.toml"));
     converted.session.path = session_path.clone();
     let mut files: Vec<(PathBuf, String)> = converted
         .prompts
         .iter()
         .map(|(name, body)| {
-            let file = PromptFile { name: name.clone(), message: Some(format!("imported from {}", args.file.display())), labels: Vec::new(), body: body.clone() };
+            let file = PromptFile {
+                name: name.clone(),
+                message: Some(format!("imported from {}", args.file.display())),
+                labels: Vec::new(),
+                body: body.clone(),
+            };
             let base = name.rsplit('/').next().unwrap_or(name);
-            (args.out.join("prompts").join(format!("{base}.toml")), file.to_toml())
+            (
+                args.out.join("prompts").join(format!("{base}.toml")),
+                file.to_toml(),
+            )
         })
         .collect();
-    let body = crate::session::save::to_toml(&converted.session, &args.out).context("writing the session")?;
+    let body = crate::session::save::to_toml(&converted.session, &args.out)
+        .context("writing the session")?;
     let text = format!("{}{body}", header(&args.file, &converted));
-    crate::session::Session::parse(&text, &session_path).context("the converted session does not read back")?;
+    crate::session::Session::parse(&text, &session_path)
+        .context("the converted session does not read back")?;
     files.push((session_path, text));
     if !args.force
         && let Some((existing, _)) = files.iter().find(|(p, _)| p.exists())
     {
-        anyhow::bail!("{} exists; nothing was written (pass --force to overwrite)", existing.display());
+        anyhow::bail!(
+            "{} exists; nothing was written (pass --force to overwrite)",
+            existing.display()
+        );
     }
     for (path, text) in &files {
         write(path, text)?;
@@ -79,7 +98,9 @@ pub fn execute(command: &ImportCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         println!(
             "next: temper prompt import {} && temper check {}",
             args.out.join("prompts").display(),
-            files.last().map_or(String::new(), |(p, _)| p.display().to_string())
+            files
+                .last()
+                .map_or(String::new(), |(p, _)| p.display().to_string())
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -97,8 +118,16 @@ fn header(config: &Path, converted: &crate::promptfoo::Converted) -> String {
         if test.asserts.is_empty() {
             continue;
         }
-        let names: Vec<String> = test.asserts.iter().map(|a| crate::sanitize::one_line(&a.name)).collect();
-        out.push_str(&format!("#   {}: {}\n", crate::sanitize::one_line(case), names.join("; ")));
+        let names: Vec<String> = test
+            .asserts
+            .iter()
+            .map(|a| crate::sanitize::one_line(&a.name))
+            .collect();
+        out.push_str(&format!(
+            "#   {}: {}\n",
+            crate::sanitize::one_line(case),
+            names.join("; ")
+        ));
     }
     out.push('\n');
     out

@@ -53,8 +53,15 @@ pub(super) fn check_if_promptfoo(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<
             .unwrap_or(false),
     };
     if !is_promptfoo {
-        if flags.samples.is_some() || !flags.models.is_empty() || flags.fail_on_flaky || flags.keep_going {
-            anyhow::bail!("-n, --model, --fail-on-flaky and --keep-going apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)", args.session.display());
+        if flags.samples.is_some()
+            || !flags.models.is_empty()
+            || flags.fail_on_flaky
+            || flags.keep_going
+        {
+            anyhow::bail!(
+                "-n, --model, --fail-on-flaky and --keep-going apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)",
+                args.session.display()
+            );
         }
         return Ok(None);
     }
@@ -69,12 +76,18 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     let suite = crate::promptfoo::load(&args.session, flags.keep_going)?;
     for e in &suite.dropped {
-        eprintln!("warning: left out (--keep-going): {}", one_line(&e.to_string()));
+        eprintln!(
+            "warning: left out (--keep-going): {}",
+            one_line(&e.to_string())
+        );
     }
     let converted = crate::promptfoo::convert(&suite, &flags.models, n)?;
     if !ctx.json {
         for note in &converted.notes {
-            eprintln!("{}", paint(Tone::Muted, &format!("note: {}", one_line(note))));
+            eprintln!(
+                "{}",
+                paint(Tone::Muted, &format!("note: {}", one_line(note)))
+            );
         }
     }
     let ctx = with_providers(ctx, &converted);
@@ -99,14 +112,21 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         let text = super::import_promptfoo_text::render(&report, n, flags.fail_on_flaky);
         super::report::write_out(&text)?;
     }
-    Ok(if passed { ExitCode::SUCCESS } else { ExitCode::from(EXIT_CHECK_FAILED) })
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    })
 }
 
 /// `ctx` with the provider tables the config's `apiBaseUrl`/`apiKeyEnvar` need laid over.
 fn with_providers(ctx: &Ctx, converted: &Converted) -> Ctx {
     let mut config = ctx.config.clone();
     for (name, provider) in &converted.extra_providers {
-        config.providers.entry(name.clone()).or_insert_with(|| provider.clone());
+        config
+            .providers
+            .entry(name.clone())
+            .or_insert_with(|| provider.clone());
     }
     Ctx {
         json: ctx.json,
@@ -133,20 +153,41 @@ fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<i64>
 }
 
 /// Grade every cell of run `run_id` that belongs to the suite.
-fn grade_run(converted: &Converted, run_id: i64, ctx: &Ctx, fail_on_flaky: bool) -> anyhow::Result<SuiteReport> {
+fn grade_run(
+    converted: &Converted,
+    run_id: i64,
+    ctx: &Ctx,
+    fail_on_flaky: bool,
+) -> anyhow::Result<SuiteReport> {
     let store = ctx.open_store()?;
-    let variants: Vec<&str> = converted.session.variants.iter().map(|v| v.name.as_str()).collect();
+    let variants: Vec<&str> = converted
+        .session
+        .variants
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
     let cells: Vec<_> = store
         .cells(run_id)
         .with_context(|| format!("loading run #{run_id}"))?
         .into_iter()
-        .filter(|c| variants.contains(&c.cell.variant_name.as_str()) && converted.tests.contains_key(&c.cell.case_name))
+        .filter(|c| {
+            variants.contains(&c.cell.variant_name.as_str())
+                && converted.tests.contains_key(&c.cell.case_name)
+        })
         .collect();
     if cells.is_empty() {
-        anyhow::bail!("run #{run_id} has no cell of this promptfoo suite; run it without --run first");
+        anyhow::bail!(
+            "run #{run_id} has no cell of this promptfoo suite; run it without --run first"
+        );
     }
-    let samples: Vec<Vec<crate::store::SampleRow>> = cells.iter().map(|c| store.samples(c.id)).collect::<Result<_, _>>()?;
-    let labels: Vec<String> = cells.iter().map(|c| format!("{}@{}", c.prompt, c.prompt_number)).collect();
+    let samples: Vec<Vec<crate::store::SampleRow>> = cells
+        .iter()
+        .map(|c| store.samples(c.id))
+        .collect::<Result<_, _>>()?;
+    let labels: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
+        .collect();
     let facts: Vec<crate::session::CellFacts<'_>> = cells
         .iter()
         .zip(&samples)
@@ -158,7 +199,12 @@ fn grade_run(converted: &Converted, run_id: i64, ctx: &Ctx, fail_on_flaky: bool)
             samples: s,
         })
         .collect();
-    Ok(crate::promptfoo::build_report(converted, run_id, &facts, fail_on_flaky))
+    Ok(crate::promptfoo::build_report(
+        converted,
+        run_id,
+        &facts,
+        fail_on_flaky,
+    ))
 }
 
 /// `--junit` and `--summary` through the session's CI writers.
@@ -166,11 +212,13 @@ fn write_ci_files(args: &CheckArgs, report: &SuiteReport) -> anyhow::Result<()> 
     use crate::session::ci;
     if let Some(path) = &args.junit {
         let xml = ci::junit(&report.suite, &report.cases).context("building the JUnit report")?;
-        std::fs::write(path, xml).with_context(|| format!("writing the JUnit report to {}", path.display()))?;
+        std::fs::write(path, xml)
+            .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
     }
     if let Some(path) = &args.summary {
         let text = ci::markdown(&report.suite, &report.cases, &[]);
-        std::fs::write(path, text).with_context(|| format!("writing the summary to {}", path.display()))?;
+        std::fs::write(path, text)
+            .with_context(|| format!("writing the summary to {}", path.display()))?;
     }
     Ok(())
 }

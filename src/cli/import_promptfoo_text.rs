@@ -22,10 +22,17 @@ pub(super) fn render(report: &SuiteReport, n: u32, fail_on_flaky: bool) -> Strin
     let verdict = format!(
         "{failing} failing (on a majority of samples) · {flaky} flaky · {skipped} with every assertion skipped",
     );
-    let (tone, mark) = if report.passed(fail_on_flaky) { (Tone::Good, "✓") } else { (Tone::Removed, "✗") };
+    let (tone, mark) = if report.passed(fail_on_flaky) {
+        (Tone::Good, "✓")
+    } else {
+        (Tone::Removed, "✗")
+    };
     out.push_str(&paint(tone, &format!("{mark} {verdict}\n")));
     if flaky > 0 && !fail_on_flaky {
-        out.push_str(&paint(Tone::Muted, "flaky tests do not fail the gate; pass --fail-on-flaky to fail on them\n"));
+        out.push_str(&paint(
+            Tone::Muted,
+            "flaky tests do not fail the gate; pass --fail-on-flaky to fail on them\n",
+        ));
     }
     out
 }
@@ -40,7 +47,11 @@ fn line(t: &TestReport) -> String {
     } else {
         ("pass ", Tone::Good)
     };
-    let rate = if t.all_skipped() { "  -  ".to_string() } else { format!("{}/{}", t.passed, t.samples) };
+    let rate = if t.all_skipped() {
+        "  -  ".to_string()
+    } else {
+        format!("{}/{}", t.passed, t.samples)
+    };
     let mut out = format!(
         "{} {rate:>5}  {} × {} [{}]",
         paint(tone, tag),
@@ -52,7 +63,12 @@ fn line(t: &TestReport) -> String {
         out.push_str(&format!(" · stability {s:.2}"));
     }
     out.push('\n');
-    let mut sub = |text: String| out.push_str(&format!("        {}\n", paint(Tone::Muted, &one_line(&text))));
+    let mut sub = |text: String| {
+        out.push_str(&format!(
+            "        {}\n",
+            paint(Tone::Muted, &one_line(&text))
+        ))
+    };
     if let Some(d) = &t.first_divergence {
         sub(format!("first divergence {d}"));
     }

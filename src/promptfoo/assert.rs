@@ -53,8 +53,16 @@ pub struct At<'a> {
 /// Compile one `assert` item (a mapping with `type`, `value`, `threshold`, `weight`).
 pub fn compile(item: &Value, at: &At<'_>) -> Result<Assertion, PromptfooError> {
     let bad = |why: String| PromptfooError::at(at.path, at.line, why);
-    let map = item.as_object().ok_or_else(|| bad(format!("an assertion is {}; write a mapping with `type`", super::values::kind(item))))?;
-    let full = map.get("type").and_then(Value::as_str).ok_or_else(|| bad("an assertion lacks `type`".into()))?;
+    let map = item.as_object().ok_or_else(|| {
+        bad(format!(
+            "an assertion is {}; write a mapping with `type`",
+            super::values::kind(item)
+        ))
+    })?;
+    let full = map
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("an assertion lacks `type`".into()))?;
     let value = map.get("value").cloned().unwrap_or(Value::Null);
     let threshold = map.get("threshold").and_then(Value::as_f64);
     let weight = map.get("weight").and_then(Value::as_f64).unwrap_or(1.0);
@@ -77,14 +85,18 @@ pub fn compile(item: &Value, at: &At<'_>) -> Result<Assertion, PromptfooError> {
             _ => Err(bad(format!("`{full}` needs a list `value`"))),
         }
     };
-    let number = |what: &str| threshold.ok_or_else(|| bad(format!("`{full}` needs a numeric `threshold` ({what})")));
+    let number = |what: &str| {
+        threshold.ok_or_else(|| bad(format!("`{full}` needs a numeric `threshold` ({what})")))
+    };
     let schema = || -> Result<Option<Arc<jsonschema::Validator>>, PromptfooError> {
         match &value {
             Value::Null => Ok(None),
             Value::Object(_) => jsonschema::validator_for(&value)
                 .map(|v| Some(Arc::new(v)))
                 .map_err(|e| bad(format!("`{full}` schema does not compile: {e}"))),
-            Value::String(s) if s.starts_with("file://") => Err(bad(format!("`{full}` schema from {s}: write the schema inline"))),
+            Value::String(s) if s.starts_with("file://") => Err(bad(format!(
+                "`{full}` schema from {s}: write the schema inline"
+            ))),
             _ => Err(bad(format!("`{full}` value must be a JSON schema mapping"))),
         }
     };
@@ -99,7 +111,11 @@ pub fn compile(item: &Value, at: &At<'_>) -> Result<Assertion, PromptfooError> {
         "starts-with" => Kind::StartsWith(text("the prefix")?),
         "regex" => {
             let source = text("the pattern")?;
-            Kind::Regex(regex::Regex::new(&source).map_err(|e| bad(format!("`{full}` pattern {source:?} does not compile: {e}")))?)
+            Kind::Regex(
+                regex::Regex::new(&source).map_err(|e| {
+                    bad(format!("`{full}` pattern {source:?} does not compile: {e}"))
+                })?,
+            )
         }
         "is-json" => Kind::IsJson(schema()?),
         "contains-json" => Kind::ContainsJson(schema()?),
@@ -114,14 +130,22 @@ pub fn compile(item: &Value, at: &At<'_>) -> Result<Assertion, PromptfooError> {
     let shown = match &value {
         Value::Null => String::new(),
         Value::String(s) => format!(" {:?}", clip(s)),
-        other => format!(" {}", clip(&serde_json::to_string(other).unwrap_or_default())),
+        other => format!(
+            " {}",
+            clip(&serde_json::to_string(other).unwrap_or_default())
+        ),
     };
     let name = match &kind {
         Kind::Cost(t) | Kind::Latency(t) => format!("{full} <= {t}"),
         Kind::IsJson(Some(_)) | Kind::ContainsJson(Some(_)) => format!("{full} (schema)"),
         _ => format!("{full}{shown}"),
     };
-    Ok(Assertion { kind, negate, weight, name })
+    Ok(Assertion {
+        kind,
+        negate,
+        weight,
+        name,
+    })
 }
 
 fn clip(s: &str) -> String {
@@ -134,17 +158,48 @@ fn clip(s: &str) -> String {
 
 /// Types `__expected` shorthands may name (`icontains:bonjour`, `not-regex:^x`, `levenshtein(3):y`).
 const SHORTHAND: &[&str] = &[
-    "equals", "contains-any", "contains-all", "icontains-any", "icontains-all", "contains-json",
-    "is-json", "regex", "icontains", "contains", "starts-with", "levenshtein", "latency", "cost",
-    "finish-reason", "is-valid-openai-tools-call", "llm-rubric", "similar", "javascript", "python",
-    "webhook", "rouge-n", "perplexity", "classifier", "factuality", "answer-relevance", "is-sql",
-    "is-xml", "contains-sql", "contains-xml", "model-graded-closedqa", "model-graded-factuality",
+    "equals",
+    "contains-any",
+    "contains-all",
+    "icontains-any",
+    "icontains-all",
+    "contains-json",
+    "is-json",
+    "regex",
+    "icontains",
+    "contains",
+    "starts-with",
+    "levenshtein",
+    "latency",
+    "cost",
+    "finish-reason",
+    "is-valid-openai-tools-call",
+    "llm-rubric",
+    "similar",
+    "javascript",
+    "python",
+    "webhook",
+    "rouge-n",
+    "perplexity",
+    "classifier",
+    "factuality",
+    "answer-relevance",
+    "is-sql",
+    "is-xml",
+    "contains-sql",
+    "contains-xml",
+    "model-graded-closedqa",
+    "model-graded-factuality",
 ];
 
 /// A CSV `__expected` cell as the assertion item promptfoo makes of it; plain text is `equals`.
 pub fn from_shorthand(cell: &str) -> Value {
     let cell = cell.trim();
-    let aliases = [("fn:", "javascript"), ("eval:", "javascript"), ("grade:", "llm-rubric")];
+    let aliases = [
+        ("fn:", "javascript"),
+        ("eval:", "javascript"),
+        ("grade:", "llm-rubric"),
+    ];
     for (prefix, kind) in aliases {
         if let Some(rest) = cell.strip_prefix(prefix) {
             return serde_json::json!({"type": kind, "value": rest.trim()});
@@ -158,7 +213,9 @@ pub fn from_shorthand(cell: &str) -> Value {
     let mut names: Vec<&str> = SHORTHAND.to_vec();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     for name in names {
-        let Some(rest) = body.strip_prefix(name) else { continue };
+        let Some(rest) = body.strip_prefix(name) else {
+            continue;
+        };
         let (threshold, rest) = match rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
             Some((num, after)) => (num.trim().parse::<f64>().ok(), after),
             None => (None, rest),
@@ -182,17 +239,38 @@ mod tests {
     use super::*;
 
     fn at() -> At<'static> {
-        At { path: Path::new("c.yaml"), line: 3 }
+        At {
+            path: Path::new("c.yaml"),
+            line: 3,
+        }
     }
 
     #[test]
     fn shorthands_follow_promptfoo() {
-        assert_eq!(from_shorthand("icontains:bonjour"), serde_json::json!({"type":"icontains","value":"bonjour"}));
-        assert_eq!(from_shorthand("not-contains-any:a,b"), serde_json::json!({"type":"not-contains-any","value":"a,b"}));
-        assert_eq!(from_shorthand("levenshtein(3):hello"), serde_json::json!({"type":"levenshtein","value":"hello","threshold":3.0}));
-        assert_eq!(from_shorthand("is-json"), serde_json::json!({"type":"is-json","value":null}));
-        assert_eq!(from_shorthand("grade: is polite"), serde_json::json!({"type":"llm-rubric","value":"is polite"}));
-        assert_eq!(from_shorthand("Paris"), serde_json::json!({"type":"equals","value":"Paris"}));
+        assert_eq!(
+            from_shorthand("icontains:bonjour"),
+            serde_json::json!({"type":"icontains","value":"bonjour"})
+        );
+        assert_eq!(
+            from_shorthand("not-contains-any:a,b"),
+            serde_json::json!({"type":"not-contains-any","value":"a,b"})
+        );
+        assert_eq!(
+            from_shorthand("levenshtein(3):hello"),
+            serde_json::json!({"type":"levenshtein","value":"hello","threshold":3.0})
+        );
+        assert_eq!(
+            from_shorthand("is-json"),
+            serde_json::json!({"type":"is-json","value":null})
+        );
+        assert_eq!(
+            from_shorthand("grade: is polite"),
+            serde_json::json!({"type":"llm-rubric","value":"is polite"})
+        );
+        assert_eq!(
+            from_shorthand("Paris"),
+            serde_json::json!({"type":"equals","value":"Paris"})
+        );
     }
 
     #[test]

@@ -25,21 +25,46 @@ pub struct Suite {
 }
 
 /// Keys temper reads.
-const READ: &[&str] = &["description", "prompts", "providers", "tests", "defaultTest", "assertionTemplates"];
+const READ: &[&str] = &[
+    "description",
+    "prompts",
+    "providers",
+    "tests",
+    "defaultTest",
+    "assertionTemplates",
+];
 /// Keys that do not change what is asked or how it is graded.
 const IGNORED: &[&str] = &[
-    "outputPath", "sharing", "evaluateOptions", "commandLineOptions", "tags", "metadata",
-    "writeLatestResults", "env", "tracing", "$schema",
+    "outputPath",
+    "sharing",
+    "evaluateOptions",
+    "commandLineOptions",
+    "tags",
+    "metadata",
+    "writeLatestResults",
+    "env",
+    "tracing",
+    "$schema",
 ];
 
 /// Read and check the config at `path`; with `keep_going`, unknown keys and broken tests are
 /// left out (listed in `dropped`) instead of stopping.
 pub fn load(path: &Path, keep_going: bool) -> Result<Suite, PromptfooError> {
-    let text = crate::fsio::read_text(path)
-        .map_err(|e| PromptfooError::at(path, 0, format!("cannot read the promptfoo config: {e}")))?;
+    let text = crate::fsio::read_text(path).map_err(|e| {
+        PromptfooError::at(path, 0, format!("cannot read the promptfoo config: {e}"))
+    })?;
     let root = match parse_yaml(&text, path)? {
         Value::Object(map) => map,
-        other => return Err(PromptfooError::at(path, 1, format!("a promptfoo config is a mapping, not {}", super::values::kind(&other)))),
+        other => {
+            return Err(PromptfooError::at(
+                path,
+                1,
+                format!(
+                    "a promptfoo config is a mapping, not {}",
+                    super::values::kind(&other)
+                ),
+            ));
+        }
     };
     let src = Source { path, text: &text };
     let mut dropped = Vec::new();
@@ -52,17 +77,23 @@ pub fn load(path: &Path, keep_going: bool) -> Result<Suite, PromptfooError> {
             notes.push(format!("`{key}` is not used by temper"));
             continue;
         }
-        let e = PromptfooError::at(path, key_line(&text, key), format!(
-            "unknown or unsupported top-level key `{key}` (temper reads {}; ignores {})",
-            READ.join(", "),
-            IGNORED.join(", ")
-        ));
+        let e = PromptfooError::at(
+            path,
+            key_line(&text, key),
+            format!(
+                "unknown or unsupported top-level key `{key}` (temper reads {}; ignores {})",
+                READ.join(", "),
+                IGNORED.join(", ")
+            ),
+        );
         if !keep_going {
             return Err(e);
         }
         dropped.push(e);
     }
-    let prompts_value = root.get("prompts").ok_or_else(|| PromptfooError::at(path, 1, "the config has no `prompts`"))?;
+    let prompts_value = root
+        .get("prompts")
+        .ok_or_else(|| PromptfooError::at(path, 1, "the config has no `prompts`"))?;
     let prompts = super::prompts::load(src, prompts_value)?;
     let providers = match root.get("providers") {
         Some(v) => super::providers::load(src, v)?,
@@ -74,7 +105,8 @@ pub fn load(path: &Path, keep_going: bool) -> Result<Suite, PromptfooError> {
         templates: root.get("assertionTemplates").and_then(Value::as_object),
     };
     let tests_value = root.get("tests").cloned().unwrap_or(Value::Null);
-    let mut tests = super::tests_load::load(src, &tests_value, &defaults, keep_going, &mut dropped)?;
+    let mut tests =
+        super::tests_load::load(src, &tests_value, &defaults, keep_going, &mut dropped)?;
     if tests.is_empty() && dropped.is_empty() {
         // promptfoo runs each prompt once with the defaultTest's vars when there are no tests.
         let one = Value::Array(vec![Value::Object(Map::new())]);
@@ -85,11 +117,22 @@ pub fn load(path: &Path, keep_going: bool) -> Result<Suite, PromptfooError> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| fallback_name(path));
-    Ok(Suite { name, path: path.to_path_buf(), prompts, providers, tests, notes, dropped })
+    Ok(Suite {
+        name,
+        path: path.to_path_buf(),
+        prompts,
+        providers,
+        tests,
+        notes,
+        dropped,
+    })
 }
 
 /// `defaultTest` inline or from a `file://` YAML/JSON file.
-fn default_test(src: Source<'_>, value: Option<&Value>) -> Result<Option<Map<String, Value>>, PromptfooError> {
+fn default_test(
+    src: Source<'_>,
+    value: Option<&Value>,
+) -> Result<Option<Map<String, Value>>, PromptfooError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m.clone())),
@@ -98,23 +141,48 @@ fn default_test(src: Source<'_>, value: Option<&Value>) -> Result<Option<Map<Str
             let (file, body) = read_ref(src.path, src.text, written, "defaultTest")?;
             match parse_yaml(&body, &file)? {
                 Value::Object(m) => Ok(Some(m)),
-                other => Err(PromptfooError::at(&file, 1, format!("defaultTest is {}; write a mapping", super::values::kind(&other)))),
+                other => Err(PromptfooError::at(
+                    &file,
+                    1,
+                    format!(
+                        "defaultTest is {}; write a mapping",
+                        super::values::kind(&other)
+                    ),
+                )),
             }
         }
-        Some(other) => Err(PromptfooError::at(src.path, line_of(src.text, "defaultTest:"), format!("`defaultTest` is {}; write a mapping", super::values::kind(other)))),
+        Some(other) => Err(PromptfooError::at(
+            src.path,
+            line_of(src.text, "defaultTest:"),
+            format!(
+                "`defaultTest` is {}; write a mapping",
+                super::values::kind(other)
+            ),
+        )),
     }
 }
 
 /// The line a top-level key is written on.
 fn key_line(text: &str, key: &str) -> usize {
     text.lines()
-        .position(|l| l.starts_with(&format!("{key}:")) || l.starts_with(&format!("'{key}':")) || l.starts_with(&format!("\"{key}\":")))
+        .position(|l| {
+            l.starts_with(&format!("{key}:"))
+                || l.starts_with(&format!("'{key}':"))
+                || l.starts_with(&format!("\"{key}\":"))
+        })
         .map_or(1, |i| i + 1)
 }
 
 fn fallback_name(path: &Path) -> String {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("promptfoo");
-    match path.parent().and_then(|p| p.file_name()).and_then(|d| d.to_str()) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("promptfoo");
+    match path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|d| d.to_str())
+    {
         Some(dir) if stem == "promptfooconfig" => dir.to_string(),
         _ => stem.to_string(),
     }

@@ -2,9 +2,9 @@
 //! provider a variant, each test a case whose vars include the derived Nunjucks values. The
 //! session then runs through the ordinary runner (see docs/promptfoo.md).
 
+use super::PromptfooError;
 use super::config::Suite;
 use super::tests_load::PfTest;
-use super::PromptfooError;
 use crate::analysis::Mode;
 use crate::config::ProviderConfig;
 use crate::prompt::{Message, Params, PromptBody};
@@ -31,9 +31,19 @@ pub struct Converted {
 }
 
 /// Convert `suite`; `models` (from `--model`) replace its providers; `samples` is N.
-pub fn convert(suite: &Suite, models: &[String], samples: u32) -> Result<Converted, PromptfooError> {
+pub fn convert(
+    suite: &Suite,
+    models: &[String],
+    samples: u32,
+) -> Result<Converted, PromptfooError> {
     let mut notes: Vec<String> = suite.notes.clone();
-    notes.extend(suite.providers.unsupported.iter().map(|p| format!("provider {p} is not supported by temper; the other providers run")));
+    notes.extend(
+        suite
+            .providers
+            .unsupported
+            .iter()
+            .map(|p| format!("provider {p} is not supported by temper; the other providers run")),
+    );
     let (variants, extra_providers, tools) = variants(suite, models)?;
     let stem = slug(&suite.name);
     let prompts: Vec<(String, PromptBody)> = suite
@@ -43,15 +53,27 @@ pub fn convert(suite: &Suite, models: &[String], samples: u32) -> Result<Convert
         .map(|(i, p)| {
             let body = PromptBody {
                 params: Params::default(),
-                messages: p.messages.iter().map(|(role, t)| Message::new(*role, t.text.clone())).collect(),
+                messages: p
+                    .messages
+                    .iter()
+                    .map(|(role, t)| Message::new(*role, t.text.clone()))
+                    .collect(),
                 tools: tools.clone(),
                 vars: BTreeMap::new(),
             };
             (format!("promptfoo/{stem}-{}", i + 1), body)
         })
         .collect();
-    let labels = prompts.iter().zip(&suite.prompts).map(|((n, _), p)| (n.clone(), p.label.clone())).collect();
-    let exprs: Vec<&super::nunjucks::Expr> = suite.prompts.iter().flat_map(|p| p.messages.iter().flat_map(|(_, t)| t.exprs.iter())).collect();
+    let labels = prompts
+        .iter()
+        .zip(&suite.prompts)
+        .map(|((n, _), p)| (n.clone(), p.label.clone()))
+        .collect();
+    let exprs: Vec<&super::nunjucks::Expr> = suite
+        .prompts
+        .iter()
+        .flat_map(|p| p.messages.iter().flat_map(|(_, t)| t.exprs.iter()))
+        .collect();
     let mut cases = Vec::new();
     let mut tests = BTreeMap::new();
     for (i, test) in suite.tests.iter().enumerate() {
@@ -59,12 +81,18 @@ pub fn convert(suite: &Suite, models: &[String], samples: u32) -> Result<Convert
         let mut vars = BTreeMap::new();
         for e in &exprs {
             let value = e.value(&test.vars).unwrap_or_else(|| {
-                notes.push(format!("test {name:?} ({}) has no value for `{}`: rendered empty, as promptfoo does", test.origin, e.name));
+                notes.push(format!(
+                    "test {name:?} ({}) has no value for `{}`: rendered empty, as promptfoo does",
+                    test.origin, e.name
+                ));
                 String::new()
             });
             vars.insert(e.name.clone(), value);
         }
-        cases.push(Case { name: name.clone(), vars });
+        cases.push(Case {
+            name: name.clone(),
+            vars,
+        });
         tests.insert(name, test.clone());
     }
     notes.dedup();
@@ -74,14 +102,28 @@ pub fn convert(suite: &Suite, models: &[String], samples: u32) -> Result<Convert
         samples: Some(samples),
         concurrency: None,
         mode: Mode::Exact,
-        prompts: prompts.iter().map(|(n, _)| Located { value: n.clone(), line: 1 }).collect(),
+        prompts: prompts
+            .iter()
+            .map(|(n, _)| Located {
+                value: n.clone(),
+                line: 1,
+            })
+            .collect(),
         variants,
         cases,
         cases_file: None,
         check: Checks::default(),
         traces: Vec::new(),
     };
-    Ok(Converted { session, prompts, labels, tests, extra_providers, tools, notes })
+    Ok(Converted {
+        session,
+        prompts,
+        labels,
+        tests,
+        extra_providers,
+        tools,
+        notes,
+    })
 }
 
 type Variants = (Vec<Variant>, BTreeMap<String, ProviderConfig>, Vec<Value>);
@@ -102,7 +144,14 @@ fn variants(suite: &Suite, models: &[String]) -> Result<Variants, PromptfooError
     if !models.is_empty() {
         for m in models {
             let name = unique(&out, m);
-            out.push(Variant { name, model: Located { value: m.clone(), line: 0 }, params: Params::default() });
+            out.push(Variant {
+                name,
+                model: Located {
+                    value: m.clone(),
+                    line: 0,
+                },
+                params: Params::default(),
+            });
         }
         return Ok((out, extra, Vec::new()));
     }
@@ -110,7 +159,11 @@ fn variants(suite: &Suite, models: &[String]) -> Result<Variants, PromptfooError
         if !p.tools.is_empty() {
             match &tools {
                 Some(t) if *t != p.tools => {
-                    return Err(PromptfooError::at(&suite.path, p.line, "providers declare different `tools`; temper gives every provider the same tools (split the suite)"));
+                    return Err(PromptfooError::at(
+                        &suite.path,
+                        p.line,
+                        "providers declare different `tools`; temper gives every provider the same tools (split the suite)",
+                    ));
                 }
                 _ => tools = Some(p.tools.clone()),
             }
@@ -119,14 +172,31 @@ fn variants(suite: &Suite, models: &[String]) -> Result<Variants, PromptfooError
             extra.insert(name.clone(), config.clone());
         }
         let name = unique(&out, &p.label);
-        out.push(Variant { name, model: Located { value: p.model.clone(), line: p.line }, params: p.params.clone() });
+        out.push(Variant {
+            name,
+            model: Located {
+                value: p.model.clone(),
+                line: p.line,
+            },
+            params: p.params.clone(),
+        });
     }
     if out.is_empty() {
         let why = match suite.providers.unsupported.as_slice() {
             [] => "the config lists no provider".to_string(),
-            list => format!("no provider temper can call ({} unsupported)", list.join(", ")),
+            list => format!(
+                "no provider temper can call ({} unsupported)",
+                list.join(", ")
+            ),
         };
-        return Err(PromptfooError::at(&suite.path, super::line_of(&crate::fsio::read_text(&suite.path).unwrap_or_default(), "providers:"), format!("{why}; pass --model, e.g. --model openai:gpt-4o-mini or --model mock:echo")));
+        return Err(PromptfooError::at(
+            &suite.path,
+            super::line_of(
+                &crate::fsio::read_text(&suite.path).unwrap_or_default(),
+                "providers:",
+            ),
+            format!("{why}; pass --model, e.g. --model openai:gpt-4o-mini or --model mock:echo"),
+        ));
     }
     Ok((out, extra, tools.unwrap_or_default()))
 }
@@ -135,7 +205,15 @@ fn variants(suite: &Suite, models: &[String]) -> Result<Variants, PromptfooError
 /// `test N`.
 fn case_name(test: &PfTest, i: usize, all: &[PfTest]) -> String {
     match &test.description {
-        Some(d) if all.iter().filter(|t| t.description.as_ref() == Some(d)).count() == 1 => d.clone(),
+        Some(d)
+            if all
+                .iter()
+                .filter(|t| t.description.as_ref() == Some(d))
+                .count()
+                == 1 =>
+        {
+            d.clone()
+        }
         Some(d) => format!("{d} (test {})", i + 1),
         None => format!("test {}", i + 1),
     }
@@ -145,7 +223,13 @@ fn case_name(test: &PfTest, i: usize, all: &[PfTest]) -> String {
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').chars().take(40).collect::<String>();
     if s.is_empty() { "suite".into() } else { s }

@@ -13,7 +13,8 @@ pub fn looks_like_promptfoo(path: &Path, text: &str) -> bool {
     }
     match serde_yaml_ng::from_str::<Value>(text) {
         Ok(Value::Object(map)) => {
-            map.contains_key("prompts") && (map.contains_key("providers") || map.contains_key("tests"))
+            map.contains_key("prompts")
+                && (map.contains_key("providers") || map.contains_key("tests"))
         }
         _ => false,
     }
@@ -26,8 +27,14 @@ mod tests {
     #[test]
     fn yaml_configs_are_told_from_sessions() {
         let yaml = "prompts:\n  - 'Hi {{x}}'\nproviders: [openai:gpt-4o-mini]\n";
-        assert!(looks_like_promptfoo(Path::new("promptfooconfig.yaml"), yaml));
-        assert!(looks_like_promptfoo(Path::new("suite.json"), r#"{"prompts":["a"],"tests":[]}"#));
+        assert!(looks_like_promptfoo(
+            Path::new("promptfooconfig.yaml"),
+            yaml
+        ));
+        assert!(looks_like_promptfoo(
+            Path::new("suite.json"),
+            r#"{"prompts":["a"],"tests":[]}"#
+        ));
         let toml = "name = \"s\"\nprompts = [\"a\"]\n";
         assert!(!looks_like_promptfoo(Path::new("s.toml"), toml));
         assert!(!looks_like_promptfoo(Path::new("s.txt"), toml));

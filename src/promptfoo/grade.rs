@@ -34,10 +34,18 @@ pub fn is_graded(a: &Assertion) -> bool {
 
 /// Grade `facts` against the graded `asserts`; `threshold` is the test's weighted-score bar.
 /// A failed call fails the sample whatever the assertions.
-pub fn grade_test(asserts: &[Assertion], threshold: Option<f64>, tools: &[Value], facts: &SampleFacts<'_>) -> SampleVerdict {
+pub fn grade_test(
+    asserts: &[Assertion],
+    threshold: Option<f64>,
+    tools: &[Value],
+    facts: &SampleFacts<'_>,
+) -> SampleVerdict {
     if !facts.ok {
         let why = crate::sanitize::one_line(facts.error.unwrap_or("the call failed"));
-        return SampleVerdict { passed: false, failed: vec![("call".into(), why)] };
+        return SampleVerdict {
+            passed: false,
+            failed: vec![("call".into(), why)],
+        };
     }
     let mut failed = Vec::new();
     let (mut score, mut weights) = (0.0, 0.0);
@@ -48,7 +56,11 @@ pub fn grade_test(asserts: &[Assertion], threshold: Option<f64>, tools: &[Value]
         if pass {
             score += a.weight;
         } else {
-            let why = if a.negate { format!("not expected, but {why}") } else { why };
+            let why = if a.negate {
+                format!("not expected, but {why}")
+            } else {
+                why
+            };
             failed.push((a.name.clone(), why));
         }
     }
@@ -65,15 +77,19 @@ fn check(kind: &Kind, tools: &[Value], f: &SampleFacts<'_>) -> (bool, String) {
     let seen = || format!("output {:?}", clip(out));
     match kind {
         Kind::Equals(Value::String(s)) => (out == s, seen()),
-        Kind::Equals(v @ (Value::Object(_) | Value::Array(_))) => {
-            (serde_json::from_str::<Value>(out).ok().as_ref() == Some(v), seen())
-        }
+        Kind::Equals(v @ (Value::Object(_) | Value::Array(_))) => (
+            serde_json::from_str::<Value>(out).ok().as_ref() == Some(v),
+            seen(),
+        ),
         Kind::Equals(v) => (out == super::values::as_text(v), seen()),
         Kind::Contains(s, ci) => (has(out, s, *ci), seen()),
         Kind::ContainsAny(list, ci) => (list.iter().any(|s| has(out, s, *ci)), seen()),
         Kind::ContainsAll(list, ci) => {
             let missing: Vec<&String> = list.iter().filter(|s| !has(out, s, *ci)).collect();
-            (missing.is_empty(), format!("missing {missing:?} in {}", seen()))
+            (
+                missing.is_empty(),
+                format!("missing {missing:?} in {}", seen()),
+            )
         }
         Kind::StartsWith(s) => (out.starts_with(s.as_str()), seen()),
         Kind::Regex(re) => (re.is_match(out), seen()),
@@ -86,7 +102,10 @@ fn check(kind: &Kind, tools: &[Value], f: &SampleFacts<'_>) -> (bool, String) {
             if found.is_empty() {
                 return (false, format!("no JSON in {}", seen()));
             }
-            let first_bad = found.iter().map(|v| valid(schema.as_deref(), v)).find(|r| r.0);
+            let first_bad = found
+                .iter()
+                .map(|v| valid(schema.as_deref(), v))
+                .find(|r| r.0);
             first_bad.unwrap_or_else(|| valid(schema.as_deref(), &found[0]))
         }
         Kind::Levenshtein(s, max) => {
@@ -103,7 +122,10 @@ fn check(kind: &Kind, tools: &[Value], f: &SampleFacts<'_>) -> (bool, String) {
         },
         Kind::FinishReason(want) => {
             let got = f.finish_reason.unwrap_or("");
-            (got.eq_ignore_ascii_case(want), format!("finish reason {got:?}"))
+            (
+                got.eq_ignore_ascii_case(want),
+                format!("finish reason {got:?}"),
+            )
         }
         Kind::IsValidOpenaiToolsCall => tools_call(tools, f.tool_calls_json),
         Kind::LlmRubric(_) | Kind::Unsupported(_) => (false, "not graded".into()),
@@ -120,7 +142,13 @@ fn has(out: &str, needle: &str, ignore_case: bool) -> bool {
 
 fn valid(schema: Option<&jsonschema::Validator>, v: &Value) -> (bool, String) {
     match schema.map(|s| s.validate(v)) {
-        Some(Err(e)) => (false, format!("JSON does not match the schema at {}: {e}", e.instance_path())),
+        Some(Err(e)) => (
+            false,
+            format!(
+                "JSON does not match the schema at {}: {e}",
+                e.instance_path()
+            ),
+        ),
         _ => (true, "valid JSON".into()),
     }
 }
@@ -145,7 +173,9 @@ fn json_in(text: &str) -> Vec<Value> {
 /// `is-valid-openai-tools-call`: at least one call, each to a declared tool (when the provider
 /// declares any), with JSON arguments valid against the tool's parameters.
 fn tools_call(tools: &[Value], calls: Option<&str>) -> (bool, String) {
-    let calls: Vec<Value> = calls.and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+    let calls: Vec<Value> = calls
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
     if calls.is_empty() {
         return (false, "no tool call".into());
     }
@@ -158,14 +188,20 @@ fn tools_call(tools: &[Value], calls: Option<&str>) -> (bool, String) {
         if tools.is_empty() {
             continue;
         }
-        let Some(tool) = tools.iter().find(|t| t.pointer("/function/name").and_then(Value::as_str) == Some(name)) else {
+        let Some(tool) = tools
+            .iter()
+            .find(|t| t.pointer("/function/name").and_then(Value::as_str) == Some(name))
+        else {
             return (false, format!("{name} is not a declared tool"));
         };
         if let Some(params) = tool.pointer("/function/parameters")
             && let Ok(validator) = jsonschema::validator_for(params)
             && let Err(e) = validator.validate(&args)
         {
-            return (false, format!("{name}: arguments do not match its parameters: {e}"));
+            return (
+                false,
+                format!("{name}: arguments do not match its parameters: {e}"),
+            );
         }
     }
     (true, format!("{} valid tool call(s)", calls.len()))
@@ -186,11 +222,25 @@ mod tests {
     use serde_json::json;
 
     fn a(v: Value) -> Assertion {
-        compile(&v, &At { path: std::path::Path::new("c"), line: 1 }).unwrap()
+        compile(
+            &v,
+            &At {
+                path: std::path::Path::new("c"),
+                line: 1,
+            },
+        )
+        .unwrap()
     }
 
     fn ok(output: &str) -> SampleFacts<'_> {
-        SampleFacts { ok: true, output, latency_ms: Some(120.0), cost_usd: Some(0.001), finish_reason: Some("stop"), ..Default::default() }
+        SampleFacts {
+            ok: true,
+            output,
+            latency_ms: Some(120.0),
+            cost_usd: Some(0.001),
+            finish_reason: Some("stop"),
+            ..Default::default()
+        }
     }
 
     fn pass(asserts: &[Assertion], out: &str) -> bool {
@@ -199,16 +249,47 @@ mod tests {
 
     #[test]
     fn text_assertions_and_negation() {
-        assert!(pass(&[a(json!({"type":"icontains","value":"BONJOUR"}))], "bonjour le monde"));
-        assert!(!pass(&[a(json!({"type":"contains","value":"BONJOUR"}))], "bonjour"));
-        assert!(pass(&[a(json!({"type":"not-contains","value":"x"}))], "abc"));
-        assert!(pass(&[a(json!({"type":"contains-any","value":["q","b"]}))], "abc"));
-        assert!(!pass(&[a(json!({"type":"contains-all","value":"a, z"}))], "abc"));
-        assert!(pass(&[a(json!({"type":"starts-with","value":"Ahoy"}))], "Ahoy matey"));
+        assert!(pass(
+            &[a(json!({"type":"icontains","value":"BONJOUR"}))],
+            "bonjour le monde"
+        ));
+        assert!(!pass(
+            &[a(json!({"type":"contains","value":"BONJOUR"}))],
+            "bonjour"
+        ));
+        assert!(pass(
+            &[a(json!({"type":"not-contains","value":"x"}))],
+            "abc"
+        ));
+        assert!(pass(
+            &[a(json!({"type":"contains-any","value":["q","b"]}))],
+            "abc"
+        ));
+        assert!(!pass(
+            &[a(json!({"type":"contains-all","value":"a, z"}))],
+            "abc"
+        ));
+        assert!(pass(
+            &[a(json!({"type":"starts-with","value":"Ahoy"}))],
+            "Ahoy matey"
+        ));
         assert!(pass(&[a(json!({"type":"regex","value":"^\\d+$"}))], "42"));
-        assert!(pass(&[a(json!({"type":"equals","value":{"a":1}}))], "{ \"a\": 1 }"));
-        assert!(pass(&[a(json!({"type":"levenshtein","value":"hello","threshold":1}))], "hallo"));
-        assert!(!pass(&[a(json!({"type":"levenshtein","value":"hello","threshold":1}))], "help!"));
+        assert!(pass(
+            &[a(json!({"type":"equals","value":{"a":1}}))],
+            "{ \"a\": 1 }"
+        ));
+        assert!(pass(
+            &[a(
+                json!({"type":"levenshtein","value":"hello","threshold":1})
+            )],
+            "hallo"
+        ));
+        assert!(!pass(
+            &[a(
+                json!({"type":"levenshtein","value":"hello","threshold":1})
+            )],
+            "help!"
+        ));
     }
 
     #[test]
@@ -217,16 +298,28 @@ mod tests {
         assert!(pass(&[a(schema.clone())], r#"{"color":"red"}"#));
         assert!(!pass(&[a(schema)], r#"{"size":1}"#));
         assert!(!pass(&[a(json!({"type":"is-json"}))], "Sure! {\"a\":1}"));
-        assert!(pass(&[a(json!({"type":"contains-json"}))], "Sure! {\"a\":1} done"));
-        assert!(!pass(&[a(json!({"type":"contains-json"}))], "no json {here"));
+        assert!(pass(
+            &[a(json!({"type":"contains-json"}))],
+            "Sure! {\"a\":1} done"
+        ));
+        assert!(!pass(
+            &[a(json!({"type":"contains-json"}))],
+            "no json {here"
+        ));
     }
 
     #[test]
     fn cost_latency_finish_reason_and_threshold() {
         assert!(pass(&[a(json!({"type":"latency","threshold":200}))], "x"));
         assert!(!pass(&[a(json!({"type":"cost","threshold":0.0001}))], "x"));
-        assert!(pass(&[a(json!({"type":"finish-reason","value":"stop"}))], "x"));
-        let two = [a(json!({"type":"contains","value":"a","weight":3})), a(json!({"type":"contains","value":"z"}))];
+        assert!(pass(
+            &[a(json!({"type":"finish-reason","value":"stop"}))],
+            "x"
+        ));
+        let two = [
+            a(json!({"type":"contains","value":"a","weight":3})),
+            a(json!({"type":"contains","value":"z"})),
+        ];
         assert!(grade_test(&two, Some(0.75), &[], &ok("a")).passed);
         assert!(!grade_test(&two, Some(0.8), &[], &ok("a")).passed);
         assert!(!grade_test(&two, None, &[], &ok("a")).passed);
@@ -235,16 +328,24 @@ mod tests {
     #[test]
     fn failed_call_fails_and_skipped_types_are_not_graded() {
         let js = [a(json!({"type":"javascript","value":"true"}))];
-        let failed = SampleFacts { ok: false, error: Some("HTTP 500"), ..Default::default() };
+        let failed = SampleFacts {
+            ok: false,
+            error: Some("HTTP 500"),
+            ..Default::default()
+        };
         assert!(!grade_test(&js, None, &[], &failed).passed);
         assert!(!is_graded(&js[0]));
     }
 
     #[test]
     fn tools_call_checks_names_and_arguments() {
-        let tools = [json!({"type":"function","function":{"name":"weather","parameters":{"type":"object","required":["city"]}}})];
+        let tools = [
+            json!({"type":"function","function":{"name":"weather","parameters":{"type":"object","required":["city"]}}}),
+        ];
         let check = |calls: &str| tools_call(&tools, Some(calls)).0;
-        assert!(check(r#"[{"id":"1","name":"weather","arguments":"{\"city\":\"Oslo\"}"}]"#));
+        assert!(check(
+            r#"[{"id":"1","name":"weather","arguments":"{\"city\":\"Oslo\"}"}]"#
+        ));
         assert!(!check(r#"[{"id":"1","name":"weather","arguments":"{}"}]"#));
         assert!(!check(r#"[{"id":"1","name":"other","arguments":"{}"}]"#));
         assert!(!tools_call(&tools, None).0);

@@ -36,7 +36,8 @@ pub struct Template {
     pub exprs: Vec<Expr>,
 }
 
-const SUBSET: &str = "supported: {{ var }}, {{ var.field }} and the filters upper, lower, trim, dump";
+const SUBSET: &str =
+    "supported: {{ var }}, {{ var.field }} and the filters upper, lower, trim, dump";
 
 /// Compile `source`; `origin` and `first_line` place errors (the line `source` starts on).
 pub fn compile(source: &str, origin: &Path, first_line: usize) -> Result<Template, PromptfooError> {
@@ -95,10 +96,7 @@ pub fn compile(source: &str, origin: &Path, first_line: usize) -> Result<Templat
 }
 
 fn find_open(text: &str) -> Option<usize> {
-    ["{{", "{%", "{#"]
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
+    ["{{", "{%", "{#"].iter().filter_map(|m| text.find(m)).min()
 }
 
 fn is_ident(s: &str) -> bool {
@@ -193,8 +191,16 @@ mod tests {
 
     #[test]
     fn spaces_filters_and_fields_become_derived_vars() {
-        let t = compile("Hi {{ name | upper }} from {{city}} ({{ user.id }}) {{ tags|dump }}", Path::new("p.txt"), 1).unwrap();
-        assert_eq!(t.text, "Hi {{name__upper}} from {{city}} ({{user.id}}) {{tags__dump}}");
+        let t = compile(
+            "Hi {{ name | upper }} from {{city}} ({{ user.id }}) {{ tags|dump }}",
+            Path::new("p.txt"),
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            t.text,
+            "Hi {{name__upper}} from {{city}} ({{user.id}}) {{tags__dump}}"
+        );
         let v = vars(r#"{"name":"ada","city":"Paris","user":{"id":7},"tags":["a","b"]}"#);
         let got: Vec<String> = t.exprs.iter().map(|e| e.value(&v).unwrap()).collect();
         assert_eq!(got, ["ADA", "Paris", "7", r#"["a","b"]"#]);
@@ -210,7 +216,12 @@ mod tests {
 
     #[test]
     fn loops_and_unknown_filters_are_errors_with_the_line() {
-        let e = compile("a\nb\n{% for x in xs %}{{x}}{% endfor %}", Path::new("p.txt"), 10).unwrap_err();
+        let e = compile(
+            "a\nb\n{% for x in xs %}{{x}}{% endfor %}",
+            Path::new("p.txt"),
+            10,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 12);
         assert!(e.message.contains("{% for x in xs %}"), "{}", e.message);
         let e = compile("x\n{{ (style | load).tone }}", Path::new("p.txt"), 1).unwrap_err();
@@ -218,7 +229,12 @@ mod tests {
         assert!(e.message.contains("(style | load).tone"), "{}", e.message);
         let e = compile("{{ x | replace('a','b') }}", Path::new("p.txt"), 1).unwrap_err();
         assert!(e.message.contains("beyond the subset"));
-        assert!(compile("{{ x ", Path::new("p"), 1).unwrap_err().message.contains("never closed"));
+        assert!(
+            compile("{{ x ", Path::new("p"), 1)
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
     }
 
     #[test]

@@ -58,7 +58,11 @@ pub fn load(src: Source<'_>, value: &Value) -> Result<Vec<PfPrompt>, PromptfooEr
     Ok(out)
 }
 
-fn one(src: Source<'_>, item: &Value, label: Option<String>) -> Result<Vec<PfPrompt>, PromptfooError> {
+fn one(
+    src: Source<'_>,
+    item: &Value,
+    label: Option<String>,
+) -> Result<Vec<PfPrompt>, PromptfooError> {
     match item {
         Value::String(s) => match file_ref(s) {
             Some(written) => from_file(src, written, label),
@@ -86,7 +90,10 @@ fn one(src: Source<'_>, item: &Value, label: Option<String>) -> Result<Vec<PfPro
         other => Err(PromptfooError::at(
             src.path,
             line_of(src.text, "prompts:"),
-            format!("a prompt is {}; write a string, file://… or a chat list", super::values::kind(other)),
+            format!(
+                "a prompt is {}; write a string, file://… or a chat list",
+                super::values::kind(other)
+            ),
         )),
     }
 }
@@ -98,7 +105,12 @@ fn inline(src: Source<'_>, text: &str, label: String) -> Result<PfPrompt, Prompt
 }
 
 /// An inline prompt whose first line is `line` of `src`.
-fn inline_at(src: Source<'_>, text: &str, label: String, line: usize) -> Result<PfPrompt, PromptfooError> {
+fn inline_at(
+    src: Source<'_>,
+    text: &str,
+    label: String,
+    line: usize,
+) -> Result<PfPrompt, PromptfooError> {
     if text.trim_start().starts_with('[')
         && let Ok(value @ Value::Array(_)) = serde_json::from_str::<Value>(text)
     {
@@ -110,10 +122,21 @@ fn inline_at(src: Source<'_>, text: &str, label: String, line: usize) -> Result<
     })
 }
 
-fn from_file(src: Source<'_>, written: &str, label: Option<String>) -> Result<Vec<PfPrompt>, PromptfooError> {
+fn from_file(
+    src: Source<'_>,
+    written: &str,
+    label: Option<String>,
+) -> Result<Vec<PfPrompt>, PromptfooError> {
     let (path, body) = read_ref(src.path, src.text, written, "prompt")?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let at = Source { path: &path, text: &body };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let at = Source {
+        path: &path,
+        text: &body,
+    };
     let name = |k: usize, of: usize| match (&label, of) {
         (Some(l), 1) => l.clone(),
         (Some(l), _) => format!("{l} #{k}"),
@@ -135,9 +158,8 @@ fn from_file(src: Source<'_>, written: &str, label: Option<String>) -> Result<Ve
                 .iter()
                 .enumerate()
                 .map(|(k, (i, l))| {
-                    let value: Value = serde_json::from_str(l).map_err(|e| {
-                        PromptfooError::at(&path, i + 1, format!("not JSON: {e}"))
-                    })?;
+                    let value: Value = serde_json::from_str(l)
+                        .map_err(|e| PromptfooError::at(&path, i + 1, format!("not JSON: {e}")))?;
                     chat(at, &value, name(k + 1, lines.len()), i + 1)
                 })
                 .collect()
@@ -145,7 +167,9 @@ fn from_file(src: Source<'_>, written: &str, label: Option<String>) -> Result<Ve
         "js" | "cjs" | "mjs" | "ts" | "py" => Err(PromptfooError::at(
             src.path,
             line_of(src.text, written),
-            format!("prompt file://{written}: prompt functions ({ext}) are not supported; write the prompt as text, JSON or YAML"),
+            format!(
+                "prompt file://{written}: prompt functions ({ext}) are not supported; write the prompt as text, JSON or YAML"
+            ),
         )),
         _ => {
             let parts = split_prompts(&body);
@@ -179,23 +203,37 @@ fn split_prompts(body: &str) -> Vec<(usize, &str)> {
 }
 
 /// A chat prompt: a list of `{role, content}` messages.
-fn chat(src: Source<'_>, value: &Value, label: String, line: usize) -> Result<PfPrompt, PromptfooError> {
+fn chat(
+    src: Source<'_>,
+    value: &Value,
+    label: String,
+    line: usize,
+) -> Result<PfPrompt, PromptfooError> {
     let bad = |why: String| PromptfooError::at(src.path, line, why);
-    let list = value
-        .as_array()
-        .ok_or_else(|| bad(format!("a chat prompt must be a list of {{role, content}} messages, not {}", super::values::kind(value))))?;
+    let list = value.as_array().ok_or_else(|| {
+        bad(format!(
+            "a chat prompt must be a list of {{role, content}} messages, not {}",
+            super::values::kind(value)
+        ))
+    })?;
     let mut messages = Vec::new();
     for m in list {
         let role = match m.get("role").and_then(Value::as_str) {
             Some("system") | Some("developer") => Role::System,
             Some("user") => Role::User,
             Some("assistant") => Role::Assistant,
-            other => return Err(bad(format!("a chat message has role {other:?}; use system, user or assistant"))),
+            other => {
+                return Err(bad(format!(
+                    "a chat message has role {other:?}; use system, user or assistant"
+                )));
+            }
         };
-        let content = m
-            .get("content")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("a chat message's `content` must be text (image and other parts are not supported)".into()))?;
+        let content = m.get("content").and_then(Value::as_str).ok_or_else(|| {
+            bad(
+                "a chat message's `content` must be text (image and other parts are not supported)"
+                    .into(),
+            )
+        })?;
         let at_line = line_of(src.text, content.lines().next().unwrap_or("")).max(line);
         messages.push((role, compile(content, src.path, at_line)?));
     }
@@ -212,13 +250,20 @@ mod tests {
     #[test]
     fn text_file_splits_on_dashes_with_lines() {
         let parts = split_prompts("one {{a}}\n---\ntwo\nlines\n---\n\nthree\n");
-        assert_eq!(parts, vec![(1, "one {{a}}"), (3, "two\nlines"), (6, "\nthree")]);
+        assert_eq!(
+            parts,
+            vec![(1, "one {{a}}"), (3, "two\nlines"), (6, "\nthree")]
+        );
     }
 
     #[test]
     fn inline_json_chat_becomes_messages() {
-        let text = r#"[{"role":"system","content":"Be {{ tone }}"},{"role":"user","content":"{{q}}"}]"#;
-        let src = Source { path: Path::new("c.yaml"), text };
+        let text =
+            r#"[{"role":"system","content":"Be {{ tone }}"},{"role":"user","content":"{{q}}"}]"#;
+        let src = Source {
+            path: Path::new("c.yaml"),
+            text,
+        };
         let p = inline(src, text, "l".into()).unwrap();
         assert_eq!(p.messages.len(), 2);
         assert_eq!(p.messages[0].0, Role::System);

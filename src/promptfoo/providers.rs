@@ -36,8 +36,15 @@ pub struct Providers {
 
 /// Config keys read from a provider's `config`; others are noted as ignored.
 const KNOWN: &[&str] = &[
-    "temperature", "max_tokens", "top_p", "seed", "response_format", "tools", "apiBaseUrl",
-    "apiKeyEnvar", "stop",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "seed",
+    "response_format",
+    "tools",
+    "apiBaseUrl",
+    "apiKeyEnvar",
+    "stop",
 ];
 
 /// Read the config's `providers` (a string or a list).
@@ -49,7 +56,10 @@ pub fn load(src: Source<'_>, value: &Value) -> Result<Providers, PromptfooError>
             return Err(PromptfooError::at(
                 src.path,
                 line_of(src.text, "providers:"),
-                format!("`providers` is {}; write a list", super::values::kind(other)),
+                format!(
+                    "`providers` is {}; write a list",
+                    super::values::kind(other)
+                ),
             ));
         }
     };
@@ -59,14 +69,23 @@ pub fn load(src: Source<'_>, value: &Value) -> Result<Providers, PromptfooError>
             Value::String(id) => (id.clone(), None, None),
             Value::Object(map) => {
                 let Some(id) = map.get("id").and_then(Value::as_str) else {
-                    out.unsupported.push(format!("provider #{} (no `id`)", i + 1));
+                    out.unsupported
+                        .push(format!("provider #{} (no `id`)", i + 1));
                     continue;
                 };
                 let label = map.get("label").and_then(Value::as_str).map(str::to_string);
-                (id.to_string(), label, map.get("config").and_then(Value::as_object))
+                (
+                    id.to_string(),
+                    label,
+                    map.get("config").and_then(Value::as_object),
+                )
             }
             other => {
-                out.unsupported.push(format!("provider #{} ({})", i + 1, super::values::kind(other)));
+                out.unsupported.push(format!(
+                    "provider #{} ({})",
+                    i + 1,
+                    super::values::kind(other)
+                ));
                 continue;
             }
         };
@@ -118,17 +137,28 @@ fn apply_config(
     notes: &mut Vec<String>,
 ) -> Result<(), PromptfooError> {
     let bad = |key: &str, why: &str| {
-        PromptfooError::at(src.path, line_of(src.text, key), format!("provider {:?} config `{key}`: {why}", p.label))
+        PromptfooError::at(
+            src.path,
+            line_of(src.text, key),
+            format!("provider {:?} config `{key}`: {why}", p.label),
+        )
     };
     let num = |key: &str| config.get(key).and_then(Value::as_f64);
     p.params.temperature = num("temperature");
     p.params.top_p = num("top_p");
-    p.params.max_tokens = config.get("max_tokens").and_then(Value::as_u64).map(|v| v.min(u32::MAX as u64) as u32);
+    p.params.max_tokens = config
+        .get("max_tokens")
+        .and_then(Value::as_u64)
+        .map(|v| v.min(u32::MAX as u64) as u32);
     p.params.seed = config.get("seed").and_then(Value::as_u64);
     if let Some(stop) = config.get("stop") {
         p.params.stop = match stop {
             Value::String(s) => vec![s.clone()],
-            Value::Array(l) => l.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Value::Array(l) => l
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
             _ => return Err(bad("stop", "must be text or a list of texts")),
         };
     }
@@ -139,37 +169,64 @@ fn apply_config(
                 p.params.response_schema = Some(serde_json::json!({"type": "object"}));
             }
             Some("json_schema") => {
-                let schema = format.pointer("/json_schema/schema").cloned().ok_or_else(|| bad("response_format", "json_schema needs json_schema.schema"))?;
+                let schema = format
+                    .pointer("/json_schema/schema")
+                    .cloned()
+                    .ok_or_else(|| {
+                        bad("response_format", "json_schema needs json_schema.schema")
+                    })?;
                 p.params.response_format = Some(ResponseFormat::JsonSchema);
                 p.params.response_schema = Some(schema);
             }
             Some("text") | None => {}
-            Some(other) => return Err(bad("response_format", &format!("type {other:?} is not supported"))),
+            Some(other) => {
+                return Err(bad(
+                    "response_format",
+                    &format!("type {other:?} is not supported"),
+                ));
+            }
         }
     }
     if let Some(tools) = config.get("tools") {
-        p.tools = tools.as_array().cloned().ok_or_else(|| bad("tools", "must be a list of function tools"))?;
+        p.tools = tools
+            .as_array()
+            .cloned()
+            .ok_or_else(|| bad("tools", "must be a list of function tools"))?;
     }
     let base = config.get("apiBaseUrl").and_then(Value::as_str);
     let key_env = config.get("apiKeyEnvar").and_then(Value::as_str);
     if base.is_some() || key_env.is_some() {
         let (provider_kind, default_base, default_key) = match kind {
-            "anthropic" => (ProviderKind::Anthropic, "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
-            _ => (ProviderKind::Openai, "https://api.openai.com/v1", "OPENAI_API_KEY"),
+            "anthropic" => (
+                ProviderKind::Anthropic,
+                "https://api.anthropic.com",
+                "ANTHROPIC_API_KEY",
+            ),
+            _ => (
+                ProviderKind::Openai,
+                "https://api.openai.com/v1",
+                "OPENAI_API_KEY",
+            ),
         };
         let name = format!("promptfoo-{}", index + 1);
         let model = p.model.split_once(':').map_or("", |(_, m)| m).to_string();
         p.model = format!("{name}:{model}");
-        p.extra = Some((name, ProviderConfig {
-            kind: provider_kind,
-            base_url: Some(base.unwrap_or(default_base).to_string()),
-            api_key_env: Some(key_env.unwrap_or(default_key).to_string()),
-            timeout_secs: None,
-            headers: BTreeMap::new(),
-        }));
+        p.extra = Some((
+            name,
+            ProviderConfig {
+                kind: provider_kind,
+                base_url: Some(base.unwrap_or(default_base).to_string()),
+                api_key_env: Some(key_env.unwrap_or(default_key).to_string()),
+                timeout_secs: None,
+                headers: BTreeMap::new(),
+            },
+        ));
     }
     for key in config.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
-        notes.push(format!("provider {:?}: config `{key}` is not used by temper", p.label));
+        notes.push(format!(
+            "provider {:?}: config `{key}` is not used by temper",
+            p.label
+        ));
     }
     Ok(())
 }
@@ -180,12 +237,30 @@ mod tests {
 
     #[test]
     fn ids_map_to_temper_models() {
-        assert_eq!(temper_model("openai:gpt-4o-mini"), Some(("openai", "gpt-4o-mini")));
-        assert_eq!(temper_model("openai:chat:gpt-4o"), Some(("openai", "gpt-4o")));
-        assert_eq!(temper_model("anthropic:messages:claude-3-5-haiku-latest"), Some(("anthropic", "claude-3-5-haiku-latest")));
-        assert_eq!(temper_model("anthropic:claude-3-opus"), Some(("anthropic", "claude-3-opus")));
-        assert_eq!(temper_model("ollama:chat:llama3"), Some(("ollama", "llama3")));
-        assert_eq!(temper_model("openai:embedding:text-embedding-3-small"), None);
+        assert_eq!(
+            temper_model("openai:gpt-4o-mini"),
+            Some(("openai", "gpt-4o-mini"))
+        );
+        assert_eq!(
+            temper_model("openai:chat:gpt-4o"),
+            Some(("openai", "gpt-4o"))
+        );
+        assert_eq!(
+            temper_model("anthropic:messages:claude-3-5-haiku-latest"),
+            Some(("anthropic", "claude-3-5-haiku-latest"))
+        );
+        assert_eq!(
+            temper_model("anthropic:claude-3-opus"),
+            Some(("anthropic", "claude-3-opus"))
+        );
+        assert_eq!(
+            temper_model("ollama:chat:llama3"),
+            Some(("ollama", "llama3"))
+        );
+        assert_eq!(
+            temper_model("openai:embedding:text-embedding-3-small"),
+            None
+        );
         assert_eq!(temper_model("vertex:gemini-pro"), None);
         assert_eq!(temper_model("echo"), None);
     }

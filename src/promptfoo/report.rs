@@ -58,22 +58,45 @@ impl SuiteReport {
     /// Whether the gate holds: no test fails on a majority of samples (and none is flaky when
     /// `fail_on_flaky`).
     pub fn passed(&self, fail_on_flaky: bool) -> bool {
-        !self.tests.iter().any(|t| t.failing || (fail_on_flaky && t.flaky))
+        !self
+            .tests
+            .iter()
+            .any(|t| t.failing || (fail_on_flaky && t.flaky))
     }
 }
 
 /// Grade every cell of the run; `cells` carry `name@N` prompt labels as the store gives them.
-pub fn build_report(converted: &Converted, run_id: i64, cells: &[CellFacts<'_>], fail_on_flaky: bool) -> SuiteReport {
+pub fn build_report(
+    converted: &Converted,
+    run_id: i64,
+    cells: &[CellFacts<'_>],
+    fail_on_flaky: bool,
+) -> SuiteReport {
     let mut tests = Vec::new();
     let mut cases = Vec::new();
     for cell in cells {
-        let Some(test) = converted.tests.get(cell.case) else { continue };
+        let Some(test) = converted.tests.get(cell.case) else {
+            continue;
+        };
         let prompt_name = cell.prompt.rsplit_once('@').map_or(cell.prompt, |(n, _)| n);
-        let prompt = converted.labels.get(prompt_name).cloned().unwrap_or_else(|| cell.prompt.to_string());
-        let facts: Vec<SampleFacts<'_>> = cell.samples.iter().map(|s| facts_of(&s.sample)).collect();
-        let verdicts: Vec<_> = facts.iter().map(|f| grade_test(&test.asserts, test.threshold, &converted.tools, f)).collect();
+        let prompt = converted
+            .labels
+            .get(prompt_name)
+            .cloned()
+            .unwrap_or_else(|| cell.prompt.to_string());
+        let facts: Vec<SampleFacts<'_>> =
+            cell.samples.iter().map(|s| facts_of(&s.sample)).collect();
+        let verdicts: Vec<_> = facts
+            .iter()
+            .map(|f| grade_test(&test.asserts, test.threshold, &converted.tools, f))
+            .collect();
         let graded = test.asserts.iter().filter(|a| is_graded(a)).count();
-        let skipped: Vec<String> = test.asserts.iter().filter(|a| !is_graded(a)).map(skip_text).collect();
+        let skipped: Vec<String> = test
+            .asserts
+            .iter()
+            .filter(|a| !is_graded(a))
+            .map(skip_text)
+            .collect();
         let all_skipped = graded == 0 && !skipped.is_empty();
         let passed = verdicts.iter().filter(|v| v.passed).count();
         let n = verdicts.len();
@@ -94,11 +117,22 @@ pub fn build_report(converted: &Converted, run_id: i64, cells: &[CellFacts<'_>],
         });
         let flaky = !all_skipped && passed > 0 && passed < n;
         let failing = !all_skipped && (n - passed) * 2 > n;
-        let first_failure = verdicts.iter().zip(cell.samples).find(|(v, _)| !v.passed).map(|(v, s)| {
-            let (what, why) = v.failed.first().cloned().unwrap_or_default();
-            format!("sample {}: {what}: {why}", s.sample.idx)
-        });
-        cases.push(case_outcome(test, cell, &prompt, &verdicts, graded, fail_on_flaky));
+        let first_failure = verdicts
+            .iter()
+            .zip(cell.samples)
+            .find(|(v, _)| !v.passed)
+            .map(|(v, s)| {
+                let (what, why) = v.failed.first().cloned().unwrap_or_default();
+                format!("sample {}: {what}: {why}", s.sample.idx)
+            });
+        cases.push(case_outcome(
+            test,
+            cell,
+            &prompt,
+            &verdicts,
+            graded,
+            fail_on_flaky,
+        ));
         tests.push(TestReport {
             test: cell.case.to_string(),
             origin: test.origin.clone(),
@@ -115,8 +149,21 @@ pub fn build_report(converted: &Converted, run_id: i64, cells: &[CellFacts<'_>],
             first_failure,
         });
     }
-    tests.sort_by_key(|t| if t.flaky { 0 } else if t.failing { 1 } else { 2 });
-    SuiteReport { suite: converted.session.name.clone(), run_id, tests, cases }
+    tests.sort_by_key(|t| {
+        if t.flaky {
+            0
+        } else if t.failing {
+            1
+        } else {
+            2
+        }
+    });
+    SuiteReport {
+        suite: converted.session.name.clone(),
+        run_id,
+        tests,
+        cases,
+    }
 }
 
 fn facts_of(s: &crate::store::NewSample) -> SampleFacts<'_> {
@@ -134,7 +181,9 @@ fn facts_of(s: &crate::store::NewSample) -> SampleFacts<'_> {
 fn skip_text(a: &super::Assertion) -> String {
     match &a.kind {
         super::Kind::LlmRubric(_) => "skipped: llm-rubric (needs the judge check; not run)".into(),
-        super::Kind::Unsupported(t) if t == "transform" => format!("skipped: {} (transform is javascript)", a.name),
+        super::Kind::Unsupported(t) if t == "transform" => {
+            format!("skipped: {} (transform is javascript)", a.name)
+        }
         super::Kind::Unsupported(t) => format!("skipped: {t} assertion"),
         _ => format!("skipped: {}", a.name),
     }
@@ -152,18 +201,36 @@ fn case_outcome(
 ) -> CaseOutcome {
     let n = verdicts.len();
     let mut names: Vec<String> = vec!["call".into()];
-    names.extend(test.asserts.iter().filter(|a| is_graded(a)).map(|a| a.name.clone()));
+    names.extend(
+        test.asserts
+            .iter()
+            .filter(|a| is_graded(a))
+            .map(|a| a.name.clone()),
+    );
     let checks: Vec<CheckOutcome> = names
         .iter()
         .filter(|name| graded > 0 || name.as_str() == "call")
         .map(|name| {
-            let misses: Vec<&String> = verdicts.iter().filter_map(|v| v.failed.iter().find(|(n, _)| n == name).map(|(_, why)| why)).collect();
-            let passed = if fail_on_flaky { misses.is_empty() } else { misses.len() * 2 <= n };
+            let misses: Vec<&String> = verdicts
+                .iter()
+                .filter_map(|v| v.failed.iter().find(|(n, _)| n == name).map(|(_, why)| why))
+                .collect();
+            let passed = if fail_on_flaky {
+                misses.is_empty()
+            } else {
+                misses.len() * 2 <= n
+            };
             CheckOutcome {
                 check: name.clone(),
                 passed,
                 value: (!misses.is_empty()).then(|| format!("failed {}/{n}", misses.len())),
-                bar: (!misses.is_empty()).then(|| if fail_on_flaky { "0 failed".into() } else { "fails on at most half".into() }),
+                bar: (!misses.is_empty()).then(|| {
+                    if fail_on_flaky {
+                        "0 failed".into()
+                    } else {
+                        "fails on at most half".into()
+                    }
+                }),
                 detail: misses.first().map(|w| crate::sanitize::one_line(w)),
             }
         })

@@ -27,7 +27,14 @@ pub struct Defaults<'a> {
     pub templates: Option<&'a Map<String, Value>>,
 }
 
-const TEST_KEYS: &[&str] = &["description", "vars", "assert", "options", "threshold", "metadata"];
+const TEST_KEYS: &[&str] = &[
+    "description",
+    "vars",
+    "assert",
+    "options",
+    "threshold",
+    "metadata",
+];
 const OPTION_KEYS: &[&str] = &["transform", "provider", "rubricPrompt"];
 
 /// Every test `value` (the config's `tests`) names, in order.
@@ -50,18 +57,43 @@ pub fn load(
         match item {
             Value::Object(map) => {
                 let line = test_line(src.text, map);
-                raw.push((map.clone(), At { path: src.path, line }, format!("{}:{line}", src.path.display())));
+                raw.push((
+                    map.clone(),
+                    At {
+                        path: src.path,
+                        line,
+                    },
+                    format!("{}:{line}", src.path.display()),
+                ));
             }
             Value::String(s) => match file_ref(s) {
                 Some(written) => files.push(read_ref(src.path, src.text, written, "tests")?),
-                None => return Err(PromptfooError::at(src.path, line_of(src.text, s), format!("test source {s:?} is not supported (write file://… or inline tests)"))),
+                None => {
+                    return Err(PromptfooError::at(
+                        src.path,
+                        line_of(src.text, s),
+                        format!(
+                            "test source {s:?} is not supported (write file://… or inline tests)"
+                        ),
+                    ));
+                }
             },
-            other => return Err(PromptfooError::at(src.path, line_of(src.text, "tests:"), format!("a test is {}", super::values::kind(other)))),
+            other => {
+                return Err(PromptfooError::at(
+                    src.path,
+                    line_of(src.text, "tests:"),
+                    format!("a test is {}", super::values::kind(other)),
+                ));
+            }
         }
     }
     let mut from_files: Vec<(Map<String, Value>, usize, &Path)> = Vec::new();
     for (path, body) in &files {
-        from_files.extend(file_tests(path, body)?.into_iter().map(|(m, l)| (m, l, path.as_path())));
+        from_files.extend(
+            file_tests(path, body)?
+                .into_iter()
+                .map(|(m, l)| (m, l, path.as_path())),
+        );
     }
     for (map, line, path) in from_files {
         raw.push((map, At { path, line }, format!("{}:{line}", path.display())));
@@ -78,16 +110,23 @@ pub fn load(
 }
 
 fn test_line(text: &str, map: &Map<String, Value>) -> usize {
-    let key = map
-        .get("description")
-        .and_then(Value::as_str)
-        .or_else(|| map.get("vars").and_then(Value::as_object).and_then(|v| v.values().find_map(Value::as_str)));
-    key.map_or(line_of(text, "tests:"), |k| line_of(text, k.lines().next().unwrap_or(k)))
+    let key = map.get("description").and_then(Value::as_str).or_else(|| {
+        map.get("vars")
+            .and_then(Value::as_object)
+            .and_then(|v| v.values().find_map(Value::as_str))
+    });
+    key.map_or(line_of(text, "tests:"), |k| {
+        line_of(text, k.lines().next().unwrap_or(k))
+    })
 }
 
 /// The tests of a `file://` tests file, each with its line.
 fn file_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>, PromptfooError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" => csv_tests(path, body),
         "jsonl" => body
@@ -96,7 +135,14 @@ fn file_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| match serde_json::from_str::<Value>(l) {
                 Ok(Value::Object(m)) => Ok((m, i + 1)),
-                Ok(other) => Err(PromptfooError::at(path, i + 1, format!("a test is {}; write one object per line", super::values::kind(&other)))),
+                Ok(other) => Err(PromptfooError::at(
+                    path,
+                    i + 1,
+                    format!(
+                        "a test is {}; write one object per line",
+                        super::values::kind(&other)
+                    ),
+                )),
                 Err(e) => Err(PromptfooError::at(path, i + 1, format!("not JSON: {e}"))),
             })
             .collect(),
@@ -108,19 +154,36 @@ fn file_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)
                         let line = test_line(body, &m);
                         Ok((m, line))
                     }
-                    other => Err(PromptfooError::at(path, 1, format!("a test is {}", super::values::kind(&other)))),
+                    other => Err(PromptfooError::at(
+                        path,
+                        1,
+                        format!("a test is {}", super::values::kind(&other)),
+                    )),
                 })
                 .collect(),
-            other => Err(PromptfooError::at(path, 1, format!("a tests file holds a list of tests, not {}", super::values::kind(&other)))),
+            other => Err(PromptfooError::at(
+                path,
+                1,
+                format!(
+                    "a tests file holds a list of tests, not {}",
+                    super::values::kind(&other)
+                ),
+            )),
         },
-        _ => Err(PromptfooError::at(path, 0, "tests files must be .csv, .yaml, .yml, .json or .jsonl")),
+        _ => Err(PromptfooError::at(
+            path,
+            0,
+            "tests files must be .csv, .yaml, .yml, .json or .jsonl",
+        )),
     }
 }
 
 /// CSV tests: a header of variable names; `__expected`, `__expectedN`, `__description` and
 /// `__threshold` columns as promptfoo defines them. A ragged row is an error naming its line.
 fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>, PromptfooError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| PromptfooError::at(path, 1, format!("bad CSV header: {e}")))?
@@ -128,9 +191,18 @@ fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>
         .map(|h| h.trim().to_string())
         .collect();
     for h in header.iter().filter(|h| h.starts_with("__")) {
-        let known = h == "__description" || h == "__threshold" || h == "__metric" || h.starts_with("__expected");
+        let known = h == "__description"
+            || h == "__threshold"
+            || h == "__metric"
+            || h.starts_with("__expected");
         if !known {
-            return Err(PromptfooError::at(path, 1, format!("column {h} is not supported (temper reads __expected, __expectedN, __description, __threshold)")));
+            return Err(PromptfooError::at(
+                path,
+                1,
+                format!(
+                    "column {h} is not supported (temper reads __expected, __expectedN, __description, __threshold)"
+                ),
+            ));
         }
     }
     let mut out = Vec::new();
@@ -141,7 +213,15 @@ fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         if record.len() != header.len() {
-            return Err(PromptfooError::at(path, line, format!("{} fields where the header has {}; quote fields that hold commas", record.len(), header.len())));
+            return Err(PromptfooError::at(
+                path,
+                line,
+                format!(
+                    "{} fields where the header has {}; quote fields that hold commas",
+                    record.len(),
+                    header.len()
+                ),
+            ));
         }
         let mut test = Map::new();
         let mut vars = Map::new();
@@ -152,7 +232,13 @@ fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>
                     test.insert("description".into(), Value::String(cell.to_string()));
                 }
                 "__threshold" if !cell.trim().is_empty() => {
-                    let t: f64 = cell.trim().parse().map_err(|_| PromptfooError::at(path, line, format!("__threshold {cell:?} is not a number")))?;
+                    let t: f64 = cell.trim().parse().map_err(|_| {
+                        PromptfooError::at(
+                            path,
+                            line,
+                            format!("__threshold {cell:?} is not a number"),
+                        )
+                    })?;
                     test.insert("threshold".into(), serde_json::json!(t));
                 }
                 "__threshold" | "__metric" => {}
@@ -174,16 +260,35 @@ fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>
 }
 
 /// One test item merged with `defaultTest`, list vars expanded into several tests.
-fn build(src: Source<'_>, map: &Map<String, Value>, at: &At<'_>, origin: String, d: &Defaults<'_>) -> Result<Vec<PfTest>, PromptfooError> {
+fn build(
+    src: Source<'_>,
+    map: &Map<String, Value>,
+    at: &At<'_>,
+    origin: String,
+    d: &Defaults<'_>,
+) -> Result<Vec<PfTest>, PromptfooError> {
     let bad = |why: String| PromptfooError::at(at.path, at.line, why);
     for key in map.keys().filter(|k| !TEST_KEYS.contains(&k.as_str())) {
-        return Err(bad(format!("test key `{key}` is not supported (temper reads {})", TEST_KEYS.join(", "))));
+        return Err(bad(format!(
+            "test key `{key}` is not supported (temper reads {})",
+            TEST_KEYS.join(", ")
+        )));
     }
-    let mut vars = d.test.and_then(|t| t.get("vars")).and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut vars = d
+        .test
+        .and_then(|t| t.get("vars"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     match map.get("vars") {
         Some(Value::Object(v)) => vars.extend(v.clone()),
         Some(Value::Null) | None => {}
-        Some(other) => return Err(bad(format!("`vars` is {}; write a mapping", super::values::kind(other)))),
+        Some(other) => {
+            return Err(bad(format!(
+                "`vars` is {}; write a mapping",
+                super::values::kind(other)
+            )));
+        }
     }
     for value in vars.values_mut() {
         if let Some(written) = value.as_str().and_then(file_ref) {
@@ -197,15 +302,27 @@ fn build(src: Source<'_>, map: &Map<String, Value>, at: &At<'_>, origin: String,
         .filter_map(Value::as_object)
         .try_fold(false, |seen, options| {
             if let Some(k) = options.keys().find(|k| !OPTION_KEYS.contains(&k.as_str())) {
-                return Err(bad(format!("test option `{k}` is not supported (temper reads transform, provider)")));
+                return Err(bad(format!(
+                    "test option `{k}` is not supported (temper reads transform, provider)"
+                )));
             }
             Ok(seen || options.contains_key("transform"))
         })?;
-    let mut items: Vec<Value> = d.test.and_then(|t| t.get("assert")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut items: Vec<Value> = d
+        .test
+        .and_then(|t| t.get("assert"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     match map.get("assert") {
         Some(Value::Array(list)) => items.extend(list.iter().cloned()),
         Some(Value::Null) | None => {}
-        Some(other) => return Err(bad(format!("`assert` is {}; write a list", super::values::kind(other)))),
+        Some(other) => {
+            return Err(bad(format!(
+                "`assert` is {}; write a list",
+                super::values::kind(other)
+            )));
+        }
     }
     let mut asserts = Vec::new();
     for item in &items {
@@ -216,11 +333,23 @@ fn build(src: Source<'_>, map: &Map<String, Value>, at: &At<'_>, origin: String,
         }
         asserts.push(a);
     }
-    let threshold = map.get("threshold").or_else(|| d.test.and_then(|t| t.get("threshold"))).and_then(Value::as_f64);
-    let description = map.get("description").and_then(Value::as_str).map(str::to_string);
+    let threshold = map
+        .get("threshold")
+        .or_else(|| d.test.and_then(|t| t.get("threshold")))
+        .and_then(Value::as_f64);
+    let description = map
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     Ok(expand(vars)
         .into_iter()
-        .map(|vars| PfTest { description: description.clone(), vars, asserts: asserts.clone(), threshold, origin: origin.clone() })
+        .map(|vars| PfTest {
+            description: description.clone(),
+            vars,
+            asserts: asserts.clone(),
+            threshold,
+            origin: origin.clone(),
+        })
         .collect())
 }
 
@@ -230,9 +359,15 @@ fn dereference(item: &Value, d: &Defaults<'_>, at: &At<'_>) -> Result<Value, Pro
         return Ok(item.clone());
     };
     let name = reference.strip_prefix("#/assertionTemplates/");
-    name.and_then(|n| d.templates?.get(n)).cloned().ok_or_else(|| {
-        PromptfooError::at(at.path, at.line, format!("$ref {reference:?} names no entry of assertionTemplates"))
-    })
+    name.and_then(|n| d.templates?.get(n))
+        .cloned()
+        .ok_or_else(|| {
+            PromptfooError::at(
+                at.path,
+                at.line,
+                format!("$ref {reference:?} names no entry of assertionTemplates"),
+            )
+        })
 }
 
 /// promptfoo runs a test once per combination of its list-valued vars.
@@ -277,7 +412,8 @@ mod tests {
 
     #[test]
     fn list_vars_expand_like_promptfoo() {
-        let vars: Map<String, Value> = serde_json::from_str(r#"{"a":[1,2],"b":["x","y"],"c":"z"}"#).unwrap();
+        let vars: Map<String, Value> =
+            serde_json::from_str(r#"{"a":[1,2],"b":["x","y"],"c":"z"}"#).unwrap();
         assert_eq!(expand(vars).len(), 4);
     }
 }

@@ -31,14 +31,23 @@ impl ChatServer {
             .build()
             .unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let shared = Shared { requests: requests.clone(), coin: Arc::new(Mutex::new(std::collections::HashMap::new())) };
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let shared = Shared {
+            requests: requests.clone(),
+            coin: Arc::new(Mutex::new(std::collections::HashMap::new())),
+        };
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         let app = axum::Router::new()
             .route("/v1/chat/completions", axum::routing::post(chat))
             .with_state(shared);
         runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
-        ChatServer { addr, requests, _runtime: Some(runtime) }
+        ChatServer {
+            addr,
+            requests,
+            _runtime: Some(runtime),
+        }
     }
 
     /// `http://127.0.0.1:PORT/v1`.
@@ -58,7 +67,10 @@ pub fn answer(prompt: &str, flip: usize) -> String {
     let table: &[(&str, &str)] = &[
         ("coin", if flip % 2 == 0 { "heads" } else { "tails" }),
         ("to french: hello world", "Bonjour le monde"),
-        ("to spanish: where is the library?", "¿Dónde está la biblioteca?"),
+        (
+            "to spanish: where is the library?",
+            "¿Dónde está la biblioteca?",
+        ),
         ("pirate: yes", "Yarr"),
         ("words: yes", "Yarr"),
         ("hungry", "Arr, me belly wants grub"),
@@ -67,10 +79,10 @@ pub fn answer(prompt: &str, flip: usize) -> String {
         ("capital", "The capital is Paris."),
         ("shout", "HELLO THERE"),
     ];
-    table
-        .iter()
-        .find(|(k, _)| p.contains(k))
-        .map_or_else(|| format!("I cannot help with: {prompt}"), |(_, a)| a.to_string())
+    table.iter().find(|(k, _)| p.contains(k)).map_or_else(
+        || format!("I cannot help with: {prompt}"),
+        |(_, a)| a.to_string(),
+    )
 }
 
 async fn chat(State(s): State<Shared>, Json(body): Json<Value>) -> Json<Value> {
