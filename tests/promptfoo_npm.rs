@@ -78,6 +78,8 @@ fn promptfoo_verdicts(
                 .or(r["provider"]["id"].as_str())
                 .unwrap()
                 .to_string();
+            // promptfoo reports `openai:chat:M` as `openai:M`.
+            let provider = provider.replace("openai:chat:", "openai:");
             ((test, prompt, provider), r["success"] == true)
         })
         .collect()
@@ -119,7 +121,10 @@ fn promptfoo_and_temper_agree_per_test_at_n1() {
             let key = (
                 t["test"].as_str().unwrap().to_string(),
                 t["prompt"].as_str().unwrap().to_string(),
-                t["provider"].as_str().unwrap().to_string(),
+                t["provider"]
+                    .as_str()
+                    .unwrap()
+                    .replace("openai:chat:", "openai:"),
             );
             (key, t["passed"] == 1)
         })
