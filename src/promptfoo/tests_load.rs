@@ -120,8 +120,11 @@ fn test_line(text: &str, map: &Map<String, Value>) -> usize {
     })
 }
 
+/// A test item as read from a file, with its line.
+type RawTest = (Map<String, Value>, usize);
+
 /// The tests of a `file://` tests file, each with its line.
-fn file_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>, PromptfooError> {
+fn file_tests(path: &Path, body: &str) -> Result<Vec<RawTest>, PromptfooError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -180,7 +183,7 @@ fn file_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)
 
 /// CSV tests: a header of variable names; `__expected`, `__expectedN`, `__description` and
 /// `__threshold` columns as promptfoo defines them. A ragged row is an error naming its line.
-fn csv_tests(path: &Path, body: &str) -> Result<Vec<(Map<String, Value>, usize)>, PromptfooError> {
+fn csv_tests(path: &Path, body: &str) -> Result<Vec<RawTest>, PromptfooError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(body.as_bytes());
@@ -268,7 +271,7 @@ fn build(
     d: &Defaults<'_>,
 ) -> Result<Vec<PfTest>, PromptfooError> {
     let bad = |why: String| PromptfooError::at(at.path, at.line, why);
-    for key in map.keys().filter(|k| !TEST_KEYS.contains(&k.as_str())) {
+    if let Some(key) = map.keys().find(|k| !TEST_KEYS.contains(&k.as_str())) {
         return Err(bad(format!(
             "test key `{key}` is not supported (temper reads {})",
             TEST_KEYS.join(", ")
