@@ -5,6 +5,8 @@
 //!   windowed, so only visible rows are built);
 //! - keystroke to screen ≤ 16 ms (key handled + frame drawn).
 //!
+//! - the live Trace view of `temper trace --listen` with 10,000 spans (see `tui_live`).
+//!
 //! Run: `cargo bench --bench tui`
 
 use ratatui::Terminal;
@@ -16,6 +18,9 @@ use temper::store::{PromptSummary, Store, Version, VersionInfo};
 use temper::tui::event::Event;
 use temper::tui::event_loop::draw;
 use temper::tui::{Options, new_app};
+
+#[path = "tui_live/mod.rs"]
+mod tui_live;
 
 fn body(i: usize) -> PromptBody {
     PromptBody {
@@ -175,6 +180,22 @@ fn big_runs() -> temper::tui::app::App {
             },
         }],
     });
+    // 400 tokens with three candidates each on the first samples (what A and B show).
+    let tokens: Vec<temper::provider::TokenLogprob> = (0..400)
+        .map(|i| {
+            let p = if i % 50 == 7 { 0.5f32 } else { 0.97 };
+            let alt = |t: &str, p: f32| temper::provider::Alternative {
+                token: t.into(),
+                logprob: p.ln(),
+            };
+            temper::provider::TokenLogprob {
+                token: format!(" w{i}"),
+                logprob: p.ln(),
+                top: vec![alt(&format!(" w{i}"), p), alt(" x", 0.48), alt(" y", 0.01)],
+            }
+        })
+        .collect();
+    let blob = temper::provider::logprob_codec::encode(&tokens);
     let samples = (0..10_000u32)
         .map(|idx| SampleRow {
             id: idx as i64,
@@ -188,6 +209,7 @@ fn big_runs() -> temper::tui::app::App {
                     idx % 3
                 )),
                 latency_ms: Some(120.0),
+                logprobs: (idx < 400).then(|| blob.clone()),
                 ..Default::default()
             },
         })
@@ -200,10 +222,29 @@ fn big_runs() -> temper::tui::app::App {
     app
 }
 
+/// A 100,000-span trace with times: ten children per span, siblings overlapping (parallel).
+fn timed_trace() -> temper::tui::app::App {
+    let mut app = big_trace_with(|i| {
+        let at = |ms: i64| jiff::Timestamp::from_millisecond(1_700_000_000_000 + ms).ok();
+        let from = (i as i64 % 1000) * 7;
+        (at(from), at(from + 50 + (i as i64 % 13) * 40))
+    });
+    app.on_key(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE));
+    app
+}
+
 fn big_trace() -> temper::tui::app::App {
+    big_trace_with(|_| (None, None))
+}
+
+type Times = (Option<jiff::Timestamp>, Option<jiff::Timestamp>);
+
+fn big_trace_with(times: impl Fn(usize) -> Times) -> temper::tui::app::App {
     use temper::trace::{Format, Span, SpanKind, Trace};
     let spans: Vec<Span> = (0..100_000)
         .map(|i| Span {
+            start: times(i).0,
+            end: times(i).1,
             id: format!("s{i}"),
             parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
             kind: if i % 3 == 0 {
@@ -348,6 +389,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     report(
         "frame render, Trace view with 100,000 spans, 160x48",
+        frames,
+        "≤ 2 ms",
+    );
+    tui_live::bench(&mut terminal);
+    let load = Instant::now();
+    let mut trace_app = timed_trace();
+    println!(
+        "loading a 100,000-span timed trace into the view (axis, critical path): {}",
+        ms(load.elapsed())
+    );
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        trace_app.dirty = true;
+        frames.push(measure(|| {
+            let _ = draw(&mut terminal, &mut trace_app);
+        }));
+        trace_app.on_key(&j);
+    }
+    report(
+        "frame render, Trace waterfall (wide) with 100,000 timed spans, 160x48",
+        frames,
+        "≤ 2 ms",
+    );
+    // The Diff view of the 10,000-sample cell with token confidence on (logprobs on A and B).
+    diff_app.on_key(&KeyEvent::new(KeyCode::Char('m'), KeyModifiers::NONE));
+    let mut frames = Vec::new();
+    for _ in 0..300 {
+        diff_app.dirty = true;
+        frames.push(measure(|| {
+            let _ = draw(&mut terminal, &mut diff_app);
+        }));
+    }
+    report(
+        "frame render, Diff view (10,000 samples, token confidence on), 160x48",
         frames,
         "≤ 2 ms",
     );

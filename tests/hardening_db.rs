@@ -58,11 +58,20 @@ fn a_mistyped_db_path_is_an_error_not_a_new_database() {
         "{}",
         text(&out.stderr)
     );
-    for url in [
-        "postgres://user@host/db",
-        "http://example.com/t.db",
-        "sqlite://t.db",
-    ] {
+    // A PostgreSQL URL is a server, not a file: nothing is created locally either way.
+    let out = env
+        .temper()
+        .current_dir(env.dir.path())
+        .args(["--db", "postgres://user@127.0.0.1:1/db", "prompt", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot reach the PostgreSQL server"),
+        "{}",
+        text(&out.stderr)
+    );
+    for url in ["http://example.com/t.db", "sqlite://t.db"] {
         let out = env
             .temper()
             .current_dir(env.dir.path())

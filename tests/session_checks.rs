@@ -181,12 +181,14 @@ fn evaluation_lists_every_failed_check_with_value_and_bar() {
             variant: "echo",
             case: "a",
             samples: &steady,
+            grades: &[],
         },
         CellFacts {
             prompt: "p@1",
             variant: "drift",
             case: "a",
             samples: &drifting,
+            grades: &[],
         },
     ];
     let failures = evaluate(&s.check, Mode::Exact, &cells);
@@ -265,6 +267,7 @@ fn json_schema_and_json_mode_checks() {
             variant: "v",
             case: "c",
             samples: &rows,
+            grades: &[],
         }],
     );
     let schema = failures.iter().find(|f| f.check == "json_schema").unwrap();

@@ -1,7 +1,11 @@
-//! The store on a real SQLite file: versions, dedup, labels, references, migrations, round trips.
+//! The store on both backends (a real SQLite file, and a real PostgreSQL database when
+//! `TEMPER_TEST_PG` is set): versions, dedup, labels, references, migrations, round trips.
 
+mod store_support;
+
+use store_support::{TestDb, backends};
 use temper::prompt::{Message, PromptBody, Role};
-use temper::store::{Reference, Store, StoreError, export_prompt, import_path};
+use temper::store::{Expect, Reference, Store, StoreError, export_prompt, import_path};
 
 fn body(text: &str) -> PromptBody {
     PromptBody {
@@ -10,154 +14,165 @@ fn body(text: &str) -> PromptBody {
     }
 }
 
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    (dir, store)
+/// Run `test` once per backend on a fresh store.
+fn each(test: impl Fn(&TestDb, Store)) {
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let store = Store::open(&db.location).unwrap();
+        test(&db, store);
+    }
 }
 
 #[test]
 fn versions_are_numbered_with_parents_and_deduplicated() {
-    let (_dir, mut store) = temp_store();
-    let v1 = store.save_version("a", &body("one"), "first").unwrap();
-    assert!(v1.created);
-    assert_eq!((v1.version.number, v1.version.parent), (1, None));
-    let again = store.save_version("a", &body("one"), "same").unwrap();
-    assert!(
-        !again.created,
-        "identical content must not create a version"
-    );
-    assert_eq!(again.version.number, 1);
-    let v2 = store.save_version("a", &body("two"), "second").unwrap();
-    assert_eq!((v2.version.number, v2.version.parent), (2, Some(1)));
-    assert_ne!(v1.version.hash, v2.version.hash);
-    // Old content again is a rollback: a new version, same hash as v1.
-    let v3 = store.save_version("a", &body("one"), "rollback").unwrap();
-    assert!(v3.created);
-    assert_eq!(v3.version.hash, v1.version.hash);
-    let log = store.log("a").unwrap();
-    let numbers: Vec<u32> = log.iter().map(|v| v.number).collect();
-    assert_eq!(numbers, vec![3, 2, 1]);
-    assert_eq!(log[1].message, "second");
+    each(|_db, mut store| {
+        let v1 = store.save_version("a", &body("one"), "first").unwrap();
+        assert!(v1.created);
+        assert_eq!((v1.version.number, v1.version.parent), (1, None));
+        let again = store.save_version("a", &body("one"), "same").unwrap();
+        assert!(
+            !again.created,
+            "identical content must not create a version"
+        );
+        assert_eq!(again.version.number, 1);
+        let v2 = store.save_version("a", &body("two"), "second").unwrap();
+        assert_eq!((v2.version.number, v2.version.parent), (2, Some(1)));
+        assert_ne!(v1.version.hash, v2.version.hash);
+        // Old content again is a rollback: a new version, same hash as v1.
+        let v3 = store.save_version("a", &body("one"), "rollback").unwrap();
+        assert!(v3.created);
+        assert_eq!(v3.version.hash, v1.version.hash);
+        let log = store.log("a").unwrap();
+        let numbers: Vec<u32> = log.iter().map(|v| v.number).collect();
+        assert_eq!(numbers, vec![3, 2, 1]);
+        assert_eq!(log[1].message, "second");
+    });
 }
 
 #[test]
 fn references_resolve_and_unknowns_suggest() {
-    let (_dir, mut store) = temp_store();
-    store
-        .save_version("support-answer", &body("v1"), "")
-        .unwrap();
-    store
-        .save_version("support-answer", &body("v2"), "")
-        .unwrap();
-    store.set_label("support-answer", "prod", 1).unwrap();
-    let content = |r: &str| {
-        store.resolve_str(r).unwrap().body.messages[0]
-            .content
-            .clone()
-    };
-    assert_eq!(content("support-answer"), "v2");
-    assert_eq!(content("support-answer@1"), "v1");
-    assert_eq!(content("support-answer:prod"), "v1");
+    each(|_db, mut store| {
+        store
+            .save_version("support-answer", &body("v1"), "")
+            .unwrap();
+        store
+            .save_version("support-answer", &body("v2"), "")
+            .unwrap();
+        store.set_label("support-answer", "prod", 1).unwrap();
+        let content = |r: &str| {
+            store.resolve_str(r).unwrap().body.messages[0]
+                .content
+                .clone()
+        };
+        assert_eq!(content("support-answer"), "v2");
+        assert_eq!(content("support-answer@1"), "v1");
+        assert_eq!(content("support-answer:prod"), "v1");
 
-    match store.resolve_str("suport-answer") {
-        Err(StoreError::UnknownPrompt { suggestions, .. }) => {
-            assert_eq!(suggestions, vec!["support-answer"])
+        match store.resolve_str("suport-answer") {
+            Err(StoreError::UnknownPrompt { suggestions, .. }) => {
+                assert_eq!(suggestions, vec!["support-answer"])
+            }
+            other => panic!("expected UnknownPrompt, got {other:?}"),
         }
-        other => panic!("expected UnknownPrompt, got {other:?}"),
-    }
-    let err = store
-        .resolve_str("support-answer@9")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("no version 9 (latest is 2)"), "{err}");
-    let err = store
-        .resolve_str("support-answer:prd")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("did you mean prod"), "{err}");
+        let err = store
+            .resolve_str("support-answer@9")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no version 9 (latest is 2)"), "{err}");
+        let err = store
+            .resolve_str("support-answer:prd")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean prod"), "{err}");
+    });
 }
 
 #[test]
 fn labels_move_and_keep_history() {
-    let (_dir, mut store) = temp_store();
-    for text in ["a", "b", "c"] {
-        store.save_version("p", &body(text), "").unwrap();
-    }
-    let first = store.set_label("p", "prod", 1).unwrap();
-    assert_eq!((first.from, first.to), (None, 1));
-    let moved = store.set_label("p", "prod", 3).unwrap();
-    assert_eq!((moved.from, moved.to), (Some(1), 3));
-    let same = store.set_label("p", "prod", 3).unwrap();
-    assert_eq!(same.from, Some(3));
-    store.set_label("p", "staging", 2).unwrap();
-    let history = store.label_history("p").unwrap();
-    let moves: Vec<(String, Option<u32>, u32)> = history
-        .into_iter()
-        .map(|e| (e.label, e.from, e.to))
-        .collect();
-    assert_eq!(
-        moves,
-        vec![
-            ("prod".into(), None, 1),
-            ("prod".into(), Some(1), 3),
-            ("staging".into(), None, 2)
-        ]
-    );
-    assert_eq!(
-        store.resolve_str("p:prod").unwrap().info.labels,
-        vec!["prod"]
-    );
-    assert!(store.set_label("p", "bad label", 1).is_err());
+    each(|_db, mut store| {
+        for text in ["a", "b", "c"] {
+            store.save_version("p", &body(text), "").unwrap();
+        }
+        let first = store.set_label("p", "prod", 1).unwrap();
+        assert_eq!((first.from, first.to), (None, 1));
+        let moved = store.set_label("p", "prod", 3).unwrap();
+        assert_eq!((moved.from, moved.to), (Some(1), 3));
+        let same = store.set_label("p", "prod", 3).unwrap();
+        assert_eq!(same.from, Some(3));
+        store.set_label("p", "staging", 2).unwrap();
+        let history = store.label_history("p").unwrap();
+        let moves: Vec<(String, Option<u32>, u32)> = history
+            .into_iter()
+            .map(|e| (e.label, e.from, e.to))
+            .collect();
+        assert_eq!(
+            moves,
+            vec![
+                ("prod".into(), None, 1),
+                ("prod".into(), Some(1), 3),
+                ("staging".into(), None, 2)
+            ]
+        );
+        assert_eq!(
+            store.resolve_str("p:prod").unwrap().info.labels,
+            vec!["prod"]
+        );
+        assert!(store.set_label("p", "bad label", 1).is_err());
+    });
 }
 
 #[test]
 fn export_then_import_round_trips_history() {
-    let (dir, mut store) = temp_store();
-    for (i, text) in ["one", "two {{x}}", "three"].iter().enumerate() {
-        let mut b = body(text);
-        b.params.temperature = Some(0.0);
-        b.vars.insert("x".into(), format!("value {i}"));
-        store.save_version("p", &b, &format!("msg {i}")).unwrap();
-    }
-    store.set_label("p", "prod", 2).unwrap();
-    let out = dir.path().join("export");
-    let files = export_prompt(&store, "p", &out).unwrap();
-    assert_eq!(files.len(), 3);
+    each(|db, mut store| {
+        for (i, text) in ["one", "two {{x}}", "three"].iter().enumerate() {
+            let mut b = body(text);
+            b.params.temperature = Some(0.0);
+            b.vars.insert("x".into(), format!("value {i}"));
+            store.save_version("p", &b, &format!("msg {i}")).unwrap();
+        }
+        store.set_label("p", "prod", 2).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("export");
+        let files = export_prompt(&store, "p", &out).unwrap();
+        assert_eq!(files.len(), 3);
 
-    let mut fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
-    let report = import_path(&mut fresh, &out).unwrap();
-    assert_eq!(report.created.len(), 3);
-    let original = store.history("p").unwrap();
-    let imported = fresh.history("p").unwrap();
-    assert_eq!(original.len(), imported.len());
-    for (a, b) in original.iter().zip(&imported) {
-        assert_eq!(a.body, b.body);
-        assert_eq!(a.info.number, b.info.number);
-        assert_eq!(a.info.hash, b.info.hash);
-        assert_eq!(a.info.message, b.info.message);
-        assert_eq!(a.info.labels, b.info.labels);
-    }
-    // A second import of the same export changes nothing.
-    let again = import_path(&mut fresh, &out).unwrap();
-    assert!(again.created.is_empty());
-    assert_eq!(fresh.log("p").unwrap().len(), 3);
+        let other = db.sibling();
+        let mut fresh = Store::open(&other.location).unwrap();
+        let report = import_path(&mut fresh, &out).unwrap();
+        assert_eq!(report.created.len(), 3);
+        let original = store.history("p").unwrap();
+        let imported = fresh.history("p").unwrap();
+        assert_eq!(original.len(), imported.len());
+        for (a, b) in original.iter().zip(&imported) {
+            assert_eq!(a.body, b.body);
+            assert_eq!(a.info.number, b.info.number);
+            assert_eq!(a.info.hash, b.info.hash);
+            assert_eq!(a.info.message, b.info.message);
+            assert_eq!(a.info.labels, b.info.labels);
+        }
+        // A second import of the same export changes nothing.
+        let again = import_path(&mut fresh, &out).unwrap();
+        assert!(again.created.is_empty());
+        assert_eq!(fresh.log("p").unwrap().len(), 3);
+    });
 }
 
 #[test]
 fn malformed_import_saves_nothing() {
-    let (dir, mut store) = temp_store();
-    let src = dir.path().join("src");
-    std::fs::create_dir(&src).unwrap();
-    std::fs::write(
-        src.join("a.toml"),
-        "name = \"a\"\n[[messages]]\nrole = \"user\"\ncontent = \"hi\"\n",
-    )
-    .unwrap();
-    std::fs::write(src.join("b.toml"), "name = \"b\"\n[[messages]\n").unwrap();
-    let err = import_path(&mut store, &src).unwrap_err().to_string();
-    assert!(err.contains("b.toml:2:"), "{err}");
-    assert!(store.list_prompts().unwrap().is_empty());
+    each(|_db, mut store| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        std::fs::write(
+            src.join("a.toml"),
+            "name = \"a\"\n[[messages]]\nrole = \"user\"\ncontent = \"hi\"\n",
+        )
+        .unwrap();
+        std::fs::write(src.join("b.toml"), "name = \"b\"\n[[messages]\n").unwrap();
+        let err = import_path(&mut store, &src).unwrap_err().to_string();
+        assert!(err.contains("b.toml:2:"), "{err}");
+        assert!(store.list_prompts().unwrap().is_empty());
+    });
 }
 
 #[test]
@@ -234,4 +249,112 @@ fn reference_parse_matches_resolution() {
         Reference::parse("a:prod").unwrap(),
         Reference::Label("a".into(), "prod".into())
     );
+}
+
+#[test]
+fn label_compare_and_set_refuses_a_label_that_moved() {
+    each(|_db, mut store| {
+        for text in ["a", "b", "c", "d"] {
+            store.save_version("p", &body(text), "").unwrap();
+        }
+        store
+            .set_label_expect("p", "prod", 1, Expect::Absent)
+            .unwrap();
+        // Another process moves prod to 2 meanwhile; our move expects 1 and must fail.
+        store.set_label("p", "prod", 2).unwrap();
+        match store.set_label_expect("p", "prod", 4, Expect::At(1)) {
+            Err(StoreError::LabelMoved {
+                expected, found, ..
+            }) => assert_eq!((expected.as_str(), found.as_str()), ("@1", "@2")),
+            other => panic!("expected LabelMoved, got {other:?}"),
+        }
+        assert_eq!(store.resolve_str("p:prod").unwrap().info.number, 2);
+        let moved = store
+            .set_label_expect("p", "prod", 4, Expect::At(2))
+            .unwrap();
+        assert_eq!((moved.from, moved.to), (Some(2), 4));
+        assert!(
+            store
+                .set_label_expect("p", "prod", 3, Expect::Absent)
+                .is_err()
+        );
+        assert_eq!(store.label_history("p").unwrap().len(), 3);
+        assert_eq!(Expect::parse("@3").unwrap(), Expect::At(3));
+        assert_eq!(Expect::parse("none").unwrap(), Expect::Absent);
+        assert!(Expect::parse("@x").is_err());
+    });
+}
+
+#[test]
+fn postgres_newer_schema_and_foreign_tables_are_refused_untouched() {
+    let Some(db) = TestDb::postgres() else { return };
+    drop(Store::open(&db.location).unwrap());
+    let mut client = db.client().unwrap();
+    client
+        .batch_execute("UPDATE temper_schema SET version = 999")
+        .unwrap();
+    match Store::open(&db.location) {
+        Err(StoreError::TooNew { found, path, .. }) => {
+            assert_eq!(found, 999);
+            assert_no_password(&path.display().to_string(), &db.text());
+        }
+        other => panic!("expected TooNew, got {:?}", other.err()),
+    }
+    let version: i64 = client
+        .query_one("SELECT version FROM temper_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 999, "a refused database must be left untouched");
+
+    let other = db.sibling();
+    let mut client = other.client().unwrap();
+    client
+        .batch_execute("CREATE TABLE prompts (x TEXT)")
+        .unwrap();
+    match Store::open(&other.location) {
+        Err(StoreError::Foreign { .. }) => {}
+        other => panic!("expected Foreign, got {:?}", other.err()),
+    }
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 1, "nothing may be created next to a foreign table");
+}
+
+/// `text` must not contain the password of `url` (when it has one).
+fn assert_no_password(text: &str, url: &str) {
+    let secret = password(url);
+    assert!(secret.is_empty() || !text.contains(&secret), "{text}");
+}
+
+/// The password part of a URL (empty when there is none).
+fn password(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('@').next())
+        .and_then(|creds| creds.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn postgres_concurrent_first_opens_migrate_once() {
+    let Some(db) = TestDb::postgres() else { return };
+    let created: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| Store::open(&db.location).unwrap().created()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(created.iter().filter(|c| **c).count(), 1, "{created:?}");
+    let store = Store::open(&db.location).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        temper::store::schema::LATEST
+    );
+    assert_no_password(&store.path().display().to_string(), &db.text());
 }

@@ -7,15 +7,13 @@ use opentelemetry::trace::{Span as _, TraceContextExt, Tracer, TracerProvider as
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use prost::Message;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use temper::trace::SpanKind;
 use temper::trace::receiver::{Batch, Config, LiveTraces, Receiver};
 
-/// reqwest is built without a default TLS provider (as in temper itself).
-fn tls() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+#[path = "otlp_support/mod.rs"]
+mod otlp_support;
+use otlp_support::{fixture, post, tls};
 
 fn runtime() -> tokio::runtime::Runtime {
     tls();
@@ -40,12 +38,6 @@ fn drain(rt: &tokio::runtime::Runtime, rx: &mut Receiver, wait: Duration) -> Vec
         out.push(b);
     }
     out
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/traces/real")
-        .join(rel)
 }
 
 /// A RAG turn as an instrumented app would emit it: an agent span, an OpenInference retriever
@@ -143,27 +135,6 @@ fn real_exporter_json() {
 #[test]
 fn real_exporter_protobuf_gzip() {
     check_exported_turn(Protocol::HttpBinary, true);
-}
-
-/// POST a body; the answer's status, content type and bytes.
-fn post(url: &str, content_type: &str, gzip: bool, body: Vec<u8>) -> (u16, String, Vec<u8>) {
-    tls();
-    let client = reqwest::blocking::Client::new();
-    let mut req = client
-        .post(url)
-        .header("Content-Type", content_type)
-        .body(body);
-    if gzip {
-        req = req.header("Content-Encoding", "gzip");
-    }
-    let resp = req.send().unwrap();
-    let status = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, ct, resp.bytes().unwrap().to_vec())
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -613,3 +613,143 @@ fn real_llama_index_trace_answer_pane_follows_the_picked_trace() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// POST `body` to `url_path` on `addr` with a plain HTTP/1.1 request; the status line.
+fn post_raw(addr: &str, url_path: &str, content_type: &str, body: &[u8]) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {url_path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// Issue 19 item 2: on a terminal `temper trace --listen` opens the Trace view; a committed real
+/// export POSTed to it appears, flags included, with the counts on the status line; `--save`
+/// holds the spans once the user quits.
+#[test]
+fn trace_listen_on_a_terminal_shows_spans_as_they_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("live.jsonl");
+    let save_arg = save.display().to_string();
+    let args = ["trace", "--listen", "127.0.0.1:0", "--save", &save_arg];
+    let mut s = Session::start_args(dir, 48, 160, &[], &args);
+    let screen = s.wait_for("Waiting for spans on http://127.0.0.1:");
+    let addr = screen
+        .split("● live http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/traces/real/llama-index/003-traces.pb"
+    ))
+    .unwrap();
+    let status = post_raw(&addr, "/v1/traces", "application/x-protobuf", &body);
+    assert!(status.contains(" 200 "), "{status}");
+    let screen = s.wait_for("9 received");
+    assert!(screen.contains("RetrieverQueryEngine.query"), "{screen}");
+    assert!(screen.contains("OpenAILike.chat"), "{screen}");
+    assert!(screen.contains("1 trace, 9 spans held"), "{screen}");
+    let status = post_raw(&addr, "/v1/traces", "text/plain", b"hello");
+    assert!(status.contains(" 415 "), "{status}");
+    s.wait_for("1 request refused");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let saved = std::fs::read_to_string(&save).unwrap();
+    assert_eq!(saved.lines().count(), 9, "{saved}");
+}
+
+/// Issue 24: a real trace (openai-agents, 4 failing tool calls) opens as a waterfall: bars in
+/// kind colours and the critical path; with NO_COLOR the same picture carries no colour at all.
+#[test]
+fn real_trace_opens_as_a_waterfall_and_no_color_drops_every_colour() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/traces/real/openai-agents-loop/spans.jsonl"
+    );
+    let blocks = |screen: &str| {
+        screen
+            .chars()
+            .filter(|c| matches!(c, '█' | '▐' | '▕'))
+            .count()
+    };
+    let coloured = |s: &Session| {
+        let parser = s.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols): (u16, u16) = (screen.size().0.into(), screen.size().1.into());
+        (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+            .filter(|&(r, c)| {
+                screen.cell(r, c).is_some_and(|cell| {
+                    cell.fgcolor() != vt100::Color::Default
+                        || cell.bgcolor() != vt100::Color::Default
+                })
+            })
+            .count()
+    };
+    let mut s = Session::start_args(
+        tempfile::tempdir().unwrap(),
+        24,
+        80,
+        &[],
+        &["trace", file, "--tui"],
+    );
+    let screen = s.wait_for("critical path");
+    assert!(blocks(&screen) > 10 && screen.contains('◆'), "{screen}");
+    assert!(coloured(&s) > 0);
+    s.send("w");
+    let wide = s.wait_for("0 ─ 4.06s");
+    assert!(blocks(&wide) > 20, "{wide}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let env = [("NO_COLOR", "1")];
+    let mut s = Session::start_args(
+        tempfile::tempdir().unwrap(),
+        24,
+        80,
+        &env,
+        &["trace", file, "--tui"],
+    );
+    let screen = s.wait_for("critical path");
+    assert!(blocks(&screen) > 10 && screen.contains('◆'), "{screen}");
+    assert_eq!(coloured(&s), 0, "NO_COLOR: {screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 24: a real run of the mock (which synthesises logprobs) shows token confidence with
+/// the margins sparkline in the Run view's output pane and in the Diff view.
+#[test]
+fn a_real_run_shows_token_confidence_in_run_and_diff() {
+    let mut s = Session::start_args(tempfile::tempdir().unwrap(), 24, 100, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.wait_for("No runs yet.");
+    s.send("-----");
+    s.wait_for("next: 5 ×");
+    s.send("r");
+    s.wait_for("run #1 done: 5 ok, 0 failed");
+    s.send("\t\t\tm");
+    let run = s.wait_for("margins ");
+    assert!(run.contains("near-tie"), "{run}");
+    s.send("3");
+    s.wait_for("5 samples");
+    s.send("m");
+    let diff = s.wait_for("margins ");
+    assert_eq!(
+        diff.matches("near-tie").count(),
+        2,
+        "one sparkline per pane: {diff}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -13,6 +13,10 @@ use temper::tui::event::{Event, Request, RunSpec, VersionDiff};
 use temper::tui::views::Effect;
 use temper::tui::{Options, new_app};
 
+#[path = "tui_views/cases.rs"]
+mod cases;
+#[path = "tui_views/charts.rs"]
+mod charts;
 #[path = "tui_views/explain.rs"]
 mod explain;
 #[path = "tui_views/follow.rs"]

@@ -4,7 +4,7 @@
 use super::style::{Tone, paint};
 use super::{Ctx, EXIT_CHECK_FAILED};
 use crate::sanitize::one_line;
-use crate::session::{Failure, Resolved, Session, resolve};
+use crate::session::{Failure, Session, resolve};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -27,6 +27,13 @@ pub struct CheckArgs {
     /// Also write a markdown summary here (metrics and failing cases, for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Compare with the session's prompts at this label (prod) or version (3): fail on
+    /// regressions, not on checks the baseline fails too
+    #[arg(long, value_name = "REF")]
+    pub baseline: Option<String>,
+    /// With --baseline: only reuse a stored baseline run, never run the baseline
+    #[arg(long, requires = "baseline")]
+    pub no_run: bool,
     #[command(flatten)]
     pub promptfoo: super::import_promptfoo::PromptfooFlags,
 }
@@ -43,6 +50,9 @@ struct Verdict<'a> {
     variants: &'a [crate::session::VariantMetrics],
     /// Every check on every case × variant.
     cases: &'a [crate::session::CaseOutcome],
+    /// With `--baseline`: the baseline run, regressions and flips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a super::check_baseline::Against>,
 }
 
 /// A session naming a prompt the DB lacks (a fresh CI checkout): say which DB was read and how
@@ -53,9 +63,75 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
         return e;
     }
     anyhow::anyhow!(
-        "{text}; looked in database {} (set with --db or TEMPER_DB). Load prompts from files first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
+        "{text}; looked in database {} (set with --db or TEMPER_DB). List the prompt's file in the session's `prompts` (e.g. \"prompts/support.toml\", imported on load), or load prompts first: `temper prompt import DIR` (prompt .toml files, e.g. from `temper prompt export`), or `temper prompt import --examples`",
         ctx.db_path.display()
     )
+}
+
+/// In CI (`CI` set) with no DB named, a new temporary DB, said on stderr: a fresh checkout has
+/// no database, and the session's prompt files fill this one.
+pub(super) fn ci_database(ctx: &Ctx) -> anyhow::Result<Option<Ctx>> {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if ctx.db_given || !in_ci {
+        return Ok(None);
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("temper-ci-")
+        .tempdir()
+        .context("creating a temporary directory for the database")?
+        .keep();
+    let db_path = dir.join("temper.db");
+    eprintln!(
+        "CI is set and no database was named (--db, TEMPER_DB or `db` in the config): using a new temporary database {}",
+        one_line(&db_path.display().to_string())
+    );
+    Ok(Some(Ctx {
+        json: ctx.json,
+        db_path,
+        db_given: true,
+        config: ctx.config.clone(),
+        config_path: ctx.config_path.clone(),
+        theme: ctx.theme.clone(),
+    }))
+}
+
+/// Import the session's prompt files (a new version only when the content changed) and say
+/// what each became.
+fn load_prompt_files(session: &Session, ctx: &Ctx) -> anyhow::Result<()> {
+    if !session
+        .prompts
+        .iter()
+        .any(|p| session.prompt_file(&p.value).is_some())
+    {
+        return Ok(());
+    }
+    let mut store = ctx.open_store()?;
+    for l in crate::session::prompt_files::load(&mut store, session)? {
+        if ctx.json {
+            continue;
+        }
+        let what = if l.created {
+            "new version"
+        } else {
+            "unchanged"
+        };
+        let labels = if l.labels.is_empty() {
+            String::new()
+        } else {
+            format!(", labels {}", l.labels.join(", "))
+        };
+        eprintln!(
+            "{}",
+            paint(
+                Tone::Muted,
+                &one_line(&format!(
+                    "prompt file {} is {} ({what}{labels})",
+                    l.entry, l.version
+                ))
+            )
+        );
+    }
+    Ok(())
 }
 
 /// Run `temper check`.
@@ -64,13 +140,26 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     let session = Session::read(&args.session)?;
+    let ci_ctx = ci_database(ctx)?;
+    let ctx = ci_ctx.as_ref().unwrap_or(ctx);
+    load_prompt_files(&session, ctx)?;
     let store = ctx.open_store()?;
     let resolved =
         resolve(&session, &store, &ctx.config).map_err(|e| missing_prompt(e.into(), ctx))?;
-    let run_id = match args.run {
-        Some(id) => id,
-        None => run_session(&session, &resolved, args.yes, ctx)?,
+    let prepared = match &args.baseline {
+        Some(reference) => Some(super::check_baseline::prepare(
+            reference,
+            (&session, &resolved),
+            args.no_run,
+            ctx,
+        )?),
+        None => None,
     };
+    let (run_id, spent_usd) = match args.run {
+        Some(id) => (id, 0.0),
+        None => super::check_run::run_session(&session, &resolved, args.yes, ctx)?,
+    };
+    super::check_run::grade(&session, (run_id, &[]), spent_usd, args.yes, ctx)?;
     let verdict = crate::session::verdict(&store, &session, run_id)
         .with_context(|| format!("loading run #{run_id}"))?;
     let crate::session::RunChecks { cells, failures } = &verdict.checks;
@@ -80,8 +169,18 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             session.name
         );
     }
-    let passed = failures.is_empty();
-    write_ci_files(args, &session.name, &verdict)?;
+    let against = match prepared {
+        Some(p) => Some(super::check_baseline::against(
+            p, &session, &verdict, args.yes, ctx,
+        )?),
+        None => None,
+    };
+    // Against a baseline the gate is "no worse": checks the baseline fails too do not fail it.
+    let passed = match &against {
+        Some(a) => a.comparison.regressions.is_empty(),
+        None => failures.is_empty(),
+    };
+    write_ci_files(args, &session.name, &verdict, against.as_ref())?;
     if ctx.json {
         super::print_json(&Verdict {
             session: &session.name,
@@ -92,10 +191,14 @@ pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             failures,
             variants: &verdict.metrics,
             cases: &verdict.cases,
+            baseline: against.as_ref(),
         })?;
     } else {
         let mut text = render(&session, run_id, cells.len(), failures);
         text.push_str(&metrics_lines(&verdict));
+        if let Some(a) = &against {
+            text.push_str(&super::check_baseline::render(a, session.variants.len()));
+        }
         super::report::write_out(&text)?;
     }
     Ok(if passed {
@@ -110,15 +213,18 @@ fn write_ci_files(
     args: &CheckArgs,
     session: &str,
     verdict: &crate::session::RunVerdict,
+    against: Option<&super::check_baseline::Against>,
 ) -> anyhow::Result<()> {
     use crate::session::ci;
+    let baseline = against.map(|a| (a.reference.as_str(), &a.comparison));
     if let Some(path) = &args.junit {
-        let xml = ci::junit(session, &verdict.cases).context("building the JUnit report")?;
+        let xml =
+            ci::junit(session, &verdict.cases, baseline).context("building the JUnit report")?;
         std::fs::write(path, xml)
             .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
     }
     if let Some(path) = &args.summary {
-        let text = ci::markdown(session, &verdict.cases, &verdict.metrics);
+        let text = ci::markdown(session, &verdict.cases, &verdict.metrics, baseline);
         std::fs::write(path, text)
             .with_context(|| format!("writing the summary to {}", path.display()))?;
     }
@@ -201,83 +307,4 @@ fn render(session: &Session, run_id: i64, cells: usize, failures: &[Failure]) ->
 
 fn plural(n: usize, word: &str) -> String {
     crate::plural::count(n as u64, word)
-}
-
-/// Run the session's matrix through the runner and return the new run id. Ctrl-C cancels
-/// cleanly: the samples are kept, and an incomplete run gets no verdict (exit 2).
-pub(super) fn run_session(
-    session: &Session,
-    resolved: &Resolved,
-    yes: bool,
-    ctx: &Ctx,
-) -> anyhow::Result<i64> {
-    let mut plan = crate::session::plan(session, resolved, &ctx.config.run);
-    let registry = crate::runner::registry(&ctx.config, &ctx.db_path);
-    let book = crate::cost::PriceBook::load(&ctx.config, None)?;
-    plan.budget_usd = super::run_spend::check_budget(plan.budget_usd)?;
-    plan.prices = Some(std::sync::Arc::new(book.clone()));
-    let cells = plan.prepare(&registry)?;
-    let store = ctx.open_store()?;
-    let guard = super::run_spend::GuardInput {
-        cells: &cells,
-        book: &book,
-        store: &store,
-        budget_usd: plan.budget_usd,
-        yes,
-    };
-    if super::run_spend::guard(&guard, ctx)?.is_none() {
-        anyhow::bail!("not started: declined");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let outcome = runtime.block_on(async {
-        let cancel = tokio_util::sync::CancellationToken::new();
-        let on_ctrl_c = cancel.clone();
-        let ctrl_c = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_ctrl_c.cancel();
-            }
-        });
-        let result = crate::runner::execute(&plan, cells, &ctx.db_path, None, cancel).await;
-        ctrl_c.abort();
-        result
-    })?;
-    for warning in &outcome.warnings {
-        eprintln!("warning: {}", one_line(warning));
-    }
-    if outcome.budget_reached {
-        anyhow::bail!(
-            "stopped at the budget of {} ({} spent): run #{} is incomplete ({} stored as `{}`), so no verdict",
-            crate::cost::format_usd(outcome.budget_usd.unwrap_or(0.0)),
-            crate::cost::format_usd(outcome.spent_usd),
-            outcome.run_id,
-            plural(outcome.skipped, "sample"),
-            crate::runner::SKIPPED_BUDGET
-        );
-    }
-    if outcome.status == crate::store::RunStatus::Cancelled {
-        anyhow::bail!(
-            "cancelled: run #{} is incomplete, so no verdict (its {} kept)",
-            outcome.run_id,
-            plural(outcome.ok + outcome.failed, "sample")
-        );
-    }
-    if !ctx.json {
-        eprintln!(
-            "{}",
-            paint(
-                Tone::Muted,
-                &format!(
-                    "ran {} ({} ok, {} failed) in {:.1} s",
-                    plural(plan.total_samples(), "call"),
-                    outcome.ok,
-                    outcome.failed,
-                    outcome.elapsed.as_secs_f64()
-                )
-            )
-        );
-    }
-    Ok(outcome.run_id)
 }

@@ -90,7 +90,8 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let ctx = with_providers(ctx, &converted);
+    let ci_ctx = super::check::ci_database(ctx)?;
+    let ctx = with_providers(ci_ctx.as_ref().unwrap_or(ctx), &converted);
     let run_id = match args.run {
         Some(id) => id,
         None => run_suite(&converted, args.yes, &ctx)?,
@@ -131,6 +132,7 @@ fn with_providers(ctx: &Ctx, converted: &Converted) -> Ctx {
     Ctx {
         json: ctx.json,
         db_path: ctx.db_path.clone(),
+        db_given: ctx.db_given,
         config,
         config_path: ctx.config_path.clone(),
         theme: ctx.theme.clone(),
@@ -149,7 +151,7 @@ fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<i64>
     }
     let resolved = crate::session::resolve(&converted.session, &store, &ctx.config)?;
     drop(store);
-    super::check::run_session(&converted.session, &resolved, yes, ctx)
+    super::check_run::run_session(&converted.session, &resolved, yes, ctx).map(|(id, _)| id)
 }
 
 /// Grade every cell of run `run_id` that belongs to the suite.
@@ -197,6 +199,7 @@ fn grade_run(
             variant: &c.cell.variant_name,
             case: &c.cell.case_name,
             samples: s,
+            grades: &[],
         })
         .collect();
     Ok(crate::promptfoo::build_report(
@@ -211,12 +214,13 @@ fn grade_run(
 fn write_ci_files(args: &CheckArgs, report: &SuiteReport) -> anyhow::Result<()> {
     use crate::session::ci;
     if let Some(path) = &args.junit {
-        let xml = ci::junit(&report.suite, &report.cases).context("building the JUnit report")?;
+        let xml =
+            ci::junit(&report.suite, &report.cases, None).context("building the JUnit report")?;
         std::fs::write(path, xml)
             .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
     }
     if let Some(path) = &args.summary {
-        let text = ci::markdown(&report.suite, &report.cases, &[]);
+        let text = ci::markdown(&report.suite, &report.cases, &[], None);
         std::fs::write(path, text)
             .with_context(|| format!("writing the summary to {}", path.display()))?;
     }

@@ -4,7 +4,10 @@
 //! `--json` for machine-readable output on stdout; errors always go to stderr.
 
 mod check;
+mod check_baseline;
+mod check_run;
 mod cost;
+mod db;
 mod diff;
 mod hints;
 mod home;
@@ -20,6 +23,7 @@ mod prompt_edit;
 mod prompt_new;
 mod ranges;
 mod replay;
+mod replay_probe;
 mod replay_session;
 mod report;
 mod report_outputs;
@@ -46,8 +50,9 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "temper", version, about, long_about = None)]
 pub struct Cli {
-    /// SQLite database file [default: temper.db in the user's data dir]
-    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH")]
+    /// SQLite database file, or a PostgreSQL server as postgres://USER@HOST:PORT/DB
+    /// [default: temper.db in the user's data dir]
+    #[arg(long, global = true, env = "TEMPER_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Create the directory of --db when it does not exist yet
     #[arg(long, global = true)]
@@ -58,7 +63,7 @@ pub struct Cli {
     /// Machine-readable JSON on stdout
     #[arg(long, global = true)]
     pub json: bool,
-    /// TUI colour theme: dark, light, high-contrast, or a theme file
+    /// TUI colour theme: dark, light, high-contrast, mono, or a theme file
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub theme: Option<String>,
     #[command(subcommand)]
@@ -94,6 +99,9 @@ pub enum Command {
     Import(import::ImportCommand),
     /// Print the exact request body a sample was sent with (messages and params, no headers)
     ShowRequest(show_request::ShowRequestArgs),
+    /// The database itself: copy a whole history between SQLite and PostgreSQL
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Entry point of the binary.
@@ -158,5 +166,6 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Replay(a)) => replay::execute(a, ctx),
         Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),
         Some(Command::Import(c)) => import::execute(c, ctx),
+        Some(Command::Db(c)) => db::execute(c, ctx),
     }
 }

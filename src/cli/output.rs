@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 pub struct Ctx {
     pub json: bool,
     pub db_path: PathBuf,
+    /// Whether a DB was named (`--db`, `TEMPER_DB` or the config's `db`), rather than the
+    /// default path (`temper check` in CI then uses a temporary DB instead).
+    pub db_given: bool,
     pub config: Config,
     pub config_path: Option<PathBuf>,
     pub theme: Option<String>,
@@ -25,9 +28,16 @@ impl Ctx {
         if let Some(explicit) = cli.db.as_deref() {
             check_db_arg(explicit, cli.create)?;
         }
-        let theme = cli.theme.clone().or_else(|| config.ui.theme.clone());
+        // `--theme` wins; a non-empty NO_COLOR (no-color.org) beats the config file's theme.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let theme = cli
+            .theme
+            .clone()
+            .or_else(|| no_color.then(|| "mono".to_string()))
+            .or_else(|| config.ui.theme.clone());
         Ok(Ctx {
             json: cli.json,
+            db_given: cli.db.is_some() || config.db.is_some(),
             db_path,
             config,
             config_path,
@@ -71,14 +81,18 @@ impl Ctx {
     }
 }
 
-/// A `--db` value must name a file in an existing directory (unless `--create`), and never a
-/// URL: a typo or a `postgres://` string would otherwise silently become a new empty database.
+/// A `--db` value must name a file in an existing directory (unless `--create`) or a
+/// PostgreSQL server (`postgres://…`); any other URL is refused, since it would otherwise
+/// silently become a new empty SQLite file.
 fn check_db_arg(path: &Path, create: bool) -> anyhow::Result<()> {
     let text = path.to_string_lossy();
+    if crate::store::is_postgres_url(&text) {
+        return Ok(());
+    }
     if text.contains("://") {
         anyhow::bail!(
-            "--db {} looks like a URL; temper keeps its data in a SQLite file: pass a file path such as --db temper.db",
-            crate::sanitize::one_line(&text)
+            "--db {} looks like a URL but not a PostgreSQL one; pass a SQLite file path such as --db temper.db, or postgres://USER@HOST:PORT/DB",
+            crate::sanitize::one_line(&redact_url(&text))
         );
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -92,6 +106,20 @@ fn check_db_arg(path: &Path, create: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A URL with any `user:password@` password replaced by `***`, for messages.
+fn redact_url(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    match rest.split_once('@') {
+        Some((creds, host)) if creds.contains(':') => {
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// Print a value as pretty JSON on stdout (the `--json` output of every command).

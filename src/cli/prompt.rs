@@ -66,6 +66,10 @@ pub enum PromptCommand {
         /// Remove LABEL from the prompt
         #[arg(long, conflicts_with = "history")]
         delete: bool,
+        /// Move only if LABEL is still at this version (`@3`, or `none` for a new label):
+        /// fails, changing nothing, when someone moved it meanwhile
+        #[arg(long, value_name = "@N|none", conflicts_with_all = ["history", "delete"])]
+        expect: Option<String>,
     },
     /// Delete a prompt and its versions (refused when it has runs, unless --force)
     Delete {
@@ -140,8 +144,21 @@ pub fn execute(command: &PromptCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             reference,
             label,
             history,
+            expect,
             ..
-        } => set_label(&mut store, ctx, reference, label.as_deref(), *history),
+        } => {
+            let expect = match expect {
+                Some(e) => crate::store::Expect::parse(e)?,
+                None => crate::store::Expect::Any,
+            };
+            set_label(
+                &mut store,
+                ctx,
+                reference,
+                label.as_deref(),
+                (*history, expect),
+            )
+        }
         PromptCommand::Delete { name, force } => {
             super::prompt_delete::delete_prompt(&mut store, ctx, name, *force)
         }
@@ -298,7 +315,7 @@ fn set_label(
     ctx: &Ctx,
     reference: &str,
     label: Option<&str>,
-    history: bool,
+    (history, expect): (bool, crate::store::Expect),
 ) -> anyhow::Result<ExitCode> {
     let parsed = Reference::parse(reference)?;
     if history {
@@ -322,7 +339,7 @@ fn set_label(
         bail!("name the label: `temper prompt label {reference} prod` (or --history)");
     };
     let version = store.resolve(&parsed)?;
-    let moved = store.set_label(parsed.name(), label, version.info.number)?;
+    let moved = store.set_label_expect(parsed.name(), label, version.info.number, expect)?;
     if ctx.json {
         print_json(&moved)?;
     } else {

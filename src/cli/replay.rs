@@ -4,6 +4,7 @@
 use super::run_spend;
 use super::{Ctx, EXIT_ERROR, print_json};
 use crate::cost::PriceBook;
+use crate::replay::grounding::{self, ProbeSpec};
 use crate::replay::{self, ModelReplay};
 use crate::runner::{self, Case, Plan};
 use crate::sanitize::one_line;
@@ -47,11 +48,26 @@ pub struct ReplayArgs {
     /// nothing is fired (run it with `temper check FILE`)
     #[arg(long, value_name = "FILE")]
     pub to_session: Option<PathBuf>,
+    /// Grounding probe: also fire the request with this retrieved chunk's text removed
+    /// (its id as `temper trace` lists it, or a unique prefix), repeatable
+    #[arg(long = "without-chunk", value_name = "ID")]
+    pub without_chunk: Vec<String>,
+    /// Grounding probe: also fire the request with the retrieved chunks in reverse order
+    #[arg(long)]
+    pub shuffle_chunks: bool,
 }
 
 /// Run `temper replay`.
 pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let spec = ProbeSpec {
+        without: args.without_chunk.clone(),
+        shuffle: args.shuffle_chunks,
+    };
     if let Some(out) = &args.to_session {
+        anyhow::ensure!(
+            spec.is_empty(),
+            "--without-chunk and --shuffle-chunks probe one span: not with --to-session"
+        );
         return super::replay_session::execute(args, out, ctx);
     }
     anyhow::ensure!(args.samples >= 1, "-n must be at least 1");
@@ -79,6 +95,11 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let shown = file.display().to_string();
     let span = replay::find(&trace, span_id, &shown)?;
     let prepared = replay::prepare(span)?;
+    let probe = if spec.is_empty() {
+        None
+    } else {
+        Some(grounding::build(&trace, &prepared, &spec, &shown)?)
+    };
     let recorded = prepared.request.output.clone().with_context(|| {
         format!(
             "span {} recorded no output to compare with: the instrumentation did not capture the answer (enable output capture)",
@@ -97,12 +118,22 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     // Everything that can refuse (the plan, the spend guard) runs on the version about to be
     // saved, so a refusal leaves the database as it was.
-    let pending = replay::pending_version(&store, &name, &prepared)?;
+    let probe_name = grounding::probe_name(&name);
+    let mut pending = vec![replay::pending_version(&store, &name, &prepared)?];
+    if let Some((probed, _)) = &probe {
+        let mut version = replay::pending_version(&store, &probe_name, probed)?;
+        // Both unsaved versions have no row id yet: a distinct placeholder keeps the estimate
+        // counting two prompts.
+        if version.info.id < 0 {
+            version.info.id = -2;
+        }
+        pending.push(version);
+    }
     let case = Case {
         name: "recorded".into(),
         vars: Default::default(),
     };
-    let mut plan = Plan::new(vec![pending], variants, vec![case], &ctx.config.run);
+    let mut plan = Plan::new(pending, variants, vec![case], &ctx.config.run);
     plan.samples = args.samples;
     plan.budget_usd = budget_usd;
     plan.prices = Some(Arc::new(book.clone()));
@@ -118,12 +149,29 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         eprintln!("not started: declined (nothing saved)");
         return Ok(ExitCode::from(EXIT_ERROR));
     }
-    let version = replay::save(&mut store, &name, &prepared, file)?;
-    let label = format!("{}@{}", version.prompt, version.number);
-    plan.prompts = vec![store.resolve_str(&label)?];
-    for cell in &mut cells {
-        cell.new_cell.prompt_version_id = version.id;
+    let mut saved = vec![replay::save(&mut store, &name, &prepared, file)?];
+    if let Some((probed, p)) = &probe {
+        let message = grounding::message(p, &prepared.span_id, &shown);
+        saved.push(
+            store
+                .save_version(&probe_name, &probed.body, &message)?
+                .version,
+        );
     }
+    let labels: Vec<String> = saved
+        .iter()
+        .map(|v| format!("{}@{}", v.prompt, v.number))
+        .collect();
+    plan.prompts = labels
+        .iter()
+        .map(|l| store.resolve_str(l))
+        .collect::<Result<_, _>>()?;
+    // Cells come prompt by prompt, each prompt with one cell per variant.
+    let per_prompt = cells.len() / saved.len();
+    for (i, cell) in cells.iter_mut().enumerate() {
+        cell.new_cell.prompt_version_id = saved[i / per_prompt.max(1)].id;
+    }
+    let label = &labels[0];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -135,6 +183,18 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         None,
         CancellationToken::new(),
     ))?;
+    if let Some((_, p)) = &probe {
+        let results = grounding::results(&store, outcome.run_id, &name, &recorded)?;
+        let shown = super::replay_probe::Shown {
+            label,
+            probe_label: &labels[1],
+            span: &prepared.span_id,
+            run_id: outcome.run_id,
+            recorded: &recorded,
+        };
+        super::replay_probe::print(&shown, &results, p, ctx.json)?;
+        return Ok(exit_code(outcome.ok));
+    }
     let models = replay::results(&store, outcome.run_id, &recorded)?;
     if ctx.json {
         print_json(&serde_json::json!({
@@ -146,18 +206,31 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             "verdicts": models.iter().map(replay::verdict).collect::<Vec<_>>(),
         }))?;
     } else {
-        print_text(&label, outcome.run_id, &recorded, &models);
+        print_text(label, outcome.run_id, &recorded, &models);
     }
-    Ok(if outcome.ok == 0 {
+    Ok(exit_code(outcome.ok))
+}
+
+/// 0 when at least one sample got an answer.
+fn exit_code(ok: usize) -> ExitCode {
+    if ok == 0 {
         ExitCode::from(EXIT_ERROR)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 fn print_text(label: &str, run_id: i64, recorded: &str, models: &[ModelReplay]) {
     println!("saved {label} · run #{run_id}");
     println!("recorded output\n  {}", one_line(recorded));
+    print_models(models);
+    for m in models {
+        println!("{}", one_line(&replay::verdict(m)));
+    }
+}
+
+/// Each model's comparison with the recorded output, and where its modal answer diverges.
+pub(super) fn print_models(models: &[ModelReplay]) {
     for m in models {
         let stability = m.stability.map_or("-".into(), |s| format!("{s:.2}"));
         println!(
@@ -178,8 +251,5 @@ fn print_text(label: &str, run_id: i64, recorded: &str, models: &[ModelReplay]) 
                 one_line(&d.modal)
             );
         }
-    }
-    for m in models {
-        println!("{}", one_line(&replay::verdict(m)));
     }
 }

@@ -159,7 +159,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
         all_samples.push(samples);
     }
-    let metrics = variant_metrics(&checks, &target.cells, &all_samples);
+    let metrics = variant_metrics(&store, &checks, &target.cells, &all_samples)?;
     let temperatures: Vec<Option<f64>> = sent
         .iter()
         .map(|s| s.params.as_ref()?.get("temperature")?.as_f64())
@@ -205,28 +205,19 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The session metrics of every (prompt version, variant) over the run's cells.
+/// The session metrics of every (prompt version, variant) over the run's cells (with the judge's
+/// stored grades when the checks have a judge).
 fn variant_metrics(
+    store: &crate::store::Store,
     checks: &crate::session::Checks,
     cells: &[CellInfo],
     samples: &[Vec<crate::store::SampleRow>],
-) -> Vec<crate::session::VariantMetrics> {
-    let labels: Vec<String> = cells
-        .iter()
-        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
-        .collect();
-    let facts: Vec<crate::session::CellFacts<'_>> = cells
-        .iter()
-        .zip(samples)
-        .zip(&labels)
-        .map(|((c, s), label)| crate::session::CellFacts {
-            prompt: label,
-            variant: &c.cell.variant_name,
-            case: &c.cell.case_name,
-            samples: s,
-        })
-        .collect();
-    crate::session::metrics::variant_metrics(checks, &facts)
+) -> anyhow::Result<Vec<crate::session::VariantMetrics>> {
+    use crate::session::stored;
+    let grades = stored::grades(store, checks, cells, samples)?;
+    let labels = stored::labels(cells);
+    let facts = stored::facts(cells, samples, &labels, &grades);
+    Ok(crate::session::metrics::variant_metrics(checks, &facts))
 }
 
 /// One line per variant: its cases, TARr@N, TARa@N, pass@k and pass^k.

@@ -205,22 +205,23 @@ type Event = Result<(Option<String>, String), String>;
 impl SseParser {
     /// Feed bytes; returns every event completed by them.
     pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<Event> {
-        self.pending.extend_from_slice(bytes);
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.extend_from_slice(bytes);
         let mut out = Vec::new();
         let mut start = 0;
-        while let Some(end) = self.pending[start..].iter().position(|b| *b == b'\n') {
+        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
             let line_end = start + end;
-            let mut line = &self.pending[start..line_end];
+            let mut line = &pending[start..line_end];
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            let line = String::from_utf8_lossy(line).into_owned();
             start = line_end + 1;
-            if let Some(event) = self.line(&line) {
+            if let Some(event) = self.line(&String::from_utf8_lossy(line)) {
                 out.push(event);
             }
         }
-        self.pending.drain(..start);
+        pending.drain(..start);
+        self.pending = pending;
         out
     }
 

@@ -1,8 +1,11 @@
 //! The offline provider: `mock:echo` answers deterministically from the request; `mock:drift`
 //! changes a word or a number in a seeded fraction of samples, so a demo shows nondeterminism
-//! that reproduces run after run. Both take `latency_ms`, `fail` and `seed` query parameters.
+//! that reproduces run after run; `mock:judge` grades an answer against a rubric (a session's
+//! `[check] judge`, offline). All take `latency_ms`, `fail` and `seed` query parameters.
 
-use super::{BoxFuture, Provider, ProviderError, Request, Response, mock_answer, mock_logprobs};
+use super::{
+    BoxFuture, Provider, ProviderError, Request, Response, mock_answer, mock_judge, mock_logprobs,
+};
 use std::time::{Duration, Instant};
 
 /// How the mock behaves, from `mock:MODE?key=value&…`.
@@ -15,6 +18,8 @@ pub struct MockOptions {
     /// Fraction of samples that fail with an injected, non-retryable error.
     pub fail: f64,
     pub seed: u64,
+    /// `mock:judge`: answer with a grade of the `<response>` against the `<rubric>`.
+    pub judge: bool,
 }
 
 /// Query keys the mock understands, for the error message.
@@ -36,16 +41,25 @@ impl MockOptions {
                 latency: Duration::ZERO,
                 fail: 0.0,
                 seed: 0,
+                judge: false,
             },
             "drift" => MockOptions {
                 p: 0.3,
                 latency: Duration::ZERO,
                 fail: 0.0,
                 seed: 0,
+                judge: false,
+            },
+            "judge" => MockOptions {
+                p: 0.0,
+                latency: Duration::ZERO,
+                fail: 0.0,
+                seed: 0,
+                judge: true,
             },
             other => {
                 return Err(bad(format!(
-                    "the mock has no model {other:?}; use mock:echo or mock:drift"
+                    "the mock has no model {other:?}; use mock:echo, mock:drift or mock:judge"
                 )));
             }
         };
@@ -101,7 +115,11 @@ impl Mock {
         if roll(1) < self.options.fail {
             return Err(ProviderError::Injected(request.sample_index));
         }
-        let (mut text, mut calls) = mock_answer::answer(request);
+        let (mut text, mut calls) = if self.options.judge {
+            (mock_judge::grade(request.last_user_text()), Vec::new())
+        } else {
+            mock_answer::answer(request)
+        };
         // The answer before drift, kept only when the text drifts (its logprobs show the swap).
         let mut undrifted = None;
         if roll(2) < self.options.p {

@@ -50,7 +50,7 @@ pub(super) const STOPWORDS: &[&str] = &[
 ];
 
 /// Lowercase content words of 3+ letters, for overlap scores.
-fn words(text: &str) -> BTreeSet<String> {
+pub(super) fn words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 3)
         .map(str::to_lowercase)
@@ -60,7 +60,7 @@ fn words(text: &str) -> BTreeSet<String> {
 
 /// How many words of `a` match a word of `b`, a shared 5-letter stem counting as a match
 /// (`refund` ~ `refundable`).
-fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {
+pub(super) fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {
     a.iter()
         .filter(|w| {
             b.iter().any(|v| {

@@ -14,6 +14,7 @@ pub mod logprob_codec;
 mod logprobs;
 mod mock;
 mod mock_answer;
+mod mock_judge;
 mod mock_logprobs;
 mod mock_schema;
 mod openai_compat;
@@ -21,6 +22,7 @@ mod redact;
 mod registry;
 mod replay;
 mod stream_anthropic;
+mod stream_chunk;
 mod stream_openai;
 mod tokens;
 

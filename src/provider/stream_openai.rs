@@ -3,7 +3,9 @@
 //! fingerprint and logprobs, chunk by chunk.
 
 use super::http_stream::{Assembler, Step, Timing, error_event, excerpt};
+use super::stream_chunk::{Chunk, Text};
 use super::{Response, ToolCall, Usage, UsageSource};
+use serde_json::error::Category;
 use serde_json::{Value, json};
 
 /// The pieces of one streamed chat completion.
@@ -58,43 +60,44 @@ impl Assembler for OpenAiStream {
         if data.trim() == "[DONE]" {
             return Ok(Step::Done);
         }
-        let chunk: Value = serde_json::from_str(data)
-            .map_err(|_| format!("an event that is not JSON: {:?}", excerpt(data)))?;
-        if let Some(why) = error_event(&chunk) {
-            return Err(why);
+        let chunk: Chunk = serde_json::from_str(data).map_err(|e| match e.classify() {
+            Category::Data => format!(
+                "an event that is not a chat completion chunk ({e}): {:?}",
+                excerpt(data)
+            ),
+            _ => format!("an event that is not JSON: {:?}", excerpt(data)),
+        })?;
+        if chunk.error.is_some() {
+            let value: Value = serde_json::from_str(data).unwrap_or_default();
+            return Err(error_event(&value).unwrap_or_else(|| "error event mid-stream".into()));
         }
-        if let Some(u) = chunk.get("usage").filter(|u| u.is_object()) {
+        if let Some(u) = chunk.usage.as_ref().filter(|u| u.is_object()) {
             self.usage = Some(super::tokens::openai_usage(u)?);
         }
-        let keep = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-        self.fingerprint = keep(chunk.get("system_fingerprint")).or(self.fingerprint.take());
-        self.model = keep(chunk.get("model")).or(self.model.take());
-        let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else {
+        let keep = |t: &Text| t.as_deref().map(str::to_string);
+        self.fingerprint = keep(&chunk.system_fingerprint).or(self.fingerprint.take());
+        self.model = keep(&chunk.model).or(self.model.take());
+        let Some(choice) = chunk.choices.and_then(|c| c.into_iter().next()) else {
             return Ok(Step::Nothing);
         };
-        if let Some(reason) = keep(choice.get("finish_reason")) {
+        if let Some(reason) = keep(&choice.finish_reason) {
             self.finish_reason = Some(reason);
         }
         if let (Some(all), Some(tokens)) = (
             self.logprobs.as_mut(),
-            choice
-                .pointer("/logprobs/content")
-                .and_then(Value::as_array),
+            choice.logprobs.and_then(|l| l.content),
         ) {
-            all.extend(tokens.iter().cloned());
+            all.extend(tokens);
         }
-        let delta = choice.get("delta");
+        let Some(delta) = choice.delta else {
+            return Ok(Step::Nothing);
+        };
         let mut step = Step::Nothing;
-        if let Some(text) = delta.and_then(|d| d.get("content")).and_then(Value::as_str)
-            && !text.is_empty()
-        {
+        if let Some(text) = delta.content.as_deref().filter(|t| !t.is_empty()) {
             self.text.push_str(text);
             step = Step::Content;
         }
-        if let Some(calls) = delta
-            .and_then(|d| d.get("tool_calls"))
-            .and_then(Value::as_array)
-        {
+        if let Some(calls) = delta.tool_calls {
             calls.iter().for_each(|c| self.tool_delta(c));
             step = Step::Content;
         }

@@ -39,6 +39,12 @@ pub(crate) struct CheckForm {
     answer_regex: Option<Spanned<String>>,
     #[serde(default)]
     answer_pointer: Option<Spanned<String>>,
+    #[serde(default)]
+    judge: Option<super::judge::JudgeForm>,
+    #[serde(default)]
+    max_stability_drop: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_cost_increase_pct: Option<Spanned<f64>>,
 }
 
 /// The compiled checks of a session. Absent bars are not checked.
@@ -67,6 +73,13 @@ pub struct Checks {
     /// How `tar_answer` finds the answer in an output (regex capture, JSON pointer or the
     /// normalised text); see docs/ci.md.
     pub answer: Answer,
+    /// A model that grades every answered sample against a rubric (`judge = {…}`, judge.rs).
+    pub judge: Option<super::judge::Judge>,
+    /// With `--baseline`: how far a case's stability may fall below the baseline's (0..=1;
+    /// unset means 0, any drop regresses).
+    pub max_stability_drop: Option<f64>,
+    /// With `--baseline`: how many percent the cost per call may rise (unset: not compared).
+    pub max_cost_increase_pct: Option<f64>,
 }
 
 /// Where the answer sits in an output, for answer-level agreement (`tar_answer`).
@@ -172,8 +185,27 @@ impl CheckForm {
             None => None,
         };
         let answer = answer(at, &self.answer_regex, &self.answer_pointer)?;
+        let max_stability_drop =
+            non_negative(&self.max_stability_drop, "check.max_stability_drop")?;
+        if let (Some(s), Some(v)) = (&self.max_stability_drop, max_stability_drop)
+            && v > 1.0
+        {
+            return Err(at.invalid(
+                s.span(),
+                "check.max_stability_drop",
+                format!(
+                    "{v} is above 1.0 (stability is a fraction; 0.2 allows a drop from 1.0 to 0.8)"
+                ),
+            ));
+        }
         Ok(Checks {
             answer,
+            judge: self.judge.map(|j| j.compile(at)).transpose()?,
+            max_stability_drop,
+            max_cost_increase_pct: non_negative(
+                &self.max_cost_increase_pct,
+                "check.max_cost_increase_pct",
+            )?,
             min_stability,
             max_distinct: self.max_distinct.map(|d| d.into_inner()),
             json_schema,
@@ -293,6 +325,9 @@ impl PartialEq for Checks {
             && self.allow_errors == other.allow_errors
             && self.must_equal == other.must_equal
             && self.answer.written() == other.answer.written()
+            && self.judge == other.judge
+            && self.max_stability_drop == other.max_stability_drop
+            && self.max_cost_increase_pct == other.max_cost_increase_pct
     }
 }
 
@@ -335,6 +370,9 @@ impl Checks {
             names.push("max_p95_ttft_ms".into());
         }
         names.extend(self.must_equal.iter().map(super::expect::MustEqual::name));
+        if self.judge.is_some() {
+            names.push("judge".into());
+        }
         names
     }
 }

@@ -15,6 +15,8 @@ pub struct CellFacts<'a> {
     pub variant: &'a str,
     pub case: &'a str,
     pub samples: &'a [SampleRow],
+    /// The judge's grades of the answered samples (empty without `[check] judge`).
+    pub grades: &'a [super::judge::Graded],
 }
 
 /// A check that did not hold: where, which, the measured value and the bar it missed.
@@ -108,7 +110,54 @@ fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failu
             .filter(|m| m.applies_to(cell.prompt))
             .filter_map(|m| must_equal(m, &ok)),
     );
+    misses.extend(
+        checks
+            .judge
+            .as_ref()
+            .and_then(|j| judged(j, &ok, cell.grades)),
+    );
     misses.into_iter().map(|m| m.at(cell)).collect()
+}
+
+/// `judge`: every answered sample scores at least `pass_score`; an unreadable grade, a failed
+/// judge call or a sample not graded yet fails too, with the judge's words (sanitised).
+fn judged(
+    judge: &super::judge::Judge,
+    ok: &[(u32, &str)],
+    grades: &[super::judge::Graded],
+) -> Option<Miss> {
+    use super::expect::clipped;
+    use super::judge::Grade;
+    let mut missed = Vec::new();
+    let mut first = None;
+    for &(idx, _) in ok {
+        let why = match grades.iter().find(|g| g.sample == idx).map(|g| &g.grade) {
+            Some(Grade::Score { score, .. }) if *score + 1e-9 >= judge.pass_score => continue,
+            Some(Grade::Score { score, reason }) => match reason {
+                Some(r) => format!("score {score:.2}: {}", clipped(r, 100)),
+                None => format!("score {score:.2}"),
+            },
+            Some(Grade::Unreadable { text }) => {
+                format!("no score in the judge's answer: {:?}", clipped(text, 120))
+            }
+            Some(Grade::CallFailed { error }) => {
+                format!("the judge's call failed: {}", clipped(error, 120))
+            }
+            None => "not graded yet (`temper check --run RUN` grades a stored run)".into(),
+        };
+        first.get_or_insert_with(|| format!("sample {idx}: {why}"));
+        missed.push(idx);
+    }
+    (!missed.is_empty()).then(|| Miss {
+        check: "judge".into(),
+        value: format!("failed {}/{}", missed.len(), ok.len()),
+        bar: format!(
+            "score >= {:.2} from {}",
+            judge.pass_score,
+            crate::sanitize::one_line(&judge.model)
+        ),
+        detail: first,
+    })
 }
 
 /// `must_equal`: every successful sample gives the expected answer (or one similar enough).

@@ -219,11 +219,16 @@ impl Session {
             .prompts
             .get_ref()
             .iter()
-            .map(|p| Located {
-                value: p.get_ref().trim().to_string(),
-                line: at.line(p.span()),
+            .map(|p| {
+                if super::prompt_files::is_file(p.get_ref().trim()) {
+                    existing_file(&at, p, "prompts")?;
+                }
+                Ok(Located {
+                    value: p.get_ref().trim().to_string(),
+                    line: at.line(p.span()),
+                })
             })
-            .collect();
+            .collect::<Result<_, SessionError>>()?;
         let variants = variants(&at, form.variants)?;
         let mut cases = cases(&at, form.cases, form.cases_file.is_some())?;
         let cases_file = match &form.cases_file {

@@ -41,7 +41,7 @@ pub struct CaseAgreement {
 pub fn variant_metrics(checks: &Checks, cells: &[CellFacts<'_>]) -> Vec<VariantMetrics> {
     let mut out: Vec<(VariantMetrics, [usize; 4])> = Vec::new();
     for cell in cells {
-        let a = case_agreement(checks, cell.samples);
+        let a = case_agreement(checks, cell.samples, cell.grades);
         let at = match out
             .iter()
             .position(|(m, _)| m.variant == cell.variant && m.prompt == cell.prompt)
@@ -85,7 +85,11 @@ fn empty(cell: &CellFacts<'_>) -> VariantMetrics {
 
 /// One case's agreement: a failed call breaks agreement and fails its sample; a case with no
 /// samples agrees on nothing.
-pub fn case_agreement(checks: &Checks, samples: &[SampleRow]) -> CaseAgreement {
+pub fn case_agreement(
+    checks: &Checks,
+    samples: &[SampleRow],
+    grades: &[super::judge::Graded],
+) -> CaseAgreement {
     let outputs: Vec<Option<&str>> = samples
         .iter()
         .map(|s| {
@@ -98,9 +102,13 @@ pub fn case_agreement(checks: &Checks, samples: &[SampleRow]) -> CaseAgreement {
         .iter()
         .map(|o| o.and_then(|t| checks.answer.extract(t)))
         .collect();
-    let passes: Vec<bool> = outputs
+    let passes: Vec<bool> = samples
         .iter()
-        .map(|o| o.is_some_and(|t| sample_passes(checks, t)))
+        .zip(&outputs)
+        .map(|(s, o)| {
+            o.is_some_and(|t| sample_passes(checks, t))
+                && judge_passes(checks, grades, s.sample.idx)
+        })
         .collect();
     CaseAgreement {
         raw_agree: raw.is_some_and(|r| all_equal(&r)),
@@ -131,6 +139,16 @@ pub fn sample_passes(checks: &Checks, output: &str) -> bool {
             .json_schema
             .as_ref()
             .is_none_or(|schema| parse_json(output).is_some_and(|v| schema.validator.is_valid(&v)))
+}
+
+/// Whether the judge (if the session has one) graded sample `idx` at or above its pass score.
+fn judge_passes(checks: &Checks, grades: &[super::judge::Graded], idx: u32) -> bool {
+    checks.judge.as_ref().is_none_or(|judge| {
+        grades.iter().any(|g| {
+            g.sample == idx
+                && matches!(g.grade, super::judge::Grade::Score { score, .. } if score + 1e-9 >= judge.pass_score)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -174,6 +192,7 @@ mod tests {
             variant: "v",
             case: "c",
             samples: s,
+            grades: &[],
         });
         let m = &variant_metrics(&checks, &cells)[0];
         assert_eq!((m.cases, m.samples), (3, 2));
@@ -193,9 +212,9 @@ mod tests {
             sample(0, Some(r#"{"label":"a","why":"x"}"#)),
             sample(1, Some(r#"{"why":"y","label":"a"}"#)),
         ];
-        let a = case_agreement(&checks, &s);
+        let a = case_agreement(&checks, &s, &[]);
         assert!(!a.raw_agree && a.answer_agree && a.all_pass);
         let missing = [sample(0, Some(r#"{"label":"a"}"#)), sample(1, Some("{}"))];
-        assert!(!case_agreement(&checks, &missing).answer_agree);
+        assert!(!case_agreement(&checks, &missing, &[]).answer_agree);
     }
 }

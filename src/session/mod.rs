@@ -1,26 +1,31 @@
 //! Sessions: a TOML experiment (prompts x variants x cases x N) with a `[check]` table; the
 //! CI gate (`temper check`) runs one and fails when a check does not hold.
 
+pub mod baseline;
 pub mod cases_file;
 pub mod checks;
 pub mod ci;
 pub mod evaluate;
 pub mod expect;
 pub mod file;
+pub mod judge;
+pub mod judge_run;
 pub mod metrics;
 pub mod outcomes;
 pub mod plan;
+pub mod prompt_files;
 pub mod resolve;
 pub mod save;
 #[cfg(test)]
 mod save_tests;
-mod stored;
+pub mod stored;
 
 pub use cases_file::CasesFile;
 pub use checks::{Answer, Checks, JsonSchema};
 pub use evaluate::{CellFacts, Failure, evaluate};
 pub use expect::MustEqual;
 pub use file::{Case, Located, Session, SessionError, Variant};
+pub use judge::{Grade, Graded, Judge};
 pub use metrics::VariantMetrics;
 pub use outcomes::{CaseOutcome, CheckOutcome};
 pub use plan::plan;

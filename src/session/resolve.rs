@@ -38,9 +38,13 @@ pub fn resolve(
     };
     let mut versions = Vec::new();
     for p in &session.prompts {
-        let version = store
-            .resolve_str(&p.value)
-            .map_err(|e| err(p.line, "prompts", e.to_string()))?;
+        let version = match session.prompt_file(&p.value) {
+            Some(path) => super::prompt_files::stored_version(store, &path)
+                .map_err(|e| err(p.line, "prompts", e))?,
+            None => store
+                .resolve_str(&p.value)
+                .map_err(|e| err(p.line, "prompts", e.to_string()))?,
+        };
         for case in &session.cases {
             render(&version.body, &case.vars).map_err(|e| {
                 err(
@@ -53,16 +57,26 @@ pub fn resolve(
         versions.push((p.value.clone(), version));
     }
     let providers = config.providers();
-    for v in &session.variants {
-        let provider = v.model.value.split_once(':').map_or("", |(p, _)| p);
+    let models = session
+        .variants
+        .iter()
+        .map(|v| (v.model.line, "variants.model", v.model.value.as_str()))
+        .chain(
+            session
+                .check
+                .judge
+                .iter()
+                .map(|j| (j.line, "check.judge.model", j.model.as_str())),
+        );
+    for (line, key, model) in models {
+        let provider = model.split_once(':').map_or("", |(p, _)| p);
         if !providers.contains_key(provider) {
             let known: Vec<&str> = providers.keys().map(String::as_str).collect();
             return Err(err(
-                v.model.line,
-                "variants.model",
+                line,
+                key,
                 format!(
-                    "unknown provider {provider:?} in {:?}; known providers: {} (add one under [providers.{provider}] in the config)",
-                    v.model.value,
+                    "unknown provider {provider:?} in {model:?}; known providers: {} (add one under [providers.{provider}] in the config)",
                     known.join(", ")
                 ),
             ));

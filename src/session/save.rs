@@ -166,6 +166,11 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
             allow_errors: c.allow_errors,
             answer_regex: c.answer_written().0,
             answer_pointer: c.answer_written().1,
+            judge: c.judge.as_ref().map(|j| JudgeOut {
+                model: &j.model,
+                rubric: &j.rubric,
+                pass_score: j.pass_score,
+            }),
         },
     };
     let body = toml::to_string(&file).map_err(|e| SaveError::Toml(e.to_string()))?;
@@ -257,4 +262,13 @@ struct CheckOut<'a> {
     answer_regex: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     answer_pointer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    judge: Option<JudgeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct JudgeOut<'a> {
+    model: &'a str,
+    rubric: &'a str,
+    pass_score: f64,
 }

@@ -1,5 +1,6 @@
 //! Checks of a session over a stored run: the one path `temper check` and the TUI share.
 
+use super::judge::Graded;
 use super::metrics::{VariantMetrics, variant_metrics};
 use super::outcomes::{CaseOutcome, case_outcomes};
 use super::{CellFacts, Failure, Session, evaluate};
@@ -29,10 +30,28 @@ pub struct RunVerdict {
     pub cases: Vec<CaseOutcome>,
     /// Agreement and pass@k per variant over the cases.
     pub metrics: Vec<VariantMetrics>,
+    /// Stability and cost per cell, aligned with `cases` (what `--baseline` compares).
+    pub stats: Vec<super::baseline::CellStats>,
 }
 
-/// Evaluate `session`'s checks on run `run_id` with the per-case outcomes and metrics.
-pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdict, StoreError> {
+/// The cells of run `run_id` that belong to `session` (its variants and cases), with their
+/// samples: what the verdict and the judge work on.
+pub fn session_cells(
+    store: &Store,
+    session: &Session,
+    run_id: i64,
+) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
+    cells_of_versions(store, session, run_id, &[])
+}
+
+/// [`session_cells`] kept to the prompt versions `versions` (all when empty): a stored run may
+/// hold other versions of the same prompts.
+pub fn cells_of_versions(
+    store: &Store,
+    session: &Session,
+    run_id: i64,
+    versions: &[i64],
+) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
     let variants: HashSet<&str> = session.variants.iter().map(|v| v.name.as_str()).collect();
     let cases: HashSet<&str> = session.cases.iter().map(|k| k.name.as_str()).collect();
     let cells: Vec<CellInfo> = store
@@ -41,33 +60,86 @@ pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdi
         .filter(|c| {
             variants.contains(c.cell.variant_name.as_str())
                 && cases.contains(c.cell.case_name.as_str())
+                && (versions.is_empty() || versions.contains(&c.cell.prompt_version_id))
         })
         .collect();
-    let samples: Vec<Vec<SampleRow>> = cells
+    let samples = cells
         .iter()
         .map(|c| store.samples(c.id))
         .collect::<Result<_, _>>()?;
-    let labels: Vec<String> = cells
+    Ok((cells, samples))
+}
+
+/// The judge's stored grades of each cell (empty lists when the checks have no judge).
+pub fn grades(
+    store: &Store,
+    checks: &super::Checks,
+    cells: &[CellInfo],
+    samples: &[Vec<SampleRow>],
+) -> Result<Vec<Vec<Graded>>, StoreError> {
+    match &checks.judge {
+        Some(judge) => super::judge_run::grades(store, judge, cells, samples),
+        None => Ok(vec![Vec::new(); cells.len()]),
+    }
+}
+
+/// `name@N` of each cell's prompt version, the label checks and reports use.
+pub fn labels(cells: &[CellInfo]) -> Vec<String> {
+    cells
         .iter()
         .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
-        .collect();
-    let facts: Vec<CellFacts<'_>> = cells
+        .collect()
+}
+
+/// The cells as the pure evaluation sees them (`labels` and `grades` aligned with `cells`).
+pub fn facts<'a>(
+    cells: &'a [CellInfo],
+    samples: &'a [Vec<SampleRow>],
+    labels: &'a [String],
+    grades: &'a [Vec<Graded>],
+) -> Vec<CellFacts<'a>> {
+    cells
         .iter()
-        .zip(&samples)
-        .zip(&labels)
-        .map(|((c, s), label)| CellFacts {
+        .zip(samples)
+        .zip(labels)
+        .zip(grades)
+        .map(|(((c, s), label), g)| CellFacts {
             prompt: label,
             variant: &c.cell.variant_name,
             case: &c.cell.case_name,
             samples: s,
+            grades: g,
         })
-        .collect();
+        .collect()
+}
+
+/// Evaluate `session`'s checks on run `run_id` with the per-case outcomes and metrics.
+pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdict, StoreError> {
+    verdict_of_versions(store, session, run_id, &[])
+}
+
+/// [`verdict`] over the cells of the prompt versions `versions` only (all when empty).
+pub fn verdict_of_versions(
+    store: &Store,
+    session: &Session,
+    run_id: i64,
+    versions: &[i64],
+) -> Result<RunVerdict, StoreError> {
+    let (cells, samples) = cells_of_versions(store, session, run_id, versions)?;
+    let grades = grades(store, &session.check, &cells, &samples)?;
+    let labels = labels(&cells);
+    let facts = facts(&cells, &samples, &labels, &grades);
     let failures = evaluate(&session.check, session.mode, &facts);
     let cases = case_outcomes(&session.check.names(), &facts, &failures);
     let metrics = variant_metrics(&session.check, &facts);
+    let stats = samples
+        .iter()
+        .map(|s| super::baseline::CellStats::of(s, session.mode))
+        .collect();
     Ok(RunVerdict {
         checks: RunChecks { cells, failures },
         cases,
         metrics,
+        stats,
     })
 }

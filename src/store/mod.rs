@@ -1,18 +1,31 @@
-//! SQLite storage: the only module that runs SQL.
+//! Storage: the only module that runs SQL.
 //!
-//! One file in WAL mode with a busy timeout, so the TUI and a CLI run can write the same DB at
-//! once. The schema comes from numbered migrations ([`schema`]); a DB from a newer temper, or a
-//! file that is not a temper DB, is refused and left untouched, never recreated.
+//! Two backends behind one [`Store`] API ([`db::Db`]): a SQLite file (the embedded default, WAL
+//! mode with a busy timeout so the TUI and a CLI run can write the same DB at once) or a
+//! PostgreSQL server shared by a team (`postgres://…`, docs/postgres.md). The schema comes from
+//! numbered migrations ([`schema`], [`schema_pg`]); a DB from a newer temper, or one that is not
+//! a temper DB, is refused and left untouched, never recreated.
 
+mod copy;
+pub(crate) mod db;
+mod labels;
+mod pg;
+mod pg_open;
 mod prompt_delete;
 mod prompts;
 mod reference;
 mod runs;
 pub mod schema;
+pub mod schema_pg;
+mod sqlite_open;
 mod transfer;
 
+pub use copy::{CopyReport, TableCopy, copy_database};
+pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
+
+pub use labels::{Expect, LabelEvent, LabelMove};
 pub use prompt_delete::PromptUsage;
-pub use prompts::{LabelEvent, LabelMove, PromptSummary, SaveOutcome, Version, VersionInfo};
+pub use prompts::{PromptSummary, SaveOutcome, Version, VersionInfo};
 pub use reference::Reference;
 pub use runs::{
     CellInfo, CellRequest, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
@@ -21,13 +34,9 @@ pub use transfer::{
     ImportReport, TransferError, export_prompt, import_examples, import_path, seed_examples,
 };
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use db::Db;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use thiserror::Error;
-
-/// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything that can go wrong in the store, worded for the user.
 #[derive(Debug, Error)]
@@ -77,6 +86,41 @@ pub enum StoreError {
     UnknownRun(i64),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Pg(String),
+    #[error("database error: {0}")]
+    Decode(String),
+    #[error(
+        "cannot reach the PostgreSQL server at {target}: {detail}. Is it running and reachable? Check with `{check}`"
+    )]
+    Unreachable {
+        target: String,
+        detail: String,
+        check: String,
+    },
+    #[error("PostgreSQL refused the login to {target}: {detail}")]
+    Auth { target: String, detail: String },
+    #[error("{target}: the database does not exist; create it first: {create}")]
+    NoDatabase { target: String, create: String },
+    #[error("{target} runs PostgreSQL {found}; temper needs PostgreSQL {minimum} or newer")]
+    ServerTooOld {
+        target: String,
+        found: String,
+        minimum: String,
+    },
+    #[error(
+        "lost the connection to the PostgreSQL server at {server}: {detail}; everything committed before stays stored"
+    )]
+    ConnectionLost { server: String, detail: String },
+    #[error(
+        "{name}:{label} moved meanwhile: it is at {found}, not {expected} as expected; nothing was changed (look at `temper prompt log {name}` and retry)"
+    )]
+    LabelMoved {
+        name: String,
+        label: String,
+        expected: String,
+        found: String,
+    },
 }
 
 fn suggest(names: &[String]) -> String {
@@ -100,215 +144,72 @@ const TEMPER_TABLES: &[&str] = &["prompts", "prompt_versions", "runs", "samples"
 
 /// An open temper database.
 pub struct Store {
-    conn: Connection,
+    db: Db,
+    /// The file, or the server URL without its password: what messages name.
     path: PathBuf,
     created: bool,
 }
 
 impl Store {
-    /// Open (creating if absent) the DB at `path`, migrating an older schema forward.
+    /// Open (creating if absent) the DB at `path` — a SQLite file, or a `postgres://` URL —
+    /// migrating an older schema forward.
     ///
     /// A file that is not SQLite, or SQLite with tables but no temper marker, is refused before
-    /// anything is written to it (no migration, no WAL switch).
+    /// anything is written to it (no migration, no WAL switch); so is a PostgreSQL database whose
+    /// tables look like temper's without its schema marker.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |detail: String| StoreError::Open {
-            path: path.to_path_buf(),
-            detail,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| open_err(format!("cannot create {}: {e}", dir.display())))?;
+        let text = path.to_string_lossy();
+        if pg_open::is_postgres_url(&text) {
+            let (db, target, created) = pg_open::open(&text)?;
+            return Ok(Store {
+                db,
+                path: PathBuf::from(target.display),
+                created,
+            });
         }
-        check_header(path)?;
-        let created = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.to_string()))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            created,
-        };
-        store
-            .conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| store.classify(e))?;
-        store.check_identity()?;
-        store.configure().map_err(|e| store.classify(e))?;
-        store.migrate()?;
-        Ok(store)
+        sqlite_open::open(path)
     }
 
-    /// Whether this open created the file (it did not exist or was empty), so front ends can
-    /// say so and seed the example prompts.
+    /// Whether this open created the DB (a new or empty file, or a database without temper's
+    /// schema), so front ends can say so and seed the example prompts.
     pub fn created(&self) -> bool {
         self.created
     }
 
-    /// Refuse a SQLite file that is not temper's: another application id, or tables without
-    /// temper's marker and schema. Only reads, so a refused file is left byte for byte.
-    fn check_identity(&self) -> Result<()> {
-        let read = |sql: &str| -> Result<i64> {
-            self.conn
-                .query_row(sql, [], |r| r.get(0))
-                .map_err(|e| self.classify(e))
-        };
-        let app_id = read("PRAGMA application_id")?;
-        if app_id == APPLICATION_ID {
-            return Ok(());
-        }
-        let foreign = |why: String| StoreError::Foreign {
-            path: self.path.clone(),
-            why,
-        };
-        if app_id != 0 {
-            return Err(foreign(format!("application_id {app_id:#x}")));
-        }
-        let tables = read("SELECT count(*) FROM sqlite_master WHERE type = 'table'")?;
-        if tables == 0 {
-            return Ok(());
-        }
-        let list = TEMPER_TABLES
-            .iter()
-            .map(|t| format!("'{t}'"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let ours = read(&format!(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({list})"
-        ))?;
-        if read("PRAGMA user_version")? > 0 && ours == TEMPER_TABLES.len() as i64 {
-            return Ok(());
-        }
-        Err(foreign(format!(
-            "{tables} table(s), none of them marked as temper's"
-        )))
-    }
-
-    /// Where this DB lives.
+    /// Where this DB lives: the file, or the server URL without its password.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn configure(&self) -> rusqlite::Result<()> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(rusqlite::Error::InvalidParameterName(format!(
-                "journal_mode stayed {mode}"
-            )));
-        }
-        self.conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
-        )
-    }
-
-    /// Map low-level failures on open to the errors a user can act on.
-    fn classify(&self, e: rusqlite::Error) -> StoreError {
-        let detail = e.to_string();
-        let code = e.sqlite_error_code();
-        match code {
-            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotSqlite {
-                path: self.path.clone(),
-            },
-            Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-                path: self.path.clone(),
-                detail,
-            },
-            Some(rusqlite::ErrorCode::ReadOnly)
-            | Some(rusqlite::ErrorCode::CannotOpen)
-            | Some(rusqlite::ErrorCode::PermissionDenied) => StoreError::Open {
-                path: self.path.clone(),
-                detail: format!("{detail} (is the directory writable?)"),
-            },
-            _ => StoreError::Open {
-                path: self.path.clone(),
-                detail,
-            },
-        }
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.classify(e))?;
-        if found > schema::LATEST {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found,
-                known: schema::LATEST,
-            });
-        }
-        let app_id: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        if found == schema::LATEST && app_id == APPLICATION_ID {
-            return Ok(());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::Open {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            })?;
-        // Another process may have migrated while we waited for the write lock.
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        }
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
-        Ok(())
+    /// Whether this store is on a PostgreSQL server.
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_pg()
     }
 
     /// The schema version of this DB.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        if self.db.is_pg() {
+            return self
+                .db
+                .query_one("SELECT version FROM temper_schema", &[])?
+                .get(0);
+        }
+        self.db.query_one("PRAGMA user_version", &[])?.get(0)
     }
 
-    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    /// `PRAGMA integrity_check` on SQLite: "ok" when the file is sound. A PostgreSQL server
+    /// checks its own pages, so there it is "ok" once the connection answers.
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        if self.db.is_pg() {
+            self.db.query_one("SELECT 1", &[])?;
+            return Ok("ok".into());
+        }
+        self.db.query_one("PRAGMA integrity_check", &[])?.get(0)
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
     }
-
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
-    pub(crate) fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
-        Ok(r.optional()?)
-    }
-}
-
-/// Refuse a non-empty file that does not start with the SQLite magic, before SQLite touches it.
-fn check_header(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Ok(()); // absent: SQLite creates it; unreadable: open reports why
-    };
-    let mut header = [0u8; 16];
-    let read = file.read(&mut header).unwrap_or(0);
-    if read == 0 {
-        return Ok(());
-    }
-    if read < 16 || &header != b"SQLite format 3\0" {
-        return Err(StoreError::NotSqlite {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(())
 }
 
 /// Current time as RFC 3339 UTC, the format of every `*_at` column.

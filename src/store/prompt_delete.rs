@@ -2,8 +2,8 @@
 //! runs also deletes their samples, so the caller is told exactly what would go first
 //! ([`Store::prompt_usage`]) and must ask for it.
 
+use super::db::vals;
 use super::{Result, Store, StoreError};
-use rusqlite::params;
 use serde::Serialize;
 
 /// What a prompt holds and what deleting it takes with it.
@@ -25,28 +25,30 @@ impl Store {
     /// Remove `label` from prompt `name`; returns the version number it pointed at.
     pub fn remove_label(&mut self, name: &str, label: &str) -> Result<u32> {
         let prompt_id = self.prompt_id(name)?;
-        let number: Option<u32> = Store::optional(self.conn().query_row(
-            "SELECT v.number FROM labels l JOIN prompt_versions v ON v.id = l.version_id
-             WHERE l.prompt_id = ?1 AND l.label = ?2",
-            params![prompt_id, label],
-            |r| r.get(0),
-        ))?;
+        let number: Option<u32> = self
+            .db()
+            .query_opt(
+                "SELECT v.number FROM labels l JOIN prompt_versions v ON v.id = l.version_id
+                 WHERE l.prompt_id = ?1 AND l.label = ?2",
+                vals![prompt_id, label],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
         let Some(number) = number else {
-            let mut stmt = self
-                .conn()
-                .prepare_cached("SELECT label FROM labels WHERE prompt_id = ?1 ORDER BY label")?;
-            let suggestions = stmt
-                .query_map([prompt_id], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let suggestions = self
+                .labels_of(prompt_id)?
+                .into_iter()
+                .map(|(l, _)| l)
+                .collect();
             return Err(StoreError::UnknownLabel {
                 name: name.to_string(),
                 label: label.to_string(),
                 suggestions,
             });
         };
-        self.conn().execute(
+        self.db().execute(
             "DELETE FROM labels WHERE prompt_id = ?1 AND label = ?2",
-            params![prompt_id, label],
+            vals![prompt_id, label],
         )?;
         Ok(number)
     }
@@ -56,7 +58,7 @@ impl Store {
     pub fn prompt_usage(&self, name: &str) -> Result<PromptUsage> {
         let id = self.prompt_id(name)?;
         let count = |sql: &str| -> Result<u64> {
-            Ok(self.conn().query_row(sql, [id], |r| r.get::<_, i64>(0))? as u64)
+            Ok(self.db().query_one(sql, vals![id])?.get::<i64>(0)? as u64)
         };
         Ok(PromptUsage {
             versions: count("SELECT COUNT(*) FROM prompt_versions WHERE prompt_id = ?1")?,
@@ -64,7 +66,9 @@ impl Store {
             runs: count(&format!(
                 "SELECT COUNT(DISTINCT run_id) FROM cells WHERE id IN ({PROMPT_CELLS})"
             ))?,
-            cells: count(&format!("SELECT COUNT(*) FROM ({PROMPT_CELLS})"))?,
+            cells: count(&format!(
+                "SELECT COUNT(*) FROM ({PROMPT_CELLS}) AS cells_of_prompt"
+            ))?,
             samples: count(&format!(
                 "SELECT COUNT(*) FROM samples WHERE cell_id IN ({PROMPT_CELLS})"
             ))?,
@@ -78,39 +82,37 @@ impl Store {
     pub fn delete_prompt(&mut self, name: &str) -> Result<PromptUsage> {
         let usage = self.prompt_usage(name)?;
         let id = self.prompt_id(name)?;
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS doomed_runs(id INTEGER PRIMARY KEY)",
-            [],
-        )?;
-        tx.execute("DELETE FROM doomed_runs", [])?;
-        tx.execute(
-            &format!("INSERT INTO doomed_runs SELECT DISTINCT run_id FROM cells WHERE id IN ({PROMPT_CELLS})"),
-            [id],
-        )?;
+        let tx = self.db().begin()?;
+        let doomed = tx
+            .query(
+                &format!("SELECT DISTINCT run_id FROM cells WHERE id IN ({PROMPT_CELLS})"),
+                vals![id],
+            )?
+            .iter()
+            .map(|r| r.get::<i64>(0))
+            .collect::<Result<Vec<_>>>()?;
         // Every table that hangs off a cell goes before the cell itself.
-        for table in ["samples", "cell_requests"] {
+        for table in ["samples", "cell_requests", "cells"] {
+            let key = if table == "cells" { "id" } else { "cell_id" };
             tx.execute(
-                &format!("DELETE FROM {table} WHERE cell_id IN ({PROMPT_CELLS})"),
-                [id],
+                &format!("DELETE FROM {table} WHERE {key} IN ({PROMPT_CELLS})"),
+                vals![id],
             )?;
         }
-        tx.execute(
-            &format!("DELETE FROM cells WHERE id IN ({PROMPT_CELLS})"),
-            [id],
-        )?;
-        tx.execute(
-            "DELETE FROM runs WHERE id IN (SELECT id FROM doomed_runs)
-             AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.run_id = runs.id)",
-            [],
-        )?;
-        for table in ["label_events", "labels", "prompt_versions"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE prompt_id = ?1"), [id])?;
+        for run in doomed {
+            tx.execute(
+                "DELETE FROM runs WHERE id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.run_id = runs.id)",
+                vals![run],
+            )?;
         }
-        tx.execute("DELETE FROM prompts WHERE id = ?1", [id])?;
-        tx.execute("DELETE FROM doomed_runs", [])?;
+        for table in ["label_events", "labels", "prompt_versions"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE prompt_id = ?1"),
+                vals![id],
+            )?;
+        }
+        tx.execute("DELETE FROM prompts WHERE id = ?1", vals![id])?;
         tx.commit()?;
         Ok(usage)
     }

@@ -1,9 +1,9 @@
 //! Prompts, their immutable content-hashed versions, and labels with history.
 
+use super::db::{Row, vals};
 use super::reference::{Reference, close_matches};
 use super::{Result, Store, StoreError, now};
 use crate::prompt::PromptBody;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A version without its body: what `log` lists.
@@ -46,26 +46,9 @@ pub struct PromptSummary {
     pub labels: Vec<(String, u32)>,
 }
 
-/// What `label` did: where the label was before (if anywhere) and where it is now.
-#[derive(Debug, Clone, Serialize)]
-pub struct LabelMove {
-    pub label: String,
-    pub from: Option<u32>,
-    pub to: u32,
-}
-
-/// One entry of a label's history.
-#[derive(Debug, Clone, Serialize)]
-pub struct LabelEvent {
-    pub label: String,
-    pub from: Option<u32>,
-    pub to: u32,
-    pub at: String,
-}
-
 const VERSION_COLUMNS: &str = "v.id, p.name, v.number, v.hash, pv.number, v.message, v.created_at";
 
-fn version_info(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
+fn version_info(row: &Row) -> Result<VersionInfo> {
     Ok(VersionInfo {
         id: row.get(0)?,
         prompt: row.get(1)?,
@@ -97,25 +80,28 @@ impl Store {
         let hash = body.content_hash();
         let json = body.canonical_json();
         let at = now();
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.db().begin()?;
         tx.execute(
             "INSERT INTO prompts(name, created_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
-            params![name, at],
+            vals![name, at.as_str()],
         )?;
-        let prompt_id: i64 =
-            tx.query_row("SELECT id FROM prompts WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })?;
-        let latest: Option<(i64, u32, String)> = tx
-            .query_row(
-                "SELECT id, number, hash FROM prompt_versions WHERE prompt_id = ?1
-                 ORDER BY number DESC LIMIT 1",
-                [prompt_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        // The prompt row lock serialises saves and label moves of one prompt on PostgreSQL, so
+        // two machines saving at once get consecutive numbers (UNIQUE(prompt_id, number) backs it).
+        let prompt_id: i64 = tx
+            .query_one(
+                &format!("SELECT id FROM prompts WHERE name = ?1{}", tx.for_update()),
+                vals![name],
+            )?
+            .get(0)?;
+        let latest = tx.query_opt(
+            "SELECT id, number, hash FROM prompt_versions WHERE prompt_id = ?1
+             ORDER BY number DESC LIMIT 1",
+            vals![prompt_id],
+        )?;
+        let latest: Option<(i64, u32, String)> = match latest {
+            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+            None => None,
+        };
         let created = match &latest {
             Some((_, _, latest_hash)) if *latest_hash == hash => false,
             _ => {
@@ -124,10 +110,10 @@ impl Store {
                     "INSERT INTO prompt_versions
                      (prompt_id, number, hash, parent_id, body_json, message, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
+                    vals![
                         prompt_id,
                         number,
-                        hash,
+                        hash.as_str(),
                         latest.as_ref().map(|(id, _, _)| *id),
                         json,
                         message,
@@ -144,31 +130,33 @@ impl Store {
 
     /// All prompts with their version counts and labels, by name.
     pub fn list_prompts(&self) -> Result<Vec<PromptSummary>> {
-        let mut stmt = self.conn().prepare_cached(
+        let rows = self.db().query(
             "SELECT p.name, count(v.id), max(v.number), max(v.created_at)
              FROM prompts p JOIN prompt_versions v ON v.prompt_id = p.id
-             GROUP BY p.id ORDER BY p.name",
+             GROUP BY p.id, p.name ORDER BY p.name",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PromptSummary {
-                name: r.get(0)?,
-                versions: r.get(1)?,
-                latest: r.get(2)?,
-                updated_at: r.get(3)?,
-                labels: Vec::new(),
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(PromptSummary {
+                    name: r.get(0)?,
+                    versions: r.get(1)?,
+                    latest: r.get(2)?,
+                    updated_at: r.get(3)?,
+                    labels: Vec::new(),
+                })
             })
-        })?;
-        let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut labels = self.conn().prepare_cached(
+            .collect::<Result<Vec<_>>>()?;
+        let labels = self.db().query(
             "SELECT p.name, l.label, v.number FROM labels l
              JOIN prompts p ON p.id = l.prompt_id JOIN prompt_versions v ON v.id = l.version_id
              ORDER BY p.name, l.label",
+            &[],
         )?;
-        let rows = labels.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
-        })?;
-        for row in rows {
-            let (name, label, number) = row?;
+        for row in labels {
+            let (name, label, number): (String, String, u32) =
+                (row.get(0)?, row.get(1)?, row.get(2)?);
             if let Some(p) = out.iter_mut().find(|p| p.name == name) {
                 p.labels.push((label, number));
             }
@@ -184,10 +172,12 @@ impl Store {
              LEFT JOIN prompt_versions pv ON pv.id = v.parent_id
              WHERE v.prompt_id = ?1 ORDER BY v.number DESC"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut versions = stmt
-            .query_map([prompt_id], version_info)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut versions = self
+            .db()
+            .query(&sql, vals![prompt_id])?
+            .iter()
+            .map(version_info)
+            .collect::<Result<Vec<_>>>()?;
         let labels = self.labels_of(prompt_id)?;
         for v in &mut versions {
             v.labels = labels
@@ -208,26 +198,26 @@ impl Store {
              JOIN prompts p ON p.id = v.prompt_id
              LEFT JOIN prompt_versions pv ON pv.id = v.parent_id WHERE v.prompt_id = ?1"
         );
-        let row = |r: &rusqlite::Row<'_>| Ok((version_info(r)?, r.get::<_, String>(7)?));
         let found = match reference {
-            Reference::Latest(_) => Store::optional(self.conn().query_row(
+            Reference::Latest(_) => self.db().query_opt(
                 &format!("{base} ORDER BY v.number DESC LIMIT 1"),
-                [prompt_id],
-                row,
-            ))?,
-            Reference::Number(_, number) => Store::optional(self.conn().query_row(
+                vals![prompt_id],
+            )?,
+            Reference::Number(_, number) => self.db().query_opt(
                 &format!("{base} AND v.number = ?2"),
-                params![prompt_id, number],
-                row,
-            ))?,
-            Reference::Label(_, label) => Store::optional(self.conn().query_row(
+                vals![prompt_id, *number],
+            )?,
+            Reference::Label(_, label) => self.db().query_opt(
                 &format!(
                     "{base} AND v.id = (SELECT version_id FROM labels
                      WHERE prompt_id = ?1 AND label = ?2)"
                 ),
-                params![prompt_id, label],
-                row,
-            ))?,
+                vals![prompt_id, label],
+            )?,
+        };
+        let found = match found {
+            Some(r) => Some((version_info(&r)?, r.get::<String>(7)?)),
+            None => None,
         };
         let Some((mut info, json)) = found else {
             return Err(self.not_found(reference, prompt_id)?);
@@ -253,67 +243,6 @@ impl Store {
         self.resolve(&Reference::parse(reference)?)
     }
 
-    /// Point `label` at version `number` of `name`, recording the move in the label's history.
-    pub fn set_label(&mut self, name: &str, label: &str, number: u32) -> Result<LabelMove> {
-        crate::prompt::validate_label(label).map_err(|why| StoreError::Invalid {
-            what: "label".into(),
-            why,
-        })?;
-        let target = self.resolve(&Reference::Number(name.to_string(), number))?;
-        let prompt_id = self.prompt_id(name)?;
-        let at = now();
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let from: Option<(i64, u32)> = tx
-            .query_row(
-                "SELECT l.version_id, v.number FROM labels l
-                 JOIN prompt_versions v ON v.id = l.version_id
-                 WHERE l.prompt_id = ?1 AND l.label = ?2",
-                params![prompt_id, label],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if from.map(|(id, _)| id) != Some(target.info.id) {
-            tx.execute(
-                "INSERT INTO labels(prompt_id, label, version_id, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(prompt_id, label) DO UPDATE SET version_id = ?3, updated_at = ?4",
-                params![prompt_id, label, target.info.id, at],
-            )?;
-            tx.execute(
-                "INSERT INTO label_events(prompt_id, label, from_version_id, to_version_id, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![prompt_id, label, from.map(|(id, _)| id), target.info.id, at],
-            )?;
-        }
-        tx.commit()?;
-        Ok(LabelMove {
-            label: label.to_string(),
-            from: from.map(|(_, n)| n),
-            to: number,
-        })
-    }
-
-    /// Every label move of `name`, oldest first.
-    pub fn label_history(&self, name: &str) -> Result<Vec<LabelEvent>> {
-        let prompt_id = self.prompt_id(name)?;
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT e.label, f.number, t.number, e.at FROM label_events e
-             LEFT JOIN prompt_versions f ON f.id = e.from_version_id
-             JOIN prompt_versions t ON t.id = e.to_version_id
-             WHERE e.prompt_id = ?1 ORDER BY e.id",
-        )?;
-        let rows = stmt.query_map([prompt_id], |r| {
-            Ok(LabelEvent {
-                label: r.get(0)?,
-                from: r.get(1)?,
-                to: r.get(2)?,
-                at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     /// Every version of `name` with its body, oldest first (for export).
     pub fn history(&self, name: &str) -> Result<Vec<Version>> {
         let mut infos = self.log(name)?;
@@ -325,18 +254,20 @@ impl Store {
     }
 
     pub(super) fn prompt_id(&self, name: &str) -> Result<i64> {
-        let id = Store::optional(self.conn().query_row(
-            "SELECT id FROM prompts WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        ))?;
+        let id = self
+            .db()
+            .query_opt("SELECT id FROM prompts WHERE name = ?1", vals![name])?
+            .map(|r| r.get::<i64>(0))
+            .transpose()?;
         match id {
             Some(id) => Ok(id),
             None => {
-                let mut stmt = self.conn().prepare_cached("SELECT name FROM prompts")?;
-                let names = stmt
-                    .query_map([], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let names = self
+                    .db()
+                    .query("SELECT name FROM prompts", &[])?
+                    .iter()
+                    .map(|r| r.get::<String>(0))
+                    .collect::<Result<Vec<_>>>()?;
                 Err(StoreError::UnknownPrompt {
                     name: name.to_string(),
                     suggestions: close_matches(name, names.iter().map(String::as_str)),
@@ -345,20 +276,14 @@ impl Store {
         }
     }
 
-    fn labels_of(&self, prompt_id: i64) -> Result<Vec<(String, i64)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT label, version_id FROM labels WHERE prompt_id = ?1 ORDER BY label",
-        )?;
-        let rows = stmt.query_map([prompt_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     fn not_found(&self, reference: &Reference, prompt_id: i64) -> Result<StoreError> {
-        let latest: u32 = self.conn().query_row(
-            "SELECT coalesce(max(number), 0) FROM prompt_versions WHERE prompt_id = ?1",
-            [prompt_id],
-            |r| r.get(0),
-        )?;
+        let latest: u32 = self
+            .db()
+            .query_one(
+                "SELECT coalesce(max(number), 0) FROM prompt_versions WHERE prompt_id = ?1",
+                vals![prompt_id],
+            )?
+            .get(0)?;
         Ok(match reference {
             Reference::Label(name, label) => {
                 let labels = self.labels_of(prompt_id)?;

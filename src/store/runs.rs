@@ -4,8 +4,8 @@
 //! flight. A run left `running` by a process that no longer exists is marked `interrupted` on the
 //! next open.
 
+use super::db::{Row, Value, vals};
 use super::{Result, Store, StoreError, now};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// The life of a run.
@@ -157,83 +157,142 @@ pub struct SampleRow {
     pub sample: NewSample,
 }
 
+/// The columns of `samples` in the order [`sample_values`] and [`sample_row`] use.
+pub(super) const SAMPLE_COLUMNS: &[&str] = &[
+    "cell_id",
+    "idx",
+    "status",
+    "output",
+    "tool_calls_json",
+    "finish_reason",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "usage_source",
+    "latency_ms",
+    "cost_usd",
+    "system_fingerprint",
+    "error",
+    "attempts",
+    "request_hash",
+    "response_json",
+    "logprobs",
+    "region",
+    "ttft_ms",
+    "created_at",
+];
+
+fn sample_values(s: &NewSample, at: &str) -> Vec<Value> {
+    vec![
+        s.cell_id.into(),
+        s.idx.into(),
+        s.status.unwrap_or(SampleStatus::Error).as_str().into(),
+        s.output.clone().into(),
+        s.tool_calls_json.clone().into(),
+        s.finish_reason.clone().into(),
+        s.input_tokens.into(),
+        s.output_tokens.into(),
+        s.cached_tokens.into(),
+        s.usage_source.clone().into(),
+        s.latency_ms.into(),
+        s.cost_usd.into(),
+        s.system_fingerprint.clone().into(),
+        s.error.clone().into(),
+        s.attempts.into(),
+        s.request_hash.clone().into(),
+        s.response_json.clone().into(),
+        s.logprobs.clone().into(),
+        s.region.clone().into(),
+        s.ttft_ms.into(),
+        at.into(),
+    ]
+}
+
+/// A sample from `SELECT id, <SAMPLE_COLUMNS>`.
+fn sample_row(r: &Row) -> Result<SampleRow> {
+    Ok(SampleRow {
+        id: r.get(0)?,
+        created_at: r.get(21)?,
+        sample: NewSample {
+            cell_id: r.get(1)?,
+            idx: r.get(2)?,
+            status: Some(SampleStatus::parse(&r.get::<String>(3)?)),
+            output: r.get(4)?,
+            tool_calls_json: r.get(5)?,
+            finish_reason: r.get(6)?,
+            input_tokens: r.get(7)?,
+            output_tokens: r.get(8)?,
+            cached_tokens: r.get(9)?,
+            usage_source: r.get(10)?,
+            latency_ms: r.get(11)?,
+            cost_usd: r.get(12)?,
+            system_fingerprint: r.get(13)?,
+            error: r.get(14)?,
+            attempts: r.get(15)?,
+            request_hash: r.get(16)?,
+            response_json: r.get(17)?,
+            logprobs: r.get(18)?,
+            region: r.get(19)?,
+            ttft_ms: r.get(20)?,
+        },
+    })
+}
+
 impl Store {
     /// Start a run owned by this process. `source` is `cli`, `session` or `tui`.
     pub fn create_run(&mut self, source: &str, session: Option<&str>) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO runs(source, session, status, pid, started_at) VALUES (?1, ?2, 'running', ?3, ?4)",
-            params![source, session, std::process::id(), now()],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+        let pid = std::process::id();
+        let row = if self.db().is_pg() {
+            // Several machines share a server: a pid means something only with its host.
+            self.db().query_one(
+                "INSERT INTO runs(source, session, status, pid, host, started_at)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5) RETURNING id",
+                vals![source, session, pid, hostname(), now()],
+            )?
+        } else {
+            self.db().query_one(
+                "INSERT INTO runs(source, session, status, pid, started_at)
+                 VALUES (?1, ?2, 'running', ?3, ?4) RETURNING id",
+                vals![source, session, pid, now()],
+            )?
+        };
+        row.get(0)
     }
 
     /// Add a cell to a run.
     pub fn add_cell(&mut self, run_id: i64, cell: &NewCell) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO cells(run_id, prompt_version_id, variant_name, variant_json, case_name, case_json, n)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                run_id,
-                cell.prompt_version_id,
-                cell.variant_name,
-                cell.variant_json,
-                cell.case_name,
-                cell.case_json,
-                cell.n
-            ],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+        self.db()
+            .query_one(
+                "INSERT INTO cells(run_id, prompt_version_id, variant_name, variant_json, case_name, case_json, n)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                vals![
+                    run_id,
+                    cell.prompt_version_id,
+                    cell.variant_name.as_str(),
+                    cell.variant_json.as_str(),
+                    cell.case_name.as_str(),
+                    cell.case_json.as_str(),
+                    cell.n
+                ],
+            )?
+            .get(0)
     }
 
-    /// Store a batch of samples in one transaction (the runner flushes every ≤ 100 ms).
+    /// Store a batch of samples in one transaction (the runner flushes every ≤ 100 ms); on
+    /// PostgreSQL as one binary `COPY`, one round trip per batch.
     pub fn insert_samples(&mut self, samples: &[NewSample]) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO samples(cell_id, idx, status, output, tool_calls_json, finish_reason,
-                    input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, created_at, region,
-                    ttft_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            )?;
-            for s in samples {
-                stmt.execute(params![
-                    s.cell_id,
-                    s.idx,
-                    s.status.unwrap_or(SampleStatus::Error).as_str(),
-                    s.output,
-                    s.tool_calls_json,
-                    s.finish_reason,
-                    s.input_tokens,
-                    s.output_tokens,
-                    s.cached_tokens,
-                    s.usage_source,
-                    s.latency_ms,
-                    s.cost_usd,
-                    s.system_fingerprint,
-                    s.error,
-                    s.attempts,
-                    s.request_hash,
-                    s.response_json,
-                    s.logprobs,
-                    at,
-                    s.region,
-                    s.ttft_ms
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        let rows: Vec<Vec<Value>> = samples.iter().map(|s| sample_values(s, &at)).collect();
+        let tx = self.db().begin()?;
+        tx.insert_rows("samples", SAMPLE_COLUMNS, &rows)?;
+        tx.commit()
     }
 
     /// Close a run with its final status.
     pub fn finish_run(&mut self, run_id: i64, status: RunStatus) -> Result<()> {
-        let changed = self.conn().execute(
+        let changed = self.db().execute(
             "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1",
-            params![run_id, status.as_str(), now()],
+            vals![run_id, status.as_str(), now()],
         )?;
         if changed == 0 {
             return Err(StoreError::UnknownRun(run_id));
@@ -241,45 +300,60 @@ impl Store {
         Ok(())
     }
 
-    /// Mark runs still `running` whose process is gone as `interrupted`; returns how many.
+    /// Mark runs still `running` whose process is gone as `interrupted`; returns how many. On
+    /// PostgreSQL only this machine's runs are judged (another host's pids mean nothing here).
     pub fn mark_orphaned_runs(&mut self) -> Result<usize> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, pid FROM runs WHERE status = 'running'")?;
-        let running: Vec<(i64, Option<u32>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
+        let rows = if self.db().is_pg() {
+            self.db().query(
+                "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1",
+                vals![hostname()],
+            )?
+        } else {
+            self.db()
+                .query("SELECT id, pid FROM runs WHERE status = 'running'", &[])?
+        };
         let mut marked = 0;
-        for (id, pid) in running {
+        for r in rows {
+            let (id, pid): (i64, Option<u32>) = (r.get(0)?, r.get(1)?);
             if pid.is_some_and(process_alive) {
                 continue;
             }
-            marked += self.conn().execute(
+            marked += self.db().execute(
                 "UPDATE runs SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
-                params![id, now()],
-            )?;
+                vals![id, now()],
+            )? as usize;
         }
         Ok(marked)
     }
 
     /// One run.
     pub fn run_info(&self, run_id: i64) -> Result<RunInfo> {
-        Store::optional(self.conn().query_row(
-            &format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"),
-            [run_id],
-            run_info,
-        ))?
-        .ok_or(StoreError::UnknownRun(run_id))
+        let sql = format!("SELECT {} FROM runs WHERE id = ?1", self.run_columns());
+        match self.db().query_opt(&sql, vals![run_id])? {
+            Some(r) => run_info(&r),
+            None => Err(StoreError::UnknownRun(run_id)),
+        }
     }
 
     /// The most recent runs, newest first.
     pub fn list_runs(&self, limit: usize) -> Result<Vec<RunInfo>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let rows = stmt.query_map([limit as i64], run_info)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let sql = format!(
+            "SELECT {} FROM runs ORDER BY id DESC LIMIT ?1",
+            self.run_columns()
+        );
+        self.db()
+            .query(&sql, vals![i64::try_from(limit).unwrap_or(i64::MAX)])?
+            .iter()
+            .map(run_info)
+            .collect()
+    }
+
+    fn run_columns(&self) -> &'static str {
+        if self.db().is_pg() {
+            RUN_COLUMNS_PG
+        } else {
+            RUN_COLUMNS
+        }
     }
 
     /// The cells of a run, in creation order.
@@ -299,132 +373,105 @@ impl Store {
              FROM cells c JOIN prompt_versions v ON v.id = c.prompt_version_id
              JOIN prompts p ON p.id = v.prompt_id WHERE {condition} ORDER BY c.id"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map([value], |r| {
-            Ok(CellInfo {
-                id: r.get(0)?,
-                run_id: r.get(1)?,
-                prompt: r.get(2)?,
-                prompt_number: r.get(3)?,
-                cell: NewCell {
-                    prompt_version_id: r.get(4)?,
-                    variant_name: r.get(5)?,
-                    variant_json: r.get(6)?,
-                    case_name: r.get(7)?,
-                    case_json: r.get(8)?,
-                    n: r.get(9)?,
-                },
+        self.db()
+            .query(&sql, vals![value])?
+            .iter()
+            .map(|r| {
+                Ok(CellInfo {
+                    id: r.get(0)?,
+                    run_id: r.get(1)?,
+                    prompt: r.get(2)?,
+                    prompt_number: r.get(3)?,
+                    cell: NewCell {
+                        prompt_version_id: r.get(4)?,
+                        variant_name: r.get(5)?,
+                        variant_json: r.get(6)?,
+                        case_name: r.get(7)?,
+                        case_json: r.get(8)?,
+                        n: r.get(9)?,
+                    },
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            .collect()
     }
 
     /// The samples of a cell, by index.
     pub fn samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, created_at, cell_id, idx, status, output, tool_calls_json, finish_reason,
-                    input_tokens, output_tokens, cached_tokens, usage_source, latency_ms, cost_usd,
-                    system_fingerprint, error, attempts, request_hash, response_json, logprobs, region,
-                    ttft_ms
-             FROM samples WHERE cell_id = ?1 ORDER BY idx",
-        )?;
-        let rows = stmt.query_map([cell_id], |r| {
-            Ok(SampleRow {
-                id: r.get(0)?,
-                created_at: r.get(1)?,
-                sample: NewSample {
-                    cell_id: r.get(2)?,
-                    idx: r.get(3)?,
-                    status: Some(SampleStatus::parse(&r.get::<_, String>(4)?)),
-                    output: r.get(5)?,
-                    tool_calls_json: r.get(6)?,
-                    finish_reason: r.get(7)?,
-                    input_tokens: r.get(8)?,
-                    output_tokens: r.get(9)?,
-                    cached_tokens: r.get(10)?,
-                    usage_source: r.get(11)?,
-                    latency_ms: r.get(12)?,
-                    cost_usd: r.get(13)?,
-                    system_fingerprint: r.get(14)?,
-                    error: r.get(15)?,
-                    attempts: r.get(16)?,
-                    request_hash: r.get(17)?,
-                    response_json: r.get(18)?,
-                    logprobs: r.get(19)?,
-                    region: r.get(20)?,
-                    ttft_ms: r.get(21)?,
-                },
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let sql = format!(
+            "SELECT id, {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
+            SAMPLE_COLUMNS.join(", ")
+        );
+        self.db()
+            .query(&sql, vals![cell_id])?
+            .iter()
+            .map(sample_row)
+            .collect()
     }
 
     /// Record what each cell sent (see [`CellRequest`]), in one transaction.
     pub fn record_cell_requests(&mut self, requests: &[CellRequest]) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO cell_requests(cell_id, params_sent, request_json)
-                 VALUES (?1, ?2, ?3)",
+        let tx = self.db().begin()?;
+        for r in requests {
+            tx.execute(
+                "INSERT INTO cell_requests(cell_id, params_sent, request_json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(cell_id) DO UPDATE
+                 SET params_sent = excluded.params_sent, request_json = excluded.request_json",
+                vals![r.cell_id, r.params_sent.as_str(), r.request_json.as_str()],
             )?;
-            for r in requests {
-                stmt.execute(params![r.cell_id, r.params_sent, r.request_json])?;
-            }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// What a cell sent, when it was recorded (runs from before temper recorded it have none).
     pub fn cell_request(&self, cell_id: i64) -> Result<Option<CellRequest>> {
-        Ok(self
-            .conn()
-            .query_row(
+        self.db()
+            .query_opt(
                 "SELECT cell_id, params_sent, request_json FROM cell_requests WHERE cell_id = ?1",
-                [cell_id],
-                |r| {
-                    Ok(CellRequest {
-                        cell_id: r.get(0)?,
-                        params_sent: r.get(1)?,
-                        request_json: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+                vals![cell_id],
+            )?
+            .map(|r| {
+                Ok(CellRequest {
+                    cell_id: r.get(0)?,
+                    params_sent: r.get(1)?,
+                    request_json: r.get(2)?,
+                })
+            })
+            .transpose()
     }
 
     /// The effective params every cell of a run sent, `(cell_id, params_sent)` in cell order,
     /// in one query (the TUI shows them per cell; cells from before temper recorded them are
     /// absent).
     pub fn run_params_sent(&self, run_id: i64) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT r.cell_id, r.params_sent FROM cell_requests r
-             JOIN cells c ON c.id = r.cell_id WHERE c.run_id = ?1 ORDER BY r.cell_id",
-        )?;
-        let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.db()
+            .query(
+                "SELECT r.cell_id, r.params_sent FROM cell_requests r
+                 JOIN cells c ON c.id = r.cell_id WHERE c.run_id = ?1 ORDER BY r.cell_id",
+                vals![run_id],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect()
     }
 
     /// How many samples a run has stored.
     pub fn sample_count(&self, run_id: i64) -> Result<i64> {
-        Ok(self.conn().query_row(
-            "SELECT count(*) FROM samples s JOIN cells c ON c.id = s.cell_id WHERE c.run_id = ?1",
-            [run_id],
-            |r| r.get(0),
-        )?)
+        self.db()
+            .query_one(
+                "SELECT count(*) FROM samples s JOIN cells c ON c.id = s.cell_id WHERE c.run_id = ?1",
+                vals![run_id],
+            )?
+            .get(0)
     }
 
     /// The newest run that has a cell for this prompt version, if any.
     pub fn latest_run_for_version(&self, prompt_version_id: i64) -> Result<Option<i64>> {
-        Ok(self
-            .conn()
-            .query_row(
+        self.db()
+            .query_one(
                 "SELECT max(run_id) FROM cells WHERE prompt_version_id = ?1",
-                [prompt_version_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten())
+                vals![prompt_version_id],
+            )?
+            .get(0)
     }
 }
 
@@ -436,19 +483,40 @@ const RUN_COLUMNS: &str = "id, source, session, status, started_at, finished_at,
         JOIN prompts p ON p.id = v.prompt_id
         WHERE c.run_id = runs.id GROUP BY name ORDER BY MIN(c.id)))";
 
-fn run_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
+/// [`RUN_COLUMNS`] in PostgreSQL's dialect (`string_agg` keeps the order by first cell).
+const RUN_COLUMNS_PG: &str = "id, source, session, status, started_at, finished_at,
+    (SELECT string_agg(name, chr(9) ORDER BY first) FROM (
+        SELECT p.name || '@' || v.number AS name, MIN(c.id) AS first FROM cells c
+        JOIN prompt_versions v ON v.id = c.prompt_version_id
+        JOIN prompts p ON p.id = v.prompt_id
+        WHERE c.run_id = runs.id GROUP BY p.name, v.number) AS versions)";
+
+fn run_info(r: &Row) -> Result<RunInfo> {
     Ok(RunInfo {
         id: r.get(0)?,
         source: r.get(1)?,
         session: r.get(2)?,
-        status: RunStatus::parse(&r.get::<_, String>(3)?),
+        status: RunStatus::parse(&r.get::<String>(3)?),
         started_at: r.get(4)?,
         finished_at: r.get(5)?,
         prompts: r
-            .get::<_, Option<String>>(6)?
+            .get::<Option<String>>(6)?
             .map(|p| p.split('\t').map(str::to_string).collect())
             .unwrap_or_default(),
     })
+}
+
+/// This machine's name, which a run's pid belongs to on a shared server.
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or fails.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    if ok {
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "unknown".into()
+    }
 }
 
 /// Whether a process with this id exists (our own always does).

@@ -103,6 +103,16 @@ pub const MIGRATIONS: &[&str] = &[
         request_json TEXT NOT NULL
     );
     "#,
+    // 4: the read-only view production code reads the registry through (docs/postgres.md):
+    // one row per label with the version it points at and that version's body.
+    r#"
+    CREATE VIEW prompt_labels_current AS
+    SELECT p.name AS prompt, l.label AS label, v.number AS version, v.hash AS hash,
+           v.body_json AS body_json, l.updated_at AS updated_at
+    FROM labels l
+    JOIN prompts p ON p.id = l.prompt_id
+    JOIN prompt_versions v ON v.id = l.version_id;
+    "#,
 ];
 
 /// The schema version this build writes.

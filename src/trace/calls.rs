@@ -31,12 +31,24 @@ impl Trace {
             .iter()
             .filter_map(|s| s.tool_call_id.as_deref())
             .collect();
+        let requested: HashSet<&str> = self
+            .model_calls()
+            .into_iter()
+            .flat_map(|i| self.spans[i].tool_calls.iter())
+            .filter_map(|r| r.id.as_deref())
+            .collect();
+        // A TOOL span not linked to a request by id (none recorded, or the framework's own id
+        // rather than the model's) answers a request of the same name.
         let mut spans_by_name: HashMap<(usize, &str), usize> = HashMap::new();
         let mut tool_spans = 0;
         for (i, s) in self.spans.iter().enumerate() {
             if let Some(t) = &s.tool {
                 tool_spans += 1;
-                if s.tool_call_id.is_none() {
+                if !s
+                    .tool_call_id
+                    .as_deref()
+                    .is_some_and(|id| requested.contains(id))
+                {
                     *spans_by_name
                         .entry((self.root_of(i), t.name.as_str()))
                         .or_default() += 1;

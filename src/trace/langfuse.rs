@@ -130,17 +130,27 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
     };
     let failed = str_of(&o, "level").is_some_and(|l| l.eq_ignore_ascii_case("error"));
     let usage = usage(&o);
+    let attrs = OtelAttributes::of(&o);
+    let kind = attrs.refine(kind);
     let output_value = o.remove("output").map(decoded);
-    let documents = output_value.as_ref().map(documents).unwrap_or_default();
+    let documents = match kind {
+        SpanKind::Chain | SpanKind::Unknown | SpanKind::Retriever => {
+            output_value.as_ref().map(documents).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     let kind = match kind {
         SpanKind::Chain | SpanKind::Unknown if !documents.is_empty() => SpanKind::Retriever,
         k => k,
     };
     let name = str_of(&o, "name").unwrap_or_default();
     let input = o.remove("input").and_then(text);
-    let output = output_value.and_then(text);
+    let output = output_value
+        .and_then(text)
+        .filter(|t| !matches!(t.trim(), "" | "{}"))
+        .or_else(|| attrs.text("output.value"));
     let tool = (kind == SpanKind::Tool).then(|| ToolCall {
-        name: name.clone(),
+        name: attrs.tool_name().unwrap_or_else(|| name.clone()),
         arguments: input.clone(),
         result: output.clone(),
     });
@@ -167,7 +177,7 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         documents,
         tool,
         tool_calls: Vec::new(),
-        tool_call_id: None,
+        tool_call_id: attrs.tool_call_id(),
         output_schema: o
             .get("modelParameters")
             .and_then(super::semconv::schema_of_params),
@@ -200,6 +210,62 @@ fn usage(o: &Map<String, Value>) -> Usage {
     }
 }
 
+/// The OpenTelemetry attributes Langfuse keeps of a span it received over OTLP
+/// (`metadata.attributes`, the metadata often JSON-encoded): where frameworks put the tool's
+/// name and call id (`gen_ai.tool.*`, OpenInference `tool.name`) and the span's real output.
+struct OtelAttributes(Map<String, Value>);
+
+impl OtelAttributes {
+    fn of(o: &Map<String, Value>) -> OtelAttributes {
+        let attrs = o
+            .get("metadata")
+            .cloned()
+            .map(decoded)
+            .and_then(|m| match m {
+                Value::Object(mut m) => match m.remove("attributes").map(decoded) {
+                    Some(Value::Object(a)) => Some(a),
+                    _ => None,
+                },
+                _ => None,
+            });
+        OtelAttributes(attrs.unwrap_or_default())
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        str_of(&self.0, key)
+    }
+
+    fn tool_name(&self) -> Option<String> {
+        self.text("gen_ai.tool.name")
+            .or_else(|| self.text("tool.name"))
+    }
+
+    /// The call id; some SDKs record a list (the framework's id and the provider's `call_…`).
+    fn tool_call_id(&self) -> Option<String> {
+        match self.0.get("gen_ai.tool.call.id")? {
+            Value::String(s) => Some(s.clone()).filter(|s| !s.is_empty()),
+            Value::Array(ids) => {
+                let ids: Vec<&str> = ids.iter().filter_map(Value::as_str).collect();
+                let pick = ids.iter().find(|i| i.starts_with("call_")).or(ids.first());
+                pick.map(|s| s.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// A generic observation (SPAN, CHAIN, EVENT) that ran a tool is a TOOL span.
+    fn refine(&self, kind: SpanKind) -> SpanKind {
+        let says_tool = self
+            .text("openinference.span.kind")
+            .is_some_and(|k| k.eq_ignore_ascii_case("tool"))
+            || self.text("gen_ai.tool.name").is_some();
+        match kind {
+            SpanKind::Chain | SpanKind::Unknown if says_tool => SpanKind::Tool,
+            k => k,
+        }
+    }
+}
+
 /// Retriever output: an array of chunks, or `{documents: [...]}`, with LangChain's
 /// `page_content` or plain `content`/`text`.
 fn documents(output: &Value) -> Vec<Document> {
@@ -213,6 +279,7 @@ fn documents(output: &Value) -> Vec<Document> {
     };
     let docs: Vec<Document> = items
         .iter()
+        .filter(|d| d.get("role").is_none())
         .filter_map(|d| {
             let content = ["page_content", "pageContent", "content", "text"]
                 .iter()

@@ -51,6 +51,25 @@ pub fn span_costs(
         .collect()
 }
 
+/// The spans whose cost makes up the trace's total: every model request and embedding, and an
+/// LLM span that wraps requests (agno's `OpenAIChat.invoke`, Vercel's `ai.generateText`) only
+/// when no LLM span under it has a cost, since otherwise it repeats theirs.
+pub fn billed_spans(trace: &Trace, costs: &[Option<SpanCost>]) -> Vec<usize> {
+    (0..trace.spans.len())
+        .filter(|&i| match trace.spans[i].kind {
+            SpanKind::Embedding => true,
+            SpanKind::Llm => {
+                trace.is_model_call(i)
+                    || !trace.descendants(i).iter().any(|&d| {
+                        trace.spans[d].kind == SpanKind::Llm
+                            && costs.get(d).is_some_and(Option::is_some)
+                    })
+            }
+            _ => false,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

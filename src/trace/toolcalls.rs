@@ -12,16 +12,24 @@ use serde_json::{Map, Value};
 /// Objects visited at most per output, so a hostile output cannot make this slow.
 const MAX_NODES: usize = 100_000;
 
+/// How deep JSON written inside a string is followed (koog puts the calls as a JSON string in the
+/// message content).
+const MAX_NESTING: usize = 2;
+
 /// Every tool call requested in `output` (a parsed JSON output), in document order, without
 /// duplicates (OpenAI's legacy `function_call` repeats the first of `tool_calls`).
 pub fn extract(output: &Value) -> Vec<ToolRequest> {
     let mut found: Vec<ToolRequest> = Vec::new();
+    walk(output, &mut found, &mut 0, 0);
+    found
+}
+
+fn walk(output: &Value, found: &mut Vec<ToolRequest>, visited: &mut usize, nesting: usize) {
     let mut stack = vec![output];
-    let mut visited = 0;
     while let Some(v) = stack.pop() {
-        visited += 1;
-        if visited > MAX_NODES {
-            break;
+        *visited += 1;
+        if *visited > MAX_NODES {
+            return;
         }
         match v {
             Value::Object(o) => match request(o) {
@@ -36,19 +44,27 @@ pub fn extract(output: &Value) -> Vec<ToolRequest> {
                 None => stack.extend(o.values().rev()),
             },
             Value::Array(items) => stack.extend(items.iter().rev()),
+            Value::String(s) if nesting < MAX_NESTING && looks_like_json(s) => {
+                if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                    walk(&inner, found, visited, nesting + 1);
+                }
+            }
             _ => {}
         }
     }
-    found
+}
+
+fn looks_like_json(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('{') || t.starts_with('[')
 }
 
 /// Parse `text` as JSON and extract its tool calls; plain text has none.
 pub fn extract_text(text: &str) -> Vec<ToolRequest> {
-    let t = text.trim_start();
-    if !(t.starts_with('{') || t.starts_with('[')) {
+    if !looks_like_json(text) {
         return Vec::new();
     }
-    serde_json::from_str::<Value>(t)
+    serde_json::from_str::<Value>(text.trim_start())
         .map(|v| extract(&v))
         .unwrap_or_default()
 }
@@ -165,5 +181,19 @@ mod tests {
     fn plain_text_and_messages_have_none() {
         assert!(extract_text("The answer is 42.").is_empty());
         assert!(extract(&json!({"role": "assistant", "content": "hi", "name": "bot"})).is_empty());
+    }
+
+    #[test]
+    fn calls_written_as_json_inside_a_string_are_found_two_levels_deep() {
+        let inner = r#"[{"function":{"name":"HelloTool","arguments":"{}"},"id":"call_1"}]"#;
+        let once = json!([{"role": "assistant", "content": inner}]);
+        assert_eq!(names(once)[0].1, "HelloTool");
+        let wrap = |v: Value| json!({"content": serde_json::to_string(&v).unwrap()});
+        let twice = wrap(json!({"content": inner}));
+        assert_eq!(names(twice.clone())[0].1, "HelloTool");
+        assert!(
+            names(wrap(twice)).is_empty(),
+            "a third level is not followed"
+        );
     }
 }

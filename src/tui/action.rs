@@ -72,11 +72,14 @@ pub enum Action {
     CompareOutputs,
     SaveSession,
     SetVolume,
+    Waterfall,
+    Zoom,
+    Confidence,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 45] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -119,6 +122,9 @@ impl Action {
         Action::CompareOutputs,
         Action::SaveSession,
         Action::SetVolume,
+        Action::Waterfall,
+        Action::Zoom,
+        Action::Confidence,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -166,6 +172,9 @@ impl Action {
             Action::CompareOutputs => "compare_outputs",
             Action::SaveSession => "save_session",
             Action::SetVolume => "set_volume",
+            Action::Waterfall => "waterfall",
+            Action::Zoom => "zoom",
+            Action::Confidence => "confidence",
         }
     }
 
@@ -204,6 +213,9 @@ impl Action {
             Action::Refresh => "reload",
             Action::SaveSession => "save",
             Action::SetVolume => "calls/day",
+            Action::Waterfall => "wide bars",
+            Action::Zoom => "zoom",
+            Action::Confidence => "confidence",
             other => other.name(),
         }
     }
@@ -255,6 +267,15 @@ impl Action {
             }
             Action::Explain => {
                 "explain the split: token probabilities, near-ties, backends, batch probe"
+            }
+            Action::Waterfall => {
+                "toggle tree / waterfall widths: the span bars get most of the width"
+            }
+            Action::Zoom => {
+                "zoom the waterfall to the selected span's subtree (again or esc: back)"
+            }
+            Action::Confidence => {
+                "colour each token by its logprob margin (near-ties in the warning colour)"
             }
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"

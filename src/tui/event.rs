@@ -166,6 +166,8 @@ pub struct SessionChecks {
     pub checks: Vec<String>,
     /// The checks that did not hold (value vs bar), per cell.
     pub failures: Vec<crate::session::Failure>,
+    /// Every check on every case × variant, for the cases list.
+    pub cases: Vec<crate::session::CaseOutcome>,
 }
 
 impl SessionChecks {
@@ -240,6 +242,8 @@ pub enum Event {
         text: String,
         completed: String,
     },
+    /// `temper trace --listen`: what the receiver holds now (see `tui::live`).
+    Live(Box<super::live::LiveFrame>),
     /// A trace file was read (with detector flags), or why it could not be.
     Trace {
         path: PathBuf,

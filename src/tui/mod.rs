@@ -12,6 +12,7 @@ pub mod event_loop;
 pub mod highlight;
 pub mod host;
 pub mod keymap;
+pub mod live;
 pub mod paths;
 pub mod runs;
 pub mod session;
@@ -55,14 +56,39 @@ pub fn new_app(options: &Options) -> app::App {
     app
 }
 
-/// Open the TUI on the real terminal and run until the user quits.
-pub fn run(options: Options) -> anyhow::Result<()> {
-    terminal::install_panic_hook();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The runtime the TUI runs on (and `temper trace --listen` starts its receiver on).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?;
+        .build()
+}
+
+/// Open the TUI on the real terminal and run until the user quits.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    run_on(runtime()?, options, None)
+}
+
+/// Open the TUI on the Trace view, fed live by `feed` (whose receiver runs on `runtime`), and
+/// run until the user quits; `--save` is flushed and closed when this returns.
+pub fn run_live(
+    runtime: tokio::runtime::Runtime,
+    options: Options,
+    feed: live::Feed,
+) -> anyhow::Result<()> {
+    run_on(runtime, options, Some(feed))
+}
+
+fn run_on(
+    runtime: tokio::runtime::Runtime,
+    options: Options,
+    feed: Option<live::Feed>,
+) -> anyhow::Result<()> {
+    terminal::install_panic_hook();
     let mut app = new_app(&options);
+    if feed.is_some() {
+        app.tab = action::Tab::Trace;
+    }
     let mut term = terminal::enter()?;
     let _guard = terminal::RestoreGuard;
     // First frame before any I/O: the worker opens the DB only after this.
@@ -70,18 +96,34 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runs =
         runs::RunController::new(options.config.clone(), options.db_path.clone(), tx.clone());
+    let tx_live = tx.clone();
     let worker = worker::spawn_with_config(options.db_path.clone(), options.config.clone(), tx)?;
     highlight::warm_up();
     if let Some(path) = &options.trace {
         worker.send(event::Request::LoadTrace { path: path.clone() });
     }
+    let stop = tokio_util::sync::CancellationToken::new();
+    let feeding = match feed {
+        Some(feed) => Some(live::spawn(
+            runtime.handle().clone(),
+            feed,
+            tx_live,
+            stop.clone(),
+        )?),
+        None => None,
+    };
     let mut host = host::TerminalHost::new(runs);
-    runtime.block_on(event_loop::run_loop(
+    let result = runtime.block_on(event_loop::run_loop(
         &mut term,
         &mut app,
         ratatui::crossterm::event::EventStream::new,
         rx,
         &worker,
         &mut host,
-    ))
+    ));
+    stop.cancel();
+    if let Some(thread) = feeding {
+        let _ = thread.join();
+    }
+    result
 }

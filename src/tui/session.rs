@@ -63,10 +63,11 @@ pub fn check(store: &Store, path: &Path, run_id: i64) -> Event {
 
 fn evaluate_run(store: &Store, path: &Path, run_id: i64) -> Result<SessionChecks, String> {
     let session = Session::read(path).map_err(|e| e.to_string())?;
-    let crate::session::RunChecks { cells, failures } =
-        crate::session::check_run(store, &session, run_id).map_err(|e| e.to_string())?;
+    let verdict = crate::session::verdict(store, &session, run_id).map_err(|e| e.to_string())?;
+    let crate::session::RunChecks { cells, failures } = verdict.checks;
     Ok(SessionChecks {
         failures,
+        cases: verdict.cases,
         checks: session.check.names(),
         cells: cells.len(),
         name: session.name,

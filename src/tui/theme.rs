@@ -17,6 +17,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "high-contrast",
         include_str!("../../themes/high-contrast.toml"),
     ),
+    ("mono", include_str!("../../themes/mono.toml")),
 ];
 
 /// The colours the UI draws with, by meaning.
@@ -173,11 +174,15 @@ impl Theme {
         Style::default().fg(color)
     }
 
-    /// The highlighted row of a list (bold so it survives monochrome terminals).
+    /// The highlighted row of a list (bold so it survives monochrome terminals; reversed
+    /// when the theme has no selection colour, as `mono` does).
     pub fn selected(&self, focused: bool) -> Style {
-        let style = Style::default()
+        let mut style = Style::default()
             .bg(self.selection_bg)
             .add_modifier(Modifier::BOLD);
+        if self.selection_bg == Color::Reset {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
         if focused {
             style.fg(self.accent)
         } else {

@@ -65,7 +65,14 @@ impl ChatServer {
 pub fn answer(prompt: &str, flip: usize) -> String {
     let p = prompt.to_lowercase();
     let table: &[(&str, &str)] = &[
-        ("coin", if flip.is_multiple_of(2) { "heads" } else { "tails" }),
+        (
+            "coin",
+            if flip.is_multiple_of(2) {
+                "heads"
+            } else {
+                "tails"
+            },
+        ),
         ("to french: hello world", "Bonjour le monde"),
         (
             "to spanish: where is the library?",

@@ -135,6 +135,7 @@ fn checks_app() -> App {
             bar: "1.00".into(),
             detail: Some("4 of 10 samples differ".into()),
         }],
+        cases: Vec::new(),
     })));
     a
 }

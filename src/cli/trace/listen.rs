@@ -14,7 +14,7 @@ use crate::trace::receiver::{self, Config, CountersSnapshot, LiveTraces, Receive
 use anyhow::Context as _;
 use serde_json::json;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
 use std::process::ExitCode;
@@ -36,11 +36,41 @@ pub fn execute(args: &TraceArgs, addr: &str, ctx: &Ctx) -> anyhow::Result<ExitCo
         max_body: args.max_body.saturating_mul(1024 * 1024),
         ..Config::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = crate::tui::runtime()?;
+    if !args.headless && std::io::stdout().is_terminal() {
+        return live_view(args, runtime, config, save, ctx);
+    }
     runtime.block_on(headless(args, config, save, ctx))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Trace view fed live: the receiver starts first (a port in use is an error on the plain
+/// terminal), then the TUI takes the terminal until the user quits.
+fn live_view(
+    args: &TraceArgs,
+    runtime: tokio::runtime::Runtime,
+    config: Config,
+    save: Option<BufWriter<File>>,
+    ctx: &Ctx,
+) -> anyhow::Result<ExitCode> {
+    let receiver = runtime.block_on(Receiver::start(config))?;
+    let counters = receiver.counters();
+    let book = PriceBook::load(&ctx.config, None).ok();
+    let feed = crate::tui::live::Feed {
+        receiver,
+        max_spans: args.max_spans,
+        limits: limits(args, book),
+        save,
+    };
+    let options = crate::tui::Options {
+        db_path: ctx.db_path.clone(),
+        theme: ctx.theme.clone(),
+        keys: ctx.config.ui.keys.clone(),
+        config: ctx.config.clone(),
+        trace: None,
+    };
+    crate::tui::run_live(runtime, options, feed)?;
+    eprintln!("temper: stopped; {}", counts(&counters.snapshot()));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,8 +10,8 @@ use super::{Ctx, EXIT_CHECK_FAILED, print_json};
 use crate::cost::PriceBook;
 use crate::sanitize::one_line;
 use crate::trace::detectors::{self, Limits, builtin_context_window};
-use crate::trace::pricing::{CostSource, SpanCost, span_costs};
-use crate::trace::{Format, Span, SpanKind, Trace, Usage};
+use crate::trace::pricing::{CostSource, SpanCost, billed_spans, span_costs};
+use crate::trace::{Format, Span, Trace, Usage};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +64,10 @@ pub struct TraceArgs {
     /// With --listen: largest request body accepted, in MB (before and after gzip)
     #[arg(long, value_name = "MB", default_value_t = 16, requires = "listen")]
     pub max_body: usize,
+    /// With --listen: print one line per trace instead of opening the Trace view, even on a
+    /// terminal (the default when stdout is not a terminal)
+    #[arg(long, requires = "listen")]
+    pub headless: bool,
 }
 
 impl TraceArgs {
@@ -216,12 +220,9 @@ fn totals(trace: &Trace, costs: &[Option<SpanCost>]) -> Totals {
             .fold(0u64, u64::saturating_add)
     };
     let model_costs = |source: CostSource| {
-        let picked: Vec<f64> = trace
-            .spans
-            .iter()
-            .zip(costs)
-            .filter(|(s, _)| matches!(s.kind, SpanKind::Llm | SpanKind::Embedding))
-            .filter_map(|(_, c)| c.filter(|c| c.source == source).map(|c| c.usd))
+        let picked: Vec<f64> = billed_spans(trace, costs)
+            .into_iter()
+            .filter_map(|i| costs[i].filter(|c| c.source == source).map(|c| c.usd))
             .collect();
         (!picked.is_empty()).then(|| picked.iter().sum())
     };

@@ -35,6 +35,9 @@ pub struct Update {
     pub touched: Vec<(String, usize)>,
     /// The new spans as stored (logs attached), in arrival order: what `--save` appends.
     pub new_spans: Vec<Span>,
+    /// Traces whose spans changed without gaining any (log records attached to them): a view
+    /// redraws them, the headless lines do not repeat them.
+    pub changed: Vec<String>,
 }
 
 /// Every trace of a live session, bounded by a span cap.
@@ -72,10 +75,10 @@ impl LiveTraces {
     pub fn ingest(&mut self, batch: Batch) -> Update {
         match batch {
             Batch::Spans(spans) => self.add_spans(spans),
-            Batch::Logs(events) => {
-                self.add_logs(events);
-                Update::default()
-            }
+            Batch::Logs(events) => Update {
+                changed: self.add_logs(events),
+                ..Update::default()
+            },
         }
     }
 
@@ -166,7 +169,9 @@ impl LiveTraces {
             .fetch_add(spans.len() as u64, Ordering::Relaxed);
     }
 
-    fn add_logs(&mut self, events: Vec<LogEvent>) {
+    /// Attach `events` to their spans (or keep them for a span still to come); the ids of the
+    /// traces whose spans got records.
+    fn add_logs(&mut self, events: Vec<LogEvent>) -> Vec<String> {
         let mut by_seq: HashMap<u64, Vec<LogEvent>> = HashMap::new();
         for event in events {
             match self.by_span.get(&event.span_id) {
@@ -181,9 +186,11 @@ impl LiveTraces {
                 }
             }
         }
+        let mut changed = Vec::new();
         for (seq, events) in by_seq {
             if let Some(t) = self.slot(seq) {
                 logs::attach(&mut t.spans, &events);
+                changed.push(t.id.clone());
             }
         }
         while self.pending_order.len() > MAX_PENDING_LOGS {
@@ -191,6 +198,7 @@ impl LiveTraces {
                 self.pending_logs.remove(&id);
             }
         }
+        changed
     }
 
     fn attach_pending(&mut self, span: &mut Span) {
@@ -261,11 +269,12 @@ mod tests {
             json!({"content": "hi"}),
         )]));
         live.ingest(Batch::Spans(vec![span("a", "1")]));
-        live.ingest(Batch::Logs(vec![log(
+        let update = live.ingest(Batch::Logs(vec![log(
             "1",
             "gen_ai.choice",
             json!({"message": {"content": "hello"}}),
         )]));
+        assert_eq!((update.changed, update.touched), (vec!["a".into()], vec![]));
         let t = live
             .get("a")
             .map(|t| t.spans[0].clone())

@@ -15,9 +15,11 @@
 mod decode;
 mod http;
 mod live;
+mod snapshot;
 
 pub use decode::{BodyError, Encoding};
 pub use live::{LiveTrace, LiveTraces, Update};
+pub use snapshot::{Snapshots, concat};
 
 use super::logs::LogEvent;
 use super::model::Span;

@@ -1,6 +1,7 @@
 //! The views (one folder or file each): components that draw from their own state and turn actions and
 //! worker events into effects. They never do I/O themselves.
 
+pub mod charts;
 pub mod cost;
 pub mod diff;
 pub mod prompts;

@@ -5,6 +5,7 @@
 //! earliest, and the divergence point is marked in both panes.
 
 pub mod cells;
+mod confidence;
 mod explain;
 mod lines;
 mod versions;
@@ -62,6 +63,8 @@ pub struct DiffView {
     sent: Option<crate::tui::event::RunSent>,
     /// `O` in the Prompts view: two versions' outputs instead of a run's samples.
     versions: Option<versions::Versions>,
+    /// `m`: tokens coloured by logprob margin, a sparkline of margins under each pane.
+    pub confidence: bool,
 }
 
 /// A sample's text as compared: its output, else its error.
@@ -201,6 +204,10 @@ impl View for DiffView {
             Action::Back if self.comparing_versions() => return Some(self.leave_versions()),
             Action::Explain => {
                 self.explain_open = !self.explain_open;
+                return Some(Vec::new());
+            }
+            Action::Confidence => {
+                self.confidence = !self.confidence;
                 return Some(Vec::new());
             }
             _ => return None,
@@ -365,8 +372,10 @@ impl View for DiffView {
                     sample.sample.idx
                 ),
             };
+            let block = pane(title, side == self.side, theme);
+            let (lines, block) = self.with_confidence(index, lines, block, rect.width, theme);
             let para = Paragraph::new(lines)
-                .block(pane(title, side == self.side, theme))
+                .block(block)
                 .wrap(Wrap { trim: false })
                 .scroll((self.scroll, 0));
             frame.render_widget(para, rect);
@@ -379,6 +388,7 @@ impl View for DiffView {
             Action::PrevChange,
             Action::NextCell,
             Action::Explain,
+            Action::Confidence,
             Action::FocusNext,
             Action::Help,
             Action::Quit,

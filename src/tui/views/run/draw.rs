@@ -248,8 +248,22 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     if let Some(err) = &s.error {
         lines.extend(crate::tui::text::lines(err, theme.fg(theme.error)));
     }
-    if let Some(out) = &s.output {
-        lines.extend(highlight(out, detect(out), &theme.syntect, theme.text()));
+    let (tokens, bottom) = match view.confidence {
+        true => crate::tui::views::charts::confidence::pane(
+            row,
+            None,
+            area.width.saturating_sub(4) as usize,
+            theme,
+        ),
+        false => (None, Line::default()),
+    };
+    let block = block.title_bottom(bottom);
+    match (tokens, &s.output) {
+        (Some(tokens), _) => lines.extend(tokens),
+        (None, Some(out)) => {
+            lines.extend(highlight(out, detect(out), &theme.syntect, theme.text()))
+        }
+        (None, None) => {}
     }
     let para = Paragraph::new(lines)
         .block(block)

@@ -4,6 +4,7 @@
 //! `r` starts the version selected in Prompts after the spend guard (`spend`) has estimated
 //! it. Drawing lives in `draw`.
 
+pub mod cases;
 mod checks;
 mod draw;
 mod live;
@@ -45,6 +46,8 @@ const POLL_TICKS: u32 = 4;
 
 /// State of the Run view.
 pub struct RunView {
+    /// `m`: the output pane colours tokens by logprob margin (see `charts::confidence`).
+    pub confidence: bool,
     /// Samples per variant for the next run.
     pub n: u32,
     /// Models of the next run (`provider:model`), one variant each.
@@ -65,6 +68,8 @@ pub struct RunView {
     session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
     /// The checks of the last session run, until `esc`.
     pub session_checks: Option<crate::tui::event::SessionChecks>,
+    /// The cases of the shown session checks, pass or fail per check (`f`: failures only).
+    pub session_cases: Option<cases::CasesList>,
     models_input: Option<LineInput>,
     /// Calls in flight at once for the next run; `None`: `[run] concurrency` of the config.
     pub concurrency: Option<usize>,
@@ -90,6 +95,7 @@ pub struct RunView {
 impl Default for RunView {
     fn default() -> Self {
         RunView {
+            confidence: false,
             n: 10,
             models: vec!["mock:drift".to_string()],
             live: None,
@@ -100,6 +106,7 @@ impl Default for RunView {
             running_session: None,
             session_picker: None,
             session_checks: None,
+            session_cases: None,
             models_input: None,
             concurrency: None,
             save_input: None,
@@ -278,6 +285,7 @@ impl View for RunView {
             Action::SaveSession => self.ask_save_name(),
             Action::Back if self.session_checks.is_some() => {
                 self.session_checks = None;
+                self.session_cases = None;
                 Vec::new()
             }
             Action::More => {
@@ -286,6 +294,10 @@ impl View for RunView {
             }
             Action::Less => {
                 self.n = self.n.saturating_sub(1).max(1);
+                Vec::new()
+            }
+            Action::Confidence => {
+                self.confidence = !self.confidence;
                 Vec::new()
             }
             Action::Variants => {
@@ -306,6 +318,10 @@ impl View for RunView {
             .or_else(|| self.picker_key(key))
             .or_else(|| self.save_key(key))
             .or_else(|| self.models_key(key))
+            .or_else(|| {
+                let list = self.session_cases.as_mut()?;
+                list.key(key).then(Vec::new)
+            })
     }
 
     fn capture_hint(&self) -> Option<&'static str> {
@@ -330,6 +346,8 @@ impl View for RunView {
                 )]
             }
             Event::SessionChecks(checks) => {
+                self.session_cases =
+                    (!checks.cases.is_empty()).then(|| cases::CasesList::new(checks.cases.clone()));
                 self.session_checks = Some((**checks).clone());
                 Vec::new()
             }

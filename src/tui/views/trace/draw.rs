@@ -5,6 +5,7 @@ use super::{TracePane, TraceView};
 use crate::trace::Status;
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::views::charts::waterfall::{MIN_BAR, Waterfall, fit_line};
 use crate::tui::views::widgets::{ListSpec, draw_list, empty_state, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,9 +13,15 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-/// Tree, chunks, tools and answer areas for `area`.
-pub fn layout(area: Rect) -> [Rect; 4] {
-    if area.width >= 160 {
+/// Tree, chunks, tools and answer areas for `area`; `wide` (the waterfall toggle): the tree
+/// across the top, the other three side by side under it.
+pub fn layout(area: Rect, wide: bool) -> [Rect; 4] {
+    if wide {
+        let [tree, rest] =
+            Layout::vertical([Constraint::Percentage(62), Constraint::Min(3)]).areas(area);
+        let [chunks, tools, answer] = Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(rest);
+        [tree, chunks, tools, answer]
+    } else if area.width >= 160 {
         Layout::horizontal([
             Constraint::Percentage(34),
             Constraint::Percentage(22),
@@ -57,51 +64,31 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         draw_open(view, frame, area, theme);
         return;
     };
-    let [tree, chunks, tools, answer] = layout(area);
+    let [tree, chunks, tools, answer] = layout(area, view.wide);
     let t = &loaded.trace;
     let focused = |p| view.focus() == p;
-    let (rows, chunk_rows, tool_rows) = (view.rows(), view.chunks(), view.tools());
+    let (rows, chunk_rows) = (view.rows(), view.chunks());
     let title = tree_title(view, loaded);
     let spec = ListSpec {
         cursor: &view.cursors[0],
         len: rows.len(),
         focused: focused(TracePane::Tree),
     };
-    draw_list(
-        frame,
-        tree,
-        pane(title, spec.focused, theme),
-        spec,
-        theme,
-        |row| {
-            let (i, depth) = rows[row];
-            let s = &t.spans[i];
-            let flagged = !t.flags_of(i).is_empty();
-            let mut spans = vec![
-                Span::raw("  ".repeat(depth.min(12))),
-                Span::styled(if flagged { "⚑ " } else { "" }, theme.fg(theme.flag)),
-                Span::styled(format!("{} ", s.kind.as_str()), theme.fg(theme.label)),
-                one_line(
-                    &s.name,
-                    if s.status == Status::Error {
-                        theme.fg(theme.error)
-                    } else {
-                        theme.text()
-                    },
-                ),
-            ];
-            if let Some(ms) = s.duration_ms() {
-                spans.push(Span::styled(format!(" {ms:.0}ms"), theme.muted()));
-            }
-            for f in t.flags_of(i) {
-                spans.push(Span::styled(
-                    format!(" [{}]", f.kind.as_str()),
-                    theme.fg(theme.flag).add_modifier(Modifier::BOLD),
-                ));
-            }
-            Line::from(spans)
-        },
-    );
+    let waterfall = view.waterfall();
+    let (name_w, bar_w) = bar_widths(tree.width.saturating_sub(2), view.wide, waterfall);
+    let mut block = pane(title, spec.focused, theme);
+    if let Some(legend) = waterfall.legend() {
+        block = block.title_bottom(Line::styled(legend, theme.muted()).right_aligned());
+    }
+    draw_list(frame, tree, block, spec, theme, |row| {
+        let line = tree_row(loaded, rows[row], theme);
+        if waterfall.axis.is_none() {
+            return line;
+        }
+        let mut spans = fit_line(line, name_w).spans;
+        spans.extend(waterfall.cells(t, rows[row].0, bar_w, theme));
+        Line::from(spans)
+    });
     let spec = ListSpec {
         cursor: &view.cursors[1],
         len: chunk_rows.len(),
@@ -138,15 +125,77 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
             ])
         },
     );
+    draw_tools(view, frame, tools, theme);
+    let (title, body) = super::detail::detail(view, loaded, theme);
+    let para = Paragraph::new(body)
+        .block(pane(
+            one_line(&title, theme.text()),
+            focused(TracePane::Answer),
+            theme,
+        ))
+        .wrap(Wrap { trim: false });
+    let para = view.answer_scroll.apply(para, answer);
+    frame.render_widget(para, answer);
+    draw_open(view, frame, area, theme);
+}
+
+/// Name and bar widths of a tree row `inner` cells wide: the bars take a third (three fifths
+/// in the wide layout); under [`MIN_BAR`] cells the row shows the start offset as text.
+fn bar_widths(inner: u16, wide: bool, waterfall: &Waterfall) -> (usize, usize) {
+    let inner = inner as usize;
+    if waterfall.axis.is_none() {
+        return (inner, 0);
+    }
+    let bar = if wide { inner * 3 / 5 } else { inner / 3 };
+    let bar = if bar < MIN_BAR { 0 } else { bar };
+    // The mark column between name and bar; the offset text needs about eight cells.
+    let name = inner.saturating_sub(1 + bar.max(8));
+    (name, bar)
+}
+
+/// One row of the span tree: indent, flag, kind, name, duration and detector flags.
+fn tree_row(loaded: &super::Loaded, (i, depth): (usize, usize), theme: &Theme) -> Line<'static> {
+    let t = &loaded.trace;
+    let s = &t.spans[i];
+    let flagged = !t.flags_of(i).is_empty();
+    let mut spans = vec![
+        Span::raw("  ".repeat(depth.min(12))),
+        Span::styled(if flagged { "⚑ " } else { "" }, theme.fg(theme.flag)),
+        Span::styled(format!("{} ", s.kind.as_str()), theme.fg(theme.label)),
+        one_line(
+            &s.name,
+            if s.status == Status::Error {
+                theme.fg(theme.error)
+            } else {
+                theme.text()
+            },
+        ),
+    ];
+    if let Some(ms) = s.duration_ms() {
+        spans.push(Span::styled(format!(" {ms:.0}ms"), theme.muted()));
+    }
+    for f in t.flags_of(i) {
+        spans.push(Span::styled(
+            format!(" [{}]", f.kind.as_str()),
+            theme.fg(theme.flag).add_modifier(Modifier::BOLD),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The tool calls pane: name(arguments) → result, or ✗ and the error.
+fn draw_tools(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(loaded) = view.loaded() else { return };
+    let (t, tool_rows) = (&loaded.trace, view.tools());
     let spec = ListSpec {
         cursor: &view.cursors[2],
         len: tool_rows.len(),
-        focused: focused(TracePane::Tools),
+        focused: view.focus() == TracePane::Tools,
     };
     let title = format!(" Tools ({}) ", tool_rows.len());
     draw_list(
         frame,
-        tools,
+        area,
         pane(title, spec.focused, theme),
         spec,
         theme,
@@ -175,17 +224,6 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
             ])
         },
     );
-    let (title, body) = super::detail::detail(view, loaded, theme);
-    let para = Paragraph::new(body)
-        .block(pane(
-            one_line(&title, theme.text()),
-            focused(TracePane::Answer),
-            theme,
-        ))
-        .wrap(Wrap { trim: false });
-    let para = view.answer_scroll.apply(para, answer);
-    frame.render_widget(para, answer);
-    draw_open(view, frame, area, theme);
 }
 
 /// "Spans (12) · 1 problem", led by "trace 2/3 query ·" when the file holds several traces
@@ -199,6 +237,10 @@ fn tree_title(view: &TraceView, loaded: &super::Loaded) -> String {
         shown.walk.len(),
         crate::plural::count(loaded.problems_in(shown) as u64, "problem")
     );
+    if let Some(span) = view.zoomed() {
+        let name = crate::sanitize::one_line(&loaded.trace.spans[span].name);
+        return format!(" zoom: {name} · z back · {} ", view.rows().len());
+    }
     match loaded.traces.len() {
         n if n > 1 => format!(
             " trace {}/{n} {} · {counts} · t next ",

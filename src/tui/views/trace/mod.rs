@@ -6,8 +6,10 @@
 mod call;
 mod detail;
 mod draw;
+mod live;
 mod loaded;
 
+pub use live::{LiveState, status_line};
 pub use loaded::{Loaded, TraceInfo};
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
@@ -54,6 +56,14 @@ pub struct TraceView {
     answer_scroll: super::widgets::TextScroll,
     /// Which trace of the file the panes show (`t` / `T` pick another).
     shown_trace: usize,
+    /// Fed by `temper trace --listen` (see `live`): the tree lists every trace.
+    live: Option<LiveState>,
+    /// `w`: the tree pane spans the view and its bars get most of its width.
+    pub wide: bool,
+    /// `z`: the rows of [`Loaded::walk`] the tree is zoomed to (a subtree), if any.
+    zoom: Option<std::ops::Range<usize>>,
+    /// Axis and critical path of the rows shown, computed when they change.
+    waterfall: super::charts::waterfall::Waterfall,
 }
 
 impl Default for TraceView {
@@ -70,6 +80,10 @@ impl Default for TraceView {
             cursors: Default::default(),
             answer_scroll: Default::default(),
             shown_trace: 0,
+            live: None,
+            wide: false,
+            zoom: None,
+            waterfall: Default::default(),
         }
     }
 }
@@ -90,8 +104,10 @@ impl TraceView {
 
     /// The tree rows of the shown trace: (span index, depth).
     pub fn rows(&self) -> &[(usize, usize)] {
-        match (&self.loaded, self.shown()) {
-            (Some(l), Some((_, t))) => &l.walk[t.walk.clone()],
+        match (&self.loaded, self.shown(), &self.zoom) {
+            (Some(l), _, Some(zoom)) => l.walk.get(zoom.clone()).unwrap_or(&[]),
+            (Some(l), _, None) if self.live.is_some() => &l.walk,
+            (Some(l), Some((_, t)), None) => &l.walk[t.walk.clone()],
             _ => &[],
         }
     }
@@ -114,6 +130,9 @@ impl TraceView {
 
     /// Show the next (or previous) trace of the file, from its top.
     fn step_trace(&mut self, forward: bool) {
+        if self.live.is_some() {
+            return self.jump_trace(forward);
+        }
         let n = self.loaded.as_ref().map_or(0, |l| l.traces.len());
         if n < 2 {
             return;
@@ -122,6 +141,57 @@ impl TraceView {
         self.shown_trace = (self.shown_trace + step) % n;
         self.cursors = Default::default();
         self.answer_scroll.reset();
+        self.zoom = None;
+        self.refresh_waterfall();
+    }
+
+    /// The waterfall of the rows shown: axis and critical path.
+    pub fn waterfall(&self) -> &super::charts::waterfall::Waterfall {
+        &self.waterfall
+    }
+
+    /// The span the tree is zoomed to, if any.
+    pub fn zoomed(&self) -> Option<usize> {
+        self.zoom
+            .as_ref()
+            .map(|_| self.rows().first().map_or(0, |r| r.0))
+    }
+
+    fn refresh_waterfall(&mut self) {
+        self.waterfall = match &self.loaded {
+            Some(l) => super::charts::waterfall::Waterfall::new(&l.trace, self.rows()),
+            None => Default::default(),
+        };
+    }
+
+    /// `z`: show only the selected span's subtree on its own axis; again: the whole trace,
+    /// the zoomed span selected.
+    fn toggle_zoom(&mut self) {
+        let Some(l) = &self.loaded else { return };
+        let base = match (&self.zoom, self.shown()) {
+            (Some(z), _) => z.start,
+            (None, Some((_, t))) => t.walk.start,
+            _ => return,
+        };
+        if self.zoom.take().is_some() {
+            let row = base - self.shown().map_or(base, |(_, t)| t.walk.start);
+            let len = self.rows().len();
+            self.cursors[0] = Default::default();
+            self.cursors[0].select(row, len);
+        } else {
+            let start = base + self.cursors[0].selected;
+            let Some(&(_, depth)) = l.walk.get(start) else {
+                return;
+            };
+            let len = l.walk[start + 1..]
+                .iter()
+                .take_while(|(_, d)| *d > depth)
+                .count();
+            self.zoom = Some(start..start + 1 + len);
+            self.cursors[0] = Default::default();
+        }
+        self.answer_scroll.reset();
+        self.refresh_waterfall();
     }
 
     /// The focused pane.
@@ -185,6 +255,9 @@ impl TraceView {
                 true
             }
         };
+        if moved && self.focus == TracePane::Tree && self.live.is_some() {
+            self.follow_selection();
+        }
         // A new item in the list the detail pane follows starts its text at the top.
         if moved && self.focus != TracePane::Answer {
             self.answer_scroll.reset();
@@ -238,6 +311,10 @@ impl View for TraceView {
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
+            Action::Open if self.live.is_some() => {
+                let text = "the live view shows what the receiver gets; open a saved file with temper trace FILE --tui";
+                return Some(vec![Effect::Status(Level::Info, text.into())]);
+            }
             // Starts empty: a new path is typed (tab completes), not edited out of the old one.
             Action::Open => self.open = Some(LineInput::new(String::new())),
             Action::Refresh => {
@@ -249,6 +326,9 @@ impl View for TraceView {
                 );
             }
             Action::NextTrace | Action::PrevTrace => self.step_trace(action == Action::NextTrace),
+            Action::Waterfall => self.wide = !self.wide,
+            Action::Zoom => self.toggle_zoom(),
+            Action::Back if self.zoom.is_some() => self.toggle_zoom(),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-20),
@@ -266,6 +346,9 @@ impl View for TraceView {
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::Live(frame) = event {
+            return self.on_live(frame);
+        }
         if let Event::SessionOpened(session) = event {
             // A session opened in the Run view brings its first trace here.
             return match session.traces.first() {
@@ -304,6 +387,8 @@ impl View for TraceView {
                 self.shown = Some(path.clone());
                 self.cursors = Default::default();
                 self.answer_scroll.reset();
+                self.zoom = None;
+                self.refresh_waterfall();
                 vec![Effect::Status(
                     Level::Info,
                     crate::sanitize::one_line(&text),
@@ -335,7 +420,12 @@ impl View for TraceView {
         if self.loaded.is_none() {
             return Vec::new();
         }
-        let panes = draw::layout(area);
+        let area = if self.live.is_some() {
+            live::split(area).1
+        } else {
+            area
+        };
+        let panes = draw::layout(area, self.wide);
         let Some(i) = panes
             .iter()
             .position(|r| r.contains((mouse.column, mouse.row).into()))
@@ -359,11 +449,22 @@ impl View for TraceView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        draw::draw(self, frame, area, theme);
+        match &self.live {
+            Some(state) => live::draw(self, state, frame, area, theme),
+            None => draw::draw(self, frame, area, theme),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {
-        let mut hints = vec![Action::Open, Action::FocusNext];
+        let mut hints = vec![
+            Action::Open,
+            Action::Waterfall,
+            Action::Zoom,
+            Action::FocusNext,
+        ];
+        if self.live.is_some() {
+            hints.remove(0);
+        }
         if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
             hints.push(Action::NextTrace);
         }

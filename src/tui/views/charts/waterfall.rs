@@ -1,0 +1,329 @@
+//! The trace waterfall: every span of the tree drawn as a bar on the trace's time axis (start
+//! offset and duration at an eighth of a cell), coloured by kind, with the critical path marked.
+//! The axis and the path are computed once when a trace is shown or zoomed ([`Waterfall::new`]);
+//! a frame only places the visible rows' bars, so a 100k-span trace draws as fast as a small one.
+
+use super::bars::{axis_bar, fit};
+use crate::trace::{Span as TraceSpan, SpanKind, Trace};
+use crate::tui::theme::Theme;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// Bars narrower than this are not drawn: the row shows the start offset as text instead.
+pub const MIN_BAR: usize = 8;
+
+/// The marker of a span on the critical path (readable without colour).
+pub const CRITICAL: &str = "◆";
+
+/// The time range the bars are drawn on, in nanoseconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub start: i128,
+    pub end: i128,
+}
+
+/// A span's start and end in nanoseconds, when it has both and they are in order.
+pub fn bounds(span: &TraceSpan) -> Option<(i128, i128)> {
+    let (s, e) = (span.start?.as_nanosecond(), span.end?.as_nanosecond());
+    (e >= s).then_some((s, e))
+}
+
+impl Axis {
+    /// The earliest start to the latest end of the spans in `rows` (span index, depth); None
+    /// when no span there has both times.
+    pub fn of(trace: &Trace, rows: &[(usize, usize)]) -> Option<Axis> {
+        let mut it = rows.iter().filter_map(|&(i, _)| bounds(&trace.spans[i]));
+        let first = it.next()?;
+        let (start, end) = it.fold(first, |(s, e), (a, b)| (s.min(a), e.max(b)));
+        Some(Axis { start, end })
+    }
+
+    /// The axis length in milliseconds.
+    pub fn ms(&self) -> f64 {
+        (self.end - self.start) as f64 / 1e6
+    }
+
+    /// Where `span` starts and ends as fractions of the axis.
+    pub fn fractions(&self, span: &TraceSpan) -> Option<(f64, f64)> {
+        let (s, e) = bounds(span)?;
+        let len = (self.end - self.start).max(1) as f64;
+        Some(((s - self.start) as f64 / len, (e - self.start) as f64 / len))
+    }
+}
+
+/// The spans that bound the trace's duration under `root`: from the child that ends last,
+/// back through the children that ended before it started (Jaeger's definition), recursively.
+/// Siblings that overlap the path's child ran in parallel and are not on it. Sorted span
+/// indices; iterative, so a chain 100k deep cannot overflow the stack.
+pub fn critical_path(trace: &Trace, root: usize) -> Vec<usize> {
+    let mut path = Vec::new();
+    let mut todo = vec![root];
+    while let Some(node) = todo.pop() {
+        path.push(node);
+        let Some((_, mut limit)) = bounds(&trace.spans[node]) else {
+            continue;
+        };
+        let mut kids: Vec<(usize, i128, i128)> = trace.children[node]
+            .iter()
+            .filter_map(|&c| bounds(&trace.spans[c]).map(|(s, e)| (c, s, e)))
+            .collect();
+        kids.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        for (c, s, e) in kids {
+            if e <= limit {
+                todo.push(c);
+                limit = s;
+            }
+        }
+    }
+    path.sort_unstable();
+    path.dedup();
+    path
+}
+
+/// What the bars of one shown trace (or zoomed subtree) are drawn from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Waterfall {
+    pub axis: Option<Axis>,
+    /// Sorted span indices on the critical path.
+    pub critical: Vec<usize>,
+}
+
+impl Waterfall {
+    /// The axis of `rows` and the critical path under `root` (the first row).
+    pub fn new(trace: &Trace, rows: &[(usize, usize)]) -> Waterfall {
+        let axis = Axis::of(trace, rows);
+        let critical = match (axis, rows.first()) {
+            (Some(_), Some(&(root, _))) => critical_path(trace, root),
+            _ => Vec::new(),
+        };
+        Waterfall { axis, critical }
+    }
+
+    /// Whether span `i` is on the critical path.
+    pub fn on_path(&self, i: usize) -> bool {
+        self.critical.binary_search(&i).is_ok()
+    }
+
+    /// The bottom line of the tree pane: the axis length and what the marks mean.
+    pub fn legend(&self) -> Option<String> {
+        let axis = self.axis?;
+        Some(format!(
+            " 0 ─ {} · {CRITICAL} critical path ",
+            duration(axis.ms())
+        ))
+    }
+
+    /// The cells after a row's name: the critical-path mark and the bar of span `i`, `width`
+    /// cells wide; under [`MIN_BAR`] cells, the start offset as text.
+    pub fn cells(
+        &self,
+        trace: &Trace,
+        i: usize,
+        width: usize,
+        theme: &Theme,
+    ) -> Vec<Span<'static>> {
+        let span = &trace.spans[i];
+        let mark = if self.on_path(i) { CRITICAL } else { " " };
+        let mut out = vec![Span::styled(mark, theme.fg(theme.accent))];
+        let Some(axis) = self.axis else {
+            return out;
+        };
+        let Some((from, to)) = axis.fractions(span) else {
+            out.push(Span::styled(fit(" no time", width), theme.muted()));
+            return out;
+        };
+        if width < MIN_BAR {
+            let at = duration(from * axis.ms());
+            out.push(Span::styled(format!(" @{at}"), theme.muted()));
+            return out;
+        }
+        let mut style = Style::default().fg(kind_color(span, theme));
+        if self.on_path(i) {
+            style = style.add_modifier(Modifier::BOLD);
+        }
+        out.push(Span::raw(" "));
+        out.push(Span::styled(axis_bar(from, to, width - 1), style));
+        out
+    }
+}
+
+/// The colour of a span's bar: errors first, then by kind (llm, tool, retrieval, the rest).
+pub fn kind_color(span: &TraceSpan, theme: &Theme) -> Color {
+    if span.failed() {
+        return theme.error;
+    }
+    match span.kind {
+        SpanKind::Llm => theme.accent,
+        SpanKind::Tool => theme.role_tool,
+        SpanKind::Retriever | SpanKind::Reranker | SpanKind::Embedding => theme.label,
+        SpanKind::Chain | SpanKind::Agent | SpanKind::Unknown => theme.muted,
+    }
+}
+
+/// A short duration: `850ms`, `5.95s`, `2m05s`.
+pub fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0}ms")
+    } else if ms < 60_000.0 {
+        format!("{:.2}s", ms / 1000.0)
+    } else {
+        let s = (ms / 1000.0).round() as u64;
+        format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+/// `line` cut to `width` display cells (the last kept cell `…` when cut) and padded to it, each
+/// piece keeping its style.
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    use unicode_width::UnicodeWidthStr;
+    let total: usize = line.spans.iter().map(|s| s.content.width()).sum();
+    if total <= width {
+        let mut spans = line.spans;
+        spans.push(Span::raw(" ".repeat(width - total)));
+        return Line::from(spans).style(line.style);
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        if left == 0 {
+            break;
+        }
+        let w = s.content.width();
+        if w < left {
+            left -= w;
+            spans.push(s);
+        } else {
+            spans.push(Span::styled(fit(&s.content, left), s.style));
+            left = 0;
+            // `fit` only adds `…` when it cut; a piece that fits exactly still needs the mark.
+            if w == spans.last().map_or(0, |s| s.content.width()) && w > 0 {
+                let last = spans.len() - 1;
+                let text = fit(&format!("{}…", spans[last].content), w);
+                spans[last] = Span::styled(text, spans[last].style);
+            }
+        }
+    }
+    Line::from(spans).style(line.style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Format, Span as S};
+
+    fn span(id: &str, parent: Option<&str>, kind: SpanKind, from_ms: i64, to_ms: i64) -> S {
+        let at = |ms: i64| jiff::Timestamp::from_millisecond(1_700_000_000_000 + ms).ok();
+        S {
+            id: id.into(),
+            parent: parent.map(str::to_string),
+            kind,
+            name: id.into(),
+            start: at(from_ms),
+            end: at(to_ms),
+            ..Default::default()
+        }
+    }
+
+    /// agent 0..1000: llm 0..200, two tools in parallel 200..600 and 270..510, llm 600..1000.
+    fn agent() -> Trace {
+        Trace::build(
+            Format::TemperJsonl,
+            vec![
+                span("a", None, SpanKind::Agent, 0, 1000),
+                span("l1", Some("a"), SpanKind::Llm, 0, 200),
+                span("t1", Some("a"), SpanKind::Tool, 200, 600),
+                span("t2", Some("a"), SpanKind::Tool, 270, 510),
+                span("l2", Some("a"), SpanKind::Llm, 600, 1000),
+            ],
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_critical_path_skips_the_shorter_parallel_call() {
+        let t = agent();
+        let w = Waterfall::new(&t, &t.walk());
+        assert_eq!(w.axis.map(|a| a.ms()), Some(1000.0));
+        // a, l1, t1 (ends at 600 where l2 starts), l2; t2 ran beside t1 and is not on it.
+        assert_eq!(w.critical, [0, 1, 2, 4]);
+        assert!(!w.on_path(3));
+    }
+
+    #[test]
+    fn parallel_calls_overlap_on_the_axis() {
+        let t = agent();
+        let w = Waterfall::new(&t, &t.walk());
+        let theme = Theme::default();
+        let text = |i| -> String {
+            w.cells(&t, i, 21, &theme)
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect()
+        };
+        assert_eq!(text(2), format!("{CRITICAL}     ████████"));
+        assert_eq!(text(3), "       ▐████▎");
+        assert_eq!(text(1), format!("{CRITICAL} ████"));
+        // Narrow: the offset as text.
+        let narrow: String = w
+            .cells(&t, 3, 5, &theme)
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(narrow, "  @270ms");
+    }
+
+    #[test]
+    fn bars_are_coloured_by_kind_and_errors_win() {
+        let theme = Theme::default();
+        let mut t = agent();
+        assert_eq!(kind_color(&t.spans[1], &theme), theme.accent);
+        assert_eq!(kind_color(&t.spans[2], &theme), theme.role_tool);
+        t.spans[2].error = Some("boom".into());
+        assert_eq!(kind_color(&t.spans[2], &theme), theme.error);
+    }
+
+    #[test]
+    fn spans_without_times_draw_no_axis() {
+        let t = Trace::build(Format::TemperJsonl, vec![S::default()], Vec::new());
+        let w = Waterfall::new(&t, &t.walk());
+        assert_eq!(w, Waterfall::default());
+        assert_eq!(w.legend(), None);
+    }
+
+    #[test]
+    fn a_deep_chain_does_not_overflow() {
+        let spans: Vec<S> = (0..50_000)
+            .map(|i| {
+                let parent = (i > 0).then(|| format!("s{}", i - 1));
+                span(
+                    &format!("s{i}"),
+                    parent.as_deref(),
+                    SpanKind::Chain,
+                    i,
+                    100_000 - i,
+                )
+            })
+            .collect();
+        let t = Trace::build(Format::TemperJsonl, spans, Vec::new());
+        assert_eq!(critical_path(&t, 0).len(), 50_000);
+    }
+
+    #[test]
+    fn fit_line_cuts_with_a_mark_and_pads() {
+        let line = Line::from(vec![Span::raw("abc"), Span::raw("def")]);
+        let cut: String = fit_line(line.clone(), 4)
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(cut, "abc…");
+        let pad: String = fit_line(line, 8)
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(pad, "abcdef  ");
+        assert_eq!(duration(5950.0), "5.95s");
+        assert_eq!(duration(125_000.0), "2m05s");
+    }
+}

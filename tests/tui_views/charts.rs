@@ -1,0 +1,259 @@
+//! The pictures of issue 24 drawn by the real views: snapshots at 80x24 and 160x48 of data
+//! where the picture must show something specific, and the styles of the cells that carry it.
+
+use super::*;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+
+/// The row of the screen holding `needle`, and the column where it starts (in cells).
+fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let area = buffer.area;
+    for y in 0..area.height {
+        let cells: Vec<&str> = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+        let line: String = cells.concat();
+        if let Some(byte) = line.find(needle) {
+            // Cells before the match: count symbols whose text precedes the byte offset.
+            let mut at = 0usize;
+            let x = cells.iter().take_while(|c| {
+                at += c.len();
+                at <= byte
+            });
+            return Some((x.count() as u16, y));
+        }
+    }
+    None
+}
+
+/// The text of screen row `y` from column `x` on.
+fn row_from(buffer: &Buffer, x: u16, y: u16) -> String {
+    (x..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol())
+        .collect()
+}
+
+/// Columns of `y` (from `x`) drawn with a bar block.
+fn bar_columns(buffer: &Buffer, x: u16, y: u16) -> Vec<u16> {
+    (x..buffer.area.width)
+        .filter(|c| {
+            let s = buffer[(*c, y)].symbol();
+            s.chars()
+                .any(|ch| ('\u{2588}'..='\u{2590}').contains(&ch) || ch == '▕')
+        })
+        .collect()
+}
+
+#[test]
+fn waterfall_shows_two_parallel_tool_calls_side_by_side() {
+    let mut a = trace_app("tests/fixtures/traces/parallel-tools.temper.jsonl");
+    let w = a.trace.waterfall();
+    assert_eq!(w.axis.map(|x| x.ms()), Some(4000.0));
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let buf = t.backend().buffer();
+        let (x0, weather) = find(buf, "tool get_weather").unwrap();
+        let (_, hotels) = find(buf, "tool search_hotels").unwrap();
+        let one = bar_columns(buf, x0, weather);
+        let two = bar_columns(buf, x0, hotels);
+        // Both bars start at the same column range and overlap for most of their length.
+        let overlap = one.iter().filter(|c| two.contains(c)).count();
+        assert!(overlap * 2 > one.len(), "{w}x{h}: {one:?} vs {two:?}");
+        // The longer call (search_hotels) is on the critical path, get_weather is not.
+        assert!(row_from(buf, x0, hotels).contains('◆'), "{w}x{h}");
+        assert!(!row_from(buf, x0, weather).contains('◆'), "{w}x{h}");
+        // Bars are coloured by kind: the tool call in the tool colour, the failed retriever red.
+        let tool_cell = buf[(two[1], hotels)].style();
+        assert_eq!(tool_cell.fg, Some(a.theme.role_tool), "{w}x{h}");
+        let (_, reviews) = find(buf, "retriever reviews").unwrap();
+        let failed = bar_columns(buf, x0, reviews);
+        assert_eq!(buf[(failed[0], reviews)].style().fg, Some(a.theme.error));
+    }
+    snapshot("charts_waterfall_parallel", a);
+}
+
+#[test]
+fn waterfall_zooms_to_a_subtree_and_widens() {
+    let mut a = trace_app("examples/traces/agent-tools.temper.jsonl");
+    let whole = a.trace.waterfall().axis.unwrap();
+    a.on_key(&key('j')); // the first llm call
+    a.on_key(&key('z'));
+    assert_eq!(a.trace.rows().len(), 1, "an llm call without children");
+    let zoomed = a.trace.waterfall().axis.unwrap();
+    assert!(zoomed.ms() < whole.ms() && zoomed.ms() > 0.0);
+    let mut t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend_mut());
+    assert!(screen.contains("zoom: chat gpt-4o · z back"), "{screen}");
+    a.on_key(&code(KeyCode::Esc));
+    assert_eq!(a.trace.waterfall().axis, Some(whole));
+    assert_eq!(
+        a.trace.selected_span(),
+        Some(a.trace.loaded().unwrap().walk[1].0)
+    );
+    a.on_key(&key('w'));
+    assert!(a.trace.wide);
+    snapshot("charts_waterfall_wide", a);
+}
+
+#[test]
+fn waterfall_draws_the_real_openai_agents_loop() {
+    let a = trace_app("tests/fixtures/traces/real/openai-agents-loop/spans.jsonl");
+    let w = a.trace.waterfall();
+    assert!(w.axis.is_some() && w.critical.len() > 1, "{w:?}");
+    snapshot("charts_waterfall_agents_loop", a);
+}
+
+/// A token with probability `p` and one alternative with `other`.
+fn token(text: &str, p: f32, alt: &str, other: f32) -> temper::provider::TokenLogprob {
+    use temper::provider::Alternative;
+    temper::provider::TokenLogprob {
+        token: text.into(),
+        logprob: p.ln(),
+        top: vec![
+            Alternative {
+                token: text.into(),
+                logprob: p.ln(),
+            },
+            Alternative {
+                token: alt.into(),
+                logprob: other.ln(),
+            },
+        ],
+    }
+}
+
+/// "Refunds within 30 days." with " 30" a near-tie against " 14" (0.49 vs 0.47), or the
+/// same with " 14" chosen.
+fn refund(cell_id: i64, idx: u32, days: &str) -> temper::store::SampleRow {
+    let (p, other, alt) = if days == " 30" {
+        (0.49, 0.47, " 14")
+    } else {
+        (0.47, 0.49, " 30")
+    };
+    let tokens = [
+        token("Refunds", 0.99, "Returns", 0.01),
+        token(" within", 0.97, " in", 0.02),
+        token(days, p, alt, other),
+        token(" days", 0.99, " weeks", 0.005),
+        token(".", 0.98, "!", 0.01),
+    ];
+    let mut row = sample(
+        cell_id,
+        idx,
+        Some(&format!("Refunds within{days} days.")),
+        None,
+    );
+    row.sample.logprobs = Some(temper::provider::logprob_codec::encode(&tokens));
+    row
+}
+
+/// The Diff view on a cell of three samples with logprobs, two saying 30 days, one 14.
+fn confidence_app() -> App {
+    use temper::store::RunStatus;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_event(Event::Runs(vec![run(2, RunStatus::Done)]));
+    a.on_event(Event::Cells {
+        run_id: 2,
+        cells: vec![cell(7, 2, "openai:gpt-4o-mini")],
+    });
+    a.on_event(Event::Samples {
+        cell_id: 7,
+        samples: vec![
+            refund(7, 0, " 30"),
+            refund(7, 1, " 30"),
+            refund(7, 2, " 14"),
+        ],
+    });
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    a.take_effects();
+    a
+}
+
+#[test]
+fn confidence_colours_the_near_tie_token_in_the_warning_colour() {
+    let mut a = confidence_app();
+    a.on_key(&key('m'));
+    assert!(a.diff.confidence);
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let buf = t.backend().buffer();
+        // A (left) says 30, B (right) says 14: both near-ties, both the divergence token.
+        let (x, y) = find(buf, "within 30").unwrap();
+        let cell = &buf[(x + "within ".len() as u16, y)];
+        assert_eq!(cell.symbol(), "3");
+        assert_eq!(cell.style().fg, Some(a.theme.warning), "{w}x{h}");
+        assert!(cell.style().add_modifier.contains(Modifier::UNDERLINED));
+        assert!(
+            cell.style().add_modifier.contains(Modifier::REVERSED),
+            "the split"
+        );
+        // A confident token stays plain text.
+        let plain = &buf[(x, y)];
+        assert_eq!(plain.symbol(), "w");
+        assert_eq!(plain.style().fg, Some(a.theme.text), "{w}x{h}");
+        assert!(!plain.style().add_modifier.contains(Modifier::UNDERLINED));
+        // Under each pane, the margins sparkline with one near-tie.
+        let screen = format!("{}", t.backend());
+        assert_eq!(screen.matches("1 near-tie").count(), 2, "{screen}");
+    }
+    snapshot("charts_confidence_diff", a);
+}
+
+#[test]
+fn confidence_in_the_run_output_pane_and_without_logprobs() {
+    let mut a = confidence_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_key(&key('m'));
+    assert!(a.run.confidence);
+    let t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend());
+    assert!(
+        screen.contains("margins ") && screen.contains("1 near-tie"),
+        "{screen}"
+    );
+    let mut a = runs_app();
+    a.on_key(&key('m'));
+    let t = render(&mut a, 80, 24);
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("no token logprobs stored"), "{screen}");
+}
+
+/// Every cell of `buffer` drawn without colour.
+fn colourless(buffer: &Buffer) -> bool {
+    use ratatui::style::Color;
+    buffer.content.iter().all(|c| {
+        let s = c.style();
+        [s.fg, s.bg]
+            .iter()
+            .all(|x| matches!(x, None | Some(Color::Reset)))
+    })
+}
+
+#[test]
+fn the_mono_theme_keeps_every_picture_readable_without_colour() {
+    let (mono, warning) = temper::tui::theme::Theme::load(Some("mono"));
+    assert!(warning.is_none());
+    let mut a = trace_app("tests/fixtures/traces/parallel-tools.temper.jsonl");
+    a.theme = mono.clone();
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let (x0, hotels) = find(buf, "tool search_hotels").unwrap();
+    assert!(
+        row_from(buf, x0, hotels).contains('◆'),
+        "the path is a character"
+    );
+    assert!(bar_columns(buf, x0, hotels).len() > 3);
+    let mut a = confidence_app();
+    a.theme = mono;
+    a.on_key(&key('m'));
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let (x, y) = find(buf, "within 30").unwrap();
+    let tie = buf[(x + 7, y)].style();
+    assert!(
+        tie.add_modifier
+            .contains(Modifier::UNDERLINED | Modifier::BOLD)
+    );
+    snapshot("charts_mono_confidence", a);
+}
