@@ -155,20 +155,39 @@ fn simple_test_example_grades_what_it_can_and_lists_what_it_skips() {
             ]
         );
     }
-    let rubric = tests
+    let rubric: Vec<&Value> = tests
         .iter()
-        .find(|t| t["test"] == "Use LLM to evaluate output")
-        .unwrap();
-    assert!(
-        rubric["skipped"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("skipped: llm-rubric")
-    );
-    assert_eq!(
-        rubric["passed"], 1,
-        "the $ref icontains arrr assertion is graded"
-    );
+        .filter(|t| t["test"] == "Use LLM to evaluate output")
+        .collect();
+    for t in &rubric {
+        assert_eq!(t["skipped"], serde_json::json!([]), "llm-rubric is graded");
+        assert_eq!(
+            t["passed"], 1,
+            "the judge's 0.9 and the $ref icontains arrr"
+        );
+    }
+    // The judge is the config's provider (no defaultTest.options.provider), on the same
+    // server: one call per distinct answer, at temperature 0, with the rubric and the answer.
+    let sent = server.requests.lock().unwrap().clone();
+    let judged: Vec<&Value> = sent
+        .iter()
+        .filter(|r| {
+            r["messages"][0]["content"]
+                .as_str()
+                .unwrap()
+                .contains("impartial grader")
+        })
+        .collect();
+    assert_eq!(judged.len(), 2, "2 prompts -> 2 inputs graded");
+    for r in judged {
+        assert_eq!(r["model"], "gpt-4.1-mini");
+        assert_eq!(r["temperature"], 0.0);
+        let user = r["messages"][1]["content"].as_str().unwrap();
+        assert!(
+            user.contains("Is spoken like a pirate") && user.contains("Arrr, the swift"),
+            "{user}"
+        );
+    }
     let exact = tests
         .iter()
         .find(|t| t["test"] == "Check for exact match")
@@ -469,4 +488,190 @@ fn import_writes_prompt_and_session_files_that_run_and_never_overwrites() {
         String::from_utf8_lossy(&check.stderr)
     );
     assert_eq!(json_of(&check)["cells"], 8);
+}
+
+const RUBRICS: &str = r#"
+description: rubrics
+prompts:
+  - 'Say it {{input}}'
+providers:
+  - openai:gpt-4.1-mini
+defaultTest:
+  options:
+    provider: mock:judge
+tests:
+  - description: french
+    vars: {input: 'to french: hello world'}
+    assert:
+      - type: llm-rubric
+        value: 'answers "bonjour"'
+  - description: french again
+    vars: {input: 'politely to french: hello world'}
+    assert:
+      - type: llm-rubric
+        value: 'answers "bonjour"'
+  - description: wrong rubric
+    vars: {input: 'to french: hello world'}
+    assert:
+      - type: llm-rubric
+        value: 'says "au revoir"'
+      - type: icontains
+        value: bonjour
+  - description: low bar
+    vars: {input: 'to french: hello world'}
+    assert:
+      - type: llm-rubric
+        value: 'says "au revoir" and "bonjour"'
+        threshold: 0.5
+"#;
+
+fn rubric_suite(dir: &Path) -> PathBuf {
+    let config = dir.join("promptfooconfig.yaml");
+    std::fs::write(&config, RUBRICS).unwrap();
+    config
+}
+
+fn judge_calls(server: &ChatServer) -> usize {
+    let sent = server.requests.lock().unwrap();
+    sent.iter()
+        .filter(|r| {
+            r["messages"][0]["content"]
+                .as_str()
+                .unwrap()
+                .contains("impartial grader")
+        })
+        .count()
+}
+
+fn rubric_outcomes(v: &Value) -> Vec<(String, u64, bool)> {
+    let mut got: Vec<_> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["test"].as_str().unwrap().to_string(),
+                t["passed"].as_u64().unwrap(),
+                t["failing"] == true,
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn llm_rubric_is_graded_by_the_judge_grouped_by_rubric_and_reused_on_a_stored_run() {
+    let server = ChatServer::start();
+    let dir = tempdir();
+    let config = rubric_suite(dir.path());
+    let out = temper(dir.path(), &server)
+        .args(["check", "-n", "2"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the wrong rubric fails: {stderr}"
+    );
+    // defaultTest.options.provider is mock:judge: graded offline, the server sees only the
+    // 4 tests x 2 samples; 3 rubrics over 4 distinct answers -> 4 judge calls in 3 runs.
+    assert_eq!(server.calls(), 8, "{stderr}");
+    assert_eq!(judge_calls(&server), 0);
+    assert_eq!(stderr.matches("judge call").count(), 3, "{stderr}");
+    assert!(stderr.contains("ran 2 judge calls"), "{stderr}");
+    let run: String = stderr
+        .split("· run #")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let stored = temper(dir.path(), &server)
+        .args(["--json", "check", "--run", &run])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(stored.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&stored.stderr).contains("judge call"));
+    let v = json_of(&stored);
+    assert_eq!(
+        rubric_outcomes(&v),
+        [
+            ("french".to_string(), 2, false),
+            ("french again".to_string(), 2, false),
+            ("low bar".to_string(), 2, false),
+            ("wrong rubric".to_string(), 0, true),
+        ]
+    );
+    let wrong = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["test"] == "wrong rubric")
+        .unwrap();
+    assert!(
+        wrong["first_failure"]
+            .as_str()
+            .unwrap()
+            .contains("judge score 0.00 (pass 0.70)"),
+        "{wrong}"
+    );
+    // --judge-model names another judge: no stored grades, so it is asked, on the server.
+    let other = temper(dir.path(), &server)
+        .args([
+            "--json",
+            "check",
+            "--run",
+            &run,
+            "--judge-model",
+            "openai:gpt-4.1-mini",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        other.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert_eq!(judge_calls(&server), 4);
+    let v = json_of(&other);
+    assert_eq!(
+        rubric_outcomes(&v)[2],
+        ("low bar".to_string(), 0, true),
+        "0.2 < 0.5"
+    );
+}
+
+#[test]
+fn ci_without_a_database_uses_a_temporary_one_for_a_promptfoo_config() {
+    let server = ChatServer::start();
+    let dir = tempdir();
+    let out = Command::cargo_bin("temper")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("TEMPER_DB")
+        .env("CI", "1")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("TEMPER_CONFIG", dir.path().join("config.toml"))
+        .env("OPENAI_BASE_URL", server.base_url())
+        .env("OPENAI_API_KEY", "sk-loopback")
+        .env("NO_COLOR", "1")
+        .args(["check", "-n", "1"])
+        .arg(fixture("getting-started/promptfooconfig.yaml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("using a new temporary database"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("temper.db").exists());
+    assert!(!dir.path().join("data").exists());
 }

@@ -5,8 +5,10 @@
 use super::check::CheckArgs;
 use super::style::{Tone, paint};
 use super::{Ctx, EXIT_CHECK_FAILED};
+use crate::promptfoo::judge::RubricJudge;
 use crate::promptfoo::{Converted, SuiteReport};
 use crate::sanitize::one_line;
+use crate::store::{CellInfo, SampleRow};
 use anyhow::Context;
 use std::process::ExitCode;
 
@@ -37,6 +39,10 @@ pub struct PromptfooFlags {
     /// Run the usable part of a promptfoo config that has unknown keys or broken tests
     #[arg(long)]
     pub keep_going: bool,
+    /// Grade a promptfoo config's llm-rubric assertions with this model [default: the test's
+    /// options.provider, else the config's first provider]; mock:judge grades offline
+    #[arg(long, value_name = "PROVIDER:MODEL")]
+    pub judge_model: Option<String>,
 }
 
 /// Samples per test when `-n` is not given.
@@ -57,9 +63,10 @@ pub(super) fn check_if_promptfoo(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<
             || !flags.models.is_empty()
             || flags.fail_on_flaky
             || flags.keep_going
+            || flags.judge_model.is_some()
         {
             anyhow::bail!(
-                "-n, --model, --fail-on-flaky and --keep-going apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)",
+                "-n, --model, --judge-model, --fail-on-flaky and --keep-going apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)",
                 args.session.display()
             );
         }
@@ -92,11 +99,18 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     let ci_ctx = super::check::ci_database(ctx)?;
     let ctx = with_providers(ci_ctx.as_ref().unwrap_or(ctx), &converted);
-    let run_id = match args.run {
-        Some(id) => id,
+    let judges = crate::promptfoo::judge::judges(&converted, flags.judge_model.as_deref())?;
+    let (run_id, spent) = match args.run {
+        Some(id) => (id, 0.0),
         None => run_suite(&converted, args.yes, &ctx)?,
     };
-    let report = grade_run(&converted, run_id, &ctx, flags.fail_on_flaky)?;
+    let report = grade_run(
+        &converted,
+        (run_id, spent),
+        &judges,
+        (args.yes, flags.fail_on_flaky),
+        &ctx,
+    )?;
     write_ci_files(args, &report)?;
     let passed = report.passed(flags.fail_on_flaky);
     if ctx.json {
@@ -141,7 +155,7 @@ fn with_providers(ctx: &Ctx, converted: &Converted) -> Ctx {
 
 /// Save the suite's prompts (a new version only when the content changed), resolve the
 /// session and run it like `temper check` runs a session file.
-fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<i64> {
+fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<(i64, f64)> {
     let mut store = ctx.open_store()?;
     let origin = format!("promptfoo: {}", converted.session.path.display());
     for (name, body) in &converted.prompts {
@@ -151,15 +165,45 @@ fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<i64>
     }
     let resolved = crate::session::resolve(&converted.session, &store, &ctx.config)?;
     drop(store);
-    super::check_run::run_session(&converted.session, &resolved, yes, ctx).map(|(id, _)| id)
+    super::check_run::run_session(&converted.session, &resolved, yes, ctx)
 }
 
-/// Grade every cell of run `run_id` that belongs to the suite.
+/// Run the judge on the answers of `cells` its rubric grades that have no stored grade yet,
+/// within what is left of the budget after `spent`; what the judge's calls spent.
+fn judge_cells(
+    judge: &RubricJudge,
+    (suite, cells, samples): (&str, &[CellInfo], &[Vec<SampleRow>]),
+    spent: f64,
+    yes: bool,
+    ctx: &Ctx,
+) -> anyhow::Result<f64> {
+    let (cells, samples) = crate::promptfoo::judge::cells_of(judge, cells, samples);
+    let mut store = ctx.open_store()?;
+    let pending = crate::session::judge_run::pending(
+        &mut store,
+        &judge.judge,
+        suite,
+        &cells,
+        &samples,
+        &ctx.config.run,
+    )
+    .context("preparing the judge's calls")?;
+    drop(store);
+    let Some(mut plan) = pending else {
+        return Ok(0.0);
+    };
+    plan.budget_usd = ctx.config.run.budget_usd.map(|b| (b - spent).max(0.0));
+    super::check_run::run_plan(plan, yes, ctx, "judge call").map(|(_, s)| s)
+}
+
+/// Grade every cell of run `run_id` that belongs to the suite, the judges' rubrics first
+/// (only answers without a stored grade are sent).
 fn grade_run(
     converted: &Converted,
-    run_id: i64,
+    (run_id, mut spent): (i64, f64),
+    judges: &[RubricJudge],
+    (yes, fail_on_flaky): (bool, bool),
     ctx: &Ctx,
-    fail_on_flaky: bool,
 ) -> anyhow::Result<SuiteReport> {
     let store = ctx.open_store()?;
     let variants: Vec<&str> = converted
@@ -182,10 +226,18 @@ fn grade_run(
             "run #{run_id} has no cell of this promptfoo suite; run it without --run first"
         );
     }
-    let samples: Vec<Vec<crate::store::SampleRow>> = cells
+    let samples: Vec<Vec<SampleRow>> = cells
         .iter()
         .map(|c| store.samples(c.id))
         .collect::<Result<_, _>>()?;
+    drop(store);
+    for judge in judges {
+        let suite = (converted.session.name.as_str(), &cells[..], &samples[..]);
+        spent += judge_cells(judge, suite, spent, yes, ctx)?;
+    }
+    let store = ctx.open_store()?;
+    let rubric_grades = crate::promptfoo::judge::rubric_grades(&store, judges, &cells, &samples)
+        .context("loading the judge's grades")?;
     let labels: Vec<String> = cells
         .iter()
         .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
@@ -205,7 +257,7 @@ fn grade_run(
     Ok(crate::promptfoo::build_report(
         converted,
         run_id,
-        &facts,
+        (&facts, &rubric_grades),
         fail_on_flaky,
     ))
 }

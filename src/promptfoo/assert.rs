@@ -27,8 +27,9 @@ pub enum Kind {
     Latency(f64),
     FinishReason(String),
     IsValidOpenaiToolsCall,
-    /// A model-graded rubric: needs the judge check (see docs/promptfoo.md).
-    LlmRubric(String),
+    /// A model-graded rubric, graded by the judge (the rubric; its `threshold`, the score to
+    /// reach, else the judge's default pass score; see docs/promptfoo.md).
+    LlmRubric(String, Option<f64>),
     /// A type temper does not run (javascript, python, similar, …): the type's name.
     Unsupported(String),
 }
@@ -124,7 +125,7 @@ pub fn compile(item: &Value, at: &At<'_>) -> Result<Assertion, PromptfooError> {
         "latency" => Kind::Latency(number("milliseconds")?),
         "finish-reason" => Kind::FinishReason(text("stop, length, tool_calls or content_filter")?),
         "is-valid-openai-tools-call" => Kind::IsValidOpenaiToolsCall,
-        "llm-rubric" => Kind::LlmRubric(text("the rubric")?),
+        "llm-rubric" => Kind::LlmRubric(text("the rubric")?, threshold),
         other => Kind::Unsupported(other.to_string()),
     };
     let shown = match &value {

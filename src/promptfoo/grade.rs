@@ -3,6 +3,7 @@
 //! left out of the grade and reported as skipped by the caller.
 
 use super::assert::{Assertion, Kind};
+use crate::session::judge::{DEFAULT_PASS_SCORE, Grade};
 use serde_json::Value;
 
 /// What a sample gave, as the grader needs it.
@@ -17,6 +18,8 @@ pub struct SampleFacts<'a> {
     pub finish_reason: Option<&'a str>,
     /// `[{id, name, arguments}]` as stored.
     pub tool_calls_json: Option<&'a str>,
+    /// The judge's grade of this sample per `llm-rubric` rubric (none yet: not graded).
+    pub rubric_grades: &'a [(&'a str, &'a Grade)],
 }
 
 /// The verdict on one sample: pass, and why each failed assertion failed.
@@ -29,7 +32,7 @@ pub struct SampleVerdict {
 
 /// Whether an assertion is graded (temper runs it) or skipped.
 pub fn is_graded(a: &Assertion) -> bool {
-    !matches!(a.kind, Kind::Unsupported(_) | Kind::LlmRubric(_))
+    !matches!(a.kind, Kind::Unsupported(_))
 }
 
 /// Grade `facts` against the graded `asserts`; `threshold` is the test's weighted-score bar.
@@ -128,7 +131,36 @@ fn check(kind: &Kind, tools: &[Value], f: &SampleFacts<'_>) -> (bool, String) {
             )
         }
         Kind::IsValidOpenaiToolsCall => tools_call(tools, f.tool_calls_json),
-        Kind::LlmRubric(_) | Kind::Unsupported(_) => (false, "not graded".into()),
+        Kind::LlmRubric(rubric, bar) => rubric_check(rubric, bar.unwrap_or(DEFAULT_PASS_SCORE), f),
+        Kind::Unsupported(_) => (false, "not graded".into()),
+    }
+}
+
+/// `llm-rubric`: the judge's score reaches `bar`; an unreadable or failed grade fails.
+fn rubric_check(rubric: &str, bar: f64, f: &SampleFacts<'_>) -> (bool, String) {
+    match f
+        .rubric_grades
+        .iter()
+        .find(|(r, _)| *r == rubric)
+        .map(|(_, g)| g)
+    {
+        Some(Grade::Score { score, reason }) => (
+            *score + 1e-9 >= bar,
+            format!(
+                "judge score {score:.2} (pass {bar:.2}){}",
+                reason
+                    .as_deref()
+                    .map(|r| format!(": {}", clip(r)))
+                    .unwrap_or_default()
+            ),
+        ),
+        Some(Grade::Unreadable { text }) => {
+            (false, format!("the judge gave no score: {:?}", clip(text)))
+        }
+        Some(Grade::CallFailed { error }) => {
+            (false, format!("the judge's call failed: {}", clip(error)))
+        }
+        None => (false, "not graded by the judge".into()),
     }
 }
 

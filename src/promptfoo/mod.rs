@@ -8,6 +8,7 @@ pub mod config;
 pub mod convert;
 pub mod detect;
 pub mod grade;
+pub mod judge;
 pub mod nunjucks;
 pub mod prompts;
 pub mod providers;

@@ -111,7 +111,7 @@ pub fn load(src: Source<'_>, value: &Value) -> Result<Providers, PromptfooError>
 }
 
 /// `(temper provider, model)` for a promptfoo id temper can call.
-fn temper_model(id: &str) -> Option<(&'static str, &str)> {
+pub(crate) fn temper_model(id: &str) -> Option<(&'static str, &str)> {
     let (provider, rest) = id.split_once(':')?;
     let model = match (provider, rest.split_once(':')) {
         ("openai", Some(("chat", m))) | ("anthropic", Some(("messages", m))) => m,

@@ -5,6 +5,7 @@
 use super::convert::Converted;
 use super::grade::{SampleFacts, grade_test, is_graded};
 use crate::analysis::{Mode, Observed, Options, analyze};
+use crate::session::judge::{Grade, Graded};
 use crate::session::{CaseOutcome, CellFacts, CheckOutcome};
 use crate::store::SampleStatus;
 use serde::Serialize;
@@ -65,16 +66,20 @@ impl SuiteReport {
     }
 }
 
-/// Grade every cell of the run; `cells` carry `name@N` prompt labels as the store gives them.
+/// The judge's (rubric, grade) of one cell's samples.
+pub type RubricGrades = Vec<(String, Graded)>;
+
+/// Grade every cell of the run; `cells` carry `name@N` prompt labels as the store gives them,
+/// `rubric_grades` the judge's (rubric, grade) of their samples, aligned with `cells`.
 pub fn build_report(
     converted: &Converted,
     run_id: i64,
-    cells: &[CellFacts<'_>],
+    (cells, rubric_grades): (&[CellFacts<'_>], &[RubricGrades]),
     fail_on_flaky: bool,
 ) -> SuiteReport {
     let mut tests = Vec::new();
     let mut cases = Vec::new();
-    for cell in cells {
+    for (at, cell) in cells.iter().enumerate() {
         let Some(test) = converted.tests.get(cell.case) else {
             continue;
         };
@@ -84,8 +89,25 @@ pub fn build_report(
             .get(prompt_name)
             .cloned()
             .unwrap_or_else(|| cell.prompt.to_string());
-        let facts: Vec<SampleFacts<'_>> =
-            cell.samples.iter().map(|s| facts_of(&s.sample)).collect();
+        let judged: Vec<Vec<(&str, &Grade)>> = cell
+            .samples
+            .iter()
+            .map(|s| {
+                rubric_grades
+                    .get(at)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, g)| g.sample == s.sample.idx)
+                    .map(|(r, g)| (r.as_str(), &g.grade))
+                    .collect()
+            })
+            .collect();
+        let facts: Vec<SampleFacts<'_>> = cell
+            .samples
+            .iter()
+            .zip(&judged)
+            .map(|(s, j)| facts_of(&s.sample, j))
+            .collect();
         let verdicts: Vec<_> = facts
             .iter()
             .map(|f| grade_test(&test.asserts, test.threshold, &converted.tools, f))
@@ -166,8 +188,12 @@ pub fn build_report(
     }
 }
 
-fn facts_of(s: &crate::store::NewSample) -> SampleFacts<'_> {
+fn facts_of<'a>(
+    s: &'a crate::store::NewSample,
+    rubric_grades: &'a [(&'a str, &'a Grade)],
+) -> SampleFacts<'a> {
     SampleFacts {
+        rubric_grades,
         ok: s.status == Some(SampleStatus::Ok),
         output: s.output.as_deref().unwrap_or(""),
         error: s.error.as_deref(),
@@ -180,7 +206,6 @@ fn facts_of(s: &crate::store::NewSample) -> SampleFacts<'_> {
 
 fn skip_text(a: &super::Assertion) -> String {
     match &a.kind {
-        super::Kind::LlmRubric(_) => "skipped: llm-rubric (needs the judge check; not run)".into(),
         super::Kind::Unsupported(t) if t == "transform" => {
             format!("skipped: {} (transform is javascript)", a.name)
         }

@@ -19,6 +19,9 @@ pub struct PfTest {
     pub threshold: Option<f64>,
     /// Where it was written (`file:line`).
     pub origin: String,
+    /// The grader of its `llm-rubric` assertions as written (`options.provider` of the test,
+    /// else of `defaultTest`): a promptfoo provider id.
+    pub grader: Option<String>,
 }
 
 /// What every test inherits: `defaultTest` and `assertionTemplates`.
@@ -311,6 +314,18 @@ fn build(
             }
             Ok(seen || options.contains_key("transform"))
         })?;
+    let grader = [map.get("options"), d.test.and_then(|t| t.get("options"))]
+        .into_iter()
+        .flatten()
+        .find_map(|o| o.get("provider"))
+        .map(|p| match p {
+            Value::Object(o) => o
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            other => super::values::as_text(other),
+        });
     let mut items: Vec<Value> = d
         .test
         .and_then(|t| t.get("assert"))
@@ -352,6 +367,7 @@ fn build(
             asserts: asserts.clone(),
             threshold,
             origin: origin.clone(),
+            grader: grader.clone(),
         })
         .collect())
 }

@@ -1,6 +1,8 @@
 //! An OpenAI-compatible chat server on 127.0.0.1 for the promptfoo tests and bench: answers
 //! from the last user message by a fixed table, and flips between two answers on prompts that
-//! mention a coin (alternating per prompt text), so a suite has a known flaky test. Records every request body.
+//! mention a coin (alternating per prompt text), so a suite has a known flaky test; as a judge
+//! (temper's grader system prompt) it scores the response against the rubric. Records every
+//! request body.
 #![allow(dead_code)]
 
 use axum::Json;
@@ -106,7 +108,14 @@ async fn chat(State(s): State<Shared>, Json(body): Json<Value>) -> Json<Value> {
         *n += 1;
         *n - 1
     };
-    let text = answer(&prompt, flip);
+    let judging = body["messages"][0]["content"]
+        .as_str()
+        .is_some_and(|s| s.contains("impartial grader"));
+    let text = if judging {
+        grade(&prompt)
+    } else {
+        answer(&prompt, flip)
+    };
     Json(json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -115,4 +124,28 @@ async fn chat(State(s): State<Shared>, Json(body): Json<Value>) -> Json<Value> {
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 12, "completion_tokens": 6, "total_tokens": 18}
     }))
+}
+
+/// The judge's answer: 0.9 when the response meets the rubric (pirate talk has "arr"; else
+/// every quoted phrase is in it), 0.2 when not.
+pub fn grade(user: &str) -> String {
+    let section = |tag: &str| {
+        let start = user
+            .find(&format!("<{tag}>"))
+            .map_or(0, |i| i + tag.len() + 2);
+        let end = user.rfind(&format!("</{tag}>")).unwrap_or(user.len());
+        user.get(start..end).unwrap_or("").to_lowercase()
+    };
+    let (rubric, response) = (section("rubric"), section("response"));
+    let meets = if rubric.contains("pirate") {
+        response.contains("arr")
+    } else {
+        rubric
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .all(|p| response.contains(p))
+    };
+    let score = if meets { 0.9 } else { 0.2 };
+    json!({"score": score, "reason": format!("loopback judge: meets={meets}")}).to_string()
 }
