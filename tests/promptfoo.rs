@@ -353,6 +353,22 @@ fn bad_input_names_file_line_and_what_and_runs_nothing() {
     let (code, err, calls) = bad(
         &[(
             "promptfooconfig.yaml",
+            &format!(
+                "{GOOD_HEAD}tests:\n  - vars: {{x: zebra}}\n    options: {{provider: vertex:gemini}}\n    assert: [{{type: llm-rubric, value: polite}}]\n"
+            ),
+        )],
+        &[],
+    );
+    assert_eq!((code, calls), (Some(2), 0));
+    assert!(
+        err.contains("promptfooconfig.yaml:4: test \"test 1\": grader provider \"vertex:gemini\" is not supported")
+            && err.contains("--judge-model"),
+        "{err}"
+    );
+
+    let (code, err, calls) = bad(
+        &[(
+            "promptfooconfig.yaml",
             &format!("{GOOD_HEAD}tests: file://missing.csv\n"),
         )],
         &[],

@@ -370,6 +370,42 @@ mod tests {
     }
 
     #[test]
+    fn llm_rubric_passes_at_the_threshold_and_fails_without_a_score() {
+        let rubric = [a(
+            json!({"type":"llm-rubric","value":"polite","threshold":0.5}),
+        )];
+        let default_bar = [a(json!({"type":"llm-rubric","value":"polite"}))];
+        let score = |s: f64| Grade::Score {
+            score: s,
+            reason: None,
+        };
+        let with = |g: &Grade, asserts: &[Assertion]| {
+            let grades = [("polite", g)];
+            let facts = SampleFacts {
+                rubric_grades: &grades,
+                ..ok("hi")
+            };
+            grade_test(asserts, None, &[], &facts)
+        };
+        assert!(with(&score(0.5), &rubric).passed);
+        assert!(
+            !with(&score(0.5), &default_bar).passed,
+            "default bar is 0.7"
+        );
+        assert!(with(&score(0.7), &default_bar).passed);
+        let unreadable = Grade::Unreadable { text: "ok".into() };
+        assert!(!with(&unreadable, &rubric).passed);
+        let failed = with(
+            &Grade::CallFailed {
+                error: "HTTP 500".into(),
+            },
+            &rubric,
+        );
+        assert!(failed.failed[0].1.contains("HTTP 500"), "{failed:?}");
+        assert!(!pass(&rubric, "hi"), "no grade is no pass");
+    }
+
+    #[test]
     fn tools_call_checks_names_and_arguments() {
         let tools = [
             json!({"type":"function","function":{"name":"weather","parameters":{"type":"object","required":["city"]}}}),
