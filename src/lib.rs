@@ -13,6 +13,7 @@ pub mod explain;
 pub mod fsio;
 pub mod plural;
 pub mod prompt;
+pub mod promptfoo;
 pub mod provider;
 pub mod replay;
 pub mod runner;

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// Arguments of `temper check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Session file (TOML: prompts x variants x cases x N and a [check] table)
+    /// Session file (TOML: prompts x variants x cases x N and a [check] table) or a promptfoo config
     pub session: PathBuf,
     /// Evaluate the checks on a stored run instead of running the session again
     #[arg(long, value_name = "RUN")]
@@ -34,6 +34,8 @@ pub struct CheckArgs {
     /// With --baseline: only reuse a stored baseline run, never run the baseline
     #[arg(long, requires = "baseline")]
     pub no_run: bool,
+    #[command(flatten)]
+    pub promptfoo: super::import_promptfoo::PromptfooFlags,
 }
 
 #[derive(Serialize)]
@@ -68,7 +70,7 @@ fn missing_prompt(e: anyhow::Error, ctx: &Ctx) -> anyhow::Error {
 
 /// In CI (`CI` set) with no DB named, a new temporary DB, said on stderr: a fresh checkout has
 /// no database, and the session's prompt files fill this one.
-fn ci_database(ctx: &Ctx) -> anyhow::Result<Option<Ctx>> {
+pub(super) fn ci_database(ctx: &Ctx) -> anyhow::Result<Option<Ctx>> {
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
     if ctx.db_given || !in_ci {
         return Ok(None);
@@ -134,6 +136,9 @@ fn load_prompt_files(session: &Session, ctx: &Ctx) -> anyhow::Result<()> {
 
 /// Run `temper check`.
 pub fn execute(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::import_promptfoo::check_if_promptfoo(args, ctx)? {
+        return Ok(code);
+    }
     let session = Session::read(&args.session)?;
     let ci_ctx = ci_database(ctx)?;
     let ctx = ci_ctx.as_ref().unwrap_or(ctx);

@@ -62,7 +62,12 @@ pub(super) fn grade(
 
 /// Run `plan` through the spend guard and the runner; the run id and what it spent. Ctrl-C
 /// cancels cleanly: the samples are kept, and an incomplete run gets no verdict (exit 2).
-fn run_plan(mut plan: Plan, yes: bool, ctx: &Ctx, calls: &str) -> anyhow::Result<(i64, f64)> {
+pub(super) fn run_plan(
+    mut plan: Plan,
+    yes: bool,
+    ctx: &Ctx,
+    calls: &str,
+) -> anyhow::Result<(i64, f64)> {
     let registry = crate::runner::registry(&ctx.config, &ctx.db_path);
     let book = crate::cost::PriceBook::load(&ctx.config, None)?;
     plan.budget_usd = super::run_spend::check_budget(plan.budget_usd)?;

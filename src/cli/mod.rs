@@ -14,6 +14,9 @@ mod db;
 mod diff;
 mod hints;
 mod home;
+mod import;
+mod import_promptfoo;
+mod import_promptfoo_text;
 mod models;
 mod output;
 mod prices;
@@ -106,6 +109,9 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// Replay an LLM call of a trace N times and compare with the answer it recorded
     Replay(replay::ReplayArgs),
+    /// Convert a suite from another tool into temper prompt files and a session file
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Print the exact request body a sample was sent with (messages and params, no headers)
     ShowRequest(show_request::ShowRequestArgs),
     /// The database itself: copy a whole history between SQLite and PostgreSQL
@@ -176,6 +182,7 @@ fn execute(cli: &Cli, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Trace(a)) => trace::execute(a, ctx),
         Some(Command::Replay(a)) => replay::execute(a, ctx),
         Some(Command::ShowRequest(a)) => show_request::execute(a, ctx),
+        Some(Command::Import(c)) => import::execute(c, ctx),
         Some(Command::Db(c)) => db::execute(c, ctx),
     }
 }
