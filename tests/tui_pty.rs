@@ -664,6 +664,8 @@ fn trace_listen_on_a_terminal_shows_spans_as_they_arrive() {
     assert!(s.wait_exit().success());
     let saved = std::fs::read_to_string(&save).unwrap();
     assert_eq!(saved.lines().count(), 9, "{saved}");
+}
+
 /// Issue 24: a real trace (openai-agents, 4 failing tool calls) opens as a waterfall: bars in
 /// kind colours and the critical path; with NO_COLOR the same picture carries no colour at all.
 #[test]
