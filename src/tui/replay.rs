@@ -8,6 +8,7 @@ use crate::config::{Config, RunDefaults};
 use crate::cost::PriceBook;
 use crate::provider::Registry;
 use crate::replay::grounding::{self, ProbeSpec};
+use crate::replay::probe::Probe;
 use crate::replay::{self, Replayable};
 use crate::runner::{self, Case, Decision, Plan, SpendPolicy};
 use crate::store::Store;
@@ -141,12 +142,11 @@ fn consumer<'t>(trace: &'t Trace, id: &str) -> Result<&'t crate::trace::Span, St
         })
 }
 
-fn fire(
-    store: &mut Store,
-    config: &Config,
-    db_path: &Path,
-    ask: &ReplayAsk,
-) -> Result<ReplayOutcome, String> {
+/// What `ask` replays: the rebuilt request, its probe for `x`, and the recorded answer.
+type Rebuilt = (Replayable, Option<(Replayable, Probe)>, String);
+
+/// Rebuild the request `ask` names from its trace (no I/O), with the probe for `x`.
+fn rebuild(ask: &ReplayAsk) -> Result<Rebuilt, String> {
     let trace = &ask.trace.0;
     let file = ask.file.display().to_string();
     let span = match &ask.target {
@@ -170,6 +170,18 @@ fn fire(
             span.id
         )
     })?;
+    Ok((prepared, probe, recorded))
+}
+
+/// Plan `ask` on the recorded model (else the mock), let the spend guard decide, then save, fire
+/// and compare.
+fn fire(
+    store: &mut Store,
+    config: &Config,
+    db_path: &Path,
+    ask: &ReplayAsk,
+) -> Result<ReplayOutcome, String> {
+    let (prepared, probe, recorded) = rebuild(ask)?;
     let registry = runner::registry(config, db_path);
     let (model, model_note) = pick_model(&prepared, &registry);
     let variants = replay::variants(&prepared, std::slice::from_ref(&model), &registry)
@@ -218,10 +230,39 @@ fn fire(
     let outcome = runtime
         .block_on(runner::execute(&plan, cells, db_path, None, cancel))
         .map_err(|e| err(&e))?;
-    let (verdicts, changed) = match &probe {
-        Some((_, p)) => {
-            let results =
-                grounding::results(store, outcome.run_id, &name, &recorded).map_err(|e| err(&e))?;
+    let (verdicts, changed) = verdicts(
+        store,
+        outcome.run_id,
+        &name,
+        &recorded,
+        probe.as_ref().map(|p| &p.1),
+    )?;
+    Ok(ReplayOutcome::Done(Box::new(ReplayReport {
+        span: prepared.span_id.clone(),
+        labels,
+        run_id: outcome.run_id,
+        model,
+        model_note,
+        samples: plan.samples,
+        recorded,
+        changed,
+        verdicts,
+    })))
+}
+
+/// The verdict lines of run `run_id` (the probe's first when there is one) and, for a probe,
+/// whether the answer changed on any model.
+fn verdicts(
+    store: &Store,
+    run_id: i64,
+    name: &str,
+    recorded: &str,
+    probe: Option<&Probe>,
+) -> Result<(Vec<String>, Option<bool>), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    match probe {
+        Some(p) => {
+            let results = grounding::results(store, run_id, name, recorded).map_err(|e| err(&e))?;
             let answered = |m: &str| {
                 results
                     .replay
@@ -236,22 +277,11 @@ fn fire(
                 .collect();
             lines.extend(results.replay.iter().map(replay::verdict));
             let changed = results.probe.iter().any(|m| m.changed);
-            (lines, Some(changed))
+            Ok((lines, Some(changed)))
         }
         None => {
-            let models = replay::results(store, outcome.run_id, &recorded).map_err(|e| err(&e))?;
-            (models.iter().map(replay::verdict).collect(), None)
+            let models = replay::results(store, run_id, recorded).map_err(|e| err(&e))?;
+            Ok((models.iter().map(replay::verdict).collect(), None))
         }
-    };
-    Ok(ReplayOutcome::Done(Box::new(ReplayReport {
-        span: prepared.span_id.clone(),
-        labels,
-        run_id: outcome.run_id,
-        model,
-        model_note,
-        samples: plan.samples,
-        recorded,
-        changed,
-        verdicts,
-    })))
+    }
 }
