@@ -23,6 +23,8 @@ mod explain;
 mod follow;
 #[path = "tui_views/guard.rs"]
 mod guard;
+#[path = "tui_views/replay.rs"]
+mod replay;
 #[path = "tui_views/save.rs"]
 mod save;
 #[path = "tui_views/sessions.rs"]

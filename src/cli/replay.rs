@@ -118,17 +118,7 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     // Everything that can refuse (the plan, the spend guard) runs on the version about to be
     // saved, so a refusal leaves the database as it was.
-    let probe_name = grounding::probe_name(&name);
-    let mut pending = vec![replay::pending_version(&store, &name, &prepared)?];
-    if let Some((probed, _)) = &probe {
-        let mut version = replay::pending_version(&store, &probe_name, probed)?;
-        // Both unsaved versions have no row id yet: a distinct placeholder keeps the estimate
-        // counting two prompts.
-        if version.info.id < 0 {
-            version.info.id = -2;
-        }
-        pending.push(version);
-    }
+    let pending = replay::fire::pending(&store, &name, &prepared, probe.as_ref().map(|p| &p.0))?;
     let case = Case {
         name: "recorded".into(),
         vars: Default::default(),
@@ -149,28 +139,14 @@ pub fn execute(args: &ReplayArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         eprintln!("not started: declined (nothing saved)");
         return Ok(ExitCode::from(EXIT_ERROR));
     }
-    let mut saved = vec![replay::save(&mut store, &name, &prepared, file)?];
-    if let Some((probed, p)) = &probe {
-        let message = grounding::message(p, &prepared.span_id, &shown);
-        saved.push(
-            store
-                .save_version(&probe_name, &probed.body, &message)?
-                .version,
-        );
-    }
-    let labels: Vec<String> = saved
-        .iter()
-        .map(|v| format!("{}@{}", v.prompt, v.number))
-        .collect();
-    plan.prompts = labels
-        .iter()
-        .map(|l| store.resolve_str(l))
-        .collect::<Result<_, _>>()?;
-    // Cells come prompt by prompt, each prompt with one cell per variant.
-    let per_prompt = cells.len() / saved.len();
-    for (i, cell) in cells.iter_mut().enumerate() {
-        cell.new_cell.prompt_version_id = saved[i / per_prompt.max(1)].id;
-    }
+    let labels = replay::fire::commit(
+        &mut store,
+        (&mut plan, &mut cells),
+        &name,
+        &prepared,
+        probe.as_ref(),
+        file,
+    )?;
     let label = &labels[0];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

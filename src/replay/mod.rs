@@ -5,6 +5,7 @@
 //! runner's plan; comparing is `analysis` (normalisation, clusters, divergence) in [`compare`].
 
 mod compare;
+pub mod fire;
 pub mod grounding;
 pub mod probe;
 mod to_session;

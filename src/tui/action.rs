@@ -75,11 +75,13 @@ pub enum Action {
     Waterfall,
     Zoom,
     Confidence,
+    Replay,
+    ProbeChunk,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -125,6 +127,8 @@ impl Action {
         Action::Waterfall,
         Action::Zoom,
         Action::Confidence,
+        Action::Replay,
+        Action::ProbeChunk,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -175,6 +179,8 @@ impl Action {
             Action::Waterfall => "waterfall",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
+            Action::Replay => "replay",
+            Action::ProbeChunk => "probe_chunk",
         }
     }
 
@@ -216,6 +222,8 @@ impl Action {
             Action::Waterfall => "wide bars",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
+            Action::Replay => "replay",
+            Action::ProbeChunk => "without chunk",
             other => other.name(),
         }
     }
@@ -276,6 +284,12 @@ impl Action {
             }
             Action::Confidence => {
                 "colour each token by its logprob margin (near-ties in the warning colour)"
+            }
+            Action::Replay => {
+                "replay the selected LLM span and compare with its recorded answer (again: confirm)"
+            }
+            Action::ProbeChunk => {
+                "rerun the request without the selected chunk: does the answer change? (again: confirm)"
             }
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"

@@ -72,6 +72,8 @@ pub enum Request {
     CheckSession { path: PathBuf, run_id: i64 },
     /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
     Estimate(RunSpec),
+    /// Replay an LLM span of the Trace view, or probe a chunk (see `tui::replay`).
+    Replay(Box<super::replay::ReplayAsk>),
 }
 
 /// A run the user asked for, before the spend guard has seen it.
@@ -251,6 +253,8 @@ pub enum Event {
         path: PathBuf,
         result: Result<std::sync::Arc<crate::trace::Trace>, String>,
     },
+    /// A replay from the Trace view finished, was refused, or needs confirming.
+    Replayed(Box<super::replay::Replayed>),
     /// A request failed; `what` says which, `error` why.
     Failed {
         what: String,

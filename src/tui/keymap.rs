@@ -193,6 +193,8 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("T", A::PrevTrace, V(Tab::Trace)),
         ("w", A::Waterfall, V(Tab::Trace)),
         ("z", A::Zoom, V(Tab::Trace)),
+        ("R", A::Replay, V(Tab::Trace)),
+        ("x", A::ProbeChunk, V(Tab::Trace)),
         ("m", A::Confidence, V(Tab::Diff)),
         ("m", A::Confidence, V(Tab::Run)),
         ("+,=", A::More, V(Tab::Cost)),

@@ -14,6 +14,7 @@ pub mod host;
 pub mod keymap;
 pub mod live;
 pub mod paths;
+pub mod replay;
 pub mod runs;
 pub mod session;
 pub mod spend;

@@ -222,6 +222,7 @@ impl Worker {
             Request::Estimate(spec) => {
                 super::spend::check(store, &self.config, &self.db_path, spec)
             }
+            Request::Replay(ask) => super::replay::handle(store, &self.config, &self.db_path, *ask),
             Request::CompareOutputs { name, old, new } => {
                 let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
                 match crate::analysis::versions::compare_versions(

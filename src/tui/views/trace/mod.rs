@@ -8,9 +8,11 @@ mod detail;
 mod draw;
 mod live;
 mod loaded;
+mod replay_pane;
 
 pub use live::{LiveState, status_line};
 pub use loaded::{Loaded, TraceInfo};
+pub use replay_pane::ReplayPane;
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
@@ -64,6 +66,8 @@ pub struct TraceView {
     zoom: Option<std::ops::Range<usize>>,
     /// Axis and critical path of the rows shown, computed when they change.
     waterfall: super::charts::waterfall::Waterfall,
+    /// `R` / `x`: the replay last asked for (see `replay_pane`).
+    replay: Option<ReplayPane>,
 }
 
 impl Default for TraceView {
@@ -84,6 +88,7 @@ impl Default for TraceView {
             wide: false,
             zoom: None,
             waterfall: Default::default(),
+            replay: None,
         }
     }
 }
@@ -328,6 +333,10 @@ impl View for TraceView {
             Action::NextTrace | Action::PrevTrace => self.step_trace(action == Action::NextTrace),
             Action::Waterfall => self.wide = !self.wide,
             Action::Zoom => self.toggle_zoom(),
+            Action::Replay | Action::ProbeChunk => {
+                return Some(self.ask_replay(action == Action::ProbeChunk));
+            }
+            Action::Back if self.replay.is_some() => self.replay = None,
             Action::Back if self.zoom.is_some() => self.toggle_zoom(),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
@@ -346,6 +355,9 @@ impl View for TraceView {
     }
 
     fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        if let Event::Replayed(replayed) = event {
+            return self.on_replayed(replayed);
+        }
         if let Event::Live(frame) = event {
             return self.on_live(frame);
         }
@@ -425,6 +437,10 @@ impl View for TraceView {
         } else {
             area
         };
+        let area = match &self.replay {
+            Some(_) => replay_pane::split(area).0,
+            None => area,
+        };
         let panes = draw::layout(area, self.wide);
         let Some(i) = panes
             .iter()
@@ -449,6 +465,14 @@ impl View for TraceView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let area = match &self.replay {
+            Some(p) => {
+                let (top, bottom) = replay_pane::split(area);
+                replay_pane::draw(p, frame, bottom, theme);
+                top
+            }
+            None => area,
+        };
         match &self.live {
             Some(state) => live::draw(self, state, frame, area, theme),
             None => draw::draw(self, frame, area, theme),
@@ -468,6 +492,7 @@ impl View for TraceView {
         if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
             hints.push(Action::NextTrace);
         }
+        hints.splice(0..0, self.replay_hints());
         hints.extend([Action::Help, Action::Quit]);
         hints
     }
