@@ -5,6 +5,7 @@
 
 pub mod bars;
 pub mod confidence;
+pub mod dist;
 pub mod waterfall;
 
 use crate::tui::theme::Theme;
