@@ -35,7 +35,7 @@ fn sample(cell_id: i64, idx: u32) -> NewSample {
         attempts: 1 + idx % 3,
         request_hash: Some(format!("h{idx}")),
         logprobs: Some((0..=255u8).cycle().skip(idx as usize).take(300).collect()),
-        region: (idx % 2 == 0).then(|| "eu-west".to_string()),
+        region: idx.is_multiple_of(2).then(|| "eu-west".to_string()),
         ttft_ms: Some(3.25),
         ..Default::default()
     }
@@ -104,7 +104,9 @@ fn runs_cells_and_samples_round_trip_with_blobs() {
             params_sent: "{\"temperature\":1}".into(),
             request_json: "{\"x\":1}".into(),
         };
-        store.record_cell_requests(&[again.clone()]).unwrap();
+        store
+            .record_cell_requests(std::slice::from_ref(&again))
+            .unwrap();
         assert_eq!(store.cell_request(cells[0].id).unwrap(), Some(again));
         assert_eq!(store.run_params_sent(run).unwrap().len(), 1);
         assert_eq!(

@@ -75,11 +75,12 @@ pub enum Action {
     Waterfall,
     Zoom,
     Confidence,
+    Distributions,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -125,6 +126,7 @@ impl Action {
         Action::Waterfall,
         Action::Zoom,
         Action::Confidence,
+        Action::Distributions,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -175,6 +177,7 @@ impl Action {
             Action::Waterfall => "waterfall",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
+            Action::Distributions => "distributions",
         }
     }
 
@@ -216,6 +219,7 @@ impl Action {
             Action::Waterfall => "wide bars",
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
+            Action::Distributions => "distributions",
             other => other.name(),
         }
     }
@@ -276,6 +280,9 @@ impl Action {
             }
             Action::Confidence => {
                 "colour each token by its logprob margin (near-ties in the warning colour)"
+            }
+            Action::Distributions => {
+                "the cell's clusters as bars and its variant's latency histogram (p50/p95)"
             }
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"

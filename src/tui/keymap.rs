@@ -195,6 +195,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("z", A::Zoom, V(Tab::Trace)),
         ("m", A::Confidence, V(Tab::Diff)),
         ("m", A::Confidence, V(Tab::Run)),
+        ("d", A::Distributions, V(Tab::Run)),
         ("+,=", A::More, V(Tab::Cost)),
         ("c", A::SetVolume, V(Tab::Cost)),
         ("v", A::Variants, V(Tab::Cost)),

@@ -19,7 +19,6 @@ const MAX_CLUSTERS: usize = 6;
 pub fn lines(
     cell: &[SampleRow],
     variant: &[&SampleRow],
-    variant_name: &str,
     width: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
@@ -27,13 +26,7 @@ pub fn lines(
     let latency: Vec<f64> = variant.iter().filter_map(|s| s.sample.latency_ms).collect();
     let ttft: Vec<f64> = variant.iter().filter_map(|s| s.sample.ttft_ms).collect();
     out.push(Line::default());
-    let name = crate::sanitize::one_line(variant_name);
-    out.extend(timing_lines(
-        &format!("latency {name}"),
-        &latency,
-        width,
-        theme,
-    ));
+    out.extend(timing_lines("latency", &latency, width, theme));
     if !ttft.is_empty() {
         out.extend(timing_lines("ttft (streamed)", &ttft, width, theme));
     }
@@ -55,18 +48,25 @@ pub fn cluster_lines(samples: &[SampleRow], width: usize, theme: &Theme) -> Vec<
     let count_w = 10;
     let bar_w = width.saturating_sub(label_w + count_w + 3).max(1);
     let max = groups.first().map_or(1, |c| c.size()) as f64;
+    let texts: Vec<&str> = groups
+        .iter()
+        .map(|c| {
+            samples
+                .iter()
+                .find(|s| s.sample.idx == c.representative())
+                .and_then(|s| s.sample.output.as_deref())
+                .unwrap_or("")
+        })
+        .collect();
+    let shared = shared_words(&texts);
     for (i, c) in groups.iter().take(MAX_CLUSTERS).enumerate() {
-        let text = samples
-            .iter()
-            .find(|s| s.sample.idx == c.representative())
-            .and_then(|s| s.sample.output.as_deref())
-            .unwrap_or("");
+        let text = texts[i];
         let mark = if i == 0 { "◆ " } else { "  " };
         let share = 100.0 * c.size() as f64 / ok.max(1) as f64;
         let color = if i == 0 { theme.ok } else { theme.accent };
         out.push(Line::from(vec![
             Span::styled(mark.to_string(), theme.fg(color)),
-            Span::styled(fit(&first_words(text), label_w), theme.text()),
+            Span::styled(fit(&label(text, shared), label_w), theme.text()),
             Span::raw(" "),
             Span::styled(
                 fit(&hbar(c.size() as f64, max, bar_w), bar_w),
@@ -88,6 +88,36 @@ pub fn cluster_lines(samples: &[SampleRow], width: usize, theme: &Theme) -> Vec<
     out
 }
 
+/// How many leading words every one of `texts` shares (0 for fewer than two texts): a label
+/// starts after them, so clusters that differ late still read apart in a narrow pane.
+pub fn shared_words(texts: &[&str]) -> usize {
+    let Some((first, rest)) = texts.split_first() else {
+        return 0;
+    };
+    if rest.is_empty() {
+        return 0;
+    }
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let mut n = words.len();
+    for t in rest {
+        let same = t
+            .split_whitespace()
+            .zip(&words)
+            .take_while(|(a, b)| a == *b)
+            .count();
+        n = n.min(same);
+    }
+    n
+}
+
+/// The label of a cluster: its first words after the `skip` words all clusters share (marked
+/// with a leading `…`).
+pub fn label(text: &str, skip: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().skip(skip).collect();
+    let rest = first_words(&words.join(" "));
+    if skip > 0 { format!("…{rest}") } else { rest }
+}
+
 /// The first words of an output on one line, sanitised: what labels its cluster.
 pub fn first_words(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().take(8).collect();
@@ -107,7 +137,8 @@ pub fn timing_lines(what: &str, values: &[f64], width: usize, theme: &Theme) -> 
             theme.muted(),
         )];
     };
-    let bins = width.saturating_sub(2).clamp(1, 48);
+    // Room after the bars for the range.
+    let bins = width.saturating_sub(14).clamp(1, 48);
     let Some((counts, lo, hi)) = histogram(values, bins) else {
         return Vec::new();
     };
@@ -131,13 +162,16 @@ pub fn timing_lines(what: &str, values: &[f64], width: usize, theme: &Theme) -> 
     vec![
         Line::styled(
             format!(
-                "{what}: p50 {p50:.0}ms p95 {p95:.0}ms · {lo:.0}–{hi:.0}ms, {} samples",
+                "{what}: p50 {p50:.0}ms p95 {p95:.0}ms, {} samples",
                 values.len()
             ),
             theme.muted(),
         ),
-        Line::styled(format!("│{bars}│"), theme.fg(theme.accent)),
-        Line::styled(format!(" {marks}  5=p50 9=p95 *=both"), theme.text()),
+        Line::from(vec![
+            Span::styled(format!("│{bars}│"), theme.fg(theme.accent)),
+            Span::styled(format!(" {lo:.0}–{hi:.0}ms"), theme.muted()),
+        ]),
+        Line::styled(format!(" {}", marks.trim_end()), theme.text()),
     ]
 }
 
@@ -182,10 +216,11 @@ mod tests {
         let t = text(&cluster_lines(&rows, 60, &theme));
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "clusters: 2 distinct of 3 ok");
-        assert!(lines[1].starts_with("◆ Refunds within 30"), "{t}");
+        // The words every cluster shares are left out of the labels.
+        assert!(lines[1].starts_with("◆ …30 days of purchase"), "{t}");
         assert!(lines[1].ends_with("  2  67%"), "{t}");
         assert!(
-            lines[2].contains("within 14") && lines[2].ends_with("  1  33%"),
+            lines[2].starts_with("  …14 days") && lines[2].ends_with("  1  33%"),
             "{t}"
         );
         // The modal bar is full, the other half as long.
@@ -199,22 +234,19 @@ mod tests {
         let theme = Theme::default();
         let mut v: Vec<f64> = (0..19).map(|i| 100.0 + f64::from(i)).collect();
         v.push(1000.0);
-        let t = text(&timing_lines("latency", &v, 12, &theme));
+        let t = text(&timing_lines("latency", &v, 24, &theme));
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("latency: p50 109ms p95 118ms"), "{t}");
         // Nineteen fast calls in the first bin, the slow one in the last, gaps between.
-        assert_eq!(lines[1], "│█        ▁│");
-        assert!(
-            lines[2].starts_with(" *  "),
-            "both marks in the first bin: {t}"
-        );
+        assert_eq!(lines[1], "│█        ▁│ 100–1000ms");
+        assert!(lines[2] == " *", "both marks in the first bin: {t}");
         let spread: Vec<f64> = (1..=20).map(|i| f64::from(i) * 100.0).collect();
-        let t = text(&timing_lines("latency", &spread, 12, &theme));
+        let t = text(&timing_lines("latency", &spread, 24, &theme));
         let marks = t.lines().nth(2).unwrap_or_default();
         assert_eq!(marks.find('5'), Some(5), "{t}");
         assert_eq!(marks.find('9'), Some(10), "{t}");
         assert_eq!(
-            text(&timing_lines("ttft", &[], 12, &theme)),
+            text(&timing_lines("ttft", &[], 24, &theme)),
             "ttft: no timed samples"
         );
     }

@@ -225,6 +225,16 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         Some(cell) => crate::tui::views::sent::lines(view.sent_of(cell.run_id), cell, theme),
         None => Vec::new(),
     };
+    let width = area.width.saturating_sub(4) as usize;
+    if let (Some(dist), Some(cell)) = (view.distribution_lines(width, theme), view.selected_cell())
+    {
+        // The cell's distributions take the whole pane: at 80x24 it has seven rows.
+        let title = format!(" Distributions · {} · d: output ", cell.cell.variant_name);
+        let block = pane(one_line(&title, theme.text()), focused, theme);
+        let para = Paragraph::new(dist).block(block);
+        frame.render_widget(view.output_scroll.apply(para, area), area);
+        return;
+    }
     let Some(row) = view.selected_sample() else {
         let block = pane(" Output ", focused, theme);
         let para = Paragraph::new(lines)
