@@ -133,7 +133,11 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         _ => Line::from(" Cells: prompt × variant × case "),
     };
     let mut block = pane(title, focused, theme);
-    if view.estimating {
+    if let Some(live) = view.live.as_ref().filter(|l| !l.finished) {
+        // Borders and the two spaces around the title.
+        let gauge = live.gauge(area.width.saturating_sub(6) as usize);
+        block = block.title_bottom(Line::styled(format!(" {gauge} "), theme.fg(theme.accent)));
+    } else if view.estimating {
         block = block.title_bottom(Line::styled(" estimating… ", theme.muted()));
     } else if let Some(total) = super::popup::estimate_total(view) {
         block = block.title_bottom(one_line(&total, theme.muted()));

@@ -63,6 +63,8 @@ pub struct RunView {
     pub estimate: Option<Vec<String>>,
     /// The worker is estimating a run.
     pub estimating: bool,
+    /// The budget of the run started last (its plan's), for the live gauge.
+    budget_usd: Option<f64>,
     /// A run waiting for y/n (the estimate is above `[run] confirm_above_usd`).
     confirm: Option<Box<crate::tui::event::SpendCheck>>,
     /// The session file of the run started last, if it was a session's.
@@ -106,6 +108,7 @@ impl Default for RunView {
             follow: None,
             estimate: None,
             estimating: false,
+            budget_usd: None,
             confirm: None,
             running_session: None,
             session_picker: None,
