@@ -90,3 +90,17 @@ fn trend(points: &[Point]) -> VersionTrend {
             .copied(),
     }
 }
+
+impl Store {
+    /// The variant of the newest cell of `prompt`: the one its trends follow by default.
+    pub fn trend_variant(&self, prompt: &str) -> Result<Option<String>> {
+        let sql = "SELECT c.variant_name FROM cells c
+             JOIN prompt_versions v ON v.id = c.prompt_version_id
+             JOIN prompts p ON p.id = v.prompt_id
+             WHERE p.name = ?1 ORDER BY c.id DESC LIMIT 1";
+        self.db()
+            .query_opt(sql, vals![prompt])?
+            .map(|r| r.get(0))
+            .transpose()
+    }
+}
