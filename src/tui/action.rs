@@ -76,11 +76,12 @@ pub enum Action {
     Zoom,
     Confidence,
     Distributions,
+    Trends,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -127,6 +128,7 @@ impl Action {
         Action::Zoom,
         Action::Confidence,
         Action::Distributions,
+        Action::Trends,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -178,6 +180,7 @@ impl Action {
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
             Action::Distributions => "distributions",
+            Action::Trends => "trends",
         }
     }
 
@@ -220,6 +223,7 @@ impl Action {
             Action::Zoom => "zoom",
             Action::Confidence => "confidence",
             Action::Distributions => "distributions",
+            Action::Trends => "trends",
             other => other.name(),
         }
     }
@@ -280,6 +284,9 @@ impl Action {
             }
             Action::Confidence => {
                 "colour each token by its logprob margin (near-ties in the warning colour)"
+            }
+            Action::Trends => {
+                "stability, cost per call and p95 latency across the prompt's versions"
             }
             Action::Distributions => {
                 "the cell's clusters as bars and its variant's latency histogram (p50/p95)"

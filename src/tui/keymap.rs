@@ -176,6 +176,7 @@ const DEFAULTS: &[(&str, Action, Scope)] = {
         ("d", A::DiffParent, V(Tab::Prompts)),
         ("D", A::DiffWith, V(Tab::Prompts)),
         ("O", A::CompareOutputs, V(Tab::Prompts)),
+        ("t", A::Trends, V(Tab::Prompts)),
         ("r,enter", A::Start, V(Tab::Run)),
         ("c", A::Cancel, V(Tab::Run)),
         ("v", A::Variants, V(Tab::Run)),

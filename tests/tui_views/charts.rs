@@ -336,3 +336,74 @@ fn distributions_show_the_modal_cluster_first_and_the_latency_tail() {
     }
     snapshot("charts_distributions", a);
 }
+
+/// Issue 24: `t` in the Prompts view shows the trends of the prompt's newest variant across
+/// its versions, read by the real worker from a real store.
+#[test]
+fn trends_across_versions_come_from_the_worker() {
+    use temper::store::{NewCell, NewSample, SampleStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    {
+        let mut store = temper::store::Store::open(&db).unwrap();
+        for (text, answers, ms) in [
+            ("one", ["30 days", "14 days", "30 days", "a month"], 900.0),
+            ("two", ["30 days", "30 days", "30 days", "14 days"], 600.0),
+            ("three", ["30 days"; 4], 350.0),
+        ] {
+            let v = store
+                .save_version("support-answer", &body(text), "")
+                .unwrap()
+                .version
+                .id;
+            let run = store.create_run("cli", None).unwrap();
+            let cell = NewCell {
+                prompt_version_id: v,
+                variant_name: "openai:gpt-4o-mini".into(),
+                variant_json: "{}".into(),
+                case_name: String::new(),
+                case_json: "{}".into(),
+                n: 4,
+            };
+            let id = store.add_cell(run, &cell).unwrap();
+            let samples: Vec<NewSample> = answers
+                .iter()
+                .enumerate()
+                .map(|(i, a)| NewSample {
+                    cell_id: id,
+                    idx: i as u32,
+                    status: Some(SampleStatus::Ok),
+                    output: Some(a.to_string()),
+                    latency_ms: Some(ms + i as f64),
+                    cost_usd: Some(0.0004),
+                    attempts: 1,
+                    ..Default::default()
+                })
+                .collect();
+            store.insert_samples(&samples).unwrap();
+        }
+    }
+    let mut worker = worker(&db);
+    let mut a = loaded_app();
+    a.on_key(&key('t'));
+    let asked = requests(&mut a);
+    assert_eq!(
+        asked,
+        [Request::LoadTrends {
+            prompt: "support-answer".into()
+        }]
+    );
+    let event = worker.handle(asked[0].clone());
+    a.on_event(event);
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let screen = format!("{}", t.backend());
+        assert!(
+            screen.contains("openai:gpt-4o-mini across 3 versions"),
+            "{screen}"
+        );
+        assert!(screen.contains("50% → 100%"), "{screen}");
+        assert!(screen.contains("903ms → 353ms"), "{screen}");
+    }
+    snapshot("charts_trends", a);
+}
