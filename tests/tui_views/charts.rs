@@ -407,3 +407,22 @@ fn trends_across_versions_come_from_the_worker() {
     }
     snapshot("charts_trends", a);
 }
+
+#[test]
+fn distributions_read_without_colour() {
+    let (mono, _) = temper::tui::theme::Theme::load(Some("mono"));
+    let mut a = distributions_app();
+    a.theme = mono;
+    a.on_key(&key('d'));
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let screen = format!("{}", t.backend());
+    // The modal mark, the bars, the counts and the p50/p95 marks are characters.
+    let (x, y) = find(buf, "◆ …30 days").unwrap();
+    assert!(bar_columns(buf, x, y).len() > 10, "{screen}");
+    assert!(
+        screen.contains("6  67%") && screen.contains(" 5 "),
+        "{screen}"
+    );
+}
