@@ -19,6 +19,7 @@ pub mod schema;
 pub mod schema_pg;
 mod sqlite_open;
 mod transfer;
+mod trends;
 
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
@@ -33,6 +34,7 @@ pub use runs::{
 pub use transfer::{
     ImportReport, TransferError, export_prompt, import_examples, import_path, seed_examples,
 };
+pub use trends::VersionTrend;
 
 use db::Db;
 use std::path::{Path, PathBuf};

@@ -77,11 +77,13 @@ pub enum Action {
     Confidence,
     Replay,
     ProbeChunk,
+    Distributions,
+    Trends,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 49] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -129,6 +131,8 @@ impl Action {
         Action::Confidence,
         Action::Replay,
         Action::ProbeChunk,
+        Action::Distributions,
+        Action::Trends,
     ];
 
     /// The name used in `[ui.keys]` (e.g. `quit = "ctrl-q"`).
@@ -181,6 +185,8 @@ impl Action {
             Action::Confidence => "confidence",
             Action::Replay => "replay",
             Action::ProbeChunk => "probe_chunk",
+            Action::Distributions => "distributions",
+            Action::Trends => "trends",
         }
     }
 
@@ -224,6 +230,8 @@ impl Action {
             Action::Confidence => "confidence",
             Action::Replay => "replay",
             Action::ProbeChunk => "without chunk",
+            Action::Distributions => "distributions",
+            Action::Trends => "trends",
             other => other.name(),
         }
     }
@@ -290,6 +298,12 @@ impl Action {
             }
             Action::ProbeChunk => {
                 "rerun the request without the selected chunk: does the answer change? (again: confirm)"
+            }
+            Action::Trends => {
+                "stability, cost per call and p95 latency across the prompt's versions"
+            }
+            Action::Distributions => {
+                "the cell's clusters as bars and its variant's latency histogram (p50/p95)"
             }
             Action::SaveSession => {
                 "save the workspace (prompt, models, N, checks, trace) to sessions/NAME.toml"

@@ -58,6 +58,9 @@ pub enum Request {
     CompletePath { text: String },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
+    /// Stability, cost per call and p95 latency per version of `prompt`, for its newest
+    /// cell's variant (`t` in the Prompts view).
+    LoadTrends { prompt: String },
     /// The session files in a directory (`sessions/`).
     ListSessions { dir: PathBuf },
     /// Read a session file picked in the Run view (its matrix, checks and traces).
@@ -222,6 +225,12 @@ pub enum Event {
     /// What a run's cells sent, and its variants' latencies.
     RunSent(Box<RunSent>),
     Cost(Box<VersionCost>),
+    /// The trends of `prompt` for `variant` (None: the prompt has no runs).
+    Trends {
+        prompt: String,
+        variant: Option<String>,
+        trends: Vec<crate::store::VersionTrend>,
+    },
     /// Session files to pick from.
     Sessions(Vec<PathBuf>),
     /// A session file was read: the Run view takes its matrix, the Trace view its first trace.

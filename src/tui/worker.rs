@@ -213,6 +213,23 @@ impl Worker {
                     Err(e) => failed(format!("loading the cost of {label}"), &e),
                 }
             }
+            Request::LoadTrends { prompt } => {
+                let loaded = store.trend_variant(&prompt).and_then(|variant| {
+                    let trends = match &variant {
+                        Some(v) => store.version_trends(&prompt, v)?,
+                        None => Vec::new(),
+                    };
+                    Ok((variant, trends))
+                });
+                match loaded {
+                    Ok((variant, trends)) => Event::Trends {
+                        prompt,
+                        variant,
+                        trends,
+                    },
+                    Err(e) => failed(format!("loading the trends of {prompt}"), &e),
+                }
+            }
             Request::ListSessions { dir } => super::session::list(&dir),
             Request::OpenSession { path } => super::session::open(&path),
             Request::SaveSession { dir, name, session } => {
@@ -293,7 +310,8 @@ fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
         | Request::LoadRunSent { .. }
         | Request::LoadSamples { .. }
         | Request::LoadTrace { .. }
-        | Request::LoadCost { .. } => Some(std::mem::discriminant(request)),
+        | Request::LoadCost { .. }
+        | Request::LoadTrends { .. } => Some(std::mem::discriminant(request)),
         _ => None,
     }
 }

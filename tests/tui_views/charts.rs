@@ -257,3 +257,172 @@ fn the_mono_theme_keeps_every_picture_readable_without_colour() {
     );
     snapshot("charts_mono_confidence", a);
 }
+
+/// A cell of ten: six say 30 days, three 14 days, one failed; latencies around 400ms with one
+/// 2.4s straggler, streamed (TTFT around 120ms). A second cell of the same variant adds four.
+fn distributions_app() -> App {
+    use temper::store::RunStatus;
+    let mut a = loaded_app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    a.on_event(Event::Runs(vec![run(3, RunStatus::Done)]));
+    let mut other = cell(9, 3, "openai:gpt-4o-mini");
+    other.cell.case_name = "annual".into();
+    a.on_event(Event::Cells {
+        run_id: 3,
+        cells: vec![cell(8, 3, "openai:gpt-4o-mini"), other],
+    });
+    let timed = |cell_id: i64, idx: u32, text: Option<&str>, ms: f64| {
+        let error = text.is_none().then_some("HTTP 500: upstream error");
+        let mut row = sample(cell_id, idx, text, error);
+        row.sample.latency_ms = Some(ms);
+        row.sample.ttft_ms = Some(ms / 4.0);
+        row
+    };
+    let thirty = "Annual plans are refundable within 30 days of purchase [c2].";
+    let fourteen = "Annual plans are refundable within 14 days [c2].";
+    let mut rows: Vec<_> = (0..6)
+        .map(|i| timed(8, i, Some(thirty), 380.0 + 10.0 * f64::from(i)))
+        .collect();
+    rows.extend((6..9).map(|i| timed(8, i, Some(fourteen), 450.0 + 5.0 * f64::from(i))));
+    rows.push(timed(8, 9, None, 2400.0));
+    a.on_event(Event::Samples {
+        cell_id: 8,
+        samples: rows,
+    });
+    a.take_effects();
+    a
+}
+
+#[test]
+fn distributions_show_the_modal_cluster_first_and_the_latency_tail() {
+    let mut a = distributions_app();
+    a.on_key(&key('d'));
+    assert!(a.run.distributions);
+    // The other cell of the variant is asked for, so the histogram covers the variant.
+    assert_eq!(requests(&mut a), [Request::LoadSamples { cell_id: 9 }]);
+    a.on_event(Event::Samples {
+        cell_id: 9,
+        samples: (0..4)
+            .map(|i| {
+                let mut row = sample(9, i, Some("Yes."), None);
+                row.sample.latency_ms = Some(400.0);
+                row
+            })
+            .collect(),
+    });
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let screen = format!("{}", t.backend());
+        assert!(
+            screen.contains("clusters: 2 distinct of 9 ok, 1 failed"),
+            "{screen}"
+        );
+        let buf = t.backend().buffer();
+        let (x, modal) = find(buf, "◆ …30 days of").unwrap();
+        assert!(row_from(buf, x, modal).contains("6  67%"), "{screen}");
+        let (_, second) = find(buf, "  …14 days [c2]").unwrap();
+        assert_eq!(second, modal + 1, "the modal answer first: {screen}");
+        assert!(
+            bar_columns(buf, x, modal).len() > bar_columns(buf, x, second).len(),
+            "{screen}"
+        );
+        // Fourteen samples of the variant, the straggler is the p95.
+        assert!(screen.contains("p95 2400ms"), "{screen}");
+        assert!(screen.contains("14 samples"), "{screen}");
+        // Time to first token below, where the pane has the rows (the mock streamed).
+        if h == 48 {
+            assert!(screen.contains("ttft (streamed): p50"), "{screen}");
+        }
+    }
+    snapshot("charts_distributions", a);
+}
+
+/// Issue 24: `t` in the Prompts view shows the trends of the prompt's newest variant across
+/// its versions, read by the real worker from a real store.
+#[test]
+fn trends_across_versions_come_from_the_worker() {
+    use temper::store::{NewCell, NewSample, SampleStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    {
+        let mut store = temper::store::Store::open(&db).unwrap();
+        for (text, answers, ms) in [
+            ("one", ["30 days", "14 days", "30 days", "a month"], 900.0),
+            ("two", ["30 days", "30 days", "30 days", "14 days"], 600.0),
+            ("three", ["30 days"; 4], 350.0),
+        ] {
+            let v = store
+                .save_version("support-answer", &body(text), "")
+                .unwrap()
+                .version
+                .id;
+            let run = store.create_run("cli", None).unwrap();
+            let cell = NewCell {
+                prompt_version_id: v,
+                variant_name: "openai:gpt-4o-mini".into(),
+                variant_json: "{}".into(),
+                case_name: String::new(),
+                case_json: "{}".into(),
+                n: 4,
+            };
+            let id = store.add_cell(run, &cell).unwrap();
+            let samples: Vec<NewSample> = answers
+                .iter()
+                .enumerate()
+                .map(|(i, a)| NewSample {
+                    cell_id: id,
+                    idx: i as u32,
+                    status: Some(SampleStatus::Ok),
+                    output: Some(a.to_string()),
+                    latency_ms: Some(ms + i as f64),
+                    cost_usd: Some(0.0004),
+                    attempts: 1,
+                    ..Default::default()
+                })
+                .collect();
+            store.insert_samples(&samples).unwrap();
+        }
+    }
+    let mut worker = worker(&db);
+    let mut a = loaded_app();
+    a.on_key(&key('t'));
+    let asked = requests(&mut a);
+    assert_eq!(
+        asked,
+        [Request::LoadTrends {
+            prompt: "support-answer".into()
+        }]
+    );
+    let event = worker.handle(asked[0].clone());
+    a.on_event(event);
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let screen = format!("{}", t.backend());
+        assert!(
+            screen.contains("openai:gpt-4o-mini across 3 versions"),
+            "{screen}"
+        );
+        assert!(screen.contains("50% → 100%"), "{screen}");
+        assert!(screen.contains("903ms → 353ms"), "{screen}");
+    }
+    snapshot("charts_trends", a);
+}
+
+#[test]
+fn distributions_read_without_colour() {
+    let (mono, _) = temper::tui::theme::Theme::load(Some("mono"));
+    let mut a = distributions_app();
+    a.theme = mono;
+    a.on_key(&key('d'));
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(colourless(buf));
+    let screen = format!("{}", t.backend());
+    // The modal mark, the bars, the counts and the p50/p95 marks are characters.
+    let (x, y) = find(buf, "◆ …30 days").unwrap();
+    assert!(bar_columns(buf, x, y).len() > 10, "{screen}");
+    assert!(
+        screen.contains("6  67%") && screen.contains(" 5 "),
+        "{screen}"
+    );
+}

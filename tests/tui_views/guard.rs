@@ -207,3 +207,45 @@ fn diff_defaults_to_the_least_stable_cell_and_c_steps_through_cells() {
 fn snapshot_diff_divergence_line_and_cell_picker() {
     snapshot("diff_divergence", diff_two_cells());
 }
+
+/// Issue 24: while a run started here goes, the Cells pane carries its calls per second and
+/// its spend as a bar against the plan's budget.
+#[test]
+fn a_running_run_shows_its_spend_against_the_budget() {
+    use temper::runner::RunEvent;
+    use temper::store::{NewSample, SampleStatus};
+    let (_dir, _store, version) = seeded_store();
+    let mut a = runs_app();
+    let config = temper::config::Config::default();
+    let mut plan =
+        temper::tui::spend::prompt_plan(&config, version.clone(), &["mock:drift".into()], 40)
+            .unwrap();
+    plan.budget_usd = Some(0.10);
+    let mut check = verdict(version, Decision::Start);
+    check.plan = PlannedRun(std::sync::Arc::new(plan));
+    a.on_event(Event::Estimated(Box::new(check)));
+    a.take_effects();
+    a.on_event(Event::RunProgress(Box::new(RunEvent::Started {
+        run_id: 5,
+        total: 40,
+        cells: Vec::new(),
+    })));
+    for idx in 0..3 {
+        let sample = NewSample {
+            idx,
+            status: Some(SampleStatus::Ok),
+            cost_usd: Some(0.01),
+            ..Default::default()
+        };
+        a.on_event(Event::RunProgress(Box::new(RunEvent::Sample {
+            sample: Box::new(sample),
+        })));
+    }
+    for (w, h) in SIZES {
+        let t = render(&mut a, w, h);
+        let screen = format!("{}", t.backend());
+        assert!(screen.contains("running #5: 3/40"), "{screen}");
+        assert!(screen.contains("$0.0300 █"), "{screen}");
+        assert!(screen.contains(" 30% of $0.1000 "), "{screen}");
+    }
+}

@@ -5,6 +5,9 @@
 
 pub mod bars;
 pub mod confidence;
+pub mod dist;
+pub mod gauge;
+pub mod trends;
 pub mod waterfall;
 
 use crate::tui::theme::Theme;

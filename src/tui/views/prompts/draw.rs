@@ -198,6 +198,19 @@ fn draw_versions(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &Them
 
 fn draw_body(view: &PromptsView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == Pane::Body;
+    if view.show_trends {
+        let name = view.selected_prompt().map(|p| p.name.as_str());
+        let lines = match &view.trends {
+            Some((prompt, variant, trends)) if Some(prompt.as_str()) == name => match variant {
+                Some(v) => crate::tui::views::charts::trends::lines(v, trends, theme),
+                None => vec![Line::styled("no runs of this prompt yet", theme.muted())],
+            },
+            _ => vec![Line::styled("loading trends…", theme.muted())],
+        };
+        let block = pane(" Trends · t: messages ", focused, theme);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+        return;
+    }
     let title = match view.selected_version() {
         Some(v) => format!(" {}@{} ", v.prompt, v.number),
         None => " Messages ".into(),

@@ -43,6 +43,10 @@ pub struct PromptsView {
     mode: Mode,
     /// Select this prompt once the list reloads (after a save).
     pending_select: Option<String>,
+    /// `t`: the body pane shows the selected prompt's trends across versions; the last
+    /// answer (prompt, variant, points) once the worker has it.
+    pub show_trends: bool,
+    pub trends: Option<(String, Option<String>, Vec<crate::store::VersionTrend>)>,
     /// Ticks while shown: the list is re-read now and then, so prompts saved by another
     /// process (`temper prompt new`, a second TUI) appear without ctrl-r.
     ticks: u32,
@@ -107,6 +111,29 @@ impl PromptsView {
 
     /// What to load now that the selection may have changed.
     fn load_selected(&mut self) -> Vec<Effect> {
+        let mut out = self.load_trends();
+        out.extend(self.load_log_and_body());
+        out
+    }
+
+    /// With trends shown, ask for the selected prompt's when the shown ones are another's.
+    fn load_trends(&self) -> Vec<Effect> {
+        let Some(p) = self.selected_prompt().filter(|_| self.show_trends) else {
+            return Vec::new();
+        };
+        if self
+            .trends
+            .as_ref()
+            .is_some_and(|(name, _, _)| *name == p.name)
+        {
+            return Vec::new();
+        }
+        vec![Effect::Request(Request::LoadTrends {
+            prompt: p.name.clone(),
+        })]
+    }
+
+    fn load_log_and_body(&mut self) -> Vec<Effect> {
         let Some(p) = self.selected_prompt() else {
             return Vec::new();
         };
@@ -243,6 +270,15 @@ impl View for PromptsView {
             | Action::DiffParent
             | Action::DiffWith
             | Action::CompareOutputs => self.start_mode(action),
+            Action::Trends => {
+                self.show_trends = !self.show_trends;
+                match self.selected_prompt() {
+                    Some(p) if self.show_trends => vec![Effect::Request(Request::LoadTrends {
+                        prompt: p.name.clone(),
+                    })],
+                    _ => Vec::new(),
+                }
+            }
             _ => return None,
         })
     }
@@ -267,6 +303,14 @@ impl View for PromptsView {
             Event::Log { name, versions } => {
                 self.logs.insert(name.clone(), versions.clone());
                 self.load_selected()
+            }
+            Event::Trends {
+                prompt,
+                variant,
+                trends,
+            } => {
+                self.trends = Some((prompt.clone(), variant.clone(), trends.clone()));
+                Vec::new()
             }
             Event::Version(v) => {
                 self.bodies

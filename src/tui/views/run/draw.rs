@@ -133,7 +133,11 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         _ => Line::from(" Cells: prompt × variant × case "),
     };
     let mut block = pane(title, focused, theme);
-    if view.estimating {
+    if let Some(live) = view.live.as_ref().filter(|l| !l.finished) {
+        // Borders and the two spaces around the title.
+        let gauge = live.gauge(area.width.saturating_sub(6) as usize);
+        block = block.title_bottom(Line::styled(format!(" {gauge} "), theme.fg(theme.accent)));
+    } else if view.estimating {
         block = block.title_bottom(Line::styled(" estimating… ", theme.muted()));
     } else if let Some(total) = super::popup::estimate_total(view) {
         block = block.title_bottom(one_line(&total, theme.muted()));
@@ -225,6 +229,16 @@ fn draw_output(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
         Some(cell) => crate::tui::views::sent::lines(view.sent_of(cell.run_id), cell, theme),
         None => Vec::new(),
     };
+    let width = area.width.saturating_sub(4) as usize;
+    if let (Some(dist), Some(cell)) = (view.distribution_lines(width, theme), view.selected_cell())
+    {
+        // The cell's distributions take the whole pane: at 80x24 it has seven rows.
+        let title = format!(" Distributions · {} · d: output ", cell.cell.variant_name);
+        let block = pane(one_line(&title, theme.text()), focused, theme);
+        let para = Paragraph::new(dist).block(block);
+        frame.render_widget(view.output_scroll.apply(para, area), area);
+        return;
+    }
     let Some(row) = view.selected_sample() else {
         let block = pane(" Output ", focused, theme);
         let para = Paragraph::new(lines)

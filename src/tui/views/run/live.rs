@@ -5,7 +5,7 @@ use crate::tui::event::Request;
 use crate::tui::views::{Effect, Level};
 
 /// Progress of the run started from this TUI, from the runner's events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveRun {
     pub run_id: i64,
     pub total: usize,
@@ -13,6 +13,25 @@ pub struct LiveRun {
     pub errors: usize,
     pub retries: usize,
     pub finished: bool,
+    /// When the runner said it started: the calls-per-second of the gauge.
+    pub started: Option<std::time::Instant>,
+    /// Sum of the `cost_usd` of the samples so far.
+    pub spent_usd: f64,
+    /// The run's budget (the spend guard's), for the gauge.
+    pub budget_usd: Option<f64>,
+}
+
+impl LiveRun {
+    /// The gauge line of this run, `width` cells wide (`charts::gauge`).
+    pub fn gauge(&self, width: usize) -> String {
+        let g = crate::tui::views::charts::gauge::Gauge {
+            done: self.done,
+            elapsed_secs: self.started.map_or(0.0, |t| t.elapsed().as_secs_f64()),
+            spent_usd: self.spent_usd,
+            budget_usd: self.budget_usd,
+        };
+        crate::tui::views::charts::gauge::line(&g, width)
+    }
 }
 
 impl RunView {
@@ -58,6 +77,8 @@ impl RunView {
                 self.live = Some(LiveRun {
                     run_id: *run_id,
                     total: *total,
+                    started: Some(std::time::Instant::now()),
+                    budget_usd: self.budget_usd,
                     ..LiveRun::default()
                 });
                 self.follow = Some(*run_id);
@@ -67,6 +88,7 @@ impl RunView {
             RunEvent::Sample { sample } => {
                 if let Some(live) = &mut self.live {
                     live.done += 1;
+                    live.spent_usd += sample.cost_usd.unwrap_or(0.0);
                     if sample.status == Some(crate::store::SampleStatus::Error) {
                         live.errors += 1;
                     }

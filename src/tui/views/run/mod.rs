@@ -6,6 +6,7 @@
 
 pub mod cases;
 mod checks;
+mod dist;
 mod draw;
 mod live;
 mod popup;
@@ -48,6 +49,8 @@ const POLL_TICKS: u32 = 4;
 pub struct RunView {
     /// `m`: the output pane colours tokens by logprob margin (see `charts::confidence`).
     pub confidence: bool,
+    /// `d`: the output pane shows the cell's distributions (see `charts::dist`).
+    pub distributions: bool,
     /// Samples per variant for the next run.
     pub n: u32,
     /// Models of the next run (`provider:model`), one variant each.
@@ -60,6 +63,8 @@ pub struct RunView {
     pub estimate: Option<Vec<String>>,
     /// The worker is estimating a run.
     pub estimating: bool,
+    /// The budget of the run started last (its plan's), for the live gauge.
+    budget_usd: Option<f64>,
     /// A run waiting for y/n (the estimate is above `[run] confirm_above_usd`).
     confirm: Option<Box<crate::tui::event::SpendCheck>>,
     /// The session file of the run started last, if it was a session's.
@@ -96,12 +101,14 @@ impl Default for RunView {
     fn default() -> Self {
         RunView {
             confidence: false,
+            distributions: false,
             n: 10,
             models: vec!["mock:drift".to_string()],
             live: None,
             follow: None,
             estimate: None,
             estimating: false,
+            budget_usd: None,
             confirm: None,
             running_session: None,
             session_picker: None,
@@ -210,7 +217,9 @@ impl RunView {
                 if self.cells_cursor.move_by(delta, len) {
                     self.samples_cursor = ListCursor::default();
                     self.output_scroll.reset();
-                    return self.load_selected();
+                    let mut out = self.load_selected();
+                    out.extend(self.load_variant_samples());
+                    return out;
                 }
             }
             RunPane::Samples => {
@@ -299,6 +308,10 @@ impl View for RunView {
             Action::Confidence => {
                 self.confidence = !self.confidence;
                 Vec::new()
+            }
+            Action::Distributions => {
+                self.distributions = !self.distributions;
+                self.load_variant_samples()
             }
             Action::Variants => {
                 let mut text = self.models.join(", ");

@@ -45,6 +45,7 @@ impl RunView {
 
     fn start(&mut self, check: &SpendCheck) -> Vec<Effect> {
         self.running_session = check.session.clone();
+        self.budget_usd = check.plan.0.budget_usd;
         vec![Effect::StartRun {
             label: check.label.clone(),
             plan: check.plan.clone(),

@@ -1,0 +1,58 @@
+//! `d` in the Run view: the output pane shows the selected cell's distributions — its cluster
+//! sizes and its variant's latency (and TTFT) across the run — drawn by `charts::dist`.
+
+use super::RunView;
+use crate::store::SampleRow;
+use crate::tui::event::Request;
+use crate::tui::theme::Theme;
+use crate::tui::views::Effect;
+use ratatui::text::Line;
+
+impl RunView {
+    /// Ask for the samples of every cell of the selected cell's variant not loaded yet, so the
+    /// latency histogram covers the variant across the run, not one cell.
+    pub(super) fn load_variant_samples(&self) -> Vec<Effect> {
+        let (Some(cell), Some(cells)) = (self.selected_cell(), self.run_cells()) else {
+            return Vec::new();
+        };
+        if !self.distributions {
+            return Vec::new();
+        }
+        cells
+            .iter()
+            .filter(|c| c.cell.variant_name == cell.cell.variant_name)
+            .filter(|c| !self.samples.contains_key(&c.id))
+            .map(|c| Effect::Request(Request::LoadSamples { cell_id: c.id }))
+            .collect()
+    }
+
+    /// The loaded samples of the selected cell's variant in its run.
+    fn variant_samples(&self) -> Vec<&SampleRow> {
+        let (Some(cell), Some(cells)) = (self.selected_cell(), self.run_cells()) else {
+            return Vec::new();
+        };
+        cells
+            .iter()
+            .filter(|c| c.cell.variant_name == cell.cell.variant_name)
+            .filter_map(|c| self.samples.get(&c.id))
+            .flatten()
+            .collect()
+    }
+
+    /// The distribution lines for the output pane, `width` cells wide; None when off or when
+    /// the cell's samples are not loaded yet.
+    pub(super) fn distribution_lines(
+        &self,
+        width: usize,
+        theme: &Theme,
+    ) -> Option<Vec<Line<'static>>> {
+        if !self.distributions {
+            return None;
+        }
+        let samples = self.cell_samples()?;
+        let variant = self.variant_samples();
+        Some(crate::tui::views::charts::dist::lines(
+            samples, &variant, width, theme,
+        ))
+    }
+}
