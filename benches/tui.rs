@@ -5,7 +5,7 @@
 //!   windowed, so only visible rows are built);
 //! - keystroke to screen ≤ 16 ms (key handled + frame drawn).
 //!
-//! - the live Trace view of `temper trace --listen` with 10,000 spans (see `tui_live`).
+//! - the live Trace view of `temper trace --listen` with 100,000 spans (see `tui_live`).
 //!
 //! Run: `cargo bench --bench tui`
 
