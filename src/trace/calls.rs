@@ -31,10 +31,10 @@ impl Trace {
             .iter()
             .filter_map(|s| s.tool_call_id.as_deref())
             .collect();
-        let requested: HashSet<&str> = self
-            .model_calls()
-            .into_iter()
-            .flat_map(|i| self.spans[i].tool_calls.iter())
+        let calls = self.model_calls();
+        let requested: HashSet<&str> = calls
+            .iter()
+            .flat_map(|&i| self.spans[i].tool_calls.iter())
             .filter_map(|r| r.id.as_deref())
             .collect();
         // A TOOL span not linked to a request by id (none recorded, or the framework's own id
@@ -56,7 +56,7 @@ impl Trace {
             }
         }
         let mut asked_by_name: HashMap<(usize, &str), usize> = HashMap::new();
-        for i in self.model_calls() {
+        for &i in &calls {
             for r in &self.spans[i].tool_calls {
                 if r.id.as_deref().is_some_and(|id| ran.contains(id)) {
                     continue;

@@ -130,7 +130,7 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
     };
     let failed = str_of(&o, "level").is_some_and(|l| l.eq_ignore_ascii_case("error"));
     let usage = usage(&o);
-    let attrs = OtelAttributes::of(&o);
+    let attrs = OtelAttributes::of(&mut o);
     let kind = attrs.refine(kind);
     let output_value = o.remove("output").map(decoded);
     let documents = match kind {
@@ -216,18 +216,15 @@ fn usage(o: &Map<String, Value>) -> Usage {
 struct OtelAttributes(Map<String, Value>);
 
 impl OtelAttributes {
-    fn of(o: &Map<String, Value>) -> OtelAttributes {
-        let attrs = o
-            .get("metadata")
-            .cloned()
-            .map(decoded)
-            .and_then(|m| match m {
-                Value::Object(mut m) => match m.remove("attributes").map(decoded) {
-                    Some(Value::Object(a)) => Some(a),
-                    _ => None,
-                },
+    /// Takes `metadata` out of the observation (nothing else reads it), so it is not copied.
+    fn of(o: &mut Map<String, Value>) -> OtelAttributes {
+        let attrs = o.remove("metadata").map(decoded).and_then(|m| match m {
+            Value::Object(mut m) => match m.remove("attributes").map(decoded) {
+                Some(Value::Object(a)) => Some(a),
                 _ => None,
-            });
+            },
+            _ => None,
+        });
         OtelAttributes(attrs.unwrap_or_default())
     }
 
