@@ -3,10 +3,12 @@
 //! instruction when the poisoned chunk is in its prompt: the test checks the chunk text is gone,
 //! or the chunks reversed, in what the server receives, and that the report says so.
 
+mod common;
+
 use assert_cmd::Command;
 use axum::extract::State;
+use common::replay_env::ReplayEnv as Env;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use temper::store::Store;
 
@@ -74,48 +76,13 @@ impl Model {
     }
 }
 
-struct Env {
-    dir: tempfile::TempDir,
+/// `temper replay TRACE --span SPAN ARGS`: the probed span of every test here.
+fn probe(env: &Env, args: &[&str]) -> std::process::Output {
+    env.replay(&[&[TRACE, "--span", SPAN], args].concat())
 }
 
-impl Env {
-    fn new(model: &Model) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            "[providers.openai]\nkind = \"openai\"\nbase_url = \"http://{}/v1\"\n",
-            model.addr
-        );
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("temper.db")
-    }
-
-    fn replay(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("temper")
-            .unwrap()
-            .arg("--db")
-            .arg(self.db())
-            .arg("--config")
-            .arg(self.dir.path().join("config.toml"))
-            .args(["replay", TRACE, "--span", SPAN])
-            .args(args)
-            .env_remove("TEMPER_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn replay_json(&self, args: &[&str]) -> Value {
-        let out = self.replay(&[&["--json"], args].concat());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
+fn probe_json(env: &Env, args: &[&str]) -> Value {
+    env.replay_json(&[&[TRACE, "--span", SPAN], args].concat())
 }
 
 /// Where each chunk text sits in `message`, in chunk order (`None` when absent).
@@ -126,8 +93,8 @@ fn positions(message: &str) -> Vec<Option<usize>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_poisoned_chunk_the_answer_changes() {
     let model = Model::start().await;
-    let env = Env::new(&model);
-    let out = env.replay_json(&["--without-chunk", "ec26", "-n", "2"]);
+    let env = Env::new(&format!("http://{}/v1", model.addr));
+    let out = probe_json(&env, &["--without-chunk", "ec26", "-n", "2"]);
     // Two requests as recorded, two with exactly that chunk's text cut out.
     let users = model.user_messages();
     assert_eq!(users.len(), 4);
@@ -178,8 +145,8 @@ async fn without_the_poisoned_chunk_the_answer_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shuffled_chunks_arrive_reversed_and_the_answer_holds() {
     let model = Model::start().await;
-    let env = Env::new(&model);
-    let out = env.replay_json(&["--shuffle-chunks", "-n", "1"]);
+    let env = Env::new(&format!("http://{}/v1", model.addr));
+    let out = probe_json(&env, &["--shuffle-chunks", "-n", "1"]);
     let users = model.user_messages();
     assert_eq!(users.len(), 2);
     let orders: Vec<Vec<usize>> = users
@@ -214,8 +181,11 @@ async fn shuffled_chunks_arrive_reversed_and_the_answer_holds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_output_reports_the_probe() {
     let model = Model::start().await;
-    let env = Env::new(&model);
-    let out = env.replay(&["--without-chunk", IDS[1], "--shuffle-chunks", "-n", "1"]);
+    let env = Env::new(&format!("http://{}/v1", model.addr));
+    let out = probe(
+        &env,
+        &["--without-chunk", IDS[1], "--shuffle-chunks", "-n", "1"],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -244,8 +214,8 @@ async fn text_output_reports_the_probe() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_probes_are_refused_before_anything_is_saved_or_sent() {
     let model = Model::start().await;
-    let env = Env::new(&model);
-    let out = env.replay(&["--without-chunk", "zz"]);
+    let env = Env::new(&format!("http://{}/v1", model.addr));
+    let out = probe(&env, &["--without-chunk", "zz"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no retrieved chunk \"zz\""), "{err}");
@@ -269,7 +239,7 @@ async fn bad_probes_are_refused_before_anything_is_saved_or_sent() {
         err.contains("--shuffle-chunks needs two retrieved chunks"),
         "{err}"
     );
-    let session = env.replay(&["--shuffle-chunks", "--to-session", "s.toml"]);
+    let session = probe(&env, &["--shuffle-chunks", "--to-session", "s.toml"]);
     let err = String::from_utf8_lossy(&session.stderr);
     assert!(err.contains("not with --to-session"), "{err}");
     assert!(model.user_messages().is_empty());

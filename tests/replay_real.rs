@@ -5,71 +5,13 @@
 mod common;
 
 use assert_cmd::Command;
+use common::replay_env::ReplayEnv as Env;
 use common::{Reply, TestServer, openai_text};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use temper::store::Store;
 
 const REAL: &str = "tests/fixtures/traces/real";
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    /// A tempdir with a config whose `openai` provider is `server` (keyless).
-    fn new(server: &TestServer) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            "[providers.openai]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
-            server.base_url()
-        );
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("temper.db")
-    }
-
-    fn replay(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("temper")
-            .unwrap()
-            .arg("--db")
-            .arg(self.db())
-            .arg("--config")
-            .arg(self.dir.path().join("config.toml"))
-            .arg("replay")
-            .args(args)
-            .env_remove("TEMPER_DB")
-            .output()
-            .unwrap()
-    }
-
-    /// `replay --json`, which must succeed; its JSON.
-    fn replay_json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.replay(&all);
-        assert!(
-            out.status.success(),
-            "replay failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn prompt_count(&self) -> usize {
-        if !self.db().exists() {
-            return 0;
-        }
-        Store::open(&self.db())
-            .unwrap()
-            .list_prompts()
-            .unwrap()
-            .len()
-    }
-}
 
 fn path(rel: &str) -> String {
     Path::new(REAL).join(rel).display().to_string()
@@ -93,7 +35,7 @@ fn bodies(server: &TestServer) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_chat_is_sent_as_recorded_and_reproduces() {
     let server = TestServer::start(Reply::json(200, openai_text("Français!  (French)"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         &path("oi-openai/spans.jsonl"),
         "--span",
@@ -136,7 +78,7 @@ async fn plain_chat_is_sent_as_recorded_and_reproduces() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forced_tool_call_sends_the_tools_and_tool_choice() {
     let server = TestServer::start(Reply::json(200, common::openai_tool_call())).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         &path("oi-openai/002-traces.json"),
         "--span",
@@ -168,7 +110,7 @@ async fn forced_tool_call_sends_the_tools_and_tool_choice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_history_with_a_tool_result_turn_is_sent_in_order() {
     let server = TestServer::start(Reply::json(200, openai_text("Sorry."))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         &path("openai-agents-loop/spans.jsonl"),
         "--span",
@@ -217,7 +159,7 @@ async fn rag_call_carries_the_retrieved_chunks_and_num_output() {
     for _ in 0..3 {
         server.push(Reply::json(200, openai_text(recorded)));
     }
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         &path("llama-index/spans.jsonl"),
         "--span",
@@ -247,7 +189,7 @@ async fn rag_call_carries_the_retrieved_chunks_and_num_output() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn otel_genai_prompt_from_log_records() {
     let server = TestServer::start(Reply::json(200, openai_text("Paris."))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         &path("otel-openai-v2/spans.jsonl"),
         &path("otel-openai-v2/logs.jsonl"),
@@ -273,7 +215,7 @@ async fn otel_genai_prompt_from_log_records() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn langfuse_generation_with_its_model_parameters() {
     let server = TestServer::start(Reply::json(200, openai_text("ok"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.replay_json(&[
         "examples/traces/rag-answer.langfuse.json",
         "--span",
@@ -296,7 +238,7 @@ async fn langfuse_generation_with_its_model_parameters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_and_nothing_is_saved() {
     let server = TestServer::start(Reply::json(200, openai_text("x"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let cases: [(&[&str], &str); 5] = [
         (
             &[
@@ -335,7 +277,7 @@ async fn bad_input_is_refused_and_nothing_is_saved() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
-    assert_eq!(env.prompt_count(), 0);
+    assert_eq!(env.prompt_names().len(), 0);
     assert!(server.requests().is_empty());
 }
 

@@ -4,61 +4,13 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::replay_env::ReplayEnv as Env;
 use common::{Reply, TestServer, openai_text};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use temper::session::Session;
-use temper::store::Store;
 
 const REAL: &str = "tests/fixtures/traces/real";
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new(server: &TestServer) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            "[providers.openai]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
-            server.base_url()
-        );
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn temper(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("temper")
-            .unwrap()
-            .arg("--db")
-            .arg(self.file("temper.db"))
-            .arg("--config")
-            .arg(self.file("config.toml"))
-            .args(args)
-            .env_remove("TEMPER_DB")
-            .output()
-            .unwrap()
-    }
-
-    /// Prompts saved by replay (a new database is seeded with example prompts).
-    fn prompt_count(&self) -> usize {
-        if !self.file("temper.db").exists() {
-            return 0;
-        }
-        Store::open(&self.file("temper.db"))
-            .unwrap()
-            .list_prompts()
-            .unwrap()
-            .iter()
-            .filter(|p| p.name.starts_with("replay-"))
-            .count()
-    }
-}
 
 fn path(rel: &str) -> String {
     Path::new(REAL).join(rel).display().to_string()
@@ -75,7 +27,7 @@ fn text(out: &std::process::Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_captured_llm_span_becomes_a_case_that_check_runs() {
     let server = TestServer::start(Reply::json(200, openai_text("Français!  (French)"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let session = env.file("regress.toml");
     let s = session.display().to_string();
     let out = env.temper(&[
@@ -166,7 +118,7 @@ async fn every_captured_llm_span_becomes_a_case_that_check_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn named_spans_of_several_traces_on_a_chosen_model() {
     let server = TestServer::start(Reply::json(200, openai_text("x"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let s = env.file("set.toml").display().to_string();
     let out = env.temper(&[
         "replay",
@@ -219,7 +171,7 @@ async fn named_spans_of_several_traces_on_a_chosen_model() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_writes_no_session_and_saves_nothing() {
     let server = TestServer::start(Reply::json(200, openai_text("x"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let s = env.file("set.toml").display().to_string();
     let cases: [(&[&str], &str); 3] = [
         (
@@ -255,14 +207,14 @@ async fn bad_input_writes_no_session_and_saves_nothing() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep me");
     assert!(!Path::new(&s).exists());
-    assert_eq!(env.prompt_count(), 0);
+    assert!(!env.prompt_names().iter().any(|n| n.starts_with("replay-")));
     assert!(server.requests().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_spend_saves_no_prompt() {
     let server = TestServer::start(Reply::json(200, openai_text("x"))).await;
-    let env = Env::new(&server);
+    let env = Env::new(&format!("{}/v1", server.base_url()));
     let out = env.temper(&[
         "replay",
         "examples/traces/rag-answer.langfuse.json",
@@ -275,6 +227,6 @@ async fn a_refused_spend_saves_no_prompt() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("not started"), "{}", text(&out));
-    assert_eq!(env.prompt_count(), 0);
+    assert!(!env.prompt_names().iter().any(|n| n.starts_with("replay-")));
     assert!(server.requests().is_empty());
 }

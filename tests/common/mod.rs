@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod fixture;
+pub mod replay_env;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, Uri};
