@@ -6,9 +6,11 @@
 //! numbered migrations ([`schema`], [`schema_pg`]); a DB from a newer temper, or one that is not
 //! a temper DB, is refused and left untouched, never recreated.
 
+mod aggregates;
 mod copy;
 pub(crate) mod db;
 mod labels;
+pub mod output_hash;
 mod pg;
 mod pg_open;
 mod prompt_delete;
@@ -21,6 +23,7 @@ mod sqlite_open;
 mod transfer;
 mod trends;
 
+pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
 

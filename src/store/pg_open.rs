@@ -299,6 +299,9 @@ fn migrate_locked(db: &Db, target: &Target) -> Result<bool> {
     {
         let tx = db.begin()?;
         tx.batch(sql)?;
+        if i as i64 + 1 == super::schema::OUTPUT_HASH_MIGRATION {
+            super::output_hash::backfill(&|sql, p| tx.query(sql, p), &|sql, p| tx.execute(sql, p))?;
+        }
         tx.execute("UPDATE temper_schema SET version = ?1", vals![i as i64 + 1])?;
         tx.commit()?;
     }

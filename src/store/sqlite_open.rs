@@ -131,6 +131,14 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql)?;
+        if i as i64 + 1 == schema::OUTPUT_HASH_MIGRATION {
+            super::output_hash::backfill(
+                &|sql, params| super::db::sqlite_query(&tx, sql, params),
+                &|sql, params| {
+                    Ok(tx.execute(sql, rusqlite::params_from_iter(params.iter()))? as u64)
+                },
+            )?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
