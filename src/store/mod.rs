@@ -11,6 +11,7 @@ pub(crate) mod db;
 mod labels;
 mod pg;
 mod pg_open;
+mod pg_tls;
 mod prompt_delete;
 mod prompts;
 mod reference;
