@@ -13,6 +13,7 @@ mod labels;
 pub mod output_hash;
 mod pg;
 mod pg_open;
+mod pg_tls;
 mod prompt_delete;
 mod prompts;
 mod reference;
