@@ -7,6 +7,7 @@
 //! a temper DB, is refused and left untouched, never recreated.
 
 mod copy;
+mod cost_split;
 pub(crate) mod db;
 mod labels;
 mod pg;
@@ -22,6 +23,7 @@ mod transfer;
 mod trends;
 
 pub use copy::{CopyReport, TableCopy, copy_database};
+pub use cost_split::ModelTokens;
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
 
 pub use labels::{Expect, LabelEvent, LabelMove};
