@@ -17,6 +17,8 @@ use temper::tui::{Options, new_app};
 mod cases;
 #[path = "tui_views/charts.rs"]
 mod charts;
+#[path = "tui_views/cost_split.rs"]
+mod cost_split;
 #[path = "tui_views/explain.rs"]
 mod explain;
 #[path = "tui_views/follow.rs"]
@@ -857,10 +859,13 @@ fn cost_view_prices_the_selected_version() {
     a.on_key(&key('5'));
     assert_eq!(
         requests(&mut a),
-        [Request::LoadCost {
-            version_id: 3,
-            label: "support-answer@3".into()
-        }]
+        [
+            Request::LoadCostSplit,
+            Request::LoadCost {
+                version_id: 3,
+                label: "support-answer@3".into()
+            }
+        ]
     );
     a.on_event(cost_event(vec![
         history("openai:gpt-4o", 1.0, Some(0.004)),

@@ -17,8 +17,9 @@ pub(crate) const STALE_AFTER_DAYS: i64 = 90;
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
     /// Prompt reference: name, name@3 or name:label (with --cascade: a run id, or a prompt
-    /// reference meaning its latest run)
-    pub reference: String,
+    /// reference meaning its latest run; none with --split)
+    #[arg(required_unless_present = "split")]
+    pub reference: Option<String>,
     /// Model to price, as provider:model (repeatable), e.g. openai:gpt-4o-mini
     #[arg(long = "model", short = 'm', value_name = "PROVIDER:MODEL")]
     pub models: Vec<String>,
@@ -65,10 +66,26 @@ pub struct CostArgs {
     /// passes when its call succeeded]
     #[arg(long, value_name = "FILE", requires = "cascade")]
     pub session: Option<PathBuf>,
+    /// The last 30 days of stored samples per model, cost split into input, cached input and
+    /// output (no reference: every prompt)
+    #[arg(long, conflicts_with_all = ["reference", "models", "cascade", "probe", "explain"])]
+    pub split: bool,
+}
+
+impl CostArgs {
+    /// The prompt or run reference (required unless `--split`).
+    pub(super) fn reference(&self) -> anyhow::Result<&str> {
+        self.reference
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("temper cost needs a prompt reference (or --split)"))
+    }
 }
 
 /// Run `temper cost`.
 pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    if args.split {
+        return super::cost_split::execute(ctx);
+    }
     if let Some(spec) = &args.cascade {
         return super::cost_cascade::execute(args, spec, ctx);
     }
@@ -81,7 +98,7 @@ pub fn execute(args: &CostArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     crate::cost::warm_up_in_background();
     let book = PriceBook::load(&ctx.config, args.prices.as_deref())?;
     let store = ctx.open_store()?;
-    let version = store.resolve_str(&args.reference)?;
+    let version = store.resolve_str(args.reference()?)?;
     let mut past = history::version_history(&store, version.info.id)?;
     if let Some(n) = args.probe
         && let Some(note) = probe(args, ctx, &store, &version, n, &past)?

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// Run `temper cost --cascade`.
 pub fn execute(args: &CostArgs, spec: &str, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
-    let target = super::report::load_target(&store, &args.reference)?;
+    let target = super::report::load_target(&store, args.reference()?)?;
     let session = match &args.session {
         Some(path) => Some(crate::session::Session::read(path)?),
         None => None,

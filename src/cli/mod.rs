@@ -10,6 +10,7 @@ mod compare;
 mod cost;
 mod cost_cascade;
 mod cost_exact;
+mod cost_split;
 mod db;
 mod diff;
 mod hints;

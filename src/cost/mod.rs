@@ -17,6 +17,7 @@ pub mod litellm;
 mod money;
 mod overrides;
 pub mod snapshot;
+pub mod split;
 pub mod stored;
 mod table;
 mod tokens;

@@ -8,6 +8,7 @@
 
 mod aggregates;
 mod copy;
+mod cost_split;
 pub(crate) mod db;
 mod labels;
 pub mod output_hash;
@@ -26,6 +27,7 @@ mod trends;
 
 pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
 pub use copy::{CopyReport, TableCopy, copy_database};
+pub use cost_split::ModelTokens;
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
 
 pub use labels::{Expect, LabelEvent, LabelMove};

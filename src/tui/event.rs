@@ -58,6 +58,8 @@ pub enum Request {
     CompletePath { text: String },
     /// What past runs of a prompt version cost, per model.
     LoadCost { version_id: i64, label: String },
+    /// The last 30 days of every model's cost, split into input, cached input and output.
+    LoadCostSplit,
     /// Stability, cost per call and p95 latency per version of `prompt`, for its newest
     /// cell's variant (`t` in the Prompts view).
     LoadTrends { prompt: String },
@@ -225,6 +227,8 @@ pub enum Event {
     /// What a run's cells sent, and its variants' latencies.
     RunSent(Box<RunSent>),
     Cost(Box<VersionCost>),
+    /// The last 30 days per model, the biggest spender first (the Cost view's bars).
+    CostSplit(Vec<crate::cost::split::CostSplit>),
     /// The trends of `prompt` for `variant` (None: the prompt has no runs).
     Trends {
         prompt: String,

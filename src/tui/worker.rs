@@ -213,6 +213,13 @@ impl Worker {
                     Err(e) => failed(format!("loading the cost of {label}"), &e),
                 }
             }
+            Request::LoadCostSplit => match cost_split(store, &self.config) {
+                Ok(split) => Event::CostSplit(split),
+                Err(error) => Event::Failed {
+                    what: "loading the cost of the last 30 days".into(),
+                    error,
+                },
+            },
             Request::LoadTrends { prompt } => {
                 let loaded = store.trend_variant(&prompt).and_then(|variant| {
                     let trends = match &variant {
@@ -294,6 +301,15 @@ fn run_sent(store: &Store, run_id: i64) -> Result<super::event::RunSent, crate::
     })
 }
 
+/// The last 30 days per model, priced with the config's price book.
+fn cost_split(
+    store: &Store,
+    config: &Config,
+) -> Result<Vec<crate::cost::split::CostSplit>, String> {
+    let book = crate::cost::PriceBook::load(config, None).map_err(|e| e.to_string())?;
+    crate::cost::split::last_days(store, &book, jiff::Timestamp::now()).map_err(|e| e.to_string())
+}
+
 /// Whether `request` is a load the user has moved past: another of its kind is queued behind
 /// it, so only the newest is answered (gitui's `AsyncSingleJob`) and the cell the user lands on
 /// is not queued behind the ones scrolled past. Everything else is always answered.
@@ -311,6 +327,7 @@ fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
         | Request::LoadSamples { .. }
         | Request::LoadTrace { .. }
         | Request::LoadCost { .. }
+        | Request::LoadCostSplit
         | Request::LoadTrends { .. } => Some(std::mem::discriminant(request)),
         _ => None,
     }

@@ -32,6 +32,8 @@ pub struct CostView {
     added: Vec<ModelEstimate>,
     /// `c` (calls/day) or `v` (models) being typed.
     input: Option<(Typing, LineInput)>,
+    /// The last 30 days per model, split by kind of token (the bars under the tables).
+    split: Option<Vec<crate::cost::split::CostSplit>>,
 }
 
 /// What the input line of the Cost view is asking for.
@@ -49,6 +51,7 @@ impl Default for CostView {
             data: None,
             added: Vec::new(),
             input: None,
+            split: None,
         }
     }
 }
@@ -102,6 +105,7 @@ impl CostView {
         );
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        let inner = super::cost_split::draw_below(frame, inner, self.split.as_deref(), theme);
         let data = match (&self.wanted, &self.data) {
             (None, _) => {
                 let text = "Select a prompt version in the Prompts view (1), then come back:\nits stored runs are priced here per model.";
@@ -260,13 +264,14 @@ impl View for CostView {
     }
 
     fn on_show(&mut self) -> Vec<Effect> {
+        let mut out = vec![Effect::Request(Request::LoadCostSplit)];
         let Some((version_id, label)) = &self.wanted else {
-            return Vec::new();
+            return out;
         };
-        let mut out = vec![Effect::Request(Request::LoadCost {
+        out.push(Effect::Request(Request::LoadCost {
             version_id: *version_id,
             label: label.clone(),
-        })];
+        }));
         if !self.added.is_empty() {
             out.push(self.estimate_request(self.added.iter().map(|m| m.model.clone()).collect()));
         }
@@ -325,6 +330,9 @@ impl View for CostView {
                 .is_some_and(|(id, _)| *id == cost.version_id)
         {
             self.data = Some((**cost).clone());
+        }
+        if let Event::CostSplit(split) = event {
+            self.split = Some(split.clone());
         }
         if let Event::CostEstimate { version_id, models } = event
             && self.wanted.as_ref().is_some_and(|(id, _)| id == version_id)

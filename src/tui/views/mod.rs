@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod cost;
 pub mod cost_cascade;
+pub mod cost_split;
 pub mod diff;
 pub mod prompts;
 pub mod run;

@@ -5,6 +5,7 @@
 
 pub mod bars;
 pub mod confidence;
+pub mod cost_split;
 pub mod dist;
 pub mod gauge;
 pub mod trends;
