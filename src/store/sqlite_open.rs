@@ -86,16 +86,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     }
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
-    )?;
-    // The last connection to close would checkpoint the WAL into the main file and delete it,
-    // and the next process recreate it: five fsyncs, most of a short command's wall time.
-    // The WAL stays instead (SQLite checkpoints it every 1000 pages while writing); readers,
-    // `temper db copy` and backups through SQLite see every commit either way.
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-        true,
-    )?;
-    Ok(())
+    )
 }
 
 /// Map low-level failures on open to the errors a user can act on.
