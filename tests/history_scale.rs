@@ -337,3 +337,46 @@ fn an_older_sqlite_database_is_backfilled_on_open() {
         }
     }
 }
+
+/// A PostgreSQL database written before migration 5 gets its hashes on open (skipped without
+/// `TEMPER_TEST_PG`).
+#[test]
+fn an_older_postgres_database_is_backfilled_on_open() {
+    let Some(db) = store_support::TestDb::postgres() else {
+        return;
+    };
+    let mut client = db.client().unwrap();
+    for sql in &temper::store::schema_pg::MIGRATIONS[..4] {
+        client.batch_execute(sql).unwrap();
+    }
+    client
+        .batch_execute(
+            "CREATE TABLE temper_schema (version BIGINT NOT NULL);
+             INSERT INTO temper_schema(version) VALUES (4);
+             INSERT INTO prompts(id, name, created_at) VALUES (1, 'p', 'x');
+             INSERT INTO prompt_versions(id, prompt_id, number, hash, body_json, created_at)
+                 VALUES (1, 1, 1, 'h', '{}', 'x');
+             INSERT INTO runs(id, source, status, started_at) VALUES (1, 'cli', 'done', 'x');
+             INSERT INTO cells(id, run_id, prompt_version_id, variant_name, variant_json,
+                 case_name, case_json, n) VALUES (1, 1, 1, 'v', '{}', 'c', '{}', 3);
+             INSERT INTO samples(cell_id, idx, status, output, created_at)
+                 SELECT 1, i, CASE WHEN i % 10 = 0 THEN 'error' ELSE 'ok' END,
+                        'out ' || (i % 7), 'x' FROM generate_series(0, 2499) AS i;",
+        )
+        .unwrap();
+    let store = Store::open(&db.location).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.distinct_outputs(1).unwrap(), 7);
+    let rows = client
+        .query(
+            "SELECT status, output, output_hash FROM samples ORDER BY idx",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 2500);
+    for r in rows {
+        let (status, output, hash): (String, String, Option<i64>) = (r.get(0), r.get(1), r.get(2));
+        let expected = (status == "ok").then(|| output_hash(Some(&output), None));
+        assert_eq!(hash, expected, "{output} {status}");
+    }
+}

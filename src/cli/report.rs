@@ -145,7 +145,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             params: store
                 .cell_request(cell.id)?
                 .and_then(|r| serde_json::from_str(&r.params_sent).ok()),
-            stats: crate::runner::LatencyStats::of(&samples),
+            stats: crate::runner::LatencyStats::of_cells(&store, &[cell.id])?,
         });
         let tokens = ModelTokens(crate::cost::history::cell_model(cell));
         let options = Options {

@@ -108,13 +108,11 @@ fn summarize_cells(store: &Store, model: &str, cells: &[i64]) -> Result<ModelHis
 }
 
 /// Output tokens of the answered samples of `cells` (negatives as 0) → how many samples had
-/// that count, ascending; one row per distinct count, merged over the cells.
+/// that count, ascending: one entry per distinct count.
 fn output_token_histogram(store: &Store, cells: &[i64]) -> Result<BTreeMap<u64, u64>, StoreError> {
     let mut merged: BTreeMap<u64, u64> = BTreeMap::new();
-    for &cell in cells {
-        for (tokens, n) in store.output_token_histogram(cell)? {
-            *merged.entry(tokens.max(0) as u64).or_default() += n;
-        }
+    for (tokens, n) in store.output_token_histogram(cells)? {
+        *merged.entry(tokens.max(0) as u64).or_default() += n;
     }
     Ok(merged)
 }
@@ -129,7 +127,11 @@ fn stored_cost(store: &Store, cells: &[i64], measure: Measure) -> Result<CostSum
         priced: priced as usize,
         total_usd: totals.total_usd,
         mean_usd: (priced > 0).then(|| totals.total_usd / priced as f64),
-        p95_usd: store.measure_quantile(cells, measure, priced, 0.95)?,
+        p95_usd: store
+            .measure_quantiles(cells, measure, &[0.95])?
+            .first()
+            .copied()
+            .flatten(),
     })
 }
 

@@ -1,7 +1,7 @@
 //! The short per-variant summary printed after a run: samples ok/failed, distinct outputs,
 //! tokens and latency percentiles, aggregated by the store (never by reading the samples back).
 
-use crate::store::{Measure, SampleStatus, Store, StoreError};
+use crate::store::{Measure, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -41,28 +41,13 @@ pub struct LatencyStats {
 }
 
 impl LatencyStats {
-    /// Percentiles over the answered samples.
-    pub fn of(samples: &[crate::store::SampleRow]) -> LatencyStats {
-        let ok = samples
-            .iter()
-            .filter(|s| s.sample.status == Some(SampleStatus::Ok));
-        let (mut latencies, mut ttfts): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
-        for s in ok {
-            latencies.extend(s.sample.latency_ms);
-            ttfts.extend(s.sample.ttft_ms);
-        }
-        LatencyStats::from_values(latencies, ttfts)
-    }
-
-    /// Percentiles over the answered samples of `cells`, computed by the store along its
-    /// latency and TTFT indexes (no sample is loaded).
+    /// Percentiles over the answered samples of `cells`, computed by the store (no sample is
+    /// loaded; see `Store::measure_quantiles`).
     pub fn of_cells(store: &Store, cells: &[i64]) -> Result<LatencyStats, StoreError> {
         let quantiles = |m: Measure| -> Result<[Option<f64>; 2], StoreError> {
-            let n = store.measure_count(cells, m)?;
-            Ok([
-                store.measure_quantile(cells, m, n, 0.5)?,
-                store.measure_quantile(cells, m, n, 0.95)?,
-            ])
+            let q = store.measure_quantiles(cells, m, &[0.5, 0.95])?;
+            let at = |i: usize| q.get(i).copied().flatten();
+            Ok([at(0), at(1)])
         };
         let [latency_p50_ms, latency_p95_ms] = quantiles(Measure::Latency)?;
         let [ttft_p50_ms, ttft_p95_ms] = quantiles(Measure::Ttft)?;
@@ -73,23 +58,13 @@ impl LatencyStats {
             ttft_p95_ms,
         })
     }
-
-    fn from_values(mut latencies: Vec<f64>, mut ttfts: Vec<f64>) -> LatencyStats {
-        latencies.sort_by(f64::total_cmp);
-        ttfts.sort_by(f64::total_cmp);
-        LatencyStats {
-            latency_p50_ms: percentile(&latencies, 50.0),
-            latency_p95_ms: percentile(&latencies, 95.0),
-            ttft_p50_ms: percentile(&ttfts, 50.0),
-            ttft_p95_ms: percentile(&ttfts, 95.0),
-        }
-    }
 }
 
 /// Summaries of every variant of `run_id`, in the order the variants were first seen.
 ///
-/// Every figure is an aggregate the store computes (counts, sums, index-walked percentiles,
-/// distinct output hashes), so memory does not grow with the number of samples.
+/// Every figure is an aggregate the store computes (counts, sums, streamed percentiles,
+/// distinct output hashes): no sample is held, only each latency (8 bytes) while its
+/// percentiles are picked.
 pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, StoreError> {
     let mut order: Vec<(String, String, Vec<i64>)> = Vec::new();
     let mut distinct: BTreeMap<String, u64> = BTreeMap::new();

@@ -1,14 +1,14 @@
-//! Aggregates over stored samples, computed by the database so no caller holds a cell's samples:
-//! counts by status, token and cost sums, nearest-rank percentiles walked along an index
-//! (`ORDER BY … LIMIT 1 OFFSET k`), histograms of token counts, and output groups by the stored
-//! hash. Memory stays flat however many samples a run or a prompt's history holds
-//! (docs/architecture.md, "History at scale").
+//! Aggregates over stored samples, so no caller holds a cell's samples: counts by status, token
+//! and cost sums, output groups by the stored hash (all computed by the database), nearest-rank
+//! percentiles (SQLite streams the one column into 8 bytes per value; PostgreSQL selects with
+//! `ORDER BY … LIMIT 1 OFFSET k` on the server) and histograms of token counts (one entry per
+//! distinct count). See docs/architecture.md, "History at scale".
 
 use super::db::vals;
 use super::{Result, Store};
+use std::collections::BTreeMap;
 
-/// A sample column that has percentiles, with the filter its partial index (migration 5) is
-/// defined by, so the database can walk that index in order.
+/// A sample column that has percentiles, with the samples it is taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     /// End-to-end latency of answered samples.
@@ -122,63 +122,79 @@ impl Store {
         })
     }
 
-    /// How many values of `measure` the samples of `cells` have.
-    pub fn measure_count(&self, cells: &[i64], measure: Measure) -> Result<u64> {
-        if cells.is_empty() {
-            return Ok(0);
-        }
-        let sql = format!(
-            "SELECT count(*) FROM samples WHERE {} AND {}",
-            in_cells(cells),
-            measure.filter()
-        );
-        Ok(self.db().query_one(&sql, &[])?.get::<i64>(0)?.max(0) as u64)
-    }
-
-    /// The nearest-rank quantile `q` (0..=1) of `measure` over `cells`, given how many values
-    /// there are (`n`, from [`Store::measure_count`]). One cell walks its partial index from
-    /// whichever end is nearer; several cells let the database keep the nearer part only.
-    pub fn measure_quantile(
+    /// Nearest-rank quantiles `qs` (each 0..=1) of `measure` over `cells`, `None` where there
+    /// are no values. SQLite streams the column (8 bytes per value, nothing else per sample);
+    /// PostgreSQL counts, then selects each rank on the server from whichever end is nearer.
+    pub fn measure_quantiles(
         &self,
         cells: &[i64],
         measure: Measure,
-        n: u64,
-        q: f64,
-    ) -> Result<Option<f64>> {
-        let Some(rank) = nearest_rank(n, q) else {
-            return Ok(None);
-        };
-        let (order, offset) = if rank <= n / 2 {
-            ("ASC", rank)
-        } else {
-            ("DESC", n - 1 - rank)
-        };
-        let col = measure.column();
-        let sql = format!(
-            "SELECT {col} FROM samples WHERE {} AND {} ORDER BY {col} {order} LIMIT 1 OFFSET ?1",
-            in_cells(cells),
-            measure.filter()
-        );
-        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        match self.db().query_opt(&sql, vals![offset])? {
-            Some(r) => r.get(0),
-            None => Ok(None),
+        qs: &[f64],
+    ) -> Result<Vec<Option<f64>>> {
+        if cells.is_empty() {
+            return Ok(vec![None; qs.len()]);
         }
+        let (col, filter) = (measure.column(), measure.filter());
+        let from = format!("FROM samples WHERE {} AND {filter}", in_cells(cells));
+        if !self.db().is_pg() {
+            let mut values: Vec<f64> = Vec::new();
+            self.db()
+                .for_each(&format!("SELECT {col} {from}"), &[], &mut |r| {
+                    values.push(r.get(0)?);
+                    Ok(())
+                })?;
+            values.sort_unstable_by(f64::total_cmp);
+            let n = values.len() as u64;
+            let pick = |q| nearest_rank(n, q).and_then(|k| values.get(k as usize).copied());
+            return Ok(qs.iter().map(|&q| pick(q)).collect());
+        }
+        let n = self
+            .db()
+            .query_one(&format!("SELECT count(*) {from}"), &[])?;
+        let n = n.get::<i64>(0)?.max(0) as u64;
+        qs.iter()
+            .map(|&q| {
+                let Some(rank) = nearest_rank(n, q) else {
+                    return Ok(None);
+                };
+                let (order, offset) = if rank <= n / 2 {
+                    ("ASC", rank)
+                } else {
+                    ("DESC", n - 1 - rank)
+                };
+                let sql = format!("SELECT {col} {from} ORDER BY {col} {order} LIMIT 1 OFFSET ?1");
+                let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+                match self.db().query_opt(&sql, vals![offset])? {
+                    Some(r) => r.get(0),
+                    None => Ok(None),
+                }
+            })
+            .collect()
     }
 
-    /// Output token counts of one cell's answered samples as `(tokens, samples)`, ascending:
-    /// as many rows as distinct counts (bounded by `max_tokens`), never one per sample.
-    pub fn output_token_histogram(&self, cell: i64) -> Result<Vec<(i64, u64)>> {
-        let sql = format!(
-            "SELECT output_tokens, count(*) FROM samples WHERE cell_id = ?1 AND {}
-             GROUP BY output_tokens ORDER BY output_tokens",
-            Measure::OutputTokens.filter()
-        );
-        self.db()
-            .query(&sql, vals![cell])?
-            .iter()
-            .map(|r| Ok((r.get(0)?, r.get::<i64>(1)?.max(0) as u64)))
-            .collect()
+    /// Output token counts of the answered samples of `cells` → how many samples had each:
+    /// one entry per distinct count (bounded by `max_tokens`), never one per sample.
+    pub fn output_token_histogram(&self, cells: &[i64]) -> Result<BTreeMap<i64, u64>> {
+        let mut out: BTreeMap<i64, u64> = BTreeMap::new();
+        if cells.is_empty() {
+            return Ok(out);
+        }
+        let filter = format!("{} AND {}", in_cells(cells), Measure::OutputTokens.filter());
+        if self.db().is_pg() {
+            let sql = format!(
+                "SELECT output_tokens, count(*) FROM samples WHERE {filter} GROUP BY output_tokens"
+            );
+            for r in self.db().query(&sql, &[])? {
+                *out.entry(r.get(0)?).or_default() += r.get::<i64>(1)?.max(0) as u64;
+            }
+            return Ok(out);
+        }
+        let sql = format!("SELECT output_tokens FROM samples WHERE {filter}");
+        self.db().for_each(&sql, &[], &mut |r| {
+            *out.entry(r.get(0)?).or_default() += 1;
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Stored costs of `cells`: samples considered, priced, and their sum.

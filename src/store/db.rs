@@ -180,6 +180,24 @@ impl Db {
         }
     }
 
+    /// Hand every row of `sql` to `f` in turn. SQLite streams them (memory stays flat however
+    /// many rows match); PostgreSQL reads them all first, so callers there keep result sets
+    /// small and let the server aggregate.
+    pub fn for_each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        if let Backend::Sqlite(c) = &mut *self.backend.borrow_mut() {
+            return sqlite_each(c, sql, params, f);
+        }
+        for row in self.query(sql, params)? {
+            f(row)?;
+        }
+        Ok(())
+    }
+
     /// The first row of `sql`, if any.
     pub fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
@@ -291,10 +309,24 @@ pub(super) fn sqlite_query(
     sql: &str,
     params: &[Value],
 ) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    sqlite_each(c, sql, params, &mut |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hand each row of `sql` to `f` as SQLite steps to it: nothing is collected.
+fn sqlite_each(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+    f: &mut dyn FnMut(Row) -> Result<()>,
+) -> Result<()> {
     let mut stmt = c.prepare_cached(sql)?;
     let width = stmt.column_count();
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let mut row = Vec::with_capacity(width);
         for i in 0..width {
@@ -308,9 +340,9 @@ pub(super) fn sqlite_query(
                 rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
             });
         }
-        out.push(Row(row));
+        f(Row(row))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 impl rusqlite::ToSql for Value {
