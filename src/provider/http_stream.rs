@@ -6,6 +6,7 @@
 
 use super::http::{JsonReply, Sent, chain, post, read_capped, too_big};
 use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
+use super::stream_sse::SseParser;
 use super::{ProviderError, Response};
 use futures::StreamExt;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
@@ -162,21 +163,19 @@ async fn read_events<A: Assembler, B: AsRef<[u8]>>(
         if read > cap {
             return Err(failed(&assembler, too_big(cap), false));
         }
-        for event in parser.push(chunk) {
-            let step = event
-                .and_then(|(name, data)| assembler.event(name.as_deref(), &data))
-                .map_err(|why| failed(&assembler, why, false))?;
-            match step {
-                Step::Content if ttft.is_none() => ttft = Some(started.elapsed()),
-                Step::Done => {
-                    let timing = Timing {
-                        latency: started.elapsed(),
-                        ttft,
-                    };
-                    return Ok(assembler.finish(timing, region));
+        let mut done = None;
+        parser
+            .push(chunk, |name, data| {
+                match assembler.event(name, data)? {
+                    Step::Content if ttft.is_none() => ttft = Some(started.elapsed()),
+                    Step::Done => done = Some(started.elapsed()),
+                    _ => {}
                 }
-                _ => {}
-            }
+                Ok(done.is_some())
+            })
+            .map_err(|why| failed(&assembler, why, false))?;
+        if let Some(latency) = done {
+            return Ok(assembler.finish(Timing { latency, ttft }, region));
         }
     }
 }
@@ -186,100 +185,5 @@ fn failed(assembler: &impl Assembler, why: String, retryable: bool) -> ProviderE
         why,
         partial: assembler.partial().to_string(),
         retryable,
-    }
-}
-
-/// Server-sent events framing: lines in, `(event name, data)` out per blank line.
-#[derive(Default)]
-pub(crate) struct SseParser {
-    pending: Vec<u8>,
-    name: Option<String>,
-    data: String,
-    /// Events dispatched so far.
-    pub events: usize,
-}
-
-/// One event or why the input is not server-sent events.
-type Event = Result<(Option<String>, String), String>;
-
-impl SseParser {
-    /// Feed bytes; returns every event completed by them.
-    pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<Event> {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.extend_from_slice(bytes);
-        let mut out = Vec::new();
-        let mut start = 0;
-        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
-            let line_end = start + end;
-            let mut line = &pending[start..line_end];
-            if line.last() == Some(&b'\r') {
-                line = &line[..line.len() - 1];
-            }
-            start = line_end + 1;
-            if let Some(event) = self.line(&String::from_utf8_lossy(line)) {
-                out.push(event);
-            }
-        }
-        pending.drain(..start);
-        self.pending = pending;
-        out
-    }
-
-    fn line(&mut self, line: &str) -> Option<Event> {
-        if line.is_empty() {
-            if self.data.is_empty() && self.name.is_none() {
-                return None;
-            }
-            self.events += 1;
-            let data = std::mem::take(&mut self.data);
-            return Some(Ok((self.name.take(), data)));
-        }
-        if line.starts_with(':') {
-            return None;
-        }
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "data" => {
-                if !self.data.is_empty() {
-                    self.data.push('\n');
-                }
-                self.data.push_str(value);
-            }
-            "event" => self.name = Some(value.to_string()),
-            "id" | "retry" => {}
-            _ => {
-                return Some(Err(format!(
-                    "not server-sent events: received {:?}",
-                    excerpt(line)
-                )));
-            }
-        }
-        None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_events_across_chunks_and_crlf() {
-        let mut p = SseParser::default();
-        assert!(p.push(b"event: ping\r\ndata: {\"a\"").is_empty());
-        let events = p.push(b":1}\r\n\r\n: comment\n\ndata: [DONE]\n\n");
-        assert_eq!(events.len(), 2);
-        assert_eq!(
-            events[0].clone().unwrap(),
-            (Some("ping".into()), "{\"a\":1}".into())
-        );
-        assert_eq!(events[1].clone().unwrap(), (None, "[DONE]".into()));
-    }
-
-    #[test]
-    fn garbage_lines_are_named() {
-        let mut p = SseParser::default();
-        let events = p.push(b"<html>oops</html>\n");
-        assert!(events[0].clone().unwrap_err().contains("<html>oops</html>"));
     }
 }

@@ -25,6 +25,7 @@ mod replay;
 mod stream_anthropic;
 mod stream_chunk;
 mod stream_openai;
+mod stream_sse;
 mod tokens;
 
 pub use anthropic::Anthropic;

@@ -55,6 +55,16 @@ impl OpenAiStream {
     }
 }
 
+/// Take a chunk's value of a field every chunk repeats (model, fingerprint), copying it only
+/// when it changed: no allocation per token.
+fn update(kept: &mut Option<String>, seen: &Text) {
+    if let Some(new) = seen.as_deref()
+        && kept.as_deref() != Some(new)
+    {
+        *kept = Some(new.to_string());
+    }
+}
+
 impl Assembler for OpenAiStream {
     fn event(&mut self, _name: Option<&str>, data: &str) -> Result<Step, String> {
         if data.trim() == "[DONE]" {
@@ -74,15 +84,12 @@ impl Assembler for OpenAiStream {
         if let Some(u) = chunk.usage.as_ref().filter(|u| u.is_object()) {
             self.usage = Some(super::tokens::openai_usage(u)?);
         }
-        let keep = |t: &Text| t.as_deref().map(str::to_string);
-        self.fingerprint = keep(&chunk.system_fingerprint).or(self.fingerprint.take());
-        self.model = keep(&chunk.model).or(self.model.take());
+        update(&mut self.fingerprint, &chunk.system_fingerprint);
+        update(&mut self.model, &chunk.model);
         let Some(choice) = chunk.choices.and_then(|c| c.into_iter().next()) else {
             return Ok(Step::Nothing);
         };
-        if let Some(reason) = keep(&choice.finish_reason) {
-            self.finish_reason = Some(reason);
-        }
+        update(&mut self.finish_reason, &choice.finish_reason);
         if let (Some(all), Some(tokens)) = (
             self.logprobs.as_mut(),
             choice.logprobs.and_then(|l| l.content),
