@@ -304,7 +304,9 @@ async fn post_json(
     let (status, retry_after, region) = (sent.status, sent.retry_after, sent.region);
     let bytes = read_capped(sent.response, cap).await?;
     let latency = started.elapsed();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    // Valid UTF-8 (nearly always) becomes the text in place, without a copy.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     if !(200..300).contains(&status) {
         return Err(ProviderError::Http {
             status,
