@@ -12,6 +12,7 @@ use super::{measure, report};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use temper::trace::detectors::Limits;
 use temper::trace::receiver::{Batch, Counters, LiveSpan, LiveTraces, Snapshots};
@@ -43,12 +44,19 @@ fn turn(t: usize) -> Vec<LiveSpan> {
         .collect()
 }
 
-fn frame(live: &LiveTraces, snaps: &mut Snapshots, touched: &[String]) -> Event {
+/// What the feed thread does for a frame: rebuild, index (`tui::live::index`, which also lets
+/// the frame before last go on this thread, as the feed does).
+fn frame(
+    live: &LiveTraces,
+    snaps: &mut Snapshots,
+    touched: &[String],
+    sent: &mut VecDeque<Arc<Loaded>>,
+) -> Event {
     let trace = snaps.combine(live, touched);
     Event::Live(Box::new(LiveFrame {
         addr: "127.0.0.1:4318".parse().expect("address"),
         counters: Default::default(),
-        loaded: Some(Arc::new(Loaded::with_rows(Arc::new(trace)))),
+        loaded: Some(temper::tui::live::index(trace, sent)),
         traces: live.traces().len(),
         save_error: None,
     }))
@@ -90,7 +98,8 @@ pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64) {
     }
     let mut app = temper::tui::new_app(&temper::tui::Options::default());
     app.tab = temper::tui::action::Tab::Trace;
-    app.on_event(frame(&live, &mut snaps, &touched));
+    let mut sent = VecDeque::new();
+    app.on_event(frame(&live, &mut snaps, &touched, &mut sent));
     let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     let (mut frames, mut updates, mut rebuilds) = (Vec::new(), Vec::new(), Vec::new());
     for n in 0..300 {
@@ -99,7 +108,9 @@ pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64) {
             let ids: Vec<String> = update.touched.into_iter().map(|(id, _)| id).collect();
             let mut event = None;
             // The feed thread's share: rebuild and index (see `tui::live`).
-            rebuilds.push(measure(|| event = Some(frame(&live, &mut snaps, &ids))));
+            rebuilds.push(measure(|| {
+                event = Some(frame(&live, &mut snaps, &ids, &mut sent))
+            }));
             let Some(event) = event else { continue };
             updates.push(measure(|| {
                 app.on_event(event);
