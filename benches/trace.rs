@@ -1,5 +1,19 @@
-//! Load a generated 100 MB temper JSONL trace and report time and peak memory (VmHWM).
-//! Run with `cargo bench --bench trace`. Target (issue 6): ≤ 1.5 s, peak ≤ 3x the file size.
+//! Trace loading at scale, each figure beside its reference in the same run (issue 25 goal 4):
+//! - `temper trace` (the real binary) opening a 100 MB OpenInference JSONL against one
+//!   `jq -c . FILE > /dev/null` pass: ≥ 2x faster, peak RSS < 2x the file;
+//! - `temper trace FILE --json` on 50 MB and 200 MB temper JSONL: peak RSS of each;
+//! - chains of 25k / 100k / 200k spans, each the parent of the next: time per span (linear);
+//! - in process: a 100 MB temper JSONL load, detectors and walk (issue 6: ≤ 1.5 s, ≤ 3x file);
+//! - OTLP protobuf against the same spans as OTLP/JSON (issue 26).
+//!
+//! Run with `cargo bench --bench trace` (see docs/performance.md).
+
+#[path = "baseline/mod.rs"]
+mod baseline;
+#[path = "trace_gen/mod.rs"]
+mod trace_gen;
+
+use baseline::{Better, Figures};
 
 use opentelemetry_proto::tonic as pb;
 use std::io::{BufWriter, Write};
@@ -252,25 +266,32 @@ fn vm_hwm_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+fn write_temper(path: &std::path::Path, bytes: u64) -> std::io::Result<u64> {
+    let t0: jiff::Timestamp = "2025-03-01T10:00:00Z"
+        .parse()
+        .map_err(std::io::Error::other)?;
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    let (mut n, mut written) = (0, 0u64);
+    while written < bytes {
+        let mut buf = Vec::new();
+        write_jsonl(&turn(n, t0), &mut buf)?;
+        written += buf.len() as u64;
+        out.write_all(&buf)?;
+        n += 1;
+    }
+    out.flush()?;
+    Ok(written)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
+    let mut figures = Figures::new("trace");
+    trace_gen::against_jq(dir.path(), &mut figures)?;
+    trace_gen::json_streams(dir.path(), &mut figures, write_temper)?;
+    trace_gen::chains(dir.path(), &mut figures)?;
     let path = dir.path().join("big.jsonl");
-    let t0: jiff::Timestamp = "2025-03-01T10:00:00Z".parse()?;
     let started = Instant::now();
-    {
-        let mut out = BufWriter::new(std::fs::File::create(&path)?);
-        let mut n = 0;
-        let mut written = 0u64;
-        while written < TARGET_BYTES {
-            let mut buf = Vec::new();
-            write_jsonl(&turn(n, t0), &mut buf)?;
-            written += buf.len() as u64;
-            out.write_all(&buf)?;
-            n += 1;
-        }
-        out.flush()?;
-    }
-    let size = std::fs::metadata(&path)?.len();
+    let size = write_temper(&path, TARGET_BYTES)?;
     println!(
         "generated {:.1} MB in {:.2?}",
         size as f64 / 1048576.0,
@@ -311,7 +332,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         after_load as f64 * 1024.0 / size as f64,
         peak as f64 * 1024.0 / size as f64
     );
+    figures.record(
+        "trace.temper_100mb_load_s",
+        load.as_secs_f64(),
+        Better::Lower,
+    );
+    figures.record(
+        "trace.temper_100mb_detect_s",
+        detect.as_secs_f64(),
+        Better::Lower,
+    );
     drop(trace);
     std::fs::remove_file(&path)?;
-    otlp_proto_vs_json(dir.path())
+    otlp_proto_vs_json(dir.path())?;
+    figures.finish();
+    Ok(())
 }

@@ -392,7 +392,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frames,
         "≤ 2 ms",
     );
-    tui_live::bench(&mut terminal);
+    tui_live::trace_figures(&mut terminal);
     let load = Instant::now();
     let mut trace_app = timed_trace();
     println!(

@@ -3,15 +3,13 @@
 //! so a bad line costs one warning, not the file.
 
 use super::format::{Format, TraceError};
-use super::model::{LoadWarning, Span};
-use super::temper;
+use super::lines::MAX_WARNINGS;
+use super::model::LoadWarning;
 use super::tree::Trace;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// At most this many bad lines are described one by one; the rest are counted.
-const MAX_WARNINGS: usize = 1000;
 /// How many lines to look at for a parsable first line when line 1 is broken.
 const SNIFF_LINES: usize = 50;
 
@@ -253,49 +251,15 @@ fn decide(path: &Path, forced: Option<Format>, doc: &Value) -> Result<Format, Tr
     }
 }
 
-/// Read the whole file as JSONL from the start, one document per line.
+/// Read the whole file as JSONL from the start, one document per line, on every core (see
+/// `lines`).
 fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
-    let mut reader = BufReader::with_capacity(1 << 20, crate::fsio::open_regular(path)?);
-    let mut spans: Vec<Span> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut bad = 0usize;
-    let mut buf = Vec::with_capacity(4096);
-    let mut line_no = 0usize;
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let line = buf.trim_ascii();
-        let line = if line_no == 1 {
-            crate::fsio::strip_bom_bytes(line)
-        } else {
-            line
-        };
-        if line.is_empty() {
-            continue;
-        }
-        let result = match format {
-            Format::TemperJsonl => temper::read_line(line)
-                .map(|s| spans.push(s))
-                .map_err(|e| (Some(e.column()), e.to_string())),
-            _ => match serde_json::from_slice::<Value>(line) {
-                Ok(doc) => format.read(doc, &mut spans).map_err(|m| (None, m)),
-                Err(e) => Err((Some(e.column()), e.to_string())),
-            },
-        };
-        if let Err((column, message)) = result {
-            bad += 1;
-            if warnings.len() < MAX_WARNINGS {
-                warnings.push(LoadWarning {
-                    line: line_no,
-                    column,
-                    message: strip_position(&message),
-                });
-            }
-        }
-    }
+    let reader = BufReader::with_capacity(1 << 20, crate::fsio::open_regular(path)?);
+    let super::lines::Parsed {
+        spans,
+        mut warnings,
+        bad,
+    } = super::lines::read_all(reader, format)?;
     if bad > MAX_WARNINGS {
         warnings.push(LoadWarning {
             line: 0,
@@ -340,7 +304,7 @@ fn load_whole(path: &Path, forced: Option<Format>) -> Result<Trace, TraceError> 
 }
 
 /// serde_json appends " at line L column C"; we report the position ourselves.
-fn strip_position(message: &str) -> String {
+pub(super) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),

@@ -14,6 +14,7 @@ pub mod detectors;
 mod format;
 mod from_run;
 mod langfuse;
+mod lines;
 mod load;
 mod logs;
 pub mod model;

@@ -9,6 +9,7 @@
 
 use super::event::Event;
 use super::views::trace::Loaded;
+use crate::trace::Trace;
 use crate::trace::detectors::Limits;
 use crate::trace::receiver::{CountersSnapshot, LiveTraces, Receiver, Snapshots};
 use std::collections::{BTreeSet, VecDeque};
@@ -63,6 +64,19 @@ pub fn spawn(
         .spawn(move || runtime.block_on(run(feed, events, stop)))
 }
 
+/// Index `trace` for the Trace view (see `Loaded::with_rows`) and keep it in `sent`, the last
+/// two sent: the older one is let go here, so freeing a 100,000-span trace happens on the feed
+/// thread, not in a frame of the UI (which has swapped it out by then, unless it lags two
+/// rebuilds behind).
+pub fn index(trace: Trace, sent: &mut VecDeque<Arc<Loaded>>) -> Arc<Loaded> {
+    let loaded = Arc::new(Loaded::with_rows(Arc::new(trace)));
+    sent.push_back(loaded.clone());
+    if sent.len() > 2 {
+        sent.pop_front();
+    }
+    loaded
+}
+
 struct State {
     live: LiveTraces,
     snapshots: Snapshots,
@@ -71,9 +85,7 @@ struct State {
     save: Option<BufWriter<File>>,
     save_error: Option<String>,
     addr: SocketAddr,
-    /// The last two indexed traces sent: the older is let go here when a newer one is sent, so
-    /// freeing a 100,000-span trace happens on this thread, not in a frame of the UI (which has
-    /// swapped it out by then, unless it lags two rebuilds behind).
+    /// The last two indexed traces sent (see [`index`]).
     sent: VecDeque<Arc<Loaded>>,
 }
 
@@ -153,13 +165,8 @@ impl State {
 
     fn rebuild(&mut self) -> Arc<Loaded> {
         let touched = std::mem::take(&mut self.touched);
-        let trace = Arc::new(self.snapshots.combine(&self.live, &touched));
-        let loaded = Arc::new(Loaded::with_rows(trace));
-        self.sent.push_back(loaded.clone());
-        if self.sent.len() > 2 {
-            self.sent.pop_front();
-        }
-        loaded
+        let trace = self.snapshots.combine(&self.live, &touched);
+        index(trace, &mut self.sent)
     }
 
     fn frame(&self, counters: CountersSnapshot, loaded: Option<Arc<Loaded>>) -> Event {
