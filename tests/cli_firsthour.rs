@@ -4,23 +4,20 @@
 
 mod common;
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use common::cli_env::CliEnv as Env;
 
-/// A temp dir with a config file and a DB holding the example prompts.
-struct Env {
-    dir: tempfile::TempDir,
-}
+use std::path::Path;
 
 impl Env {
     fn new() -> Env {
-        Env::with_config("")
+        Env::with_config_and_examples("")
     }
 
-    fn with_config(config: &str) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        let env = Env { dir };
+    fn with_config_and_examples(config: &str) -> Env {
+        let env = Env {
+            db_from_env: true,
+            ..Env::with_config(config)
+        };
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts");
         env.temper()
             .args(["prompt", "import"])
@@ -28,34 +25,6 @@ impl Env {
             .assert()
             .success();
         env
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_DB", self.path("temper.db"))
-            .env("TEMPER_CONFIG", self.path("config.toml"))
-            .env("NO_COLOR", "1")
-            .env("HOME", self.dir.path())
-            .env_remove("OPENAI_API_KEY")
-            .env_remove("ANTHROPIC_API_KEY")
-            .env_remove("VISUAL")
-            .env_remove("EDITOR");
-        cmd
-    }
-
-    /// Run the command, assert success, return stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.temper().args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "temper {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
     }
 
     /// Run the command, assert failure, return stderr.
@@ -70,7 +39,7 @@ impl Env {
 
 #[test]
 fn unknown_provider_suggests_a_close_one_and_names_the_config_file() {
-    let env = Env::with_config(
+    let env = Env::with_config_and_examples(
         "[providers.local]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
     );
     let err = env.fails(&["run", "support-answer", "-m", "lcoal:llama3", "-n", "1"]);
@@ -233,7 +202,7 @@ impl Env {
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_temper"));
         cmd.args(args);
-        cmd.env("TEMPER_DB", self.path("temper.db"));
+        cmd.env("TEMPER_DB", self.db());
         cmd.env("TEMPER_CONFIG", self.path("config.toml"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -266,7 +235,7 @@ async fn a_404_from_a_base_url_without_v1_hints_at_v1() {
         "[providers.local]\nkind = \"openai\"\nbase_url = \"{}\"\n",
         server.base_url()
     );
-    let env = Env::with_config(&config);
+    let env = Env::with_config_and_examples(&config);
     let out = env
         .temper()
         .args([

@@ -1,42 +1,18 @@
 //! `temper prompt …` through the real binary on a real SQLite file in a temp dir.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli_env::CliEnv as Env;
+
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        Env { dir }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("temper.db")
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_DB", self.db())
-            .env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env("NO_COLOR", "1")
-            .env_remove("VISUAL")
-            .env_remove("EDITOR");
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.temper().args(args).arg("--json").output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        Env {
+            db_from_env: true,
+            ..Env::with_config("")
+        }
     }
 }
 

@@ -1,49 +1,25 @@
 //! `temper compare P@1 P@2`: the real binary on a real SQLite file, reusing stored runs (figures
 //! checked against the stored samples by hand) and running both versions when none are stored.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli_env::CliEnv as Env;
+
 use predicates::str::contains;
-use std::path::PathBuf;
 use temper::store::{NewSample, SampleStatus, Store};
 
 #[path = "common/stored.rs"]
 mod stored;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     /// The example prompts, and a second version of support-answer.
     fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        let env = Env { dir };
+        let env = Env::seeded("");
         let mut store = Store::open(&env.db()).unwrap();
-        temper::store::seed_examples(&mut store).unwrap();
         let mut body = store.resolve_str("support-answer").unwrap().body;
         body.params.max_tokens = Some(300);
         store.save_version("support-answer", &body, "v2").unwrap();
         env
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("t.db")
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env_remove("TEMPER_DB")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.db());
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.temper().arg("--json").args(args).assert().success();
-        serde_json::from_slice(&out.get_output().stdout).unwrap()
     }
 }
 

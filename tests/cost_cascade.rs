@@ -2,45 +2,25 @@
 //! stored in a real SQLite file: `temper cost --cascade`, `temper report --session` (the real
 //! binary) and the TUI Cost view's table (drawn on a test backend from the worker's figures).
 
-use assert_cmd::Command;
-use predicates::str::contains;
-use std::path::PathBuf;
-use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
+mod common;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+use common::cli_env::CliEnv as Env;
+
+use predicates::str::contains;
+use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
 
 impl Env {
     fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        std::fs::write(
-            dir.path().join("s.toml"),
+        let env = Env::seeded("");
+        env.file(
+            "s.toml",
             "name = \"refunds\"\nprompts = [\"support-answer\"]\n[[variants]]\nname = \"cheap\"\nmodel = \"openai:gpt-4o-mini\"\n[[cases]]\nname = \"default\"\n[check]\nmust_contain = [\"refund\"]\n",
-        )
-        .unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-        temper::store::seed_examples(&mut store).unwrap();
-        Env { dir }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("t.db")
+        );
+        env
     }
 
     fn session(&self) -> String {
         self.dir.path().join("s.toml").display().to_string()
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env_remove("TEMPER_DB")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.db());
-        cmd
     }
 
     /// One run of support-answer: `cheap` answers 3 of 4 with "refund" at $0.00001 and 100 ms,

@@ -1,46 +1,18 @@
 //! `temper cost` end to end: the real binary on a real SQLite file in a tempdir.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli_env::CliEnv as Env;
+
 use predicates::str::contains;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use temper::cost::count_request;
 use temper::store::{NewCell, NewSample, SampleStatus, Store};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        let env = Env { dir };
-        env.temper()
-            .args(["prompt", "import"])
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/prompts"))
-            .assert()
-            .success();
-        env
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("t.db")
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env_remove("TEMPER_DB")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.db());
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.temper().arg("--json").args(args).assert().success();
-        serde_json::from_slice(&out.get_output().stdout).unwrap()
+        Env::imported("")
     }
 
     /// A past run of `support-answer` with one cell per (model, outputs).

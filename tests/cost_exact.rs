@@ -7,30 +7,15 @@ use assert_cmd::Command;
 
 mod common;
 
-const KEY: &str = "sk-ant-test-9f8e7d6c5b4a";
+use common::cli_env::CliEnv as Env;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+const KEY: &str = "sk-ant-test-9f8e7d6c5b4a";
 
 impl Env {
     fn new(base_url: &str) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
+        Env::with_config(&format!(
             "[providers.claude]\nkind = \"anthropic\"\nbase_url = \"{base_url}\"\napi_key_env = \"TEMPER_TEST_ANTHROPIC_KEY\"\n"
-        );
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env_remove("TEMPER_DB")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.dir.path().join("t.db"));
-        cmd
+        ))
     }
 }
 

@@ -184,6 +184,31 @@ fn numeric_flags_out_of_range_are_usage_errors_not_panics() {
 }
 
 #[test]
+fn a_usage_error_never_echoes_escapes_or_panics_on_bytes_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let hostile = "2\x1b]0;pwned\x07\x1b[2J\u{202e}";
+    let out = env
+        .temper()
+        .args(["run", "support-answer", "-c", hostile])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid value"), "{stderr}");
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains('\u{202e}'), "{stderr:?}");
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"--f\xff\xfeoo");
+    let out = env.temper().arg("run").arg(not_utf8).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn special_files_are_refused_with_a_clear_error() {
     let env = Env::new();
     let fifo = env.path("fifo");

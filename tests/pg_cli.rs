@@ -393,3 +393,95 @@ fn the_password_is_printed_and_stored_nowhere() {
         .get(0);
     assert_eq!(hits, 0);
 }
+
+/// TLS against the real server (scripts/test-postgres turns ssl on with a self-signed
+/// certificate): `sslmode=require` encrypts (the server's own pg_stat_ssl says so) without
+/// checking the certificate, `verify-full` refuses the self-signed one with the fix, and
+/// accepts it once `sslrootcert` names it.
+#[test]
+fn tls_modes_against_a_self_signed_server() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(cert) = std::env::var("TEMPER_TEST_PG_CERT")
+        .ok()
+        .filter(|c| !c.is_empty())
+    else {
+        eprintln!(
+            "note: TEMPER_TEST_PG_CERT not set (an older scripts/test-postgres?): TLS skipped"
+        );
+        return;
+    };
+    let url = db.text();
+    let with = |query: &str| format!("{url}?{query}");
+    let mut admin = db.client().unwrap();
+    let dbname = url.rsplit('/').next().unwrap().to_string();
+    let encrypted = |admin: &mut postgres::Client| -> (i64, i64) {
+        let row = admin
+            .query_one(
+                "SELECT count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE NOT s.ssl)
+                 FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                 WHERE a.datname = $1 AND a.application_name = 'temper'",
+                &[&dbname],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+
+    // require: the store opens, and the server reports its connection as TLS.
+    let store = Store::open(std::path::Path::new(&with("sslmode=require"))).unwrap();
+    assert_eq!(
+        encrypted(&mut admin),
+        (1, 0),
+        "one TLS connection from temper"
+    );
+    drop(store);
+    // Plain connections are still accepted by the same server, and are not TLS.
+    let store = Store::open(std::path::Path::new(&url)).unwrap();
+    assert_eq!(
+        encrypted(&mut admin),
+        (0, 1),
+        "one plain connection from temper"
+    );
+    drop(store);
+
+    // The binary, end to end, over TLS.
+    ok(&temper(&with("sslmode=require"), &["prompt", "list"])
+        .output()
+        .unwrap());
+
+    // verify-full against a self-signed certificate: a clear refusal with the fix.
+    let out = temper(&with("sslmode=verify-full"), &["prompt", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for wanted in [
+        "TLS failed",
+        "certificate",
+        "sslrootcert=PATH",
+        "sslmode=require",
+    ] {
+        assert!(err.contains(wanted), "{wanted:?} missing from {err}");
+    }
+    assert!(
+        !err.contains("cannot reach"),
+        "not a reachability problem: {err}"
+    );
+
+    // The same certificate named as the root: verify-full (name 127.0.0.1 is in it) and
+    // verify-ca pass.
+    for mode in ["verify-full", "verify-ca"] {
+        let query = format!("sslmode={mode}&sslrootcert={cert}");
+        ok(&temper(&with(&query), &["prompt", "list"]).output().unwrap());
+    }
+
+    // A mode libpq does not have: named, with the accepted ones.
+    let out = temper(&with("sslmode=on"), &["prompt", "list"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("sslmode=\"on\"") && err.contains("verify-full"),
+        "{err}"
+    );
+}

@@ -3,34 +3,16 @@
 //! binary, the table stored beside a config in a tempdir, read back by `temper models` and
 //! `temper cost`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli_env::CliEnv as Env;
+
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     fn new(config: &str) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Env { dir }
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env_remove("TEMPER_DB")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.dir.path().join("t.db"));
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.temper().arg("--json").args(args).assert().success();
-        serde_json::from_slice(&out.get_output().stdout).unwrap()
+        Env::with_config(config)
     }
 
     fn update(&self, file: &Path) -> serde_json::Value {

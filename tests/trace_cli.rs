@@ -1,33 +1,15 @@
 //! `temper trace` through the real binary, with config and DB in a tempdir.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli_env::CliEnv as Env;
+
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        Env { dir }
-    }
-
-    fn temper(&self) -> Command {
-        let mut cmd = Command::cargo_bin("temper").unwrap();
-        cmd.env("TEMPER_CONFIG", self.dir.path().join("config.toml"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.dir.path().join("t.db"));
-        cmd
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, content).unwrap();
-        p
+        Env::with_config("")
     }
 }
 

@@ -15,6 +15,7 @@ use temper::trace::{Span, SpanKind};
 use temper::tui::event::Event;
 use temper::tui::event_loop::draw;
 use temper::tui::live::LiveFrame;
+use temper::tui::views::trace::Loaded;
 
 /// One RAG turn of 10 spans: a chain root, a retriever with a chunk, LLM and tool calls.
 fn turn(t: usize) -> Vec<LiveSpan> {
@@ -43,7 +44,7 @@ fn frame(live: &LiveTraces, snaps: &mut Snapshots, touched: &[String]) -> Event 
     Event::Live(Box::new(LiveFrame {
         addr: "127.0.0.1:4318".parse().expect("address"),
         counters: Default::default(),
-        trace: Some(Arc::new(trace)),
+        loaded: Some(Arc::new(Loaded::with_rows(Arc::new(trace)))),
         traces: live.traces().len(),
         save_error: None,
     }))

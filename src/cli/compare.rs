@@ -300,37 +300,21 @@ fn rows(a: &VersionFigures, b: &VersionFigures) -> Vec<[String; 4]> {
             f.checks_passed_share * 100.0
         )
     };
+    let figure = |name: &str, field: fn(&VersionFigures) -> Option<f64>, digits: usize| {
+        let (old, new) = (field(a), field(b));
+        row3(
+            name,
+            num(old, digits),
+            num(new, digits),
+            signed(old, new, digits),
+        )
+    };
     vec![
-        row3(
-            "stability",
-            num(a.stability, 2),
-            num(b.stability, 2),
-            signed(a.stability, b.stability, 2),
-        ),
-        row3(
-            "distinct",
-            num(a.distinct, 1),
-            num(b.distinct, 1),
-            signed(a.distinct, b.distinct, 1),
-        ),
-        row3(
-            "TARr",
-            num(Some(a.tar_raw), 2),
-            num(Some(b.tar_raw), 2),
-            signed(Some(a.tar_raw), Some(b.tar_raw), 2),
-        ),
-        row3(
-            "tokens in",
-            num(a.input_tokens, 0),
-            num(b.input_tokens, 0),
-            signed(a.input_tokens, b.input_tokens, 0),
-        ),
-        row3(
-            "tokens out",
-            num(a.output_tokens, 0),
-            num(b.output_tokens, 0),
-            signed(a.output_tokens, b.output_tokens, 0),
-        ),
+        figure("stability", |f| f.stability, 2),
+        figure("distinct", |f| f.distinct, 1),
+        figure("TARr", |f| Some(f.tar_raw), 2),
+        figure("tokens in", |f| f.input_tokens, 0),
+        figure("tokens out", |f| f.output_tokens, 0),
         row3(
             "cost per call",
             usd(a.cost_per_call_usd),

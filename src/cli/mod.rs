@@ -126,9 +126,19 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
-            let args: Vec<String> = std::env::args().collect();
+            let args: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             match run::param_flag_hint(&e, &args) {
                 Some(hint) => eprintln!("error: {hint}"),
+                // clap quotes the offending argument as given: escapes in it must not reach
+                // the terminal, so such an error is printed plain and sanitised.
+                None if args
+                    .iter()
+                    .any(|a| crate::sanitize::for_display(a) != a.as_str()) =>
+                {
+                    eprint!("{}", crate::sanitize::for_display(&e.render().to_string()));
+                }
                 None => {
                     let _ = e.print();
                 }

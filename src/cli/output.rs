@@ -142,10 +142,19 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
 /// `--json` printed to a terminal cannot move the cursor or reorder text. They can only occur
 /// inside JSON strings, where an escape is always valid.
 fn inert_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let text = serde_json::to_string_pretty(value)?;
+    serde_json::to_string_pretty(value).map(inert)
+}
+
+/// Compact JSON on one line, escaped like `print_json` (for output streamed piece by piece).
+pub fn inert_json_line<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string(value).map(inert)
+}
+
+/// `text` with terminal-active characters (C1 controls, DEL, bidi overrides) as `\uXXXX`.
+fn inert(text: String) -> String {
     let active = |c: char| (c.is_control() && c != '\n') || crate::sanitize::is_bidi_control(c);
     if !text.chars().any(active) {
-        return Ok(text);
+        return text;
     }
     let mut out = String::with_capacity(text.len() + 64);
     for c in text.chars() {
@@ -155,7 +164,7 @@ fn inert_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
             out.push(c);
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

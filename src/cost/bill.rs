@@ -64,6 +64,20 @@ struct Rates {
     reasoning: f64,
 }
 
+impl Rates {
+    /// The rates in the order of [`split`]'s parts.
+    fn in_order(&self) -> [f64; 6] {
+        [
+            self.input,
+            self.cached,
+            self.write,
+            self.write_1h,
+            self.output,
+            self.reasoning,
+        ]
+    }
+}
+
 /// A call's tokens split into disjoint billed parts, in the order of [`Rates`].
 fn split(tokens: &CallTokens) -> [u64; 6] {
     let u = tokens.usage;
@@ -141,15 +155,7 @@ impl PriceRow {
     /// Cost of one call in micro-dollars: every billed part at its rate, in the prompt's
     /// long-context tier, at batch rates when `batch` and the model has them.
     pub fn call_micro_usd(&self, tokens: &CallTokens, batch: bool) -> f64 {
-        let r = self.rates(tokens.usage.input, batch);
-        let rates = [
-            r.input,
-            r.cached,
-            r.write,
-            r.write_1h,
-            r.output,
-            r.reasoning,
-        ];
+        let rates = self.rates(tokens.usage.input, batch).in_order();
         split(tokens)
             .iter()
             .zip(rates)
@@ -169,15 +175,7 @@ impl PriceRow {
 
     /// The call's bill line by line, with notes on the rates used (`temper cost --explain`).
     pub fn bill(&self, tokens: &CallTokens, batch: bool) -> Bill {
-        let r = self.rates(tokens.usage.input, batch);
-        let rates = [
-            r.input,
-            r.cached,
-            r.write,
-            r.write_1h,
-            r.output,
-            r.reasoning,
-        ];
+        let rates = self.rates(tokens.usage.input, batch).in_order();
         let lines: Vec<BillLine> = split(tokens)
             .iter()
             .zip(rates)

@@ -5,8 +5,8 @@
 //! outputs divided by the number of answered samples, taken per cell; a model's stability is its
 //! worst cell. The analysis module offers richer measures.
 
-use super::money::{CostSummary, percentile, summarize};
-use crate::store::{CellInfo, SampleRow, SampleStatus, Store, StoreError};
+use super::money::CostSummary;
+use crate::store::{CellInfo, Measure, SampleRow, SampleStatus, Store, StoreError, nearest_rank};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,50 +53,84 @@ fn is_answered(s: &SampleRow) -> bool {
     s.sample.status == Some(SampleStatus::Ok)
 }
 
-/// Per model, what the stored runs of a prompt version measured.
+/// Per model, what the stored runs of a prompt version measured: counts, sums and percentiles
+/// the store aggregates, so memory does not grow with the number of stored samples.
 pub fn version_history(
     store: &Store,
     prompt_version_id: i64,
 ) -> Result<BTreeMap<String, ModelHistory>, StoreError> {
-    let mut grouped: BTreeMap<String, Vec<Vec<SampleRow>>> = BTreeMap::new();
+    let mut grouped: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for cell in store.cells_for_version(prompt_version_id)? {
-        let samples = store.samples(cell.id)?;
-        grouped.entry(cell_model(&cell)).or_default().push(samples);
+        grouped.entry(cell_model(&cell)).or_default().push(cell.id);
     }
-    Ok(grouped
+    grouped
         .into_iter()
-        .map(|(model, cells)| {
-            let history = summarize_cells(&model, &cells);
-            (model, history)
-        })
-        .collect())
+        .map(|(model, cells)| Ok((model.clone(), summarize_cells(store, &model, &cells)?)))
+        .collect()
 }
 
-fn summarize_cells(model: &str, cells: &[Vec<SampleRow>]) -> ModelHistory {
-    let answered: Vec<&SampleRow> = cells.iter().flatten().filter(|s| is_answered(s)).collect();
-    let outputs: Vec<f64> = answered
-        .iter()
-        .filter_map(|s| s.sample.output_tokens)
-        .map(|t| t.max(0) as f64)
-        .collect();
+fn summarize_cells(store: &Store, model: &str, cells: &[i64]) -> Result<ModelHistory, StoreError> {
+    let totals = store.sample_totals(cells)?;
+    let reported = totals.output_reported;
     let mean_output_tokens =
-        (!outputs.is_empty()).then(|| outputs.iter().sum::<f64>() / outputs.len() as f64);
-    let mut sorted = outputs.clone();
-    sorted.sort_by(f64::total_cmp);
-    let quantile = |q: f64| percentile(&sorted, q).map(|t| t.round() as u64);
-    let stability = cells
-        .iter()
-        .filter_map(|c| simple_stability(c))
-        .min_by(f64::total_cmp);
-    ModelHistory {
+        (reported > 0).then(|| totals.output_reported_sum as f64 / reported as f64);
+    let histogram = output_token_histogram(store, cells)?;
+    let quantile = |q: f64| {
+        let rank = nearest_rank(reported, q)?;
+        let mut seen = 0u64;
+        histogram
+            .iter()
+            .find(|(_, n)| {
+                seen += **n;
+                seen > rank
+            })
+            .map(|(t, _)| *t)
+    };
+    let mut stability: Option<f64> = None;
+    for &cell in cells {
+        let answered = store.sample_totals(&[cell])?.ok;
+        if let Some(largest) = store.largest_output_group(cell)?
+            && answered > 0
+        {
+            let s = largest as f64 / answered as f64;
+            stability = Some(stability.map_or(s, |w| w.min(s)));
+        }
+    }
+    Ok(ModelHistory {
         model: model.to_string(),
-        samples: answered.len(),
+        samples: totals.ok as usize,
         mean_output_tokens,
         p50_output_tokens: quantile(0.5),
         p95_output_tokens: quantile(0.95),
         stability,
-        cost: summarize(answered.iter().map(|s| s.sample.cost_usd)),
+        cost: stored_cost(store, cells, Measure::AnsweredCost)?,
+    })
+}
+
+/// Output tokens of the answered samples of `cells` (negatives as 0) → how many samples had
+/// that count, ascending; one row per distinct count, merged over the cells.
+fn output_token_histogram(store: &Store, cells: &[i64]) -> Result<BTreeMap<u64, u64>, StoreError> {
+    let mut merged: BTreeMap<u64, u64> = BTreeMap::new();
+    for &cell in cells {
+        for (tokens, n) in store.output_token_histogram(cell)? {
+            *merged.entry(tokens.max(0) as u64).or_default() += n;
+        }
     }
+    Ok(merged)
+}
+
+/// A [`CostSummary`] of the stored costs of `cells` (answered samples, or every sample sent),
+/// aggregated by the store.
+fn stored_cost(store: &Store, cells: &[i64], measure: Measure) -> Result<CostSummary, StoreError> {
+    let totals = store.cost_totals(cells, measure)?;
+    let priced = totals.priced;
+    Ok(CostSummary {
+        samples: totals.samples as usize,
+        priced: priced as usize,
+        total_usd: totals.total_usd,
+        mean_usd: (priced > 0).then(|| totals.total_usd / priced as f64),
+        p95_usd: store.measure_quantile(cells, measure, priced, 0.95)?,
+    })
 }
 
 /// Cost of one variant of a run: mean and p95 per sample, total.
@@ -116,39 +150,32 @@ pub struct RunCost {
 }
 
 /// Stored sample costs of a run grouped by variant (in the order variants first appear).
-/// Samples without a cost (unpriced model, no usage) are counted but not summed.
+/// Samples without a cost (unpriced model, no usage) are counted but not summed; skipped
+/// samples (never sent) are not counted. Aggregated by the store.
 pub fn run_cost(store: &Store, run_id: i64) -> Result<RunCost, StoreError> {
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut costs: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    let mut order: Vec<(String, String, Vec<i64>)> = Vec::new();
     let mut all = Vec::new();
     for cell in store.cells(run_id)? {
         let name = cell.cell.variant_name.clone();
-        if !costs.contains_key(&name) {
-            order.push((name.clone(), cell_model(&cell)));
-        }
-        let entry = costs.entry(name).or_default();
-        for s in store.samples(cell.id)? {
-            if s.sample.status == Some(SampleStatus::Skipped) {
-                continue;
-            }
-            entry.push(s.sample.cost_usd);
-            all.push(s.sample.cost_usd);
+        all.push(cell.id);
+        match order.iter_mut().find(|(v, _, _)| *v == name) {
+            Some((_, _, cells)) => cells.push(cell.id),
+            None => order.push((name, cell_model(&cell), vec![cell.id])),
         }
     }
     let variants = order
         .into_iter()
-        .map(|(variant, model)| {
-            let cost = summarize(costs.remove(&variant).unwrap_or_default());
-            VariantCost {
+        .map(|(variant, model, cells)| {
+            Ok(VariantCost {
                 variant,
                 model,
-                cost,
-            }
+                cost: stored_cost(store, &cells, Measure::SentCost)?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(RunCost {
         run_id,
         variants,
-        total: summarize(all),
+        total: stored_cost(store, &all, Measure::SentCost)?,
     })
 }

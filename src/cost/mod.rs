@@ -34,5 +34,5 @@ pub use table::{
 };
 pub use tokens::{
     Encoding, TokenCount, count_chat, count_request, count_text, count_tools, encoding_for,
-    split_text, warm_up, warm_up_in_background,
+    rough_count_request, split_text, warm_up, warm_up_in_background,
 };

@@ -162,7 +162,11 @@ const REPLY_PRIMING: u64 = 3;
 /// Tokens of a chat request's messages for `model`, framing included (3 per message, 3 for the
 /// reply priming; gpt-3.5-turbo-0301 used 4 per message).
 pub fn count_chat(model: &str, messages: &[Message]) -> TokenCount {
-    let (encoding, own) = encoding_for(model);
+    chat_with(model, encoding_for(model), messages)
+}
+
+/// [`count_chat`] with the encoding given (bytes/4 counts without loading any table).
+fn chat_with(model: &str, (encoding, own): (Encoding, bool), messages: &[Message]) -> TokenCount {
     let per_message = if bare_model_name(model) == "gpt-3.5-turbo-0301" {
         4
     } else {
@@ -194,7 +198,11 @@ pub fn count_chat(model: &str, messages: &[Message]) -> TokenCount {
 /// `name:description` line, 3 + 3 per property with its `name:type:description` line, enum
 /// values, and 12 to close the list.
 pub fn count_tools(model: &str, tools: &[serde_json::Value]) -> TokenCount {
-    let (encoding, own) = encoding_for(model);
+    tools_with(encoding_for(model), tools)
+}
+
+/// [`count_tools`] with the encoding given.
+fn tools_with((encoding, own): (Encoding, bool), tools: &[serde_json::Value]) -> TokenCount {
     let mut count = TokenCount {
         tokens: 0,
         estimated: !own,
@@ -279,13 +287,45 @@ pub fn count_request(
     tools: &[serde_json::Value],
     response_schema: Option<&serde_json::Value>,
 ) -> TokenCount {
-    let mut total = count_chat(model, messages).plus(count_tools(model, tools));
+    request_with(
+        model,
+        encoding_for(model),
+        (messages, tools, response_schema),
+    )
+}
+
+/// A request's messages, tools and response schema.
+type RequestParts<'a> = (
+    &'a [Message],
+    &'a [serde_json::Value],
+    Option<&'a serde_json::Value>,
+);
+
+fn request_with(model: &str, encoding: (Encoding, bool), parts: RequestParts<'_>) -> TokenCount {
+    let (messages, tools, response_schema) = parts;
+    let mut total = chat_with(model, encoding, messages).plus(tools_with(encoding, tools));
     if let Some(schema) = response_schema {
-        let mut schema_count = count_text(model, &schema.to_string());
-        schema_count.estimated = true;
-        total = total.plus(schema_count);
+        let (tokens, used) = count_with(encoding.0, &schema.to_string());
+        total = total.plus(TokenCount {
+            tokens,
+            estimated: true,
+            encoding: used,
+        });
     }
     total
+}
+
+/// Input tokens of a whole request as [`count_request`] frames them, but at about 4 bytes per
+/// token and marked estimated: for a figure no money depends on (a local or unpriced model),
+/// so `temper run` never loads a BPE table (tens of MB, ~100 ms) on the path of a request.
+pub fn rough_count_request(
+    model: &str,
+    messages: &[Message],
+    tools: &[serde_json::Value],
+    response_schema: Option<&serde_json::Value>,
+) -> TokenCount {
+    let bytes = (Encoding::BytesOver4, false);
+    request_with(model, bytes, (messages, tools, response_schema))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! every answered sample with it and the spend guard reserves the worst case before each call.
 
 use super::PreparedCell;
-use crate::cost::{PriceBook, Pricing, TokenCount, Usage, count_request};
+use crate::cost::{PriceBook, Pricing, TokenCount, Usage, count_request, rough_count_request};
 use crate::provider::{Response, UsageSource, estimate_input, estimate_output};
 use serde::Serialize;
 
@@ -42,12 +42,6 @@ impl CellPrice {
     pub fn of(cell: &PreparedCell, book: Option<&PriceBook>) -> CellPrice {
         let model = cell_model(cell);
         let request = &cell.request;
-        let input = count_request(
-            &model,
-            &request.messages,
-            &request.tools,
-            request.params.response_schema.as_ref(),
-        );
         let unpriced = || Pricing::Unpriced {
             model: model.clone(),
         };
@@ -56,6 +50,18 @@ impl CellPrice {
             Some(Err(e)) => (unpriced(), Some(e.to_string())),
             None => (unpriced(), Some("no price book".into())),
         };
+        // Only a priced model's spend depends on the exact count; any other is counted
+        // roughly, so a run on a local or unpriced model never loads a BPE table.
+        let count = match pricing {
+            Pricing::Priced { .. } => count_request,
+            _ => rough_count_request,
+        };
+        let input = count(
+            &model,
+            &request.messages,
+            &request.tools,
+            request.params.response_schema.as_ref(),
+        );
         let (max_output, bound) = match (request.params.max_tokens, pricing.context_window()) {
             (Some(n), _) => (Some(u64::from(n)), OutputBound::MaxTokens),
             (None, Some(window)) => (

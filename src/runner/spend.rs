@@ -1,6 +1,7 @@
 //! The spend estimate shown before any run (CLI, session, TUI run dialog) and the decision it
-//! leads to: start, ask first, or refuse. Prompt tokens are counted exactly from the rendered
-//! requests; output tokens are bounded by `max_tokens` (the upper bound) and taken from past
+//! leads to: start, ask first, or refuse. Prompt tokens are counted from the rendered requests,
+//! exactly for priced models and at about 4 bytes per token for local and unpriced ones (no
+//! spend depends on them, and no tokenizer table is loaded for them); output tokens are bounded by `max_tokens` (the upper bound) and taken from past
 //! samples of the same prompt version and model (the likely figure).
 //!
 //! ```no_run

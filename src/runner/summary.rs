@@ -1,9 +1,9 @@
 //! The short per-variant summary printed after a run: samples ok/failed, distinct outputs,
-//! tokens and latency percentiles, read back from the store.
+//! tokens and latency percentiles, aggregated by the store (never by reading the samples back).
 
-use crate::store::{SampleStatus, Store, StoreError};
+use crate::store::{Measure, SampleStatus, Store, StoreError};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// One variant of a run, over all its cells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -30,9 +30,6 @@ pub struct VariantSummary {
     pub top_error: Option<String>,
 }
 
-/// A summary in progress: the summary, its latencies and TTFTs, and error counts by message.
-type Accumulator = (VariantSummary, [Vec<f64>; 2], BTreeMap<String, usize>);
-
 /// Latency and time-to-first-token percentiles of a cell's answered samples.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct LatencyStats {
@@ -57,6 +54,26 @@ impl LatencyStats {
         LatencyStats::from_values(latencies, ttfts)
     }
 
+    /// Percentiles over the answered samples of `cells`, computed by the store along its
+    /// latency and TTFT indexes (no sample is loaded).
+    pub fn of_cells(store: &Store, cells: &[i64]) -> Result<LatencyStats, StoreError> {
+        let quantiles = |m: Measure| -> Result<[Option<f64>; 2], StoreError> {
+            let n = store.measure_count(cells, m)?;
+            Ok([
+                store.measure_quantile(cells, m, n, 0.5)?,
+                store.measure_quantile(cells, m, n, 0.95)?,
+            ])
+        };
+        let [latency_p50_ms, latency_p95_ms] = quantiles(Measure::Latency)?;
+        let [ttft_p50_ms, ttft_p95_ms] = quantiles(Measure::Ttft)?;
+        Ok(LatencyStats {
+            latency_p50_ms,
+            latency_p95_ms,
+            ttft_p50_ms,
+            ttft_p95_ms,
+        })
+    }
+
     fn from_values(mut latencies: Vec<f64>, mut ttfts: Vec<f64>) -> LatencyStats {
         latencies.sort_by(f64::total_cmp);
         ttfts.sort_by(f64::total_cmp);
@@ -70,81 +87,65 @@ impl LatencyStats {
 }
 
 /// Summaries of every variant of `run_id`, in the order the variants were first seen.
+///
+/// Every figure is an aggregate the store computes (counts, sums, index-walked percentiles,
+/// distinct output hashes), so memory does not grow with the number of samples.
 pub fn summarize(store: &Store, run_id: i64) -> Result<Vec<VariantSummary>, StoreError> {
-    let mut order: Vec<String> = Vec::new();
-    let mut by_variant: BTreeMap<String, Accumulator> = BTreeMap::new();
+    let mut order: Vec<(String, String, Vec<i64>)> = Vec::new();
+    let mut distinct: BTreeMap<String, u64> = BTreeMap::new();
+    let mut temperature: BTreeMap<String, f64> = BTreeMap::new();
     for cell in store.cells(run_id)? {
         let name = cell.cell.variant_name.clone();
-        if !by_variant.contains_key(&name) {
-            order.push(name.clone());
+        match order.iter_mut().find(|(v, _, _)| *v == name) {
+            Some((_, _, cells)) => cells.push(cell.id),
+            None => order.push((
+                name.clone(),
+                model_of(&cell.cell.variant_json),
+                vec![cell.id],
+            )),
         }
-        let entry = by_variant.entry(name.clone()).or_insert_with(|| {
-            let model = serde_json::from_str::<serde_json::Value>(&cell.cell.variant_json)
-                .ok()
-                .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
-                .unwrap_or_default();
-            let summary = VariantSummary {
-                variant: name,
-                model,
-                ..VariantSummary::default()
-            };
-            (summary, [Vec::new(), Vec::new()], BTreeMap::new())
-        });
-        let (summary, latencies, errors) = entry;
-        let mut outputs = HashSet::new();
-        for row in store.samples(cell.id)? {
-            let s = row.sample;
-            summary.retries += u64::from(s.attempts.saturating_sub(1));
-            if s.status == Some(SampleStatus::Ok) {
-                summary.ok += 1;
-                outputs.insert((
-                    s.output.unwrap_or_default(),
-                    tool_calls_key(s.tool_calls_json.as_deref()),
-                ));
-                summary.input_tokens += s.input_tokens.unwrap_or(0);
-                summary.output_tokens += s.output_tokens.unwrap_or(0);
-                latencies[0].extend(s.latency_ms);
-                latencies[1].extend(s.ttft_ms);
-            } else if s.status == Some(SampleStatus::Error) {
-                summary.failed += 1;
-                *errors.entry(s.error.unwrap_or_default()).or_default() += 1;
-            }
-        }
-        summary.distinct = summary.distinct.max(outputs.len());
+        let d = distinct.entry(name.clone()).or_default();
+        *d = (*d).max(store.distinct_outputs(cell.id)?);
         let sent = store.cell_request(cell.id)?.and_then(|r| {
             let v = serde_json::from_str(&r.params_sent).ok()?;
             super::sent::temperature_above_zero(&v)
         });
-        summary.temperature_above_zero = match (summary.temperature_above_zero, sent) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        if let Some(t) = sent {
+            let e = temperature.entry(name).or_insert(t);
+            *e = e.max(t);
+        }
     }
-    Ok(order
+    order
         .into_iter()
-        .filter_map(|name| by_variant.remove(&name))
-        .map(|(mut summary, [latencies, ttfts], errors)| {
-            let stats = LatencyStats::from_values(latencies, ttfts);
-            summary.latency_p50_ms = stats.latency_p50_ms;
-            summary.latency_p95_ms = stats.latency_p95_ms;
-            summary.ttft_p50_ms = stats.ttft_p50_ms;
-            summary.ttft_p95_ms = stats.ttft_p95_ms;
-            summary.top_error = errors
-                .into_iter()
-                .max_by_key(|(_, n)| *n)
-                .map(|(message, _)| message);
-            summary
+        .map(|(variant, model, cells)| {
+            let totals = store.sample_totals(&cells)?;
+            let stats = LatencyStats::of_cells(store, &cells)?;
+            Ok(VariantSummary {
+                ok: totals.ok as usize,
+                failed: totals.failed as usize,
+                distinct: distinct.get(&variant).copied().unwrap_or(0) as usize,
+                input_tokens: totals.input_tokens,
+                output_tokens: totals.output_tokens,
+                latency_p50_ms: stats.latency_p50_ms,
+                latency_p95_ms: stats.latency_p95_ms,
+                ttft_p50_ms: stats.ttft_p50_ms,
+                ttft_p95_ms: stats.ttft_p95_ms,
+                temperature_above_zero: temperature.get(&variant).copied(),
+                retries: totals.retries,
+                top_error: store.top_error(&cells)?,
+                variant,
+                model,
+            })
         })
-        .collect())
+        .collect()
 }
 
-/// Tool calls without their ids, which differ on every call even when the calls are the same.
-fn tool_calls_key(json: Option<&str>) -> Vec<(String, String)> {
-    json.and_then(|j| serde_json::from_str::<Vec<crate::provider::ToolCall>>(j).ok())
+/// The `model` field of a variant's JSON, empty when it has none.
+fn model_of(variant_json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(variant_json)
+        .ok()
+        .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
         .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.name, c.arguments))
-        .collect()
 }
 
 /// Nearest-rank percentile of sorted values; None when there are none.

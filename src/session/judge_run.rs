@@ -6,7 +6,7 @@
 //! Grades are found again by those vars, so an answer given twice (the samples of a stable
 //! cell, a re-check of the same run) is graded once by the same judge and rubric.
 
-use super::judge::{Grade, Graded, JUDGE_PROMPT, Judge, judge_body, parse_grade};
+use super::judge::{Grade, Graded, JUDGE_PROMPT, Judge, fence, judge_body, parse_grade};
 use crate::config::RunDefaults;
 use crate::prompt::Params;
 use crate::runner::{Case, Plan, Variant};
@@ -81,10 +81,10 @@ fn asks(
             rows.iter()
                 .filter(|s| s.sample.status == Some(SampleStatus::Ok))
                 .map(|s| {
-                    let output = s.sample.output.clone().unwrap_or_default();
+                    let output = s.sample.output.as_deref().unwrap_or_default();
                     let ask = Ask {
-                        input: input.clone(),
-                        output,
+                        input: fence(&input),
+                        output: fence(output),
                     };
                     (s.sample.idx, ask)
                 })
@@ -109,7 +109,7 @@ fn stored_grades(store: &Store, judge: &Judge) -> Result<HashMap<Ask, Grade>, St
         let Ok(Case { vars, .. }) = serde_json::from_str::<Case>(&cell.cell.case_json) else {
             continue;
         };
-        if vars.get("rubric") != Some(&judge.rubric) {
+        if vars.get("rubric") != Some(&fence(&judge.rubric)) {
             continue;
         }
         let (Some(input), Some(output)) = (vars.get("input"), vars.get("output")) else {
@@ -190,7 +190,7 @@ pub fn pending(
                 names.insert(name.clone());
             }
             let vars = BTreeMap::from([
-                ("rubric".to_string(), judge.rubric.clone()),
+                ("rubric".to_string(), fence(&judge.rubric)),
                 ("input".to_string(), ask.input),
                 ("output".to_string(), ask.output),
             ]);

@@ -162,6 +162,7 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
             regex: c.regex.iter().map(|r| r.as_str()).collect(),
             max_cost_per_call_usd: c.max_cost_per_call_usd,
             max_p95_latency_ms: c.max_p95_latency_ms,
+            max_p95_ttft_ms: c.max_p95_ttft_ms,
             budget_usd: c.budget_usd,
             allow_errors: c.allow_errors,
             answer_regex: c.answer_written().0,
@@ -171,6 +172,17 @@ pub fn to_toml(session: &Session, dir: &Path) -> Result<String, SaveError> {
                 rubric: &j.rubric,
                 pass_score: j.pass_score,
             }),
+            must_equal: c
+                .must_equal
+                .iter()
+                .map(|m| MustEqualOut {
+                    prompt: m.prompt.as_deref(),
+                    output: &m.output,
+                    min_similarity: (m.min_similarity < 1.0).then_some(m.min_similarity),
+                })
+                .collect(),
+            max_stability_drop: c.max_stability_drop,
+            max_cost_increase_pct: c.max_cost_increase_pct,
         },
     };
     let body = toml::to_string(&file).map_err(|e| SaveError::Toml(e.to_string()))?;
@@ -255,6 +267,8 @@ struct CheckOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     max_p95_latency_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    max_p95_ttft_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     budget_usd: Option<f64>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     allow_errors: bool,
@@ -264,6 +278,22 @@ struct CheckOut<'a> {
     answer_pointer: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     judge: Option<JudgeOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_stability_drop: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_cost_increase_pct: Option<f64>,
+    // Last: an array of tables must follow the plain keys of `[check]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    must_equal: Vec<MustEqualOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct MustEqualOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<&'a str>,
+    output: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_similarity: Option<f64>,
 }
 
 #[derive(Serialize)]

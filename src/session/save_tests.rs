@@ -42,8 +42,19 @@ must_not_contain = ["As an AI"]
 regex = ['^\S', '(?i)refund']
 max_cost_per_call_usd = 0.002
 max_p95_latency_ms = 3000.0
+max_p95_ttft_ms = 800.0
 budget_usd = 0.5
 allow_errors = true
+max_stability_drop = 0.1
+max_cost_increase_pct = 20.0
+
+[[check.must_equal]]
+prompt = "support-answer@1"
+output = "Refunds take 5 days. [c2]"
+
+[[check.must_equal]]
+output = "any \"prompt\"\nsecond line"
+min_similarity = 0.8
 "#;
 
 /// A temp dir with `orig/full.toml`, its traces and schema in sibling directories.

@@ -6,12 +6,15 @@
 //! numbered migrations ([`schema`], [`schema_pg`]); a DB from a newer temper, or one that is not
 //! a temper DB, is refused and left untouched, never recreated.
 
+mod aggregates;
 mod copy;
 mod cost_split;
 pub(crate) mod db;
 mod labels;
+pub mod output_hash;
 mod pg;
 mod pg_open;
+mod pg_tls;
 mod prompt_delete;
 mod prompts;
 mod reference;
@@ -22,6 +25,7 @@ mod sqlite_open;
 mod transfer;
 mod trends;
 
+pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use cost_split::ModelTokens;
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};

@@ -9,7 +9,6 @@
 use super::db::{Row, Value};
 use super::{Result, StoreError};
 use bytes::BytesMut;
-use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Statement};
 use std::collections::HashMap;
@@ -74,8 +73,11 @@ impl PgConn {
         off_runtime(|| client.batch_execute(sql)).map_err(|e| self.fail(e))
     }
 
-    /// Insert `rows` into `table` with one binary `COPY … FROM STDIN`: a single round trip
-    /// however many rows, the fastest way into PostgreSQL. Column types come from the server.
+    /// Insert `rows` into `table` with one binary `COPY … FROM STDIN`: the whole batch is
+    /// encoded into one buffer here and sent as one message, so a batch costs two round trips
+    /// (the prepared `COPY` starts, then ends with its row count) and no per-row call into the
+    /// driver. Column types come from the server once per table (a cached `LIMIT 0` statement).
+    /// One `COPY` is atomic: all rows are stored or none.
     pub fn insert_rows(
         &mut self,
         table: &str,
@@ -89,18 +91,24 @@ impl PgConn {
             .iter()
             .map(|c| c.type_().clone())
             .collect();
-        let copy = format!("COPY {table} ({list}) FROM STDIN BINARY");
+        let data = binary_copy(&types, rows).map_err(|e| StoreError::Pg(e.to_string()))?;
+        let copy = self.prepared_raw(&format!("COPY {table} ({list}) FROM STDIN BINARY"))?;
         let client = &mut self.client;
-        off_runtime(|| -> std::result::Result<u64, postgres::Error> {
-            let mut writer = BinaryCopyInWriter::new(client.copy_in(&copy)?, &types);
-            for row in rows {
-                let refs: Vec<&(dyn ToSql + Sync)> = row.iter().map(|v| v as _).collect();
-                writer.write(&refs)?;
-            }
-            writer.finish()
-        })
-        .map_err(|e| self.fail(e))?;
-        Ok(())
+        let sent = off_runtime(|| {
+            use std::io::Write;
+            let mut writer = client.copy_in(&copy).map_err(Ok)?;
+            // The writer buffers this whole; `finish` sends it and waits for the row count.
+            writer.write_all(&data).map_err(Err)?;
+            writer.finish().map_err(Ok)
+        });
+        match sent {
+            Ok(_) => Ok(()),
+            Err(Ok(e)) => Err(self.fail(e)),
+            Err(Err(io)) => Err(StoreError::ConnectionLost {
+                server: self.server.clone(),
+                detail: io.to_string(),
+            }),
+        }
     }
 
     /// Prepare SQL already written with `$N` placeholders.
@@ -194,6 +202,36 @@ pub(crate) fn dollar_placeholders(sql: &str) -> String {
 }
 
 type BoxError = Box<dyn StdError + Sync + Send>;
+
+/// `rows` in PostgreSQL's binary `COPY` format: the signature and header, per row the field
+/// count and each field as a length-prefixed value (-1 for NULL), then the trailer.
+fn binary_copy(types: &[Type], rows: &[Vec<Value>]) -> std::result::Result<BytesMut, BoxError> {
+    use bytes::BufMut;
+    let mut out = BytesMut::with_capacity(64 + rows.len() * 64 * types.len().max(1));
+    out.put_slice(b"PGCOPY\n\xff\r\n\0");
+    out.put_i32(0); // flags
+    out.put_i32(0); // header extension length
+    let fields = i16::try_from(types.len())?;
+    for row in rows {
+        if row.len() != types.len() {
+            return Err(
+                format!("a row of {} values for {} columns", row.len(), types.len()).into(),
+            );
+        }
+        out.put_i16(fields);
+        for (value, ty) in row.iter().zip(types) {
+            let at = out.len();
+            out.put_i32(0);
+            let len = match value.to_sql(ty, &mut out)? {
+                IsNull::Yes => -1,
+                IsNull::No => i32::try_from(out.len() - at - 4)?,
+            };
+            out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        }
+    }
+    out.put_i16(-1);
+    Ok(out)
+}
 
 impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {

@@ -4,6 +4,7 @@
 
 use super::db::{Backend, Db, vals};
 use super::pg::{PgConn, detail, off_runtime};
+use super::pg_tls::{self, Tls};
 use super::{Result, StoreError, schema_pg};
 use postgres::config::{Host, SslMode};
 use std::str::FromStr;
@@ -35,8 +36,8 @@ pub struct Target {
 /// Connect to `url`, check the server and migrate; returns the database and whether this
 /// open created temper's schema in it.
 pub(crate) fn open(url: &str) -> Result<(Db, Target, bool)> {
-    let (config, target) = parse(url)?;
-    let client = connect(&config, &target)?;
+    let (config, target, tls) = parse(url)?;
+    let client = connect(&config, &target, &tls)?;
     let db = Db::new(Backend::Pg(Box::new(PgConn::new(
         client,
         target.server.clone(),
@@ -46,8 +47,9 @@ pub(crate) fn open(url: &str) -> Result<(Db, Target, bool)> {
     Ok((db, target, created))
 }
 
-fn parse(url: &str) -> Result<(postgres::Config, Target)> {
-    let mut config = postgres::Config::from_str(url.trim()).map_err(|e| StoreError::Open {
+fn parse(url: &str) -> Result<(postgres::Config, Target, Tls)> {
+    let (url, tls) = pg_tls::split_url(url.trim())?;
+    let mut config = postgres::Config::from_str(&url).map_err(|e| StoreError::Open {
         path: "postgres URL".into(),
         detail: format!(
             "{} (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require])",
@@ -80,11 +82,11 @@ fn parse(url: &str) -> Result<(postgres::Config, Target)> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
-    // TLS only when asked: `prefer` (the default) would try TLS and fail on servers whose
-    // certificates this machine cannot verify.
-    if config.get_ssl_mode() != SslMode::Require {
-        config.ssl_mode(SslMode::Disable);
-    }
+    // TLS only when asked (see pg_tls): `prefer`, the default, connects in plain text.
+    config.ssl_mode(match tls {
+        Tls::Off => SslMode::Disable,
+        _ => SslMode::Require,
+    });
     config.application_name("temper");
     let server = format!("{host}:{port}");
     let target = Target {
@@ -93,7 +95,7 @@ fn parse(url: &str) -> Result<(postgres::Config, Target)> {
         user,
         dbname,
     };
-    Ok((config, target))
+    Ok((config, target, tls))
 }
 
 /// `PGPASSWORD`, else the first matching line of `PGPASSFILE` or `~/.pgpass`
@@ -140,30 +142,37 @@ fn split_pgpass(line: &str) -> Vec<String> {
     fields
 }
 
-fn connect(config: &postgres::Config, target: &Target) -> Result<postgres::Client> {
-    let result = if config.get_ssl_mode() == SslMode::Require {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let tls = <rustls::ClientConfig as rustls_platform_verifier::ConfigVerifierExt>::with_platform_verifier()
-            .map_err(|e| StoreError::Open {
-                path: target.display.clone().into(),
-                detail: format!("cannot set up TLS: {e}"),
-            })?;
-        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
-        off_runtime(|| config.connect(tls))
-    } else {
+fn connect(config: &postgres::Config, target: &Target, tls: &Tls) -> Result<postgres::Client> {
+    let result = if *tls == Tls::Off {
         off_runtime(|| config.connect(postgres::NoTls))
+    } else {
+        let rustls = pg_tls::client_config(tls).map_err(|e| StoreError::Open {
+            path: target.display.clone().into(),
+            detail: format!("cannot set up TLS: {e}"),
+        })?;
+        let connector = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
+        off_runtime(|| config.connect(connector))
     };
-    result.map_err(|e| classify(&e, target))
+    result.map_err(|e| classify(&e, target, tls))
 }
 
 /// A failed connection as the user can act on it.
-fn classify(e: &postgres::Error, target: &Target) -> StoreError {
+fn classify(e: &postgres::Error, target: &Target, tls: &Tls) -> StoreError {
     use postgres::error::SqlState;
     let text = detail(e);
     let (host, port) = target
         .server
         .rsplit_once(':')
         .unwrap_or((&target.server, "5432"));
+    if *tls != Tls::Off
+        && e.as_db_error().is_none()
+        && let Some(why) = pg_tls::explain(&text, tls)
+    {
+        return StoreError::Open {
+            path: target.display.clone().into(),
+            detail: why,
+        };
+    }
     match e.code() {
         Some(c) if *c == SqlState::INVALID_PASSWORD => StoreError::Auth {
             target: target.display.clone(),
@@ -299,6 +308,9 @@ fn migrate_locked(db: &Db, target: &Target) -> Result<bool> {
     {
         let tx = db.begin()?;
         tx.batch(sql)?;
+        if i as i64 + 1 == super::schema::OUTPUT_HASH_MIGRATION {
+            super::output_hash::backfill(&|sql, p| tx.query(sql, p), &|sql, p| tx.execute(sql, p))?;
+        }
         tx.execute("UPDATE temper_schema SET version = ?1", vals![i as i64 + 1])?;
         tx.commit()?;
     }
@@ -314,7 +326,7 @@ mod tests {
         assert!(is_postgres_url("postgres://u@h/db"));
         assert!(is_postgres_url("PostgreSQL://u@h/db"));
         assert!(!is_postgres_url("temper.db"));
-        let (_, t) = parse("postgres://alice:s3cret@db.example:6543/team").unwrap();
+        let (_, t, _) = parse("postgres://alice:s3cret@db.example:6543/team").unwrap();
         assert_eq!(t.display, "postgres://alice@db.example:6543/team");
         assert!(!t.display.contains("s3cret"));
     }

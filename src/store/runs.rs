@@ -179,6 +179,7 @@ pub(super) const SAMPLE_COLUMNS: &[&str] = &[
     "logprobs",
     "region",
     "ttft_ms",
+    "output_hash",
     "created_at",
 ];
 
@@ -204,15 +205,22 @@ fn sample_values(s: &NewSample, at: &str) -> Vec<Value> {
         s.logprobs.clone().into(),
         s.region.clone().into(),
         s.ttft_ms.into(),
+        hash_of(s).into(),
         at.into(),
     ]
+}
+
+/// The stored hash of an answered sample's output; none for failed or skipped samples.
+fn hash_of(s: &NewSample) -> Option<i64> {
+    (s.status == Some(SampleStatus::Ok))
+        .then(|| super::output_hash::output_hash(s.output.as_deref(), s.tool_calls_json.as_deref()))
 }
 
 /// A sample from `SELECT id, <SAMPLE_COLUMNS>`.
 fn sample_row(r: &Row) -> Result<SampleRow> {
     Ok(SampleRow {
         id: r.get(0)?,
-        created_at: r.get(21)?,
+        created_at: r.get(22)?,
         sample: NewSample {
             cell_id: r.get(1)?,
             idx: r.get(2)?,

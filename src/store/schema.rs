@@ -113,7 +113,29 @@ pub const MIGRATIONS: &[&str] = &[
     JOIN prompts p ON p.id = l.prompt_id
     JOIN prompt_versions v ON v.id = l.version_id;
     "#,
+    // 5: history at scale (docs/architecture.md, "History at scale"): a hash of each answered
+    // sample's output (text and tool calls without ids) so clusters and distinct outputs are a
+    // GROUP BY; partial indexes so percentiles are an index walk (ORDER BY … LIMIT 1 OFFSET k)
+    // and summaries never hold a cell's samples. Older rows are hashed by
+    // `output_hash::backfill` right after this step.
+    r#"
+    ALTER TABLE samples ADD COLUMN output_hash INTEGER;
+    CREATE INDEX samples_by_output_hash ON samples(cell_id, output_hash, idx)
+        WHERE output_hash IS NOT NULL;
+    CREATE INDEX samples_by_latency ON samples(cell_id, latency_ms)
+        WHERE status = 'ok' AND latency_ms IS NOT NULL;
+    CREATE INDEX samples_by_ttft ON samples(cell_id, ttft_ms)
+        WHERE status = 'ok' AND ttft_ms IS NOT NULL;
+    CREATE INDEX samples_by_output_tokens ON samples(cell_id, output_tokens)
+        WHERE status = 'ok' AND output_tokens IS NOT NULL;
+    CREATE INDEX samples_by_cost ON samples(cell_id, cost_usd, status)
+        WHERE cost_usd IS NOT NULL;
+    "#,
 ];
+
+/// The migration (1-based) that adds `samples.output_hash`; rows stored before it are hashed
+/// in Rust right after it runs, in the same transaction.
+pub const OUTPUT_HASH_MIGRATION: i64 = 5;
 
 /// The schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

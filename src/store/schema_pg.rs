@@ -112,4 +112,19 @@ pub const MIGRATIONS: &[&str] = &[
     JOIN prompts p ON p.id = l.prompt_id
     JOIN prompt_versions v ON v.id = l.version_id;
     "#,
+    // 5: a hash of each answered sample's output and partial indexes for percentiles (see
+    // schema.rs, migration 5).
+    r#"
+    ALTER TABLE samples ADD COLUMN output_hash BIGINT;
+    CREATE INDEX samples_by_output_hash ON samples(cell_id, output_hash, idx)
+        WHERE output_hash IS NOT NULL;
+    CREATE INDEX samples_by_latency ON samples(cell_id, latency_ms)
+        WHERE status = 'ok' AND latency_ms IS NOT NULL;
+    CREATE INDEX samples_by_ttft ON samples(cell_id, ttft_ms)
+        WHERE status = 'ok' AND ttft_ms IS NOT NULL;
+    CREATE INDEX samples_by_output_tokens ON samples(cell_id, output_tokens)
+        WHERE status = 'ok' AND output_tokens IS NOT NULL;
+    CREATE INDEX samples_by_cost ON samples(cell_id, cost_usd, status)
+        WHERE cost_usd IS NOT NULL;
+    "#,
 ];

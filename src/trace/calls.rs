@@ -16,11 +16,18 @@ impl Trace {
                 .any(|&d| self.spans[d].kind == SpanKind::Llm)
     }
 
-    /// Indices of the model requests (see `is_model_call`), in file order.
+    /// Indices of the model requests (see `is_model_call`), in file order. O(n) whatever the
+    /// depth: one bottom-up count of the LLM spans below each span.
     pub fn model_calls(&self) -> Vec<usize> {
+        let below = self.llm_below();
         (0..self.spans.len())
-            .filter(|&i| self.is_model_call(i))
+            .filter(|&i| self.spans[i].kind == SpanKind::Llm && below[i] == 0)
             .collect()
+    }
+
+    /// For every span, how many LLM spans are below it (see `count_below`).
+    pub fn llm_below(&self) -> Vec<usize> {
+        self.count_below(|d| self.spans[d].kind == SpanKind::Llm)
     }
 
     /// Tool calls: every TOOL span, plus each call an LLM output asked for that no TOOL span ran

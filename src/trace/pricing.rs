@@ -54,17 +54,16 @@ pub fn span_costs(
 /// The spans whose cost makes up the trace's total: every model request and embedding, and an
 /// LLM span that wraps requests (agno's `OpenAIChat.invoke`, Vercel's `ai.generateText`) only
 /// when no LLM span under it has a cost, since otherwise it repeats theirs.
+/// O(n) whatever the depth (bottom-up counts, no walk below each span).
 pub fn billed_spans(trace: &Trace, costs: &[Option<SpanCost>]) -> Vec<usize> {
+    let llm_below = trace.llm_below();
+    let costed_below = trace.count_below(|d| {
+        trace.spans[d].kind == SpanKind::Llm && costs.get(d).is_some_and(Option::is_some)
+    });
     (0..trace.spans.len())
         .filter(|&i| match trace.spans[i].kind {
             SpanKind::Embedding => true,
-            SpanKind::Llm => {
-                trace.is_model_call(i)
-                    || !trace.descendants(i).iter().any(|&d| {
-                        trace.spans[d].kind == SpanKind::Llm
-                            && costs.get(d).is_some_and(Option::is_some)
-                    })
-            }
+            SpanKind::Llm => llm_below[i] == 0 || costed_below[i] == 0,
             _ => false,
         })
         .collect()

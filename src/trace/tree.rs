@@ -21,6 +21,9 @@ pub struct Trace {
     /// Spans without a parent, in the same order as children.
     #[serde(skip)]
     pub roots: Vec<usize>,
+    /// `root[i]`: the root above span i (i itself for a root), so grouping by root is O(1).
+    #[serde(skip)]
+    pub root: Vec<usize>,
     /// Bad lines and other problems; the rest of the file still loaded.
     pub warnings: Vec<LoadWarning>,
     /// Lines that could not be read (all counted, even past the listed warnings).
@@ -85,12 +88,14 @@ impl Trace {
             }
         }
         roots.sort_by(by_start);
+        let root = root_indices(&roots, &children);
         let mut trace = Trace {
             format,
             spans,
             parent,
             children,
             roots,
+            root,
             warnings,
             bad_lines: 0,
             orphans,
@@ -134,16 +139,22 @@ impl Trace {
         out
     }
 
-    /// Index of the root above span `i` (the span itself when it is a root).
-    pub fn root_of(&self, mut i: usize) -> usize {
-        // Cycles were cut at build time, so this walk ends within `spans.len()` steps.
-        for _ in 0..self.spans.len() {
-            match self.parent[i] {
-                Some(p) => i = p,
-                None => break,
+    /// Index of the root above span `i` (the span itself when it is a root). O(1).
+    pub fn root_of(&self, i: usize) -> usize {
+        self.root.get(i).copied().unwrap_or(i)
+    }
+
+    /// For every span, how many spans strictly below it satisfy `pred`: one bottom-up pass,
+    /// O(n) whatever the depth, so detectors never walk each span's descendants.
+    pub fn count_below(&self, pred: impl Fn(usize) -> bool) -> Vec<usize> {
+        let mut below = vec![0usize; self.spans.len()];
+        // Reverse pre-order visits every child before its parent.
+        for (i, _) in self.walk().into_iter().rev() {
+            if let Some(p) = self.parent[i] {
+                below[p] += below[i] + usize::from(pred(i));
             }
         }
-        i
+        below
     }
 
     /// Indices of all spans below `i` (not including `i`), pre-order.
@@ -168,6 +179,21 @@ impl Trace {
         let to = self.flags.partition_point(|f| f.span <= i);
         &self.flags[from..to]
     }
+}
+
+/// The root above every span, by walking down from each root (every span is reachable once
+/// cycles are cut).
+fn root_indices(roots: &[usize], children: &[Vec<usize>]) -> Vec<usize> {
+    let mut root: Vec<usize> = (0..children.len()).collect();
+    let mut stack = Vec::new();
+    for &r in roots {
+        stack.push(r);
+        while let Some(i) = stack.pop() {
+            root[i] = r;
+            stack.extend(&children[i]);
+        }
+    }
+    root
 }
 
 /// Cut every parent link that closes a cycle; returns the spans whose link was cut. O(n).

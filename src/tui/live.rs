@@ -1,17 +1,17 @@
 //! The live feed of `temper trace --listen` on a terminal. A thread of its own drives the
 //! receiver on the TUI's runtime: it takes the batches, keeps the session's traces (bounded by the
 //! span cap), appends new spans to `--save`, rebuilds the traces that changed with their
-//! detector flags, and sends the Trace view one combined trace, newest trace first, as
-//! [`Event::Live`]. The UI loop never awaits the receiver (see docs/architecture.md).
+//! detector flags, and sends the Trace view one combined trace, newest trace first, already
+//! indexed for its panes (walk, chunks, tools, rows by span id), as [`Event::Live`]. The UI loop never awaits the receiver (see docs/architecture.md).
 //!
 //! Rebuilds are coalesced: at most one per [`MIN_GAP`], or per twice the last build's time when
 //! that is longer, so a flood of spans costs the UI a bounded number of frames.
 
 use super::event::Event;
-use crate::trace::Trace;
+use super::views::trace::Loaded;
 use crate::trace::detectors::Limits;
 use crate::trace::receiver::{CountersSnapshot, LiveTraces, Receiver, Snapshots};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
@@ -41,8 +41,9 @@ pub struct Feed {
 pub struct LiveFrame {
     pub addr: SocketAddr,
     pub counters: CountersSnapshot,
-    /// Every held trace, newest first; `None` when only the counters moved.
-    pub trace: Option<Arc<Trace>>,
+    /// Every held trace, newest first, indexed for the Trace view on the feed thread (so the
+    /// UI only swaps it in); `None` when only the counters moved.
+    pub loaded: Option<Arc<Loaded>>,
     /// Traces held right now.
     pub traces: usize,
     /// Why `--save` stopped, once it failed.
@@ -70,6 +71,10 @@ struct State {
     save: Option<BufWriter<File>>,
     save_error: Option<String>,
     addr: SocketAddr,
+    /// The last two indexed traces sent: the older is let go here when a newer one is sent, so
+    /// freeing a 100,000-span trace happens on this thread, not in a frame of the UI (which has
+    /// swapped it out by then, unless it lags two rebuilds behind).
+    sent: VecDeque<Arc<Loaded>>,
 }
 
 async fn run(feed: Feed, events: UnboundedSender<Event>, stop: CancellationToken) {
@@ -87,6 +92,7 @@ async fn run(feed: Feed, events: UnboundedSender<Event>, stop: CancellationToken
         save,
         save_error: None,
         addr: receiver.addr(),
+        sent: VecDeque::new(),
     };
     // The first frame says where to send spans, before any arrive.
     let mut shown = counters.snapshot();
@@ -145,16 +151,22 @@ impl State {
         self.touched.extend(update.changed);
     }
 
-    fn rebuild(&mut self) -> Arc<Trace> {
+    fn rebuild(&mut self) -> Arc<Loaded> {
         let touched = std::mem::take(&mut self.touched);
-        Arc::new(self.snapshots.combine(&self.live, &touched))
+        let trace = Arc::new(self.snapshots.combine(&self.live, &touched));
+        let loaded = Arc::new(Loaded::with_rows(trace));
+        self.sent.push_back(loaded.clone());
+        if self.sent.len() > 2 {
+            self.sent.pop_front();
+        }
+        loaded
     }
 
-    fn frame(&self, counters: CountersSnapshot, trace: Option<Arc<Trace>>) -> Event {
+    fn frame(&self, counters: CountersSnapshot, loaded: Option<Arc<Loaded>>) -> Event {
         Event::Live(Box::new(LiveFrame {
             addr: self.addr,
             counters,
-            trace,
+            loaded,
             traces: self.live.traces().len(),
             save_error: self.save_error.clone(),
         }))

@@ -3,6 +3,7 @@
 //! is; only missing ones are estimated from the price table, and marked `≈`. Every string from
 //! the file is untrusted and goes through the sanitiser before it is printed (see `view`).
 
+mod json;
 mod listen;
 mod view;
 
@@ -123,7 +124,7 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             print!("{}", view::span_detail(&trace, &costs, i));
         }
     } else if ctx.json {
-        print_json(&summary_json(&trace, &costs, args))?;
+        json::write(&trace, &costs, args)?;
     } else {
         print!("{}", view::summary(&trace, &costs, args));
     }
@@ -160,40 +161,6 @@ fn pricer(book: Option<PriceBook>) -> impl Fn(&str, &Usage) -> Option<f64> {
         };
         book.as_ref()?.cost_usd(model, &usage).ok().flatten()
     }
-}
-
-fn summary_json(trace: &Trace, costs: &[Option<SpanCost>], args: &TraceArgs) -> serde_json::Value {
-    let spans: Vec<_> = trace
-        .walk()
-        .into_iter()
-        .map(|(i, depth)| {
-            let mut v = serde_json::to_value(&trace.spans[i]).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("depth".into(), depth.into());
-                o.insert("duration_ms".into(), json!(trace.spans[i].duration_ms()));
-                if let Some(c) = costs[i] {
-                    o.insert("cost_shown".into(), json!(c));
-                }
-            }
-            v
-        })
-        .collect();
-    let ids = |list: &[usize]| {
-        list.iter()
-            .map(|&i| trace.spans[i].id.clone())
-            .collect::<Vec<_>>()
-    };
-    json!({
-        "file": args.path(),
-        "format": trace.format,
-        "totals": totals(trace, costs),
-        "spans": spans,
-        "flags": trace.flags,
-        "warnings": trace.warnings,
-        "bad_lines": trace.bad_lines,
-        "orphans": ids(&trace.orphans),
-        "cycles": ids(&trace.cycles),
-    })
 }
 
 /// Whole-trace figures for the header line and `--json`.

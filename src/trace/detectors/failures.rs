@@ -5,7 +5,7 @@
 use super::{Limits, clip, flag};
 use crate::trace::model::{Flag, FlagKind, SpanKind};
 use crate::trace::tree::Trace;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Error texts frameworks use when an agent hits its step budget (openai-agents, LangGraph,
 /// LangChain, CrewAI, smolagents).
@@ -20,11 +20,12 @@ const TURN_LIMIT: [&str; 6] = [
 
 /// Add the three failure flags to `out`.
 pub fn scan(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
+    let llm_below = trace.llm_below();
     for (i, span) in trace.spans.iter().enumerate() {
         let Some(error) = span.error.as_deref().filter(|_| span.failed()) else {
             continue;
         };
-        if span.kind == SpanKind::Llm && trace.is_model_call(i) {
+        if span.kind == SpanKind::Llm && llm_below[i] == 0 {
             let reason = format!("LLM call failed: {}", clip(error, 200));
             out.push(flag(trace, i, FlagKind::LlmError, reason));
         }
@@ -47,15 +48,15 @@ fn repeated_tool_failures(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
                 .push(i);
         }
     }
+    let already: HashSet<usize> = out
+        .iter()
+        .filter(|f| f.kind == FlagKind::ToolLoop)
+        .map(|f| f.span)
+        .collect();
     for ((_, name), calls) in groups {
         if calls.len() < limits.loop_repeats.max(2) {
             continue;
         }
-        let already: Vec<usize> = out
-            .iter()
-            .filter(|f| f.kind == FlagKind::ToolLoop)
-            .map(|f| f.span)
-            .collect();
         let ids: Vec<&str> = calls
             .iter()
             .take(5)

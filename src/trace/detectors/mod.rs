@@ -153,33 +153,19 @@ fn is_empty_result(result: Option<&str>) -> bool {
 }
 
 fn too_many_steps(trace: &Trace, limits: &Limits, out: &mut Vec<Flag>) {
-    let is_step = |k: SpanKind| matches!(k, SpanKind::Llm | SpanKind::Tool);
-    let agents: Vec<usize> = (0..trace.spans.len())
-        .filter(|&i| trace.spans[i].kind == SpanKind::Agent)
-        .collect();
-    let owners: Vec<usize> = trace
+    let kind = |d: usize| trace.spans[d].kind;
+    // Bottom-up counts: O(n) however deeply agents nest.
+    let agents_below = trace.count_below(|d| kind(d) == SpanKind::Agent);
+    let llm_below = trace.llm_below();
+    let steps_below = trace.count_below(|d| matches!(kind(d), SpanKind::Llm | SpanKind::Tool));
+    let owners = trace
         .roots
         .iter()
         .copied()
-        .filter(|&r| {
-            trace.spans[r].kind != SpanKind::Agent
-                && !trace
-                    .descendants(r)
-                    .iter()
-                    .any(|&d| trace.spans[d].kind == SpanKind::Agent)
-        })
-        .chain(agents)
-        .collect();
+        .filter(|&r| kind(r) != SpanKind::Agent && agents_below[r] == 0)
+        .chain((0..trace.spans.len()).filter(|&i| kind(i) == SpanKind::Agent));
     for owner in owners {
-        let below = trace.descendants(owner);
-        let llm = below
-            .iter()
-            .filter(|&&d| trace.spans[d].kind == SpanKind::Llm)
-            .count();
-        let steps = below
-            .iter()
-            .filter(|&&d| is_step(trace.spans[d].kind))
-            .count();
+        let (llm, steps) = (llm_below[owner], steps_below[owner]);
         if steps > limits.max_steps {
             let reason = format!(
                 "{steps} steps ({}, {}) exceed the limit of {}",

@@ -56,6 +56,7 @@ pub fn concat(parts: &[&Trace]) -> Trace {
         parent: Vec::with_capacity(n),
         children: Vec::with_capacity(n),
         roots: Vec::new(),
+        root: Vec::with_capacity(n),
         warnings: Vec::new(),
         bad_lines: 0,
         orphans: Vec::new(),
@@ -71,6 +72,7 @@ pub fn concat(parts: &[&Trace]) -> Trace {
         out.children
             .extend(part.children.iter().map(|c| c.iter().map(shift).collect()));
         out.roots.extend(part.roots.iter().map(shift));
+        out.root.extend(part.root.iter().map(shift));
         out.orphans.extend(part.orphans.iter().map(shift));
         out.cycles.extend(part.cycles.iter().map(shift));
         out.warnings.extend(part.warnings.iter().cloned());

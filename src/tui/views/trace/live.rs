@@ -4,7 +4,7 @@
 //! flags appear as soon as their spans arrive; a status line on top says where spans are
 //! received and how many were received, rejected and dropped.
 
-use super::{Loaded, TraceView};
+use super::TraceView;
 use crate::trace::receiver::CountersSnapshot;
 use crate::tui::live::LiveFrame;
 use crate::tui::theme::Theme;
@@ -66,9 +66,8 @@ impl TraceView {
     /// new traces above it move its row); the chunk and tool cursors stay while the selected row's
     /// trace is the same one.
     pub(super) fn on_live(&mut self, frame: &LiveFrame) -> Vec<Effect> {
-        let spans = match (&frame.trace, &self.loaded) {
-            (Some(t), _) => t.spans.len(),
-            (None, Some(l)) => l.trace.spans.len(),
+        let spans = match (&frame.loaded, &self.loaded) {
+            (Some(l), _) | (None, Some(l)) => l.trace.spans.len(),
             (None, None) => 0,
         };
         self.live = Some(LiveState {
@@ -78,7 +77,7 @@ impl TraceView {
             spans,
             save_error: frame.save_error.clone(),
         });
-        let Some(trace) = &frame.trace else {
+        let Some(loaded) = &frame.loaded else {
             return Vec::new();
         };
         let selected = self.selected_id();
@@ -86,17 +85,10 @@ impl TraceView {
             let l = self.loaded.as_ref()?;
             Some(l.trace.spans[t.root].id.clone())
         });
-        let loaded = Loaded::new(trace.clone());
-        let row = selected
-            .and_then(|id| {
-                loaded
-                    .walk
-                    .iter()
-                    .position(|&(i, _)| trace.spans[i].id == id)
-            })
-            .unwrap_or(0);
+        // The feed thread indexed the trace: taking it in is a swap and one id lookup.
+        let row = selected.and_then(|id| loaded.row_of(&id)).unwrap_or(0);
         let len = loaded.walk.len();
-        self.loaded = Some(loaded);
+        self.loaded = Some(loaded.clone());
         self.cursors[0].select(row, len);
         self.follow_selection();
         let same_trace = self
@@ -120,7 +112,7 @@ impl TraceView {
     pub(super) fn follow_selection(&mut self) {
         let row = self.cursors[0].selected;
         if let Some(l) = &self.loaded
-            && let Some(t) = l.traces.iter().position(|t| t.walk.contains(&row))
+            && let Some(t) = l.trace_at(row)
             && t != self.shown_trace
         {
             self.shown_trace = t;

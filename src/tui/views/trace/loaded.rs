@@ -3,7 +3,15 @@
 //! each trace's answer, computed once when the file loads.
 
 use crate::trace::{SpanKind, Trace};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
+
+fn id_hash(id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
 
 /// One trace of the file (a root and everything under it): its slices of the walk, chunks and
 /// tool calls, and its answer.
@@ -23,7 +31,9 @@ pub struct TraceInfo {
     pub has_llm: bool,
 }
 
-/// A loaded trace file with what the panes list, computed once.
+/// A loaded trace file with what the panes list, computed once (off the UI thread for a live
+/// feed: see `tui::live`).
+#[derive(Debug)]
 pub struct Loaded {
     pub trace: std::sync::Arc<Trace>,
     /// Pre-order (span index, depth); each trace's rows are contiguous.
@@ -34,10 +44,13 @@ pub struct Loaded {
     pub tools: Vec<usize>,
     /// The traces of the file, one per root, in the order of the roots.
     pub traces: Vec<TraceInfo>,
+    /// Tree row of each span by a hash of its id (see [`Loaded::with_rows`]); empty for a file.
+    rows_by_id: HashMap<u64, usize>,
 }
 
 impl Loaded {
-    pub(super) fn new(trace: std::sync::Arc<Trace>) -> Loaded {
+    /// Index `trace` for the panes: the walk, chunks, tools and traces with their answers.
+    pub fn new(trace: std::sync::Arc<Trace>) -> Loaded {
         let walk = trace.walk();
         let mut chunks = Vec::new();
         let mut tools = Vec::new();
@@ -74,7 +87,46 @@ impl Loaded {
             chunks,
             tools,
             traces,
+            rows_by_id: HashMap::new(),
         }
+    }
+
+    /// [`Loaded::new`] plus a span-id index, so a live view finds its selected span again in
+    /// O(1) when a new frame comes (built on the feed thread, not on the UI thread).
+    pub fn with_rows(trace: std::sync::Arc<Trace>) -> Loaded {
+        let mut loaded = Loaded::new(trace);
+        let mut rows = HashMap::with_capacity(loaded.walk.len());
+        for (row, &(i, _)) in loaded.walk.iter().enumerate() {
+            rows.entry(id_hash(&loaded.trace.spans[i].id))
+                .or_insert(row);
+        }
+        loaded.rows_by_id = rows;
+        loaded
+    }
+
+    /// The tree row of the span with this id: the index when there is one (a hash collision
+    /// or no index falls back to a scan), else a scan of the walk.
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        let is = |row: &usize| {
+            self.walk
+                .get(*row)
+                .is_some_and(|&(i, _)| self.trace.spans[i].id == id)
+        };
+        match self.rows_by_id.get(&id_hash(id)) {
+            Some(row) if is(row) => Some(*row),
+            Some(_) => (0..self.walk.len()).find(is),
+            None if self.rows_by_id.is_empty() => (0..self.walk.len()).find(is),
+            None => None,
+        }
+    }
+
+    /// The trace whose rows hold tree row `row` (traces are contiguous, in walk order).
+    pub fn trace_at(&self, row: usize) -> Option<usize> {
+        let t = self.traces.partition_point(|t| t.walk.end <= row);
+        self.traces
+            .get(t)
+            .filter(|info| info.walk.contains(&row))
+            .map(|_| t)
     }
 
     /// The trace the view opens on: the first one with an LLM call (its answer is what the

@@ -46,7 +46,7 @@ pub struct TraceView {
     pub path: Option<PathBuf>,
     /// The file of the trace shown: what stays when opening another one fails.
     shown: Option<PathBuf>,
-    loaded: Option<Loaded>,
+    loaded: Option<std::sync::Arc<Loaded>>,
     error: Option<String>,
     loading: bool,
     open: Option<LineInput>,
@@ -96,7 +96,7 @@ impl Default for TraceView {
 impl TraceView {
     /// The loaded trace, if any.
     pub fn loaded(&self) -> Option<&Loaded> {
-        self.loaded.as_ref()
+        self.loaded.as_deref()
     }
 
     /// The trace the panes show, with its position in the file.
@@ -395,7 +395,7 @@ impl View for TraceView {
                     crate::plural::count(loaded.problems() as u64, "problem")
                 );
                 self.shown_trace = loaded.first_shown();
-                self.loaded = Some(loaded);
+                self.loaded = Some(std::sync::Arc::new(loaded));
                 self.shown = Some(path.clone());
                 self.cursors = Default::default();
                 self.answer_scroll.reset();

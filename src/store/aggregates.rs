@@ -1,0 +1,254 @@
+//! Aggregates over stored samples, computed by the database so no caller holds a cell's samples:
+//! counts by status, token and cost sums, nearest-rank percentiles walked along an index
+//! (`ORDER BY … LIMIT 1 OFFSET k`), histograms of token counts, and output groups by the stored
+//! hash. Memory stays flat however many samples a run or a prompt's history holds
+//! (docs/architecture.md, "History at scale").
+
+use super::db::vals;
+use super::{Result, Store};
+
+/// A sample column that has percentiles, with the filter its partial index (migration 5) is
+/// defined by, so the database can walk that index in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// End-to-end latency of answered samples.
+    Latency,
+    /// Time to first token of answered, streamed samples.
+    Ttft,
+    /// Output tokens of answered samples that report them.
+    OutputTokens,
+    /// Stored cost of answered samples.
+    AnsweredCost,
+    /// Stored cost of every sample that was sent (answered or failed), as run costs count it.
+    SentCost,
+}
+
+impl Measure {
+    fn column(self) -> &'static str {
+        match self {
+            Measure::Latency => "latency_ms",
+            Measure::Ttft => "ttft_ms",
+            Measure::OutputTokens => "output_tokens",
+            Measure::AnsweredCost | Measure::SentCost => "cost_usd",
+        }
+    }
+
+    fn filter(self) -> &'static str {
+        match self {
+            Measure::Latency => "status = 'ok' AND latency_ms IS NOT NULL",
+            Measure::Ttft => "status = 'ok' AND ttft_ms IS NOT NULL",
+            Measure::OutputTokens => "status = 'ok' AND output_tokens IS NOT NULL",
+            Measure::AnsweredCost => "cost_usd IS NOT NULL AND status = 'ok'",
+            Measure::SentCost => "cost_usd IS NOT NULL AND status <> 'skipped'",
+        }
+    }
+}
+
+/// Counts and sums over the samples of some cells.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SampleTotals {
+    /// Answered samples.
+    pub ok: u64,
+    /// Failed samples (skipped ones are in neither count).
+    pub failed: u64,
+    /// Skipped samples (never sent).
+    pub skipped: u64,
+    /// Attempts beyond the first, over every sample.
+    pub retries: u64,
+    /// Input and output tokens of the answered samples (absent counts as 0).
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    /// Answered samples that report output tokens, and the sum of those counts (negatives as 0).
+    pub output_reported: u64,
+    pub output_reported_sum: i64,
+}
+
+/// Stored costs of some cells' samples.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CostTotals {
+    /// Samples considered (answered, or sent, per [`Measure`]).
+    pub samples: u64,
+    /// Those with a stored cost.
+    pub priced: u64,
+    pub total_usd: f64,
+}
+
+/// `cell_id IN (…)` for a list of ids (integers, so formatting them in is safe).
+fn in_cells(cells: &[i64]) -> String {
+    let ids: Vec<String> = cells.iter().map(i64::to_string).collect();
+    format!("cell_id IN ({})", ids.join(","))
+}
+
+/// Nearest-rank position (0-based) of quantile `q` (0..=1) among `n` sorted values.
+pub fn nearest_rank(n: u64, q: f64) -> Option<u64> {
+    if n == 0 {
+        return None;
+    }
+    let rank = (q * n as f64).ceil().max(1.0) as u64;
+    Some(rank.min(n) - 1)
+}
+
+impl Store {
+    /// Counts by status, retries and token sums over the samples of `cells`.
+    pub fn sample_totals(&self, cells: &[i64]) -> Result<SampleTotals> {
+        if cells.is_empty() {
+            return Ok(SampleTotals::default());
+        }
+        let sql = format!(
+            "SELECT CAST(COALESCE(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN attempts > 1 THEN attempts - 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'ok' THEN input_tokens END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'ok' THEN output_tokens END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'ok' AND output_tokens IS NOT NULL
+                                           THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(sum(CASE WHEN status = 'ok' AND output_tokens > 0
+                                           THEN output_tokens ELSE 0 END), 0) AS BIGINT)
+             FROM samples WHERE {}",
+            in_cells(cells)
+        );
+        let r = self.db().query_one(&sql, &[])?;
+        let count = |i| -> Result<u64> { Ok(r.get::<i64>(i)?.max(0) as u64) };
+        Ok(SampleTotals {
+            ok: count(0)?,
+            failed: count(1)?,
+            skipped: count(2)?,
+            retries: count(3)?,
+            input_tokens: r.get(4)?,
+            output_tokens: r.get(5)?,
+            output_reported: count(6)?,
+            output_reported_sum: r.get(7)?,
+        })
+    }
+
+    /// How many values of `measure` the samples of `cells` have.
+    pub fn measure_count(&self, cells: &[i64], measure: Measure) -> Result<u64> {
+        if cells.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT count(*) FROM samples WHERE {} AND {}",
+            in_cells(cells),
+            measure.filter()
+        );
+        Ok(self.db().query_one(&sql, &[])?.get::<i64>(0)?.max(0) as u64)
+    }
+
+    /// The nearest-rank quantile `q` (0..=1) of `measure` over `cells`, given how many values
+    /// there are (`n`, from [`Store::measure_count`]). One cell walks its partial index from
+    /// whichever end is nearer; several cells let the database keep the nearer part only.
+    pub fn measure_quantile(
+        &self,
+        cells: &[i64],
+        measure: Measure,
+        n: u64,
+        q: f64,
+    ) -> Result<Option<f64>> {
+        let Some(rank) = nearest_rank(n, q) else {
+            return Ok(None);
+        };
+        let (order, offset) = if rank <= n / 2 {
+            ("ASC", rank)
+        } else {
+            ("DESC", n - 1 - rank)
+        };
+        let col = measure.column();
+        let sql = format!(
+            "SELECT {col} FROM samples WHERE {} AND {} ORDER BY {col} {order} LIMIT 1 OFFSET ?1",
+            in_cells(cells),
+            measure.filter()
+        );
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        match self.db().query_opt(&sql, vals![offset])? {
+            Some(r) => r.get(0),
+            None => Ok(None),
+        }
+    }
+
+    /// Output token counts of one cell's answered samples as `(tokens, samples)`, ascending:
+    /// as many rows as distinct counts (bounded by `max_tokens`), never one per sample.
+    pub fn output_token_histogram(&self, cell: i64) -> Result<Vec<(i64, u64)>> {
+        let sql = format!(
+            "SELECT output_tokens, count(*) FROM samples WHERE cell_id = ?1 AND {}
+             GROUP BY output_tokens ORDER BY output_tokens",
+            Measure::OutputTokens.filter()
+        );
+        self.db()
+            .query(&sql, vals![cell])?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get::<i64>(1)?.max(0) as u64)))
+            .collect()
+    }
+
+    /// Stored costs of `cells`: samples considered, priced, and their sum.
+    pub fn cost_totals(&self, cells: &[i64], measure: Measure) -> Result<CostTotals> {
+        if cells.is_empty() {
+            return Ok(CostTotals::default());
+        }
+        let considered = match measure {
+            Measure::SentCost => "status <> 'skipped'",
+            _ => "status = 'ok'",
+        };
+        let sql = format!(
+            "SELECT count(*), count(cost_usd), COALESCE(sum(cost_usd), 0.0)
+             FROM samples WHERE {} AND {considered}",
+            in_cells(cells)
+        );
+        let r = self.db().query_one(&sql, &[])?;
+        Ok(CostTotals {
+            samples: r.get::<i64>(0)?.max(0) as u64,
+            priced: r.get::<i64>(1)?.max(0) as u64,
+            total_usd: r.get(2)?,
+        })
+    }
+
+    /// How many distinct answers (by stored output hash) one cell has.
+    pub fn distinct_outputs(&self, cell: i64) -> Result<u64> {
+        let n: i64 = self
+            .db()
+            .query_one(
+                "SELECT count(*) FROM (SELECT output_hash FROM samples
+                 WHERE cell_id = ?1 AND output_hash IS NOT NULL GROUP BY output_hash) AS g",
+                vals![cell],
+            )?
+            .get(0)?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// The size of one cell's largest group of identical answers, `None` without answers.
+    pub fn largest_output_group(&self, cell: i64) -> Result<Option<u64>> {
+        let n: Option<i64> = self
+            .db()
+            .query_one(
+                "SELECT max(n) FROM (SELECT count(*) AS n FROM samples
+                 WHERE cell_id = ?1 AND output_hash IS NOT NULL GROUP BY output_hash) AS g",
+                vals![cell],
+            )?
+            .get(0)?;
+        Ok(n.map(|n| n.max(0) as u64))
+    }
+
+    /// The most frequent error message among the failed samples of `cells` (absent = empty);
+    /// ties go to the message that sorts last byte-wise.
+    pub fn top_error(&self, cells: &[i64]) -> Result<Option<String>> {
+        if cells.is_empty() {
+            return Ok(None);
+        }
+        let collate = if self.db().is_pg() {
+            " COLLATE \"C\""
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT e FROM (SELECT COALESCE(error, '') AS e, count(*) AS n FROM samples
+                 WHERE {} AND status = 'error' GROUP BY COALESCE(error, '')) AS g
+             ORDER BY n DESC, e{collate} DESC LIMIT 1",
+            in_cells(cells)
+        );
+        match self.db().query_opt(&sql, &[])? {
+            Some(r) => Ok(Some(r.get(0)?)),
+            None => Ok(None),
+        }
+    }
+}

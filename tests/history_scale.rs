@@ -1,0 +1,339 @@
+//! History at scale: the run summary, `temper cost`'s history and run costs come from SQL
+//! aggregates (stored output hash, index-walked percentiles) and must say exactly what a pass
+//! over every stored sample says, on both backends (PostgreSQL when `TEMPER_TEST_PG` is set).
+//! The reference passes below are the algorithms these aggregates replaced.
+
+mod store_support;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use store_support::backends;
+use temper::cost::history::{run_cost, version_history};
+use temper::prompt::{Message, PromptBody, Role};
+use temper::runner::{VariantSummary, percentile, summarize};
+use temper::store::output_hash::output_hash;
+use temper::store::{CellRequest, NewCell, NewSample, SampleRow, SampleStatus, Store};
+
+fn body() -> PromptBody {
+    PromptBody {
+        messages: vec![Message::new(Role::User, "hi")],
+        ..Default::default()
+    }
+}
+
+/// Sample `i` of a cell, varied by `seed`: mixed statuses, repeated outputs, tool calls whose
+/// ids differ, missing latencies and tokens, streamed and not, tied error messages.
+fn sample(cell_id: i64, i: u32, seed: u32) -> NewSample {
+    let k = i.wrapping_mul(7).wrapping_add(seed * 13);
+    let status = match k % 11 {
+        0 | 5 => SampleStatus::Error,
+        7 => SampleStatus::Skipped,
+        _ => SampleStatus::Ok,
+    };
+    let tools = (k % 4 == 1).then(|| {
+        format!(
+            r#"[{{"id":"call_{i}","name":"lookup","arguments":"{{\"q\":{}}}"}}]"#,
+            k % 2
+        )
+    });
+    NewSample {
+        cell_id,
+        idx: i,
+        status: Some(status),
+        output: (k % 9 != 3).then(|| format!("answer {}", k % (3 + seed))),
+        tool_calls_json: tools,
+        input_tokens: (k % 6 != 2).then_some(i64::from(10 + k % 5)),
+        output_tokens: (k % 8 != 4).then_some(i64::from(k % 37) - 2),
+        latency_ms: (k % 10 != 6).then(|| f64::from(k % 97) * 1.5 + 0.25),
+        ttft_ms: (seed.is_multiple_of(2) && !k.is_multiple_of(3)).then(|| f64::from(k % 53) / 4.0),
+        cost_usd: (k % 12 != 9).then(|| f64::from(k % 41) * 1e-6),
+        error: (status == SampleStatus::Error).then(|| format!("HTTP 5{}", k % 3)),
+        attempts: 1 + k % 3,
+        ..Default::default()
+    }
+}
+
+/// A run of 3 cells (variant `a` twice, `b` once) with `n` samples each; returns its id and
+/// the prompt version.
+fn populate(store: &mut Store, n: u32) -> (i64, i64) {
+    let v = store.save_version("p", &body(), "").unwrap().version.id;
+    let run = store.create_run("cli", None).unwrap();
+    let variants = [("a", "m-a", "c1"), ("b", "m-b", "c1"), ("a", "m-a", "c2")];
+    for (seed, (variant, model, case)) in variants.into_iter().enumerate() {
+        let cell = NewCell {
+            prompt_version_id: v,
+            variant_name: variant.into(),
+            variant_json: format!("{{\"model\":\"{model}\"}}"),
+            case_name: case.into(),
+            case_json: "{}".into(),
+            n,
+        };
+        let id = store.add_cell(run, &cell).unwrap();
+        let batch: Vec<NewSample> = (0..n).map(|i| sample(id, i, seed as u32)).collect();
+        store.insert_samples(&batch).unwrap();
+        store
+            .record_cell_requests(&[CellRequest {
+                cell_id: id,
+                params_sent: format!("{{\"temperature\":{}}}", 0.25 * seed as f64),
+                request_json: "{}".into(),
+            }])
+            .unwrap();
+    }
+    (run, v)
+}
+
+/// A summary in progress: the summary, its latencies and TTFTs, errors by message.
+type Accumulator = (VariantSummary, [Vec<f64>; 2], BTreeMap<String, usize>);
+
+/// The summary as a pass over every sample computed it before the aggregates.
+fn reference_summary(store: &Store, run: i64) -> Vec<VariantSummary> {
+    let mut order: Vec<String> = Vec::new();
+    let mut acc: BTreeMap<String, Accumulator> = BTreeMap::new();
+    for cell in store.cells(run).unwrap() {
+        let name = cell.cell.variant_name.clone();
+        if !acc.contains_key(&name) {
+            order.push(name.clone());
+        }
+        let model: serde_json::Value = serde_json::from_str(&cell.cell.variant_json).unwrap();
+        let (s, lat, errors) = acc.entry(name.clone()).or_insert_with(|| {
+            let model = model["model"].as_str().unwrap_or_default().to_string();
+            let s = VariantSummary {
+                variant: name,
+                model,
+                ..Default::default()
+            };
+            (s, [Vec::new(), Vec::new()], BTreeMap::new())
+        });
+        let mut outputs = HashSet::new();
+        for row in store.samples(cell.id).unwrap() {
+            let x = row.sample;
+            s.retries += u64::from(x.attempts.saturating_sub(1));
+            if x.status == Some(SampleStatus::Ok) {
+                s.ok += 1;
+                outputs.insert((x.output.clone().unwrap_or_default(), calls_key(&x)));
+                s.input_tokens += x.input_tokens.unwrap_or(0);
+                s.output_tokens += x.output_tokens.unwrap_or(0);
+                lat[0].extend(x.latency_ms);
+                lat[1].extend(x.ttft_ms);
+            } else if x.status == Some(SampleStatus::Error) {
+                s.failed += 1;
+                *errors.entry(x.error.unwrap_or_default()).or_default() += 1;
+            }
+        }
+        s.distinct = s.distinct.max(outputs.len());
+        let sent: serde_json::Value =
+            serde_json::from_str(&store.cell_request(cell.id).unwrap().unwrap().params_sent)
+                .unwrap();
+        let t = sent["temperature"].as_f64().filter(|t| *t > 0.0);
+        s.temperature_above_zero = match (s.temperature_above_zero, t) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let (mut s, [mut l, mut t], errors) = acc.remove(&name).unwrap();
+            l.sort_by(f64::total_cmp);
+            t.sort_by(f64::total_cmp);
+            s.latency_p50_ms = percentile(&l, 50.0);
+            s.latency_p95_ms = percentile(&l, 95.0);
+            s.ttft_p50_ms = percentile(&t, 50.0);
+            s.ttft_p95_ms = percentile(&t, 95.0);
+            s.top_error = errors.into_iter().max_by_key(|(_, n)| *n).map(|(m, _)| m);
+            s
+        })
+        .collect()
+}
+
+fn calls_key(s: &NewSample) -> Vec<(String, String)> {
+    let v: Vec<serde_json::Value> = s
+        .tool_calls_json
+        .as_deref()
+        .map(|j| serde_json::from_str(j).unwrap())
+        .unwrap_or_default();
+    v.iter()
+        .map(|c| (c["name"].to_string(), c["arguments"].to_string()))
+        .collect()
+}
+
+#[test]
+fn run_summary_from_aggregates_matches_a_pass_over_every_sample() {
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, _) = populate(&mut store, 240);
+        let got = summarize(&store, run).unwrap();
+        assert_eq!(got, reference_summary(&store, run), "{}", db.name);
+        assert_eq!(got.len(), 2);
+        assert!(got[0].ttft_p95_ms.is_some() && got[1].ttft_p95_ms.is_none());
+        assert!(got.iter().all(|v| v.top_error.is_some() && v.distinct > 3));
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(1.0)
+}
+
+#[test]
+fn cost_history_and_run_cost_from_aggregates_match_a_pass_over_every_sample() {
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, version) = populate(&mut store, 300);
+        let history = version_history(&store, version).unwrap();
+        assert_eq!(history.len(), 2);
+        for (model, h) in &history {
+            let cells: Vec<Vec<SampleRow>> = store
+                .cells_for_version(version)
+                .unwrap()
+                .iter()
+                .filter(|c| c.cell.variant_json.contains(model.as_str()))
+                .map(|c| store.samples(c.id).unwrap())
+                .collect();
+            let ok: Vec<&SampleRow> = cells
+                .iter()
+                .flatten()
+                .filter(|s| s.sample.status == Some(SampleStatus::Ok))
+                .collect();
+            assert_eq!(h.samples, ok.len(), "{model}");
+            let mut tokens: Vec<f64> = ok
+                .iter()
+                .filter_map(|s| s.sample.output_tokens)
+                .map(|t| t.max(0) as f64)
+                .collect();
+            let mean = tokens.iter().sum::<f64>() / tokens.len() as f64;
+            assert_eq!(h.mean_output_tokens, Some(mean), "{model}");
+            tokens.sort_by(f64::total_cmp);
+            let p = |q: f64| percentile(&tokens, q).map(|t| t.round() as u64);
+            assert_eq!(h.p50_output_tokens, p(50.0), "{model}");
+            assert_eq!(h.p95_output_tokens, p(95.0), "{model}");
+            let mut costs: Vec<f64> = ok.iter().filter_map(|s| s.sample.cost_usd).collect();
+            assert_eq!((h.cost.samples, h.cost.priced), (ok.len(), costs.len()));
+            assert!(close(h.cost.total_usd, costs.iter().sum()), "{model}");
+            costs.sort_by(f64::total_cmp);
+            assert_eq!(h.cost.p95_usd, percentile(&costs, 95.0), "{model}");
+            let worst = cells
+                .iter()
+                .map(|c| stability(c))
+                .min_by(f64::total_cmp)
+                .unwrap();
+            assert_eq!(h.stability, Some(worst), "{model}");
+        }
+        let rc = run_cost(&store, run).unwrap();
+        let all: Vec<SampleRow> = store
+            .cells(run)
+            .unwrap()
+            .iter()
+            .flat_map(|c| store.samples(c.id).unwrap())
+            .filter(|s| s.sample.status != Some(SampleStatus::Skipped))
+            .collect();
+        let mut costs: Vec<f64> = all.iter().filter_map(|s| s.sample.cost_usd).collect();
+        assert_eq!(
+            (rc.total.samples, rc.total.priced),
+            (all.len(), costs.len())
+        );
+        assert!(close(rc.total.total_usd, costs.iter().sum()));
+        costs.sort_by(f64::total_cmp);
+        assert_eq!(rc.total.p95_usd, percentile(&costs, 95.0));
+        assert_eq!(rc.variants.len(), 2);
+        assert_eq!(
+            rc.variants.iter().map(|v| v.cost.samples).sum::<usize>(),
+            all.len()
+        );
+    }
+}
+
+/// Largest group of identical answers (text and tool calls, ids aside) / answered samples.
+fn stability(samples: &[SampleRow]) -> f64 {
+    let mut groups: HashMap<(String, Vec<(String, String)>), usize> = HashMap::new();
+    let mut answered = 0;
+    for s in samples
+        .iter()
+        .filter(|s| s.sample.status == Some(SampleStatus::Ok))
+    {
+        answered += 1;
+        let key = (
+            s.sample.output.clone().unwrap_or_default(),
+            calls_key(&s.sample),
+        );
+        *groups.entry(key).or_default() += 1;
+    }
+    *groups.values().max().unwrap() as f64 / answered as f64
+}
+
+#[test]
+fn answered_samples_carry_the_hash_of_their_output_and_others_none() {
+    for db in backends() {
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, _) = populate(&mut store, 60);
+        for cell in store.cells(run).unwrap() {
+            let rows = store.samples(cell.id).unwrap();
+            let mut hashes = HashSet::new();
+            for r in &rows {
+                let s = &r.sample;
+                if s.status == Some(SampleStatus::Ok) {
+                    hashes.insert(output_hash(
+                        s.output.as_deref(),
+                        s.tool_calls_json.as_deref(),
+                    ));
+                }
+            }
+            assert_eq!(
+                store.distinct_outputs(cell.id).unwrap(),
+                hashes.len() as u64
+            );
+        }
+    }
+}
+
+/// A SQLite file written by a temper from before migration 5 gets its hashes on open.
+#[test]
+fn an_older_sqlite_database_is_backfilled_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in &temper::store::schema::MIGRATIONS[..4] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 4; PRAGMA application_id = 1414352978;
+         INSERT INTO prompts VALUES (1, 'p', 'x');
+         INSERT INTO prompt_versions VALUES (1, 1, 1, 'h', NULL, '{}', '', 'x');
+         INSERT INTO runs VALUES (1, 'cli', NULL, 'done', NULL, 'x', 'x');
+         INSERT INTO cells VALUES (1, 1, 1, 'v', '{}', 'c', '{}', 3);",
+    )
+    .unwrap();
+    // More rows than one backfill page, so paging is exercised.
+    let tx = conn.unchecked_transaction().unwrap();
+    for i in 0..2500 {
+        let status = if i % 10 == 0 { "error" } else { "ok" };
+        tx.execute(
+            "INSERT INTO samples(cell_id, idx, status, output, created_at)
+             VALUES (1, ?1, ?2, ?3, 'x')",
+            rusqlite::params![i, status, format!("out {}", i % 7)],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.distinct_outputs(1).unwrap(), 7);
+    for r in store.samples(1).unwrap() {
+        let s = r.sample;
+        let expected =
+            (s.status == Some(SampleStatus::Ok)).then(|| output_hash(s.output.as_deref(), None));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let stored: Option<i64> = conn
+            .query_row(
+                "SELECT output_hash FROM samples WHERE id = ?1",
+                [r.id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, expected, "sample {}", s.idx);
+        if s.idx > 30 {
+            break;
+        }
+    }
+}
