@@ -2,22 +2,24 @@
 //! the tokens of the window only, the parts are priced at the table's rates, and
 //! `temper cost --split` prints and emits the same figures.
 
-use assert_cmd::Command;
+use cli_env::CliEnv;
 use temper::cost::PriceBook;
 use temper::cost::split::{CostSplit, last_days};
 
+#[allow(dead_code)]
+#[path = "common/cli_env.rs"]
+mod cli_env;
 #[path = "common/cost_split_db.rs"]
 mod cost_split_db;
 #[allow(dead_code)]
 #[path = "common/stored.rs"]
 mod stored;
 
-fn db() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    cost_split_db::fill(&db);
-    std::fs::write(dir.path().join("config.toml"), "").unwrap();
-    (dir, db)
+/// The shared command-line env with the 30-day fixture in its database.
+fn env() -> CliEnv {
+    let env = CliEnv::with_config("");
+    cost_split_db::fill(&env.db());
+    env
 }
 
 fn find<'a>(split: &'a [CostSplit], model: &str) -> &'a CostSplit {
@@ -26,8 +28,8 @@ fn find<'a>(split: &'a [CostSplit], model: &str) -> &'a CostSplit {
 
 #[test]
 fn the_window_sums_each_kind_of_token_per_model() {
-    let (_dir, db) = db();
-    let store = temper::store::Store::open(&db).unwrap();
+    let env = env();
+    let store = temper::store::Store::open(&env.db()).unwrap();
     let book = PriceBook::builtin().unwrap();
     let split = last_days(&store, &book, jiff::Timestamp::now()).unwrap();
     let models: Vec<&str> = split.iter().map(|s| s.model.as_str()).collect();
@@ -59,41 +61,17 @@ fn the_window_sums_each_kind_of_token_per_model() {
     assert_eq!(find(&split, "mock:drift").total_usd, Some(0.0));
 }
 
-fn temper(dir: &std::path::Path, db: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("temper").unwrap();
-    cmd.env("TEMPER_CONFIG", dir.join("config.toml"))
-        .env_remove("TEMPER_DB")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db);
-    cmd
-}
-
 #[test]
 fn cost_split_prints_and_emits_the_same_figures() {
-    let (dir, db) = db();
-    let out = temper(dir.path(), &db)
-        .args(["--json", "cost", "--split"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let env = env();
+    let v = env.json(&["cost", "--split"]);
     assert_eq!(v["days"], 30);
     let models = v["models"].as_array().unwrap();
     assert_eq!(models.len(), 3);
     assert_eq!(models[0]["model"], "openai:gpt-4o-mini");
     assert_eq!(models[0]["cached_tokens"], 9_000_000);
     assert_eq!(models[1]["input_tokens"], 200_000);
-    let out = temper(dir.path(), &db)
-        .args(["cost", "--split"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
+    let text = env.ok(&["cost", "--split"]);
     assert!(
         text.contains("Cost of the last 30 days per model"),
         "{text}"
@@ -110,12 +88,13 @@ fn cost_split_prints_and_emits_the_same_figures() {
 
 #[test]
 fn cost_without_a_reference_or_split_says_what_is_missing() {
-    let (dir, db) = db();
-    let out = temper(dir.path(), &db).arg("cost").output().unwrap();
+    let env = env();
+    let out = env.temper().arg("cost").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("<REFERENCE>"), "{err}");
-    let out = temper(dir.path(), &db)
+    let out = env
+        .temper()
         .args(["cost", "support-answer", "--split"])
         .output()
         .unwrap();

@@ -6,6 +6,8 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "promptfoo_server/mod.rs"]
+mod promptfoo_server;
 #[path = "common/stored.rs"]
 mod stored;
 
@@ -279,8 +281,8 @@ fn stored_run_samples_and_their_diff() {
     assert!(s.wait_exit().success());
 }
 
-#[test]
-fn o_compares_two_versions_outputs_and_esc_returns_to_the_run() {
+/// `db_with_a_run` plus a second version of support-answer whose 3 stored answers agree.
+fn db_with_two_versions() -> tempfile::TempDir {
     let dir = db_with_a_run();
     {
         let mut store = temper::store::Store::open(&dir.path().join("t.db")).unwrap();
@@ -302,7 +304,12 @@ fn o_compares_two_versions_outputs_and_esc_returns_to_the_run() {
             samples,
         );
     }
-    let mut s = Session::start_in(dir, 24, 100);
+    dir
+}
+
+#[test]
+fn o_compares_two_versions_outputs_and_esc_returns_to_the_run() {
+    let mut s = Session::start_in(db_with_two_versions(), 24, 100);
     s.wait_for("support-answer");
     s.send("/support\r");
     s.wait_for("support-answer@2");
@@ -751,6 +758,132 @@ fn a_real_run_shows_token_confidence_in_run_and_diff() {
         2,
         "one sparkline per pane: {diff}"
     );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 24 item 3: `d` in the Run view draws the distributions of a real run's cell (the
+/// clusters as bars, the latency histogram) and `d` again goes back to the output.
+#[test]
+fn d_draws_the_distributions_of_a_real_run() {
+    let mut s = Session::start_args(tempfile::tempdir().unwrap(), 24, 100, &[], &[]);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@1");
+    s.send("2");
+    s.wait_for("No runs yet.");
+    s.send("-----");
+    s.wait_for("next: 5 ×");
+    s.send("r");
+    s.wait_for("run #1 done: 5 ok, 0 failed");
+    s.send("d");
+    let dist = s.wait_for("Distributions · mock:drift");
+    assert!(dist.contains("clusters: "), "{dist}");
+    assert!(dist.contains("of 5 ok"), "{dist}");
+    assert!(dist.contains('█'), "a bar per cluster: {dist}");
+    assert!(dist.contains("latency: p50"), "{dist}");
+    s.send("d");
+    s.wait_for("Output #");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 24 item 3: `t` in the Prompts view draws the trends of a prompt with runs of two
+/// versions (stability 60% then 100%) as sparklines; `t` again shows the messages.
+#[test]
+fn t_draws_the_trends_across_two_versions() {
+    let mut s = Session::start_in(db_with_two_versions(), 24, 100);
+    s.wait_for("support-answer");
+    s.send("/support\r");
+    s.wait_for("support-answer@2");
+    s.send("t");
+    let trends = s.wait_for("across 2 versions with runs");
+    assert!(trends.contains("60% → 100%"), "{trends}");
+    let spark = trends
+        .lines()
+        .find(|l| l.contains("stability") && l.contains('→'))
+        .unwrap_or_default();
+    assert!(
+        spark.chars().any(|c| ('▁'..='█').contains(&c)),
+        "a sparkline: {trends}"
+    );
+    assert!(trends.contains("@1") && trends.contains("@2"), "{trends}");
+    s.send("t");
+    s.wait_for("── system ──");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Copy the real getting-started example of promptfoo into `dir` (tests/fixtures/promptfoo).
+fn getting_started_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/promptfoo/getting-started/promptfooconfig.yaml");
+    let to = dir.join("promptfooconfig.yaml");
+    std::fs::copy(from, &to).unwrap();
+    to
+}
+
+/// Issue 22: `temper check promptfooconfig.yaml --tui` runs promptfoo's real getting-started
+/// example in the Run view against a loopback OpenAI-compatible server and lists its tests
+/// with pass rate and stability once the run ends.
+#[test]
+fn check_tui_runs_a_real_promptfoo_example_and_lists_its_tests() {
+    let server = promptfoo_server::ChatServer::start();
+    let base = server.base_url();
+    let env = [
+        ("OPENAI_BASE_URL", base.as_str()),
+        ("OPENAI_API_KEY", "sk-loopback"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let config = getting_started_in(dir.path());
+    let config = config.to_str().unwrap().to_string();
+    let mut s = Session::start_args(dir, 30, 120, &env, &["check", &config, "--tui", "-n", "2"]);
+    // No max_tokens in the example: the spend guard's upper bound asks first.
+    s.wait_for("Start this run?");
+    s.send("y");
+    let list = s.wait_for("0 flaky, 0 failing of 8");
+    assert!(list.contains("run #1"), "{list}");
+    let rows = list
+        .lines()
+        .filter(|l| l.contains("✓ pass   2/2  100%"))
+        .count();
+    assert_eq!(rows, 8, "{list}");
+    assert!(list.contains("icontains"), "{list}");
+    assert_eq!(
+        server.calls(),
+        16,
+        "2 prompts × 2 providers × 2 tests × 2 samples"
+    );
+    s.send("\x1b");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+/// Issue 22: the Run view's picker (`o`) lists promptfooconfig.yaml of the current directory
+/// beside the session files; enter runs it through the spend guard and lists its tests.
+#[test]
+fn the_picker_opens_promptfooconfig_yaml_of_the_current_directory() {
+    let server = promptfoo_server::ChatServer::start();
+    let base = server.base_url();
+    let env = [
+        ("OPENAI_BASE_URL", base.as_str()),
+        ("OPENAI_API_KEY", "sk-loopback"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    getting_started_in(dir.path());
+    let mut s = Session::start_with(dir, 30, 120, &env);
+    s.wait_for("support-answer");
+    s.send("2");
+    s.wait_for("No runs yet.");
+    s.send("o");
+    s.wait_for("promptfooconfig.yaml");
+    s.send("\r");
+    s.wait_for("Start this run?");
+    s.send("y");
+    let list = s.wait_for("0 flaky, 0 failing of 8");
+    assert!(list.contains("5/5  100%"), "the default N is 5: {list}");
+    assert_eq!(server.calls(), 40);
+    s.send("\x1b");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -33,6 +33,8 @@ mod save;
 mod sessions;
 #[path = "common/stored.rs"]
 mod stored;
+#[path = "tui_views/suite.rs"]
+mod suite;
 #[path = "tui_views/versions.rs"]
 mod versions;
 #[path = "tui_views/worker.rs"]

@@ -43,6 +43,9 @@ pub struct PromptfooFlags {
     /// options.provider, else the config's first provider]; mock:judge grades offline
     #[arg(long, value_name = "PROVIDER:MODEL")]
     pub judge_model: Option<String>,
+    /// Run a promptfoo config in the TUI's Run view and list its tests there, flaky first
+    #[arg(long)]
+    pub tui: bool,
 }
 
 /// Samples per test when `-n` is not given.
@@ -64,9 +67,10 @@ pub(super) fn check_if_promptfoo(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<
             || flags.fail_on_flaky
             || flags.keep_going
             || flags.judge_model.is_some()
+            || flags.tui
         {
             anyhow::bail!(
-                "-n, --model, --judge-model, --fail-on-flaky and --keep-going apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)",
+                "-n, --model, --judge-model, --fail-on-flaky, --keep-going and --tui apply to promptfoo configs; {} is read as a session file (pass --format promptfoo if it is a promptfoo config)",
                 args.session.display()
             );
         }
@@ -96,6 +100,9 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 paint(Tone::Muted, &format!("note: {}", one_line(note)))
             );
         }
+    }
+    if flags.tui {
+        return open_tui(args, ctx, &converted, n);
     }
     let ci_ctx = super::check::ci_database(ctx)?;
     let ctx = with_providers(ci_ctx.as_ref().unwrap_or(ctx), &converted);
@@ -134,20 +141,43 @@ fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `--tui`: the suite runs in the Run view (through its spend guard) and its tests are listed
+/// there, flaky first, once the run ends.
+fn open_tui(
+    args: &CheckArgs,
+    ctx: &Ctx,
+    converted: &Converted,
+    n: u32,
+) -> anyhow::Result<ExitCode> {
+    let flags = &args.promptfoo;
+    if ctx.json || flags.keep_going || args.run.is_some() || args.junit.is_some() {
+        anyhow::bail!(
+            "--tui opens the suite in the terminal: --json, --keep-going, --run and --junit apply to temper check without it"
+        );
+    }
+    let options = crate::tui::Options {
+        db_path: ctx.db_path.clone(),
+        theme: ctx.theme.clone(),
+        keys: ctx.config.ui.keys.clone(),
+        config: crate::promptfoo::suite_run::config_with_providers(&ctx.config, converted),
+        trace: None,
+    };
+    let suite = crate::promptfoo::SuiteSpec {
+        path: args.session.clone(),
+        models: flags.models.clone(),
+        samples: n,
+    };
+    crate::tui::run_suite(options, suite)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `ctx` with the provider tables the config's `apiBaseUrl`/`apiKeyEnvar` need laid over.
 fn with_providers(ctx: &Ctx, converted: &Converted) -> Ctx {
-    let mut config = ctx.config.clone();
-    for (name, provider) in &converted.extra_providers {
-        config
-            .providers
-            .entry(name.clone())
-            .or_insert_with(|| provider.clone());
-    }
     Ctx {
         json: ctx.json,
         db_path: ctx.db_path.clone(),
         db_given: ctx.db_given,
-        config,
+        config: crate::promptfoo::suite_run::config_with_providers(&ctx.config, converted),
         config_path: ctx.config_path.clone(),
         theme: ctx.theme.clone(),
     }
@@ -157,13 +187,7 @@ fn with_providers(ctx: &Ctx, converted: &Converted) -> Ctx {
 /// session and run it like `temper check` runs a session file.
 fn run_suite(converted: &Converted, yes: bool, ctx: &Ctx) -> anyhow::Result<(i64, f64)> {
     let mut store = ctx.open_store()?;
-    let origin = format!("promptfoo: {}", converted.session.path.display());
-    for (name, body) in &converted.prompts {
-        store
-            .save_version(name, body, &origin)
-            .with_context(|| format!("saving prompt {name}"))?;
-    }
-    let resolved = crate::session::resolve(&converted.session, &store, &ctx.config)?;
+    let resolved = crate::promptfoo::suite_run::prepare(&mut store, converted, &ctx.config)?;
     drop(store);
     super::check_run::run_session(&converted.session, &resolved, yes, ctx)
 }
@@ -206,60 +230,22 @@ fn grade_run(
     ctx: &Ctx,
 ) -> anyhow::Result<SuiteReport> {
     let store = ctx.open_store()?;
-    let variants: Vec<&str> = converted
-        .session
-        .variants
-        .iter()
-        .map(|v| v.name.as_str())
-        .collect();
-    let cells: Vec<_> = store
-        .cells(run_id)
-        .with_context(|| format!("loading run #{run_id}"))?
-        .into_iter()
-        .filter(|c| {
-            variants.contains(&c.cell.variant_name.as_str())
-                && converted.tests.contains_key(&c.cell.case_name)
-        })
-        .collect();
-    if cells.is_empty() {
-        anyhow::bail!(
-            "run #{run_id} has no cell of this promptfoo suite; run it without --run first"
-        );
-    }
-    let samples: Vec<Vec<SampleRow>> = cells
-        .iter()
-        .map(|c| store.samples(c.id))
-        .collect::<Result<_, _>>()?;
+    let (cells, samples) = crate::promptfoo::suite_run::suite_cells(&store, converted, run_id)
+        .with_context(|| format!("loading run #{run_id}"))?;
     drop(store);
     for judge in judges {
         let suite = (converted.session.name.as_str(), &cells[..], &samples[..]);
         spent += judge_cells(judge, suite, spent, yes, ctx)?;
     }
     let store = ctx.open_store()?;
-    let rubric_grades = crate::promptfoo::judge::rubric_grades(&store, judges, &cells, &samples)
-        .context("loading the judge's grades")?;
-    let labels: Vec<String> = cells
-        .iter()
-        .map(|c| format!("{}@{}", c.prompt, c.prompt_number))
-        .collect();
-    let facts: Vec<crate::session::CellFacts<'_>> = cells
-        .iter()
-        .zip(&samples)
-        .zip(&labels)
-        .map(|((c, s), label)| crate::session::CellFacts {
-            prompt: label,
-            variant: &c.cell.variant_name,
-            case: &c.cell.case_name,
-            samples: s,
-            grades: &[],
-        })
-        .collect();
-    Ok(crate::promptfoo::build_report(
+    crate::promptfoo::suite_run::grade(
+        &store,
         converted,
-        run_id,
-        (&facts, &rubric_grades),
+        (run_id, &cells, &samples),
+        judges,
         fail_on_flaky,
-    ))
+    )
+    .context("grading the suite")
 }
 
 /// `--junit` and `--summary` through the session's CI writers.

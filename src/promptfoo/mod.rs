@@ -13,6 +13,7 @@ pub mod nunjucks;
 pub mod prompts;
 pub mod providers;
 pub mod report;
+pub mod suite_run;
 pub mod tests_load;
 pub mod values;
 
@@ -22,6 +23,7 @@ pub use convert::{Converted, convert};
 pub use detect::looks_like_promptfoo;
 pub use grade::{SampleFacts, grade_test};
 pub use report::{SuiteReport, TestReport, build_report};
+pub use suite_run::SuiteSpec;
 
 use thiserror::Error;
 

@@ -75,6 +75,11 @@ pub enum Request {
     },
     /// Evaluate a session's checks over a finished run.
     CheckSession { path: PathBuf, run_id: i64 },
+    /// Grade a promptfoo suite's finished run into its flakiness report.
+    CheckSuite {
+        suite: crate::promptfoo::SuiteSpec,
+        run_id: i64,
+    },
     /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
     Estimate(RunSpec),
     /// Replay an LLM span of the Trace view, or probe a chunk (see `tui::replay`).
@@ -94,6 +99,8 @@ pub enum RunSpec {
     },
     /// A session file's matrix, as `temper run --session FILE` runs it.
     Session { path: PathBuf },
+    /// A promptfoo config, as `temper check CONFIG` runs it (its prompts saved first).
+    Suite(crate::promptfoo::SuiteSpec),
 }
 
 /// A planned run, shared between the worker, the view and the runner. Two are equal when they
@@ -243,6 +250,8 @@ pub enum Event {
     SessionSaved(PathBuf),
     /// A session's checks over its run.
     SessionChecks(Box<SessionChecks>),
+    /// A promptfoo suite's flakiness report over its run.
+    SuiteChecks(Box<crate::promptfoo::SuiteReport>),
     /// The spend guard's verdict on a run the user asked for.
     Estimated(Box<SpendCheck>),
     /// Progress of a run started from the TUI.

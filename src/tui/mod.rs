@@ -18,6 +18,7 @@ pub mod replay;
 pub mod runs;
 pub mod session;
 pub mod spend;
+pub mod suite;
 pub mod tabs;
 pub mod terminal;
 pub mod text;
@@ -67,7 +68,13 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// Open the TUI on the real terminal and run until the user quits.
 pub fn run(options: Options) -> anyhow::Result<()> {
-    run_on(runtime()?, options, None)
+    run_on(runtime()?, options, None, None)
+}
+
+/// Open the TUI on the Run view running the promptfoo suite `suite` (`temper check CONFIG
+/// --tui`), and run until the user quits.
+pub fn run_suite(options: Options, suite: crate::promptfoo::SuiteSpec) -> anyhow::Result<()> {
+    run_on(runtime()?, options, None, Some(suite))
 }
 
 /// Open the TUI on the Trace view, fed live by `feed` (whose receiver runs on `runtime`), and
@@ -77,13 +84,14 @@ pub fn run_live(
     options: Options,
     feed: live::Feed,
 ) -> anyhow::Result<()> {
-    run_on(runtime, options, Some(feed))
+    run_on(runtime, options, Some(feed), None)
 }
 
 fn run_on(
     runtime: tokio::runtime::Runtime,
     options: Options,
     feed: Option<live::Feed>,
+    suite: Option<crate::promptfoo::SuiteSpec>,
 ) -> anyhow::Result<()> {
     terminal::install_panic_hook();
     let mut app = new_app(&options);
@@ -102,6 +110,11 @@ fn run_on(
     highlight::warm_up();
     if let Some(path) = &options.trace {
         worker.send(event::Request::LoadTrace { path: path.clone() });
+    }
+    if let Some(suite) = suite {
+        app.show_tab(action::Tab::Run);
+        let effects = app.run.open_suite(suite);
+        app.apply(effects);
     }
     let stop = tokio_util::sync::CancellationToken::new();
     let feeding = match feed {

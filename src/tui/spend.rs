@@ -36,6 +36,7 @@ pub fn check(store: &Store, config: &Config, db_path: &Path, spec: RunSpec) -> E
             format!("planning {}@{}", version.info.prompt, version.info.number)
         }
         RunSpec::Session { path } => format!("planning the session {}", path.display()),
+        RunSpec::Suite(spec) => format!("planning the promptfoo suite {}", spec.path.display()),
     };
     match build(store, config, db_path, spec) {
         Ok(check) => Event::Estimated(Box::new(check)),
@@ -49,7 +50,7 @@ fn build(
     db_path: &Path,
     spec: RunSpec,
 ) -> Result<SpendCheck, String> {
-    let (label, mut plan, session) = match spec {
+    let (label, plan, session) = match spec {
         RunSpec::Prompt {
             version,
             models,
@@ -70,7 +71,20 @@ fn build(
             let plan = crate::session::plan(&session, &resolved, &config.run);
             (format!("session {}", session.name), plan, Some(path))
         }
+        // Saving the suite's prompts writes: the worker sends it to `tui::suite` instead.
+        RunSpec::Suite(_) => return Err("a promptfoo suite is planned by the worker".into()),
     };
+    guard(store, config, db_path, (label, plan, session))
+}
+
+/// Price `plan` (before any call), estimate it from the price book and past samples, and
+/// decide whether it may start, must be confirmed, or is refused.
+pub fn guard(
+    store: &Store,
+    config: &Config,
+    db_path: &Path,
+    (label, mut plan, session): (String, Plan, Option<std::path::PathBuf>),
+) -> Result<SpendCheck, String> {
     let book = PriceBook::load(config, None).map_err(|e| e.to_string())?;
     plan.prices = Some(Arc::new(book.clone()));
     let registry = crate::runner::registry(config, db_path);

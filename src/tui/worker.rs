@@ -237,12 +237,16 @@ impl Worker {
                     Err(e) => failed(format!("loading the trends of {prompt}"), &e),
                 }
             }
-            Request::ListSessions { dir } => super::session::list(&dir),
+            Request::ListSessions { dir } => super::suite::with_configs(super::session::list(&dir)),
             Request::OpenSession { path } => super::session::open(&path),
             Request::SaveSession { dir, name, session } => {
                 super::session::save(&dir, &name, &session)
             }
             Request::CheckSession { path, run_id } => super::session::check(store, &path, run_id),
+            Request::Estimate(super::event::RunSpec::Suite(spec)) => {
+                super::suite::check(store, &self.config, &self.db_path, &spec)
+            }
+            Request::CheckSuite { suite, run_id } => super::suite::grade(store, &suite, run_id),
             Request::Estimate(spec) => {
                 super::spend::check(store, &self.config, &self.db_path, spec)
             }

@@ -1,8 +1,10 @@
 //! The cases list of a session's verdict in the Run view: one row per case × variant with a
 //! ✓ or ✗ per check, the selected row's failures spelled out under it, and `f` to show only the
 //! failing rows. The order is a hook ([`CasesList::sorted_by`]) so other suites can reuse the
-//! list with their own order (flaky cases first, say).
+//! list with their own order; a promptfoo suite's rows also carry their flakiness
+//! (`super::flaky`), which ranks them first: flaky, then failing, then passing.
 
+use super::flaky::Flakiness;
 use crate::session::CaseOutcome;
 use crate::tui::text::one_line;
 use crate::tui::theme::Theme;
@@ -31,6 +33,10 @@ pub fn failures_first(a: &CaseOutcome, b: &CaseOutcome) -> Ordering {
 #[derive(Debug, Clone)]
 pub struct CasesList {
     rows: Vec<CaseOutcome>,
+    /// Per row, its flakiness over N samples (a promptfoo suite's rows; empty for a session).
+    flakiness: Vec<Flakiness>,
+    /// The title of a suite's list (`suite: 2 flaky, 1 failing of 8 · run #3`).
+    verdict: Option<String>,
     order: Order,
     failures_only: bool,
     /// Indexes into `rows` of the rows shown, in order.
@@ -41,8 +47,19 @@ pub struct CasesList {
 impl CasesList {
     /// All `rows`, as run.
     pub fn new(rows: Vec<CaseOutcome>) -> CasesList {
+        CasesList::with_flakiness(rows, Vec::new(), None)
+    }
+
+    /// `rows` with their `flakiness` (aligned, or empty) and the list's `verdict` title.
+    pub fn with_flakiness(
+        rows: Vec<CaseOutcome>,
+        flakiness: Vec<Flakiness>,
+        verdict: impl Into<Option<String>>,
+    ) -> CasesList {
         let mut list = CasesList {
             rows,
+            flakiness,
+            verdict: verdict.into(),
             order: as_run,
             failures_only: false,
             shown: Vec::new(),
@@ -59,11 +76,34 @@ impl CasesList {
         self
     }
 
+    /// The flakiness of row `i`, when the list is a suite's.
+    pub fn flakiness(&self, i: usize) -> Option<&Flakiness> {
+        self.flakiness.get(i)
+    }
+
+    /// The title a suite's list gives itself.
+    pub fn verdict(&self) -> Option<&str> {
+        self.verdict.as_deref()
+    }
+
+    /// Row `i` failed, or (in a suite) was flaky.
+    fn is_problem(&self, i: usize) -> bool {
+        !self.rows[i].passed || self.flakiness(i).is_some_and(|f| f.rank() < 2)
+    }
+
+    fn rank(&self, i: usize) -> u8 {
+        self.flakiness(i).map_or(0, Flakiness::rank)
+    }
+
     fn refilter(&mut self) {
         let mut shown: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| !self.failures_only || !self.rows[i].passed)
+            .filter(|&i| !self.failures_only || self.is_problem(i))
             .collect();
-        shown.sort_by(|&a, &b| (self.order)(&self.rows[a], &self.rows[b]));
+        shown.sort_by(|&a, &b| {
+            self.rank(a)
+                .cmp(&self.rank(b))
+                .then_with(|| (self.order)(&self.rows[a], &self.rows[b]))
+        });
         self.shown = shown;
         let len = self.shown.len();
         self.cursor.select(self.cursor.selected, len);
@@ -84,6 +124,13 @@ impl CasesList {
     /// The rows shown, in order.
     pub fn shown(&self) -> impl Iterator<Item = &CaseOutcome> {
         self.shown.iter().map(|&i| &self.rows[i])
+    }
+
+    /// The rows shown with their flakiness (a suite's), in order.
+    pub fn shown_with_flakiness(&self) -> impl Iterator<Item = (&CaseOutcome, Option<&Flakiness>)> {
+        self.shown
+            .iter()
+            .map(|&i| (&self.rows[i], self.flakiness(i)))
     }
 
     /// The row under the cursor.
@@ -138,9 +185,22 @@ impl CasesList {
             pane(one_line(&title, theme.text()), true, theme),
             spec,
             theme,
-            |i| row(&self.rows[self.shown[i]], theme),
+            |i| {
+                let at = self.shown[i];
+                row(&self.rows[at], self.flakiness(at), theme)
+            },
         );
-        let text = self.selected().map(failures_of).unwrap_or_default();
+        let mut text = self.selected().map(failures_of).unwrap_or_default();
+        let note = self
+            .shown
+            .get(self.cursor.selected)
+            .and_then(|&i| self.flakiness(i));
+        if let Some(note) = note.map(|f| &f.note).filter(|n| !n.is_empty()) {
+            if !text.is_empty() {
+                text.push_str(" | ");
+            }
+            text.push_str(note);
+        }
         frame.render_widget(
             Paragraph::new(one_line(&text, theme.fg(theme.error))).wrap(Wrap { trim: false }),
             detail,
@@ -148,8 +208,9 @@ impl CasesList {
     }
 }
 
-/// One row: the verdict, case, variant and prompt, then ✓/✗ per check.
-fn row(outcome: &CaseOutcome, theme: &Theme) -> Line<'static> {
+/// One row: the verdict (a suite's: flakiness, pass rate and stability), case, variant and
+/// prompt, then ✓/✗ per check.
+fn row(outcome: &CaseOutcome, flakiness: Option<&Flakiness>, theme: &Theme) -> Line<'static> {
     let mark = |passed: bool| {
         if passed {
             Span::styled("✓ ", theme.fg(theme.ok))
@@ -157,16 +218,17 @@ fn row(outcome: &CaseOutcome, theme: &Theme) -> Line<'static> {
             Span::styled("✗ ", theme.fg(theme.error))
         }
     };
-    let mut spans = vec![
-        mark(outcome.passed),
-        Span::styled(
-            crate::sanitize::one_line(&format!(
-                "{}  {} [{}]",
-                outcome.case, outcome.variant, outcome.prompt
-            )),
-            theme.text(),
-        ),
-    ];
+    let mut spans = match flakiness {
+        Some(f) => f.spans(theme),
+        None => vec![mark(outcome.passed)],
+    };
+    spans.extend([Span::styled(
+        crate::sanitize::one_line(&format!(
+            "{}  {} [{}]",
+            outcome.case, outcome.variant, outcome.prompt
+        )),
+        theme.text(),
+    )]);
     for check in &outcome.checks {
         spans.push(Span::raw("  "));
         spans.push(mark(check.passed));

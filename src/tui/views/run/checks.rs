@@ -45,15 +45,17 @@ pub fn draw_checks(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme)
     if let Some(list) = &view.session_cases {
         let popup = bottom(area, (area.height / 2).max(8));
         frame.render_widget(Clear, popup);
-        let title = format!(
-            "{}: {} · run #{}",
-            checks.name,
-            match checks.failures.len() {
-                0 => "every check holds".to_string(),
-                n => format!("{n} failed"),
-            },
-            checks.run_id
-        );
+        let title = list.verdict().map(str::to_string).unwrap_or_else(|| {
+            format!(
+                "{}: {} · run #{}",
+                checks.name,
+                match checks.failures.len() {
+                    0 => "every check holds".to_string(),
+                    n => format!("{n} failed"),
+                },
+                checks.run_id
+            )
+        });
         list.draw(frame, popup, &title, theme);
         return;
     }

@@ -65,6 +65,12 @@ impl RunView {
                 run_id: o.run_id,
             }));
         }
+        if let (Ok(o), Some(suite)) = (result, self.running_suite.take()) {
+            out.push(Effect::Request(Request::CheckSuite {
+                suite,
+                run_id: o.run_id,
+            }));
+        }
         out.extend(self.refresh());
         out
     }

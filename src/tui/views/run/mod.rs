@@ -8,6 +8,7 @@ pub mod cases;
 mod checks;
 mod dist;
 mod draw;
+pub mod flaky;
 mod live;
 mod popup;
 pub mod save;
@@ -69,6 +70,10 @@ pub struct RunView {
     confirm: Option<Box<crate::tui::event::SpendCheck>>,
     /// The session file of the run started last, if it was a session's.
     running_session: Option<std::path::PathBuf>,
+    /// The promptfoo suite of the last estimate asked for, until it starts.
+    pending_suite: Option<crate::promptfoo::SuiteSpec>,
+    /// The promptfoo suite of the run started last: graded when it ends.
+    running_suite: Option<crate::promptfoo::SuiteSpec>,
     /// `o`: the session files to pick from.
     session_picker: Option<(Vec<std::path::PathBuf>, ListCursor)>,
     /// The checks of the last session run, until `esc`.
@@ -111,6 +116,8 @@ impl Default for RunView {
             budget_usd: None,
             confirm: None,
             running_session: None,
+            pending_suite: None,
+            running_suite: None,
             session_picker: None,
             session_checks: None,
             session_cases: None,
@@ -358,6 +365,7 @@ impl View for RunView {
                     format!("saved {}", path.display()),
                 )]
             }
+            Event::SuiteChecks(report) => self.on_suite_checks(report),
             Event::SessionChecks(checks) => {
                 self.session_cases =
                     (!checks.cases.is_empty()).then(|| cases::CasesList::new(checks.cases.clone()));

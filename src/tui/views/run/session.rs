@@ -27,7 +27,9 @@ impl RunView {
             self.session_picker = None;
             return vec![Effect::Status(
                 Level::Warn,
-                format!("no session files: {SESSIONS_DIR}/*.toml under the current directory"),
+                format!(
+                    "no session files: {SESSIONS_DIR}/*.toml or promptfooconfig.yaml under the current directory"
+                ),
             )];
         }
         self.session_picker = Some((files.to_vec(), ListCursor::default()));
@@ -49,6 +51,9 @@ impl RunView {
                 let path = files.get(cursor.selected).cloned();
                 self.session_picker = None;
                 return Some(match path {
+                    Some(path) if crate::tui::suite::is_config(&path) => {
+                        self.open_suite(crate::promptfoo::SuiteSpec::new(path))
+                    }
                     Some(path) => vec![Effect::Request(Request::OpenSession { path })],
                     None => Vec::new(),
                 });
@@ -57,6 +62,30 @@ impl RunView {
             _ => {}
         }
         Some(Vec::new())
+    }
+
+    /// Run a promptfoo suite (the picker's YAML, `temper check CONFIG --tui`) through the
+    /// spend guard; once it ends its tests are graded and listed, flaky first.
+    pub fn open_suite(&mut self, suite: crate::promptfoo::SuiteSpec) -> Vec<Effect> {
+        self.estimate(crate::tui::event::RunSpec::Suite(suite))
+    }
+
+    /// The suite's report arrived: its tests become the cases list, flaky first.
+    pub(super) fn on_suite_checks(
+        &mut self,
+        report: &crate::promptfoo::SuiteReport,
+    ) -> Vec<Effect> {
+        let list = super::cases::CasesList::from_suite(report);
+        self.session_checks = Some(crate::tui::event::SessionChecks {
+            name: report.suite.clone(),
+            run_id: report.run_id,
+            cells: report.tests.len(),
+            checks: Vec::new(),
+            failures: Vec::new(),
+            cases: Vec::new(),
+        });
+        self.session_cases = Some(list);
+        Vec::new()
     }
 
     /// The picker's files and cursor, while it is up.

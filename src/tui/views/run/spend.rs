@@ -14,6 +14,10 @@ impl RunView {
     pub fn estimate(&mut self, spec: RunSpec) -> Vec<Effect> {
         self.confirm = None;
         self.estimating = true;
+        self.pending_suite = match &spec {
+            RunSpec::Suite(suite) => Some(suite.clone()),
+            _ => None,
+        };
         vec![
             Effect::Request(Request::Estimate(spec)),
             Effect::Status(Level::Info, "estimating the cost of the run…".into()),
@@ -45,6 +49,10 @@ impl RunView {
 
     fn start(&mut self, check: &SpendCheck) -> Vec<Effect> {
         self.running_session = check.session.clone();
+        self.running_suite = self
+            .pending_suite
+            .take()
+            .filter(|_| check.label.starts_with("promptfoo "));
         self.budget_usd = check.plan.0.budget_usd;
         vec![Effect::StartRun {
             label: check.label.clone(),
@@ -114,7 +122,9 @@ impl RunView {
             return Some("y starts the run · any other key cancels");
         }
         if self.session_picker.is_some() {
-            return Some("j/k pick a session · enter runs it (after the estimate) · esc");
+            return Some(
+                "j/k pick a session or promptfoo config · enter runs it (after the estimate) · esc",
+            );
         }
         if self.save_input.is_some() {
             return Some("a file name (letters, digits, - _ .) · enter saves · esc cancels");
