@@ -48,9 +48,6 @@ pub struct PromptfooFlags {
     pub tui: bool,
 }
 
-/// Samples per test when `-n` is not given.
-const DEFAULT_SAMPLES: u32 = 5;
-
 /// Run `args.session` as a promptfoo config when it is one; `None` leaves it to the session path.
 pub(super) fn check_if_promptfoo(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<Option<ExitCode>> {
     let flags = &args.promptfoo;
@@ -81,7 +78,9 @@ pub(super) fn check_if_promptfoo(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<
 
 fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let flags = &args.promptfoo;
-    let n = flags.samples.unwrap_or(DEFAULT_SAMPLES);
+    let n = flags
+        .samples
+        .unwrap_or(crate::promptfoo::suite_run::DEFAULT_SAMPLES);
     if n == 0 {
         anyhow::bail!("-n must be at least 1");
     }

@@ -39,8 +39,15 @@ pub fn lines(split: &[CostSplit], width: usize, theme: &Theme) -> Vec<Line<'stat
         .max()
         .unwrap_or(0)
         .clamp(8, (width / 4).max(8));
+    // One bar width for every model, so lengths compare and the numbers line up.
+    let text = split
+        .iter()
+        .map(|s| numbers(s).chars().count())
+        .max()
+        .unwrap_or(0);
+    let bar = width.saturating_sub(name + 1 + text + 2);
     for s in split {
-        out.push(model_line(s, (name, width), max, theme));
+        out.push(model_line(s, (name, bar), max, theme));
     }
     out
 }
@@ -49,10 +56,10 @@ fn part_style(part: usize, theme: &Theme) -> ratatui::style::Style {
     theme.fg([theme.accent, theme.ok, theme.warning][part])
 }
 
-/// `model  ███▓▓▓▓▓░  $0.9750  in 31% · cached 8% · out 61%`.
+/// `model  ███▓▓▓▓▓░  $0.9750  in 31% · cached 8% · out 61%`, the bar `bar` cells wide.
 fn model_line(
     s: &CostSplit,
-    (name, width): (usize, usize),
+    (name, bar): (usize, usize),
     max: f64,
     theme: &Theme,
 ) -> Line<'static> {
@@ -61,7 +68,6 @@ fn model_line(
         theme.text(),
     )];
     let text = numbers(s);
-    let bar = width.saturating_sub(name + 1 + text.chars().count() + 2);
     if bar >= MIN_BAR {
         spans.extend(stacked(s, max, bar, theme));
         spans.push(Span::raw("  "));
@@ -88,7 +94,7 @@ pub fn numbers(s: &CostSplit) -> String {
         );
     };
     if total <= 0.0 {
-        return "$0 (local)".to_string();
+        return format!("{:>9}  local: no charge", "$0");
     }
     let pct = |v: Option<f64>| v.map_or(0.0, |v| v / total * 100.0);
     format!(
@@ -157,7 +163,10 @@ mod tests {
         let small = text(&lines[2]);
         let count = |s: &str, c: char| s.chars().filter(|x| *x == c).count();
         let bar = |s: &str| MARKS.iter().map(|m| count(s, *m)).sum::<usize>();
-        assert_eq!(bar(&small) * 2, bar(&big), "{big}\n{small}");
+        // Half the spend, half the length (to the cell), and the numbers line up.
+        assert!((bar(&small) * 2).abs_diff(bar(&big)) <= 1, "{big}\n{small}");
+        let column = |s: &str| s[..s.find(" in ").unwrap_or(0)].chars().count();
+        assert_eq!(column(&big), column(&small), "{big}\n{small}");
         assert!(count(&big, '▓') > count(&big, '█'), "{big}");
         assert_eq!(count(&small, '▓'), 0, "{small}");
         assert!(big.contains("cached 60%"), "{big}");
