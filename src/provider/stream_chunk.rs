@@ -8,6 +8,7 @@ use serde::de::{self, IgnoredAny, Visitor};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// One `data:` event of an OpenAI-compatible stream.
 #[derive(Deserialize, Default)]
@@ -20,9 +21,35 @@ pub(crate) struct Chunk<'a> {
     /// Present once, in the last chunk when `stream_options.include_usage` was sent.
     pub usage: Option<Value>,
     #[serde(borrow)]
-    pub choices: Option<Vec<Choice<'a>>>,
+    pub choices: Option<FirstChoice<'a>>,
     /// Any non-null `error` makes the chunk an error event.
     pub error: Option<IgnoredAny>,
+}
+
+/// `choices`, of which temper reads the first (it asks for one answer): the rest are skipped
+/// and no list is built.
+#[derive(Default)]
+pub(crate) struct FirstChoice<'a>(pub Option<Choice<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for FirstChoice<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(FirstVisitor(PhantomData))
+    }
+}
+
+struct FirstVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for FirstVisitor<'a> {
+    type Value = FirstChoice<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of choices")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let first = seq.next_element::<Choice<'a>>()?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(FirstChoice(first))
+    }
 }
 
 /// One entry of `choices`.
@@ -122,7 +149,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(c.model.0, Some(Cow::Borrowed("m"))));
-        let delta = c.choices.unwrap().remove(0).delta.unwrap();
+        let delta = c.choices.unwrap().0.unwrap().delta.unwrap();
         assert!(matches!(delta.content.0, Some(Cow::Owned(ref s)) if s == "a\nb"));
     }
 
@@ -133,9 +160,22 @@ mod tests {
         )
         .unwrap();
         assert!(c.model.as_deref().is_none() && c.system_fingerprint.as_deref().is_none());
-        let choice = c.choices.unwrap().remove(0);
+        let choice = c.choices.unwrap().0.unwrap();
         assert!(choice.finish_reason.as_deref().is_none());
         assert!(choice.delta.unwrap().content.as_deref().is_none());
+    }
+
+    #[test]
+    fn only_the_first_choice_is_read() {
+        let c: Chunk = serde_json::from_str(
+            r#"{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}},7]}"#,
+        )
+        .unwrap();
+        let delta = c.choices.unwrap().0.unwrap().delta.unwrap();
+        assert_eq!(delta.content.as_deref(), Some("a"));
+        let none: Chunk = serde_json::from_str(r#"{"choices":[]}"#).unwrap();
+        assert!(none.choices.unwrap().0.is_none());
+        assert!(serde_json::from_str::<Chunk>(r#"{"choices":{"x":1}}"#).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::http_stream::{Assembler, Step, Timing, error_event, excerpt};
 use super::stream_chunk::{Chunk, Text};
 use super::{Response, ToolCall, Usage, UsageSource};
+use serde::Serialize;
 use serde_json::error::Category;
 use serde_json::{Value, json};
 
@@ -86,7 +87,7 @@ impl Assembler for OpenAiStream {
         }
         update(&mut self.fingerprint, &chunk.system_fingerprint);
         update(&mut self.model, &chunk.model);
-        let Some(choice) = chunk.choices.and_then(|c| c.into_iter().next()) else {
+        let Some(choice) = chunk.choices.and_then(|c| c.0) else {
             return Ok(Step::Nothing);
         };
         update(&mut self.finish_reason, &choice.finish_reason);
@@ -124,16 +125,25 @@ impl Assembler for OpenAiStream {
             .logprobs
             .and_then(|content| super::parse_openai(&json!({"logprobs": {"content": content}})));
         // The answer in the non-streamed shape, so reports and the backend split read it alike.
-        let raw = json!({
-            "object": "chat.completion",
-            "streamed": true,
-            "model": self.model,
-            "system_fingerprint": self.fingerprint,
-            "choices": [{"index": 0, "finish_reason": self.finish_reason,
-                         "message": {"role": "assistant", "content": self.text}}],
-            "usage": self.usage.map(|u| json!({"prompt_tokens": u.input,
-                "completion_tokens": u.output})),
-        });
+        let raw = RawAnswer {
+            choices: [RawChoice {
+                finish_reason: self.finish_reason.as_deref(),
+                index: 0,
+                message: RawMessage {
+                    content: &self.text,
+                    role: "assistant",
+                },
+            }],
+            model: self.model.as_deref(),
+            object: "chat.completion",
+            streamed: true,
+            system_fingerprint: self.fingerprint.as_deref(),
+            usage: self.usage.map(|u| RawUsage {
+                completion_tokens: u.output,
+                prompt_tokens: u.input,
+            }),
+        };
+        let raw = serde_json::to_string(&raw).ok();
         Response {
             text: self.text,
             tool_calls: self.tools,
@@ -142,12 +152,43 @@ impl Assembler for OpenAiStream {
             usage_source,
             system_fingerprint: self.fingerprint,
             latency: timing.latency,
-            raw: Some(raw.to_string()),
+            raw,
             logprobs,
             region,
             ttft: timing.ttft,
         }
     }
+}
+
+/// The assembled answer as the non-streamed call returns it, serialised straight from borrowed
+/// fields (fields in alphabetical order, as a `serde_json::Value` would print them).
+#[derive(Serialize)]
+struct RawAnswer<'a> {
+    choices: [RawChoice<'a>; 1],
+    model: Option<&'a str>,
+    object: &'static str,
+    streamed: bool,
+    system_fingerprint: Option<&'a str>,
+    usage: Option<RawUsage>,
+}
+
+#[derive(Serialize)]
+struct RawChoice<'a> {
+    finish_reason: Option<&'a str>,
+    index: u32,
+    message: RawMessage<'a>,
+}
+
+#[derive(Serialize)]
+struct RawMessage<'a> {
+    content: &'a str,
+    role: &'static str,
+}
+
+#[derive(Serialize)]
+struct RawUsage {
+    completion_tokens: i64,
+    prompt_tokens: i64,
 }
 
 #[cfg(test)]
@@ -180,7 +221,15 @@ mod tests {
         assert_eq!(r.finish_reason.as_deref(), Some("tool_calls"));
         assert_eq!((r.usage.input, r.usage.output), (5, 3));
         assert_eq!(r.logprobs.map(|l| l.len()), Some(1));
-        assert!(r.raw.unwrap_or_default().contains("\"model\":\"m\""));
+        // The same text a `serde_json::Value` of the non-streamed shape prints.
+        let expected = json!({
+            "object": "chat.completion", "streamed": true, "model": "m",
+            "system_fingerprint": null,
+            "choices": [{"index": 0, "finish_reason": "tool_calls",
+                         "message": {"role": "assistant", "content": "Hello"}}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 3},
+        });
+        assert_eq!(r.raw.unwrap_or_default(), expected.to_string());
     }
 
     #[test]
