@@ -1,6 +1,6 @@
 //! JSONL trace files read on every core: the file is cut into blocks of whole lines, the blocks
 //! are parsed by a few threads at once, and their spans and bad lines are put back in file
-//! order, so the result is the same as reading line by line (see docs/architecture.md). Only a
+//! order, so the result is the same as reading line by line. Only a
 //! few blocks are in flight, so the raw text never has to be held whole.
 
 use super::format::Format;
@@ -11,7 +11,7 @@ use std::io::{BufRead, Read};
 use std::sync::{Mutex, mpsc};
 
 /// Bytes per block (rounded up to the end of a line).
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 /// At most this many bad lines are described one by one; the rest are counted.
 pub const MAX_WARNINGS: usize = 1000;
 
@@ -61,6 +61,9 @@ fn read_blocks(reader: impl BufRead, format: Format, block: usize) -> std::io::R
         let mut parts: BTreeMap<usize, Parsed> = done_rx.iter().collect();
         sent?;
         let mut all = Parsed::default();
+        // Sized once: growing by doubling would hold up to twice the spans while copying.
+        all.spans
+            .reserve_exact(parts.values().map(|p| p.spans.len()).sum());
         while let Some((_, part)) = parts.pop_first() {
             all.spans.extend(part.spans);
             let room = MAX_WARNINGS.saturating_sub(all.warnings.len());
