@@ -81,7 +81,10 @@ fn the_database_file_alone_holds_every_commit_after_exit() {
     let copy = tempfile::tempdir().unwrap();
     std::fs::copy(d.join("t.db"), copy.path().join("t.db")).unwrap();
     std::fs::copy(d.join("config.toml"), copy.path().join("config.toml")).unwrap();
-    let out = temper(copy.path()).args(["runs", "--json"]).output().unwrap();
+    let out = temper(copy.path())
+        .args(["runs", "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let runs = runs.as_array().or_else(|| runs["runs"].as_array()).unwrap();
