@@ -2,8 +2,9 @@
 //! version (for `temper cost`), and cost per variant and per run (for `temper report`).
 //!
 //! Stability here is the simple measure of docs/architecture.md: largest group of identical
-//! outputs divided by the number of answered samples, taken per cell; a model's stability is its
-//! worst cell. The analysis module offers richer measures.
+//! answers (same stored output hash: text and tool calls, call ids aside) divided by the number
+//! of answered samples, taken per cell; a model's stability is its worst cell. The analysis
+//! module offers richer measures. Everything is aggregated by the store ("History at scale").
 
 use super::money::CostSummary;
 use crate::store::{CellInfo, Measure, SampleRow, SampleStatus, Store, StoreError, nearest_rank};
@@ -88,7 +89,10 @@ fn summarize_cells(store: &Store, model: &str, cells: &[i64]) -> Result<ModelHis
     };
     let mut stability: Option<f64> = None;
     for &cell in cells {
-        let answered = store.sample_totals(&[cell])?.ok;
+        let answered = match cells {
+            [_] => totals.ok,
+            _ => store.sample_totals(&[cell])?.ok,
+        };
         if let Some(largest) = store.largest_output_group(cell)?
             && answered > 0
         {
