@@ -272,6 +272,23 @@ fn every_supported_form_runs_and_the_coin_test_is_flaky() {
             .count(),
         0
     );
+    // The javascript assertion temper cannot grade is a skipped test case, on each prompt.
+    let skipped: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{xml}");
+    assert!(
+        skipped.iter().all(
+            |n| n.attribute("message") == Some("skipped: javascript assertion")
+                && n.parent()
+                    .unwrap()
+                    .attribute("name")
+                    .unwrap()
+                    .starts_with("skipped only · ")
+        ),
+        "{xml}"
+    );
 
     let again = temper(dir.path(), &server)
         .args(["check", "-n", "4", "--fail-on-flaky"])

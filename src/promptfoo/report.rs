@@ -257,8 +257,22 @@ fn case_outcome(
                     }
                 }),
                 detail: misses.first().map(|w| crate::sanitize::one_line(w)),
+                skipped: false,
             }
         })
+        .chain(
+            test.asserts
+                .iter()
+                .filter(|a| !is_graded(a))
+                .map(|a| CheckOutcome {
+                    check: a.name.clone(),
+                    passed: true,
+                    value: None,
+                    bar: None,
+                    detail: Some(skip_text(a)),
+                    skipped: true,
+                }),
+        )
         .collect();
     CaseOutcome {
         case: cell.case.to_string(),

@@ -329,6 +329,7 @@ mod tests {
                     value: None,
                     bar: None,
                     detail: None,
+                    skipped: false,
                 }],
             })
             .collect();

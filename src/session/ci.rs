@@ -30,7 +30,13 @@ pub fn junit(
             }
         };
         for check in &outcome.checks {
-            let status = if check.passed {
+            let status = if check.skipped {
+                let mut status = TestCaseStatus::skipped();
+                if let Some(why) = &check.detail {
+                    status.set_message(crate::sanitize::one_line(why));
+                }
+                status
+            } else if check.passed {
                 TestCaseStatus::success()
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);

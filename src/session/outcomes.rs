@@ -15,6 +15,10 @@ pub struct CheckOutcome {
     pub bar: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Not run (a promptfoo assertion temper cannot grade): never a pass or a failure, a
+    /// `<skipped>` test case in JUnit.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 /// Every check of one case on one variant (and prompt version).
@@ -58,6 +62,7 @@ pub fn case_outcomes(
                         value: None,
                         bar: None,
                         detail: None,
+                        skipped: false,
                     },
                 })
                 .collect();
@@ -85,5 +90,6 @@ fn failed_outcome(f: &Failure) -> CheckOutcome {
         value: Some(f.value.clone()),
         bar: Some(f.bar.clone()),
         detail: f.detail.clone(),
+        skipped: false,
     }
 }
