@@ -209,7 +209,7 @@ impl CasesList {
 }
 
 /// One row: the verdict (a suite's: flakiness, pass rate and stability), case, variant and
-/// prompt, then ✓/✗ per check.
+/// prompt, then ✓/✗ per check (`-` for a check that was not run).
 fn row(outcome: &CaseOutcome, flakiness: Option<&Flakiness>, theme: &Theme) -> Line<'static> {
     let mark = |passed: bool| {
         if passed {
@@ -231,7 +231,11 @@ fn row(outcome: &CaseOutcome, flakiness: Option<&Flakiness>, theme: &Theme) -> L
     )]);
     for check in &outcome.checks {
         spans.push(Span::raw("  "));
-        spans.push(mark(check.passed));
+        spans.push(if check.skipped {
+            Span::styled("- ", theme.muted())
+        } else {
+            mark(check.passed)
+        });
         spans.push(Span::styled(
             crate::sanitize::one_line(&check.check),
             theme.muted(),
