@@ -237,28 +237,10 @@ fn big_trace() -> temper::tui::app::App {
     big_trace_with(|_| (None, None))
 }
 
-type Times = (Option<jiff::Timestamp>, Option<jiff::Timestamp>);
+use tui_live::Times;
 
 fn big_trace_with(times: impl Fn(usize) -> Times) -> temper::tui::app::App {
-    use temper::trace::{Format, Span, SpanKind, Trace};
-    let spans: Vec<Span> = (0..100_000)
-        .map(|i| Span {
-            start: times(i).0,
-            end: times(i).1,
-            id: format!("s{i}"),
-            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
-            kind: if i % 3 == 0 {
-                SpanKind::Llm
-            } else {
-                SpanKind::Tool
-            },
-            name: format!("step-{i}"),
-            output: Some(format!("output {i}")),
-            ..Default::default()
-        })
-        .collect();
-    let mut trace = Trace::build(Format::TemperJsonl, spans, Vec::new());
-    temper::trace::detectors::run(&mut trace, &temper::trace::detectors::Limits::default());
+    let trace = tui_live::wide_tree(100_000, times);
     let mut app = new_app(&Options::default());
     let path = std::path::PathBuf::from("big.jsonl");
     app.trace.path = Some(path.clone());

@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Instant;
-use temper::trace::{Format, Span, SpanKind, Trace};
+use temper::trace::Span;
 use temper::tui::event::Event;
 use temper::tui::event_loop::draw;
 
@@ -29,22 +29,7 @@ fn vm_kb(field: &str) -> f64 {
 pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64, f64) {
     let rss_before = vm_kb("VmRSS:");
     let built = Instant::now();
-    let spans: Vec<Span> = (0..SPANS)
-        .map(|i| Span {
-            id: format!("s{i}"),
-            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
-            kind: if i % 3 == 0 {
-                SpanKind::Llm
-            } else {
-                SpanKind::Tool
-            },
-            name: format!("step-{i}"),
-            output: Some(format!("output {i}")),
-            ..Default::default()
-        })
-        .collect();
-    let mut trace = Trace::build(Format::TemperJsonl, spans, Vec::new());
-    temper::trace::detectors::run(&mut trace, &temper::trace::detectors::Limits::default());
+    let trace = super::wide_tree(SPANS, |_| (None, None));
     println!(
         "1,000,000-span trace built with its flags (the worker's share) in {:.0} ms; Span is {} bytes",
         built.elapsed().as_secs_f64() * 1000.0,

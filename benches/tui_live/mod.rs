@@ -15,6 +15,34 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use temper::trace::detectors::Limits;
+
+/// Start and end of span `i` in [`wide_tree`].
+pub type Times = (Option<jiff::Timestamp>, Option<jiff::Timestamp>);
+
+/// `n` spans, each the child of span (i-1)/10 (a tree ten wide), every third an LLM call, the
+/// rest tools, built with their detector flags: the trace the Trace view benches draw.
+pub fn wide_tree(n: usize, times: impl Fn(usize) -> Times) -> temper::trace::Trace {
+    use temper::trace::{Format, Span, SpanKind, Trace};
+    let spans: Vec<Span> = (0..n)
+        .map(|i| Span {
+            start: times(i).0,
+            end: times(i).1,
+            id: format!("s{i}"),
+            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
+            kind: if i % 3 == 0 {
+                SpanKind::Llm
+            } else {
+                SpanKind::Tool
+            },
+            name: format!("step-{i}"),
+            output: Some(format!("output {i}")),
+            ..Default::default()
+        })
+        .collect();
+    let mut trace = Trace::build(Format::TemperJsonl, spans, Vec::new());
+    temper::trace::detectors::run(&mut trace, &Limits::default());
+    trace
+}
 use temper::trace::receiver::{Batch, Counters, LiveSpan, LiveTraces, Snapshots};
 use temper::trace::{Span, SpanKind};
 use temper::tui::event::Event;
