@@ -123,6 +123,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX samples_by_output_hash ON samples(cell_id, output_hash, idx)
         WHERE output_hash IS NOT NULL;
     "#,
+    // 6: PostgreSQL only (schema_pg.rs, migration 6 checks samples.cell_id per statement
+    // instead of per row). SQLite keeps its row-level foreign key, whose check costs an index
+    // probe in-process; the step exists so both backends keep one numbering.
+    r#"
+    SELECT 1;
+    "#,
 ];
 
 /// The migration (1-based) that adds `samples.output_hash`; rows stored before it are hashed

@@ -119,4 +119,57 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX samples_by_output_hash ON samples(cell_id, output_hash, idx)
         WHERE output_hash IS NOT NULL;
     "#,
+    // 6: samples.cell_id must name a cell, checked once per statement instead of once per row
+    // (docs/postgres.md, "Samples and their cell"). The row-level foreign key ran one lookup
+    // per sample, about half of the server's work on a COPY of samples; a statement-level
+    // trigger sees the batch as a transition table and checks its few distinct cells in one
+    // query, locking them FOR KEY SHARE as the foreign key did, so a concurrent delete of the
+    // cell waits and then fails instead of leaving orphans. The delete side (a cell removed
+    // while samples still name it) is checked the same way on `cells`.
+    r#"
+    ALTER TABLE samples DROP CONSTRAINT samples_cell_id_fkey;
+    CREATE FUNCTION temper_samples_cell_check() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        missing BIGINT;
+    BEGIN
+        PERFORM 1 FROM cells c
+            WHERE c.id IN (SELECT DISTINCT n.cell_id FROM new_samples n)
+            ORDER BY c.id FOR KEY SHARE;
+        SELECT n.cell_id INTO missing FROM new_samples n
+            WHERE NOT EXISTS (SELECT 1 FROM cells c WHERE c.id = n.cell_id) LIMIT 1;
+        IF FOUND THEN
+            RAISE foreign_key_violation USING
+                MESSAGE = format('samples.cell_id %s names no cell', missing),
+                CONSTRAINT = 'samples_cell_id_check';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER samples_cell_on_insert AFTER INSERT ON samples
+        REFERENCING NEW TABLE AS new_samples
+        FOR EACH STATEMENT EXECUTE FUNCTION temper_samples_cell_check();
+    CREATE TRIGGER samples_cell_on_update AFTER UPDATE ON samples
+        REFERENCING NEW TABLE AS new_samples
+        FOR EACH STATEMENT EXECUTE FUNCTION temper_samples_cell_check();
+    CREATE FUNCTION temper_cells_sample_check() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        held BIGINT;
+    BEGIN
+        SELECT o.id INTO held FROM old_cells o
+            WHERE NOT EXISTS (SELECT 1 FROM cells c WHERE c.id = o.id)
+              AND EXISTS (SELECT 1 FROM samples s WHERE s.cell_id = o.id)
+            LIMIT 1;
+        IF FOUND THEN
+            RAISE foreign_key_violation USING
+                MESSAGE = format('cell %s still has samples', held),
+                CONSTRAINT = 'samples_cell_id_check';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER cells_samples_on_delete AFTER DELETE ON cells
+        REFERENCING OLD TABLE AS old_cells
+        FOR EACH STATEMENT EXECUTE FUNCTION temper_cells_sample_check();
+    CREATE TRIGGER cells_samples_on_update AFTER UPDATE ON cells
+        REFERENCING OLD TABLE AS old_cells
+        FOR EACH STATEMENT EXECUTE FUNCTION temper_cells_sample_check();
+    "#,
 ];
