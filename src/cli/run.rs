@@ -144,6 +144,7 @@ pub(super) fn param_flag_hint(error: &clap::Error, args: &[String]) -> Option<St
 
 /// Run `temper run`.
 pub fn execute(args: &RunArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    crate::cost::snapshot::warm_in_background();
     let store = ctx.open_store()?;
     if let Some(path) = &args.trace_out {
         // Before any call is paid for: a refused output file must not cost a run.

@@ -46,7 +46,8 @@ pub fn read(text: &str) -> Result<(PriceFormat, Vec<PriceRow>), String> {
         .map_err(|e| format!("not JSON: line {}:{}: {e}", e.line(), e.column()))?;
     let format = detect(&value)?;
     let rows = match (&value, format) {
-        (Value::Object(map), PriceFormat::Litellm) => litellm::rows_from_map(map)?,
+        // Read again from the text: the typed reader is the one the embedded snapshot uses.
+        (Value::Object(_), PriceFormat::Litellm) => litellm::rows_from_json(text)?,
         (Value::Object(map), PriceFormat::ModelsDev) => models_dev(map)?,
         (Value::Object(map), PriceFormat::Openrouter) => openrouter(map)?,
         _ => Vec::new(),

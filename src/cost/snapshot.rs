@@ -44,6 +44,16 @@ pub fn builtin() -> Result<(TableInfo, Arc<Vec<PriceRow>>), String> {
     TABLE.get_or_init(build).clone()
 }
 
+/// Start decoding the built-in table on a thread of its own: a command that is about to price
+/// a model (`temper run`) overlaps the decode with opening the store and resolving the prompt
+/// instead of waiting for it on the start-up path. Whoever needs the table first waits for
+/// this decode rather than starting a second one.
+pub fn warm_in_background() {
+    std::thread::spawn(|| {
+        let _ = builtin();
+    });
+}
+
 /// The table's date and sources with its rows, shared by every price book.
 type Table = (TableInfo, Arc<Vec<PriceRow>>);
 
