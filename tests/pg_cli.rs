@@ -8,24 +8,9 @@ mod store_support;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use store_support::TestDb;
+use store_support::temper_on as temper;
 use temper::prompt::{Message, PromptBody, Role};
 use temper::store::Store;
-
-fn temper(db: &str, args: &[&str]) -> Command {
-    let home = std::env::temp_dir().join("temper-pg-cli-home");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_temper"));
-    cmd.arg("--db")
-        .arg(db)
-        .args(args)
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("TEMPER_DB")
-        .env_remove("TEMPER_CONFIG")
-        .env_remove("PGPASSWORD")
-        .stdin(Stdio::null());
-    cmd
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -94,26 +94,47 @@ pub fn backends() -> Vec<TestDb> {
 
 /// The `TEMPER_TEST_PG` URL; `None` with a notice locally, a failure under CI.
 pub fn pg_server() -> Option<String> {
-    match std::env::var("TEMPER_TEST_PG") {
+    server_from("TEMPER_TEST_PG")
+}
+
+/// The URL in `var` (`TEMPER_TEST_PG`, or `TEMPER_TEST_PG_11`/`_12` for the older servers
+/// scripts/test-postgres also starts); `None` with a notice locally, a failure under CI.
+pub fn server_from(var: &str) -> Option<String> {
+    match std::env::var(var) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
             let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
             assert!(
                 !ci,
-                "CI is set but TEMPER_TEST_PG is not: run the tests under scripts/test-postgres"
+                "CI is set but {var} is not: run the tests under scripts/test-postgres"
             );
-            // Written to the real stderr (libtest captures only the print macros), once.
-            static NOTICE: std::sync::Once = std::sync::Once::new();
-            NOTICE.call_once(|| {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: TEMPER_TEST_PG not set: PostgreSQL cases skipped (scripts/test-postgres cargo test runs them)"
-                );
-            });
+            // Written to the real stderr (libtest captures only the print macros).
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: {var} not set: its PostgreSQL cases skipped (scripts/test-postgres cargo test runs them)"
+            );
             None
         }
     }
+}
+
+/// The real `temper` binary on `db` with `args`, nothing inherited that changes what it does
+/// (no config, no `TEMPER_DB`, no `PGPASSWORD`, HOME in a temp dir, stdin closed).
+pub fn temper_on(db: &str, args: &[&str]) -> std::process::Command {
+    let home = std::env::temp_dir().join("temper-pg-cli-home");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_temper"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("TEMPER_DB")
+        .env_remove("TEMPER_CONFIG")
+        .env_remove("PGPASSWORD")
+        .stdin(std::process::Stdio::null());
+    cmd
 }
 
 /// `url` with its database name replaced by `db`.
