@@ -3,11 +3,12 @@
 //! Never a silent zero.
 
 use super::litellm::canonical_provider;
+use super::local::is_local_provider;
 use super::money::Usage;
 use super::overrides::{self, FileInfo, PriceError, PricePatch, split_key};
+pub use super::pricing::{PriceListing, Pricing};
 use super::table::{self, PriceRow, TableInfo};
 use crate::config::{Config, ProviderConfig, ProviderKind};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -28,54 +29,6 @@ const VENDORS: [&str; 12] = [
     "minimax",
     "perplexity",
 ];
-
-/// What a model costs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Pricing {
-    /// Priced by a row of the table or an override (boxed: a row with tiers is large).
-    Priced { row: Box<PriceRow> },
-    /// Runs on this machine or offline (ollama, llama.cpp on localhost, mock, replay): $0.
-    Local { provider: String },
-    /// No price known: costs are unknown, not zero.
-    Unpriced { model: String },
-}
-
-impl Pricing {
-    /// Cost of a call in USD: `None` when unpriced, `Some(0.0)` when local.
-    pub fn cost_usd(&self, usage: &Usage) -> Option<f64> {
-        match self {
-            Pricing::Priced { row } => Some(row.cost_usd(usage)),
-            Pricing::Local { .. } => Some(0.0),
-            Pricing::Unpriced { .. } => None,
-        }
-    }
-
-    /// The model's context window, when the price row knows it.
-    pub fn context_window(&self) -> Option<u64> {
-        match self {
-            Pricing::Priced { row } => row.context_window,
-            _ => None,
-        }
-    }
-
-    /// A short description for tables: `openai:gpt-4o (table)`, `local`, `unpriced`.
-    pub fn describe(&self) -> String {
-        match self {
-            Pricing::Priced { row } => format!("{} ({})", row.key(), row.origin),
-            Pricing::Local { provider } => format!("local ({provider}): $0"),
-            Pricing::Unpriced { .. } => "unpriced".to_string(),
-        }
-    }
-}
-
-/// The price rows in use with the table's date and the override files: `temper models`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PriceListing {
-    pub table: TableInfo,
-    pub price_files: Vec<FileInfo>,
-    pub rows: Vec<PriceRow>,
-}
 
 /// The embedded table, overrides and providers: everything needed to price a model.
 #[derive(Debug, Clone)]
@@ -448,73 +401,5 @@ fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
         tiers: extra.tiers,
         batch: extra.batch,
         origin: patch.origin.clone(),
-    }
-}
-
-/// Mock and replay never bill; an OpenAI-compatible server on a loopback address is local.
-fn is_local_provider(config: &ProviderConfig) -> bool {
-    match config.kind {
-        ProviderKind::Mock | ProviderKind::Replay => true,
-        ProviderKind::Openai | ProviderKind::Anthropic => {
-            config.base_url.as_deref().is_some_and(is_loopback_url)
-        }
-    }
-}
-
-/// `http://127.0.0.1:11434/v1`, `http://localhost:8080`, `http://[::1]:8000` are loopback.
-pub fn is_loopback_url(url: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.ends_with(".localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_urls_are_local() {
-        for url in [
-            "http://127.0.0.1:11434/v1",
-            "http://localhost:8080",
-            "http://[::1]:8000/v1",
-            "http://0.0.0.0:1234",
-            "http://llm.localhost/v1",
-        ] {
-            assert!(is_loopback_url(url), "{url}");
-        }
-        for url in [
-            "https://api.openai.com/v1",
-            "http://10.0.0.5:8000",
-            "not a url",
-        ] {
-            assert!(!is_loopback_url(url), "{url}");
-        }
-    }
-
-    #[test]
-    fn unpriced_is_none_and_local_is_zero() {
-        let usage = Usage {
-            input: 10,
-            cached: 0,
-            output: 10,
-        };
-        let unpriced = Pricing::Unpriced { model: "x".into() };
-        assert_eq!(unpriced.cost_usd(&usage), None);
-        let local = Pricing::Local {
-            provider: "ollama".into(),
-        };
-        assert_eq!(local.cost_usd(&usage), Some(0.0));
-        let json = serde_json::to_value(&unpriced).unwrap();
-        assert_eq!(json["kind"], "unpriced");
     }
 }

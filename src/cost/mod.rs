@@ -14,8 +14,10 @@ pub mod estimate;
 pub mod formats;
 pub mod history;
 pub mod litellm;
+mod local;
 mod money;
 mod overrides;
+mod pricing;
 pub mod snapshot;
 pub mod split;
 pub mod stored;
@@ -23,7 +25,8 @@ mod table;
 mod tokens;
 
 pub use bill::{Bill, BillLine, CallTokens, round_rate};
-pub use book::{PriceBook, PriceListing, Pricing, is_loopback_url};
+pub use book::{PriceBook, PriceListing, Pricing};
+pub use local::is_loopback_url;
 pub use money::{
     CostSummary, Projection, Usage, format_usd, group_thousands, parse_volume, percentile, project,
     round_micro, summarize,
