@@ -317,7 +317,10 @@ fn an_older_sqlite_database_is_backfilled_on_open() {
     tx.commit().unwrap();
     drop(conn);
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        temper::store::schema::LATEST
+    );
     assert_eq!(store.distinct_outputs(1).unwrap(), 7);
     for r in store.samples(1).unwrap() {
         let s = r.sample;
@@ -365,7 +368,10 @@ fn an_older_postgres_database_is_backfilled_on_open() {
         )
         .unwrap();
     let store = Store::open(&db.location).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        temper::store::schema::LATEST
+    );
     assert_eq!(store.distinct_outputs(1).unwrap(), 7);
     let rows = client
         .query(

@@ -101,16 +101,16 @@ fn labels_move_and_keep_history() {
         assert_eq!(same.from, Some(3));
         store.set_label("p", "staging", 2).unwrap();
         let history = store.label_history("p").unwrap();
-        let moves: Vec<(String, Option<u32>, u32)> = history
+        let moves: Vec<(String, Option<u32>, Option<u32>)> = history
             .into_iter()
             .map(|e| (e.label, e.from, e.to))
             .collect();
         assert_eq!(
             moves,
             vec![
-                ("prod".into(), None, 1),
-                ("prod".into(), Some(1), 3),
-                ("staging".into(), None, 2)
+                ("prod".into(), None, Some(1)),
+                ("prod".into(), Some(1), Some(3)),
+                ("staging".into(), None, Some(2))
             ]
         );
         assert_eq!(
@@ -118,6 +118,15 @@ fn labels_move_and_keep_history() {
             vec!["prod"]
         );
         assert!(store.set_label("p", "bad label", 1).is_err());
+        // A removal is the last event of its label's history, in the same transaction.
+        assert_eq!(store.remove_label("p", "staging").unwrap(), 2);
+        let last = store.label_history("p").unwrap().pop().unwrap();
+        assert_eq!(
+            (last.label.as_str(), last.from, last.to),
+            ("staging", Some(2), None)
+        );
+        assert!(store.remove_label("p", "staging").is_err());
+        assert_eq!(store.label_history("p").unwrap().len(), 4);
     });
 }
 

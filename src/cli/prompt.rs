@@ -325,11 +325,11 @@ fn set_label(
         } else {
             for e in events {
                 let from = e.from.map_or("(new)".to_string(), |n| format!("@{n}"));
+                let to = e.to.map_or("(removed)".to_string(), |n| format!("@{n}"));
                 println!(
-                    "{}  {:<10} {from} -> @{}",
+                    "{}  {:<10} {from} -> {to}",
                     &e.at[..e.at.len().min(19)],
                     e.label,
-                    e.to
                 );
             }
         }

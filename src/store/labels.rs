@@ -20,8 +20,10 @@ pub struct LabelMove {
 #[derive(Debug, Clone, Serialize)]
 pub struct LabelEvent {
     pub label: String,
+    /// Where the label was; `None` when this event created it.
     pub from: Option<u32>,
-    pub to: u32,
+    /// Where it went; `None` when this event removed it (`temper prompt label P prod --delete`).
+    pub to: Option<u32>,
     pub at: String,
 }
 
@@ -137,14 +139,14 @@ impl Store {
         })
     }
 
-    /// Every label move of `name`, oldest first.
+    /// Every label move of `name`, removals included, oldest first.
     pub fn label_history(&self, name: &str) -> Result<Vec<LabelEvent>> {
         let prompt_id = self.prompt_id(name)?;
         self.db()
             .query(
                 "SELECT e.label, f.number, t.number, e.at FROM label_events e
                  LEFT JOIN prompt_versions f ON f.id = e.from_version_id
-                 JOIN prompt_versions t ON t.id = e.to_version_id
+                 LEFT JOIN prompt_versions t ON t.id = e.to_version_id
                  WHERE e.prompt_id = ?1 ORDER BY e.id",
                 vals![prompt_id],
             )?

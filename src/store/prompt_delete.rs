@@ -3,7 +3,7 @@
 //! ([`Store::prompt_usage`]) and must ask for it.
 
 use super::db::vals;
-use super::{Result, Store, StoreError};
+use super::{Result, Store, StoreError, now};
 use serde::Serialize;
 
 /// What a prompt holds and what deleting it takes with it.
@@ -25,16 +25,17 @@ impl Store {
     /// Remove `label` from prompt `name`; returns the version number it pointed at.
     pub fn remove_label(&mut self, name: &str, label: &str) -> Result<u32> {
         let prompt_id = self.prompt_id(name)?;
-        let number: Option<u32> = self
-            .db()
+        let tx = self.db().begin()?;
+        let found = tx
             .query_opt(
-                "SELECT v.number FROM labels l JOIN prompt_versions v ON v.id = l.version_id
+                "SELECT v.id, v.number FROM labels l JOIN prompt_versions v ON v.id = l.version_id
                  WHERE l.prompt_id = ?1 AND l.label = ?2",
                 vals![prompt_id, label],
             )?
-            .map(|r| r.get(0))
+            .map(|r| Ok::<_, StoreError>((r.get::<i64>(0)?, r.get::<u32>(1)?)))
             .transpose()?;
-        let Some(number) = number else {
+        let Some((version_id, number)) = found else {
+            drop(tx);
             let suggestions = self
                 .labels_of(prompt_id)?
                 .into_iter()
@@ -46,10 +47,16 @@ impl Store {
                 suggestions,
             });
         };
-        self.db().execute(
+        tx.execute(
             "DELETE FROM labels WHERE prompt_id = ?1 AND label = ?2",
             vals![prompt_id, label],
         )?;
+        tx.execute(
+            "INSERT INTO label_events(prompt_id, label, from_version_id, to_version_id, at)
+             VALUES (?1, ?2, ?3, NULL, ?4)",
+            vals![prompt_id, label, version_id, now()],
+        )?;
+        tx.commit()?;
         Ok(number)
     }
 

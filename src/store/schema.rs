@@ -129,6 +129,23 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     SELECT 1;
     "#,
+    // 7: a label's removal is part of its history: `to_version_id` is NULL for a removal.
+    // SQLite cannot drop a NOT NULL in place, so the table is rebuilt with its rows and index.
+    r#"
+    CREATE TABLE label_events_new (
+        id              INTEGER PRIMARY KEY,
+        prompt_id       INTEGER NOT NULL REFERENCES prompts(id),
+        label           TEXT NOT NULL,
+        from_version_id INTEGER REFERENCES prompt_versions(id),
+        to_version_id   INTEGER REFERENCES prompt_versions(id),
+        at              TEXT NOT NULL
+    );
+    INSERT INTO label_events_new(id, prompt_id, label, from_version_id, to_version_id, at)
+        SELECT id, prompt_id, label, from_version_id, to_version_id, at FROM label_events;
+    DROP TABLE label_events;
+    ALTER TABLE label_events_new RENAME TO label_events;
+    CREATE INDEX label_events_by_prompt ON label_events(prompt_id, id);
+    "#,
 ];
 
 /// The migration (1-based) that adds `samples.output_hash`; rows stored before it are hashed

@@ -172,4 +172,8 @@ pub const MIGRATIONS: &[&str] = &[
         REFERENCING OLD TABLE AS old_cells
         FOR EACH STATEMENT EXECUTE FUNCTION temper_cells_sample_check();
     "#,
+    // 7: a label's removal is part of its history: `to_version_id` is NULL for a removal.
+    r#"
+    ALTER TABLE label_events ALTER COLUMN to_version_id DROP NOT NULL;
+    "#,
 ];
