@@ -87,19 +87,13 @@ fn summarize_cells(store: &Store, model: &str, cells: &[i64]) -> Result<ModelHis
             })
             .map(|(t, _)| *t)
     };
-    let mut stability: Option<f64> = None;
-    for &cell in cells {
-        let answered = match cells {
-            [_] => totals.ok,
-            _ => store.sample_totals(&[cell])?.ok,
-        };
-        if let Some(largest) = store.largest_output_group(cell)?
-            && answered > 0
-        {
-            let s = largest as f64 / answered as f64;
-            stability = Some(stability.map_or(s, |w| w.min(s)));
-        }
-    }
+    // A model's stability is its worst cell's: the share of its largest group of answers.
+    let stability = store
+        .answered_and_largest_group(cells)?
+        .into_iter()
+        .filter(|(_, answered, _)| *answered > 0)
+        .map(|(_, answered, largest)| largest as f64 / answered as f64)
+        .reduce(f64::min);
     Ok(ModelHistory {
         model: model.to_string(),
         samples: totals.ok as usize,

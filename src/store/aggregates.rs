@@ -232,17 +232,34 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// The size of one cell's largest group of identical answers, `None` without answers.
-    pub fn largest_output_group(&self, cell: i64) -> Result<Option<u64>> {
-        let n: Option<i64> = self
-            .db()
-            .query_one(
-                "SELECT max(n) FROM (SELECT count(*) AS n FROM samples
-                 WHERE cell_id = ?1 AND output_hash IS NOT NULL GROUP BY output_hash) AS g",
-                vals![cell],
-            )?
-            .get(0)?;
-        Ok(n.map(|n| n.max(0) as u64))
+    /// Per cell of `cells` that has answered samples: how many answered, and the size of its
+    /// largest group of identical answers (by `output_hash`). Two grouped queries whatever the
+    /// number of cells, for the worst-cell stability of a version's history.
+    pub fn answered_and_largest_group(&self, cells: &[i64]) -> Result<Vec<(i64, u64, u64)>> {
+        if cells.is_empty() {
+            return Ok(Vec::new());
+        }
+        let per_cell = |sql: String| -> Result<BTreeMap<i64, u64>> {
+            self.db()
+                .query(&sql, &[])?
+                .iter()
+                .map(|r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?.max(0) as u64)))
+                .collect()
+        };
+        let answered = per_cell(format!(
+            "SELECT cell_id, count(*) FROM samples WHERE {} AND status = 'ok' GROUP BY cell_id",
+            in_cells(cells)
+        ))?;
+        let largest = per_cell(format!(
+            "SELECT cell_id, max(n) FROM (SELECT cell_id, count(*) AS n FROM samples
+                 WHERE {} AND output_hash IS NOT NULL GROUP BY cell_id, output_hash) AS g
+             GROUP BY cell_id",
+            in_cells(cells)
+        ))?;
+        Ok(largest
+            .into_iter()
+            .filter_map(|(cell, big)| Some((cell, *answered.get(&cell)?, big)))
+            .collect())
     }
 
     /// The most frequent error message among the failed samples of `cells` (absent = empty);
