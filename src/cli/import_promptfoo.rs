@@ -200,14 +200,11 @@ fn judge_cells(
     yes: bool,
     ctx: &Ctx,
 ) -> anyhow::Result<f64> {
-    let (cells, samples) = crate::promptfoo::judge::cells_of(judge, cells, samples);
     let mut store = ctx.open_store()?;
-    let pending = crate::session::judge_run::pending(
+    let pending = crate::promptfoo::judge::pending_plan(
         &mut store,
-        &judge.judge,
-        suite,
-        &cells,
-        &samples,
+        judge,
+        (suite, cells, samples),
         &ctx.config.run,
     )
     .context("preparing the judge's calls")?;

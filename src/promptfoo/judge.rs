@@ -84,7 +84,7 @@ fn grader_model(id: &str) -> Option<String> {
 }
 
 /// The cells (with their samples) whose case `judge` grades.
-pub fn cells_of(
+fn cells_of(
     judge: &RubricJudge,
     cells: &[CellInfo],
     samples: &[Vec<SampleRow>],
@@ -95,6 +95,19 @@ pub fn cells_of(
         .filter(|(c, _)| judge.cases.contains(&c.cell.case_name))
         .map(|(c, s)| (c.clone(), s.clone()))
         .unzip()
+}
+
+/// The calls `judge` still has to make on the answers of `cells` (those of its cases without a
+/// stored grade), as a plan; `None` when every answer it grades is graded. `temper check` and
+/// the TUI both run it before grading a suite's run.
+pub fn pending_plan(
+    store: &mut Store,
+    judge: &RubricJudge,
+    (suite, cells, samples): (&str, &[CellInfo], &[Vec<SampleRow>]),
+    defaults: &crate::config::RunDefaults,
+) -> Result<Option<crate::runner::Plan>, StoreError> {
+    let (cells, samples) = cells_of(judge, cells, samples);
+    crate::session::judge_run::pending(store, &judge.judge, suite, &cells, &samples, defaults)
 }
 
 /// Every stored grade of each cell's samples, as (rubric, grade), aligned with `cells`.

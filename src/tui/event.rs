@@ -75,11 +75,9 @@ pub enum Request {
     },
     /// Evaluate a session's checks over a finished run.
     CheckSession { path: PathBuf, run_id: i64 },
-    /// Grade a promptfoo suite's finished run into its flakiness report.
-    CheckSuite {
-        suite: crate::promptfoo::SuiteSpec,
-        run_id: i64,
-    },
+    /// Grade a promptfoo suite's finished run into its flakiness report, after its judges
+    /// (`llm-rubric`) from the `judged`-th on have graded the answers (see `tui::suite`).
+    CheckSuite(SuiteGrading),
     /// Plan a run, estimate its cost and decide (start / ask / refuse) before any call.
     Estimate(RunSpec),
     /// Replay an LLM span of the Trace view, or probe a chunk (see `tui::replay`).
@@ -125,6 +123,17 @@ pub struct SpendCheck {
     pub decision: crate::runner::Decision,
     /// The session file, when the run is a session's (its checks are evaluated after the run).
     pub session: Option<PathBuf>,
+    /// When the run is a suite judge's calls: the grading it continues once they are done.
+    pub grading: Option<SuiteGrading>,
+}
+
+/// A promptfoo suite's run on its way to its flakiness report: the judges before `judged`
+/// have been offered (run, declined or refused), so each judge is asked once per grading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuiteGrading {
+    pub suite: crate::promptfoo::SuiteSpec,
+    pub run_id: i64,
+    pub judged: usize,
 }
 
 /// What a run's cells sent and how fast its variants answered, for the Run and Diff views

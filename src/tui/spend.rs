@@ -102,6 +102,7 @@ pub fn guard(
         decision: estimate.decide(&policy),
         plan: PlannedRun(Arc::new(plan)),
         session,
+        grading: None,
     })
 }
 

@@ -1,10 +1,11 @@
 //! promptfoo suites in the TUI, on the worker (docs/promptfoo.md, "In the TUI"): the Run view's
 //! picker lists `promptfooconfig.yaml` of the current directory beside the session files;
 //! `temper check CONFIG --tui` opens one directly. Planning saves the suite's prompts and goes
-//! through the same spend guard as every TUI run; after the run the stored cells are graded
-//! into the flakiness report, shown as the cases list, flaky tests first.
+//! through the same spend guard as every TUI run; after the run each `llm-rubric` judge's calls
+//! are offered through the spend guard too (a run of their own), then the stored cells are
+//! graded into the flakiness report, shown as the cases list, flaky tests first.
 
-use super::event::{Event, SpendCheck};
+use super::event::{Event, SpendCheck, SuiteGrading};
 use crate::config::Config;
 use crate::promptfoo::SuiteSpec;
 use crate::promptfoo::suite_run::{self, SuiteRunError};
@@ -76,15 +77,61 @@ fn plan(
     super::spend::guard(store, config, db_path, (label, plan, None))
 }
 
-/// Grade run `run_id` of the suite: its flakiness report, or why not.
-pub fn grade(store: &Store, spec: &SuiteSpec, run_id: i64) -> Event {
-    match report(store, spec, run_id) {
+/// Go on grading a suite's run: the next judge (from `grading.judged` on) with answers left to
+/// grade is offered through the spend guard as a run of its own (its end comes back here with
+/// the judge after it); when none is left, the flakiness report, or why not. A judge whose
+/// calls cannot be planned is skipped with the reason, and the report still comes.
+pub fn grade(store: &mut Store, config: &Config, db_path: &Path, grading: SuiteGrading) -> Event {
+    let what = format!(
+        "grading {} on run #{}",
+        grading.suite.path.display(),
+        grading.run_id
+    );
+    match next_judge(store, config, db_path, &grading) {
+        Ok(Some(check)) => return Event::Estimated(Box::new(check)),
+        Ok(None) => {}
+        Err(error) => return Event::Failed { what, error },
+    }
+    match report(store, &grading.suite, grading.run_id) {
         Ok(report) => Event::SuiteChecks(Box::new(report)),
         Err(e) => Event::Failed {
-            what: format!("grading {} on run #{run_id}", spec.path.display()),
+            what,
             error: e.to_string(),
         },
     }
+}
+
+/// The spend check of the first judge from `grading.judged` on that has answers to grade.
+fn next_judge(
+    store: &mut Store,
+    config: &Config,
+    db_path: &Path,
+    grading: &SuiteGrading,
+) -> Result<Option<SpendCheck>, String> {
+    let converted = grading.suite.convert().map_err(|e| e.to_string())?;
+    let judges = crate::promptfoo::judge::judges(&converted, None).map_err(|e| e.to_string())?;
+    if judges.len() <= grading.judged {
+        return Ok(None);
+    }
+    let (cells, samples) =
+        suite_run::suite_cells(store, &converted, grading.run_id).map_err(|e| e.to_string())?;
+    let suite = (converted.session.name.as_str(), &cells[..], &samples[..]);
+    for (i, judge) in judges.iter().enumerate().skip(grading.judged) {
+        let pending = crate::promptfoo::judge::pending_plan(store, judge, suite, &config.run)
+            .map_err(|e| e.to_string())?;
+        let Some(plan) = pending else { continue };
+        let label = format!(
+            "judge {} on {} (run #{})",
+            judge.judge.model, converted.session.name, grading.run_id
+        );
+        let mut check = super::spend::guard(store, config, db_path, (label, plan, None))?;
+        check.grading = Some(SuiteGrading {
+            judged: i + 1,
+            ..grading.clone()
+        });
+        return Ok(Some(check));
+    }
+    Ok(None)
 }
 
 fn report(
@@ -94,7 +141,7 @@ fn report(
 ) -> Result<crate::promptfoo::SuiteReport, SuiteRunError> {
     let converted = spec.convert()?;
     let (cells, samples) = suite_run::suite_cells(store, &converted, run_id)?;
-    // llm-rubric answers are graded by the judge's stored grades (`temper check` runs it).
+    // llm-rubric answers are graded by the judges' stored grades (the calls ran just before).
     let judges = crate::promptfoo::judge::judges(&converted, None).unwrap_or_default();
     suite_run::grade(
         store,

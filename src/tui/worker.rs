@@ -246,7 +246,9 @@ impl Worker {
             Request::Estimate(super::event::RunSpec::Suite(spec)) => {
                 super::suite::check(store, &self.config, &self.db_path, &spec)
             }
-            Request::CheckSuite { suite, run_id } => super::suite::grade(store, &suite, run_id),
+            Request::CheckSuite(grading) => {
+                super::suite::grade(store, &self.config, &self.db_path, grading)
+            }
             Request::Estimate(spec) => {
                 super::spend::check(store, &self.config, &self.db_path, spec)
             }

@@ -37,6 +37,7 @@ fn verdict(version: Version, decision: Decision) -> SpendCheck {
         ],
         decision,
         session: None,
+        grading: None,
     }
 }
 

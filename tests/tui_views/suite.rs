@@ -6,7 +6,7 @@
 
 use super::*;
 use temper::promptfoo::SuiteSpec;
-use temper::tui::event::RunSpec;
+use temper::tui::event::{RunSpec, SuiteGrading};
 
 #[path = "../promptfoo_server/mod.rs"]
 mod promptfoo_server;
@@ -14,9 +14,11 @@ mod promptfoo_server;
 fn fixture_copy(
     dir: &std::path::Path,
     server: &promptfoo_server::ChatServer,
+    fixture: &str,
 ) -> std::path::PathBuf {
-    let from =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/promptfoo/tui");
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/promptfoo")
+        .join(fixture);
     for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path)
@@ -39,7 +41,7 @@ fn suite_app() -> App {
     set_key();
     let server = promptfoo_server::ChatServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let path = fixture_copy(dir.path(), &server);
+    let path = fixture_copy(dir.path(), &server, "tui");
     let db = dir.path().join("t.db");
     let spec = SuiteSpec {
         // Odd, so the coin's answers are never a tie: 3 heads, 2 tails, whatever order.
@@ -66,35 +68,52 @@ fn suite_app() -> App {
     // No max_tokens: the upper bound is over $1, so the guard asks first, as for any run.
     assert!(a.run.confirm_question().is_some(), "{:?}", a.status);
     a.on_key(&key('y'));
+    let outcome = run_started(&mut a, &config, &db);
+    let check = grading_request(&mut a);
+    assert_eq!(
+        check,
+        Request::CheckSuite(SuiteGrading {
+            suite: spec,
+            run_id: outcome.run_id,
+            judged: 0,
+        })
+    );
+    a.on_event(worker.handle(check));
+    a
+}
+
+/// Run the run the view just started (its `StartRun` effect) with the real runner, and tell
+/// the view it ended; the outcome.
+fn run_started(
+    a: &mut App,
+    config: &temper::config::Config,
+    db: &std::path::Path,
+) -> temper::runner::RunOutcome {
     let Some(Effect::StartRun { plan, .. }) = a
         .take_effects()
         .into_iter()
         .find(|e| matches!(e, Effect::StartRun { .. }))
     else {
-        panic!("the suite did not start: {:?}", a.status);
+        panic!("no run started: {:?}", a.status);
     };
-    let registry = temper::runner::registry(&config, &db);
+    let registry = temper::runner::registry(config, db);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let cancel = tokio_util::sync::CancellationToken::new();
     let mut outcome = runtime
-        .block_on(temper::runner::run(&plan.0, &registry, &db, None, cancel))
+        .block_on(temper::runner::run(&plan.0, &registry, db, None, cancel))
         .unwrap();
     // The status line says how long the run took: fixed, for the snapshot.
     outcome.elapsed = std::time::Duration::from_millis(100);
     a.on_event(Event::RunEnded(Ok(outcome.clone())));
-    let check = requests(&mut a)
+    outcome
+}
+
+/// The request that grades the suite's run, which the view sends when a run ends.
+fn grading_request(a: &mut App) -> Request {
+    requests(a)
         .into_iter()
-        .find(|r| matches!(r, Request::CheckSuite { .. }))
-        .expect("the ended run is graded");
-    assert_eq!(
-        check,
-        Request::CheckSuite {
-            suite: spec,
-            run_id: outcome.run_id
-        }
-    );
-    a.on_event(worker.handle(check));
-    a
+        .find(|r| matches!(r, Request::CheckSuite(_)))
+        .expect("the ended run is graded")
 }
 
 fn shown(a: &App) -> Vec<(String, bool, bool)> {
@@ -152,4 +171,73 @@ fn f_keeps_the_flaky_and_failing_tests() {
     );
     a.on_key(&code(KeyCode::Esc));
     assert!(a.run.session_cases.is_none());
+}
+
+/// llm-rubric in the TUI: after the suite's run the worker offers the judge's calls through the
+/// spend guard (mock:judge is offline: $0, so it starts at once), the runner runs them, and the
+/// report grades from the judge's stored grades: the fox's answer passes its rubric, the
+/// capital's fails it on the judge's score, not for want of a grade.
+#[test]
+fn a_suites_rubrics_are_graded_by_the_judge_after_the_run() {
+    set_key();
+    let server = promptfoo_server::ChatServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_copy(dir.path(), &server, "tui-judge");
+    let db = dir.path().join("t.db");
+    let spec = SuiteSpec {
+        samples: 2,
+        ..SuiteSpec::new(path)
+    };
+    let converted = spec.convert().unwrap();
+    let config = temper::promptfoo::suite_run::config_with_providers(
+        &temper::config::Config::default(),
+        &converted,
+    );
+    let store = temper::store::Store::open(&db).unwrap();
+    let mut worker = temper::tui::worker::Worker::new(store, config.clone(), db.clone());
+    let mut a = runs_app();
+    let effects = a.run.open_suite(spec.clone());
+    a.apply(effects);
+    let estimate = requests(&mut a);
+    a.on_event(worker.handle(estimate[0].clone()));
+    a.on_key(&key('y'));
+    let suite_run = run_started(&mut a, &config, &db);
+    assert_eq!(server.calls(), 4, "two tests, two samples each");
+
+    // One judge per rubric: each is offered, runs, and hands grading on to the next.
+    let mut judge_runs = Vec::new();
+    loop {
+        let check = grading_request(&mut a);
+        let Request::CheckSuite(grading) = &check else {
+            unreachable!()
+        };
+        assert_eq!(
+            (grading.run_id, grading.judged),
+            (suite_run.run_id, judge_runs.len()),
+            "the suite's run is graded, not the judge's"
+        );
+        match worker.handle(check) {
+            Event::Estimated(judge) => {
+                let next = judge.grading.as_ref().map(|g| g.judged);
+                assert_eq!(next, Some(judge_runs.len() + 1));
+                a.on_event(Event::Estimated(judge));
+                judge_runs.push(run_started(&mut a, &config, &db));
+            }
+            report => {
+                a.on_event(report);
+                break;
+            }
+        }
+    }
+    assert_eq!(judge_runs.len(), 2, "two rubrics, two judges");
+    assert!(judge_runs.iter().all(|r| r.ok == 1), "{judge_runs:?}");
+    assert_eq!(server.calls(), 4, "mock:judge is offline");
+    let rows = shown(&a);
+    assert_eq!(
+        rows,
+        vec![
+            ("capital".to_string(), false, true),
+            ("fox".to_string(), false, false)
+        ]
+    );
 }

@@ -2,6 +2,7 @@
 
 use super::{RunPane, RunView};
 use crate::tui::event::Request;
+use crate::tui::event::SuiteGrading;
 use crate::tui::views::{Effect, Level};
 
 /// Progress of the run started from this TUI, from the runner's events.
@@ -66,10 +67,15 @@ impl RunView {
             }));
         }
         if let (Ok(o), Some(suite)) = (result, self.running_suite.take()) {
-            out.push(Effect::Request(Request::CheckSuite {
+            out.push(Effect::Request(Request::CheckSuite(SuiteGrading {
                 suite,
                 run_id: o.run_id,
-            }));
+                judged: 0,
+            })));
+        }
+        // A judge's calls ended (or failed): grading goes on with the next judge.
+        if let Some(grading) = self.grading.take() {
+            out.push(Effect::Request(Request::CheckSuite(grading)));
         }
         out.extend(self.refresh());
         out

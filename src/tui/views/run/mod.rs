@@ -72,6 +72,8 @@ pub struct RunView {
     running_session: Option<std::path::PathBuf>,
     /// The promptfoo suite of the last estimate asked for, until it starts.
     pending_suite: Option<crate::promptfoo::SuiteSpec>,
+    /// The suite grading a running judge's calls belong to (see `tui::suite::grade`).
+    grading: Option<crate::tui::event::SuiteGrading>,
     /// The promptfoo suite of the run started last: graded when it ends.
     running_suite: Option<crate::promptfoo::SuiteSpec>,
     /// `o`: the session files to pick from.
@@ -117,6 +119,7 @@ impl Default for RunView {
             confirm: None,
             running_session: None,
             pending_suite: None,
+            grading: None,
             running_suite: None,
             session_picker: None,
             session_checks: None,

@@ -5,6 +5,13 @@
 use super::RunView;
 use crate::runner::{Decision, Variant};
 use crate::tui::event::{Request, RunSpec, SpendCheck};
+
+/// A suite judge's calls that will not run (declined or refused): grading goes on without them,
+/// so their rubric's answers show as not graded rather than the report never coming.
+fn skip_judge(check: &SpendCheck) -> Option<Effect> {
+    let grading = check.grading.clone()?;
+    Some(Effect::Request(Request::CheckSuite(grading)))
+}
 use crate::tui::views::widgets::InputOutcome;
 use crate::tui::views::{Effect, Level};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -39,16 +46,19 @@ impl RunView {
                 )]
             }
             Decision::Refuse { reason } => {
-                vec![Effect::Status(
+                let mut out = vec![Effect::Status(
                     Level::Error,
                     format!("not started: {reason}"),
-                )]
+                )];
+                out.extend(skip_judge(check));
+                out
             }
         }
     }
 
     fn start(&mut self, check: &SpendCheck) -> Vec<Effect> {
         self.running_session = check.session.clone();
+        self.grading = check.grading.clone();
         self.running_suite = self
             .pending_suite
             .take()
@@ -65,10 +75,14 @@ impl RunView {
         let check = self.confirm.take()?;
         Some(match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => self.start(&check),
-            _ => vec![Effect::Status(
-                Level::Warn,
-                format!("not started: declined ({})", check.label),
-            )],
+            _ => {
+                let mut out = vec![Effect::Status(
+                    Level::Warn,
+                    format!("not started: declined ({})", check.label),
+                )];
+                out.extend(skip_judge(&check));
+                out
+            }
         })
     }
 
