@@ -36,50 +36,85 @@ fn set_key() {
     ONCE.call_once(|| unsafe { std::env::set_var("LOOPBACK_KEY", "sk-loopback") });
 }
 
+/// A suite's fixture copied next to its own loopback server and database, with the real worker
+/// and the Run view, once the suite's run has been planned, confirmed, run and has ended.
+struct SuiteRig {
+    server: promptfoo_server::ChatServer,
+    _dir: tempfile::TempDir,
+    spec: SuiteSpec,
+    config: temper::config::Config,
+    db: std::path::PathBuf,
+    worker: temper::tui::worker::Worker,
+    app: App,
+    run: temper::runner::RunOutcome,
+    /// Whether the spend guard asked before the run (and `y` was pressed).
+    asked: bool,
+}
+
+impl SuiteRig {
+    fn ran(fixture: &str, samples: u32) -> SuiteRig {
+        set_key();
+        let server = promptfoo_server::ChatServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let path = fixture_copy(dir.path(), &server, fixture);
+        let db = dir.path().join("t.db");
+        let spec = SuiteSpec {
+            samples,
+            ..SuiteSpec::new(path)
+        };
+        let converted = spec.convert().unwrap();
+        let config = temper::promptfoo::suite_run::config_with_providers(
+            &temper::config::Config::default(),
+            &converted,
+        );
+        let store = temper::store::Store::open(&db).unwrap();
+        let mut worker = temper::tui::worker::Worker::new(store, config.clone(), db.clone());
+        let mut a = runs_app();
+        let effects = a.run.open_suite(spec.clone());
+        a.apply(effects);
+        let estimate = requests(&mut a);
+        assert_eq!(
+            estimate,
+            [Request::Estimate(RunSpec::Suite(spec.clone()))],
+            "the view asks the worker; it never plans itself"
+        );
+        a.on_event(worker.handle(estimate[0].clone()));
+        let asked = a.run.confirm_question().is_some();
+        if asked {
+            a.on_key(&key('y'));
+        }
+        let run = run_started(&mut a, &config, &db);
+        SuiteRig {
+            server,
+            _dir: dir,
+            spec,
+            config,
+            db,
+            worker,
+            app: a,
+            run,
+            asked,
+        }
+    }
+}
+
 /// The Run view after the worker planned, the runner ran and the worker graded the suite.
 fn suite_app() -> App {
-    set_key();
-    let server = promptfoo_server::ChatServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let path = fixture_copy(dir.path(), &server, "tui");
-    let db = dir.path().join("t.db");
-    let spec = SuiteSpec {
-        // Odd, so the coin's answers are never a tie: 3 heads, 2 tails, whatever order.
-        samples: 5,
-        ..SuiteSpec::new(path)
-    };
-    let converted = spec.convert().unwrap();
-    let config = temper::promptfoo::suite_run::config_with_providers(
-        &temper::config::Config::default(),
-        &converted,
-    );
-    let store = temper::store::Store::open(&db).unwrap();
-    let mut worker = temper::tui::worker::Worker::new(store, config.clone(), db.clone());
-    let mut a = runs_app();
-    let effects = a.run.open_suite(spec.clone());
-    a.apply(effects);
-    let estimate = requests(&mut a);
-    assert_eq!(
-        estimate,
-        [Request::Estimate(RunSpec::Suite(spec.clone()))],
-        "the view asks the worker; it never plans itself"
-    );
-    a.on_event(worker.handle(estimate[0].clone()));
+    // Odd, so the coin's answers are never a tie: 3 heads, 2 tails, whatever order.
+    let mut rig = SuiteRig::ran("tui", 5);
     // No max_tokens: the upper bound is over $1, so the guard asks first, as for any run.
-    assert!(a.run.confirm_question().is_some(), "{:?}", a.status);
-    a.on_key(&key('y'));
-    let outcome = run_started(&mut a, &config, &db);
-    let check = grading_request(&mut a);
+    assert!(rig.asked, "{:?}", rig.app.status);
+    let check = grading_request(&mut rig.app);
     assert_eq!(
         check,
         Request::CheckSuite(SuiteGrading {
-            suite: spec,
-            run_id: outcome.run_id,
+            suite: rig.spec,
+            run_id: rig.run.run_id,
             judged: 0,
         })
     );
-    a.on_event(worker.handle(check));
-    a
+    rig.app.on_event(rig.worker.handle(check));
+    rig.app
 }
 
 /// Run the run the view just started (its `StartRun` effect) with the real runner, and tell
@@ -179,29 +214,16 @@ fn f_keeps_the_flaky_and_failing_tests() {
 /// capital's fails it on the judge's score, not for want of a grade.
 #[test]
 fn a_suites_rubrics_are_graded_by_the_judge_after_the_run() {
-    set_key();
-    let server = promptfoo_server::ChatServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let path = fixture_copy(dir.path(), &server, "tui-judge");
-    let db = dir.path().join("t.db");
-    let spec = SuiteSpec {
-        samples: 2,
-        ..SuiteSpec::new(path)
-    };
-    let converted = spec.convert().unwrap();
-    let config = temper::promptfoo::suite_run::config_with_providers(
-        &temper::config::Config::default(),
-        &converted,
-    );
-    let store = temper::store::Store::open(&db).unwrap();
-    let mut worker = temper::tui::worker::Worker::new(store, config.clone(), db.clone());
-    let mut a = runs_app();
-    let effects = a.run.open_suite(spec.clone());
-    a.apply(effects);
-    let estimate = requests(&mut a);
-    a.on_event(worker.handle(estimate[0].clone()));
-    a.on_key(&key('y'));
-    let suite_run = run_started(&mut a, &config, &db);
+    let SuiteRig {
+        server,
+        _dir,
+        config,
+        db,
+        mut worker,
+        app: mut a,
+        run: suite_run,
+        ..
+    } = SuiteRig::ran("tui-judge", 2);
     assert_eq!(server.calls(), 4, "two tests, two samples each");
 
     // One judge per rubric: each is offered, runs, and hands grading on to the next.
