@@ -6,7 +6,6 @@
 use super::ProviderError;
 use super::http_body::{describe_error, error_message, error_object, error_status, parse_body};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A parsed JSON answer with its raw text and the time it took.
@@ -77,46 +76,7 @@ pub(super) fn too_big(cap: usize) -> String {
     )
 }
 
-/// The shared client for `url` (one connection pool per process and kind). Plain `http://`
-/// endpoints (a local server) get a client without TLS roots: loading the platform's
-/// certificates costs tens of ms at start-up and an unencrypted endpoint never uses them.
-/// Installs the ring TLS provider once.
-pub(crate) fn client_for(url: &str) -> Result<reqwest::Client, ProviderError> {
-    static TLS: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    static PLAIN: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    let plain = url
-        .get(..7)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
-    let (cell, roots) = if plain {
-        (&PLAIN, Roots::None)
-    } else {
-        (&TLS, Roots::Platform)
-    };
-    cell.get_or_init(|| build_client(roots))
-        .clone()
-        .map_err(ProviderError::Client)
-}
-
-/// Which certificates a client trusts.
-#[derive(Clone, Copy)]
-enum Roots {
-    /// The platform's verifier and roots (every `https://` endpoint).
-    Platform,
-    /// None: the client only ever speaks plain HTTP.
-    None,
-}
-
-fn build_client(roots: Roots) -> Result<reqwest::Client, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let builder = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .tcp_nodelay(true);
-    let builder = match roots {
-        Roots::Platform => builder,
-        Roots::None => builder.tls_certs_only(std::iter::empty()),
-    };
-    builder.build().map_err(|e| e.to_string())
-}
+pub(crate) use super::http_client::client_for;
 
 /// The value of an env var holding a key, read now and never kept beyond the request.
 pub(crate) fn read_key(provider: &str, env: Option<&str>) -> Result<Option<String>, ProviderError> {

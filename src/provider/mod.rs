@@ -10,6 +10,7 @@ mod anthropic_count;
 mod error;
 mod http;
 mod http_body;
+mod http_client;
 mod http_stream;
 pub mod logprob_codec;
 mod logprobs;
