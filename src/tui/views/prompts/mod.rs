@@ -1,9 +1,10 @@
 //! The Prompts view: prompt list (with `/` filter) | versions with messages and labels | the
 //! selected version's messages. Editing, labelling and version diffs are modes of this view
-//! (see `modes`); drawing lives in `draw`.
+//! (see `modes`); drawing lives in `draw`, clicks and the wheel in `mouse`.
 
 mod draw;
 mod modes;
+mod mouse;
 
 use super::widgets::{InputOutcome, LineInput, ListCursor};
 use super::{Effect, Level, View};
@@ -13,7 +14,7 @@ use crate::tui::event::{Event, Request};
 use crate::tui::theme::Theme;
 use modes::Mode;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use std::collections::HashMap;
 
@@ -356,62 +357,7 @@ impl View for PromptsView {
     }
 
     fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
-        let [list, versions, body] = self.layout(area);
-        let hit = |r: Rect| r.contains((mouse.column, mouse.row).into());
-        let pane = if hit(list) {
-            Pane::List
-        } else if hit(versions) {
-            Pane::Versions
-        } else if hit(body) {
-            Pane::Body
-        } else {
-            return Vec::new();
-        };
-        match mouse.kind {
-            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                let before = self.focus;
-                self.focus = Some(pane);
-                let delta = if mouse.kind == MouseEventKind::ScrollDown {
-                    1
-                } else {
-                    -1
-                };
-                let effects = match &mut self.mode {
-                    Mode::Diff { scroll, .. } if pane == Pane::Body => {
-                        *scroll = (*scroll as isize + delta * 3).max(0) as u16;
-                        Vec::new()
-                    }
-                    _ => self.move_selection(if pane == Pane::Body { delta * 3 } else { delta }),
-                };
-                self.focus = before.or(Some(Pane::List));
-                effects
-            }
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus = Some(pane);
-                let inner = |r: Rect| r.inner(ratatui::layout::Margin::new(1, 1));
-                match pane {
-                    Pane::List => match self.list.row_at(inner(list), mouse.row) {
-                        Some(i) if i < self.visible.len() => {
-                            let target = i as isize - self.list.selected as isize;
-                            self.move_selection(target)
-                        }
-                        _ => Vec::new(),
-                    },
-                    Pane::Versions => {
-                        let len = self.selected_log().map_or(0, Vec::len);
-                        match self.versions.row_at(inner(versions), mouse.row) {
-                            Some(i) if i < len => {
-                                let target = i as isize - self.versions.selected as isize;
-                                self.move_selection(target)
-                            }
-                            _ => Vec::new(),
-                        }
-                    }
-                    Pane::Body => Vec::new(),
-                }
-            }
-            _ => Vec::new(),
-        }
+        self.mouse(mouse, area)
     }
 
     fn on_external_edit(&mut self, result: Result<String, String>) -> Vec<Effect> {
