@@ -1,11 +1,13 @@
 //! History at scale (issue 25, goals 2, 3 and 5 for runs): a real SQLite store filled through
 //! the Store API with 100,000 and 1,000,000 samples in one cell, then the end-of-run summary,
 //! the cost history every estimate reads, `temper cost` and `temper report` (the real binary),
-//! each beside the reference of reading every sample back (the code path these replaced).
-//! Run with `cargo bench --bench history`.
+//! and a report row in process, each beside the reference of reading every sample back (the
+//! code path these replaced). Run with `cargo bench --bench history`.
 //!
 //! Targets: summary and cost history in memory flat in N (summary <= 40 MB at 1M samples);
-//! `temper cost` O(1) in stored samples (was 290 MB / 0.72 s after 200k samples).
+//! `temper cost` O(1) in stored samples (was 290 MB / 0.72 s after 200k samples); `temper
+//! report` O(1) in samples but the 4 bytes per answer of its clusters' member lists (was 192 MB
+//! at 100k samples).
 //! RSS in-process is VmHWM after resetting it (`/proc/self/clear_refs`); a child's is its
 //! maxrss as `/usr/bin/time` reports it (a child forked from this large process would inherit
 //! its RSS in ru_maxrss). The reference runs last: the memory it frees stays mapped. The store
@@ -169,7 +171,33 @@ fn run_binary(db: &Path, args: &[&str]) -> (f64, f64) {
     (wall, kb / 1024.0)
 }
 
-fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
+/// A report row in process from the answer groups, beside the reference (every sample read
+/// back, then `cell_report`): time, peak RSS, and the two rows must be equal.
+fn report_rows(figures: &mut Figures, store: &Store, run: i64, label: &str) {
+    use temper::analysis::cell::cell_report;
+    use temper::analysis::stored::{CellAnswers, stored_cell_report};
+    let cells = store.cells(run).expect("cells");
+    let cell = cells.first().expect("one cell");
+    let options = temper::analysis::Options::default();
+    let (row, ms, mb) = measure(|| {
+        let answers = CellAnswers::load(store, cell.id).expect("groups");
+        stored_cell_report(store, cell, &answers, options).expect("row")
+    });
+    println!("{label}: report row from groups {ms:.0} ms, peak {mb:.1} MB");
+    figures.record(&format!("{label}.report_row_ms"), ms, Better::Lower);
+    figures.record(&format!("{label}.report_row_rss_mb"), mb, Better::Lower);
+    let (reference, ms, mb) = measure(|| {
+        let samples = store.samples(cell.id).expect("samples");
+        cell_report(cell, &samples, options)
+    });
+    println!("{label}: reference report row (every sample read back) {ms:.0} ms, peak {mb:.1} MB");
+    assert_eq!(
+        row, reference,
+        "the grouped report row disagrees with the reference"
+    );
+}
+
+fn bench(figures: &mut Figures, n: u32, label: &str) {
     let dir = match std::env::var_os("TEMPER_BENCH_DIR") {
         Some(d) => tempfile::tempdir_in(d),
         None => tempfile::tempdir(),
@@ -202,12 +230,11 @@ fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
     println!("{label}: `temper cost {PROMPT} --model {MODEL}` {ms:.0} ms, {mb:.1} MB");
     figures.record(&format!("{label}.temper_cost_ms"), ms, Better::Lower);
     figures.record(&format!("{label}.temper_cost_rss_mb"), mb, Better::Lower);
-    if report {
-        let (ms, mb) = run_binary(&db, &["report", &run.to_string()]);
-        println!("{label}: `temper report {run}` {ms:.0} ms, {mb:.1} MB (reads every sample)");
-        figures.record(&format!("{label}.temper_report_ms"), ms, Better::Lower);
-        figures.record(&format!("{label}.temper_report_rss_mb"), mb, Better::Lower);
-    }
+    let (ms, mb) = run_binary(&db, &["report", &run.to_string()]);
+    println!("{label}: `temper report {run}` {ms:.0} ms, {mb:.1} MB");
+    figures.record(&format!("{label}.temper_report_ms"), ms, Better::Lower);
+    figures.record(&format!("{label}.temper_report_rss_mb"), mb, Better::Lower);
+    report_rows(figures, &store, run, label);
 
     let (reference, ms, mb) = measure(|| reference_summary(&store, run));
     println!("{label}: reference summary (every sample read back) {ms:.0} ms, peak {mb:.1} MB");
@@ -216,7 +243,7 @@ fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
 
 fn main() {
     let mut figures = Figures::new("history");
-    bench(&mut figures, 100_000, "100k", true);
-    bench(&mut figures, 1_000_000, "1m", false);
+    bench(&mut figures, 100_000, "100k");
+    bench(&mut figures, 1_000_000, "1m");
     figures.finish();
 }
