@@ -529,3 +529,26 @@ fn samples_come_back_a_page_at_a_time_and_groups_cover_every_answer() {
         }
     }
 }
+
+#[test]
+fn cascade_attempts_read_a_page_at_a_time_match_the_samples_read_back() {
+    use temper::cost::cascade::{attempts, load_run};
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, _) = populate(&mut store, 4500);
+        let pairs: Vec<_> = store
+            .cells(run)
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                let samples = store.samples(c.id).unwrap();
+                (c, samples)
+            })
+            .collect();
+        let passes = |output: &str| output.contains('1');
+        let got = load_run(&store, run, &passes).unwrap();
+        assert_eq!(got, attempts(&pairs, &passes), "{}", db.name);
+        assert_eq!(got.iter().map(|v| v.cases.len()).sum::<usize>(), 3);
+    }
+}
