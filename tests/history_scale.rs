@@ -526,6 +526,7 @@ fn samples_come_back_a_page_at_a_time_and_groups_cover_every_answer() {
             assert!(streamed.windows(2).all(|w| w[0] < w[1]));
             let sums = store.cell_sums(cell.id).unwrap();
             assert_eq!((sums.samples, sums.ok), (240, answered.len() as u64));
+            assert_eq!(store.cell_sample_count(cell.id).unwrap(), 240);
         }
     }
 }

@@ -50,7 +50,7 @@ impl CellAnswers {
             }
             Ok(())
         })?;
-        let samples = store.cell_sums(cell)?.samples;
+        let samples = store.cell_sample_count(cell)?;
         Ok(CellAnswers {
             samples: usize::try_from(samples).unwrap_or(usize::MAX),
             answered: groups.iter().map(|g| g.members.len()).sum(),
