@@ -1,11 +1,13 @@
 //! History at scale (issue 25, goals 2, 3 and 5 for runs): a real SQLite store filled through
 //! the Store API with 100,000 and 1,000,000 samples in one cell, then the end-of-run summary,
 //! the cost history every estimate reads, `temper cost` and `temper report` (the real binary),
-//! each beside the reference of reading every sample back (the code path these replaced).
-//! Run with `cargo bench --bench history`.
+//! and a report row in process, each beside the reference of reading every sample back (the
+//! code path these replaced). Run with `cargo bench --bench history`.
 //!
 //! Targets: summary and cost history in memory flat in N (summary <= 40 MB at 1M samples);
-//! `temper cost` O(1) in stored samples (was 290 MB / 0.72 s after 200k samples).
+//! `temper cost` O(1) in stored samples (was 290 MB / 0.72 s after 200k samples); `temper
+//! report` O(1) in samples but the 4 bytes per answer of its clusters' member lists (was 192 MB
+//! at 100k samples).
 //! RSS in-process is VmHWM after resetting it (`/proc/self/clear_refs`); a child's is its
 //! maxrss as `/usr/bin/time` reports it (a child forked from this large process would inherit
 //! its RSS in ru_maxrss). The reference runs last: the memory it frees stays mapped. The store
@@ -19,105 +21,12 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use temper::prompt::{Message, PromptBody, Role};
-use temper::store::{NewCell, NewSample, RunStatus, SampleStatus, Store};
+use temper::store::{SampleStatus, Store};
 
-const PROMPT: &str = "hist";
-const MODEL: &str = "openai:gpt-4o-mini";
+#[path = "support/run_store.rs"]
+mod run_store;
 
-/// Peak resident memory of this process since the last [`reset_peak`], in MB.
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// Hand freed heap back to the OS, then reset VmHWM to the current RSS (Linux: writing 5 to
-/// clear_refs), so a figure is not the memory an earlier step freed but malloc kept.
-fn reset_peak() {
-    // SAFETY: malloc_trim only releases free memory at the allocator's discretion.
-    unsafe { libc::malloc_trim(0) };
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Time `f` and the peak RSS while it runs.
-fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
-    reset_peak();
-    let t = Instant::now();
-    let out = f();
-    (out, t.elapsed().as_secs_f64() * 1000.0, peak_mb())
-}
-
-/// A deterministic sample: five distinct answers, latencies spread over 1..500 ms.
-fn sample(cell_id: i64, idx: u32) -> NewSample {
-    let k = idx.wrapping_mul(2_654_435_761);
-    let failed = k.is_multiple_of(97);
-    NewSample {
-        cell_id,
-        idx,
-        status: Some(if failed {
-            SampleStatus::Error
-        } else {
-            SampleStatus::Ok
-        }),
-        output: (!failed).then(|| {
-            format!(
-                "Your refund was approved and will reach your card within {} business days. {}",
-                3 + k % 5,
-                "Reply to this message if anything else comes up; we are glad to help."
-            )
-        }),
-        finish_reason: Some("stop".into()),
-        input_tokens: Some(120),
-        output_tokens: Some(i64::from(20 + k % 40)),
-        usage_source: Some("provider".into()),
-        latency_ms: Some(1.0 + f64::from(k % 499_000) / 1000.0),
-        cost_usd: Some(f64::from(18 + k % 24) * 1e-6),
-        error: failed.then(|| "HTTP 500 from the server".to_string()),
-        attempts: 1,
-        request_hash: Some("0123456789abcdef0123456789abcdef".into()),
-        ..Default::default()
-    }
-}
-
-/// A store at `path` with one run of one cell of `n` samples; (run id, version id, rows/s).
-fn fill(path: &Path, n: u32) -> (i64, i64, f64) {
-    let mut store = Store::open(path).expect("open store");
-    let body = PromptBody {
-        messages: vec![Message::new(Role::User, "Where is my refund?")],
-        ..Default::default()
-    };
-    let version = store
-        .save_version(PROMPT, &body, "")
-        .expect("save")
-        .version
-        .id;
-    let run = store.create_run("cli", None).expect("run");
-    let cell = NewCell {
-        prompt_version_id: version,
-        variant_name: "mini".into(),
-        variant_json: format!("{{\"model\":\"{MODEL}\"}}"),
-        case_name: "default".into(),
-        case_json: "{}".into(),
-        n,
-    };
-    let cell = store.add_cell(run, &cell).expect("cell");
-    let t = Instant::now();
-    let mut idx = 0;
-    while idx < n {
-        let end = (idx + 5000).min(n);
-        let batch: Vec<NewSample> = (idx..end).map(|i| sample(cell, i)).collect();
-        store.insert_samples(&batch).expect("insert");
-        idx = end;
-    }
-    let rate = f64::from(n) / t.elapsed().as_secs_f64();
-    store.finish_run(run, RunStatus::Done).expect("finish");
-    (run, version, rate)
-}
+use run_store::{MODEL, PROMPT, fill, measure};
 
 /// Today's reference: read every sample of the run back and summarise in memory.
 fn reference_summary(store: &Store, run: i64) -> (usize, usize, Option<f64>) {
@@ -169,7 +78,33 @@ fn run_binary(db: &Path, args: &[&str]) -> (f64, f64) {
     (wall, kb / 1024.0)
 }
 
-fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
+/// A report row in process from the answer groups, beside the reference (every sample read
+/// back, then `cell_report`): time, peak RSS, and the two rows must be equal.
+fn report_rows(figures: &mut Figures, store: &Store, run: i64, label: &str) {
+    use temper::analysis::cell::cell_report;
+    use temper::analysis::stored::{CellAnswers, stored_cell_report};
+    let cells = store.cells(run).expect("cells");
+    let cell = cells.first().expect("one cell");
+    let options = temper::analysis::Options::default();
+    let (row, ms, mb) = measure(|| {
+        let answers = CellAnswers::load(store, cell.id).expect("groups");
+        stored_cell_report(store, cell, &answers, options).expect("row")
+    });
+    println!("{label}: report row from groups {ms:.0} ms, peak {mb:.1} MB");
+    figures.record(&format!("{label}.report_row_ms"), ms, Better::Lower);
+    figures.record(&format!("{label}.report_row_rss_mb"), mb, Better::Lower);
+    let (reference, ms, mb) = measure(|| {
+        let samples = store.samples(cell.id).expect("samples");
+        cell_report(cell, &samples, options)
+    });
+    println!("{label}: reference report row (every sample read back) {ms:.0} ms, peak {mb:.1} MB");
+    assert_eq!(
+        row, reference,
+        "the grouped report row disagrees with the reference"
+    );
+}
+
+fn bench(figures: &mut Figures, n: u32, label: &str) {
     let dir = match std::env::var_os("TEMPER_BENCH_DIR") {
         Some(d) => tempfile::tempdir_in(d),
         None => tempfile::tempdir(),
@@ -202,12 +137,11 @@ fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
     println!("{label}: `temper cost {PROMPT} --model {MODEL}` {ms:.0} ms, {mb:.1} MB");
     figures.record(&format!("{label}.temper_cost_ms"), ms, Better::Lower);
     figures.record(&format!("{label}.temper_cost_rss_mb"), mb, Better::Lower);
-    if report {
-        let (ms, mb) = run_binary(&db, &["report", &run.to_string()]);
-        println!("{label}: `temper report {run}` {ms:.0} ms, {mb:.1} MB (reads every sample)");
-        figures.record(&format!("{label}.temper_report_ms"), ms, Better::Lower);
-        figures.record(&format!("{label}.temper_report_rss_mb"), mb, Better::Lower);
-    }
+    let (ms, mb) = run_binary(&db, &["report", &run.to_string()]);
+    println!("{label}: `temper report {run}` {ms:.0} ms, {mb:.1} MB");
+    figures.record(&format!("{label}.temper_report_ms"), ms, Better::Lower);
+    figures.record(&format!("{label}.temper_report_rss_mb"), mb, Better::Lower);
+    report_rows(figures, &store, run, label);
 
     let (reference, ms, mb) = measure(|| reference_summary(&store, run));
     println!("{label}: reference summary (every sample read back) {ms:.0} ms, peak {mb:.1} MB");
@@ -216,7 +150,7 @@ fn bench(figures: &mut Figures, n: u32, label: &str, report: bool) {
 
 fn main() {
     let mut figures = Figures::new("history");
-    bench(&mut figures, 100_000, "100k", true);
-    bench(&mut figures, 1_000_000, "1m", false);
+    bench(&mut figures, 100_000, "100k");
+    bench(&mut figures, 1_000_000, "1m");
     figures.finish();
 }

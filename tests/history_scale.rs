@@ -386,3 +386,176 @@ fn an_older_postgres_database_is_backfilled_on_open() {
         assert_eq!(hash, expected, "{output} {status}");
     }
 }
+
+/// A cell of JSON answers whose spacing and key order vary (and one that is not JSON), so the
+/// whitespace and json modes merge groups the stored hash keeps apart.
+fn add_json_cell(store: &mut Store, run: i64, version: i64, n: u32) -> i64 {
+    let cell = NewCell {
+        prompt_version_id: version,
+        variant_name: "j".into(),
+        variant_json: "{\"model\":\"m-j\"}".into(),
+        case_name: "c1".into(),
+        case_json: "{}".into(),
+        n,
+    };
+    let id = store.add_cell(run, &cell).unwrap();
+    let texts = [
+        r#"{"a": 1, "b": [2, 3]}"#,
+        r#"{"b":[2,3],"a":1}"#,
+        r#"{"a": 1,  "b": [2, 4]}"#,
+        "not json",
+        r#"{"a":  1, "b": [2, 3]}"#,
+    ];
+    let batch: Vec<NewSample> = (0..n)
+        .map(|i| NewSample {
+            cell_id: id,
+            idx: i,
+            status: Some(SampleStatus::Ok),
+            output: Some(texts[(i as usize * 7) % texts.len()].to_string()),
+            latency_ms: Some(f64::from(i % 13)),
+            ..Default::default()
+        })
+        .collect();
+    store.insert_samples(&batch).unwrap();
+    id
+}
+
+#[test]
+fn report_rows_and_agreement_from_answer_groups_match_the_samples_read_back() {
+    use temper::analysis::cell::cell_report;
+    use temper::analysis::stored::{CellAnswers, stored_cell_report};
+    use temper::analysis::{Mode, Options};
+    use temper::session::{Answer, Checks, metrics, stored};
+    let digit = regex::Regex::new(r"answer (\d)").unwrap();
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, version) = populate(&mut store, 240);
+        add_json_cell(&mut store, run, version, 60);
+        let cells = store.cells(run).unwrap();
+        let samples: Vec<Vec<SampleRow>> =
+            cells.iter().map(|c| store.samples(c.id).unwrap()).collect();
+        let answers: Vec<CellAnswers> = cells
+            .iter()
+            .map(|c| CellAnswers::load(&store, c.id).unwrap())
+            .collect();
+        for ((cell, rows), grouped) in cells.iter().zip(&samples).zip(&answers) {
+            for mode in [Mode::Exact, Mode::Whitespace, Mode::Json] {
+                let want = cell_report(cell, rows, Options::mode(mode));
+                let got = stored_cell_report(&store, cell, grouped, Options::mode(mode)).unwrap();
+                assert_eq!(got, want, "{} cell {} mode {mode}", db.name, cell.id);
+            }
+        }
+        let json = &answers[3];
+        assert!(json.groups.len() == 5 && json.unanswered() == 0);
+        let strict = Checks {
+            answer: Answer::Regex(digit.clone()),
+            must_contain: vec!["answer".into()],
+            ..Checks::default()
+        };
+        let labels = stored::labels(&cells);
+        let grades = vec![Vec::new(); cells.len()];
+        for checks in [Checks::default(), strict] {
+            let facts = stored::facts(&cells, &samples, &labels, &grades);
+            let want = metrics::variant_metrics(&checks, &facts);
+            let got = stored::grouped_metrics(&checks, &cells, &answers).unwrap();
+            assert_eq!(got, want, "{}", db.name);
+            // What the report keeps: the texts, not the members.
+            let light: Vec<CellAnswers> = answers
+                .iter()
+                .cloned()
+                .map(CellAnswers::without_members)
+                .collect();
+            let got = stored::grouped_metrics(&checks, &cells, &light).unwrap();
+            assert_eq!(got, want, "{} without members", db.name);
+        }
+    }
+}
+
+#[test]
+fn samples_come_back_a_page_at_a_time_and_groups_cover_every_answer() {
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, _) = populate(&mut store, 240);
+        for cell in store.cells(run).unwrap() {
+            let all = store.samples(cell.id).unwrap();
+            let mut paged: Vec<SampleRow> = Vec::new();
+            loop {
+                let after = paged.last().map(|s| s.sample.idx);
+                let page = store.sample_page(cell.id, after, 37).unwrap();
+                assert!(page.len() <= 37);
+                if page.is_empty() {
+                    break;
+                }
+                paged.extend(page);
+            }
+            assert_eq!(paged, all, "{}", db.name);
+            assert_eq!(store.sample_at(cell.id, 17).unwrap().as_ref(), all.get(17));
+            assert_eq!(store.sample_at(cell.id, 240).unwrap(), None);
+
+            let groups = store.output_groups(cell.id).unwrap();
+            let answered: Vec<&SampleRow> = all
+                .iter()
+                .filter(|s| s.sample.status == Some(SampleStatus::Ok))
+                .collect();
+            let total: u64 = groups.iter().map(|g| g.count).sum();
+            assert_eq!(total, answered.len() as u64);
+            assert!(groups.windows(2).all(|w| w[0].first_idx < w[1].first_idx));
+            for g in &groups {
+                let first = &all[g.first_idx as usize].sample;
+                assert_eq!(
+                    (&g.output, &g.tool_calls_json),
+                    (&first.output, &first.tool_calls_json)
+                );
+                let key = output_hash(first.output.as_deref(), first.tool_calls_json.as_deref());
+                assert_eq!(g.hash, key);
+                let members = answered
+                    .iter()
+                    .filter(|s| {
+                        output_hash(
+                            s.sample.output.as_deref(),
+                            s.sample.tool_calls_json.as_deref(),
+                        ) == key
+                    })
+                    .count();
+                assert_eq!(g.count, members as u64);
+            }
+            let mut streamed: Vec<(i64, u32)> = Vec::new();
+            store
+                .for_each_group_member(cell.id, &mut |h, i| {
+                    streamed.push((h, i));
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(streamed.len(), answered.len());
+            assert!(streamed.windows(2).all(|w| w[0] < w[1]));
+            let sums = store.cell_sums(cell.id).unwrap();
+            assert_eq!((sums.samples, sums.ok), (240, answered.len() as u64));
+            assert_eq!(store.cell_sample_count(cell.id).unwrap(), 240);
+        }
+    }
+}
+
+#[test]
+fn cascade_attempts_read_a_page_at_a_time_match_the_samples_read_back() {
+    use temper::cost::cascade::{attempts, load_run};
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        let mut store = Store::open(&db.location).unwrap();
+        let (run, _) = populate(&mut store, 4500);
+        let pairs: Vec<_> = store
+            .cells(run)
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                let samples = store.samples(c.id).unwrap();
+                (c, samples)
+            })
+            .collect();
+        let passes = |output: &str| output.contains('1');
+        let got = load_run(&store, run, &passes).unwrap();
+        assert_eq!(got, attempts(&pairs, &passes), "{}", db.name);
+        assert_eq!(got.iter().map(|v| v.cases.len()).sum::<usize>(), 3);
+    }
+}

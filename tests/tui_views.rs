@@ -40,6 +40,9 @@ mod versions;
 #[path = "tui_views/worker.rs"]
 mod worker;
 
+#[path = "tui_views/paged.rs"]
+mod paged;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 /// A worker on a fresh store at `db`, with the default config.

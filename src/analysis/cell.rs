@@ -57,9 +57,7 @@ pub fn cell_report(cell: &CellInfo, samples: &[SampleRow], options: Options<'_>)
         .collect();
     let costs: Vec<f64> = samples.iter().filter_map(|s| s.sample.cost_usd).collect();
     let latencies: Vec<f64> = samples.iter().filter_map(|s| s.sample.latency_ms).collect();
-    let model = serde_json::from_str::<serde_json::Value>(&cell.cell.variant_json)
-        .ok()
-        .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string));
+    let model = variant_model(cell);
     CellReport {
         cell_id: cell.id,
         run_id: cell.run_id,
@@ -78,6 +76,13 @@ pub fn cell_report(cell: &CellInfo, samples: &[SampleRow], options: Options<'_>)
         latency_p95_ms: percentile(&latencies, 0.95),
         analysis: analyze(&observed(samples), options),
     }
+}
+
+/// The `model` field of the cell's variant JSON, when it has one.
+pub fn variant_model(cell: &CellInfo) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(&cell.cell.variant_json)
+        .ok()
+        .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
 }
 
 /// Nearest-rank percentile (`q` in 0..=1); `None` for no values.

@@ -69,6 +69,40 @@ pub fn clusters(samples: &[Observed<'_>], mode: Mode) -> (Vec<Cluster>, usize) {
             }
         }
     }
+    (ordered(out), fell_back)
+}
+
+/// Clusters of groups of samples already known to be identical (a text and its members, as
+/// the store groups answers by hash): each group is normalised once, not each sample. Same
+/// result as [`clusters`] over the samples; fell-back counts every member of a group.
+pub fn clusters_of_groups<'a>(
+    groups: impl IntoIterator<Item = (&'a str, &'a [u32])>,
+    mode: Mode,
+) -> (Vec<Cluster>, usize) {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Cluster> = Vec::new();
+    let mut fell_back = 0;
+    for (text, members) in groups {
+        let norm = normalize(text, mode);
+        if norm.fell_back {
+            fell_back += members.len();
+        }
+        match index.get(&norm.text) {
+            Some(&i) => out[i].members.extend_from_slice(members),
+            None => {
+                index.insert(norm.text.clone(), out.len());
+                out.push(Cluster {
+                    members: members.to_vec(),
+                    normalized: norm.text,
+                });
+            }
+        }
+    }
+    (ordered(out), fell_back)
+}
+
+/// Members ascending, then largest first, ties by earliest member.
+fn ordered(mut out: Vec<Cluster>) -> Vec<Cluster> {
     for c in &mut out {
         c.members.sort_unstable();
     }
@@ -77,7 +111,7 @@ pub fn clusters(samples: &[Observed<'_>], mode: Mode) -> (Vec<Cluster>, usize) {
             .cmp(&a.size())
             .then(a.representative().cmp(&b.representative()))
     });
-    (out, fell_back)
+    out
 }
 
 /// Shannon entropy of the cluster sizes, in bits (0 when every sample agrees).
@@ -122,5 +156,28 @@ mod tests {
         assert!((entropy_bits(&cs) - 1.0).abs() < 1e-9);
         let same = [Observed::ok(0, "a"), Observed::ok(1, "a")];
         assert_eq!(entropy_bits(&clusters(&same, Mode::Exact).0), 0.0);
+    }
+
+    #[test]
+    fn groups_cluster_like_their_samples() {
+        let samples = [
+            Observed::ok(0, "{\"a\": 1}"),
+            Observed::ok(1, "{\"a\":1}"),
+            Observed::ok(2, "no json"),
+            Observed::ok(3, "{\"a\": 1}"),
+            Observed::ok(4, "no json"),
+        ];
+        let groups: [(&str, &[u32]); 3] = [
+            ("{\"a\": 1}", &[0, 3]),
+            ("{\"a\":1}", &[1]),
+            ("no json", &[2, 4]),
+        ];
+        for mode in [Mode::Exact, Mode::Whitespace, Mode::Json] {
+            assert_eq!(
+                clusters_of_groups(groups, mode),
+                clusters(&samples, mode),
+                "{mode}"
+            );
+        }
     }
 }

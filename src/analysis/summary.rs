@@ -1,6 +1,6 @@
 //! The whole nondeterminism picture of one cell's samples, as one pure function.
 
-use super::cluster::{Cluster, Observed, clusters, entropy_bits};
+use super::cluster::{Cluster, Observed, clusters, clusters_of_groups, entropy_bits};
 use super::divergence::{Divergence, TokenCount, first_divergence};
 use super::fields::{FieldStability, field_stability};
 use super::normalize::Mode;
@@ -53,6 +53,38 @@ pub struct Analysis {
 /// Analyse the samples of one cell. Pure: no I/O, deterministic.
 pub fn analyze(samples: &[Observed<'_>], options: Options<'_>) -> Analysis {
     let (clusters, fell_back) = clusters(samples, options.mode);
+    let text_of: HashMap<u32, &str> = samples
+        .iter()
+        .filter_map(|s| s.output.map(|o| (s.idx, o)))
+        .collect();
+    finish(samples.len(), clusters, fell_back, &text_of, options)
+}
+
+/// [`analyze`] over groups of identical answers (a text and its members, ascending) of a cell
+/// of `n` samples: the same analysis without holding each sample's text, so a cell read as
+/// groups from the store costs its distinct answers, not its samples.
+pub fn analyze_groups<'a>(
+    n: usize,
+    groups: &[(&'a str, &'a [u32])],
+    options: Options<'_>,
+) -> Analysis {
+    let (clusters, fell_back) = clusters_of_groups(groups.iter().copied(), options.mode);
+    let text_of: HashMap<u32, &str> = groups
+        .iter()
+        .filter_map(|(text, members)| Some((*members.first()?, *text)))
+        .collect();
+    finish(n, clusters, fell_back, &text_of, options)
+}
+
+/// The figures of a cell of `n` samples from its clusters; `text_of` maps (at least) each
+/// cluster's representative to its raw text.
+fn finish(
+    n: usize,
+    clusters: Vec<Cluster>,
+    fell_back: usize,
+    text_of: &HashMap<u32, &str>,
+    options: Options<'_>,
+) -> Analysis {
     let ok: usize = clusters.iter().map(Cluster::size).sum();
     let mut notes = Vec::new();
     if fell_back > 0 {
@@ -67,10 +99,6 @@ pub fn analyze(samples: &[Observed<'_>], options: Options<'_>) -> Analysis {
             }
         ));
     }
-    let text_of: HashMap<u32, &str> = samples
-        .iter()
-        .filter_map(|s| s.output.map(|o| (s.idx, o)))
-        .collect();
     let weighted: Vec<(usize, &str)> = clusters
         .iter()
         .filter_map(|c| text_of.get(&c.representative()).map(|t| (c.size(), *t)))
@@ -78,9 +106,9 @@ pub fn analyze(samples: &[Observed<'_>], options: Options<'_>) -> Analysis {
     let similarity = mean_pairwise(&clusters);
     Analysis {
         mode: options.mode,
-        n: samples.len(),
+        n,
         ok,
-        failed: samples.len() - ok,
+        failed: n.saturating_sub(ok),
         distinct: clusters.len(),
         stability: clusters.first().map(|c| c.size() as f64 / ok as f64),
         entropy_bits: entropy_bits(&clusters),

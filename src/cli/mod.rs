@@ -32,6 +32,7 @@ mod replay_probe;
 mod replay_session;
 mod report;
 mod report_outputs;
+mod report_text;
 mod run;
 mod run_spend;
 mod run_summary;

@@ -1,11 +1,12 @@
 //! `temper report`: how nondeterministic each cell of a run is, at a glance.
 
 use super::Ctx;
+use super::report_text;
 use super::style::{Tone, paint};
 use crate::analysis::cell::{CellReport, cell_report};
+use crate::analysis::stored::{CellAnswers, stored_cell_report};
 use crate::analysis::{Mode, Options};
-use crate::sanitize::one_line;
-use crate::store::{CellInfo, RunInfo, Store};
+use crate::store::{CellInfo, RunInfo, SampleRow, Store};
 use anyhow::Context;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -104,9 +105,9 @@ struct CellJson<'a> {
 }
 
 /// What a cell sent and how fast it answered, beside its analysis.
-struct Sent {
-    params: Option<serde_json::Value>,
-    stats: crate::runner::LatencyStats,
+pub(super) struct Sent {
+    pub params: Option<serde_json::Value>,
+    pub stats: crate::runner::LatencyStats,
 }
 
 #[derive(Serialize)]
@@ -126,6 +127,17 @@ struct ReportJson<'a> {
     outputs: Option<serde_json::Value>,
 }
 
+/// What the report shows, gathered from the store one cell at a time.
+struct Gathered {
+    reports: Vec<CellReport>,
+    sent: Vec<Sent>,
+    metrics: Vec<crate::session::VariantMetrics>,
+    explained: Option<crate::explain::RunExplanation>,
+    passing_cost: Option<Vec<crate::cost::cascade::Outcome>>,
+    /// With `--outputs`: each cell's report and samples.
+    answers: Vec<(CellReport, Vec<SampleRow>)>,
+}
+
 /// Run `temper report`.
 pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
@@ -134,19 +146,124 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Some(path) => crate::session::Session::read(path)?.check,
         None => crate::session::Checks::default(),
     };
-    let mut all_samples = Vec::with_capacity(target.cells.len());
-    let mut reports = Vec::with_capacity(target.cells.len());
-    let mut sent = Vec::with_capacity(target.cells.len());
-    let mut stored = Vec::new();
-    let mut answers = Vec::new();
-    for cell in &target.cells {
+    let needs_samples = args.explain || args.outputs || args.session.is_some();
+    let grouped = if needs_samples {
+        None
+    } else {
+        gather_grouped(&store, args, &checks, &target.cells)?
+    };
+    let g = match grouped {
+        Some(g) => g,
+        None => gather_samples(&store, args, &checks, &target.cells)?,
+    };
+    if ctx.json {
+        super::print_json(&ReportJson {
+            run: &target.run,
+            mode: args.mode,
+            cells: g
+                .reports
+                .iter()
+                .zip(&g.sent)
+                .map(|(report, s)| CellJson {
+                    report,
+                    params_sent: s.params.clone(),
+                    latency_p50_ms: s.stats.latency_p50_ms,
+                    ttft_p50_ms: s.stats.ttft_p50_ms,
+                    ttft_p95_ms: s.stats.ttft_p95_ms,
+                })
+                .collect(),
+            variants: &g.metrics,
+            explain: g.explained,
+            passing_cost: g.passing_cost,
+            outputs: args
+                .outputs
+                .then(|| super::report_outputs::json(&g.answers)),
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = report_text::render_report(&target.run, args.mode, &g.reports, args.fields);
+    text.push_str(&report_text::sent_lines(&g.reports, &g.sent));
+    if args.outputs {
+        text.push_str(&super::report_outputs::render(&g.answers));
+    }
+    text.push_str(&report_text::variant_lines(&g.metrics));
+    if let Some(outcomes) = &g.passing_cost {
+        text.push_str(&report_text::passing_cost_lines(outcomes));
+    }
+    if let Some(explained) = &g.explained {
+        text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
+        for line in explained.sentences() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What cell `cell` sent and its latency figures (aggregated by the store).
+fn sent_of(store: &Store, cell: &CellInfo) -> anyhow::Result<Sent> {
+    Ok(Sent {
+        params: store
+            .cell_request(cell.id)?
+            .and_then(|r| serde_json::from_str(&r.params_sent).ok()),
+        stats: crate::runner::LatencyStats::of_cells(store, &[cell.id])?,
+    })
+}
+
+/// The report from each cell's groups of identical answers and the store's aggregates: no
+/// sample is read, memory follows the distinct answers (plus 4 bytes per answered sample for
+/// the clusters' members). `None` when the checks need every sample (a judge's grades).
+fn gather_grouped(
+    store: &Store,
+    args: &ReportArgs,
+    checks: &crate::session::Checks,
+    cells: &[CellInfo],
+) -> anyhow::Result<Option<Gathered>> {
+    if checks.judge.is_some() {
+        return Ok(None);
+    }
+    let (mut reports, mut sent, mut answers) = (Vec::new(), Vec::new(), Vec::new());
+    for cell in cells {
+        sent.push(sent_of(store, cell)?);
+        let tokens = ModelTokens(crate::cost::history::cell_model(cell));
+        let options = Options {
+            mode: args.mode,
+            tokens: Some(&tokens),
+        };
+        let grouped = CellAnswers::load(store, cell.id)?;
+        reports.push(stored_cell_report(store, cell, &grouped, options)?);
+        // Only the group texts the agreement metrics need are kept, not the members.
+        answers.push(grouped.without_members());
+    }
+    let Some(metrics) = crate::session::stored::grouped_metrics(checks, cells, &answers) else {
+        return Ok(None);
+    };
+    Ok(Some(Gathered {
+        reports,
+        sent,
+        metrics,
+        explained: None,
+        passing_cost: None,
+        answers: Vec::new(),
+    }))
+}
+
+/// The report from every sample of each cell read back: what `--explain` (logprobs and
+/// fingerprints per sample), `--outputs` (every member and failure) and `--session` (each
+/// answer graded) need.
+fn gather_samples(
+    store: &Store,
+    args: &ReportArgs,
+    checks: &crate::session::Checks,
+    cells: &[CellInfo],
+) -> anyhow::Result<Gathered> {
+    let mut all_samples = Vec::with_capacity(cells.len());
+    let (mut reports, mut sent) = (Vec::new(), Vec::new());
+    let (mut stored, mut answers) = (Vec::new(), Vec::new());
+    for cell in cells {
         let samples = store.samples(cell.id)?;
-        sent.push(Sent {
-            params: store
-                .cell_request(cell.id)?
-                .and_then(|r| serde_json::from_str(&r.params_sent).ok()),
-            stats: crate::runner::LatencyStats::of_cells(&store, &[cell.id])?,
-        });
+        sent.push(sent_of(store, cell)?);
         let tokens = ModelTokens(crate::cost::history::cell_model(cell));
         let options = Options {
             mode: args.mode,
@@ -162,7 +279,7 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
         all_samples.push(samples);
     }
-    let metrics = variant_metrics(&store, &checks, &target.cells, &all_samples)?;
+    let metrics = variant_metrics(store, checks, cells, &all_samples)?;
     let temperatures: Vec<Option<f64>> = sent
         .iter()
         .map(|s| s.params.as_ref()?.get("temperature")?.as_f64())
@@ -170,49 +287,18 @@ pub fn execute(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let explained = args
         .explain
         .then(|| crate::explain::explain_run_sent(&stored, args.mode, &temperatures));
-    if ctx.json {
-        super::print_json(&ReportJson {
-            run: &target.run,
-            mode: args.mode,
-            cells: reports
-                .iter()
-                .zip(&sent)
-                .map(|(report, s)| CellJson {
-                    report,
-                    params_sent: s.params.clone(),
-                    latency_p50_ms: s.stats.latency_p50_ms,
-                    ttft_p50_ms: s.stats.ttft_p50_ms,
-                    ttft_p95_ms: s.stats.ttft_p95_ms,
-                })
-                .collect(),
-            variants: &metrics,
-            explain: explained,
-            passing_cost: args
-                .session
-                .is_some()
-                .then(|| passing_cost(&checks, &target.cells, &all_samples)),
-            outputs: args.outputs.then(|| super::report_outputs::json(&answers)),
-        })?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut text = render_report(&target.run, args.mode, &reports, args.fields);
-    text.push_str(&sent_lines(&reports, &sent));
-    if args.outputs {
-        text.push_str(&super::report_outputs::render(&answers));
-    }
-    text.push_str(&variant_lines(&metrics));
-    if args.session.is_some() {
-        text.push_str(&passing_cost_lines(&checks, &target.cells, &all_samples));
-    }
-    if let Some(explained) = &explained {
-        text.push_str(&format!("\n{}\n", paint(Tone::Strong, "explain")));
-        for line in explained.sentences() {
-            text.push_str(&line);
-            text.push('\n');
-        }
-    }
-    write_out(&text)?;
-    Ok(ExitCode::SUCCESS)
+    let passing_cost = args
+        .session
+        .is_some()
+        .then(|| passing_cost(checks, cells, &all_samples));
+    Ok(Gathered {
+        reports,
+        sent,
+        metrics,
+        explained,
+        passing_cost,
+        answers,
+    })
 }
 
 /// The session metrics of every (prompt version, variant) over the run's cells (with the judge's
@@ -221,7 +307,7 @@ fn variant_metrics(
     store: &crate::store::Store,
     checks: &crate::session::Checks,
     cells: &[CellInfo],
-    samples: &[Vec<crate::store::SampleRow>],
+    samples: &[Vec<SampleRow>],
 ) -> anyhow::Result<Vec<crate::session::VariantMetrics>> {
     use crate::session::stored;
     let grades = stored::grades(store, checks, cells, samples)?;
@@ -234,293 +320,13 @@ fn variant_metrics(
 fn passing_cost(
     checks: &crate::session::Checks,
     cells: &[CellInfo],
-    samples: &[Vec<crate::store::SampleRow>],
+    samples: &[Vec<SampleRow>],
 ) -> Vec<crate::cost::cascade::Outcome> {
     let passes = |output: &str| crate::session::metrics::sample_passes(checks, output);
-    let pairs: Vec<(CellInfo, Vec<crate::store::SampleRow>)> =
+    let pairs: Vec<(CellInfo, Vec<SampleRow>)> =
         cells.iter().cloned().zip(samples.iter().cloned()).collect();
     crate::cost::cascade::attempts(&pairs, &passes)
         .iter()
         .map(crate::cost::cascade::alone)
         .collect()
-}
-
-/// With a session's checks: per variant, its cost per passing answer (total cost / answers that
-/// pass every per-sample check; crate::cost::cascade).
-fn passing_cost_lines(
-    checks: &crate::session::Checks,
-    cells: &[CellInfo],
-    samples: &[Vec<crate::store::SampleRow>],
-) -> String {
-    let mut out = String::new();
-    for o in passing_cost(checks, cells, samples) {
-        let passed = (o.pass_rate * o.samples as f64).round() as u64;
-        out.push_str(&format!(
-            "variant {}: {} per passing answer ({passed} of {} passed the checks, {} per call)\n",
-            one_line(&o.steps.join("")),
-            o.cost_per_passing_usd.map_or_else(
-                || if o.cost_per_request_usd.is_some() {
-                    "none passed".into()
-                } else {
-                    "unpriced".into()
-                },
-                crate::cost::format_usd
-            ),
-            crate::plural::count(o.samples as u64, "answer"),
-            o.cost_per_request_usd
-                .map_or_else(|| "unpriced".into(), crate::cost::format_usd),
-        ));
-    }
-    out
-}
-
-/// One line per variant: its cases, TARr@N, TARa@N, pass@k and pass^k.
-fn variant_lines(metrics: &[crate::session::VariantMetrics]) -> String {
-    let mut out = String::new();
-    for m in metrics {
-        out.push_str(&format!(
-            "variant {} [{}] over {} case{}: tar_raw {:.2} · tar_answer {:.2} · pass@{k} {:.2} · pass^{k} {:.2}\n",
-            one_line(&m.variant),
-            one_line(&m.prompt),
-            m.cases,
-            if m.cases == 1 { "" } else { "s" },
-            m.tar_raw,
-            m.tar_answer,
-            m.pass_at_k,
-            m.pass_all_k,
-            k = m.samples
-        ));
-    }
-    if out.is_empty() {
-        return out;
-    }
-    format!("\n{out}")
-}
-
-/// Per cell, one line of what was sent and its latency (p50/p95, TTFT when streamed), and a
-/// note when the temperature was above 0.
-fn sent_lines(reports: &[CellReport], sent: &[Sent]) -> String {
-    use crate::runner::sent::{params_line, temperature_above_zero};
-    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0} ms"));
-    let mut out = String::new();
-    for (r, s) in reports.iter().zip(sent) {
-        let params = s
-            .params
-            .as_ref()
-            .map_or_else(|| "not recorded".to_string(), params_line);
-        let mut line = format!(
-            "#{} sent: {params} · latency p50 {} p95 {}",
-            r.cell_id,
-            ms(s.stats.latency_p50_ms),
-            ms(s.stats.latency_p95_ms)
-        );
-        if s.stats.ttft_p50_ms.is_some() {
-            line.push_str(&format!(
-                " · ttft p50 {} p95 {}",
-                ms(s.stats.ttft_p50_ms),
-                ms(s.stats.ttft_p95_ms)
-            ));
-        }
-        out.push_str(&paint(Tone::Muted, &line));
-        out.push('\n');
-        if let Some(t) = s.params.as_ref().and_then(temperature_above_zero) {
-            out.push_str(&format!(
-                "#{} note: temperature {t} was sent, above 0: outputs are expected to vary, stability falls by design\n",
-                r.cell_id
-            ));
-        }
-    }
-    if out.is_empty() {
-        return out;
-    }
-    format!("\n{out}")
-}
-
-fn render_report(run: &RunInfo, mode: Mode, reports: &[CellReport], fields: usize) -> String {
-    let mut out = format!(
-        "{} · {} · {} · mode {mode} · {} cell{}\n",
-        paint(Tone::Strong, &format!("run #{}", run.id)),
-        run.status.as_str(),
-        run.started_at,
-        reports.len(),
-        if reports.len() == 1 { "" } else { "s" }
-    );
-    if reports.is_empty() {
-        out.push_str("no cells\n");
-        return out;
-    }
-    out.push_str(&table(reports));
-    for r in reports {
-        out.push_str(&details(r, fields));
-    }
-    out
-}
-
-const HEADER: [&str; 12] = [
-    "CELL",
-    "PROMPT",
-    "VARIANT",
-    "CASE",
-    "N",
-    "OK",
-    "DISTINCT",
-    "STABILITY",
-    "DIVERGES",
-    "SIMILARITY",
-    "TOKENS IN/OUT",
-    "COST",
-];
-
-fn table(reports: &[CellReport]) -> String {
-    let dash = || "—".to_string();
-    let rows: Vec<[String; 12]> = reports
-        .iter()
-        .map(|r| {
-            let a = &r.analysis;
-            [
-                format!("#{}", r.cell_id),
-                one_line(&format!("{}@{}", r.prompt, r.version)),
-                one_line(&r.variant),
-                one_line(&r.case),
-                a.n.to_string(),
-                a.ok.to_string(),
-                a.distinct.to_string(),
-                a.stability.map_or_else(dash, |s| format!("{s:.2}")),
-                a.divergence
-                    .as_ref()
-                    .map_or_else(dash, |d| match d.token_offset {
-                        Some(t) => format!("char {} / tok {t}", d.char_offset),
-                        None => format!("char {}", d.char_offset),
-                    }),
-                a.similarity.map_or_else(dash, |s| format!("{s:.2}")),
-                match (r.tokens.input, r.tokens.output) {
-                    (None, None) => dash(),
-                    (i, o) => format!(
-                        "{}/{}",
-                        i.map_or_else(dash, |v| v.to_string()),
-                        o.map_or_else(dash, |v| v.to_string())
-                    ),
-                },
-                r.cost_usd.map_or_else(dash, |c| format!("${c:.4}")),
-            ]
-        })
-        .collect();
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .chain([HEADER[i].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..HEADER.len()).map(width).collect();
-    let line = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        parts.join("  ").trim_end().to_string() + "\n"
-    };
-    let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
-    let mut out = paint(Tone::Muted, line(&header).trim_end()) + "\n";
-    for (r, cells) in reports.iter().zip(&rows) {
-        let text = line(cells);
-        let holds = r.analysis.stability.is_some_and(|s| s >= 1.0) && r.analysis.failed == 0;
-        let tone = if holds { Tone::Good } else { Tone::Removed };
-        let stability = &cells[7];
-        // Colour only the stability figure; the rest stays plain for readability.
-        let idx = text
-            .find(stability.as_str())
-            .filter(|_| !stability.is_empty());
-        match idx {
-            Some(_) => out.push_str(&text.replacen(stability.as_str(), &paint(tone, stability), 1)),
-            None => out.push_str(&text),
-        }
-    }
-    out
-}
-
-fn details(r: &CellReport, fields: usize) -> String {
-    let a = &r.analysis;
-    let mut lines: Vec<String> = Vec::new();
-    if a.failed > 0 {
-        lines.push(format!(
-            "{} of {} failed (not clustered)",
-            a.failed,
-            crate::plural::count(a.n as u64, "sample")
-        ));
-    }
-    if let Some(d) = &a.divergence {
-        let token = d
-            .token_offset
-            .map(|t| format!(", token {t}"))
-            .unwrap_or_default();
-        lines.push(format!(
-            "{} of {} {} the modal output (sample {}); first at char {}{token}, in sample {}:",
-            d.samples_diverging,
-            crate::plural::count(a.ok as u64, "sample"),
-            if d.samples_diverging == 1 {
-                "leaves"
-            } else {
-                "leave"
-            },
-            d.modal_sample,
-            d.char_offset,
-            d.other_sample
-        ));
-        lines.push(format!("  …{}", paint(Tone::Muted, &one_line(&d.context))));
-        lines.push(format!(
-            "  modal  → {}",
-            paint(Tone::Removed, &one_line(&d.modal_continuation))
-        ));
-        lines.push(format!(
-            "  other  → {}",
-            paint(Tone::Added, &one_line(&d.other_continuation))
-        ));
-        let sizes: Vec<String> = a
-            .clusters
-            .iter()
-            .take(8)
-            .map(|c| c.size().to_string())
-            .collect();
-        let more = if a.clusters.len() > 8 { " …" } else { "" };
-        lines.push(format!(
-            "  clusters: {}{more} · entropy {:.2} bits",
-            sizes.join(" + "),
-            a.entropy_bits
-        ));
-    }
-    for f in a.json_fields.iter().take(fields) {
-        lines.push(format!(
-            "  {} varies in {}/{} ({} values)",
-            one_line(&f.path),
-            f.varies,
-            f.of,
-            f.distinct
-        ));
-    }
-    if a.json_fields.len() > fields {
-        lines.push(format!(
-            "  … {} more varying fields (--fields N, or --json)",
-            a.json_fields.len() - fields
-        ));
-    }
-    for note in &a.notes {
-        lines.push(format!("  note: {note}"));
-    }
-    if lines.is_empty() {
-        return String::new();
-    }
-    let title = format!(
-        "#{} {} × {}:",
-        r.cell_id,
-        one_line(&r.variant),
-        one_line(&r.case)
-    );
-    let mut out = format!("\n{}\n", paint(Tone::Strong, &title));
-    for l in lines {
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out
 }

@@ -71,25 +71,56 @@ pub fn attempts(
 ) -> Vec<VariantAttempts> {
     let mut out: Vec<VariantAttempts> = Vec::new();
     for (cell, samples) in cells {
-        let name = &cell.cell.variant_name;
-        let at = match out.iter().position(|v| &v.variant == name) {
-            Some(i) => i,
-            None => {
-                out.push(VariantAttempts {
-                    variant: name.clone(),
-                    cases: BTreeMap::new(),
-                });
-                out.len() - 1
-            }
-        };
-        let case = format!(
-            "{}@{} × {}",
-            cell.prompt, cell.prompt_number, cell.cell.case_name
-        );
-        let list = out[at].cases.entry(case).or_default();
-        list.extend(samples.iter().filter_map(|s| attempt(s, passes)));
+        add_attempts(&mut out, cell, samples, passes);
     }
     out
+}
+
+/// Add some samples of `cell` (all of them, or one page) to `out`, as [`attempts`] does.
+fn add_attempts(
+    out: &mut Vec<VariantAttempts>,
+    cell: &CellInfo,
+    samples: &[SampleRow],
+    passes: &dyn Fn(&str) -> bool,
+) {
+    let name = &cell.cell.variant_name;
+    let at = match out.iter().position(|v| &v.variant == name) {
+        Some(i) => i,
+        None => {
+            out.push(VariantAttempts {
+                variant: name.clone(),
+                cases: BTreeMap::new(),
+            });
+            out.len() - 1
+        }
+    };
+    let case = format!(
+        "{}@{} × {}",
+        cell.prompt, cell.prompt_number, cell.cell.case_name
+    );
+    let list = out[at].cases.entry(case).or_default();
+    list.extend(samples.iter().filter_map(|s| attempt(s, passes)));
+}
+
+/// The attempts of `cells`, their samples read a page at a time: memory follows the attempts
+/// (a few bytes per sample), never the samples' texts.
+fn stored_attempts<'a>(
+    store: &crate::store::Store,
+    cells: impl IntoIterator<Item = &'a CellInfo>,
+    passes: &dyn Fn(&str) -> bool,
+) -> Result<Vec<VariantAttempts>, crate::store::StoreError> {
+    const PAGE: u32 = 2000;
+    let mut out = Vec::new();
+    for cell in cells {
+        let mut after = None;
+        loop {
+            let page = store.sample_page(cell.id, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.sample.idx);
+            add_attempts(&mut out, cell, &page, passes);
+        }
+    }
+    Ok(out)
 }
 
 /// A sample as an attempt; skipped samples (never sent) are not attempts.
@@ -259,12 +290,7 @@ pub fn load_run(
     run_id: i64,
     passes: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<VariantAttempts>, crate::store::StoreError> {
-    let mut cells = Vec::new();
-    for c in store.cells(run_id)? {
-        let samples = store.samples(c.id)?;
-        cells.push((c, samples));
-    }
-    Ok(attempts(&cells, passes))
+    stored_attempts(store, &store.cells(run_id)?, passes)
 }
 
 /// The latest run of a prompt version as the TUI Cost view shows it: each variant alone and
@@ -276,13 +302,15 @@ pub fn version_table(
     let Some(run_id) = store.latest_run_for_version(version_id)? else {
         return Ok(None);
     };
-    let mut cells = Vec::new();
-    for c in store.cells(run_id)? {
-        if c.cell.prompt_version_id == version_id {
-            cells.push((c.clone(), store.samples(c.id)?));
-        }
-    }
-    Ok(Some(cheapest_first(&attempts(&cells, &|_| true))))
+    let cells = store.cells(run_id)?;
+    let mine = cells
+        .iter()
+        .filter(|c| c.cell.prompt_version_id == version_id);
+    Ok(Some(cheapest_first(&stored_attempts(
+        store,
+        mine,
+        &|_| true,
+    )?)))
 }
 
 #[cfg(test)]

@@ -39,22 +39,42 @@ pub struct CaseAgreement {
 
 /// The metrics of every (prompt, variant) in `cells`, in order of first appearance.
 pub fn variant_metrics(checks: &Checks, cells: &[CellFacts<'_>]) -> Vec<VariantMetrics> {
+    sum_variants(cells.iter().map(|cell| CaseRow {
+        prompt: cell.prompt,
+        variant: cell.variant,
+        samples: cell.samples.len(),
+        agreement: case_agreement(checks, cell.samples, cell.grades),
+    }))
+}
+
+/// One case already judged: whose it is, its N and its agreement.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseRow<'a> {
+    /// `name@N` of the prompt version.
+    pub prompt: &'a str,
+    pub variant: &'a str,
+    pub samples: usize,
+    pub agreement: CaseAgreement,
+}
+
+/// [`variant_metrics`] over cases whose agreement is known (however it was computed).
+pub fn sum_variants<'a>(cases: impl IntoIterator<Item = CaseRow<'a>>) -> Vec<VariantMetrics> {
     let mut out: Vec<(VariantMetrics, [usize; 4])> = Vec::new();
-    for cell in cells {
-        let a = case_agreement(checks, cell.samples, cell.grades);
+    for case in cases {
+        let a = case.agreement;
         let at = match out
             .iter()
-            .position(|(m, _)| m.variant == cell.variant && m.prompt == cell.prompt)
+            .position(|(m, _)| m.variant == case.variant && m.prompt == case.prompt)
         {
             Some(i) => i,
             None => {
-                out.push((empty(cell), [0; 4]));
+                out.push((empty(&case), [0; 4]));
                 out.len() - 1
             }
         };
         let (m, counts) = &mut out[at];
         m.cases += 1;
-        m.samples = m.samples.max(cell.samples.len());
+        m.samples = m.samples.max(case.samples);
         let flags = [a.raw_agree, a.answer_agree, a.any_pass, a.all_pass];
         for (count, flag) in counts.iter_mut().zip(flags) {
             *count += usize::from(flag);
@@ -70,10 +90,10 @@ pub fn variant_metrics(checks: &Checks, cells: &[CellFacts<'_>]) -> Vec<VariantM
         .collect()
 }
 
-fn empty(cell: &CellFacts<'_>) -> VariantMetrics {
+fn empty(case: &CaseRow<'_>) -> VariantMetrics {
     VariantMetrics {
-        variant: cell.variant.to_string(),
-        prompt: cell.prompt.to_string(),
+        variant: case.variant.to_string(),
+        prompt: case.prompt.to_string(),
         cases: 0,
         samples: 0,
         tar_raw: 0.0,

@@ -143,3 +143,50 @@ pub fn verdict_of_versions(
         stats,
     })
 }
+
+/// One case's agreement from its groups of identical answers, the same as
+/// [`super::metrics::case_agreement`] over its samples when the checks have no judge (a judge
+/// grades samples one by one: read them). Each distinct answer is checked once.
+pub fn group_agreement(
+    checks: &super::Checks,
+    answers: &crate::analysis::stored::CellAnswers,
+) -> super::metrics::CaseAgreement {
+    let all_answered = answers.samples > 0 && answers.unanswered() == 0;
+    let texts: Vec<&str> = answers.groups.iter().map(|g| g.text.as_str()).collect();
+    let extracted: Option<Vec<String>> = texts.iter().map(|t| checks.answer.extract(t)).collect();
+    let passes: Vec<bool> = texts
+        .iter()
+        .map(|t| super::metrics::sample_passes(checks, t))
+        .collect();
+    super::metrics::CaseAgreement {
+        raw_agree: all_answered && texts.windows(2).all(|w| w[0] == w[1]),
+        answer_agree: all_answered && extracted.is_some_and(|a| a.windows(2).all(|w| w[0] == w[1])),
+        any_pass: passes.iter().any(|p| *p),
+        all_pass: all_answered && passes.iter().all(|p| *p),
+    }
+}
+
+/// The session metrics of `cells` from their answer groups (`answers`, aligned), without
+/// reading a sample; `None` when the checks have a judge (its grades are per sample).
+pub fn grouped_metrics(
+    checks: &super::Checks,
+    cells: &[CellInfo],
+    answers: &[crate::analysis::stored::CellAnswers],
+) -> Option<Vec<VariantMetrics>> {
+    if checks.judge.is_some() {
+        return None;
+    }
+    let labels = labels(cells);
+    Some(super::metrics::sum_variants(
+        cells
+            .iter()
+            .zip(answers)
+            .zip(&labels)
+            .map(|((c, a), label)| super::metrics::CaseRow {
+                prompt: label,
+                variant: &c.cell.variant_name,
+                samples: a.samples,
+                agreement: group_agreement(checks, a),
+            }),
+    ))
+}

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 pub enum Measure {
     /// End-to-end latency of answered samples.
     Latency,
+    /// End-to-end latency of every sample that has one, failed ones included (a report row's
+    /// p95, as it always counted them).
+    AnyLatency,
     /// Time to first token of answered, streamed samples.
     Ttft,
     /// Output tokens of answered samples that report them.
@@ -26,7 +29,7 @@ pub enum Measure {
 impl Measure {
     fn column(self) -> &'static str {
         match self {
-            Measure::Latency => "latency_ms",
+            Measure::Latency | Measure::AnyLatency => "latency_ms",
             Measure::Ttft => "ttft_ms",
             Measure::OutputTokens => "output_tokens",
             Measure::AnsweredCost | Measure::SentCost => "cost_usd",
@@ -36,6 +39,7 @@ impl Measure {
     fn filter(self) -> &'static str {
         match self {
             Measure::Latency => "status = 'ok' AND latency_ms IS NOT NULL",
+            Measure::AnyLatency => "latency_ms IS NOT NULL",
             Measure::Ttft => "status = 'ok' AND ttft_ms IS NOT NULL",
             Measure::OutputTokens => "status = 'ok' AND output_tokens IS NOT NULL",
             Measure::AnsweredCost => "cost_usd IS NOT NULL AND status = 'ok'",

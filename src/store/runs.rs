@@ -217,7 +217,7 @@ fn hash_of(s: &NewSample) -> Option<i64> {
 }
 
 /// A sample from `SELECT id, <SAMPLE_COLUMNS>`.
-fn sample_row(r: &Row) -> Result<SampleRow> {
+pub(super) fn sample_row(r: &Row) -> Result<SampleRow> {
     Ok(SampleRow {
         id: r.get(0)?,
         created_at: r.get(22)?,

@@ -26,24 +26,96 @@ pub enum RunTraceError {
     },
 }
 
-/// Write run `run_id` as temper JSONL to `path`; returns the number of spans written.
+/// Samples read (and written) at a time: memory follows this, not the run's size.
+const PAGE: u32 = 1000;
+
+/// Write run `run_id` as temper JSONL to `path`; returns the number of spans written. Samples
+/// are read a page at a time and written as they come, and the run's and cells' statuses come
+/// from the store's counts, so no run is ever held whole.
 pub fn write_run_trace(store: &Store, run_id: i64, path: &Path) -> Result<usize, RunTraceError> {
     let run = store.run_info(run_id)?;
-    let cells = store
-        .cells(run_id)?
-        .into_iter()
-        .map(|cell| store.samples(cell.id).map(|samples| (cell, samples)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let cells = store.cells(run_id)?;
     let schemas: HashMap<i64, Value> = cells
         .iter()
-        .filter_map(|(cell, _)| Some((cell.id, requested_schema(store, cell)?)))
+        .filter_map(|cell| Some((cell.id, requested_schema(store, cell)?)))
         .collect();
-    let spans = run_spans(&run, &cells, &schemas);
     // Never over the DB or any SQLite file, even when the caller allowed overwriting.
     let is_trace = crate::fsio::looks_like_trace;
     crate::fsio::check_output(path, store.path(), true, "trace", is_trace)?;
-    crate::fsio::write_atomic(path, |out| super::write_jsonl(&spans, out))?;
-    Ok(spans.len())
+    let mut failed: Option<StoreError> = None;
+    let mut written = 0;
+    let result = crate::fsio::write_atomic(path, |out| {
+        match write_spans(store, &run, &cells, &schemas, out) {
+            Ok(n) => {
+                written = n;
+                Ok(())
+            }
+            Err(Stop::Io(e)) => Err(e),
+            Err(Stop::Store(e)) => {
+                failed = Some(e);
+                Err(std::io::Error::other("reading the run failed"))
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    result?;
+    Ok(written)
+}
+
+/// Why writing the spans stopped: the store or the file.
+enum Stop {
+    Store(StoreError),
+    Io(std::io::Error),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Self {
+        Stop::Io(e)
+    }
+}
+
+/// The run's spans in tree order (parents first) to `out`, a page of samples at a time;
+/// returns how many were written.
+fn write_spans(
+    store: &Store,
+    run: &RunInfo,
+    cells: &[CellInfo],
+    schemas: &HashMap<i64, Value>,
+    out: &mut dyn std::io::Write,
+) -> Result<usize, Stop> {
+    let ids: Vec<i64> = cells.iter().map(|c| c.id).collect();
+    super::write_jsonl([&run_span(run, status_of(store, &ids)?)], &mut *out)?;
+    let mut written = 1;
+    for cell in cells {
+        let parent = cell_span(run, cell, status_of(store, &[cell.id])?);
+        super::write_jsonl([&parent], &mut *out)?;
+        written += 1;
+        let schema = schemas.get(&cell.id);
+        let mut after = None;
+        loop {
+            let page = store.sample_page(cell.id, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.sample.idx);
+            let spans: Vec<Span> = page
+                .iter()
+                .map(|s| Span {
+                    output_schema: schema.cloned(),
+                    ..sample_span(&parent.id, cell, s)
+                })
+                .collect();
+            super::write_jsonl(&spans, &mut *out)?;
+            written += spans.len();
+        }
+    }
+    Ok(written)
 }
 
 /// The response schema a cell asked for: the variant's override, else the prompt version's.
@@ -58,44 +130,33 @@ fn requested_schema(store: &Store, cell: &CellInfo) -> Option<Value> {
     store.resolve(&reference).ok()?.body.params.response_schema
 }
 
-/// Spans for a run and its cells with their samples, in tree order (parents first); `schemas`
-/// holds the response schema of the cells that asked for one, by cell id.
-pub fn run_spans(
-    run: &RunInfo,
-    cells: &[(CellInfo, Vec<SampleRow>)],
-    schemas: &HashMap<i64, Value>,
-) -> Vec<Span> {
-    let run_id = format!("run-{}", run.id);
-    let mut spans = vec![Span {
-        id: run_id.clone(),
+/// The span of the whole run (the root).
+fn run_span(run: &RunInfo, status: Status) -> Span {
+    Span {
+        id: format!("run-{}", run.id),
         kind: SpanKind::Chain,
         name: format!("temper run #{}", run.id),
         start: run.started_at.parse().ok(),
         end: run.finished_at.as_deref().and_then(|t| t.parse().ok()),
-        status: status_of(cells.iter().flat_map(|(_, s)| s)),
+        status,
         ..Default::default()
-    }];
-    for (cell, samples) in cells {
-        let cell_id = format!("cell-{}", cell.id);
-        spans.push(Span {
-            id: cell_id.clone(),
-            parent: Some(run_id.clone()),
-            kind: SpanKind::Chain,
-            name: format!(
-                "{}@{} × {} × {}",
-                cell.prompt, cell.prompt_number, cell.cell.variant_name, cell.cell.case_name
-            ),
-            input: Some(cell.cell.case_json.clone()),
-            status: status_of(samples),
-            ..Default::default()
-        });
-        let schema = schemas.get(&cell.id);
-        spans.extend(samples.iter().map(|s| Span {
-            output_schema: schema.cloned(),
-            ..sample_span(&cell_id, cell, s)
-        }));
     }
-    spans
+}
+
+/// The span of one cell, under the run's.
+fn cell_span(run: &RunInfo, cell: &CellInfo, status: Status) -> Span {
+    Span {
+        id: format!("cell-{}", cell.id),
+        parent: Some(format!("run-{}", run.id)),
+        kind: SpanKind::Chain,
+        name: format!(
+            "{}@{} × {} × {}",
+            cell.prompt, cell.prompt_number, cell.cell.variant_name, cell.cell.case_name
+        ),
+        input: Some(cell.cell.case_json.clone()),
+        status,
+        ..Default::default()
+    }
 }
 
 fn sample_span(parent: &str, cell: &CellInfo, row: &SampleRow) -> Span {
@@ -144,13 +205,97 @@ fn model_of(cell: &CellInfo) -> Option<String> {
         .or_else(|| Some(cell.cell.variant_name.clone()))
 }
 
-fn status_of<'a>(samples: impl IntoIterator<Item = &'a SampleRow>) -> Status {
-    let mut any = false;
-    for s in samples {
-        any = true;
-        if s.sample.status == Some(SampleStatus::Error) {
-            return Status::Error;
+/// Error when any sample of `cells` failed, Ok when they have samples, else Unset (counted by
+/// the store).
+fn status_of(store: &Store, cells: &[i64]) -> Result<Status, StoreError> {
+    let t = store.sample_totals(cells)?;
+    Ok(if t.failed > 0 {
+        Status::Error
+    } else if t.ok + t.skipped > 0 {
+        Status::Ok
+    } else {
+        Status::Unset
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::{Message, PromptBody, Role};
+    use crate::store::{NewCell, NewSample, RunStatus};
+
+    /// A run of two cells: one of 2,345 samples (pages cross), one failed sample in the other.
+    fn stored_run(store: &mut Store) -> (i64, [i64; 2]) {
+        let body = PromptBody {
+            messages: vec![Message::new(Role::User, "hi")],
+            ..Default::default()
+        };
+        let version = store.save_version("p", &body, "").unwrap().version.id;
+        let run = store.create_run("cli", None).unwrap();
+        let mut ids = [0; 2];
+        for (i, n) in [2345u32, 3].into_iter().enumerate() {
+            let cell = NewCell {
+                prompt_version_id: version,
+                variant_name: format!("v{i}"),
+                variant_json: "{\"model\":\"mock:echo\"}".into(),
+                case_name: "c".into(),
+                case_json: "{}".into(),
+                n,
+            };
+            ids[i] = store.add_cell(run, &cell).unwrap();
+            let failed = |idx: u32| i == 1 && idx == 2;
+            let batch: Vec<NewSample> = (0..n)
+                .map(|idx| NewSample {
+                    cell_id: ids[i],
+                    idx,
+                    status: Some(if failed(idx) {
+                        SampleStatus::Error
+                    } else {
+                        SampleStatus::Ok
+                    }),
+                    output: (!failed(idx)).then(|| format!("answer {}", idx % 3)),
+                    error: failed(idx).then(|| "HTTP 500".to_string()),
+                    cost_usd: Some(1e-6),
+                    ..Default::default()
+                })
+                .collect();
+            store.insert_samples(&batch).unwrap();
         }
+        store.finish_run(run, RunStatus::Done).unwrap();
+        (run, ids)
     }
-    if any { Status::Ok } else { Status::Unset }
+
+    #[test]
+    fn a_run_is_written_page_by_page_with_every_sample_under_its_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let (run, [big, small]) = stored_run(&mut store);
+        let path = dir.path().join("run.jsonl");
+        let written = write_run_trace(&store, run, &path).unwrap();
+        assert_eq!(written, 1 + 2 + 2345 + 3);
+        let trace = crate::trace::load(&path, None).unwrap();
+        let spans = &trace.spans;
+        assert_eq!(spans.len(), written);
+        let by_id = |id: &str| spans.iter().find(|s| s.id == id).unwrap();
+        assert_eq!(by_id(&format!("run-{run}")).status, Status::Error);
+        assert_eq!(by_id(&format!("cell-{big}")).status, Status::Ok);
+        assert_eq!(by_id(&format!("cell-{small}")).status, Status::Error);
+        let samples: Vec<&Span> = spans
+            .iter()
+            .filter(|s| s.parent.as_deref() == Some(&format!("cell-{big}")))
+            .collect();
+        assert_eq!(samples.len(), 2345);
+        for (i, s) in samples.iter().enumerate() {
+            assert_eq!(s.id, format!("sample-{big}-{i}"));
+            assert_eq!(
+                s.output.as_deref(),
+                Some(format!("answer {}", i % 3).as_str())
+            );
+        }
+        let failed = by_id(&format!("sample-{small}-2"));
+        assert_eq!(
+            (failed.status, failed.error.as_deref()),
+            (Status::Error, Some("HTTP 500"))
+        );
+    }
 }

@@ -30,7 +30,7 @@ mod toolcalls;
 mod tree;
 
 pub use format::{Format, TraceError};
-pub use from_run::{RunTraceError, run_spans, write_run_trace};
+pub use from_run::{RunTraceError, write_run_trace};
 pub use load::{load, load_with_logs};
 pub use logs::LogEvent;
 pub use model::{

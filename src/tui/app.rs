@@ -229,8 +229,10 @@ impl App {
                 .iter()
                 .map(super::views::diff::cells::DiffCell::of)
                 .collect();
+            // A large cell is read as groups by the Diff view: never copy its samples.
             let known = cells
                 .iter()
+                .filter(|c| c.cell.n <= super::worker_cells::PAGED_ABOVE)
                 .filter_map(|c| Some((c.id, self.run.samples_of(c.id)?.clone())))
                 .collect();
             let sent = cells

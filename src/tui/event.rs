@@ -10,6 +10,20 @@ use crate::store::{
 };
 use std::path::PathBuf;
 
+/// A cell read as groups of identical answers: what the Diff view holds of a large cell
+/// instead of its samples (memory: its distinct answers, 4 bytes per answered sample for the
+/// clusters' members, and the two samples compared).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedCell {
+    /// Every sample of the cell, failed and skipped included.
+    pub samples: u64,
+    /// Clusters, stability and divergence (exact mode), as `analysis::analyze` gives them.
+    pub analysis: crate::analysis::Analysis,
+    /// The samples first compared, whole: A (the modal answer) and B (the earliest to diverge,
+    /// else the next cluster, else the next sample).
+    pub pair: Vec<SampleRow>,
+}
+
 /// Work for the background worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
@@ -44,6 +58,13 @@ pub enum Request {
     /// The samples of one of a run's cells, all wanted at once (the Diff view looks for the
     /// least stable): never superseded. Answered as [`Event::Samples`] too.
     LoadRunSamples { cell_id: i64 },
+    /// A large cell as the Diff view compares it without its samples: its clusters from the
+    /// DB and the two samples first compared (answered as [`Event::CellGroups`]). Never
+    /// superseded: the Diff view wants every cell of the run.
+    LoadCellGroups { cell_id: i64 },
+    /// One sample of a cell, whole (the Diff view's A or B of a large cell, `j`/`k`); a newer
+    /// one queued behind it supersedes it. Answered as [`Event::Sample`].
+    LoadSample { cell_id: i64, idx: u32 },
     /// What the cells of a run sent (`params_sent`) and its variants' latency percentiles.
     LoadRunSent { run_id: i64 },
     /// Read a trace file and run the detectors over it.
@@ -239,6 +260,17 @@ pub enum Event {
     Samples {
         cell_id: i64,
         samples: Vec<SampleRow>,
+    },
+    /// A large cell's clusters and first pair (see [`Request::LoadCellGroups`]).
+    CellGroups {
+        cell_id: i64,
+        grouped: Box<GroupedCell>,
+    },
+    /// One sample of a cell (`None`: the cell has no sample at that index).
+    Sample {
+        cell_id: i64,
+        idx: u32,
+        sample: Option<Box<SampleRow>>,
     },
     /// What a run's cells sent, and its variants' latencies.
     RunSent(Box<RunSent>),

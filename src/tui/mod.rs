@@ -26,6 +26,7 @@ pub mod theme;
 pub mod ui;
 pub mod views;
 pub mod worker;
+pub mod worker_cells;
 pub mod workspace;
 
 use std::collections::BTreeMap;

@@ -183,6 +183,23 @@ impl Worker {
                 completed: crate::tui::paths::complete(&text),
                 text,
             },
+            Request::LoadCellGroups { cell_id } => {
+                match super::worker_cells::grouped(store, cell_id) {
+                    Ok(grouped) => Event::CellGroups {
+                        cell_id,
+                        grouped: Box::new(grouped),
+                    },
+                    Err(e) => failed(format!("loading the clusters of cell #{cell_id}"), &e),
+                }
+            }
+            Request::LoadSample { cell_id, idx } => match store.sample_at(cell_id, idx) {
+                Ok(sample) => Event::Sample {
+                    cell_id,
+                    idx,
+                    sample: sample.map(Box::new),
+                },
+                Err(e) => failed(format!("loading sample {idx} of cell #{cell_id}"), &e),
+            },
             Request::LoadRunSent { run_id } => match run_sent(store, run_id) {
                 Ok(sent) => Event::RunSent(Box::new(sent)),
                 Err(e) => failed(format!("loading what run #{run_id} sent"), &e),
@@ -331,6 +348,7 @@ fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
         | Request::LoadCells { .. }
         | Request::LoadRunSent { .. }
         | Request::LoadSamples { .. }
+        | Request::LoadSample { .. }
         | Request::LoadTrace { .. }
         | Request::LoadCost { .. }
         | Request::LoadCostSplit

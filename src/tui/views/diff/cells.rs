@@ -5,11 +5,10 @@ use super::DiffView;
 use crate::analysis::Mode;
 use crate::explain::{CellExplanation, explain_cell};
 use crate::store::{CellInfo, SampleRow};
-use crate::tui::event::{Request, RunSent};
+use crate::tui::event::{GroupedCell, Request, RunSent};
 use crate::tui::theme::Theme;
 use crate::tui::views::Effect;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 /// A cell of the compared run: id, label, the model (for the divergence token offset) and the
 /// stored cell (what the explain panel reads its variant and schedule from).
@@ -24,8 +23,18 @@ pub struct DiffCell {
 /// What the view keeps of a loaded cell: computed once when its samples arrive, not per frame.
 pub(super) struct LoadedCell {
     pub stability: f64,
-    pub samples: Vec<SampleRow>,
-    pub explanation: CellExplanation,
+    pub body: Body,
+}
+
+/// A loaded cell's content.
+pub(super) enum Body {
+    /// A cell read whole: its samples and why they differ.
+    Samples {
+        samples: Vec<SampleRow>,
+        explanation: Box<CellExplanation>,
+    },
+    /// A large cell: its clusters and first pair, from the DB's groups (see `paged`).
+    Grouped(Box<GroupedCell>),
 }
 
 impl LoadedCell {
@@ -36,10 +45,33 @@ impl LoadedCell {
             // The explanation clusters exactly as the analysis does; 1.0 when nothing
             // succeeded: there is nothing to compare.
             stability: explanation.stability.unwrap_or(1.0),
-            explanation,
-            samples,
+            body: Body::Samples {
+                samples,
+                explanation: Box::new(explanation),
+            },
         }
     }
+
+    /// A large cell from its groups (its stability as the explanation would give it).
+    fn grouped(grouped: GroupedCell) -> LoadedCell {
+        LoadedCell {
+            stability: grouped.analysis.stability.unwrap_or(1.0),
+            body: Body::Grouped(Box::new(grouped)),
+        }
+    }
+
+    /// The explanation of a cell read whole.
+    pub fn explanation(&self) -> Option<&CellExplanation> {
+        match &self.body {
+            Body::Samples { explanation, .. } => Some(explanation),
+            Body::Grouped(_) => None,
+        }
+    }
+}
+
+/// Whether the Diff view compares `cell` from groups and single samples, not read whole.
+fn is_large(cell: &CellInfo) -> bool {
+    cell.cell.n > crate::tui::worker_cells::PAGED_ABOVE
 }
 
 impl DiffCell {
@@ -87,7 +119,11 @@ impl DiffView {
         let run_id = self.run_cells.first().map(|c| c.info.run_id);
         self.sent = sent.filter(|s| Some(s.run_id) == run_id);
         for (id, samples) in known {
-            if let Some(cell) = self.run_cells.iter().find(|c| c.id == id) {
+            if let Some(cell) = self
+                .run_cells
+                .iter()
+                .find(|c| c.id == id && !is_large(&c.info))
+            {
                 let temperature = self.temperature(id);
                 self.loaded
                     .insert(id, LoadedCell::new(&cell.info, samples, temperature));
@@ -98,7 +134,13 @@ impl DiffView {
             .run_cells
             .iter()
             .filter(|c| !self.loaded.contains_key(&c.id))
-            .map(|c| Effect::Request(Request::LoadRunSamples { cell_id: c.id }))
+            .map(|c| {
+                Effect::Request(if is_large(&c.info) {
+                    Request::LoadCellGroups { cell_id: c.id }
+                } else {
+                    Request::LoadRunSamples { cell_id: c.id }
+                })
+            })
             .collect();
         self.show_default();
         missing
@@ -109,7 +151,23 @@ impl DiffView {
         let Some(cell) = self.run_cells.iter().find(|c| c.id == cell_id) else {
             return false;
         };
+        if is_large(&cell.info) {
+            return true; // the Run view's samples: this view reads a large cell as groups
+        }
         let loaded = LoadedCell::new(&cell.info, samples.to_vec(), self.temperature(cell_id));
+        self.insert_loaded(cell_id, loaded);
+        true
+    }
+
+    /// A large cell of the run arrived as groups (`Request::LoadCellGroups`).
+    pub(super) fn cell_grouped(&mut self, cell_id: i64, grouped: &GroupedCell) {
+        if self.run_cells.iter().any(|c| c.id == cell_id) {
+            self.insert_loaded(cell_id, LoadedCell::grouped(grouped.clone()));
+        }
+    }
+
+    /// Keep a loaded cell and show it if it is the one to show.
+    fn insert_loaded(&mut self, cell_id: i64, loaded: LoadedCell) {
         self.loaded.insert(cell_id, loaded);
         if !self.picked {
             self.show_default();
@@ -117,7 +175,6 @@ impl DiffView {
             // The cell on screen got newer samples (a run still going): show them.
             self.show_cell(self.cell_index);
         }
-        true
     }
 
     /// The temperature cell `cell_id` sent, once the run's `params_sent` arrived.
@@ -132,7 +189,9 @@ impl DiffView {
             return;
         }
         for (id, cell) in &mut self.loaded {
-            cell.explanation.temperature_sent = sent.temperature(*id);
+            if let Body::Samples { explanation, .. } = &mut cell.body {
+                explanation.temperature_sent = sent.temperature(*id);
+            }
         }
         self.sent = Some(sent.clone());
         if let Some(id) = self.run_cells.get(self.cell_index).map(|c| c.id) {
@@ -171,14 +230,19 @@ impl DiffView {
         let Some(cell) = self.run_cells.get(index).cloned() else {
             return;
         };
-        let samples = self
-            .loaded
-            .get(&cell.id)
-            .map(|l| l.samples.clone())
-            .unwrap_or_default();
         self.cell_index = index;
         self.model = Some(cell.model);
-        self.set_cell(cell.id, cell.label, samples);
+        match self.loaded.get(&cell.id).map(|l| &l.body) {
+            Some(Body::Grouped(grouped)) => {
+                let grouped = grouped.clone();
+                self.set_grouped(cell.id, cell.label, &grouped);
+            }
+            Some(Body::Samples { samples, .. }) => {
+                let samples = samples.clone();
+                self.set_cell(cell.id, cell.label, samples);
+            }
+            None => self.set_cell(cell.id, cell.label, Vec::new()),
+        }
         self.explain = self.explain_lines(cell.id);
     }
 
@@ -264,77 +328,5 @@ impl DiffView {
                 n => format!("{n} samples differ"),
             }
         ))
-    }
-}
-
-/// Mark the character at `offset` (counting a line break as one character, as in the output)
-/// with `style`: where every sample stops agreeing. At a line break or the end of the text, a
-/// marked space shows the point.
-pub fn mark_char(lines: &mut [Line<'static>], offset: usize, style: Style) {
-    let mut left = offset;
-    for line in lines.iter_mut() {
-        let width: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
-        if left > width {
-            left -= width + 1; // this line and its line break
-            continue;
-        }
-        if left == width {
-            line.spans.push(Span::styled(" ", style));
-            return;
-        }
-        let mut spans = Vec::with_capacity(line.spans.len() + 2);
-        let mut pending = Some(left);
-        for span in std::mem::take(&mut line.spans) {
-            let n = span.content.chars().count();
-            match pending {
-                Some(at) if at < n => {
-                    let text: Vec<char> = span.content.chars().collect();
-                    let piece = |r: std::ops::Range<usize>| text[r].iter().collect::<String>();
-                    if at > 0 {
-                        spans.push(Span::styled(piece(0..at), span.style));
-                    }
-                    spans.push(Span::styled(piece(at..at + 1), span.style.patch(style)));
-                    if at + 1 < n {
-                        spans.push(Span::styled(piece(at + 1..n), span.style));
-                    }
-                    pending = None;
-                }
-                Some(at) => {
-                    pending = Some(at - n);
-                    spans.push(span);
-                }
-                None => spans.push(span),
-            }
-        }
-        line.spans = spans;
-        return;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(lines: &[Line]) -> Vec<Vec<String>> {
-        lines
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
-            .collect()
-    }
-
-    #[test]
-    fn marks_the_char_at_the_offset_across_spans_and_lines() {
-        let mut lines = vec![
-            Line::from(vec![Span::raw("ab"), Span::raw("cd")]),
-            Line::from("efg"),
-        ];
-        let mark = Style::default().add_modifier(ratatui::style::Modifier::REVERSED);
-        mark_char(&mut lines, 6, mark); // a b c d \n e [f]
-        assert_eq!(text(&lines), [vec!["ab", "cd"], vec!["e", "f", "g"]]);
-        assert_eq!(lines[1].spans[1].style, mark);
-        mark_char(&mut lines, 3, mark);
-        assert_eq!(text(&lines)[0], ["ab", "c", "d"]);
-        mark_char(&mut lines, 4, mark); // the line break: a marked space
-        assert_eq!(text(&lines)[0], ["ab", "c", "d", " "]);
     }
 }

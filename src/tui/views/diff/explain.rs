@@ -19,13 +19,19 @@ impl DiffView {
         let Some(mine) = self.loaded.get(&cell_id) else {
             return Vec::new();
         };
-        let mut lines = mine.explanation.sentences();
+        let Some(explanation) = mine.explanation() else {
+            return vec![format!(
+                "This cell has more than {} samples: its clusters come from the stored groups of identical answers and only the two compared samples are read; `temper report RUN --explain` reads them all to explain the split.",
+                crate::tui::worker_cells::PAGED_ABOVE
+            )];
+        };
+        let mut lines = explanation.sentences();
         // The batch probe pairs cells of the same run: compare whatever is loaded, in run order.
         let explained: Vec<_> = self
             .run_cells
             .iter()
-            .filter_map(|c| self.loaded.get(&c.id))
-            .map(|l| l.explanation.clone())
+            .filter_map(|c| self.loaded.get(&c.id)?.explanation())
+            .cloned()
             .collect();
         lines.extend(
             compare_schedules(&explained)

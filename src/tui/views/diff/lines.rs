@@ -8,7 +8,7 @@ use crate::analysis::worddiff::has_changes;
 use crate::tui::highlight::{Lang, detect, highlight, overlay_syntax};
 use crate::tui::text::{Side, diff_side};
 use crate::tui::theme::Theme;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use std::cell::{Ref, RefCell};
 
@@ -100,8 +100,80 @@ impl DiffView {
         }
         if let Some(d) = self.analysis.as_ref().and_then(|a| a.divergence.as_ref()) {
             let mark = theme.fg(theme.flag).add_modifier(Modifier::REVERSED);
-            super::cells::mark_char(&mut lines, d.char_offset, mark);
+            mark_char(&mut lines, d.char_offset, mark);
         }
         lines
+    }
+}
+
+/// Mark the character at `offset` (counting a line break as one character, as in the output)
+/// with `style`: where every sample stops agreeing. At a line break or the end of the text, a
+/// marked space shows the point.
+pub fn mark_char(lines: &mut [Line<'static>], offset: usize, style: Style) {
+    let mut left = offset;
+    for line in lines.iter_mut() {
+        let width: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+        if left > width {
+            left -= width + 1; // this line and its line break
+            continue;
+        }
+        if left == width {
+            line.spans.push(Span::styled(" ", style));
+            return;
+        }
+        let mut spans = Vec::with_capacity(line.spans.len() + 2);
+        let mut pending = Some(left);
+        for span in std::mem::take(&mut line.spans) {
+            let n = span.content.chars().count();
+            match pending {
+                Some(at) if at < n => {
+                    let text: Vec<char> = span.content.chars().collect();
+                    let piece = |r: std::ops::Range<usize>| text[r].iter().collect::<String>();
+                    if at > 0 {
+                        spans.push(Span::styled(piece(0..at), span.style));
+                    }
+                    spans.push(Span::styled(piece(at..at + 1), span.style.patch(style)));
+                    if at + 1 < n {
+                        spans.push(Span::styled(piece(at + 1..n), span.style));
+                    }
+                    pending = None;
+                }
+                Some(at) => {
+                    pending = Some(at - n);
+                    spans.push(span);
+                }
+                None => spans.push(span),
+            }
+        }
+        line.spans = spans;
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn marks_the_char_at_the_offset_across_spans_and_lines() {
+        let mut lines = vec![
+            Line::from(vec![Span::raw("ab"), Span::raw("cd")]),
+            Line::from("efg"),
+        ];
+        let mark = Style::default().add_modifier(ratatui::style::Modifier::REVERSED);
+        mark_char(&mut lines, 6, mark); // a b c d \n e [f]
+        assert_eq!(text(&lines), [vec!["ab", "cd"], vec!["e", "f", "g"]]);
+        assert_eq!(lines[1].spans[1].style, mark);
+        mark_char(&mut lines, 3, mark);
+        assert_eq!(text(&lines)[0], ["ab", "c", "d"]);
+        mark_char(&mut lines, 4, mark); // the line break: a marked space
+        assert_eq!(text(&lines)[0], ["ab", "c", "d", " "]);
     }
 }

@@ -8,6 +8,7 @@ pub mod cells;
 mod confidence;
 mod explain;
 mod lines;
+mod paged;
 mod versions;
 
 use super::widgets::{empty_state, pane};
@@ -65,6 +66,8 @@ pub struct DiffView {
     versions: Option<versions::Versions>,
     /// `m`: tokens coloured by logprob margin, a sparkline of margins under each pane.
     pub confidence: bool,
+    /// A large cell compared from groups and single samples (`samples` holds only A and B).
+    paged: Option<paged::Paged>,
 }
 
 /// A sample's text as compared: its output, else its error.
@@ -79,7 +82,8 @@ fn output(s: &SampleRow) -> &str {
 impl DiffView {
     /// Compare the samples of a cell (from the Run view). Keeps A/B when the cell is the same.
     pub fn set_cell(&mut self, cell_id: i64, label: String, samples: Vec<SampleRow>) {
-        let same = self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
+        let same = self.paged.is_none() && self.cell.as_ref().is_some_and(|(id, _)| *id == cell_id);
+        self.paged = None;
         self.cell = Some((cell_id, label));
         self.explain.clear();
         self.samples = samples;
@@ -167,6 +171,11 @@ impl View for DiffView {
     }
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if matches!(action, Action::Up | Action::Down)
+            && let Some(effects) = self.step_paged(action == Action::Down)
+        {
+            return Some(effects);
+        }
         let len = self.samples.len();
         let pick = match self.side {
             Side::Old => &mut self.a,
@@ -230,6 +239,19 @@ impl View for DiffView {
         if let Event::RunSent(sent) = event {
             self.sent_loaded(sent);
         }
+        if let Event::CellGroups { cell_id, grouped } = event
+            && !self.comparing_versions()
+        {
+            self.cell_grouped(*cell_id, grouped);
+        }
+        if let Event::Sample {
+            cell_id,
+            idx,
+            sample,
+        } = event
+        {
+            self.sample_loaded(*cell_id, *idx, sample.as_deref());
+        }
         if let Event::Samples { cell_id, samples } = event
             && !self.comparing_versions()
             && !self.cell_loaded(*cell_id, samples)
@@ -272,7 +294,7 @@ impl View for DiffView {
             Constraint::Min(3),
         ])
         .areas(area);
-        let verdict = if self.samples.len() < 2 {
+        let verdict = if self.sample_count() < 2 {
             Span::styled("needs two samples", theme.fg(theme.warning))
         } else if has_changes(&self.spans) {
             Span::styled(
@@ -292,7 +314,7 @@ impl View for DiffView {
                 } else {
                     format!(
                         " {label} · {} · ",
-                        crate::plural::count(self.samples.len() as u64, "sample")
+                        crate::plural::count(self.sample_count(), "sample")
                     )
                 },
                 theme.text(),

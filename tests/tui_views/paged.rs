@@ -1,0 +1,119 @@
+//! The Diff view on a large cell (more than `worker_cells::PAGED_ABOVE` samples), through a real
+//! worker on a real SQLite file: clusters come from the stored groups, only A and B are held,
+//! and `j`/`k` ask the worker for one sample by index.
+
+use super::*;
+use std::sync::mpsc;
+use temper::tui::views::View;
+use temper::tui::views::diff::cells::DiffCell;
+use temper::tui::worker_cells::PAGED_ABOVE;
+
+/// Serve `requests` on a worker over `db`; the events after its startup prompt list.
+fn serve(db: &std::path::Path, requests: Vec<Request>) -> Vec<Event> {
+    let (tx, rx) = mpsc::channel();
+    for r in requests {
+        tx.send(r).unwrap();
+    }
+    drop(tx);
+    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+    worker(db).serve(rx, &etx);
+    let mut events = Vec::new();
+    while let Ok(e) = erx.try_recv() {
+        events.push(e);
+    }
+    events.split_off(1)
+}
+
+fn screen(a: &mut App) -> String {
+    let terminal = render(a, 160, 48);
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn a_large_cell_is_compared_from_groups_and_single_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.db");
+    let n = PAGED_ABOVE + 7;
+    let answer = |i: u32| match i % 10 {
+        3 => "Refunds take 14 days.".to_string(),
+        7 if i > 5000 => format!("Refunds take {} days.", i % 4),
+        _ => "Refunds take 30 days.".to_string(),
+    };
+    let cell_id = {
+        let mut store = temper::store::Store::open(&db).unwrap();
+        temper::store::seed_examples(&mut store).unwrap();
+        let samples = (0..n).map(|i| stored::ok_sample(i, &answer(i))).collect();
+        let variant = ("mock:echo", r#"{"model":"mock:echo"}"#);
+        stored::stored_run(&mut store, "support-answer", variant, "", samples).1
+    };
+    let store = temper::store::Store::open(&db).unwrap();
+    let info = store.cells(1).unwrap().remove(0);
+    assert_eq!((info.id, info.cell.n), (cell_id, n));
+    let rows = store.samples(cell_id).unwrap();
+    let observed = temper::analysis::cell::observed(&rows);
+    let want = temper::analysis::analyze(&observed, temper::analysis::Options::default());
+
+    let mut a = app();
+    a.dispatch(Action::ShowTab(Tab::Diff));
+    let asked = a.diff.set_run(vec![DiffCell::of(&info)], Vec::new(), None);
+    let asked: Vec<Request> = asked
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Request(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, [Request::LoadCellGroups { cell_id }]);
+    let events = serve(&db, asked);
+    let [Event::CellGroups { grouped, .. }] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(grouped.samples, u64::from(n));
+    assert_eq!(
+        grouped.analysis, want,
+        "clusters from groups = clusters of every sample"
+    );
+    assert_eq!(grouped.pair.len(), 2, "only A and B are read whole");
+    for e in &events {
+        a.diff.on_event(e);
+    }
+    assert_eq!(a.diff.analysis.as_ref(), Some(&want));
+    let d = want.divergence.as_ref().unwrap();
+    let text = screen(&mut a);
+    assert!(text.contains(&format!("{} samples", n)), "{text}");
+    assert!(text.contains(&format!("A #{}", d.modal_sample)), "{text}");
+    assert!(text.contains(&format!("B #{}", d.other_sample)), "{text}");
+    assert!(temper::analysis::worddiff::has_changes(a.diff.spans()));
+
+    // B (focused first) moves one sample down: the worker is asked for that one sample, and
+    // it is shown.
+    assert_eq!(a.diff.side, temper::tui::text::Side::New);
+    a.on_key(&key('j'));
+    let next = d.other_sample + 1;
+    let asked = requests(&mut a);
+    assert_eq!(asked, [Request::LoadSample { cell_id, idx: next }]);
+    for e in serve(&db, asked) {
+        a.diff.on_event(&e);
+    }
+    let text = screen(&mut a);
+    assert!(text.contains(&format!("B #{next}")), "{text}");
+    assert!(!a.diff.spans().is_empty());
+    // A (sample 0, the modal answer) cannot go above the first sample: nothing is asked.
+    assert_eq!(d.modal_sample, 0);
+    a.on_key(&code(KeyCode::BackTab));
+    a.on_key(&key('k'));
+    assert_eq!(requests(&mut a), []);
+    a.on_key(&key('j'));
+    a.on_key(&key('k'));
+    let asked = requests(&mut a);
+    let one = |idx| Request::LoadSample { cell_id, idx };
+    assert_eq!(asked, [one(1), one(0)]);
+}
