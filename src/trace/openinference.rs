@@ -87,20 +87,18 @@ fn span(item: Value) -> Result<Span, String> {
         } else {
             Status::Unset
         },
-        error: if failed {
-            Some(
-                first_text(
-                    &flat,
-                    &["status_message", "status.message", "status.description"],
-                )
-                .unwrap_or_else(|| "error".into()),
-            )
-            .filter(|m| !m.is_empty())
-        } else {
-            None
-        },
         ..Span::default()
     };
+    if failed {
+        span.error = Some(
+            first_text(
+                &flat,
+                &["status_message", "status.message", "status.description"],
+            )
+            .unwrap_or_else(|| "error".into()),
+        )
+        .filter(|m| !m.is_empty());
+    }
     let attributes: Attrs = flat
         .into_iter()
         .filter_map(|(k, v)| k.strip_prefix("attributes.").map(|k| (k.to_string(), v)))

@@ -93,6 +93,7 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
     if span.error.is_some() {
         span.status = Status::Error;
     }
+    span.compact();
 }
 
 /// The JSON schema in a call's parameters (OpenAI's `response_format: {type: json_schema,
