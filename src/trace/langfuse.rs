@@ -192,7 +192,7 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         request: o
             .get("modelParameters")
             .filter(|p| p.is_object())
-            .map(|p| serde_json::json!({"params": p})),
+            .map(|p| super::JsonText::new(&serde_json::json!({"params": p}))),
     }))
 }
 

@@ -41,3 +41,4 @@ pub use model::{
 pub use request::{LlmRequest, RequestError, reconstruct};
 pub use temper::write_jsonl;
 pub use tree::Trace;
+pub use wire::JsonText;

@@ -1,6 +1,7 @@
 //! The normalised span model every reader produces, so detectors, the CLI and the TUI work the
 //! same whatever tool wrote the trace. It is also, field for field, the temper JSONL line format.
 
+use super::wire::JsonText;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -182,8 +183,8 @@ pub struct SpanExtra {
     /// records it: the schema detector checks the output against it.
     pub output_schema: Option<serde_json::Value>,
     /// The raw parts of an LLM call's request (`{messages, tools, params, system, output}`,
-    /// OpenAI shape) for `temper replay`; see `trace::request`.
-    pub request: Option<serde_json::Value>,
+    /// OpenAI shape) for `temper replay`; see `trace::request`. Kept as text (see `JsonText`).
+    pub request: Option<JsonText>,
 }
 
 /// What a span without extra fields reads through `Deref`.

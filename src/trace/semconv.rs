@@ -76,7 +76,9 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
         span.tool_call_id = first_text(&a, &["gen_ai.tool.call.id", "tool_call.id", "tool.id"]);
     }
     if span.kind == SpanKind::Llm {
-        span.request = super::request::capture(&a);
+        span.request = super::request::capture(&a)
+            .as_ref()
+            .map(super::JsonText::new);
         span.tool_calls = ["llm.output_messages", "gen_ai.output.messages"]
             .iter()
             .filter_map(|k| text(&a, k))

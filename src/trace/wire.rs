@@ -43,7 +43,7 @@ struct SpanOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     output_schema: Option<&'a serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    request: Option<&'a serde_json::Value>,
+    request: Option<&'a JsonText>,
 }
 
 impl Serialize for Span {
@@ -114,7 +114,7 @@ struct SpanIn {
     #[serde(default)]
     output_schema: Option<serde_json::Value>,
     #[serde(default)]
-    request: Option<serde_json::Value>,
+    request: Option<JsonText>,
 }
 
 impl<'de> Deserialize<'de> for Span {
@@ -147,6 +147,36 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
+/// A JSON value kept as its compact text. A parsed tree of small objects costs several times
+/// its text (each object is a map node of a few hundred bytes), and the values kept this way
+/// (an LLM call's captured request) are only read back when a span is replayed or written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonText(Box<str>);
+
+impl JsonText {
+    /// Keep `value` as compact text.
+    pub fn new(value: &serde_json::Value) -> JsonText {
+        JsonText(value.to_string().into_boxed_str())
+    }
+
+    /// The value parsed back (Null if the text were ever not JSON, which `new` never makes).
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
+}
+
+impl Serialize for JsonText {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(ser)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonText {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<JsonText, D::Error> {
+        serde_json::Value::deserialize(de).map(|v| JsonText::new(&v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,9 +193,11 @@ mod tests {
 
     #[test]
     fn round_trips_flat_and_boxes_only_when_needed() {
-        let line = r#"{"id":"a","parent":"p","kind":"llm","name":"n","status":"error","error":"boom","input":"i","model":"m","usage":{"prompt_tokens":3},"cost":0.5,"tool_calls":[{"name":"f"}]}"#;
+        let line = r#"{"id":"a","parent":"p","kind":"llm","name":"n","status":"error","error":"boom","input":"i","model":"m","usage":{"prompt_tokens":3},"cost":0.5,"tool_calls":[{"name":"f"}],"request":{"messages":[{"content":"q","role":"user"}]}}"#;
         let span: Span = serde_json::from_str(line).unwrap();
         assert_eq!(span.error.as_deref(), Some("boom"));
+        let request = span.request.as_ref().map(JsonText::value).unwrap();
+        assert_eq!(request["messages"][0]["content"], "q");
         assert_eq!(serde_json::to_string(&span).unwrap(), line);
         let plain: Span = serde_json::from_str(r#"{"id":"b","input":{"q":1}}"#).unwrap();
         assert!(plain.extra.is_none());
