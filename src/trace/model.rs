@@ -146,7 +146,7 @@ pub struct ToolRequest {
 /// stored inline, and the ones only some spans have (errors, usage, chunks, tool calls, the
 /// captured request…) live together in one boxed [`SpanExtra`], absent when all are empty.
 /// `Span` dereferences to its `SpanExtra`, so `span.usage` reads as a field (an empty extra for
-/// a span without one) and writing one allocates the box; see docs/architecture.md (traces).
+/// a span without one) and writing one allocates the box (`Span::compact` drops it again).
 /// The serde shape is the flat JSONL line, field for field (see `trace::wire`).
 #[derive(Debug, Clone, Default)]
 pub struct Span {
