@@ -544,7 +544,7 @@ mod no_panics {
 mod detector_cases {
     use temper::trace::detectors::{self, Limits};
     use temper::trace::{
-        Document, FlagKind, Format, Span, SpanKind, Status, ToolCall, Trace, Usage,
+        Document, FlagKind, Format, Span, SpanExtra, SpanKind, Status, ToolCall, Trace, Usage,
     };
 
     fn span(id: &str, parent: Option<&str>, kind: SpanKind) -> Span {
@@ -558,14 +558,14 @@ mod detector_cases {
     }
 
     fn tool(id: &str, name: &str, args: &str, result: Option<&str>) -> Span {
-        Span {
+        span(id, Some("root"), SpanKind::Tool).with_extra(SpanExtra {
             tool: Some(ToolCall {
                 name: name.into(),
                 arguments: Some(args.into()),
                 result: result.map(Into::into),
             }),
-            ..span(id, Some("root"), SpanKind::Tool)
-        }
+            ..SpanExtra::default()
+        })
     }
 
     fn doc(id: &str, score: Option<f64>, content: &str) -> Document {
@@ -707,14 +707,19 @@ mod detector_cases {
 
     #[test]
     fn context_near_window() {
-        let call = |id: &str, model: &str, prompt: u64| Span {
-            model: Some(model.into()),
-            usage: Some(Usage {
-                prompt_tokens: Some(prompt),
-                completion_tokens: Some(10),
-                total_tokens: None,
-            }),
-            ..span(id, Some("root"), SpanKind::Llm)
+        let call = |id: &str, model: &str, prompt: u64| {
+            Span {
+                model: Some(model.into()),
+                ..span(id, Some("root"), SpanKind::Llm)
+            }
+            .with_extra(SpanExtra {
+                usage: Some(Usage {
+                    prompt_tokens: Some(prompt),
+                    completion_tokens: Some(10),
+                    total_tokens: None,
+                }),
+                ..SpanExtra::default()
+            })
         };
         let flags = run(
             vec![
@@ -735,13 +740,15 @@ mod detector_cases {
 
     #[test]
     fn low_retrieval_scores() {
-        let retrieval = |id: &str, scores: &[Option<f64>]| Span {
-            documents: scores
-                .iter()
-                .enumerate()
-                .map(|(i, s)| doc(&format!("{id}{i}"), *s, "text"))
-                .collect(),
-            ..span(id, Some("root"), SpanKind::Retriever)
+        let retrieval = |id: &str, scores: &[Option<f64>]| {
+            span(id, Some("root"), SpanKind::Retriever).with_extra(SpanExtra {
+                documents: scores
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| doc(&format!("{id}{i}"), *s, "text"))
+                    .collect(),
+                ..SpanExtra::default()
+            })
         };
         let flags = run(
             vec![

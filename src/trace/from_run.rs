@@ -5,7 +5,7 @@
 //! one `llm` span per sample with its model, output, error, usage and cost, and the JSON schema
 //! the prompt asked the output to follow (so the schema detector checks every answer).
 
-use super::model::{Span, SpanKind, Status, Usage};
+use super::model::{Span, SpanExtra, SpanKind, Status, Usage};
 use crate::store::{CellInfo, Reference, RunInfo, SampleRow, SampleStatus, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
@@ -106,9 +106,12 @@ fn write_spans(
             after = Some(last.sample.idx);
             let spans: Vec<Span> = page
                 .iter()
-                .map(|s| Span {
-                    output_schema: schema.cloned(),
-                    ..sample_span(&parent.id, cell, s)
+                .map(|s| {
+                    let mut span = sample_span(&parent.id, cell, s);
+                    if let Some(schema) = schema {
+                        span.output_schema = Some(schema.clone());
+                    }
+                    span
                 })
                 .collect();
             super::write_jsonl(&spans, &mut *out)?;
@@ -183,7 +186,6 @@ fn sample_span(parent: &str, cell: &CellInfo, row: &SampleRow) -> Span {
             Some(SampleStatus::Error) => Status::Error,
             _ => Status::Unset,
         },
-        error: s.error.clone(),
         // A tool-calling answer has no text: its calls are what it said.
         output: s
             .output
@@ -191,10 +193,14 @@ fn sample_span(parent: &str, cell: &CellInfo, row: &SampleRow) -> Span {
             .filter(|o| !o.is_empty())
             .or_else(|| s.tool_calls_json.clone()),
         model: model_of(cell),
-        usage,
-        cost: s.cost_usd,
         ..Default::default()
     }
+    .with_extra(SpanExtra {
+        error: s.error.clone(),
+        usage,
+        cost: s.cost_usd,
+        ..SpanExtra::default()
+    })
 }
 
 /// The model a cell called, from its variant JSON (`"model"`), else the variant name.

@@ -3,7 +3,7 @@
 //! RETRIEVER, EMBEDDING, CHAIN). The trace itself becomes the root span; observations without a
 //! `parentObservationId` hang under it. Accepts one trace, an array, `{"data": [...]}`, or JSONL.
 
-use super::model::{Document, Span, SpanKind, Status, ToolCall, Usage};
+use super::model::{Document, Span, SpanExtra, SpanKind, Status, ToolCall, Usage};
 use serde_json::{Map, Value};
 
 /// Why `doc` is not a Langfuse export, or Ok when it looks like one.
@@ -92,16 +92,21 @@ fn trace(mut t: Map<String, Value>, out: &mut Vec<Span>) -> Result<(), String> {
         _ => Vec::new(),
     };
     let root_at = out.len();
-    out.push(Span {
-        id: trace_id.clone(),
-        kind: SpanKind::Chain,
-        name: str_of(&t, "name").unwrap_or_else(|| "trace".into()),
-        start: t.get("timestamp").and_then(super::attrs::timestamp),
-        input: t.remove("input").and_then(text),
-        output: t.remove("output").and_then(text),
-        cost: num(&t, "totalCost"),
-        ..Span::default()
-    });
+    out.push(
+        Span {
+            id: trace_id.clone(),
+            kind: SpanKind::Chain,
+            name: str_of(&t, "name").unwrap_or_else(|| "trace".into()),
+            start: t.get("timestamp").and_then(super::attrs::timestamp),
+            input: t.remove("input").and_then(text),
+            output: t.remove("output").and_then(text),
+            ..Span::default()
+        }
+        .with_extra(SpanExtra {
+            cost: num(&t, "totalCost"),
+            ..SpanExtra::default()
+        }),
+    );
     let mut last_end = None;
     for (i, o) in observations.into_iter().enumerate() {
         let Value::Object(o) = o else {
@@ -162,10 +167,13 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         start: o.get("startTime").and_then(super::attrs::timestamp),
         end: o.get("endTime").and_then(super::attrs::timestamp),
         status: if failed { Status::Error } else { Status::Unset },
-        error: failed.then(|| str_of(&o, "statusMessage").unwrap_or_else(|| "level ERROR".into())),
         input,
         output,
         model: str_of(&o, "model"),
+        extra: None,
+    }
+    .with_extra(SpanExtra {
+        error: failed.then(|| str_of(&o, "statusMessage").unwrap_or_else(|| "level ERROR".into())),
         usage: (!usage.is_empty()).then_some(usage),
         cost: num(&o, "calculatedTotalCost")
             .or_else(|| {
@@ -184,8 +192,8 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         request: o
             .get("modelParameters")
             .filter(|p| p.is_object())
-            .map(|p| serde_json::json!({"params": p})),
-    })
+            .map(|p| super::JsonText::new(&serde_json::json!({"params": p}))),
+    }))
 }
 
 fn usage(o: &Map<String, Value>) -> Usage {

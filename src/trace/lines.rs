@@ -132,7 +132,7 @@ fn parse_block(block: &Block, format: Format) -> Parsed {
     out
 }
 
-/// One line as `format`: temper lines straight into a `Span`, the others through a JSON value.
+/// One line as `format`: temper and OpenInference lines typed, the others through a JSON value.
 fn parse_line(
     line: &[u8],
     format: Format,
@@ -142,6 +142,7 @@ fn parse_line(
         Format::TemperJsonl => temper::read_line(line)
             .map(|s| spans.push(s))
             .map_err(|e| (Some(e.column()), e.to_string())),
+        Format::OpenInference => super::openinference::read_line(line, spans),
         _ => match serde_json::from_slice::<serde_json::Value>(line) {
             Ok(doc) => format.read(doc, spans).map_err(|m| (None, m)),
             Err(e) => Err((Some(e.column()), e.to_string())),

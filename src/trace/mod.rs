@@ -28,14 +28,17 @@ mod semconv;
 mod temper;
 mod toolcalls;
 mod tree;
+mod wire;
 
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, write_run_trace};
 pub use load::{load, load_with_logs};
 pub use logs::LogEvent;
 pub use model::{
-    Document, Flag, FlagKind, LoadWarning, Span, SpanKind, Status, ToolCall, ToolRequest, Usage,
+    Document, Flag, FlagKind, LoadWarning, Span, SpanExtra, SpanKind, Status, ToolCall,
+    ToolRequest, Usage,
 };
 pub use request::{LlmRequest, RequestError, reconstruct};
 pub use temper::write_jsonl;
 pub use tree::Trace;
+pub use wire::JsonText;

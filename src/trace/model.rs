@@ -1,6 +1,7 @@
 //! The normalised span model every reader produces, so detectors, the CLI and the TUI work the
 //! same whatever tool wrote the trace. It is also, field for field, the temper JSONL line format.
 
+use super::wire::JsonText;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -140,64 +141,115 @@ pub struct ToolRequest {
 }
 
 /// One normalised span; also exactly one line of a temper JSONL trace.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Held by the million in large traces, so it is kept small: the fields most spans have are
+/// stored inline, and the ones only some spans have (errors, usage, chunks, tool calls, the
+/// captured request…) live together in one boxed [`SpanExtra`], absent when all are empty.
+/// `Span` dereferences to its `SpanExtra`, so `span.usage` reads as a field (an empty extra for
+/// a span without one) and writing one allocates the box (`Span::compact` drops it again).
+/// The serde shape is the flat JSONL line, field for field (see `trace::wire`).
+#[derive(Debug, Clone, Default)]
 pub struct Span {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    #[serde(default)]
     pub kind: SpanKind,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<Timestamp>,
-    #[serde(default)]
     pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "text_or_json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub name: String,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
     pub input: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "text_or_json",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub output: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The rarely present fields; None when every one of them is empty. Public so spans can be
+    /// built with `..Span::default()`; read and write them as `span.usage` (through `Deref`).
+    pub extra: Option<Box<SpanExtra>>,
+}
+
+/// The fields of a span that most spans do not have, boxed together (see [`Span`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpanExtra {
+    pub error: Option<String>,
     pub usage: Option<Usage>,
     /// Cost in USD as recorded by the tool that wrote the file (never recomputed here).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<Document>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<ToolCall>,
     /// Tool calls an LLM span's output asked for (see `ToolRequest`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolRequest>,
     /// The call id a TOOL span answered (`gen_ai.tool.call.id`, `tool_call.id`), to link it to
     /// the request in the LLM output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
     /// The JSON schema the call asked its output to follow (`response_format`), when the file
     /// records it: the schema detector checks the output against it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<serde_json::Value>,
     /// The raw parts of an LLM call's request (`{messages, tools, params, system, output}`,
-    /// OpenAI shape) for `temper replay`; see `trace::request`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<serde_json::Value>,
+    /// OpenAI shape) for `temper replay`; see `trace::request`. Kept as text (see `JsonText`).
+    pub request: Option<JsonText>,
+}
+
+/// What a span without extra fields reads through `Deref`.
+static NO_EXTRA: SpanExtra = SpanExtra {
+    error: None,
+    usage: None,
+    cost: None,
+    documents: Vec::new(),
+    tool: None,
+    tool_calls: Vec::new(),
+    tool_call_id: None,
+    output_schema: None,
+    request: None,
+};
+
+impl SpanExtra {
+    /// True when no field is set, so the span need not hold a box for it.
+    pub fn is_empty(&self) -> bool {
+        *self == NO_EXTRA
+    }
+}
+
+impl std::ops::Deref for Span {
+    type Target = SpanExtra;
+    fn deref(&self) -> &SpanExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+}
+
+impl std::ops::DerefMut for Span {
+    fn deref_mut(&mut self) -> &mut SpanExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+}
+
+impl PartialEq for Span {
+    fn eq(&self, other: &Span) -> bool {
+        self.id == other.id
+            && self.parent == other.parent
+            && self.kind == other.kind
+            && self.status == other.status
+            && self.name == other.name
+            && self.start == other.start
+            && self.end == other.end
+            && self.input == other.input
+            && self.output == other.output
+            && self.model == other.model
+            && **self == **other
+    }
 }
 
 impl Span {
+    /// The span with `extra` as its rare fields (boxed only when one is set).
+    pub fn with_extra(mut self, extra: SpanExtra) -> Span {
+        self.extra = (!extra.is_empty()).then(|| Box::new(extra));
+        self
+    }
+
+    /// Drop the box of rare fields when a write left it empty.
+    pub fn compact(&mut self) {
+        if self.extra.as_deref().is_some_and(SpanExtra::is_empty) {
+            self.extra = None;
+        }
+    }
+
     /// Wall time of the span in milliseconds, when both ends are known and in order.
     pub fn duration_ms(&self) -> Option<f64> {
         let (start, end) = (self.start?, self.end?);
@@ -212,7 +264,7 @@ impl Span {
 }
 
 /// Accept a string as is, or any other JSON value as its compact JSON text (messages, objects).
-fn text_or_json<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+pub(super) fn text_or_json<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(de)? {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s),

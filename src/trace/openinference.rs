@@ -7,7 +7,9 @@
 use super::attrs::{self, Attrs, first_text};
 use super::model::{Span, SpanKind, Status};
 use super::semconv::{self, Event};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Why `doc` is not an OpenInference export, or Ok when it looks like one.
 pub fn sniff(doc: &Value) -> Result<(), String> {
@@ -49,6 +51,104 @@ pub fn read(doc: Value, out: &mut Vec<Span>) -> Result<(), String> {
     Ok(())
 }
 
+/// One JSONL line as it is almost always written (`context` nested, `attributes` an object):
+/// read typed (strings borrowed), the attributes flattened on their own, instead of a JSON
+/// value of the whole line flattened with every key prefixed and then stripped again. Any other shape (dataframe exports with
+/// flattened keys, extra fields, odd types) fails here and takes the general path.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    context: Context<'a>,
+    #[serde(borrow, default)]
+    parent_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    span_kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    start_time: Option<Value>,
+    #[serde(default)]
+    end_time: Option<Value>,
+    #[serde(borrow, default)]
+    status_code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    status_message: Option<Cow<'a, str>>,
+    #[serde(default)]
+    events: Option<Value>,
+    #[serde(default)]
+    attributes: Option<Value>,
+}
+
+/// The ids of a span (`trace_id` is not part of the span model).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Context<'a> {
+    #[serde(borrow)]
+    span_id: Cow<'a, str>,
+    #[serde(default, rename = "trace_id")]
+    _trace_id: Option<serde::de::IgnoredAny>,
+}
+
+/// One JSONL line: the typed path when the line has the usual shape, else a JSON value read
+/// like a whole document (so errors and odd shapes behave exactly as before).
+pub fn read_line(line: &[u8], out: &mut Vec<Span>) -> Result<(), (Option<usize>, String)> {
+    if let Ok(Some(span)) = serde_json::from_slice::<Line>(line).map(typed_span) {
+        out.push(span);
+        return Ok(());
+    }
+    match serde_json::from_slice::<Value>(line) {
+        Ok(doc) => read(doc, out).map_err(|m| (None, m)),
+        Err(e) => Err((Some(e.column()), e.to_string())),
+    }
+}
+
+/// The span of a typed line; None when a part has a shape only the general path reads.
+fn typed_span(line: Line) -> Option<Span> {
+    let attributes = match line.attributes {
+        None | Some(Value::Null) => Attrs::new(),
+        Some(Value::Object(o)) if o.is_empty() => Attrs::new(),
+        Some(obj @ Value::Object(_)) => attrs::flatten(obj),
+        Some(_) => return None,
+    };
+    let events = line.events.map(events).unwrap_or_default();
+    let time = |t: Option<Value>| attrs::timestamp(&t?);
+    let unprefix = |id: &str| id.strip_prefix("0x").unwrap_or(id).to_string();
+    let status_code = line.status_code.unwrap_or_default();
+    let failed = status_code.eq_ignore_ascii_case("error");
+    let mut span = Span {
+        id: unprefix(&line.context.span_id),
+        parent: line
+            .parent_id
+            .map(|p| unprefix(&p))
+            .filter(|p| !p.is_empty()),
+        kind: line
+            .span_kind
+            .map_or(SpanKind::Unknown, |k| SpanKind::parse(&k)),
+        name: line.name.map(Cow::into_owned).unwrap_or_default(),
+        start: time(line.start_time),
+        end: time(line.end_time),
+        status: status_of(&status_code),
+        ..Span::default()
+    };
+    if failed {
+        let message = line.status_message.map(Cow::into_owned);
+        span.error = Some(message.unwrap_or_else(|| "error".into())).filter(|m| !m.is_empty());
+    }
+    semconv::apply(attributes, &events, &mut span);
+    Some(span)
+}
+
+fn status_of(code: &str) -> Status {
+    if code.eq_ignore_ascii_case("error") {
+        Status::Error
+    } else if code.eq_ignore_ascii_case("ok") {
+        Status::Ok
+    } else {
+        Status::Unset
+    }
+}
+
 fn span_list(doc: &Value) -> Option<&Vec<Value>> {
     match doc {
         Value::Array(items) => Some(items),
@@ -80,27 +180,19 @@ fn span(item: Value) -> Result<Span, String> {
         name: first_text(&flat, &["name"]).unwrap_or_default(),
         start: flat.get("start_time").and_then(attrs::timestamp),
         end: flat.get("end_time").and_then(attrs::timestamp),
-        status: if failed {
-            Status::Error
-        } else if status_code.eq_ignore_ascii_case("ok") {
-            Status::Ok
-        } else {
-            Status::Unset
-        },
-        error: if failed {
-            Some(
-                first_text(
-                    &flat,
-                    &["status_message", "status.message", "status.description"],
-                )
-                .unwrap_or_else(|| "error".into()),
-            )
-            .filter(|m| !m.is_empty())
-        } else {
-            None
-        },
+        status: status_of(&status_code),
         ..Span::default()
     };
+    if failed {
+        span.error = Some(
+            first_text(
+                &flat,
+                &["status_message", "status.message", "status.description"],
+            )
+            .unwrap_or_else(|| "error".into()),
+        )
+        .filter(|m| !m.is_empty());
+    }
     let attributes: Attrs = flat
         .into_iter()
         .filter_map(|(k, v)| k.strip_prefix("attributes.").map(|k| (k.to_string(), v)))
@@ -129,4 +221,42 @@ fn events(value: Value) -> Vec<Event> {
             Some(Event { name, attrs })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed line reader gives exactly the spans of the general path, whatever the shape.
+    #[test]
+    fn typed_lines_read_like_values() {
+        let lines = [
+            r#"{"name":"q","context":{"trace_id":"t","span_id":"0xa1"},"parent_id":null,"span_kind":"CHAIN","start_time":"2025-03-01T10:00:00+00:00","end_time":1740823201,"status_code":"OK","status_message":"","events":[],"attributes":{"input":{"value":"hi"},"openinference":{"span":{"kind":"CHAIN"}}}}"#,
+            r#"{"name":"llm","context":{"span_id":"b2"},"parent_id":"0xa1","span_kind":"LLM","status_code":"ERROR","status_message":"rate limited","events":[{"name":"exception","attributes":{"exception.message":"boom"}}],"attributes":{"llm":{"model_name":"gpt-4o","token_count":{"prompt":5,"completion":2},"input_messages":[{"message":{"role":"user","content":"x"}}],"output_messages":[{"message":{"role":"assistant","tool_calls":[{"tool_call":{"function":{"name":"f","arguments":"{}"}}}]}}]}}}"#,
+            r#"{"name":"r","context":{"span_id":"c3"},"parent_id":"a1","span_kind":"RETRIEVER","status_code":"ERROR","attributes":{"retrieval.documents.0.document.id":"d","retrieval.documents.0.document.score":0.4}}"#,
+            r#"{"context":{"span_id":"d4"},"attributes":{}}"#,
+            r#"{"context.span_id":"e5","name":"flat","attributes.llm.model_name":"m","span_kind":"LLM"}"#,
+            r#"{"context":{"span_id":"f6","parent_id":"a1"},"span_kind":"TOOL","attributes":{"tool":{"name":"t"}}}"#,
+            r#"{"context":{"span_id":"g7"},"span_id":"other","status":{"code":"ERROR"},"attributes":{"x":1}}"#,
+            r#"{"context":{"span_id":"h8"},"start_time":{"seconds":1},"attributes":null,"events":"none"}"#,
+        ];
+        let typed_shape: Vec<bool> = lines
+            .iter()
+            .map(|l| serde_json::from_str::<Line>(l).is_ok())
+            .collect();
+        assert_eq!(
+            typed_shape,
+            [true, true, true, true, false, false, false, true]
+        );
+        for line in lines {
+            let mut typed = Vec::new();
+            read_line(line.as_bytes(), &mut typed).unwrap();
+            let mut general = Vec::new();
+            read(serde_json::from_str(line).unwrap(), &mut general).unwrap();
+            assert_eq!(typed, general, "{line}");
+        }
+        let mut out = Vec::new();
+        let err = read_line(br#"{"context":{"span_id":"x"},"#, &mut out).unwrap_err();
+        assert!(err.0.is_some() && err.1.contains("EOF"), "{err:?}");
+    }
 }

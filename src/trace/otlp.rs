@@ -101,9 +101,11 @@ pub fn finish(raw: Raw) -> Span {
             1 => Status::Ok,
             _ => Status::Unset,
         },
-        error: failed.then(|| raw.message.unwrap_or_else(|| "error".into())),
         ..Span::default()
     };
+    if failed {
+        span.error = Some(raw.message.unwrap_or_else(|| "error".into()));
+    }
     semconv::apply(raw.attrs, &raw.events, &mut span);
     span
 }

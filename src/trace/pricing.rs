@@ -72,21 +72,26 @@ pub fn billed_spans(trace: &Trace, costs: &[Option<SpanCost>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Format, Span};
+    use crate::trace::{Format, Span, SpanExtra};
 
     #[test]
     fn file_cost_wins_and_estimates_are_labelled() {
-        let llm = |id: &str, cost: Option<f64>| Span {
-            id: id.into(),
-            kind: SpanKind::Llm,
-            model: Some("m".into()),
-            usage: Some(Usage {
-                prompt_tokens: Some(1000),
-                completion_tokens: Some(10),
-                total_tokens: None,
-            }),
-            cost,
-            ..Span::default()
+        let llm = |id: &str, cost: Option<f64>| {
+            Span {
+                id: id.into(),
+                kind: SpanKind::Llm,
+                model: Some("m".into()),
+                ..Span::default()
+            }
+            .with_extra(SpanExtra {
+                usage: Some(Usage {
+                    prompt_tokens: Some(1000),
+                    completion_tokens: Some(10),
+                    total_tokens: None,
+                }),
+                cost,
+                ..SpanExtra::default()
+            })
         };
         let tool = Span {
             id: "t".into(),

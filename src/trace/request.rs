@@ -5,6 +5,7 @@
 
 use super::attrs::{Attrs, first_text, indexed, text};
 use super::model::{Span, SpanKind};
+use super::wire::JsonText;
 use crate::prompt::{Message, MessageToolCall, Params, ResponseFormat, Role};
 use serde_json::{Map, Value, json};
 use thiserror::Error;
@@ -148,7 +149,11 @@ pub fn reconstruct(span: &Span) -> Result<LlmRequest, RequestError> {
             kind: span.kind.as_str(),
         });
     }
-    let captured = span.request.clone().unwrap_or_default();
+    let captured = span
+        .request
+        .as_ref()
+        .map(JsonText::value)
+        .unwrap_or_default();
     let input = span.input.as_deref().and_then(parse).unwrap_or_default();
     let body = if input.is_object() {
         input.clone()
@@ -368,11 +373,15 @@ pub fn push_log_message(span: &mut Span, role: &str, body: &Value) {
     {
         message.insert("tool_call_id".into(), id);
     }
-    let request = span.request.get_or_insert_with(|| json!({}));
+    let mut request = span
+        .request
+        .as_ref()
+        .map_or_else(|| json!({}), JsonText::value);
     if let Some(obj) = request.as_object_mut() {
         let list = obj.entry("messages").or_insert_with(|| json!([]));
         if let Some(list) = list.as_array_mut() {
             list.push(Value::Object(message));
         }
     }
+    span.request = Some(JsonText::new(&request));
 }

@@ -76,7 +76,9 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
         span.tool_call_id = first_text(&a, &["gen_ai.tool.call.id", "tool_call.id", "tool.id"]);
     }
     if span.kind == SpanKind::Llm {
-        span.request = super::request::capture(&a);
+        span.request = super::request::capture(&a)
+            .as_ref()
+            .map(super::JsonText::new);
         span.tool_calls = ["llm.output_messages", "gen_ai.output.messages"]
             .iter()
             .filter_map(|k| text(&a, k))
@@ -93,6 +95,7 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
     if span.error.is_some() {
         span.status = Status::Error;
     }
+    span.compact();
 }
 
 /// The JSON schema in a call's parameters (OpenAI's `response_format: {type: json_schema,

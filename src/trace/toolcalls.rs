@@ -75,8 +75,9 @@ pub fn fill(spans: &mut [super::Span]) {
         .iter_mut()
         .filter(|s| s.kind == super::SpanKind::Llm && s.tool_calls.is_empty())
     {
-        if let Some(out) = &span.output {
-            span.tool_calls = extract_text(out);
+        let calls = span.output.as_deref().map(extract_text).unwrap_or_default();
+        if !calls.is_empty() {
+            span.tool_calls = calls;
         }
     }
 }

@@ -42,6 +42,7 @@ impl Trace {
     /// Link spans into a tree. Duplicate ids keep the first span as the link target.
     pub fn build(format: Format, mut spans: Vec<Span>, mut warnings: Vec<LoadWarning>) -> Trace {
         super::toolcalls::fill(&mut spans);
+        spans.iter_mut().for_each(Span::compact);
         let n = spans.len();
         let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
         for (i, span) in spans.iter().enumerate() {

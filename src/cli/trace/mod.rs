@@ -8,7 +8,7 @@ mod listen;
 mod view;
 
 use super::{Ctx, EXIT_CHECK_FAILED, print_json};
-use crate::cost::PriceBook;
+use crate::cost::{PriceBook, Pricing};
 use crate::sanitize::one_line;
 use crate::trace::detectors::{self, Limits, builtin_context_window};
 use crate::trace::pricing::{CostSource, SpanCost, billed_spans, span_costs};
@@ -138,13 +138,12 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 
 /// The detector thresholds of the flags, with context windows from the price table.
 fn limits(args: &TraceArgs, book: Option<PriceBook>) -> Limits {
+    let seen = Models::default();
     Limits {
         max_steps: args.max_steps,
         min_score: args.min_score,
         context_window: Box::new(move |model: &str| {
-            let from_table = book
-                .as_ref()
-                .and_then(|b| b.lookup(model).ok()?.context_window());
+            let from_table = priced(&book, &seen, model, Pricing::context_window);
             from_table.or_else(|| builtin_context_window(model))
         }),
         ..Limits::default()
@@ -153,14 +152,37 @@ fn limits(args: &TraceArgs, book: Option<PriceBook>) -> Limits {
 
 /// The price of a span's recorded usage from the price table, for spans without a cost.
 fn pricer(book: Option<PriceBook>) -> impl Fn(&str, &Usage) -> Option<f64> {
+    let seen = Models::default();
     move |model: &str, u: &Usage| {
         let usage = crate::cost::Usage {
             input: u.prompt_tokens?,
             cached: 0,
             output: u.completion_tokens.unwrap_or(0),
         };
-        book.as_ref()?.cost_usd(model, &usage).ok().flatten()
+        priced(&book, &seen, model, |p| p.cost_usd(&usage))
     }
+}
+
+/// Price-table answers by model name: a trace names a few models over many thousand spans, and
+/// one lookup scans the whole table.
+type Models = std::sync::Mutex<std::collections::HashMap<String, Option<Pricing>>>;
+
+/// `read` of the pricing of `model` (None when the table has no answer), looked up once per
+/// name.
+fn priced<T>(
+    book: &Option<PriceBook>,
+    seen: &Models,
+    model: &str,
+    read: impl FnOnce(&Pricing) -> Option<T>,
+) -> Option<T> {
+    let book = book.as_ref()?;
+    let mut seen = seen
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !seen.contains_key(model) {
+        seen.insert(model.to_string(), book.lookup(model).ok());
+    }
+    seen.get(model)?.as_ref().and_then(read)
 }
 
 /// Whole-trace figures for the header line and `--json`.
