@@ -368,24 +368,41 @@ async fn plan_errors_come_before_any_run_is_stored() {
 
 #[tokio::test]
 async fn samples_are_committed_while_the_run_is_still_going() {
+    // The server's answers come long after the mock's (which wait for the token table, seconds
+    // in a debug build on a loaded machine): the run is still going while the mock's are read.
     let server = TestServer::start(
-        Reply::json(200, common::openai_text("slow")).after(Duration::from_millis(1500)),
+        Reply::json(200, common::openai_text("slow")).after(Duration::from_secs(8)),
     )
     .await;
     let f = fixture(Some(&server));
     let mut p = plan(&f, &["mock:echo", "local:m"], 4);
     p.concurrency = 8;
+    p.timeout = Duration::from_secs(30);
     let registry = runner::registry(&f.config, &f.db);
     let db = f.db.clone();
+    let started = std::time::Instant::now();
     let running = tokio::spawn(async move {
         runner::run(&p, &registry, &db, None, CancellationToken::new()).await
     });
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    // Another connection sees the mock's answers within the 100 ms flush, long before the end.
-    let store = Store::open(&f.db).unwrap();
-    let run = store.list_runs(1).unwrap()[0].clone();
-    assert_eq!(run.status, RunStatus::Running);
-    assert_eq!(store.sample_count(run.id).unwrap(), 4);
+    // Another connection sees the mock's answers once flushed, long before the end.
+    let (store, run) = loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let store = Store::open(&f.db).unwrap();
+        if let Some(run) = store.list_runs(1).unwrap().first().cloned()
+            && store.sample_count(run.id).unwrap() == 4
+        {
+            break (store, run);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(7),
+            "the mock's answers were not committed while the run went on"
+        );
+    };
+    assert_eq!(
+        store.run_info(run.id).unwrap().status,
+        RunStatus::Running,
+        "read before the server answered"
+    );
     let outcome = running.await.unwrap().unwrap();
     assert_eq!((outcome.status, outcome.ok), (RunStatus::Done, 8));
     assert_eq!(store.sample_count(run.id).unwrap(), 8);
