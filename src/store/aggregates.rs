@@ -237,33 +237,27 @@ impl Store {
     }
 
     /// Per cell of `cells` that has answered samples: how many answered, and the size of its
-    /// largest group of identical answers (by `output_hash`). Two grouped queries whatever the
-    /// number of cells, for the worst-cell stability of a version's history.
+    /// largest group of identical answers. One grouped query along the `(cell_id,
+    /// output_hash, idx)` index whatever the number of cells: only answered samples have a hash
+    /// (output_hash.rs), so the groups' sizes add up to the answered count without reading the
+    /// rows. For the worst-cell stability of a version's history.
     pub fn answered_and_largest_group(&self, cells: &[i64]) -> Result<Vec<(i64, u64, u64)>> {
         if cells.is_empty() {
             return Ok(Vec::new());
         }
-        let per_cell = |sql: String| -> Result<BTreeMap<i64, u64>> {
-            self.db()
-                .query(&sql, &[])?
-                .iter()
-                .map(|r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?.max(0) as u64)))
-                .collect()
-        };
-        let answered = per_cell(format!(
-            "SELECT cell_id, count(*) FROM samples WHERE {} AND status = 'ok' GROUP BY cell_id",
-            in_cells(cells)
-        ))?;
-        let largest = per_cell(format!(
-            "SELECT cell_id, max(n) FROM (SELECT cell_id, count(*) AS n FROM samples
+        let sql = format!(
+            "SELECT cell_id, CAST(sum(n) AS BIGINT), max(n) FROM (
+                 SELECT cell_id, count(*) AS n FROM samples
                  WHERE {} AND output_hash IS NOT NULL GROUP BY cell_id, output_hash) AS g
-             GROUP BY cell_id",
+             GROUP BY cell_id ORDER BY cell_id",
             in_cells(cells)
-        ))?;
-        Ok(largest
-            .into_iter()
-            .filter_map(|(cell, big)| Some((cell, *answered.get(&cell)?, big)))
-            .collect())
+        );
+        let count = |r: &super::db::Row, i| -> Result<u64> { Ok(r.get::<i64>(i)?.max(0) as u64) };
+        self.db()
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| Ok((r.get::<i64>(0)?, count(r, 1)?, count(r, 2)?)))
+            .collect()
     }
 
     /// The most frequent error message among the failed samples of `cells` (absent = empty);
