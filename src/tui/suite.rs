@@ -82,39 +82,42 @@ fn plan(
 /// the judge after it); when none is left, the flakiness report, or why not. A judge whose
 /// calls cannot be planned is skipped with the reason, and the report still comes.
 pub fn grade(store: &mut Store, config: &Config, db_path: &Path, grading: SuiteGrading) -> Event {
-    let what = format!(
-        "grading {} on run #{}",
-        grading.suite.path.display(),
-        grading.run_id
-    );
-    match next_judge(store, config, db_path, &grading) {
-        Ok(Some(check)) => return Event::Estimated(Box::new(check)),
-        Ok(None) => {}
-        Err(error) => return Event::Failed { what, error },
-    }
-    match report(store, &grading.suite, grading.run_id) {
-        Ok(report) => Event::SuiteChecks(Box::new(report)),
-        Err(e) => Event::Failed {
-            what,
-            error: e.to_string(),
+    match next_judge_or_report(store, config, db_path, &grading) {
+        Ok(Next::Judge(check)) => Event::Estimated(Box::new(check)),
+        Ok(Next::Report(report)) => Event::SuiteChecks(Box::new(report)),
+        Err(error) => Event::Failed {
+            what: format!(
+                "grading {} on run #{}",
+                grading.suite.path.display(),
+                grading.run_id
+            ),
+            error,
         },
     }
 }
 
-/// The spend check of the first judge from `grading.judged` on that has answers to grade.
-fn next_judge(
+/// Where grading a suite's run goes next.
+enum Next {
+    /// A judge's calls, to run through the spend guard first.
+    Judge(SpendCheck),
+    /// Every judge is done: the flakiness report.
+    Report(crate::promptfoo::SuiteReport),
+}
+
+/// The spend check of the first judge from `grading.judged` on that has answers to grade, else
+/// the report from the judges' stored grades. The suite is converted and the run's cells read
+/// once for both.
+fn next_judge_or_report(
     store: &mut Store,
     config: &Config,
     db_path: &Path,
     grading: &SuiteGrading,
-) -> Result<Option<SpendCheck>, String> {
+) -> Result<Next, String> {
+    let text = |e: SuiteRunError| e.to_string();
     let converted = grading.suite.convert().map_err(|e| e.to_string())?;
     let judges = crate::promptfoo::judge::judges(&converted, None).map_err(|e| e.to_string())?;
-    if judges.len() <= grading.judged {
-        return Ok(None);
-    }
     let (cells, samples) =
-        suite_run::suite_cells(store, &converted, grading.run_id).map_err(|e| e.to_string())?;
+        suite_run::suite_cells(store, &converted, grading.run_id).map_err(text)?;
     let suite = (converted.session.name.as_str(), &cells[..], &samples[..]);
     for (i, judge) in judges.iter().enumerate().skip(grading.judged) {
         let pending = crate::promptfoo::judge::pending_plan(store, judge, suite, &config.run)
@@ -129,25 +132,16 @@ fn next_judge(
             judged: i + 1,
             ..grading.clone()
         });
-        return Ok(Some(check));
+        return Ok(Next::Judge(check));
     }
-    Ok(None)
-}
-
-fn report(
-    store: &Store,
-    spec: &SuiteSpec,
-    run_id: i64,
-) -> Result<crate::promptfoo::SuiteReport, SuiteRunError> {
-    let converted = spec.convert()?;
-    let (cells, samples) = suite_run::suite_cells(store, &converted, run_id)?;
-    // llm-rubric answers are graded by the judges' stored grades (the calls ran just before).
-    let judges = crate::promptfoo::judge::judges(&converted, None).unwrap_or_default();
-    suite_run::grade(
+    // llm-rubric answers are graded by the judges' stored grades (their calls ran just before).
+    let report = suite_run::grade(
         store,
         &converted,
-        (run_id, &cells, &samples),
+        (grading.run_id, &cells, &samples),
         &judges,
         false,
     )
+    .map_err(text)?;
+    Ok(Next::Report(report))
 }
