@@ -8,19 +8,21 @@ mod detail;
 mod draw;
 mod live;
 mod loaded;
+mod mouse;
+mod open;
 mod replay_pane;
 
 pub use live::{LiveState, status_line};
 pub use loaded::{Loaded, TraceInfo};
 pub use replay_pane::ReplayPane;
 
-use super::widgets::{InputOutcome, LineInput, ListCursor};
+use super::widgets::{LineInput, ListCursor};
 use super::{Effect, Level, View};
 use crate::tui::action::{Action, Tab};
-use crate::tui::event::{Event, Request};
+use crate::tui::event::Event;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 
@@ -233,13 +235,6 @@ impl TraceView {
         self.rows().get(self.cursors[0].selected).map(|(i, _)| *i)
     }
 
-    fn request_load(&mut self, path: PathBuf) -> Vec<Effect> {
-        self.path = Some(path.clone());
-        self.loading = true;
-        self.error = None;
-        vec![Effect::Request(Request::LoadTrace { path })]
-    }
-
     fn pane_len(&self, pane: TracePane) -> usize {
         match pane {
             TracePane::Tree => self.rows().len(),
@@ -285,27 +280,7 @@ impl View for TraceView {
     }
 
     fn capture_key(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
-        let input = self.open.as_mut()?;
-        if key.code == ratatui::crossterm::event::KeyCode::Tab {
-            let text = input.value.clone();
-            return Some(vec![Effect::Request(Request::CompletePath { text })]);
-        }
-        Some(match input.key(key) {
-            InputOutcome::Submit => {
-                let path = PathBuf::from(input.value.trim());
-                self.open = None;
-                if path.as_os_str().is_empty() {
-                    Vec::new()
-                } else {
-                    self.request_load(path)
-                }
-            }
-            InputOutcome::Cancel => {
-                self.open = None;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        })
+        self.open_key(key)
     }
 
     fn capture_hint(&self) -> Option<&'static str> {
@@ -374,93 +349,14 @@ impl View for TraceView {
             }
             return Vec::new();
         }
-        let Event::Trace { path, result } = event else {
-            return Vec::new();
-        };
-        if self.path.as_ref() != Some(path) {
-            return Vec::new();
-        }
-        self.loading = false;
-        match result {
-            Ok(trace) => {
-                let loaded = Loaded::new(trace.clone());
-                let traces = match loaded.traces.len() {
-                    n if n > 1 => format!(" in {n} traces (t picks one)"),
-                    _ => String::new(),
-                };
-                let text = format!(
-                    "{}: {}{traces}, {}",
-                    path.display(),
-                    crate::plural::count(loaded.trace.spans.len() as u64, "span"),
-                    crate::plural::count(loaded.problems() as u64, "problem")
-                );
-                self.shown_trace = loaded.first_shown();
-                self.loaded = Some(std::sync::Arc::new(loaded));
-                self.shown = Some(path.clone());
-                self.cursors = Default::default();
-                self.answer_scroll.reset();
-                self.zoom = None;
-                self.refresh_waterfall();
-                vec![Effect::Status(
-                    Level::Info,
-                    crate::sanitize::one_line(&text),
-                )]
-            }
-            // A failed open keeps the trace already shown; the status line says what failed.
-            Err(e) if self.loaded.is_some() => {
-                self.path = self.shown.clone();
-                let kept = self
-                    .shown
-                    .as_ref()
-                    .map(|p| format!("; still showing {}", p.display()))
-                    .unwrap_or_default();
-                let text = format!("cannot open {}: {e}{kept}", path.display());
-                vec![Effect::Status(
-                    Level::Error,
-                    crate::sanitize::one_line(&text),
-                )]
-            }
-            Err(e) => {
-                self.error = Some(e.clone());
-                self.loaded = None;
-                vec![Effect::Status(Level::Error, crate::sanitize::one_line(e))]
-            }
+        match event {
+            Event::Trace { path, result } => self.on_trace(path, result),
+            _ => Vec::new(),
         }
     }
 
     fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
-        if self.loaded.is_none() {
-            return Vec::new();
-        }
-        let area = if self.live.is_some() {
-            live::split(area).1
-        } else {
-            area
-        };
-        let area = match &self.replay {
-            Some(_) => replay_pane::split(area).0,
-            None => area,
-        };
-        let panes = draw::layout(area, self.wide);
-        let Some(i) = panes
-            .iter()
-            .position(|r| r.contains((mouse.column, mouse.row).into()))
-        else {
-            return Vec::new();
-        };
-        self.focus_on(ORDER[i]);
-        match mouse.kind {
-            MouseEventKind::ScrollDown => self.move_by(1),
-            MouseEventKind::ScrollUp => self.move_by(-1),
-            MouseEventKind::Down(MouseButton::Left) if i < self.cursors.len() => {
-                let inner = panes[i].inner(ratatui::layout::Margin::new(1, 1));
-                if let Some(row) = self.cursors[i].row_at(inner, mouse.row) {
-                    let delta = row as isize - self.cursors[i].selected as isize;
-                    self.move_by(delta);
-                }
-            }
-            _ => {}
-        }
+        self.click(mouse, area);
         Vec::new()
     }
 
