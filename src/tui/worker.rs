@@ -65,6 +65,8 @@ pub struct Worker {
     store: Store,
     config: Config,
     db_path: PathBuf,
+    /// Where work finished off the worker reports (a replay's calls); None answers it inline.
+    events: Option<UnboundedSender<Event>>,
 }
 
 impl Worker {
@@ -74,6 +76,7 @@ impl Worker {
             store,
             config,
             db_path,
+            events: None,
         }
     }
 
@@ -92,6 +95,7 @@ impl Worker {
     /// Answer the prompt list, then every request from `rx` until the UI hangs up. A load whose
     /// kind is queued again behind it is dropped unanswered (see [`superseded`]).
     pub fn serve(mut self, rx: mpsc::Receiver<Request>, events: &UnboundedSender<Event>) {
+        self.events = Some(events.clone());
         if events.send(self.handle(Request::ListPrompts)).is_err() {
             return;
         }
@@ -269,7 +273,7 @@ impl Worker {
             Request::Estimate(spec) => {
                 super::spend::check(store, &self.config, &self.db_path, spec)
             }
-            Request::Replay(ask) => super::replay::handle(store, &self.config, &self.db_path, *ask),
+            Request::Replay(ask) => self.replay(*ask),
             Request::CompareOutputs { name, old, new } => {
                 let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
                 match crate::analysis::versions::compare_versions(
@@ -305,6 +309,37 @@ impl Worker {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Worker {
+    /// Plan, guard and save a replay here; fire its calls on a thread of their own when the
+    /// worker serves a UI (its verdict comes as a later event), so the worker is not held for
+    /// as long as the model takes.
+    fn replay(&mut self, ask: super::replay::ReplayAsk) -> Event {
+        use super::replay::{Step, prepare};
+        let firing = match prepare(&mut self.store, &self.config, &self.db_path, ask) {
+            Step::Answered(event) => return event,
+            Step::Fire(firing) => firing,
+        };
+        let Some(events) = self.events.clone() else {
+            return firing.finish();
+        };
+        let (started, ask) = (firing.started(), firing.ask().clone());
+        let spawned = std::thread::Builder::new()
+            .name("temper-replay".into())
+            .spawn(move || {
+                let _ = events.send(firing.finish());
+            });
+        match spawned {
+            Ok(_) => started,
+            Err(e) => Event::Replayed(Box::new(super::replay::Replayed {
+                ask,
+                outcome: super::replay::ReplayOutcome::Failed(format!(
+                    "starting the replay's calls: {e}"
+                )),
+            })),
         }
     }
 }

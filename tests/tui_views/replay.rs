@@ -176,6 +176,11 @@ fn x_on_a_chunk_reruns_without_it_and_says_the_answer_changes() {
 /// A chat-completions server on 127.0.0.1 answering every request with [`GROUNDED`]; its
 /// base URL.
 fn model_server() -> String {
+    gated_model_server(None)
+}
+
+/// [`model_server`] whose answers wait for a permit of `gate` when there is one.
+fn gated_model_server(gate: Option<std::sync::Arc<tokio::sync::Semaphore>>) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -190,10 +195,16 @@ fn model_server() -> String {
                     "message": {"role": "assistant", "content": GROUNDED}}],
                 "usage": {"prompt_tokens": 247, "completion_tokens": 8, "total_tokens": 255}
             });
-            let app = axum::Router::new().route(
-                "/v1/chat/completions",
-                axum::routing::post(move || async move { axum::Json(answer) }),
-            );
+            let reply = move || {
+                let (answer, gate) = (answer.clone(), gate.clone());
+                async move {
+                    if let Some(gate) = gate {
+                        let _permit = gate.acquire().await.unwrap();
+                    }
+                    axum::Json(answer)
+                }
+            };
+            let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(reply));
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             axum::serve(listener, app).await.unwrap();
@@ -259,4 +270,74 @@ fn r_off_an_llm_span_says_what_to_select() {
     let status = a.status.clone().unwrap().1;
     assert!(status.contains("select an LLM span"), "{status}");
     assert!(a.trace.replay_pane().is_none());
+}
+
+/// The worker saves the replay and hands its calls to a thread: while the model has not
+/// answered, the worker still answers the other views (here the run list), and the verdict
+/// comes as a later event.
+#[test]
+fn a_replay_waiting_on_its_model_does_not_hold_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let text = format!(
+        "[providers.openai]\nkind = \"openai\"\nbase_url = \"{}/v1\"\n",
+        gated_model_server(Some(gate.clone()))
+    );
+    let config = Config::parse(&text, std::path::Path::new("config.toml")).unwrap();
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let worker = temper::tui::worker::spawn_with_config(db, config, tx).unwrap();
+    let mut next = || {
+        let started = std::time::Instant::now();
+        loop {
+            match events.try_recv() {
+                Ok(event) => return event,
+                Err(_) if started.elapsed().as_secs() < 60 => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                Err(e) => panic!("no event from the worker: {e}"),
+            }
+        }
+    };
+    assert!(matches!(next(), Event::Ready { .. }));
+    assert!(matches!(next(), Event::Prompts(_)));
+    let mut a = trace_app(LLAMA);
+    select(&mut a, |a| selected_span_id(a) == SPAN);
+    a.on_key(&key('R'));
+    let ask = match requests(&mut a).as_slice() {
+        [Request::Replay(ask)] => ask.clone(),
+        other => panic!("{other:?}"),
+    };
+    worker.send(Request::Replay(ask));
+    worker.send(Request::ListRuns);
+    let firing = next();
+    a.on_event(firing);
+    let ReplayOutcome::Firing { model, samples } = outcome(&a) else {
+        panic!("{:?}", outcome(&a));
+    };
+    assert_eq!((model.as_str(), samples), ("openai:smollm2-135m", 5));
+    let shown = screen(&mut a, 160, 48);
+    assert!(shown.contains("the other views keep working"), "{shown}");
+    a.on_key(&key('R'));
+    assert!(requests(&mut a).is_empty(), "one replay at a time");
+    let Event::Runs(runs) = next() else {
+        panic!("the run list waited for the model");
+    };
+    assert_eq!(
+        runs.len(),
+        1,
+        "the replay's run is stored and listed while it fires"
+    );
+    assert_eq!(gate.available_permits(), 0, "no call has been answered yet");
+    gate.add_permits(100);
+    a.on_event(next());
+    let ReplayOutcome::Done(report) = outcome(&a) else {
+        panic!("{:?}", outcome(&a));
+    };
+    assert_eq!(report.run_id, runs[0].id);
+    assert!(
+        report.verdicts[0].contains("none of 5 samples on openai:smollm2-135m; they all agree"),
+        "{:?}",
+        report.verdicts
+    );
 }

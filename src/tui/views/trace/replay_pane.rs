@@ -38,9 +38,9 @@ impl ReplayPane {
         ReplayPane { ask, outcome: None }
     }
 
-    /// Whether the worker is still at it.
+    /// Whether the replay is still going: the worker is saving it, or its calls are running.
     pub fn running(&self) -> bool {
-        self.outcome.is_none()
+        matches!(self.outcome, None | Some(ReplayOutcome::Firing { .. }))
     }
 
     /// Whether pressing the key for `target` again confirms the guard's question.
@@ -61,6 +61,11 @@ impl ReplayPane {
     pub fn status(&self) -> String {
         match &self.outcome {
             None => format!("{}…", what(&self.ask.target)),
+            Some(ReplayOutcome::Firing { model, samples }) => format!(
+                "{}: {} on {model}…",
+                what(&self.ask.target),
+                crate::plural::count(u64::from(*samples), "sample")
+            ),
             Some(ReplayOutcome::Done(r)) => format!(
                 "{} done: run #{}, {}",
                 what(&self.ask.target),
@@ -110,9 +115,13 @@ fn body(p: &ReplayPane, theme: &Theme) -> Vec<Line<'static>> {
     let muted = theme.muted();
     match &p.outcome {
         None => lines(
+            &format!("{}: checking the spend and saving…", what(&p.ask.target)),
+            muted,
+        ),
+        Some(ReplayOutcome::Firing { model, samples }) => lines(
             &format!(
-                "{} on the worker: saving, firing and comparing…",
-                what(&p.ask.target)
+                "saved; firing {} on {model}: the verdict comes when they are done, the other views keep working…",
+                crate::plural::count(u64::from(*samples), "sample")
             ),
             muted,
         ),

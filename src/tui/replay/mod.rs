@@ -3,6 +3,10 @@
 //! chunk with and without it (the grounding probe). Same library steps as `temper replay`
 //! (`crate::replay`), same spend guard as runs started from the Run view (docs/replay.md).
 
+mod fire;
+
+pub use fire::Firing;
+
 use super::event::Event;
 use crate::config::{Config, RunDefaults};
 use crate::cost::PriceBook;
@@ -61,6 +65,9 @@ pub struct Replayed {
 pub enum ReplayOutcome {
     /// Fired and compared: `verdicts` are the lines `temper replay` ends with.
     Done(Box<ReplayReport>),
+    /// Saved and being fired off the worker: the model and how many samples (the verdict
+    /// follows as `Done` or `Failed`).
+    Firing { model: String, samples: u32 },
     /// The spend guard asks first; the same key again confirms.
     Confirm {
         question: String,
@@ -98,9 +105,24 @@ pub fn samples(config: &Config) -> u32 {
     }
 }
 
-/// Plan, guard, save, fire and compare `ask`; every failure comes back in the outcome.
-pub fn handle(store: &mut Store, config: &Config, db_path: &Path, ask: ReplayAsk) -> Event {
-    let outcome = fire(store, config, db_path, &ask).unwrap_or_else(ReplayOutcome::Failed);
+/// What the worker makes of a replay ask: an answer now (the guard's question or refusal, a
+/// failure), or the replay saved and ready to fire off the worker (see [`Firing`]).
+pub enum Step {
+    Answered(Event),
+    Fire(Box<Firing>),
+}
+
+/// Plan, guard and save `ask` (store work, on the worker); the calls are fired by
+/// [`Firing::finish`], which the worker runs on a thread of its own.
+pub fn prepare(store: &mut Store, config: &Config, db_path: &Path, ask: ReplayAsk) -> Step {
+    match plan(store, config, db_path, &ask) {
+        Ok(Planned::Fire(firing)) => Step::Fire(firing),
+        Ok(Planned::Answer(outcome)) => Step::Answered(answer(ask, outcome)),
+        Err(why) => Step::Answered(answer(ask, ReplayOutcome::Failed(why))),
+    }
+}
+
+fn answer(ask: ReplayAsk, outcome: ReplayOutcome) -> Event {
     Event::Replayed(Box::new(Replayed { ask, outcome }))
 }
 
@@ -173,14 +195,20 @@ fn rebuild(ask: &ReplayAsk) -> Result<Rebuilt, String> {
     Ok((prepared, probe, recorded))
 }
 
-/// Plan `ask` on the recorded model (else the mock), let the spend guard decide, then save, fire
-/// and compare.
-fn fire(
+/// What [`plan`] decided: fire, or answer now (the spend guard asks or refuses).
+enum Planned {
+    Fire(Box<Firing>),
+    Answer(ReplayOutcome),
+}
+
+/// Plan `ask` on the recorded model (else the mock), let the spend guard decide, then save the
+/// replay (and its probe) as prompt versions, ready to fire.
+fn plan(
     store: &mut Store,
     config: &Config,
     db_path: &Path,
     ask: &ReplayAsk,
-) -> Result<ReplayOutcome, String> {
+) -> Result<Planned, String> {
     let (prepared, probe, recorded) = rebuild(ask)?;
     let registry = runner::registry(config, db_path);
     let (model, model_note) = pick_model(&prepared, &registry);
@@ -210,8 +238,12 @@ fn fire(
     let lines = estimate.lines(plan.budget_usd);
     match estimate.decide(&policy) {
         Decision::Start => {}
-        Decision::Confirm { question } => return Ok(ReplayOutcome::Confirm { question, lines }),
-        Decision::Refuse { reason } => return Ok(ReplayOutcome::Refused { reason, lines }),
+        Decision::Confirm { question } => {
+            return Ok(Planned::Answer(ReplayOutcome::Confirm { question, lines }));
+        }
+        Decision::Refuse { reason } => {
+            return Ok(Planned::Answer(ReplayOutcome::Refused { reason, lines }));
+        }
     }
     let labels = replay::fire::commit(
         store,
@@ -222,68 +254,19 @@ fn fire(
         &ask.file,
     )
     .map_err(|e| err(&e))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("starting the async runtime: {e}"))?;
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let outcome = runtime
-        .block_on(runner::execute(&plan, cells, db_path, None, cancel))
-        .map_err(|e| err(&e))?;
-    let (verdicts, changed) = verdicts(
-        store,
-        outcome.run_id,
-        &name,
-        &recorded,
-        probe.as_ref().map(|p| &p.1),
-    )?;
-    Ok(ReplayOutcome::Done(Box::new(ReplayReport {
+    Ok(Planned::Fire(Box::new(Firing {
+        ask: ask.clone(),
+        db_path: db_path.to_path_buf(),
+        plan,
+        cells,
+        name,
         span: prepared.span_id.clone(),
         labels,
-        run_id: outcome.run_id,
         model,
         model_note,
-        samples: plan.samples,
         recorded,
-        changed,
-        verdicts,
+        probe: probe.map(|p| p.1),
     })))
-}
-
-/// The verdict lines of run `run_id` (the probe's first when there is one) and, for a probe,
-/// whether the answer changed on any model.
-fn verdicts(
-    store: &Store,
-    run_id: i64,
-    name: &str,
-    recorded: &str,
-    probe: Option<&Probe>,
-) -> Result<(Vec<String>, Option<bool>), String> {
-    let err = |e: &dyn std::fmt::Display| e.to_string();
-    match probe {
-        Some(p) => {
-            let results = grounding::results(store, run_id, name, recorded).map_err(|e| err(&e))?;
-            let answered = |m: &str| {
-                results
-                    .replay
-                    .iter()
-                    .any(|r| r.model == m && r.modal_output.is_some())
-            };
-            // The probe's verdict is what `x` asked; the plain replay's follows.
-            let mut lines: Vec<String> = results
-                .probe
-                .iter()
-                .map(|m| grounding::verdict(m, p, answered(&m.model)))
-                .collect();
-            lines.extend(results.replay.iter().map(replay::verdict));
-            let changed = results.probe.iter().any(|m| m.changed);
-            Ok((lines, Some(changed)))
-        }
-        None => {
-            let models = replay::results(store, run_id, recorded).map_err(|e| err(&e))?;
-            Ok((models.iter().map(replay::verdict).collect(), None))
-        }
-    }
 }
 
 #[cfg(test)]
