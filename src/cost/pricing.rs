@@ -55,23 +55,5 @@ pub struct PriceListing {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unpriced_is_none_and_local_is_zero() {
-        let usage = Usage {
-            input: 10,
-            cached: 0,
-            output: 10,
-        };
-        let unpriced = Pricing::Unpriced { model: "x".into() };
-        assert_eq!(unpriced.cost_usd(&usage), None);
-        let local = Pricing::Local {
-            provider: "ollama".into(),
-        };
-        assert_eq!(local.cost_usd(&usage), Some(0.0));
-        let json = serde_json::to_value(&unpriced).unwrap();
-        assert_eq!(json["kind"], "unpriced");
-    }
-}
+#[path = "pricing_tests.rs"]
+mod tests;

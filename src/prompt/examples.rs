@@ -32,14 +32,5 @@ pub fn example_prompts() -> Vec<PromptFile> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_example_parses() {
-        for (name, text) in EXAMPLES {
-            PromptFile::parse(text, name).unwrap();
-        }
-        assert_eq!(example_prompts().len(), EXAMPLES.len());
-    }
-}
+#[path = "examples_tests.rs"]
+mod tests;
