@@ -313,15 +313,5 @@ impl Action {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip_and_are_unique() {
-        let mut seen = std::collections::HashSet::new();
-        for a in Action::ALL {
-            assert_eq!(Action::from_name(a.name()), Some(a));
-            assert!(seen.insert(a.name()), "duplicate {}", a.name());
-        }
-    }
-}
+#[path = "action_tests.rs"]
+mod tests;

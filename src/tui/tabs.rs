@@ -35,14 +35,5 @@ pub fn tab_at(x: u16) -> Option<Tab> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tab_hit_test_matches_titles() {
-        let ranges = tab_ranges();
-        assert_eq!(tab_at(ranges[0].1), Some(Tab::Prompts));
-        assert_eq!(tab_at(ranges[4].2 - 1), Some(Tab::Cost));
-        assert_eq!(tab_at(0), None);
-    }
-}
+#[path = "tabs_tests.rs"]
+mod tests;
