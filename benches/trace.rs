@@ -31,8 +31,8 @@ fn turn(n: usize, t0: jiff::Timestamp) -> Vec<Span> {
     };
     let root = format!("turn-{n}");
     let child = |id: &str, kind: SpanKind, name: &str, a: i64, b: i64| Span {
-        id: format!("{root}-{id}"),
-        parent: Some(root.clone()),
+        id: format!("{root}-{id}").into(),
+        parent: Some(root.clone().into()),
         kind,
         name: name.into(),
         start: at(a),
@@ -77,7 +77,7 @@ fn turn(n: usize, t0: jiff::Timestamp) -> Vec<Span> {
         s
     };
     let root_span = Span {
-        id: root.clone(),
+        id: root.clone().into(),
         kind: SpanKind::Chain,
         name: "turn".into(),
         start: at(0),

@@ -109,7 +109,7 @@ impl Live {
             .trace
             .rows()
             .iter()
-            .map(|&(i, _)| l.trace.spans[i].name.clone())
+            .map(|&(i, _)| l.trace.spans[i].name.to_string())
             .collect()
     }
 
@@ -117,7 +117,7 @@ impl Live {
         let l = self.app.trace.loaded().unwrap();
         let i = self.app.trace.selected_span().unwrap();
         let row = self.app.trace.rows().iter().position(|&(s, _)| s == i);
-        (row.unwrap(), l.trace.spans[i].name.clone())
+        (row.unwrap(), l.trace.spans[i].name.to_string())
     }
 
     fn screen(&mut self, width: u16, height: u16) -> Vec<String> {

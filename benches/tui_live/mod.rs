@@ -27,14 +27,14 @@ pub fn wide_tree(n: usize, times: impl Fn(usize) -> Times) -> temper::trace::Tra
         .map(|i| Span {
             start: times(i).0,
             end: times(i).1,
-            id: format!("s{i}"),
-            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10)),
+            id: format!("s{i}").into(),
+            parent: (i > 0).then(|| format!("s{}", (i - 1) / 10).into()),
             kind: if i % 3 == 0 {
                 SpanKind::Llm
             } else {
                 SpanKind::Tool
             },
-            name: format!("step-{i}"),
+            name: format!("step-{i}").into(),
             output: Some(format!("output {i}")),
             ..Default::default()
         })
@@ -56,15 +56,15 @@ fn turn(t: usize) -> Vec<LiveSpan> {
         .map(|i| LiveSpan {
             trace_id: format!("{t:032x}"),
             span: Span {
-                id: format!("{t:08x}{i:08x}"),
-                parent: (i > 0).then(|| format!("{t:08x}{:08x}", 0)),
+                id: format!("{t:08x}{i:08x}").into(),
+                parent: (i > 0).then(|| format!("{t:08x}{:08x}", 0).into()),
                 kind: match i {
                     0 => SpanKind::Chain,
                     1 => SpanKind::Retriever,
                     i if i % 2 == 0 => SpanKind::Llm,
                     _ => SpanKind::Tool,
                 },
-                name: format!("turn-{t} step-{i}"),
+                name: format!("turn-{t} step-{i}").into(),
                 output: Some(format!("output {t}.{i}")),
                 ..Default::default()
             },

@@ -106,7 +106,7 @@ fn every_llm_span(traces: &[(String, Trace)]) -> (Vec<Picked>, Vec<Skipped>) {
                 Ok(p) => picked.push(p),
                 Err(e) => skipped.push(Skipped {
                     trace: file.clone(),
-                    span: span.id.clone(),
+                    span: span.id.to_string(),
                     why: e.to_string(),
                 }),
             }

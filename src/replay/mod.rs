@@ -84,7 +84,7 @@ pub fn find<'t>(trace: &'t Trace, id: &str, file: &str) -> Result<&'t Span, Repl
 pub fn prepare(span: &Span) -> Result<Replayable, ReplayError> {
     let request = crate::trace::reconstruct(span)?;
     Ok(Replayable {
-        span_id: span.id.clone(),
+        span_id: span.id.to_string(),
         body: body_of(&request),
         request,
     })

@@ -136,9 +136,9 @@ fn requested_schema(store: &Store, cell: &CellInfo) -> Option<Value> {
 /// The span of the whole run (the root).
 fn run_span(run: &RunInfo, status: Status) -> Span {
     Span {
-        id: format!("run-{}", run.id),
+        id: format!("run-{}", run.id).into(),
         kind: SpanKind::Chain,
-        name: format!("temper run #{}", run.id),
+        name: format!("temper run #{}", run.id).into(),
         start: run.started_at.parse().ok(),
         end: run.finished_at.as_deref().and_then(|t| t.parse().ok()),
         status,
@@ -149,13 +149,14 @@ fn run_span(run: &RunInfo, status: Status) -> Span {
 /// The span of one cell, under the run's.
 fn cell_span(run: &RunInfo, cell: &CellInfo, status: Status) -> Span {
     Span {
-        id: format!("cell-{}", cell.id),
-        parent: Some(format!("run-{}", run.id)),
+        id: format!("cell-{}", cell.id).into(),
+        parent: Some(format!("run-{}", run.id).into()),
         kind: SpanKind::Chain,
         name: format!(
             "{}@{} × {} × {}",
             cell.prompt, cell.prompt_number, cell.cell.variant_name, cell.cell.case_name
-        ),
+        )
+        .into(),
         input: Some(cell.cell.case_json.clone()),
         status,
         ..Default::default()
@@ -175,10 +176,10 @@ fn sample_span(parent: &str, cell: &CellInfo, row: &SampleRow) -> Span {
         total_tokens: None,
     });
     Span {
-        id: format!("sample-{}-{}", cell.id, s.idx),
-        parent: Some(parent.to_string()),
+        id: format!("sample-{}-{}", cell.id, s.idx).into(),
+        parent: Some(parent.into()),
         kind: SpanKind::Llm,
-        name: format!("sample {}", s.idx),
+        name: format!("sample {}", s.idx).into(),
         start,
         end,
         status: match s.status {
@@ -192,7 +193,7 @@ fn sample_span(parent: &str, cell: &CellInfo, row: &SampleRow) -> Span {
             .clone()
             .filter(|o| !o.is_empty())
             .or_else(|| s.tool_calls_json.clone()),
-        model: model_of(cell),
+        model: model_of(cell).map(Into::into),
         ..Default::default()
     }
     .with_extra(SpanExtra {

@@ -94,9 +94,9 @@ fn trace(mut t: Map<String, Value>, out: &mut Vec<Span>) -> Result<(), String> {
     let root_at = out.len();
     out.push(
         Span {
-            id: trace_id.clone(),
+            id: trace_id.as_str().into(),
             kind: SpanKind::Chain,
-            name: str_of(&t, "name").unwrap_or_else(|| "trace".into()),
+            name: str_of(&t, "name").unwrap_or_else(|| "trace".into()).into(),
             start: t.get("timestamp").and_then(super::attrs::timestamp),
             input: t.remove("input").and_then(text),
             output: t.remove("output").and_then(text),
@@ -160,16 +160,20 @@ fn observation(mut o: Map<String, Value>, trace_id: &str) -> Result<Span, String
         result: output.clone(),
     });
     Ok(Span {
-        id,
-        parent: Some(str_of(&o, "parentObservationId").unwrap_or_else(|| trace_id.to_string())),
+        id: id.into(),
+        parent: Some(
+            str_of(&o, "parentObservationId")
+                .unwrap_or_else(|| trace_id.to_string())
+                .into(),
+        ),
         kind,
-        name,
+        name: name.into(),
         start: o.get("startTime").and_then(super::attrs::timestamp),
         end: o.get("endTime").and_then(super::attrs::timestamp),
         status: if failed { Status::Error } else { Status::Unset },
         input,
         output,
-        model: str_of(&o, "model"),
+        model: str_of(&o, "model").map(Into::into),
         extra: None,
     }
     .with_extra(SpanExtra {

@@ -9,6 +9,7 @@ use super::format::TraceError;
 use super::model::{LoadWarning, Span};
 use super::otlp::{self, hex_id};
 use super::otlp_pb;
+use compact_str::CompactString;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
 use serde_json::Value;
@@ -128,7 +129,7 @@ fn event_name(name: String, attrs: &Attrs) -> String {
 /// Give each span the prompt and answer its GenAI log records carry, when its attributes did
 /// not. Returns how many records matched no span in the file.
 pub fn attach(spans: &mut [Span], logs: &[LogEvent]) -> usize {
-    let by_id: HashMap<String, usize> = spans
+    let by_id: HashMap<CompactString, usize> = spans
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.clone(), i))

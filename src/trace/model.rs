@@ -2,6 +2,7 @@
 //! same whatever tool wrote the trace. It is also, field for field, the temper JSONL line format.
 
 use super::wire::JsonText;
+use compact_str::CompactString;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -150,16 +151,18 @@ pub struct ToolRequest {
 /// The serde shape is the flat JSONL line, field for field (see `trace::wire`).
 #[derive(Debug, Clone, Default)]
 pub struct Span {
-    pub id: String,
-    pub parent: Option<String>,
+    /// Inline up to 24 bytes (OTel span ids are 16 hex digits), as are `parent`, `name` and
+    /// `model`: most spans hold no heap string for them.
+    pub id: CompactString,
+    pub parent: Option<CompactString>,
     pub kind: SpanKind,
     pub status: Status,
-    pub name: String,
+    pub name: CompactString,
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
     pub input: Option<String>,
     pub output: Option<String>,
-    pub model: Option<String>,
+    pub model: Option<CompactString>,
     /// The rarely present fields; None when every one of them is empty. Public so spans can be
     /// built with `..Span::default()`; read and write them as `span.usage` (through `Deref`).
     pub extra: Option<Box<SpanExtra>>,

@@ -7,6 +7,7 @@
 use super::attrs::{self, Attrs, first_text};
 use super::model::{Span, SpanKind, Status};
 use super::semconv::{self, Event};
+use compact_str::CompactString;
 use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -117,15 +118,16 @@ fn typed_span(line: Line) -> Option<Span> {
     let status_code = line.status_code.unwrap_or_default();
     let failed = status_code.eq_ignore_ascii_case("error");
     let mut span = Span {
-        id: unprefix(&line.context.span_id),
+        id: unprefix(&line.context.span_id).into(),
         parent: line
             .parent_id
             .map(|p| unprefix(&p))
-            .filter(|p| !p.is_empty()),
+            .filter(|p| !p.is_empty())
+            .map(Into::into),
         kind: line
             .span_kind
             .map_or(SpanKind::Unknown, |k| SpanKind::parse(&k)),
-        name: line.name.map(Cow::into_owned).unwrap_or_default(),
+        name: line.name.map(CompactString::from).unwrap_or_default(),
         start: time(line.start_time),
         end: time(line.end_time),
         status: status_of(&status_code),
@@ -172,12 +174,13 @@ fn span(item: Value) -> Result<Span, String> {
         .unwrap_or_default();
     let failed = status_code.eq_ignore_ascii_case("error");
     let mut span = Span {
-        id,
+        id: id.into(),
         parent: first_text(&flat, &["parent_id", "parent_span_id", "context.parent_id"])
             .map(unprefix)
-            .filter(|p| !p.is_empty()),
+            .filter(|p| !p.is_empty())
+            .map(Into::into),
         kind: first_text(&flat, &["span_kind"]).map_or(SpanKind::Unknown, |k| SpanKind::parse(&k)),
-        name: first_text(&flat, &["name"]).unwrap_or_default(),
+        name: first_text(&flat, &["name"]).unwrap_or_default().into(),
         start: flat.get("start_time").and_then(attrs::timestamp),
         end: flat.get("end_time").and_then(attrs::timestamp),
         status: status_of(&status_code),

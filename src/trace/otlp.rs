@@ -90,10 +90,10 @@ pub struct Raw {
 pub fn finish(raw: Raw) -> Span {
     let failed = raw.code == 2;
     let mut span = Span {
-        id: raw.id,
-        parent: raw.parent.filter(|p| !p.is_empty()),
+        id: raw.id.into(),
+        parent: raw.parent.filter(|p| !p.is_empty()).map(Into::into),
         kind: SpanKind::Unknown,
-        name: raw.name,
+        name: raw.name.into(),
         start: raw.start,
         end: raw.end,
         status: match raw.code {

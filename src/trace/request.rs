@@ -145,7 +145,7 @@ fn parse(text: &str) -> Option<Value> {
 pub fn reconstruct(span: &Span) -> Result<LlmRequest, RequestError> {
     if span.kind != SpanKind::Llm {
         return Err(RequestError::NotLlm {
-            id: span.id.clone(),
+            id: span.id.to_string(),
             kind: span.kind.as_str(),
         });
     }
@@ -161,7 +161,7 @@ pub fn reconstruct(span: &Span) -> Result<LlmRequest, RequestError> {
         json!({"messages": input})
     };
     let no_messages = || RequestError::NoMessages {
-        id: span.id.clone(),
+        id: span.id.to_string(),
     };
     let messages = captured
         .get("messages")
@@ -191,7 +191,11 @@ pub fn reconstruct(span: &Span) -> Result<LlmRequest, RequestError> {
             .get("system")
             .and_then(Value::as_str)
             .map(str::to_string),
-        model: span.model.clone().or_else(|| str_at(&raw, "model")),
+        model: span
+            .model
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| str_at(&raw, "model")),
         output: recorded_output(span, &captured),
     })
 }

@@ -38,7 +38,8 @@ pub fn apply(mut a: Attrs, events: &[Event], span: &mut Span) {
             "gen_ai.request.model",
             "embedding.model_name",
         ],
-    );
+    )
+    .map(Into::into);
     let usage = Usage {
         prompt_tokens: first_count(
             &a,
@@ -181,7 +182,7 @@ fn tool(a: &Attrs, span: &Span) -> ToolCall {
             a,
             &["gen_ai.tool.name", "tool.name", "tool_call.function.name"],
         )
-        .unwrap_or_else(|| span.name.clone()),
+        .unwrap_or_else(|| span.name.to_string()),
         arguments: first_text(
             a,
             &["gen_ai.tool.call.arguments", "tool_call.function.arguments"],

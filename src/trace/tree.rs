@@ -113,7 +113,7 @@ impl Trace {
             let pid = self.spans[i].parent.clone().unwrap_or_default();
             self.flags.push(Flag {
                 span: i,
-                span_id: self.spans[i].id.clone(),
+                span_id: self.spans[i].id.to_string(),
                 kind: FlagKind::Orphan,
                 reason: format!("parent {pid:?} is not in the file; shown at the root"),
             });
@@ -122,7 +122,7 @@ impl Trace {
             let pid = self.spans[i].parent.clone().unwrap_or_default();
             self.flags.push(Flag {
                 span: i,
-                span_id: self.spans[i].id.clone(),
+                span_id: self.spans[i].id.to_string(),
                 kind: FlagKind::Cycle,
                 reason: format!("parent link to {pid:?} closes a cycle; cut and shown at the root"),
             });

@@ -4,6 +4,7 @@
 
 use super::model::text_or_json;
 use super::model::{Document, Span, SpanExtra, SpanKind, Status, ToolCall, ToolRequest, Usage};
+use compact_str::CompactString;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -78,13 +79,13 @@ impl Serialize for Span {
 #[derive(Deserialize)]
 #[serde(rename = "Span")]
 struct SpanIn {
-    id: String,
+    id: CompactString,
     #[serde(default)]
-    parent: Option<String>,
+    parent: Option<CompactString>,
     #[serde(default)]
     kind: SpanKind,
     #[serde(default)]
-    name: String,
+    name: CompactString,
     #[serde(default)]
     start: Option<Timestamp>,
     #[serde(default)]
@@ -98,7 +99,7 @@ struct SpanIn {
     #[serde(default, deserialize_with = "text_or_json")]
     output: Option<String>,
     #[serde(default)]
-    model: Option<String>,
+    model: Option<CompactString>,
     #[serde(default)]
     usage: Option<Usage>,
     #[serde(default)]

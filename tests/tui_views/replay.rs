@@ -48,7 +48,7 @@ fn select(a: &mut App, done: impl Fn(&App) -> bool) {
 
 fn selected_span_id(a: &App) -> String {
     let i = a.trace.selected_span().unwrap();
-    a.trace.loaded().unwrap().trace.spans[i].id.clone()
+    a.trace.loaded().unwrap().trace.spans[i].id.to_string()
 }
 
 fn selected_chunk_id(a: &App) -> Option<String> {

@@ -62,7 +62,7 @@ pub fn run(trace: &mut Trace, limits: &Limits) {
 fn flag(trace: &Trace, span: usize, kind: FlagKind, reason: String) -> Flag {
     Flag {
         span,
-        span_id: trace.spans[span].id.clone(),
+        span_id: trace.spans[span].id.to_string(),
         kind,
         reason,
     }

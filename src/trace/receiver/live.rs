@@ -103,7 +103,7 @@ impl LiveTraces {
         for LiveSpan { trace_id, mut span } in spans {
             self.attach_pending(&mut span);
             let seq = self.trace_seq(&trace_id);
-            self.by_span.insert(span.id.clone(), seq);
+            self.by_span.insert(span.id.to_string(), seq);
             update.new_spans.push(span.clone());
             if let Some(t) = self.slot(seq) {
                 t.spans.push(span);
@@ -161,7 +161,7 @@ impl LiveTraces {
 
     fn forget(&mut self, spans: &[Span]) {
         for s in spans {
-            self.by_span.remove(&s.id);
+            self.by_span.remove(s.id.as_str());
         }
         self.held -= spans.len();
         self.counters
@@ -202,7 +202,7 @@ impl LiveTraces {
     }
 
     fn attach_pending(&mut self, span: &mut Span) {
-        if let Some(mine) = self.pending_logs.remove(&span.id) {
+        if let Some(mine) = self.pending_logs.remove(span.id.as_str()) {
             logs::attach(std::slice::from_mut(span), &mine);
         }
     }

@@ -97,8 +97,8 @@ mod tests {
             trace_id: trace.into(),
             span: Span {
                 id: id.into(),
-                name: format!("{trace}-{id}"),
-                parent: parent.map(str::to_string),
+                name: format!("{trace}-{id}").into(),
+                parent: parent.map(Into::into),
                 start: start.parse().ok(),
                 ..Span::default()
             },

@@ -7,7 +7,7 @@ fn span(id: &str, parent: Option<&str>, kind: SpanKind, from_ms: i64, to_ms: i64
     let at = |ms: i64| jiff::Timestamp::from_millisecond(1_700_000_000_000 + ms).ok();
     S {
         id: id.into(),
-        parent: parent.map(str::to_string),
+        parent: parent.map(Into::into),
         kind,
         name: id.into(),
         start: at(from_ms),

@@ -121,7 +121,7 @@ fn tool(t: &Trace, s: usize, theme: &Theme) -> (String, Vec<Line<'static>>) {
     let span = &t.spans[s];
     let (name, args, result) = match &span.tool {
         Some(tc) => (tc.name.clone(), tc.arguments.clone(), tc.result.clone()),
-        None => (span.name.clone(), None, span.output.clone()),
+        None => (span.name.to_string(), None, span.output.clone()),
     };
     let mut body = vec![heading("arguments", theme)];
     body.extend(lines(

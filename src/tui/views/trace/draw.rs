@@ -207,7 +207,7 @@ fn draw_tools(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
                     tc.arguments.clone().unwrap_or_default(),
                     tc.result.clone(),
                 ),
-                None => (s.name.clone(), String::new(), s.output.clone()),
+                None => (s.name.to_string(), String::new(), s.output.clone()),
             };
             let outcome = match (&s.error, result) {
                 (Some(e), _) => Span::styled(

@@ -105,7 +105,8 @@ impl TraceView {
 
     fn selected_id(&self) -> Option<String> {
         let l = self.loaded.as_ref()?;
-        self.selected_span().map(|i| l.trace.spans[i].id.clone())
+        self.selected_span()
+            .map(|i| l.trace.spans[i].id.to_string())
     }
 
     /// Show the trace the selected tree row belongs to.

@@ -396,7 +396,9 @@ impl View for TraceView {
     fn focused_text(&self) -> Option<String> {
         let l = self.loaded.as_ref()?;
         match self.focus {
-            TracePane::Tree => self.selected_span().map(|i| l.trace.spans[i].id.clone()),
+            TracePane::Tree => self
+                .selected_span()
+                .map(|i| l.trace.spans[i].id.to_string()),
             TracePane::Chunks => self
                 .selected_chunk()
                 .and_then(|(s, d)| l.trace.spans[s].documents[d].content.clone()),

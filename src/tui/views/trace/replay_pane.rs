@@ -227,7 +227,7 @@ impl super::TraceView {
             .flatten()
             .and_then(|i| trace.map(|t| &t.spans[i]))
             .filter(|s| s.kind == SpanKind::Llm);
-        span.map(|s| ReplayTarget::Span(s.id.clone()))
+        span.map(|s| ReplayTarget::Span(s.id.to_string()))
             .ok_or("R replays an LLM call: select an LLM span in the tree")
     }
 
