@@ -25,6 +25,15 @@ pub struct OutputGroup {
     pub tool_calls_json: Option<String>,
 }
 
+/// A cell's groups of identical answers and its samples without an answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnswerGroups {
+    /// Answered samples by distinct answer, by first sample index.
+    pub groups: Vec<OutputGroup>,
+    /// Samples with no answer (failed or skipped).
+    pub unanswered: u64,
+}
+
 /// Sums over all the samples of one cell, whatever their status (what a report row shows).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CellSums {
@@ -43,24 +52,34 @@ pub struct CellSums {
 impl Store {
     /// The groups of identical answers of `cell`, by first sample index.
     pub fn output_groups(&self, cell: i64) -> Result<Vec<OutputGroup>> {
+        Ok(self.answer_groups(cell)?.groups)
+    }
+
+    /// The groups of identical answers of `cell` and how many samples have no answer (failed
+    /// or skipped: no hash), in one walk of the index `(cell_id, output_hash, idx)`: the
+    /// unanswered are its `NULL` group, so the cell's size needs no count of its own.
+    pub fn answer_groups(&self, cell: i64) -> Result<AnswerGroups> {
         let sql = "SELECT g.output_hash, g.n, g.first_idx, s.output, s.tool_calls_json
              FROM (SELECT output_hash, count(*) AS n, min(idx) AS first_idx FROM samples
-                   WHERE cell_id = ?1 AND output_hash IS NOT NULL GROUP BY output_hash) AS g
+                   WHERE cell_id = ?1 GROUP BY output_hash) AS g
              JOIN samples s ON s.cell_id = ?1 AND s.idx = g.first_idx
              ORDER BY g.first_idx";
-        self.db()
-            .query(sql, vals![cell])?
-            .iter()
-            .map(|r| {
-                Ok(OutputGroup {
-                    hash: r.get(0)?,
-                    count: r.get::<i64>(1)?.max(0) as u64,
-                    first_idx: r.get(2)?,
-                    output: r.get(3)?,
-                    tool_calls_json: r.get(4)?,
-                })
-            })
-            .collect()
+        let mut found = AnswerGroups::default();
+        for r in self.db().query(sql, vals![cell])?.iter() {
+            let count = r.get::<i64>(1)?.max(0) as u64;
+            let Some(hash) = r.get::<Option<i64>>(0)? else {
+                found.unanswered = count;
+                continue;
+            };
+            found.groups.push(OutputGroup {
+                hash,
+                count,
+                first_idx: r.get(2)?,
+                output: r.get(3)?,
+                tool_calls_json: r.get(4)?,
+            });
+        }
+        Ok(found)
     }
 
     /// Every answered sample of `cell` as `(output hash, index)`, by hash then index, streamed

@@ -29,7 +29,7 @@ mod trends;
 pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use cost_split::ModelTokens;
-pub use groups::{CellSums, OutputGroup};
+pub use groups::{AnswerGroups, CellSums, OutputGroup};
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
 
 pub use labels::{Expect, LabelEvent, LabelMove};

@@ -11,13 +11,14 @@ use crate::store::{
 use std::path::PathBuf;
 
 /// A cell read as groups of identical answers: what the Diff view holds of a large cell
-/// instead of its samples (memory: its distinct answers, 4 bytes per answered sample for the
-/// clusters' members, and the two samples compared).
+/// instead of its samples (memory: its distinct answers, each cluster's size and first sample,
+/// never its members, and the two samples compared).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupedCell {
     /// Every sample of the cell, failed and skipped included.
     pub samples: u64,
-    /// Clusters, stability and divergence (exact mode), as `analysis::analyze` gives them.
+    /// Clusters, stability and divergence (exact mode), as `analysis::analyze` gives them,
+    /// except that each cluster lists only its groups' first samples (`Cluster::size` counts).
     pub analysis: crate::analysis::Analysis,
     /// The samples first compared, whole: A (the modal answer) and B (the earliest to diverge,
     /// else the next cluster, else the next sample).

@@ -77,15 +77,19 @@ fn a_large_cell_is_compared_from_groups_and_single_samples() {
         panic!("{events:?}")
     };
     assert_eq!(grouped.samples, u64::from(n));
-    assert_eq!(
-        grouped.analysis, want,
-        "clusters from groups = clusters of every sample"
-    );
+    // Clusters from groups = clusters of every sample, listing only each one's first member
+    // (the members are never read: the view shows sizes).
+    let mut listed = want.clone();
+    for c in &mut listed.clusters {
+        c.members.truncate(1);
+    }
+    assert_eq!(grouped.analysis, listed);
+    assert!(want.clusters.iter().any(|c| c.size() > 1));
     assert_eq!(grouped.pair.len(), 2, "only A and B are read whole");
     for e in &events {
         a.diff.on_event(e);
     }
-    assert_eq!(a.diff.analysis.as_ref(), Some(&want));
+    assert_eq!(a.diff.analysis.as_ref(), Some(&listed));
     let d = want.divergence.as_ref().unwrap();
     let text = screen(&mut a);
     assert!(text.contains(&format!("{} samples", n)), "{text}");
