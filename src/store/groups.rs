@@ -156,6 +156,31 @@ impl Store {
             .collect()
     }
 
+    /// Up to `limit` samples of `cell` from the `offset`-th by index (the rows of a list
+    /// scrolled there): one page, walked along the `(cell_id, idx)` key.
+    pub fn sample_window(&self, cell: i64, offset: u32, limit: u32) -> Result<Vec<SampleRow>> {
+        let sql = format!(
+            "SELECT id, {} FROM samples WHERE cell_id = ?1 ORDER BY idx LIMIT ?2 OFFSET ?3",
+            SAMPLE_COLUMNS.join(", ")
+        );
+        self.db()
+            .query(&sql, vals![cell, i64::from(limit), i64::from(offset)])?
+            .iter()
+            .map(sample_row)
+            .collect()
+    }
+
+    /// How many samples of `cell` failed (status `error`), among those without an answer
+    /// hash: found along the index `(cell_id, output_hash, idx)`, not by scanning the cell.
+    pub fn cell_error_count(&self, cell: i64) -> Result<u64> {
+        let r = self.db().query_one(
+            "SELECT count(*) FROM samples
+             WHERE cell_id = ?1 AND output_hash IS NULL AND status = 'error'",
+            vals![cell],
+        )?;
+        Ok(r.get::<i64>(0)?.max(0) as u64)
+    }
+
     /// One sample of `cell` by index, whole.
     pub fn sample_at(&self, cell: i64, idx: u32) -> Result<Option<SampleRow>> {
         let sql = format!(

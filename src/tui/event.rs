@@ -25,6 +25,21 @@ pub struct GroupedCell {
     pub pair: Vec<SampleRow>,
 }
 
+/// A page of a large cell's samples as the Run view lists them, with the cell's counts: what
+/// it holds of a cell planned with more than `worker_cells::PAGED_ABOVE` samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplePage {
+    pub cell_id: i64,
+    /// The position (by sample index) of the page's first row in the cell.
+    pub offset: u32,
+    /// The page's samples, by index.
+    pub rows: Vec<SampleRow>,
+    /// Every sample of the cell stored so far.
+    pub total: u64,
+    /// Of them, the failed ones.
+    pub errors: u64,
+}
+
 /// Work for the background worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
@@ -63,6 +78,10 @@ pub enum Request {
     /// DB and the two samples first compared (answered as [`Event::CellGroups`]). Never
     /// superseded: the Diff view wants every cell of the run.
     LoadCellGroups { cell_id: i64 },
+    /// A page of a large cell's samples for the Run view's list, from the `offset`-th by
+    /// index, with the cell's counts (answered as [`Event::SamplePage`]); a newer one queued
+    /// behind it supersedes it.
+    LoadSamplePage { cell_id: i64, offset: u32 },
     /// One sample of a cell, whole (the Diff view's A or B of a large cell, `j`/`k`); a newer
     /// one queued behind it supersedes it. Answered as [`Event::Sample`].
     LoadSample { cell_id: i64, idx: u32 },
@@ -267,6 +286,8 @@ pub enum Event {
         cell_id: i64,
         grouped: Box<GroupedCell>,
     },
+    /// A page of a large cell's samples (see [`Request::LoadSamplePage`]).
+    SamplePage(Box<SamplePage>),
     /// One sample of a cell (`None`: the cell has no sample at that index).
     Sample {
         cell_id: i64,

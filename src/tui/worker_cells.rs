@@ -2,7 +2,7 @@
 //! identical answers (`GROUP BY output_hash`: each one's size and first sample, never its
 //! members) and the two samples first compared, read whole; never the cell's samples (docs/architecture.md, "History at scale").
 
-use super::event::GroupedCell;
+use super::event::{GroupedCell, SamplePage};
 use crate::analysis::stored::CellAnswers;
 use crate::analysis::{Options, analyze_groups};
 use crate::store::{Store, StoreError};
@@ -40,5 +40,20 @@ pub fn grouped(store: &Store, cell_id: i64) -> Result<GroupedCell, StoreError> {
         samples,
         analysis,
         pair,
+    })
+}
+
+/// Rows of a large cell's sample list read at once by the Run view.
+pub const PAGE_ROWS: u32 = 200;
+
+/// The page of cell `cell_id` from its `offset`-th sample, with the cell's counts (along the
+/// store's indexes: no sample outside the page is read).
+pub fn page(store: &Store, cell_id: i64, offset: u32) -> Result<SamplePage, StoreError> {
+    Ok(SamplePage {
+        cell_id,
+        offset,
+        rows: store.sample_window(cell_id, offset, PAGE_ROWS)?,
+        total: store.cell_sample_count(cell_id)?,
+        errors: store.cell_error_count(cell_id)?,
     })
 }
