@@ -329,8 +329,8 @@ fn an_older_sqlite_database_is_backfilled_on_open() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let stored: Option<i64> = conn
             .query_row(
-                "SELECT output_hash FROM samples WHERE id = ?1",
-                [r.id],
+                "SELECT output_hash FROM samples WHERE cell_id = 1 AND idx = ?1",
+                [s.idx],
                 |row| row.get(0),
             )
             .unwrap();

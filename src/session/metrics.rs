@@ -179,7 +179,6 @@ mod tests {
 
     fn sample(idx: u32, output: Option<&str>) -> SampleRow {
         SampleRow {
-            id: i64::from(idx),
             created_at: String::new(),
             sample: NewSample {
                 idx,

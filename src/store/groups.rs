@@ -145,7 +145,7 @@ impl Store {
     /// `None`), by index: one page, found through the `(cell_id, idx)` key.
     pub fn sample_page(&self, cell: i64, after: Option<u32>, limit: u32) -> Result<Vec<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3",
+            "SELECT {} FROM samples WHERE cell_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3",
             SAMPLE_COLUMNS.join(", ")
         );
         let after = after.map_or(-1, i64::from);
@@ -160,7 +160,7 @@ impl Store {
     /// scrolled there): one page, walked along the `(cell_id, idx)` key.
     pub fn sample_window(&self, cell: i64, offset: u32, limit: u32) -> Result<Vec<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 ORDER BY idx LIMIT ?2 OFFSET ?3",
+            "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx LIMIT ?2 OFFSET ?3",
             SAMPLE_COLUMNS.join(", ")
         );
         self.db()
@@ -184,7 +184,7 @@ impl Store {
     /// One sample of `cell` by index, whole.
     pub fn sample_at(&self, cell: i64, idx: u32) -> Result<Option<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 AND idx = ?2",
+            "SELECT {} FROM samples WHERE cell_id = ?1 AND idx = ?2",
             SAMPLE_COLUMNS.join(", ")
         );
         self.db()

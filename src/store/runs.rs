@@ -148,10 +148,9 @@ pub struct CellRequest {
     pub request_json: String,
 }
 
-/// A stored sample.
+/// A stored sample, named by its cell and index (the key of `samples`, migration 8).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SampleRow {
-    pub id: i64,
     pub created_at: String,
     #[serde(flatten)]
     pub sample: NewSample,
@@ -219,29 +218,28 @@ fn hash_of(s: &NewSample) -> Option<i64> {
 /// A sample from `SELECT id, <SAMPLE_COLUMNS>`.
 pub(super) fn sample_row(r: &Row) -> Result<SampleRow> {
     Ok(SampleRow {
-        id: r.get(0)?,
-        created_at: r.get(22)?,
+        created_at: r.get(21)?,
         sample: NewSample {
-            cell_id: r.get(1)?,
-            idx: r.get(2)?,
-            status: Some(SampleStatus::parse(&r.get::<String>(3)?)),
-            output: r.get(4)?,
-            tool_calls_json: r.get(5)?,
-            finish_reason: r.get(6)?,
-            input_tokens: r.get(7)?,
-            output_tokens: r.get(8)?,
-            cached_tokens: r.get(9)?,
-            usage_source: r.get(10)?,
-            latency_ms: r.get(11)?,
-            cost_usd: r.get(12)?,
-            system_fingerprint: r.get(13)?,
-            error: r.get(14)?,
-            attempts: r.get(15)?,
-            request_hash: r.get(16)?,
-            response_json: r.get(17)?,
-            logprobs: r.get(18)?,
-            region: r.get(19)?,
-            ttft_ms: r.get(20)?,
+            cell_id: r.get(0)?,
+            idx: r.get(1)?,
+            status: Some(SampleStatus::parse(&r.get::<String>(2)?)),
+            output: r.get(3)?,
+            tool_calls_json: r.get(4)?,
+            finish_reason: r.get(5)?,
+            input_tokens: r.get(6)?,
+            output_tokens: r.get(7)?,
+            cached_tokens: r.get(8)?,
+            usage_source: r.get(9)?,
+            latency_ms: r.get(10)?,
+            cost_usd: r.get(11)?,
+            system_fingerprint: r.get(12)?,
+            error: r.get(13)?,
+            attempts: r.get(14)?,
+            request_hash: r.get(15)?,
+            response_json: r.get(16)?,
+            logprobs: r.get(17)?,
+            region: r.get(18)?,
+            ttft_ms: r.get(19)?,
         },
     })
 }
@@ -410,7 +408,7 @@ impl Store {
     /// The samples of a cell, by index.
     pub fn samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
+            "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
             SAMPLE_COLUMNS.join(", ")
         );
         self.db()
