@@ -67,7 +67,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "n",
         ],
     ),
-    ("samples", &[]), // columns: runs::SAMPLE_COLUMNS, keyed by (cell_id, idx)
+    ("samples", &[]), // columns: samples::SAMPLE_COLUMNS, keyed by (cell_id, idx)
     ("cell_requests", &["cell_id", "params_sent", "request_json"]),
 ];
 
@@ -89,7 +89,7 @@ pub struct CopyReport {
 
 fn columns(table: &str, listed: &'static [&'static str]) -> Vec<&'static str> {
     if table == "samples" {
-        super::runs::SAMPLE_COLUMNS.to_vec()
+        super::samples::SAMPLE_COLUMNS.to_vec()
     } else {
         listed.to_vec()
     }

@@ -6,7 +6,7 @@
 //! "History at scale").
 
 use super::db::vals;
-use super::runs::{SAMPLE_COLUMNS, sample_row};
+use super::samples::{SAMPLE_COLUMNS, sample_row};
 use super::{Result, SampleRow, Store};
 
 /// One group of a cell's answered samples that share a stored output hash (the same text and
