@@ -52,8 +52,8 @@ impl CellAnswers {
         Ok(answers)
     }
 
-    /// Read `cell`'s groups with their sizes and first samples only: one walk of the index,
-    /// no member listed (what the Diff view shows of a large cell).
+    /// Read `cell`'s groups with their sizes and first samples only, no member listed (what
+    /// the Diff view shows of a large cell).
     pub fn sizes(store: &Store, cell: i64) -> Result<CellAnswers, StoreError> {
         Ok(CellAnswers::read(store, cell)?.0)
     }
@@ -72,11 +72,9 @@ impl CellAnswers {
                 members: Vec::new(),
             })
             .collect();
-        let answered: usize = groups.iter().map(|g| g.size).sum();
-        let unanswered = usize::try_from(stored.unanswered).unwrap_or(usize::MAX);
         let answers = CellAnswers {
-            samples: answered.saturating_add(unanswered),
-            answered,
+            samples: usize::try_from(stored.samples).unwrap_or(usize::MAX),
+            answered: groups.iter().map(|g| g.size).sum(),
             groups,
         };
         Ok((answers, hashes))

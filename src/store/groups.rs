@@ -25,13 +25,13 @@ pub struct OutputGroup {
     pub tool_calls_json: Option<String>,
 }
 
-/// A cell's groups of identical answers and its samples without an answer.
+/// A cell's groups of identical answers and how many samples it has.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AnswerGroups {
     /// Answered samples by distinct answer, by first sample index.
     pub groups: Vec<OutputGroup>,
-    /// Samples with no answer (failed or skipped).
-    pub unanswered: u64,
+    /// Every sample of the cell, failed and skipped included.
+    pub samples: u64,
 }
 
 /// Sums over all the samples of one cell, whatever their status (what a report row shows).
@@ -50,36 +50,36 @@ pub struct CellSums {
 }
 
 impl Store {
-    /// The groups of identical answers of `cell`, by first sample index.
+    /// The groups of identical answers of `cell`, by first sample index. Walks the partial index `(cell_id, output_hash, idx)`, answered samples only: a query
+    /// that also counted the unanswered (the `NULL` hashes) could not use it and read every row.
     pub fn output_groups(&self, cell: i64) -> Result<Vec<OutputGroup>> {
-        Ok(self.answer_groups(cell)?.groups)
-    }
-
-    /// The groups of identical answers of `cell` and how many samples have no answer (failed
-    /// or skipped: no hash), in one walk of the index `(cell_id, output_hash, idx)`: the
-    /// unanswered are its `NULL` group, so the cell's size needs no count of its own.
-    pub fn answer_groups(&self, cell: i64) -> Result<AnswerGroups> {
         let sql = "SELECT g.output_hash, g.n, g.first_idx, s.output, s.tool_calls_json
              FROM (SELECT output_hash, count(*) AS n, min(idx) AS first_idx FROM samples
-                   WHERE cell_id = ?1 GROUP BY output_hash) AS g
+                   WHERE cell_id = ?1 AND output_hash IS NOT NULL GROUP BY output_hash) AS g
              JOIN samples s ON s.cell_id = ?1 AND s.idx = g.first_idx
              ORDER BY g.first_idx";
-        let mut found = AnswerGroups::default();
-        for r in self.db().query(sql, vals![cell])?.iter() {
-            let count = r.get::<i64>(1)?.max(0) as u64;
-            let Some(hash) = r.get::<Option<i64>>(0)? else {
-                found.unanswered = count;
-                continue;
-            };
-            found.groups.push(OutputGroup {
-                hash,
-                count,
-                first_idx: r.get(2)?,
-                output: r.get(3)?,
-                tool_calls_json: r.get(4)?,
-            });
-        }
-        Ok(found)
+        self.db()
+            .query(sql, vals![cell])?
+            .iter()
+            .map(|r| {
+                Ok(OutputGroup {
+                    hash: r.get(0)?,
+                    count: r.get::<i64>(1)?.max(0) as u64,
+                    first_idx: r.get(2)?,
+                    output: r.get(3)?,
+                    tool_calls_json: r.get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The groups of identical answers of `cell` and how many samples it has, counted along
+    /// its `(cell_id, idx)` key.
+    pub fn answer_groups(&self, cell: i64) -> Result<AnswerGroups> {
+        Ok(AnswerGroups {
+            groups: self.output_groups(cell)?,
+            samples: self.cell_sample_count(cell)?,
+        })
     }
 
     /// Every answered sample of `cell` as `(output hash, index)`, by hash then index, streamed
@@ -170,12 +170,11 @@ impl Store {
             .collect()
     }
 
-    /// How many samples of `cell` failed (status `error`), among those without an answer
-    /// hash: found along the index `(cell_id, output_hash, idx)`, not by scanning the cell.
+    /// How many samples of `cell` failed (status `error`). Reads the cell's rows (no index
+    /// holds the status): asked once per cell shown, not per page.
     pub fn cell_error_count(&self, cell: i64) -> Result<u64> {
         let r = self.db().query_one(
-            "SELECT count(*) FROM samples
-             WHERE cell_id = ?1 AND output_hash IS NULL AND status = 'error'",
+            "SELECT count(*) FROM samples WHERE cell_id = ?1 AND status = 'error'",
             vals![cell],
         )?;
         Ok(r.get::<i64>(0)?.max(0) as u64)

@@ -36,8 +36,8 @@ pub struct SamplePage {
     pub rows: Vec<SampleRow>,
     /// Every sample of the cell stored so far.
     pub total: u64,
-    /// Of them, the failed ones.
-    pub errors: u64,
+    /// Of them, the failed ones, when asked for.
+    pub errors: Option<u64>,
 }
 
 /// Work for the background worker.
@@ -79,9 +79,14 @@ pub enum Request {
     /// superseded: the Diff view wants every cell of the run.
     LoadCellGroups { cell_id: i64 },
     /// A page of a large cell's samples for the Run view's list, from the `offset`-th by
-    /// index, with the cell's counts (answered as [`Event::SamplePage`]); a newer one queued
-    /// behind it supersedes it.
-    LoadSamplePage { cell_id: i64, offset: u32 },
+    /// index, with how many it has and, with `errors`, how many failed (that count reads the
+    /// cell's rows: asked when the cell is shown or refreshed, not per page). Answered as
+    /// [`Event::SamplePage`]; a newer one queued behind it supersedes it.
+    LoadSamplePage {
+        cell_id: i64,
+        offset: u32,
+        errors: bool,
+    },
     /// One sample of a cell, whole (the Diff view's A or B of a large cell, `j`/`k`); a newer
     /// one queued behind it supersedes it. Answered as [`Event::Sample`].
     LoadSample { cell_id: i64, idx: u32 },

@@ -192,12 +192,14 @@ impl Worker {
                     Err(e) => failed(format!("loading the clusters of cell #{cell_id}"), &e),
                 }
             }
-            Request::LoadSamplePage { cell_id, offset } => {
-                match super::worker_cells::page(store, cell_id, offset) {
-                    Ok(page) => Event::SamplePage(Box::new(page)),
-                    Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
-                }
-            }
+            Request::LoadSamplePage {
+                cell_id,
+                offset,
+                errors,
+            } => match super::worker_cells::page(store, cell_id, offset, errors) {
+                Ok(page) => Event::SamplePage(Box::new(page)),
+                Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
+            },
             Request::LoadSample { cell_id, idx } => match store.sample_at(cell_id, idx) {
                 Ok(sample) => Event::Sample {
                     cell_id,

@@ -46,14 +46,21 @@ pub fn grouped(store: &Store, cell_id: i64) -> Result<GroupedCell, StoreError> {
 /// Rows of a large cell's sample list read at once by the Run view.
 pub const PAGE_ROWS: u32 = 200;
 
-/// The page of cell `cell_id` from its `offset`-th sample, with the cell's counts (along the
-/// store's indexes: no sample outside the page is read).
-pub fn page(store: &Store, cell_id: i64, offset: u32) -> Result<SamplePage, StoreError> {
+/// The page of cell `cell_id` from its `offset`-th sample and how many samples it has (along
+/// the store's `(cell_id, idx)` key); with `errors`, how many failed (that reads every row).
+pub fn page(
+    store: &Store,
+    cell_id: i64,
+    offset: u32,
+    errors: bool,
+) -> Result<SamplePage, StoreError> {
     Ok(SamplePage {
         cell_id,
         offset,
         rows: store.sample_window(cell_id, offset, PAGE_ROWS)?,
         total: store.cell_sample_count(cell_id)?,
-        errors: store.cell_error_count(cell_id)?,
+        errors: errors
+            .then(|| store.cell_error_count(cell_id))
+            .transpose()?,
     })
 }

@@ -169,7 +169,7 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 format!("{}/{}{}", s.len(), c.cell.n, marked(" ✗", errors))
             }
             (None, Some(page)) => {
-                let errors = usize::try_from(page.errors).unwrap_or(usize::MAX);
+                let errors = usize::try_from(page.errors.unwrap_or(0)).unwrap_or(usize::MAX);
                 format!("{}/{}{}", page.total, c.cell.n, marked(" ✗", errors))
             }
             // Not loaded yet: the same done/total notation, with the count unknown.

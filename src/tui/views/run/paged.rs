@@ -19,15 +19,21 @@ pub(super) fn is_paged(cell: &CellInfo) -> bool {
 
 impl RunView {
     /// The request that loads what `cell`'s sample list shows: every sample of a small cell,
-    /// the page around the cursor of a large one.
+    /// the page around the cursor of a large one, with its count of failed samples.
     pub(super) fn load_cell(&self, cell: &CellInfo) -> Request {
         if !is_paged(cell) {
             return Request::LoadSamples { cell_id: cell.id };
         }
+        self.page_request(cell, true)
+    }
+
+    /// The page of `cell` around the cursor; `errors`: with the count of failed samples.
+    fn page_request(&self, cell: &CellInfo, errors: bool) -> Request {
         let row = u32::try_from(self.samples_cursor.selected).unwrap_or(u32::MAX);
         Request::LoadSamplePage {
             cell_id: cell.id,
             offset: row.saturating_sub(ROWS_ABOVE),
+            errors,
         }
     }
 
@@ -56,17 +62,27 @@ impl RunView {
         if held {
             return Vec::new();
         }
-        vec![Effect::Request(self.load_cell(cell))]
+        vec![Effect::Request(self.page_request(cell, false))]
     }
 
-    /// A page arrived: kept as the cell's only page.
+    /// A page arrived: kept as the cell's only page (with the last count of failed samples
+    /// when it came without one).
     pub(super) fn page_loaded(&mut self, page: &SamplePage) {
         if self.selected_cell().is_some_and(|c| c.id == page.cell_id) {
             let len = usize::try_from(page.total).unwrap_or(usize::MAX);
             self.samples_cursor
                 .select(self.samples_cursor.selected, len);
         }
-        self.pages.insert(page.cell_id, page.clone());
+        let errors = page
+            .errors
+            .or_else(|| self.pages.get(&page.cell_id).and_then(|p| p.errors));
+        self.pages.insert(
+            page.cell_id,
+            SamplePage {
+                errors,
+                ..page.clone()
+            },
+        );
     }
 
     /// The selected cell's sample at list row `row`: from its samples, or from the page held.
