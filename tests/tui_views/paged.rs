@@ -184,7 +184,7 @@ fn the_run_view_lists_a_large_cell_a_page_at_a_time() {
         offset,
         errors: false,
     };
-    assert_eq!(requests(&mut a), [page.clone()]);
+    assert_eq!(requests(&mut a), std::slice::from_ref(&page));
     let text = screen(&mut a);
     assert!(
         text.contains(&format!("#{}…", n - 1)),
