@@ -428,3 +428,28 @@ fn an_older_database_keeps_every_sample_when_samples_are_keyed_by_cell_and_index
         assert_eq!(ids, 0, "no identity left to draw from");
     }
 }
+
+/// What `temper check` reads of a cell: every sample with every field but the raw response,
+/// the logprobs and the request hash, on both backends.
+#[test]
+fn checked_samples_are_the_samples_without_their_heavy_columns() {
+    for db in backends() {
+        let mut store = Store::open(&db.location).unwrap();
+        let run = populate(&mut store, 7);
+        for cell in store.cells(run).unwrap() {
+            let want: Vec<_> = store
+                .samples(cell.id)
+                .unwrap()
+                .into_iter()
+                .map(|mut r| {
+                    assert!(r.sample.logprobs.is_some() && r.sample.request_hash.is_some());
+                    r.sample.request_hash = None;
+                    r.sample.response_json = None;
+                    r.sample.logprobs = None;
+                    r
+                })
+                .collect();
+            assert_eq!(store.checked_samples(cell.id).unwrap(), want, "{}", db.name);
+        }
+    }
+}

@@ -188,6 +188,28 @@ impl Store {
             .collect()
     }
 
+    /// The samples of a cell, by index, without what checks never read: the raw response,
+    /// the logprobs blob and the request hash (left `None`). What `temper check` evaluates a
+    /// stored run from; those three columns are most of a real sample's bytes.
+    pub fn checked_samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
+        let columns: Vec<&str> = SAMPLE_COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "request_hash" | "response_json" | "logprobs" => "NULL",
+                c => c,
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
+            columns.join(", ")
+        );
+        self.db()
+            .query(&sql, vals![cell_id])?
+            .iter()
+            .map(sample_row)
+            .collect()
+    }
+
     /// How many samples a run has stored.
     pub fn sample_count(&self, run_id: i64) -> Result<i64> {
         self.db()
