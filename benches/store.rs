@@ -51,7 +51,7 @@ fn main() -> Res<()> {
         .ok()
         .filter(|u| !u.is_empty())
     else {
-        let took = median((0..ROUNDS).map(|_| sqlite.round()).collect::<Res<_>>()?);
+        let took = median((0..ROUNDS).map(|_| sqlite.round(256)).collect::<Res<_>>()?);
         println!("store 10,000 samples (batches of 256): median {took:.2?}");
         figures.record("store.sqlite_10k_samples_ms", ms(took), Better::Lower);
         println!("(TEMPER_TEST_PG not set: PostgreSQL skipped; scripts/test-postgres runs it)");
@@ -97,10 +97,10 @@ fn compare(
     let (mut lite_cpu, mut client_cpu, mut server_cpu) = (0.0, 0.0, 0.0);
     for _ in 0..ROUNDS {
         let cpu = thread_cpu_ms();
-        lite.push(sqlite.round()?);
+        lite.push(sqlite.round(256)?);
         lite_cpu += thread_cpu_ms() - cpu;
         let (cpu, backend_cpu) = (thread_cpu_ms(), process_cpu_ms(backend));
-        server.push(pg.round()?);
+        server.push(pg.round(256)?);
         client_cpu += thread_cpu_ms() - cpu;
         server_cpu += process_cpu_ms(backend) - backend_cpu;
     }
@@ -132,6 +132,33 @@ fn compare(
     figures.record("store.sqlite_10k_samples_ms", ms(lite), Better::Lower);
     figures.record("store.pg_10k_samples_ms", ms(server), Better::Lower);
     figures.record("store.pg_over_sqlite_10k_samples", ratio, Better::Lower);
+    larger_batches(sqlite, &mut pg, figures)
+}
+
+/// The same 10,000 samples in fewer, larger batches (what a writer committing less often would
+/// send): fewer round trips and statements per sample on both backends.
+fn larger_batches(
+    sqlite: &mut SampleBench,
+    pg: &mut SampleBench,
+    figures: &mut Figures,
+) -> Res<()> {
+    for batch in [1024, 4096] {
+        let (mut lite, mut server) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            lite.push(sqlite.round(batch)?);
+            server.push(pg.round(batch)?);
+        }
+        let (lite, server) = (median(lite), median(server));
+        let ratio = server.as_secs_f64() / lite.as_secs_f64();
+        println!(
+            "store 10,000 samples (batches of {batch}), median of {ROUNDS}: SQLite {lite:.2?}, PostgreSQL {server:.2?}: {ratio:.2}x"
+        );
+        figures.record(
+            &format!("store.pg_over_sqlite_10k_samples_batch{batch}"),
+            ratio,
+            Better::Lower,
+        );
+    }
     Ok(())
 }
 
@@ -197,8 +224,8 @@ impl SampleBench {
         })
     }
 
-    /// 10,000 samples in batches of 256 into a new cell; returns the time taken.
-    fn round(&mut self) -> Res<Duration> {
+    /// 10,000 samples in batches of `batch` into a new cell; returns the time taken.
+    fn round(&mut self, batch: usize) -> Res<Duration> {
         let cell = NewCell {
             prompt_version_id: self.version,
             variant_name: "mock:echo".into(),
@@ -210,8 +237,8 @@ impl SampleBench {
         let cell_id = self.store.add_cell(self.run, &cell)?;
         let all: Vec<NewSample> = (0..10_000u32).map(|idx| sample(cell_id, idx)).collect();
         let start = Instant::now();
-        for batch in all.chunks(256) {
-            self.store.insert_samples(batch)?;
+        for chunk in all.chunks(batch) {
+            self.store.insert_samples(chunk)?;
         }
         let took = start.elapsed();
         self.rounds += 1;

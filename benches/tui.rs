@@ -198,7 +198,6 @@ fn big_runs() -> temper::tui::app::App {
     let blob = temper::provider::logprob_codec::encode(&tokens);
     let samples = (0..10_000u32)
         .map(|idx| SampleRow {
-            id: idx as i64,
             created_at: String::new(),
             sample: NewSample {
                 cell_id: 1,

@@ -329,8 +329,8 @@ fn an_older_sqlite_database_is_backfilled_on_open() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let stored: Option<i64> = conn
             .query_row(
-                "SELECT output_hash FROM samples WHERE id = ?1",
-                [r.id],
+                "SELECT output_hash FROM samples WHERE cell_id = 1 AND idx = ?1",
+                [s.idx],
                 |row| row.get(0),
             )
             .unwrap();
@@ -493,6 +493,19 @@ fn samples_come_back_a_page_at_a_time_and_groups_cover_every_answer() {
             assert_eq!(paged, all, "{}", db.name);
             assert_eq!(store.sample_at(cell.id, 17).unwrap().as_ref(), all.get(17));
             assert_eq!(store.sample_at(cell.id, 240).unwrap(), None);
+            // The Run view's pages of a large cell: by position, and the cell's counts.
+            assert_eq!(
+                store.sample_window(cell.id, 200, 37).unwrap(),
+                all[200..237]
+            );
+            assert_eq!(store.sample_window(cell.id, 230, 37).unwrap(), all[230..]);
+            assert_eq!(store.cell_sample_count(cell.id).unwrap(), 240);
+            let failed = all
+                .iter()
+                .filter(|s| s.sample.status == Some(SampleStatus::Error))
+                .count();
+            assert!(failed > 0);
+            assert_eq!(store.cell_error_count(cell.id).unwrap(), failed as u64);
 
             let groups = store.output_groups(cell.id).unwrap();
             let answered: Vec<&SampleRow> = all

@@ -143,7 +143,6 @@ fn unknown_prompt_label_or_provider_fails_before_any_call() {
 
 fn row(idx: u32, output: Option<&str>) -> SampleRow {
     SampleRow {
-        id: i64::from(idx),
         created_at: String::new(),
         sample: NewSample {
             cell_id: 1,

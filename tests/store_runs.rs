@@ -305,3 +305,151 @@ fn a_cell_deleted_during_a_sample_batch_is_refused_on_postgres() {
     assert_eq!(why, Some(format!("cell {cell} still has samples")));
     assert_eq!(store.sample_count(run).unwrap(), 5);
 }
+
+/// The rows of a store at migration 7 (before samples were keyed by cell and index): a prompt,
+/// a run, a cell and `SAMPLES` samples, one in five failed, each with a logprobs blob.
+const OLD_ROWS: &str = "
+    INSERT INTO prompts(id, name, created_at) VALUES (1, 'p', 'x');
+    INSERT INTO prompt_versions(id, prompt_id, number, hash, body_json, created_at)
+        VALUES (1, 1, 1, 'h', '{}', 'x');
+    INSERT INTO runs(id, source, status, started_at) VALUES (1, 'cli', 'done', 'x');
+    INSERT INTO cells(id, run_id, prompt_version_id, variant_name, variant_json, case_name,
+        case_json, n) VALUES (1, 1, 1, 'v', '{}', 'c', '{}', 300);";
+
+const SAMPLES: u32 = 300;
+
+/// A database at migration 7 with [`OLD_ROWS`] at `db`, written with the old schema's SQL.
+fn at_migration_7(db: &TestDb) {
+    let samples = |blob: &str, series: &str| {
+        format!(
+            "INSERT INTO samples(cell_id, idx, status, output, error, logprobs, created_at)
+             SELECT 1, i, CASE WHEN i % 5 = 4 THEN 'error' ELSE 'ok' END,
+                    CASE WHEN i % 5 = 4 THEN NULL ELSE 'out ' || i END,
+                    CASE WHEN i % 5 = 4 THEN 'HTTP 500' END, {blob}, 'x' FROM {series};"
+        )
+    };
+    match db.client() {
+        Some(mut client) => {
+            let old = temper::store::schema_pg::MIGRATIONS[..7].join("\n");
+            client.batch_execute(&old).unwrap();
+            let rows = samples(
+                "decode('00ff7f', 'hex')",
+                &format!("generate_series(0, {}) AS i", SAMPLES - 1),
+            );
+            client
+                .batch_execute(&format!(
+                    "CREATE TABLE temper_schema (version BIGINT NOT NULL);
+                     INSERT INTO temper_schema(version) VALUES (7); {OLD_ROWS} {rows}"
+                ))
+                .unwrap();
+        }
+        None => {
+            let conn = rusqlite::Connection::open(&db.location).unwrap();
+            for sql in &temper::store::schema::MIGRATIONS[..7] {
+                conn.execute_batch(sql).unwrap();
+            }
+            let series = format!(
+                "(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {}) SELECT i FROM s)",
+                SAMPLES - 1
+            );
+            let rows = samples("x'00ff7f'", &series);
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = 7; PRAGMA application_id = 1414352978; {OLD_ROWS} {rows}"
+            ))
+            .unwrap();
+        }
+    }
+}
+
+/// Migration 8 keys samples by (cell_id, idx): a database written at migration 7 keeps every
+/// sample as it was, takes new ones, and refuses a second sample at the same index.
+#[test]
+fn an_older_database_keeps_every_sample_when_samples_are_keyed_by_cell_and_index() {
+    for db in backends() {
+        eprintln!("backend: {}", db.name);
+        at_migration_7(&db);
+        let mut store = Store::open(&db.location).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 8, "{}", db.name);
+        let rows = store.samples(1).unwrap();
+        assert_eq!(rows.len(), SAMPLES as usize, "{}", db.name);
+        for (i, r) in (0..).zip(&rows) {
+            let s = &r.sample;
+            let failed = i % 5 == 4;
+            assert_eq!(s.idx, i);
+            assert_eq!(s.status == Some(SampleStatus::Error), failed);
+            assert_eq!(s.output, (!failed).then(|| format!("out {i}")));
+            assert_eq!(s.error.is_some(), failed);
+            assert_eq!(s.logprobs.as_deref(), Some(&[0u8, 0xff, 0x7f][..]));
+        }
+        store.insert_samples(&[sample(1, SAMPLES)]).unwrap();
+        let again = store
+            .insert_samples(&[sample(1, 0)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            again.contains("UNIQUE") || again.contains("duplicate key"),
+            "{}: {again}",
+            db.name
+        );
+        assert_eq!(store.sample_count(1).unwrap(), i64::from(SAMPLES) + 1);
+        // The cell check (migration 6 on PostgreSQL, the foreign key on SQLite) still holds.
+        let orphan = store
+            .insert_samples(&[sample(99, 0)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            orphan.contains("FOREIGN KEY") || orphan.contains("99 names no cell"),
+            "{}: {orphan}",
+            db.name
+        );
+        let Some(mut client) = db.client() else {
+            continue;
+        };
+        let key: Vec<String> = client
+            .query(
+                "SELECT a.attname FROM pg_index i
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                 WHERE i.indrelid = 'samples'::regclass AND i.indisprimary ORDER BY a.attnum",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(key, ["cell_id", "idx"]);
+        let ids: i64 = client
+            .query_one(
+                "SELECT count(*) FROM information_schema.columns
+                 WHERE table_name = 'samples' AND column_name = 'id'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(ids, 0, "no identity left to draw from");
+    }
+}
+
+/// What `temper check` reads of a cell: every sample with every field but the raw response,
+/// the logprobs and the request hash, on both backends.
+#[test]
+fn checked_samples_are_the_samples_without_their_heavy_columns() {
+    for db in backends() {
+        let mut store = Store::open(&db.location).unwrap();
+        let run = populate(&mut store, 7);
+        for cell in store.cells(run).unwrap() {
+            let want: Vec<_> = store
+                .samples(cell.id)
+                .unwrap()
+                .into_iter()
+                .map(|mut r| {
+                    assert!(r.sample.logprobs.is_some() && r.sample.request_hash.is_some());
+                    r.sample.request_hash = None;
+                    r.sample.response_json = None;
+                    r.sample.logprobs = None;
+                    r
+                })
+                .collect();
+            assert_eq!(store.checked_samples(cell.id).unwrap(), want, "{}", db.name);
+        }
+    }
+}

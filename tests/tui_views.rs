@@ -629,7 +629,6 @@ fn sample(
 ) -> temper::store::SampleRow {
     use temper::store::{NewSample, SampleRow, SampleStatus};
     SampleRow {
-        id: idx as i64,
         created_at: "2026-11-24T10:00:00Z".into(),
         sample: NewSample {
             cell_id,

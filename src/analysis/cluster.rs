@@ -30,8 +30,12 @@ impl<'a> Observed<'a> {
 /// A group of samples that are equal under the mode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cluster {
-    /// Sample indices, ascending; the first is the representative.
+    /// Sample indices, ascending; the first is the representative. Every member, unless the
+    /// cluster was built from group sizes alone ([`Group::first`]): then each group's first.
     pub members: Vec<u32>,
+    /// How many samples it holds (`members.len()` when every member is listed).
+    #[serde(skip)]
+    pub size: usize,
     /// The comparison form shared by every member (canonical JSON in json mode).
     #[serde(skip)]
     pub normalized: String,
@@ -45,7 +49,48 @@ impl Cluster {
 
     /// How many samples it holds.
     pub fn size(&self) -> usize {
-        self.members.len()
+        self.size
+    }
+
+    /// A cluster of exactly `members` (ascending), as the comparison form `normalized`.
+    pub fn of(members: Vec<u32>, normalized: String) -> Cluster {
+        Cluster {
+            size: members.len(),
+            members,
+            normalized,
+        }
+    }
+}
+
+/// Samples already known to be identical (a text, as the store groups answers by hash).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Group<'a> {
+    /// The answer text every member gave.
+    pub text: &'a str,
+    /// How many samples gave it.
+    pub size: usize,
+    /// Members known, ascending: all of them, or only the first (the Diff view shows sizes,
+    /// so a large cell's members are never read).
+    pub members: &'a [u32],
+}
+
+impl<'a> Group<'a> {
+    /// A group listing every member.
+    pub fn all(text: &'a str, members: &'a [u32]) -> Group<'a> {
+        Group {
+            text,
+            size: members.len(),
+            members,
+        }
+    }
+
+    /// A group known by its size and its first member only.
+    pub fn first(text: &'a str, size: usize, first: &'a u32) -> Group<'a> {
+        Group {
+            text,
+            size,
+            members: std::slice::from_ref(first),
+        }
     }
 }
 
@@ -59,40 +104,44 @@ pub fn clusters(samples: &[Observed<'_>], mode: Mode) -> (Vec<Cluster>, usize) {
         let norm = normalize(text, mode);
         fell_back += usize::from(norm.fell_back);
         match index.get(&norm.text) {
-            Some(&i) => out[i].members.push(sample.idx),
+            Some(&i) => {
+                out[i].members.push(sample.idx);
+                out[i].size += 1;
+            }
             None => {
                 index.insert(norm.text.clone(), out.len());
-                out.push(Cluster {
-                    members: vec![sample.idx],
-                    normalized: norm.text,
-                });
+                out.push(Cluster::of(vec![sample.idx], norm.text));
             }
         }
     }
     (ordered(out), fell_back)
 }
 
-/// Clusters of groups of samples already known to be identical (a text and its members, as
-/// the store groups answers by hash): each group is normalised once, not each sample. Same
-/// result as [`clusters`] over the samples; fell-back counts every member of a group.
+/// Clusters of groups of samples already known to be identical (as the store groups answers
+/// by hash): each group is normalised once, not each sample. Same result as [`clusters`] over
+/// the samples (members as the groups list them); fell-back counts every sample of a group.
 pub fn clusters_of_groups<'a>(
-    groups: impl IntoIterator<Item = (&'a str, &'a [u32])>,
+    groups: impl IntoIterator<Item = Group<'a>>,
     mode: Mode,
 ) -> (Vec<Cluster>, usize) {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<Cluster> = Vec::new();
     let mut fell_back = 0;
-    for (text, members) in groups {
-        let norm = normalize(text, mode);
+    for group in groups {
+        let norm = normalize(group.text, mode);
         if norm.fell_back {
-            fell_back += members.len();
+            fell_back += group.size;
         }
         match index.get(&norm.text) {
-            Some(&i) => out[i].members.extend_from_slice(members),
+            Some(&i) => {
+                out[i].members.extend_from_slice(group.members);
+                out[i].size += group.size;
+            }
             None => {
                 index.insert(norm.text.clone(), out.len());
                 out.push(Cluster {
-                    members: members.to_vec(),
+                    members: group.members.to_vec(),
+                    size: group.size,
                     normalized: norm.text,
                 });
             }
@@ -167,17 +216,29 @@ mod tests {
             Observed::ok(3, "{\"a\": 1}"),
             Observed::ok(4, "no json"),
         ];
-        let groups: [(&str, &[u32]); 3] = [
-            ("{\"a\": 1}", &[0, 3]),
-            ("{\"a\":1}", &[1]),
-            ("no json", &[2, 4]),
+        let groups = [
+            Group::all("{\"a\": 1}", &[0, 3]),
+            Group::all("{\"a\":1}", &[1]),
+            Group::all("no json", &[2, 4]),
+        ];
+        let firsts = [0, 1, 2];
+        let sized = [
+            Group::first("{\"a\": 1}", 2, &firsts[0]),
+            Group::first("{\"a\":1}", 1, &firsts[1]),
+            Group::first("no json", 2, &firsts[2]),
         ];
         for mode in [Mode::Exact, Mode::Whitespace, Mode::Json] {
-            assert_eq!(
-                clusters_of_groups(groups, mode),
-                clusters(&samples, mode),
-                "{mode}"
-            );
+            let want = clusters(&samples, mode);
+            assert_eq!(clusters_of_groups(groups, mode), want, "{mode}");
+            // From sizes alone: the same sizes, order and representatives.
+            let (got, fell_back) = clusters_of_groups(sized, mode);
+            assert_eq!(fell_back, want.1, "{mode}");
+            let shape = |cs: &[Cluster]| -> Vec<(u32, usize, String)> {
+                cs.iter()
+                    .map(|c| (c.representative(), c.size(), c.normalized.clone()))
+                    .collect()
+            };
+            assert_eq!(shape(&got), shape(&want.0), "{mode}");
         }
     }
 }

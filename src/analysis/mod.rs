@@ -16,7 +16,7 @@ pub mod versions_figures;
 pub mod worddiff;
 
 pub use cell::{CellReport, TokenTotals, cell_report};
-pub use cluster::{Cluster, Observed};
+pub use cluster::{Cluster, Group, Observed};
 pub use diff::{Diff, DiffOptions, Granularity, Row, RowKind, diff_texts};
 pub use divergence::{Divergence, TokenCount};
 pub use fields::FieldStability;

@@ -4,6 +4,7 @@
 //! clusters list), never the samples' texts (docs/architecture.md, "History at scale").
 
 use super::cell::{CellReport, TokenTotals, variant_model};
+use super::cluster::Group;
 use super::summary::{Options, analyze_groups};
 use crate::store::{CellInfo, Measure, Store, StoreError};
 use std::collections::HashMap;
@@ -13,7 +14,12 @@ use std::collections::HashMap;
 pub struct AnswerGroup {
     /// The answer text (`""` when the provider sent none), as the analysis compares it.
     pub text: String,
-    /// Sample indices, ascending.
+    /// How many samples gave it.
+    pub size: usize,
+    /// The lowest sample index that gave it.
+    pub first: u32,
+    /// Sample indices, ascending: every one when read with [`CellAnswers::load`], none with
+    /// [`CellAnswers::sizes`] or after [`CellAnswers::without_members`].
     pub members: Vec<u32>,
 }
 
@@ -22,7 +28,7 @@ pub struct AnswerGroup {
 pub struct CellAnswers {
     /// Every sample, failed and skipped included.
     pub samples: usize,
-    /// Answered samples (the members of every group, whether or not they are kept).
+    /// Answered samples (the sizes of every group).
     pub answered: usize,
     /// Answered samples by distinct answer, by first member.
     pub groups: Vec<AnswerGroup>,
@@ -31,31 +37,47 @@ pub struct CellAnswers {
 impl CellAnswers {
     /// Read `cell`'s groups and stream their members (from the index, no sample read).
     pub fn load(store: &Store, cell: i64) -> Result<CellAnswers, StoreError> {
-        let stored = store.output_groups(cell)?;
-        let at: HashMap<i64, usize> = stored
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.hash, i))
-            .collect();
-        let mut groups: Vec<AnswerGroup> = stored
-            .into_iter()
-            .map(|g| AnswerGroup {
-                text: g.output.unwrap_or_default(),
-                members: Vec::with_capacity(usize::try_from(g.count).unwrap_or(0)),
-            })
-            .collect();
+        let (mut answers, hashes) = CellAnswers::read(store, cell)?;
+        let at: HashMap<i64, usize> = hashes.into_iter().zip(0..).collect();
+        for g in &mut answers.groups {
+            g.members.reserve_exact(g.size);
+        }
+        let groups = &mut answers.groups;
         store.for_each_group_member(cell, &mut |hash, idx| {
             if let Some(g) = at.get(&hash).and_then(|&i| groups.get_mut(i)) {
                 g.members.push(idx);
             }
             Ok(())
         })?;
-        let samples = store.cell_sample_count(cell)?;
-        Ok(CellAnswers {
-            samples: usize::try_from(samples).unwrap_or(usize::MAX),
-            answered: groups.iter().map(|g| g.members.len()).sum(),
+        Ok(answers)
+    }
+
+    /// Read `cell`'s groups with their sizes and first samples only, no member listed (what
+    /// the Diff view shows of a large cell).
+    pub fn sizes(store: &Store, cell: i64) -> Result<CellAnswers, StoreError> {
+        Ok(CellAnswers::read(store, cell)?.0)
+    }
+
+    /// The groups without members, and each one's stored hash (what members are matched by).
+    fn read(store: &Store, cell: i64) -> Result<(CellAnswers, Vec<i64>), StoreError> {
+        let stored = store.answer_groups(cell)?;
+        let hashes: Vec<i64> = stored.groups.iter().map(|g| g.hash).collect();
+        let groups: Vec<AnswerGroup> = stored
+            .groups
+            .into_iter()
+            .map(|g| AnswerGroup {
+                text: g.output.unwrap_or_default(),
+                size: usize::try_from(g.count).unwrap_or(usize::MAX),
+                first: g.first_idx,
+                members: Vec::new(),
+            })
+            .collect();
+        let answers = CellAnswers {
+            samples: usize::try_from(stored.samples).unwrap_or(usize::MAX),
+            answered: groups.iter().map(|g| g.size).sum(),
             groups,
-        })
+        };
+        Ok((answers, hashes))
     }
 
     /// Samples that were not answered (failed or skipped).
@@ -71,19 +93,23 @@ impl CellAnswers {
                 .groups
                 .into_iter()
                 .map(|g| AnswerGroup {
-                    text: g.text,
                     members: Vec::new(),
+                    ..g
                 })
                 .collect(),
             ..self
         }
     }
 
-    /// `(text, members)` of each group, as [`analyze_groups`] takes them.
-    pub fn pairs(&self) -> Vec<(&str, &[u32])> {
+    /// Each group as [`analyze_groups`] takes it: with its members when they were read, else
+    /// by its size and first sample.
+    pub fn groups(&self) -> Vec<Group<'_>> {
         self.groups
             .iter()
-            .map(|g| (g.text.as_str(), g.members.as_slice()))
+            .map(|g| match g.members.is_empty() {
+                true => Group::first(&g.text, g.size, &g.first),
+                false => Group::all(&g.text, &g.members),
+            })
             .collect()
     }
 }
@@ -115,6 +141,6 @@ pub fn stored_cell_report(
         },
         cost_usd: store.cell_cost_sum(cell.id)?,
         latency_p95_ms: p95.first().copied().flatten(),
-        analysis: analyze_groups(answers.samples, &answers.pairs(), options),
+        analysis: analyze_groups(answers.samples, &answers.groups(), options),
     })
 }

@@ -1,6 +1,6 @@
 //! The whole nondeterminism picture of one cell's samples, as one pure function.
 
-use super::cluster::{Cluster, Observed, clusters, clusters_of_groups, entropy_bits};
+use super::cluster::{Cluster, Group, Observed, clusters, clusters_of_groups, entropy_bits};
 use super::divergence::{Divergence, TokenCount, first_divergence};
 use super::fields::{FieldStability, field_stability};
 use super::normalize::Mode;
@@ -60,18 +60,15 @@ pub fn analyze(samples: &[Observed<'_>], options: Options<'_>) -> Analysis {
     finish(samples.len(), clusters, fell_back, &text_of, options)
 }
 
-/// [`analyze`] over groups of identical answers (a text and its members, ascending) of a cell
-/// of `n` samples: the same analysis without holding each sample's text, so a cell read as
-/// groups from the store costs its distinct answers, not its samples.
-pub fn analyze_groups<'a>(
-    n: usize,
-    groups: &[(&'a str, &'a [u32])],
-    options: Options<'_>,
-) -> Analysis {
+/// [`analyze`] over groups of identical answers of a cell of `n` samples: the same analysis
+/// without holding each sample's text, so a cell read as groups from the store costs its
+/// distinct answers, not its samples. Groups known by their size and first member only give
+/// clusters listing only those firsts (every figure is the same).
+pub fn analyze_groups(n: usize, groups: &[Group<'_>], options: Options<'_>) -> Analysis {
     let (clusters, fell_back) = clusters_of_groups(groups.iter().copied(), options.mode);
     let text_of: HashMap<u32, &str> = groups
         .iter()
-        .filter_map(|(text, members)| Some((*members.first()?, *text)))
+        .filter_map(|g| Some((*g.members.first()?, g.text)))
         .collect();
     finish(n, clusters, fell_back, &text_of, options)
 }

@@ -123,7 +123,6 @@ mod tests {
 
     fn row(idx: u32, fp: &str, body: Option<&str>) -> SampleRow {
         SampleRow {
-            id: i64::from(idx),
             created_at: String::new(),
             sample: NewSample {
                 idx,

@@ -61,13 +61,7 @@ pub fn compare(model: &str, recorded: &str, samples: &[Observed<'_>]) -> ModelRe
         .map_or(0, Cluster::size);
     let modal = analysis.clusters.first();
     let divergence = modal.filter(|m| m.normalized != target).and_then(|m| {
-        let pair = [
-            Cluster {
-                members: vec![u32::MAX],
-                normalized: target.clone(),
-            },
-            m.clone(),
-        ];
+        let pair = [Cluster::of(vec![u32::MAX], target.clone()), m.clone()];
         first_divergence(&pair, None).map(|d| RecordedDivergence {
             char_offset: d.char_offset,
             context: d.context,

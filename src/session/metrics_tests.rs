@@ -6,7 +6,6 @@ use crate::store::NewSample;
 
 fn sample(idx: u32, output: Option<&str>) -> SampleRow {
     SampleRow {
-        id: i64::from(idx),
         created_at: String::new(),
         sample: NewSample {
             idx,

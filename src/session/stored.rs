@@ -35,7 +35,8 @@ pub struct RunVerdict {
 }
 
 /// The cells of run `run_id` that belong to `session` (its variants and cases), with their
-/// samples: what the verdict and the judge work on.
+/// samples as checks read them (`Store::checked_samples`: no raw response, logprobs or request
+/// hash): what the verdict and the judge work on.
 pub fn session_cells(
     store: &Store,
     session: &Session,
@@ -65,7 +66,7 @@ pub fn cells_of_versions(
         .collect();
     let samples = cells
         .iter()
-        .map(|c| store.samples(c.id))
+        .map(|c| store.checked_samples(c.id))
         .collect::<Result<_, _>>()?;
     Ok((cells, samples))
 }

@@ -1,5 +1,5 @@
 //! `temper db copy SRC DST`: a whole history moved between SQLite and PostgreSQL (either way),
-//! ids kept, in one transaction on the destination, then verified table by table: the
+//! ids kept (samples are named by cell and index), in one transaction on the destination, then verified table by table: the
 //! destination is read back and its row count and SHA-256 must equal the source's.
 
 use super::db::{Db, Row, Value, vals};
@@ -67,7 +67,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "n",
         ],
     ),
-    ("samples", &[]), // columns: id + runs::SAMPLE_COLUMNS
+    ("samples", &[]), // columns: samples::SAMPLE_COLUMNS, keyed by (cell_id, idx)
     ("cell_requests", &["cell_id", "params_sent", "request_json"]),
 ];
 
@@ -89,9 +89,7 @@ pub struct CopyReport {
 
 fn columns(table: &str, listed: &'static [&'static str]) -> Vec<&'static str> {
     if table == "samples" {
-        std::iter::once("id")
-            .chain(super::runs::SAMPLE_COLUMNS.iter().copied())
-            .collect()
+        super::samples::SAMPLE_COLUMNS.to_vec()
     } else {
         listed.to_vec()
     }
@@ -181,11 +179,15 @@ fn digest_table(db: &Db, table: &str, cols: &[&str]) -> Result<(u64, String)> {
     Ok((count, hex::encode(hasher.finalize())))
 }
 
-/// Reads a table in key order: by `id` (or `cell_id`) in pages, or `labels` whole.
+/// Reads a table in key order: by `id` (or `cell_id`) in pages, `samples` by `(cell_id, idx)`
+/// (its key), or `labels` whole.
 struct Pages {
     sql: String,
     paged: bool,
-    after: i64,
+    /// The key of the last row read: one column, or `samples`' two.
+    after: [i64; 2],
+    /// Whether the key has two columns (`samples`).
+    pair: bool,
     done: bool,
 }
 
@@ -194,7 +196,12 @@ impl Pages {
         let list = cols.join(", ");
         let key = cols.first().copied().unwrap_or("id");
         let paged = table != "labels";
-        let sql = if paged {
+        let sql = if table == "samples" {
+            format!(
+                "SELECT {list} FROM samples WHERE (cell_id, idx) > (?1, ?2)
+                 ORDER BY cell_id, idx LIMIT ?3"
+            )
+        } else if paged {
             format!("SELECT {list} FROM {table} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2")
         } else {
             format!("SELECT {list} FROM {table} ORDER BY prompt_id, label")
@@ -202,7 +209,8 @@ impl Pages {
         Pages {
             sql,
             paged,
-            after: i64::MIN,
+            after: [i64::MIN; 2],
+            pair: table == "samples",
             done: false,
         }
     }
@@ -215,13 +223,16 @@ impl Pages {
             self.done = true;
             return Ok(Some(db.query(&self.sql, &[])?));
         }
-        let rows = db.query(&self.sql, vals![self.after, PAGE])?;
+        let rows = match self.pair {
+            true => db.query(&self.sql, vals![self.after[0], self.after[1], PAGE])?,
+            false => db.query(&self.sql, vals![self.after[0], PAGE])?,
+        };
         if rows.is_empty() {
             self.done = true;
             return Ok(None);
         }
         if let Some(last) = rows.last() {
-            self.after = last.get(0)?;
+            self.after = [last.get(0)?, if self.pair { last.get(1)? } else { 0 }];
         }
         Ok(Some(rows))
     }
@@ -262,7 +273,7 @@ fn hash_row(h: &mut Sha256, row: &Row) {
 /// Move PostgreSQL identity sequences past the copied ids, so new rows do not collide.
 fn reset_identities(db: &Db) -> Result<()> {
     for (table, cols) in TABLES {
-        if cols.first() == Some(&"id") || *table == "samples" {
+        if cols.first() == Some(&"id") {
             db.query(
                 &format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'),

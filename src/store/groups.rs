@@ -6,7 +6,7 @@
 //! "History at scale").
 
 use super::db::vals;
-use super::runs::{SAMPLE_COLUMNS, sample_row};
+use super::samples::{SAMPLE_COLUMNS, sample_row};
 use super::{Result, SampleRow, Store};
 
 /// One group of a cell's answered samples that share a stored output hash (the same text and
@@ -25,6 +25,15 @@ pub struct OutputGroup {
     pub tool_calls_json: Option<String>,
 }
 
+/// A cell's groups of identical answers and how many samples it has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnswerGroups {
+    /// Answered samples by distinct answer, by first sample index.
+    pub groups: Vec<OutputGroup>,
+    /// Every sample of the cell, failed and skipped included.
+    pub samples: u64,
+}
+
 /// Sums over all the samples of one cell, whatever their status (what a report row shows).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CellSums {
@@ -41,7 +50,8 @@ pub struct CellSums {
 }
 
 impl Store {
-    /// The groups of identical answers of `cell`, by first sample index.
+    /// The groups of identical answers of `cell`, by first sample index. Walks the partial index `(cell_id, output_hash, idx)`, answered samples only: a query
+    /// that also counted the unanswered (the `NULL` hashes) could not use it and read every row.
     pub fn output_groups(&self, cell: i64) -> Result<Vec<OutputGroup>> {
         let sql = "SELECT g.output_hash, g.n, g.first_idx, s.output, s.tool_calls_json
              FROM (SELECT output_hash, count(*) AS n, min(idx) AS first_idx FROM samples
@@ -61,6 +71,15 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The groups of identical answers of `cell` and how many samples it has, counted along
+    /// its `(cell_id, idx)` key.
+    pub fn answer_groups(&self, cell: i64) -> Result<AnswerGroups> {
+        Ok(AnswerGroups {
+            groups: self.output_groups(cell)?,
+            samples: self.cell_sample_count(cell)?,
+        })
     }
 
     /// Every answered sample of `cell` as `(output hash, index)`, by hash then index, streamed
@@ -126,7 +145,7 @@ impl Store {
     /// `None`), by index: one page, found through the `(cell_id, idx)` key.
     pub fn sample_page(&self, cell: i64, after: Option<u32>, limit: u32) -> Result<Vec<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3",
+            "SELECT {} FROM samples WHERE cell_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3",
             SAMPLE_COLUMNS.join(", ")
         );
         let after = after.map_or(-1, i64::from);
@@ -137,10 +156,34 @@ impl Store {
             .collect()
     }
 
+    /// Up to `limit` samples of `cell` from the `offset`-th by index (the rows of a list
+    /// scrolled there): one page, walked along the `(cell_id, idx)` key.
+    pub fn sample_window(&self, cell: i64, offset: u32, limit: u32) -> Result<Vec<SampleRow>> {
+        let sql = format!(
+            "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx LIMIT ?2 OFFSET ?3",
+            SAMPLE_COLUMNS.join(", ")
+        );
+        self.db()
+            .query(&sql, vals![cell, i64::from(limit), i64::from(offset)])?
+            .iter()
+            .map(sample_row)
+            .collect()
+    }
+
+    /// How many samples of `cell` failed (status `error`). Reads the cell's rows (no index
+    /// holds the status): asked once per cell shown, not per page.
+    pub fn cell_error_count(&self, cell: i64) -> Result<u64> {
+        let r = self.db().query_one(
+            "SELECT count(*) FROM samples WHERE cell_id = ?1 AND status = 'error'",
+            vals![cell],
+        )?;
+        Ok(r.get::<i64>(0)?.max(0) as u64)
+    }
+
     /// One sample of `cell` by index, whole.
     pub fn sample_at(&self, cell: i64, idx: u32) -> Result<Option<SampleRow>> {
         let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 AND idx = ?2",
+            "SELECT {} FROM samples WHERE cell_id = ?1 AND idx = ?2",
             SAMPLE_COLUMNS.join(", ")
         );
         self.db()

@@ -20,6 +20,7 @@ mod prompt_delete;
 mod prompts;
 mod reference;
 mod runs;
+mod samples;
 pub mod schema;
 pub mod schema_pg;
 mod sqlite_open;
@@ -29,16 +30,15 @@ mod trends;
 pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use cost_split::ModelTokens;
-pub use groups::{CellSums, OutputGroup};
+pub use groups::{AnswerGroups, CellSums, OutputGroup};
 pub use pg_open::{MIN_SERVER_VERSION, is_postgres_url};
 
 pub use labels::{Expect, LabelEvent, LabelMove};
 pub use prompt_delete::PromptUsage;
 pub use prompts::{PromptSummary, SaveOutcome, Version, VersionInfo};
 pub use reference::Reference;
-pub use runs::{
-    CellInfo, CellRequest, CellRow, NewCell, NewSample, RunInfo, RunStatus, SampleRow, SampleStatus,
-};
+pub use runs::{CellInfo, CellRequest, CellRow, NewCell, RunInfo, RunStatus};
+pub use samples::{NewSample, SampleRow, SampleStatus};
 pub use transfer::{
     ImportReport, TransferError, export_prompt, import_examples, import_path, seed_examples,
 };

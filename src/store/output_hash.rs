@@ -54,7 +54,8 @@ type Execute<'a> = &'a dyn Fn(&str, &[Value]) -> Result<u64>;
 /// How many rows one backfill step reads: bounds its memory whatever the DB holds.
 const BACKFILL_PAGE: i64 = 1000;
 
-/// Hash every answered sample stored before [`super::schema::OUTPUT_HASH_MIGRATION`], page by
+/// Hash every answered sample stored before [`super::schema::OUTPUT_HASH_MIGRATION`] (run at that
+/// migration, while samples still have the `id` PostgreSQL drops at migration 8), page by
 /// page, through the caller's transaction (`query` reads, `execute` writes). Returns how many
 /// rows were hashed.
 pub(super) fn backfill(query: Query<'_>, execute: Execute<'_>) -> Result<u64> {

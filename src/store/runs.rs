@@ -1,10 +1,11 @@
-//! Runs (one runner invocation), cells (version x variant x case) and their samples.
+//! Runs (one runner invocation) and their cells (version x variant x case); their samples are
+//! in `samples.rs`.
 //!
 //! Samples are inserted in small transactions as they arrive, so a crash loses only the calls in
 //! flight. A run left `running` by a process that no longer exists is marked `interrupted` on the
 //! next open.
 
-use super::db::{Row, Value, vals};
+use super::db::{Row, vals};
 use super::{Result, Store, StoreError, now};
 use serde::{Deserialize, Serialize};
 
@@ -38,34 +39,6 @@ impl RunStatus {
             "cancelled" => RunStatus::Cancelled,
             "interrupted" => RunStatus::Interrupted,
             _ => RunStatus::Failed,
-        }
-    }
-}
-
-/// Whether a sample produced an answer, failed, or was never sent (e.g. budget reached).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SampleStatus {
-    Ok,
-    Error,
-    Skipped,
-}
-
-impl SampleStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SampleStatus::Ok => "ok",
-            SampleStatus::Error => "error",
-            SampleStatus::Skipped => "skipped",
-        }
-    }
-
-    fn parse(s: &str) -> SampleStatus {
-        match s {
-            "ok" => SampleStatus::Ok,
-            "skipped" => SampleStatus::Skipped,
-            _ => SampleStatus::Error,
         }
     }
 }
@@ -109,36 +82,6 @@ pub struct CellInfo {
 /// Alias kept for readers that think in rows.
 pub type CellRow = CellInfo;
 
-/// One sample to store. Optional fields are absent when the provider did not say.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewSample {
-    pub cell_id: i64,
-    pub idx: u32,
-    pub status: Option<SampleStatus>,
-    pub output: Option<String>,
-    pub tool_calls_json: Option<String>,
-    pub finish_reason: Option<String>,
-    pub input_tokens: Option<i64>,
-    pub output_tokens: Option<i64>,
-    pub cached_tokens: Option<i64>,
-    /// `provider` when the API reported usage, `estimated` when temper counted it.
-    pub usage_source: Option<String>,
-    pub latency_ms: Option<f64>,
-    pub cost_usd: Option<f64>,
-    pub system_fingerprint: Option<String>,
-    pub error: Option<String>,
-    pub attempts: u32,
-    pub request_hash: Option<String>,
-    pub response_json: Option<String>,
-    /// Token logprobs in [`crate::provider::logprob_codec`]'s compact encoding, one blob per sample.
-    pub logprobs: Option<Vec<u8>>,
-    /// The serving region the provider reported in a response header.
-    pub region: Option<String>,
-    /// Time to the first answer token, for streamed requests.
-    #[serde(default)]
-    pub ttft_ms: Option<f64>,
-}
-
 /// What a cell sent: the effective params (`params_sent`, JSON object) and the exact request
 /// body (JSON; messages and params, never headers or keys).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -146,104 +89,6 @@ pub struct CellRequest {
     pub cell_id: i64,
     pub params_sent: String,
     pub request_json: String,
-}
-
-/// A stored sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SampleRow {
-    pub id: i64,
-    pub created_at: String,
-    #[serde(flatten)]
-    pub sample: NewSample,
-}
-
-/// The columns of `samples` in the order [`sample_values`] and [`sample_row`] use.
-pub(super) const SAMPLE_COLUMNS: &[&str] = &[
-    "cell_id",
-    "idx",
-    "status",
-    "output",
-    "tool_calls_json",
-    "finish_reason",
-    "input_tokens",
-    "output_tokens",
-    "cached_tokens",
-    "usage_source",
-    "latency_ms",
-    "cost_usd",
-    "system_fingerprint",
-    "error",
-    "attempts",
-    "request_hash",
-    "response_json",
-    "logprobs",
-    "region",
-    "ttft_ms",
-    "output_hash",
-    "created_at",
-];
-
-fn sample_values(s: &NewSample, at: &str) -> Vec<Value> {
-    vec![
-        s.cell_id.into(),
-        s.idx.into(),
-        s.status.unwrap_or(SampleStatus::Error).as_str().into(),
-        s.output.clone().into(),
-        s.tool_calls_json.clone().into(),
-        s.finish_reason.clone().into(),
-        s.input_tokens.into(),
-        s.output_tokens.into(),
-        s.cached_tokens.into(),
-        s.usage_source.clone().into(),
-        s.latency_ms.into(),
-        s.cost_usd.into(),
-        s.system_fingerprint.clone().into(),
-        s.error.clone().into(),
-        s.attempts.into(),
-        s.request_hash.clone().into(),
-        s.response_json.clone().into(),
-        s.logprobs.clone().into(),
-        s.region.clone().into(),
-        s.ttft_ms.into(),
-        hash_of(s).into(),
-        at.into(),
-    ]
-}
-
-/// The stored hash of an answered sample's output; none for failed or skipped samples.
-fn hash_of(s: &NewSample) -> Option<i64> {
-    (s.status == Some(SampleStatus::Ok))
-        .then(|| super::output_hash::output_hash(s.output.as_deref(), s.tool_calls_json.as_deref()))
-}
-
-/// A sample from `SELECT id, <SAMPLE_COLUMNS>`.
-pub(super) fn sample_row(r: &Row) -> Result<SampleRow> {
-    Ok(SampleRow {
-        id: r.get(0)?,
-        created_at: r.get(22)?,
-        sample: NewSample {
-            cell_id: r.get(1)?,
-            idx: r.get(2)?,
-            status: Some(SampleStatus::parse(&r.get::<String>(3)?)),
-            output: r.get(4)?,
-            tool_calls_json: r.get(5)?,
-            finish_reason: r.get(6)?,
-            input_tokens: r.get(7)?,
-            output_tokens: r.get(8)?,
-            cached_tokens: r.get(9)?,
-            usage_source: r.get(10)?,
-            latency_ms: r.get(11)?,
-            cost_usd: r.get(12)?,
-            system_fingerprint: r.get(13)?,
-            error: r.get(14)?,
-            attempts: r.get(15)?,
-            request_hash: r.get(16)?,
-            response_json: r.get(17)?,
-            logprobs: r.get(18)?,
-            region: r.get(19)?,
-            ttft_ms: r.get(20)?,
-        },
-    })
 }
 
 impl Store {
@@ -284,20 +129,6 @@ impl Store {
                 ],
             )?
             .get(0)
-    }
-
-    /// Store a batch of samples in one transaction (the runner flushes every ≤ 100 ms); on
-    /// PostgreSQL as one binary `COPY`, one round trip per batch.
-    pub fn insert_samples(&mut self, samples: &[NewSample]) -> Result<()> {
-        let at = now();
-        let rows: Vec<Vec<Value>> = samples.iter().map(|s| sample_values(s, &at)).collect();
-        if self.db().is_pg() {
-            // One COPY is atomic on its own: no BEGIN/COMMIT round trips around it.
-            return self.db().insert_rows("samples", SAMPLE_COLUMNS, &rows);
-        }
-        let tx = self.db().begin()?;
-        tx.insert_rows("samples", SAMPLE_COLUMNS, &rows)?;
-        tx.commit()
     }
 
     /// Close a run with its final status.
@@ -407,19 +238,6 @@ impl Store {
             .collect()
     }
 
-    /// The samples of a cell, by index.
-    pub fn samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
-        let sql = format!(
-            "SELECT id, {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
-            SAMPLE_COLUMNS.join(", ")
-        );
-        self.db()
-            .query(&sql, vals![cell_id])?
-            .iter()
-            .map(sample_row)
-            .collect()
-    }
-
     /// Record what each cell sent (see [`CellRequest`]), in one transaction.
     pub fn record_cell_requests(&mut self, requests: &[CellRequest]) -> Result<()> {
         let tx = self.db().begin()?;
@@ -464,16 +282,6 @@ impl Store {
             .iter()
             .map(|r| Ok((r.get(0)?, r.get(1)?)))
             .collect()
-    }
-
-    /// How many samples a run has stored.
-    pub fn sample_count(&self, run_id: i64) -> Result<i64> {
-        self.db()
-            .query_one(
-                "SELECT count(*) FROM samples s JOIN cells c ON c.id = s.cell_id WHERE c.run_id = ?1",
-                vals![run_id],
-            )?
-            .get(0)
     }
 
     /// The newest run that has a cell for this prompt version, if any.

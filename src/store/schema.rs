@@ -146,6 +146,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE label_events_new RENAME TO label_events;
     CREATE INDEX label_events_by_prompt ON label_events(prompt_id, id);
     "#,
+    // 8: samples are keyed by (cell_id, idx) and their `id` is read no more (schema_pg.rs,
+    // migration 8 makes `(cell_id, idx)` the primary key and drops the identity `id`). On SQLite
+    // `id INTEGER PRIMARY KEY` is the rowid: the table itself, with no index and no sequence of
+    // its own, and `UNIQUE(cell_id, idx)` is already the one index a key would be; rebuilding
+    // the table would rewrite every sample for nothing. The step keeps one numbering.
+    r#"
+    SELECT 1;
+    "#,
 ];
 
 /// The migration (1-based) that adds `samples.output_hash`; rows stored before it are hashed

@@ -176,4 +176,14 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE label_events ALTER COLUMN to_version_id DROP NOT NULL;
     "#,
+    // 8: a sample is keyed by its cell and index, `PRIMARY KEY(cell_id, idx)`, instead of an
+    // identity `id` beside a unique `(cell_id, idx)`: one index less to write per row and no
+    // sequence to draw from (docs/postgres.md, "Samples and their cell"). Nothing read the id;
+    // the unique index becomes the key, so every stored sample stays as it was.
+    r#"
+    ALTER TABLE samples DROP CONSTRAINT samples_pkey;
+    ALTER TABLE samples DROP COLUMN id;
+    ALTER TABLE samples DROP CONSTRAINT samples_cell_id_idx_key;
+    ALTER TABLE samples ADD CONSTRAINT samples_pkey PRIMARY KEY (cell_id, idx);
+    "#,
 ];

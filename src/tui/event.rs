@@ -11,17 +11,33 @@ use crate::store::{
 use std::path::PathBuf;
 
 /// A cell read as groups of identical answers: what the Diff view holds of a large cell
-/// instead of its samples (memory: its distinct answers, 4 bytes per answered sample for the
-/// clusters' members, and the two samples compared).
+/// instead of its samples (memory: its distinct answers, each cluster's size and first sample,
+/// never its members, and the two samples compared).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupedCell {
     /// Every sample of the cell, failed and skipped included.
     pub samples: u64,
-    /// Clusters, stability and divergence (exact mode), as `analysis::analyze` gives them.
+    /// Clusters, stability and divergence (exact mode), as `analysis::analyze` gives them,
+    /// except that each cluster lists only its groups' first samples (`Cluster::size` counts).
     pub analysis: crate::analysis::Analysis,
     /// The samples first compared, whole: A (the modal answer) and B (the earliest to diverge,
     /// else the next cluster, else the next sample).
     pub pair: Vec<SampleRow>,
+}
+
+/// A page of a large cell's samples as the Run view lists them, with the cell's counts: what
+/// it holds of a cell planned with more than `worker_cells::PAGED_ABOVE` samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplePage {
+    pub cell_id: i64,
+    /// The position (by sample index) of the page's first row in the cell.
+    pub offset: u32,
+    /// The page's samples, by index.
+    pub rows: Vec<SampleRow>,
+    /// Every sample of the cell stored so far.
+    pub total: u64,
+    /// Of them, the failed ones, when asked for.
+    pub errors: Option<u64>,
 }
 
 /// Work for the background worker.
@@ -62,6 +78,15 @@ pub enum Request {
     /// DB and the two samples first compared (answered as [`Event::CellGroups`]). Never
     /// superseded: the Diff view wants every cell of the run.
     LoadCellGroups { cell_id: i64 },
+    /// A page of a large cell's samples for the Run view's list, from the `offset`-th by
+    /// index, with how many it has and, with `errors`, how many failed (that count reads the
+    /// cell's rows: asked when the cell is shown or refreshed, not per page). Answered as
+    /// [`Event::SamplePage`]; a newer one queued behind it supersedes it.
+    LoadSamplePage {
+        cell_id: i64,
+        offset: u32,
+        errors: bool,
+    },
     /// One sample of a cell, whole (the Diff view's A or B of a large cell, `j`/`k`); a newer
     /// one queued behind it supersedes it. Answered as [`Event::Sample`].
     LoadSample { cell_id: i64, idx: u32 },
@@ -266,6 +291,8 @@ pub enum Event {
         cell_id: i64,
         grouped: Box<GroupedCell>,
     },
+    /// A page of a large cell's samples (see [`Request::LoadSamplePage`]).
+    SamplePage(Box<SamplePage>),
     /// One sample of a cell (`None`: the cell has no sample at that index).
     Sample {
         cell_id: i64,

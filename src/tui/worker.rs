@@ -196,6 +196,14 @@ impl Worker {
                     Err(e) => failed(format!("loading the clusters of cell #{cell_id}"), &e),
                 }
             }
+            Request::LoadSamplePage {
+                cell_id,
+                offset,
+                errors,
+            } => match super::worker_cells::page(store, cell_id, offset, errors) {
+                Ok(page) => Event::SamplePage(Box::new(page)),
+                Err(e) => failed(format!("loading the samples of cell #{cell_id}"), &e),
+            },
             Request::LoadSample { cell_id, idx } => match store.sample_at(cell_id, idx) {
                 Ok(sample) => Event::Sample {
                     cell_id,
@@ -383,6 +391,7 @@ fn load_kind(request: &Request) -> Option<std::mem::Discriminant<Request>> {
         | Request::LoadCells { .. }
         | Request::LoadRunSent { .. }
         | Request::LoadSamples { .. }
+        | Request::LoadSamplePage { .. }
         | Request::LoadSample { .. }
         | Request::LoadTrace { .. }
         | Request::LoadCost { .. }

@@ -37,23 +37,27 @@ fn screen(a: &mut App) -> String {
     text
 }
 
-#[test]
-fn a_large_cell_is_compared_from_groups_and_single_samples() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("big.db");
-    let n = PAGED_ABOVE + 7;
+/// A store at `db` with one run of one cell of `n` samples (three answers, one of them in
+/// several variants after sample 5000); the cell's id.
+fn big_store(db: &std::path::Path, n: u32) -> i64 {
     let answer = |i: u32| match i % 10 {
         3 => "Refunds take 14 days.".to_string(),
         7 if i > 5000 => format!("Refunds take {} days.", i % 4),
         _ => "Refunds take 30 days.".to_string(),
     };
-    let cell_id = {
-        let mut store = temper::store::Store::open(&db).unwrap();
-        temper::store::seed_examples(&mut store).unwrap();
-        let samples = (0..n).map(|i| stored::ok_sample(i, &answer(i))).collect();
-        let variant = ("mock:echo", r#"{"model":"mock:echo"}"#);
-        stored::stored_run(&mut store, "support-answer", variant, "", samples).1
-    };
+    let mut store = temper::store::Store::open(db).unwrap();
+    temper::store::seed_examples(&mut store).unwrap();
+    let samples = (0..n).map(|i| stored::ok_sample(i, &answer(i))).collect();
+    let variant = ("mock:echo", r#"{"model":"mock:echo"}"#);
+    stored::stored_run(&mut store, "support-answer", variant, "", samples).1
+}
+
+#[test]
+fn a_large_cell_is_compared_from_groups_and_single_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.db");
+    let n = PAGED_ABOVE + 7;
+    let cell_id = big_store(&db, n);
     let store = temper::store::Store::open(&db).unwrap();
     let info = store.cells(1).unwrap().remove(0);
     assert_eq!((info.id, info.cell.n), (cell_id, n));
@@ -77,15 +81,19 @@ fn a_large_cell_is_compared_from_groups_and_single_samples() {
         panic!("{events:?}")
     };
     assert_eq!(grouped.samples, u64::from(n));
-    assert_eq!(
-        grouped.analysis, want,
-        "clusters from groups = clusters of every sample"
-    );
+    // Clusters from groups = clusters of every sample, listing only each one's first member
+    // (the members are never read: the view shows sizes).
+    let mut listed = want.clone();
+    for c in &mut listed.clusters {
+        c.members.truncate(1);
+    }
+    assert_eq!(grouped.analysis, listed);
+    assert!(want.clusters.iter().any(|c| c.size() > 1));
     assert_eq!(grouped.pair.len(), 2, "only A and B are read whole");
     for e in &events {
         a.diff.on_event(e);
     }
-    assert_eq!(a.diff.analysis.as_ref(), Some(&want));
+    assert_eq!(a.diff.analysis.as_ref(), Some(&listed));
     let d = want.divergence.as_ref().unwrap();
     let text = screen(&mut a);
     assert!(text.contains(&format!("{} samples", n)), "{text}");
@@ -116,4 +124,90 @@ fn a_large_cell_is_compared_from_groups_and_single_samples() {
     let asked = requests(&mut a);
     let one = |idx| Request::LoadSample { cell_id, idx };
     assert_eq!(asked, [one(1), one(0)]);
+}
+
+/// Hand the app's requests to a worker over `db` and the answers back, until it asks for
+/// nothing more; every request asked.
+fn pump(a: &mut App, db: &std::path::Path) -> Vec<Request> {
+    let mut asked = Vec::new();
+    loop {
+        let now = requests(a);
+        if now.is_empty() {
+            return asked;
+        }
+        for e in serve(db, now.clone()) {
+            a.on_event(e);
+        }
+        asked.extend(now);
+    }
+}
+
+#[test]
+fn the_run_view_lists_a_large_cell_a_page_at_a_time() {
+    use temper::tui::worker_cells::PAGE_ROWS;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.db");
+    let n = PAGED_ABOVE + 7;
+    let cell_id = big_store(&db, n);
+    let mut a = app();
+    a.dispatch(Action::ShowTab(Tab::Run));
+    let asked = pump(&mut a, &db);
+    assert!(
+        asked.contains(&Request::LoadSamplePage {
+            cell_id,
+            offset: 0,
+            errors: true
+        }),
+        "{asked:?}"
+    );
+    assert!(
+        !asked
+            .iter()
+            .any(|r| matches!(r, Request::LoadSamples { .. })),
+        "the cell's samples are never read whole: {asked:?}"
+    );
+    let text = screen(&mut a);
+    assert!(
+        text.contains(&format!("{n}/{n}")),
+        "counts from the store: {text}"
+    );
+    assert!(text.contains("#0  ✓"), "{text}");
+
+    // To the last sample: the page around it is asked for and shown.
+    a.dispatch(Action::FocusNext);
+    a.dispatch(Action::FocusNext);
+    a.dispatch(Action::Bottom);
+    let offset = n - 1 - PAGE_ROWS / 4;
+    // Scrolling asks for rows and the total only, not the count of failed samples.
+    let page = Request::LoadSamplePage {
+        cell_id,
+        offset,
+        errors: false,
+    };
+    assert_eq!(requests(&mut a), std::slice::from_ref(&page));
+    let text = screen(&mut a);
+    assert!(
+        text.contains(&format!("#{}…", n - 1)),
+        "rows not held yet: {text}"
+    );
+    for e in serve(&db, vec![page]) {
+        a.on_event(e);
+    }
+    let last = a.run.selected_sample().map(|s| s.sample.idx);
+    assert_eq!(last, Some(n - 1));
+    let text = screen(&mut a);
+    assert!(text.contains(&format!("#{}✓", n - 1)), "{text}");
+    // Up within the page: nothing is asked.
+    a.dispatch(Action::PageUp);
+    assert_eq!(requests(&mut a), []);
+    assert_eq!(a.run.selected_sample().map(|s| s.sample.idx), Some(n - 11));
+
+    // `d` does not read the cell whole: it says where its distributions are.
+    a.dispatch(Action::Distributions);
+    assert_eq!(requests(&mut a), []);
+    let text = screen(&mut a);
+    assert!(
+        text.contains(&format!("This cell has {n} samples")),
+        "{text}"
+    );
 }

@@ -17,7 +17,6 @@ fn text(lines: &[Line]) -> String {
 
 fn row(idx: u32, out: &str, ms: f64) -> SampleRow {
     let mut r = SampleRow {
-        id: idx.into(),
         created_at: String::new(),
         sample: Default::default(),
     };

@@ -23,7 +23,6 @@ pub(super) struct Versions {
 /// A version's modal output as the pane's sample (`idx` 0 for A, 1 for B).
 fn as_sample(idx: u32, side: &VersionOutput) -> SampleRow {
     SampleRow {
-        id: 0,
         created_at: String::new(),
         sample: NewSample {
             cell_id: side.cell.id,

@@ -21,7 +21,7 @@ impl RunView {
         cells
             .iter()
             .filter(|c| c.cell.variant_name == cell.cell.variant_name)
-            .filter(|c| !self.samples.contains_key(&c.id))
+            .filter(|c| !self.samples.contains_key(&c.id) && !super::paged::is_paged(c))
             .map(|c| Effect::Request(Request::LoadSamples { cell_id: c.id }))
             .collect()
     }
@@ -49,10 +49,23 @@ impl RunView {
         if !self.distributions {
             return None;
         }
+        if let Some(page) = self.selected_page() {
+            return Some(large_cell(page.total));
+        }
         let samples = self.cell_samples()?;
         let variant = self.variant_samples();
         Some(crate::tui::views::charts::dist::lines(
             samples, &variant, width, theme,
         ))
     }
+}
+
+/// What `d` says of a large cell instead of drawing it from every sample.
+fn large_cell(total: u64) -> Vec<Line<'static>> {
+    vec![
+        Line::from(format!(
+            "This cell has {total} samples: they are listed a page at a time and not read whole here."
+        )),
+        Line::from("Its clusters: the Diff view (3); its latencies: `temper report RUN`."),
+    ]
 }

@@ -160,16 +160,20 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     draw_list(frame, area, block, spec, theme, |i| {
         let c = &cells[i];
-        let progress = match view.samples.get(&c.id) {
-            Some(s) => {
+        let progress = match (view.samples.get(&c.id), view.pages.get(&c.id)) {
+            (Some(s), _) => {
                 let errors = s
                     .iter()
                     .filter(|x| x.sample.status == Some(SampleStatus::Error))
                     .count();
                 format!("{}/{}{}", s.len(), c.cell.n, marked(" ✗", errors))
             }
+            (None, Some(page)) => {
+                let errors = usize::try_from(page.errors.unwrap_or(0)).unwrap_or(usize::MAX);
+                format!("{}/{}{}", page.total, c.cell.n, marked(" ✗", errors))
+            }
             // Not loaded yet: the same done/total notation, with the count unknown.
-            None => format!("…/{}", c.cell.n),
+            (None, None) => format!("…/{}", c.cell.n),
         };
         let mut spans = vec![
             Span::styled(format!("{progress:<8} "), theme.fg(theme.accent)),
@@ -186,7 +190,7 @@ fn draw_cells(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
 fn draw_samples(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let focused = view.focus() == RunPane::Samples;
     let block = pane(" Samples ", focused, theme);
-    let Some(samples) = view.cell_samples() else {
+    let Some(len) = view.sample_rows() else {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let text = if view.selected_cell().is_some() {
@@ -199,11 +203,14 @@ fn draw_samples(view: &RunView, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let spec = ListSpec {
         cursor: &view.samples_cursor,
-        len: samples.len(),
+        len,
         focused,
     };
     draw_list(frame, area, block, spec, theme, |i| {
-        let s = &samples[i].sample;
+        let Some(s) = view.sample_at_row(i).map(|s| &s.sample) else {
+            // A large cell's row outside the page held: its page is on its way.
+            return Line::from(Span::styled(format!("#{i:<3}…"), theme.muted()));
+        };
         let (mark, color) = match s.status {
             Some(SampleStatus::Ok) => ("✓", theme.ok),
             Some(SampleStatus::Skipped) => ("-", theme.muted),

@@ -10,6 +10,7 @@ mod dist;
 mod draw;
 pub mod flaky;
 mod live;
+mod paged;
 mod popup;
 pub mod save;
 pub mod session;
@@ -96,6 +97,8 @@ pub struct RunView {
     cells: HashMap<i64, Vec<CellInfo>>,
     cells_cursor: ListCursor,
     samples: HashMap<i64, Vec<SampleRow>>,
+    /// Large cells (see `paged`): the page of their sample list held, with their counts.
+    pages: HashMap<i64, crate::tui::event::SamplePage>,
     /// Per run: what its cells sent and its variants' latencies.
     sent: HashMap<i64, crate::tui::event::RunSent>,
     samples_cursor: ListCursor,
@@ -134,6 +137,7 @@ impl Default for RunView {
             cells: HashMap::new(),
             cells_cursor: ListCursor::default(),
             samples: HashMap::new(),
+            pages: HashMap::new(),
             sent: HashMap::new(),
             samples_cursor: ListCursor::default(),
             focus: RunPane::Runs,
@@ -179,9 +183,9 @@ impl RunView {
         self.sent.get(&run_id)
     }
 
-    /// The selected sample.
+    /// The selected sample (of a large cell: when the page around it is held).
     pub fn selected_sample(&self) -> Option<&SampleRow> {
-        self.cell_samples()?.get(self.samples_cursor.selected)
+        self.sample_at_row(self.samples_cursor.selected)
     }
 
     /// The focused pane.
@@ -204,9 +208,7 @@ impl RunView {
         let len = cells.len();
         self.cells_cursor.select(self.cells_cursor.selected, len);
         match self.selected_cell() {
-            Some(cell) if !self.samples.contains_key(&cell.id) => {
-                vec![Effect::Request(Request::LoadSamples { cell_id: cell.id })]
-            }
+            Some(cell) if !self.has_samples(cell) => vec![Effect::Request(self.load_cell(cell))],
             _ => Vec::new(),
         }
     }
@@ -233,9 +235,10 @@ impl RunView {
                 }
             }
             RunPane::Samples => {
-                let len = self.cell_samples().map_or(0, Vec::len);
+                let len = self.sample_rows().unwrap_or(0);
                 if self.samples_cursor.move_by(delta, len) {
                     self.output_scroll.reset();
+                    return self.page_for_cursor();
                 }
             }
             RunPane::Output => {
@@ -252,7 +255,7 @@ impl RunView {
             out.push(Effect::Request(Request::LoadRunSent { run_id: run.id }));
         }
         if let Some(cell) = self.selected_cell() {
-            out.push(Effect::Request(Request::LoadSamples { cell_id: cell.id }));
+            out.push(Effect::Request(self.load_cell(cell)));
         }
         out
     }
@@ -397,6 +400,10 @@ impl View for RunView {
                 let len = samples.len();
                 self.samples_cursor
                     .select(self.samples_cursor.selected, len);
+                Vec::new()
+            }
+            Event::SamplePage(page) => {
+                self.page_loaded(page);
                 Vec::new()
             }
             _ => Vec::new(),
