@@ -6,9 +6,7 @@
 use super::format::Format;
 use super::model::{LoadWarning, Span};
 use super::temper;
-use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
-use std::sync::{Mutex, mpsc};
 
 /// Bytes per block (rounded up to the end of a line).
 const BLOCK: usize = 1 << 20;
@@ -79,61 +77,23 @@ pub fn for_each_block<T: Send>(
     digest: impl Fn(Parsed) -> T + Sync,
     mut consume: impl FnMut(T),
 ) -> std::io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let (jobs_tx, jobs_rx) = mpsc::sync_channel::<(usize, Block)>(workers);
-    let jobs_rx = Mutex::new(jobs_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, T)>();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let (jobs, done, digest) = (&jobs_rx, done_tx.clone(), &digest);
-            scope.spawn(move || {
-                // The lock is held only to take the next block, never while parsing.
-                while let Ok((seq, block)) = jobs
-                    .lock()
-                    .map_err(drop)
-                    .and_then(|rx| rx.recv().map_err(drop))
-                {
-                    if done
-                        .send((seq, digest(parse_block(&block, format))))
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        // Blocks are handed out from here while the finished ones are consumed in order.
-        let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
-        let mut next = 0;
-        let mut take = |seq: usize, part: T, waiting: &mut BTreeMap<usize, T>| {
-            waiting.insert(seq, part);
-            while let Some(part) = waiting.remove(&next) {
-                consume(part);
-                next += 1;
-            }
-        };
-        let sent = split(reader, block, |seq, b| {
-            while let Ok((done, part)) = done_rx.try_recv() {
-                take(done, part, &mut waiting);
-            }
-            jobs_tx.send((seq, b)).is_ok()
-        });
-        drop(jobs_tx);
-        for (seq, part) in done_rx.iter() {
-            take(seq, part, &mut waiting);
-        }
-        sent
-    })
+    super::parallel::ordered_map(
+        |send| split(reader, block, send),
+        |b: Block| digest(parse_block(&b, format)),
+        |part| {
+            consume(part);
+            true
+        },
+    )
 }
 
 /// Cut `reader` into blocks of whole lines, handing each to `send` until it returns false.
 fn split(
     mut reader: impl BufRead,
     size: usize,
-    mut send: impl FnMut(usize, Block) -> bool,
+    send: &mut dyn FnMut(Block) -> bool,
 ) -> std::io::Result<()> {
-    let (mut seq, mut line, mut offset) = (0, 1, 0u64);
+    let (mut line, mut offset) = (1, 0u64);
     loop {
         let mut bytes = Vec::with_capacity(size + 4096);
         (&mut reader).take(size as u64).read_to_end(&mut bytes)?;
@@ -150,10 +110,9 @@ fn split(
             first_byte: offset,
             bytes,
         };
-        if !send(seq, block) {
+        if !send(block) {
             return Ok(());
         }
-        seq += 1;
         line += lines;
         offset += len;
     }

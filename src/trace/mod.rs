@@ -22,6 +22,7 @@ pub mod model;
 mod openinference;
 mod otlp;
 mod otlp_pb;
+pub(crate) mod parallel;
 pub mod pricing;
 pub mod receiver;
 pub mod request;

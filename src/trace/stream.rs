@@ -1,8 +1,8 @@
 //! A JSONL trace read one root at a time instead of loaded whole, so memory does not grow with
-//! the file (see docs/architecture.md "Traces read in two passes"): pass one builds an `Index`;
-//! pass two re-reads each root's lines by offset, in root order, and gives them as a `Trace` of
-//! their own with the same tree, flags and order as in the trace `load` builds, so detectors
-//! and writers run on it unchanged. Every span re-read is checked against pass one: the same
+//! the file (see docs/performance.md "Traces"): pass one builds an `Index`;
+//! pass two re-reads each root's lines by offset, in root order (in batches of roots that
+//! threads can read at once), and gives them as a `Trace` of their own with the same tree,
+//! flags and order as in the trace `load` builds, so detectors and writers run on it unchanged. Every span re-read is checked against pass one: the same
 //! id (else the file changed) and, for a linked span, a parent whose real id is the one named
 //! (else two ids shared a hash).
 
@@ -12,26 +12,35 @@ use super::model::{LoadWarning, Span};
 use super::tree::{Trace, duplicate_warning};
 use std::collections::HashMap;
 use std::fs::File;
+use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-/// Bytes read at a time in pass two (more when a line is longer).
-const WINDOW: usize = 1 << 20;
+/// A root whose lines span at most this many bytes is read with one call.
+const SPREAD: u64 = 4 << 20;
 
-/// A trace file being read root by root.
+/// A trace file being read root by root, after pass one. Shared by the threads of pass two.
 pub struct Stream {
     index: Index,
     path: PathBuf,
-    window: Window,
-    /// The next root to read.
-    next: usize,
     /// Spans whose real id the tail needs (orphans, cycles, duplicates and their first
-    /// occurrences), sorted, and their ids once read.
+    /// occurrences), sorted.
     wanted: Vec<u32>,
-    ids: HashMap<u32, String>,
-    /// The last line parsed and its spans not yet taken (a line may hold several).
-    line: Option<(u64, Vec<Option<Span>>)>,
 }
+
+/// The real ids of the spans the tail needs, as a batch read them.
+#[derive(Default)]
+pub struct Seen(HashMap<u32, String>);
+
+impl Seen {
+    /// Add the ids another batch read.
+    pub fn extend(&mut self, other: Seen) {
+        self.0.extend(other.0);
+    }
+}
+
+/// Spans per batch of roots in pass two (a root is never split).
+const BATCH: usize = 2048;
 
 /// One root's spans as a trace of their own.
 pub struct Root {
@@ -65,11 +74,6 @@ impl Stream {
             return Ok(None);
         }
         let index = Index::build(path, format, price)?;
-        let io = |source| TraceError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let window = Window::new(crate::fsio::open_regular(path).map_err(io)?);
         let mut wanted: Vec<u32> = index.orphans.clone();
         wanted.extend(index.cycles.iter().map(|c| c.0));
         wanted.extend(index.duplicates.iter().flat_map(|d| [d.0, d.1]));
@@ -78,11 +82,7 @@ impl Stream {
         let stream = Stream {
             index,
             path: path.to_path_buf(),
-            window,
-            next: 0,
             wanted,
-            ids: HashMap::new(),
-            line: None,
         };
         stream.unchanged()?;
         Ok(Some(stream))
@@ -98,45 +98,93 @@ impl Stream {
         &self.index.summary
     }
 
-    /// The next root's spans, in the order of `Trace::roots`; None after the last.
-    pub fn next_root(&mut self) -> Option<Result<Root, TraceError>> {
-        let k = self.next;
-        let range = self.index.first.get(k..k + 2)?;
-        let members = self.index.members[range[0] as usize..range[1] as usize].to_vec();
-        self.next += 1;
-        Some(self.read_root(&members))
+    /// The roots in the order of `Trace::roots`, cut into batches of a few thousand spans.
+    pub fn batches(&self) -> Vec<Range<usize>> {
+        let first = &self.index.first;
+        let mut out = Vec::new();
+        let mut from = 0;
+        for k in 1..first.len() {
+            if (first[k] - first[from]) as usize >= BATCH || k + 1 == first.len() {
+                out.push(from..k);
+                from = k;
+            }
+        }
+        out
     }
 
-    /// Bad lines, duplicate ids, orphans and cycles, once every root was read; fails when the
-    /// file changed during pass two or two different ids shared a hash.
-    pub fn finish(mut self) -> Result<Tail, TraceError> {
-        while let Some(root) = self.next_root() {
-            root?;
+    /// Read the roots of `batch` in order, handing each to `each`; the ids the tail needs.
+    pub fn read(
+        &self,
+        batch: Range<usize>,
+        mut each: impl FnMut(Root),
+    ) -> Result<Seen, TraceError> {
+        let io = |source| TraceError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let mut reader = Reader {
+            window: Window::new(crate::fsio::open_regular(&self.path).map_err(io)?),
+            line: None,
+        };
+        let mut seen = Seen::default();
+        for k in batch {
+            let (from, to) = (
+                self.index.first[k] as usize,
+                self.index.first[k + 1] as usize,
+            );
+            each(self.read_root(&mut reader, &self.index.members[from..to], &mut seen)?);
         }
+        Ok(seen)
+    }
+
+    /// Bad lines, duplicate ids, orphans and cycles, once every batch was read (`seen`: the
+    /// ids they saw); fails when the file changed during pass two or two different ids shared
+    /// a hash.
+    pub fn finish(self, seen: Seen) -> Result<Tail, TraceError> {
         self.unchanged()?;
-        let mut warnings = std::mem::take(&mut self.index.warnings);
+        let id = |g: u32| seen.0.get(&g).map_or("", String::as_str);
+        let mut warnings = self.index.warnings.clone();
         for &(later, first) in &self.index.duplicates {
-            let (a, b) = (self.id(first), self.id(later));
+            let (a, b) = (id(first), id(later));
             if a != b {
                 return Err(self.clash(a, b));
             }
             warnings.push(duplicate_warning(b));
         }
-        let ids = |list: Vec<u32>| list.into_iter().map(|i| self.id(i).to_string()).collect();
+        let ids = |list: &mut dyn Iterator<Item = u32>| list.map(|g| id(g).to_string()).collect();
         Ok(Tail {
             warnings,
             bad_lines: self.index.bad_lines,
-            orphans: ids(self.index.orphans.clone()),
-            cycles: ids(self.index.cycles.iter().map(|c| c.0).collect()),
+            orphans: ids(&mut self.index.orphans.iter().copied()),
+            cycles: ids(&mut self.index.cycles.iter().map(|c| c.0)),
         })
     }
 
-    fn read_root(&mut self, members: &[u32]) -> Result<Root, TraceError> {
+    fn read_root(
+        &self,
+        reader: &mut Reader,
+        members: &[u32],
+        seen: &mut Seen,
+    ) -> Result<Root, TraceError> {
+        let at = |g: &u32| self.index.offsets[*g as usize];
+        let from = members.iter().map(at).min().unwrap_or(0);
+        let to = members
+            .iter()
+            .map(|g| at(g) + u64::from(self.index.lens[*g as usize]))
+            .max()
+            .unwrap_or(0);
+        // The root's lines in one read when they lie close together.
+        if to - from <= SPREAD {
+            reader
+                .window
+                .load(from, to)
+                .map_err(|_| self.changed(from))?;
+        }
         let mut spans = Vec::with_capacity(members.len());
         for &g in members {
-            let span = self.span(g)?;
+            let span = self.span(reader, g)?;
             if self.wanted.binary_search(&g).is_ok() {
-                self.ids.insert(g, span.id.clone());
+                seen.0.insert(g, span.id.to_string());
             }
             spans.push(span);
         }
@@ -175,7 +223,7 @@ impl Stream {
     }
 
     /// Span `g` re-read from its line, checked to have the id pass one saw.
-    fn span(&mut self, g: u32) -> Result<Span, TraceError> {
+    fn span(&self, reader: &mut Reader, g: u32) -> Result<Span, TraceError> {
         let i = g as usize;
         let offset = self.index.offsets[i];
         // Spans of one line are consecutive: this is the n-th of its line.
@@ -184,18 +232,18 @@ impl Stream {
             .rev()
             .take_while(|&&o| o == offset)
             .count();
-        if self.line.as_ref().is_none_or(|l| l.0 != offset) {
+        if reader.line.as_ref().is_none_or(|l| l.0 != offset) {
             let mut spans = Vec::new();
-            match self.window.bytes(offset, self.index.lens[i] as usize) {
+            match reader.window.bytes(offset, self.index.lens[i] as usize) {
                 // A line that held a bad span after good ones fails again the same way.
                 Ok(bytes) => {
                     let _ = super::lines::parse_line(bytes, self.index.format, &mut spans);
                 }
                 Err(_) => return Err(self.changed(offset)),
             }
-            self.line = Some((offset, spans.into_iter().map(Some).collect()));
+            reader.line = Some((offset, spans.into_iter().map(Some).collect()));
         }
-        let span = self
+        let span = reader
             .line
             .as_mut()
             .and_then(|l| l.1.get_mut(nth))
@@ -206,10 +254,6 @@ impl Stream {
             return Err(self.changed(offset));
         }
         Ok(span)
-    }
-
-    fn id(&self, g: u32) -> &str {
-        self.ids.get(&g).map_or("", String::as_str)
     }
 
     fn unchanged(&self) -> Result<(), TraceError> {
@@ -238,8 +282,16 @@ impl Stream {
     }
 }
 
-/// Reads of a file at any offset through one buffer: a root's lines usually follow each other,
-/// so most are already in it.
+/// What one thread of pass two reads with.
+struct Reader {
+    window: Window,
+    /// The last line parsed and its spans not yet taken (a line may hold several).
+    line: Option<(u64, Vec<Option<Span>>)>,
+}
+
+/// Reads of a file at any offset through one buffer: a root's lines usually lie together, so
+/// they are read with one call (see `Stream::read_root`), else each line on its own. Only what
+/// is asked for is read, so roots scattered over the file cost no more than their lines.
 struct Window {
     file: File,
     start: u64,
@@ -255,28 +307,26 @@ impl Window {
         }
     }
 
-    /// The `len` bytes at `offset`; an error when the file ends before them.
-    fn bytes(&mut self, offset: u64, len: usize) -> std::io::Result<&[u8]> {
-        let inside =
-            offset >= self.start && offset + len as u64 <= self.start + self.buf.len() as u64;
-        if !inside {
-            self.buf.resize(len.max(WINDOW), 0);
-            let mut got = 0;
-            while got < self.buf.len() {
-                match self
-                    .file
-                    .read_at(&mut self.buf[got..], offset + got as u64)?
-                {
-                    0 => break,
-                    n => got += n,
-                }
-            }
-            if got < len {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            self.buf.truncate(got);
-            self.start = offset;
+    /// Hold the bytes `from..to` unless they are held already; an error when the file ends
+    /// before them.
+    fn load(&mut self, from: u64, to: u64) -> std::io::Result<()> {
+        let end = self.start + self.buf.len() as u64;
+        if from >= self.start && to <= end {
+            return Ok(());
         }
+        let len = usize::try_from(to - from).map_err(std::io::Error::other)?;
+        self.buf.resize(len, 0);
+        self.start = from;
+        self.file
+            .read_exact_at(&mut self.buf, from)
+            .inspect_err(|_| {
+                self.buf.clear();
+            })
+    }
+
+    /// The `len` bytes at `offset`.
+    fn bytes(&mut self, offset: u64, len: usize) -> std::io::Result<&[u8]> {
+        self.load(offset, offset + len as u64)?;
         let from = (offset - self.start) as usize;
         Ok(&self.buf[from..from + len])
     }

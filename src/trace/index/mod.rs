@@ -1,5 +1,5 @@
 //! Pass one of reading a JSONL trace without holding it (`temper --json trace`, see
-//! docs/architecture.md "Traces read in two passes"): every line is parsed once, on every core,
+//! docs/performance.md "Traces"): every line is parsed once, on every core,
 //! and only a few numbers per span are kept: a keyed hash of its id, the place of its line, its
 //! parent, and what the document's totals need (model calls' tokens and costs, tool calls).
 //! The tree (orphans, cycles, roots in start order, each root's spans) is built from those
@@ -203,7 +203,7 @@ fn digest(mut parsed: Parsed, hasher: &RandomState, price: Price) -> Part {
         }
         if let Some(tool) = &span.tool {
             let call = span.tool_call_id.as_deref().map(|id| hash(hasher, id));
-            part.tools.push((i, tool.name.clone(), call));
+            part.tools.push((i, tool.name.to_string(), call));
         }
         if matches!(span.kind, SpanKind::Llm | SpanKind::Embedding) {
             let requests = span.tool_calls.iter();
@@ -213,7 +213,12 @@ fn digest(mut parsed: Parsed, hasher: &RandomState, price: Price) -> Part {
                 cost: span_cost(span, price),
                 usage: span.usage.clone(),
                 requests: requests
-                    .map(|r| (r.name.clone(), r.id.as_deref().map(|id| hash(hasher, id))))
+                    .map(|r| {
+                        (
+                            r.name.to_string(),
+                            r.id.as_deref().map(|id| hash(hasher, id)),
+                        )
+                    })
                     .collect(),
             });
         }

@@ -15,10 +15,10 @@ use crate::cli::Ctx;
 use crate::cli::output::inert_json_line;
 use crate::cost::PriceBook;
 use crate::trace::detectors::{self, Limits};
-use crate::trace::index::Summary;
+use crate::trace::index::{Price, Summary};
 use crate::trace::pricing::{SpanCost, span_costs};
-use crate::trace::stream::{Root, Stream};
-use crate::trace::{Flag, Format, LoadWarning, Span, Trace, Usage};
+use crate::trace::stream::{Root, Seen, Stream};
+use crate::trace::{Flag, Format, LoadWarning, Span, Trace};
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -55,13 +55,9 @@ fn write_loaded(
     };
     head(out, path, trace.format, &totals(trace, costs))?;
     for (k, (i, depth)) in trace.walk().into_iter().enumerate() {
-        row(
-            out,
-            k,
-            &trace.spans[i],
-            depth,
-            costs.get(i).copied().flatten(),
-        )?;
+        let sep = if k == 0 { "\n    " } else { ",\n    " };
+        let cost = costs.get(i).copied().flatten();
+        row(out, sep, &trace.spans[i], depth, cost)?;
     }
     let tail = Tail {
         flags: &trace.flags,
@@ -90,33 +86,42 @@ pub fn stream(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<Option<bool>> {
     Ok(Some(flagged))
 }
 
-/// The document of a trace read root by root: each root's spans checked by the detectors and
-/// written, only their flags kept; true when there was any flag.
+/// The document of a trace read root by root: batches of roots re-read, checked by the
+/// detectors and turned into rows on a few threads, written in order; only the flags are kept.
+/// True when there was any flag.
 fn write_streamed(
     out: &mut impl Write,
-    mut stream: Stream,
+    stream: Stream,
     limits: &Limits,
-    price: &dyn Fn(&str, &Usage) -> Option<f64>,
+    price: Price,
     path: &Path,
 ) -> anyhow::Result<bool> {
     head(out, path, stream.format(), &totals_of(stream.summary()))?;
-    let (mut flags, mut k) = (Vec::new(), 0);
-    while let Some(root) = stream.next_root() {
-        let Root { mut trace, spans } = root?;
-        detectors::run(&mut trace, limits);
-        let costs = span_costs(&trace, price);
-        for (i, depth) in trace.walk() {
-            row(out, k, &trace.spans[i], depth, costs[i])?;
-            k += 1;
-        }
-        flags.extend(trace.flags.into_iter().map(|f| Flag {
-            span: spans[f.span],
-            ..f
-        }));
+    let (mut flags, mut seen, mut failed) = (Vec::new(), Seen::default(), None);
+    let mut sep = "\n    ";
+    let batches = stream.batches();
+    crate::trace::parallel::ordered_map(
+        |send| batches.into_iter().all(send),
+        |batch| chunk(&stream, batch, limits, price),
+        |chunk| {
+            let written = chunk.and_then(|c| {
+                write!(out, "{sep}")?;
+                out.write_all(&c.rows)?;
+                flags.extend(c.flags);
+                seen.extend(c.seen);
+                Ok(())
+            });
+            sep = ",\n    ";
+            failed = written.err();
+            failed.is_none()
+        },
+    );
+    if let Some(e) = failed {
+        return Err(e);
     }
     // Stable: each span's flags came from one root, in the order a loaded trace has them.
     flags.sort_by_key(|f| f.span);
-    let rest = stream.finish()?;
+    let rest = stream.finish(seen)?;
     let tail = Tail {
         flags: &flags,
         warnings: &rest.warnings,
@@ -126,6 +131,42 @@ fn write_streamed(
     };
     tail.write(out)?;
     Ok(!flags.is_empty())
+}
+
+/// The rows of a batch of roots (without the separator before the first), their flags with
+/// indices in the whole file, and the ids the tail needs.
+struct Chunk {
+    rows: Vec<u8>,
+    flags: Vec<Flag>,
+    seen: Seen,
+}
+
+fn chunk(
+    stream: &Stream,
+    batch: std::ops::Range<usize>,
+    limits: &Limits,
+    price: Price,
+) -> anyhow::Result<Chunk> {
+    let (mut rows, mut flags, mut failed) = (Vec::new(), Vec::new(), None);
+    let seen = stream.read(batch, |root| {
+        let Root { mut trace, spans } = root;
+        detectors::run(&mut trace, limits);
+        let costs = span_costs(&trace, price);
+        for (i, depth) in trace.walk() {
+            let sep = if rows.is_empty() { "" } else { ",\n    " };
+            if let Err(e) = row(&mut rows, sep, &trace.spans[i], depth, costs[i]) {
+                failed.get_or_insert(e);
+            }
+        }
+        flags.extend(trace.flags.into_iter().map(|f| Flag {
+            span: spans[f.span],
+            ..f
+        }));
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Chunk { rows, flags, seen }),
+    }
 }
 
 /// The head's totals from pass one (the same figures `totals` counts on a loaded trace).
@@ -157,10 +198,10 @@ fn head(out: &mut impl Write, path: &Path, format: Format, totals: &Totals) -> a
     Ok(())
 }
 
-/// Row `k` of `spans`.
+/// One row of `spans`, after `sep`.
 fn row(
     out: &mut impl Write,
-    k: usize,
+    sep: &str,
     span: &Span,
     depth: usize,
     cost_shown: Option<SpanCost>,
@@ -171,7 +212,6 @@ fn row(
         duration_ms: span.duration_ms(),
         cost_shown,
     };
-    let sep = if k == 0 { "\n    " } else { ",\n    " };
     write!(out, "{sep}{}", inert_json_line(&row)?)?;
     Ok(())
 }

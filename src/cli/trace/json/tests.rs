@@ -4,7 +4,9 @@
 //! every structural oddity, and a generated trace of 30,000 spans.
 
 use super::*;
-use crate::trace::{Document, SpanExtra, SpanKind, Status, ToolCall, ToolRequest, write_jsonl};
+use crate::trace::{
+    Document, SpanExtra, SpanKind, Status, ToolCall, ToolRequest, Usage, write_jsonl,
+};
 use std::path::PathBuf;
 
 /// A price table of sorts: some models priced, others not, so both cost sources show.
@@ -299,9 +301,9 @@ fn a_file_changed_between_the_passes_is_an_error() {
         write_jsonl(&spans, std::fs::File::create(&path).unwrap()).unwrap();
     };
     write(["aa", "bb"]);
-    let mut stream = Stream::open(&path, None, &price).unwrap().unwrap();
+    let stream = Stream::open(&path, None, &price).unwrap().unwrap();
     write(["cc", "dd"]);
-    let err = stream.next_root().unwrap().err().unwrap().to_string();
+    let err = stream.read(0..1, |_| {}).err().unwrap().to_string();
     assert!(err.contains("changed while it was read twice"), "{err}");
     assert!(err.contains("line at byte 0"), "{err}");
 
