@@ -26,6 +26,7 @@ pub(crate) mod parallel;
 pub mod pricing;
 pub mod receiver;
 pub mod request;
+mod reread;
 mod semconv;
 pub mod stream;
 mod temper;

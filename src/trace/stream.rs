@@ -1,19 +1,18 @@
 //! A JSONL trace read one root at a time instead of loaded whole, so memory does not grow with
-//! the file (see docs/performance.md "Traces"): pass one builds an `Index`;
-//! pass two re-reads each root's lines by offset, in root order (in batches of roots that
-//! threads can read at once), and gives them as a `Trace` of their own with the same tree,
-//! flags and order as in the trace `load` builds, so detectors and writers run on it unchanged. Every span re-read is checked against pass one: the same
-//! id (else the file changed) and, for a linked span, a parent whose real id is the one named
-//! (else two ids shared a hash).
+//! what the spans hold (see docs/performance.md "Traces"): pass one builds an `Index`; pass two
+//! re-reads each root's lines by offset, in root order (in batches of roots that threads can
+//! read at once), and gives them as a `Trace` of their own with the same tree, flags and order
+//! as in the trace `load` builds, so detectors and writers run on it unchanged. Every span
+//! re-read is checked against pass one: the same id (else the file changed) and, for a linked
+//! span, a parent whose real id is the one named (else two ids shared a hash).
 
 use super::format::{Format, TraceError};
 use super::index::{Index, NONE, Price, Stamp, Summary};
 use super::model::{LoadWarning, Span};
+use super::reread::Reader;
 use super::tree::{Trace, duplicate_warning};
 use std::collections::HashMap;
-use std::fs::File;
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// A root whose lines span at most this many bytes is read with one call.
@@ -122,10 +121,7 @@ impl Stream {
             path: self.path.clone(),
             source,
         };
-        let mut reader = Reader {
-            window: Window::new(crate::fsio::open_regular(&self.path).map_err(io)?),
-            line: None,
-        };
+        let mut reader = Reader::open(&self.path).map_err(io)?;
         let mut seen = Seen::default();
         for k in batch {
             let (from, to) = (
@@ -175,10 +171,7 @@ impl Stream {
             .unwrap_or(0);
         // The root's lines in one read when they lie close together.
         if to - from <= SPREAD {
-            reader
-                .window
-                .load(from, to)
-                .map_err(|_| self.changed(from))?;
+            reader.load(from, to).map_err(|_| self.changed(from))?;
         }
         let mut spans = Vec::with_capacity(members.len());
         for &g in members {
@@ -224,36 +217,11 @@ impl Stream {
 
     /// Span `g` re-read from its line, checked to have the id pass one saw.
     fn span(&self, reader: &mut Reader, g: u32) -> Result<Span, TraceError> {
-        let i = g as usize;
-        let offset = self.index.offsets[i];
-        // Spans of one line are consecutive: this is the n-th of its line.
-        let nth = self.index.offsets[..i]
-            .iter()
-            .rev()
-            .take_while(|&&o| o == offset)
-            .count();
-        if reader.line.as_ref().is_none_or(|l| l.0 != offset) {
-            let mut spans = Vec::new();
-            match reader.window.bytes(offset, self.index.lens[i] as usize) {
-                // A line that held a bad span after good ones fails again the same way.
-                Ok(bytes) => {
-                    let _ = super::lines::parse_line(bytes, self.index.format, &mut spans);
-                }
-                Err(_) => return Err(self.changed(offset)),
-            }
-            reader.line = Some((offset, spans.into_iter().map(Some).collect()));
-        }
-        let span = reader
-            .line
-            .as_mut()
-            .and_then(|l| l.1.get_mut(nth))
-            .and_then(Option::take)
-            .ok_or_else(|| self.changed(offset))?;
-        let hash = super::index::hash(&self.index.hasher, &span.id);
-        if hash != self.index.ids[i] {
-            return Err(self.changed(offset));
-        }
-        Ok(span)
+        let index = &self.index;
+        reader
+            .span(&index.offsets, &index.lens, index.format, g as usize)
+            .filter(|span| super::index::hash(&index.hasher, &span.id) == index.ids[g as usize])
+            .ok_or_else(|| self.changed(index.offsets[g as usize]))
     }
 
     fn unchanged(&self) -> Result<(), TraceError> {
@@ -267,10 +235,7 @@ impl Stream {
     }
 
     fn changed(&self, offset: u64) -> TraceError {
-        TraceError::Changed {
-            path: self.path.clone(),
-            what: format!("the line at byte {offset} no longer holds the same span"),
-        }
+        super::index::line_changed(&self.path, offset)
     }
 
     fn clash(&self, first: &str, second: &str) -> TraceError {
@@ -279,55 +244,5 @@ impl Stream {
             first: first.to_string(),
             second: second.to_string(),
         }
-    }
-}
-
-/// What one thread of pass two reads with.
-struct Reader {
-    window: Window,
-    /// The last line parsed and its spans not yet taken (a line may hold several).
-    line: Option<(u64, Vec<Option<Span>>)>,
-}
-
-/// Reads of a file at any offset through one buffer: a root's lines usually lie together, so
-/// they are read with one call (see `Stream::read_root`), else each line on its own. Only what
-/// is asked for is read, so roots scattered over the file cost no more than their lines.
-struct Window {
-    file: File,
-    start: u64,
-    buf: Vec<u8>,
-}
-
-impl Window {
-    fn new(file: File) -> Window {
-        Window {
-            file,
-            start: 0,
-            buf: Vec::new(),
-        }
-    }
-
-    /// Hold the bytes `from..to` unless they are held already; an error when the file ends
-    /// before them.
-    fn load(&mut self, from: u64, to: u64) -> std::io::Result<()> {
-        let end = self.start + self.buf.len() as u64;
-        if from >= self.start && to <= end {
-            return Ok(());
-        }
-        let len = usize::try_from(to - from).map_err(std::io::Error::other)?;
-        self.buf.resize(len, 0);
-        self.start = from;
-        self.file
-            .read_exact_at(&mut self.buf, from)
-            .inspect_err(|_| {
-                self.buf.clear();
-            })
-    }
-
-    /// The `len` bytes at `offset`.
-    fn bytes(&mut self, offset: u64, len: usize) -> std::io::Result<&[u8]> {
-        self.load(offset, offset + len as u64)?;
-        let from = (offset - self.start) as usize;
-        Ok(&self.buf[from..from + len])
     }
 }

@@ -1,7 +1,8 @@
 //! The tree of an index, from hashed ids alone: links to the first span of each id, orphans,
 //! cycles cut where `Trace::build` cuts them (the same `cycle_cuts`), roots in start order, and
 //! each root's spans grouped in file order. O(n log n) for the sort of ids, O(n) otherwise;
-//! 4 to 16 bytes per span while it runs, no map of strings.
+//! 4 to 16 bytes per span while it runs, no map of strings; the start time is known only for
+//! spans without a parent, the other roots (orphans, cut cycles) are read again to date them.
 
 use super::NONE;
 use crate::trace::tree::cycle_cuts;
@@ -19,8 +20,15 @@ pub(super) struct Links {
 }
 
 /// Link spans with hashed `ids` to the hashed `parents` they name (0: none), roots ordered by
-/// `starts` (nanoseconds, `i128::MIN` when unknown) then file order, as `Trace::build` does.
-pub(super) fn link(ids: &[u64], parents: Vec<u64>, starts: &[i128]) -> Links {
+/// start (nanoseconds, `i128::MIN` when unknown) then file order, as `Trace::build` does: from
+/// `starts` (span, start) for spans without a parent, else from `reread` (None: the span's
+/// line changed, the error is that span).
+pub(super) fn link(
+    ids: &[u64],
+    parents: Vec<u64>,
+    starts: &[(u32, i128)],
+    reread: &mut dyn FnMut(u32) -> Option<i128>,
+) -> Result<Links, u32> {
     let n = ids.len();
     let at = |i: u32| i as usize;
     // Span indices sorted by (id, index): the first of each run of equal ids is its target.
@@ -56,10 +64,18 @@ pub(super) fn link(ids: &[u64], parents: Vec<u64>, starts: &[i128]) -> Links {
         parent[i] = NONE;
     }
     let root = roots_of(&parent);
-    let mut roots: Vec<u32> = (0..n as u32).filter(|&i| parent[at(i)] == NONE).collect();
-    roots.sort_unstable_by_key(|&r| (starts[at(r)], r));
+    let mut keyed = Vec::new();
+    for r in (0..n as u32).filter(|&i| parent[at(i)] == NONE) {
+        let start = match starts.binary_search_by_key(&r, |s| s.0) {
+            Ok(k) => starts[k].1,
+            Err(_) => reread(r).ok_or(r)?,
+        };
+        keyed.push((start, r));
+    }
+    keyed.sort_unstable();
+    let roots: Vec<u32> = keyed.into_iter().map(|k| k.1).collect();
     let (first, members) = group(&root, &roots);
-    Links {
+    Ok(Links {
         parent,
         root,
         orphans,
@@ -67,7 +83,7 @@ pub(super) fn link(ids: &[u64], parents: Vec<u64>, starts: &[i128]) -> Links {
         duplicates,
         first,
         members,
-    }
+    })
 }
 
 /// The root above every span of an acyclic `parent` list, each link followed once.
@@ -125,7 +141,18 @@ mod tests {
         let ids = [10, 11, 12, 13, 14, 11, 16];
         let parents = vec![0, 10, 99, 14, 13, 10, 11];
         let starts = [5, 1, 3, 2, 2, 0, 0];
-        let l = link(&ids, parents, &starts);
+        let kept = [(0, starts[0])];
+        let mut asked = Vec::new();
+        let mut reread = |g: u32| {
+            asked.push(g);
+            Some(starts[g as usize])
+        };
+        let l = link(&ids, parents, &kept, &mut reread).unwrap();
+        assert_eq!(
+            asked,
+            vec![2, 4],
+            "only the orphan and the cut span are read again"
+        );
         assert_eq!(l.duplicates, vec![(5, 1)]);
         assert_eq!(l.orphans, vec![2]);
         assert_eq!(l.cycles, vec![(4, 3)]);

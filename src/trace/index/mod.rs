@@ -12,6 +12,7 @@ use super::format::{Format, TraceError};
 use super::lines::{self, LineAt, Parsed};
 use super::model::{LoadWarning, SpanKind, Usage};
 use super::pricing::{SpanCost, span_cost};
+use super::reread::Reader;
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -116,7 +117,8 @@ struct Part {
     ids: Vec<u64>,
     parents: Vec<u64>,
     at: Vec<LineAt>,
-    starts: Vec<i128>,
+    /// Start (nanoseconds, `i128::MIN` when unknown) of each span without a parent.
+    starts: Vec<(usize, i128)>,
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     models: Vec<ModelPart>,
@@ -135,7 +137,7 @@ struct Gathered {
     parents: Vec<u64>,
     offsets: Vec<u64>,
     lens: Vec<u32>,
-    starts: Vec<i128>,
+    starts: Vec<(u32, i128)>,
     models: Vec<ModelSpan>,
     tools: Vec<(u32, u32, Option<u64>)>,
     ran: Vec<u64>,
@@ -167,7 +169,7 @@ impl Index {
                 "a line longer than 4 GiB or more than 4 billion spans; temper cannot index it",
             )));
         }
-        Ok(all.into_index(format, hasher, stamp))
+        all.into_index(path, format, hasher, stamp)
     }
 
     /// How many roots (top-level traces) the tree has.
@@ -194,8 +196,9 @@ fn digest(mut parsed: Parsed, hasher: &RandomState, price: Price) -> Part {
         part.ids.push(hash(hasher, &span.id));
         let parent = span.parent.as_deref().filter(|p| !p.is_empty());
         part.parents.push(parent.map_or(0, |p| hash(hasher, p)));
-        part.starts
-            .push(span.start.map_or(i128::MIN, Timestamp::as_nanosecond));
+        if parent.is_none() {
+            part.starts.push((i, nanos(span.start)));
+        }
         part.start = earliest(part.start, span.start);
         part.end = part.end.max(span.end);
         if let Some(id) = &span.tool_call_id {
@@ -224,6 +227,11 @@ fn digest(mut parsed: Parsed, hasher: &RandomState, price: Price) -> Part {
         }
     }
     part
+}
+
+/// A start time as the tree orders it (unknown first).
+fn nanos(start: Option<Timestamp>) -> i128 {
+    start.map_or(i128::MIN, Timestamp::as_nanosecond)
 }
 
 /// The earlier of two optional times (None only when both are).
@@ -259,7 +267,8 @@ impl Gathered {
         self.ran.extend(part.ran);
         self.ids.extend(part.ids);
         self.parents.extend(part.parents);
-        self.starts.extend(part.starts);
+        let starts = part.starts.into_iter();
+        self.starts.extend(starts.map(|(i, t)| (index(i), t)));
         for at in part.at {
             self.offsets.push(at.offset);
             self.too_big |= at.len > u64::from(u32::MAX);
@@ -278,8 +287,15 @@ impl Gathered {
         *self.names.entry(name).or_insert(next)
     }
 
-    /// Link the spans, cut cycles, order the roots and count the totals.
-    fn into_index(self, format: Format, hasher: RandomState, stamp: Stamp) -> Index {
+    /// Link the spans, cut cycles, order the roots and count the totals. Only spans without a
+    /// parent had their start kept: the other roots (orphans, cut cycles) are read again.
+    fn into_index(
+        self,
+        path: &Path,
+        format: Format,
+        hasher: RandomState,
+        stamp: Stamp,
+    ) -> Result<Index, TraceError> {
         let Gathered {
             ids,
             parents,
@@ -296,15 +312,25 @@ impl Gathered {
             ..
         } = self;
         warnings.extend(super::load::more_bad_lines(bad));
-        let links = links::link(&ids, parents, &starts);
-        drop(starts);
+        let mut reader = None;
+        let mut reread = |g: u32| {
+            let r = match &mut reader {
+                Some(r) => r,
+                None => reader.insert(Reader::open(path).ok()?),
+            };
+            let span = r.span(&offsets, &lens, format, g as usize)?;
+            (hash(&hasher, &span.id) == ids[g as usize]).then(|| nanos(span.start))
+        };
+        let links = links::link(&ids, parents, &starts, &mut reread)
+            .map_err(|g| line_changed(path, offsets[g as usize]))?;
+        drop((starts, reader));
         let summary = Summary {
             spans: ids.len(),
             start,
             end,
             ..counts::count(&links, &models, &tools, &ran)
         };
-        Index {
+        Ok(Index {
             format,
             ids,
             hasher,
@@ -320,6 +346,14 @@ impl Gathered {
             bad_lines: bad,
             summary,
             stamp,
-        }
+        })
+    }
+}
+
+/// The error for a line that no longer holds the span the first pass read there.
+pub(super) fn line_changed(path: &Path, offset: u64) -> TraceError {
+    TraceError::Changed {
+        path: path.to_path_buf(),
+        what: format!("the line at byte {offset} no longer holds the same span"),
     }
 }
