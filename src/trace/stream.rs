@@ -51,6 +51,8 @@ pub struct Root {
 
 /// What the document says after the spans, known once every root was read.
 pub struct Tail {
+    /// Bad lines (the first ones), how many more there were, and duplicate ids, as `load`
+    /// lists them.
     pub warnings: Vec<LoadWarning>,
     pub bad_lines: usize,
     /// Ids of the orphans and of the spans whose link was cut, in file order.

@@ -61,12 +61,17 @@ pub struct Index {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     pub spans: usize,
+    /// Model requests: LLM spans with no LLM span below.
     pub llm_calls: usize,
+    /// Tool spans plus the calls models asked for that no span ran.
     pub tool_calls: usize,
+    /// Tokens of the model requests.
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
+    /// Costs of the billed spans as the file recorded them, and as estimated where it did not.
     pub cost_from_file: Option<f64>,
     pub cost_estimated: Option<f64>,
+    /// Earliest start and latest end of any span.
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
 }
@@ -79,6 +84,7 @@ pub(super) struct Stamp {
 }
 
 impl Stamp {
+    /// The stamp of the file at `path` now.
     pub(super) fn of(path: &Path) -> std::io::Result<Stamp> {
         let meta = std::fs::metadata(path)?;
         Ok(Stamp {
