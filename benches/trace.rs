@@ -1,12 +1,14 @@
 //! Trace loading at scale, each figure beside its reference in the same run (issue 25 goal 4):
 //! - `temper trace` (the real binary) opening a 100 MB OpenInference JSONL against one
 //!   `jq -c . FILE > /dev/null` pass: ≥ 2x faster, peak RSS < 2x the file;
-//! - `temper trace FILE --json` on 50 MB and 200 MB temper JSONL: peak RSS of each;
+//! - `temper trace FILE --json` on 50 MB and 200 MB temper JSONL: peak RSS of each, beside the
+//!   same document from the trace loaded whole (which must be byte-identical);
 //! - chains of 25k / 100k / 200k spans, each the parent of the next: time per span (linear);
 //! - in process: a 100 MB temper JSONL load, detectors and walk (issue 6: ≤ 1.5 s, ≤ 3x file);
 //! - OTLP protobuf against the same spans as OTLP/JSON (issue 26).
 //!
-//! Run with `cargo bench --bench trace` (see docs/performance.md).
+//! Run with `cargo bench --bench trace` (see docs/performance.md); `-- NAME` runs only the cases
+//! whose name holds NAME: jq, json, chains, load, proto.
 
 #[path = "baseline/mod.rs"]
 mod baseline;
@@ -286,10 +288,34 @@ fn write_temper(path: &std::path::Path, bytes: u64) -> std::io::Result<u64> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let mut figures = Figures::new("trace");
-    trace_gen::against_jq(dir.path(), &mut figures)?;
-    trace_gen::json_streams(dir.path(), &mut figures, write_temper)?;
-    trace_gen::chains(dir.path(), &mut figures)?;
-    let path = dir.path().join("big.jsonl");
+    // `cargo bench --bench trace -- json` runs only the cases whose name holds "json".
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |case: &str| filter.as_deref().is_none_or(|f| case.contains(f));
+    if wanted("jq") {
+        trace_gen::against_jq(dir.path(), &mut figures)?;
+    }
+    if wanted("json") {
+        trace_gen::json_streams(dir.path(), &mut figures, write_temper)?;
+    }
+    if wanted("chains") {
+        trace_gen::chains(dir.path(), &mut figures)?;
+    }
+    if wanted("load") {
+        in_process(dir.path(), &mut figures)?;
+    }
+    if wanted("proto") {
+        otlp_proto_vs_json(dir.path())?;
+    }
+    figures.finish();
+    Ok(())
+}
+
+/// A 100 MB temper JSONL loaded, checked and walked in this process.
+fn in_process(
+    dir: &std::path::Path,
+    figures: &mut Figures,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let path = dir.join("big.jsonl");
     let started = Instant::now();
     let size = write_temper(&path, TARGET_BYTES)?;
     println!(
@@ -344,7 +370,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(trace);
     std::fs::remove_file(&path)?;
-    otlp_proto_vs_json(dir.path())?;
-    figures.finish();
     Ok(())
 }

@@ -13,8 +13,13 @@ type Error = Box<dyn std::error::Error>;
 
 /// Wall seconds and peak RSS (bytes) of `cmd`, its stdout thrown away.
 fn run(cmd: &mut Command) -> Result<(f64, u64), Error> {
+    run_into(cmd, Stdio::null())
+}
+
+/// Wall seconds and peak RSS (bytes) of `cmd`, its stdout sent to `stdout`.
+fn run_into(cmd: &mut Command, stdout: Stdio) -> Result<(f64, u64), Error> {
     let started = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
+    let child = cmd.stdout(stdout).stderr(Stdio::piped()).spawn()?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: plain FFI call with valid pointers to locals; the child is ours.
@@ -153,23 +158,41 @@ pub fn against_jq(dir: &Path, figures: &mut Figures) -> Result<(), Error> {
     Ok(())
 }
 
-/// Goal 4: `temper trace FILE --json` streams its output; its peak RSS on 50 MB and 200 MB.
+/// Goal 4: `temper trace FILE --json` streams its output; its peak RSS on 50 MB and 200 MB,
+/// each beside the loading path on the same file (an empty logs file after it loads the
+/// trace whole, as every `--json` did before), whose document must be the same byte for byte.
 pub fn json_streams(
     dir: &Path,
     figures: &mut Figures,
     write: fn(&Path, u64) -> std::io::Result<u64>,
 ) -> Result<(), Error> {
+    let no_logs = dir.join("no-logs.json");
+    std::fs::write(&no_logs, "{}")?;
     let mut peaks = Vec::new();
     for mb in [50u64, 200] {
         let path = dir.join(format!("json-{mb}.jsonl"));
         let size = write(&path, mb * 1024 * 1024)? as f64;
-        let (secs, rss) = run(temper().args(["--json", "trace"]).arg(&path))?;
+        let docs = [dir.join("streamed.json"), dir.join("loaded.json")];
+        let json = |logs: &[&Path], doc: &Path| {
+            let mut cmd = temper();
+            cmd.args(["--json", "trace"]).arg(&path).args(logs);
+            run_into(&mut cmd, std::fs::File::create(doc)?.into())
+        };
+        let (secs, rss) = json(&[], &docs[0])?;
+        let (ref_secs, ref_rss) = json(&[&no_logs], &docs[1])?;
         println!(
-            "temper --json trace, {:.1} MB temper JSONL: {secs:.3} s, peak RSS {:.1} MB ({:.2}x the file)",
+            "temper --json trace, {:.1} MB temper JSONL: {secs:.3} s, peak RSS {:.1} MB ({:.2}x the file); loaded whole: {ref_secs:.3} s, {:.1} MB",
             size / MB,
             rss as f64 / MB,
-            rss as f64 / size
+            rss as f64 / size,
+            ref_rss as f64 / MB,
         );
+        if !same_file(&docs[0], &docs[1])? {
+            return Err(format!(
+                "--json on {mb} MB: the streamed document differs from the loaded one"
+            )
+            .into());
+        }
         figures.record(&format!("trace.json_{mb}mb_s"), secs, Better::Lower);
         figures.record(
             &format!("trace.json_{mb}mb_rss_mb"),
@@ -177,13 +200,38 @@ pub fn json_streams(
             Better::Lower,
         );
         peaks.push(rss as f64);
-        std::fs::remove_file(&path)?;
+        for p in docs.iter().chain([&path]) {
+            std::fs::remove_file(p)?;
+        }
     }
     println!(
         "--json peak RSS 200 MB / 50 MB: {:.2}x (1x = independent of the file size)",
         peaks[1] / peaks[0]
     );
     Ok(())
+}
+
+/// The two files hold the same bytes (read in pieces: they are large).
+fn same_file(a: &Path, b: &Path) -> Result<bool, Error> {
+    use std::io::Read;
+    let (mut a, mut b) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let n = a.read(&mut x)?;
+        let mut got = 0;
+        while got < n {
+            match b.read(&mut y[got..n])? {
+                0 => return Ok(false),
+                k => got += k,
+            }
+        }
+        if n == 0 {
+            return Ok(b.read(&mut y)? == 0);
+        }
+        if x[..n] != y[..n] {
+            return Ok(false);
+        }
+    }
 }
 
 /// Goal 4: a chain of spans, each the parent of the next (LLM and tool spans alternating).

@@ -123,6 +123,16 @@ pub enum TraceError {
         column: usize,
         message: String,
     },
+    #[error("{path} changed while it was read twice ({what}); run again once nothing writes to it")]
+    Changed { path: PathBuf, what: String },
+    #[error(
+        "{path}: span ids {first:?} and {second:?} have the same 64-bit hash, so the tree could not be trusted; run the command again (the hash is keyed afresh on every run)"
+    )]
+    HashClash {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
     #[error("{path}: the file is empty (no spans)")]
     Empty { path: PathBuf },
     #[error("{path}: unknown trace format; tried:\n{}\n  hint: pass --format {} if you know it", list(.tried), names())]

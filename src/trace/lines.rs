@@ -6,25 +6,37 @@
 use super::format::Format;
 use super::model::{LoadWarning, Span};
 use super::temper;
-use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
-use std::sync::{Mutex, mpsc};
 
 /// Bytes per block (rounded up to the end of a line).
 const BLOCK: usize = 1 << 20;
 /// At most this many bad lines are described one by one; the rest are counted.
 pub const MAX_WARNINGS: usize = 1000;
 
-/// A run of whole lines and the 1-based number of its first line.
+/// A run of whole lines, the 1-based number of its first line and the file offset of its first
+/// byte.
 struct Block {
     first_line: usize,
+    first_byte: u64,
     bytes: Vec<u8>,
 }
 
-/// What a block held: its spans, its first bad lines described, and how many were bad.
+/// Where one span's line sits in the file: its bytes without surrounding whitespace (nor a
+/// leading byte order mark), so reading them back gives the same span (see `trace::index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineAt {
+    pub offset: u64,
+    pub len: u64,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+/// What a block held: its spans, where each span's line is, its first bad lines described, and
+/// how many were bad.
 #[derive(Default)]
 pub struct Parsed {
     pub spans: Vec<Span>,
+    pub at: Vec<LineAt>,
     pub warnings: Vec<LoadWarning>,
     pub bad: usize,
 }
@@ -35,52 +47,53 @@ pub fn read_all(reader: impl BufRead, format: Format) -> std::io::Result<Parsed>
 }
 
 fn read_blocks(reader: impl BufRead, format: Format, block: usize) -> std::io::Result<Parsed> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let (jobs_tx, jobs_rx) = mpsc::sync_channel::<(usize, Block)>(workers);
-    let jobs_rx = Mutex::new(jobs_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Parsed)>();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let (jobs, done) = (&jobs_rx, done_tx.clone());
-            scope.spawn(move || {
-                // The lock is held only to take the next block, never while parsing.
-                while let Ok((seq, block)) = jobs
-                    .lock()
-                    .map_err(drop)
-                    .and_then(|rx| rx.recv().map_err(drop))
-                {
-                    if done.send((seq, parse_block(&block, format))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let sent = split(reader, block, |seq, b| jobs_tx.send((seq, b)).is_ok());
-        drop(jobs_tx);
-        let mut parts: BTreeMap<usize, Parsed> = done_rx.iter().collect();
-        sent?;
-        let mut all = Parsed::default();
-        // Sized once: growing by doubling would hold up to twice the spans while copying.
-        all.spans
-            .reserve_exact(parts.values().map(|p| p.spans.len()).sum());
-        while let Some((_, part)) = parts.pop_first() {
-            all.spans.extend(part.spans);
-            let room = MAX_WARNINGS.saturating_sub(all.warnings.len());
-            all.warnings.extend(part.warnings.into_iter().take(room));
-            all.bad += part.bad;
-        }
-        Ok(all)
-    })
+    let mut parts = Vec::new();
+    // The line positions are dropped on the worker: only `trace::index` needs them.
+    let digest = |mut p: Parsed| {
+        p.at = Vec::new();
+        p
+    };
+    for_each_block(reader, format, block, digest, |p| parts.push(p))?;
+    let mut all = Parsed::default();
+    // Sized once: growing by doubling would hold up to twice the spans while copying.
+    all.spans
+        .reserve_exact(parts.iter().map(|p| p.spans.len()).sum());
+    for part in parts {
+        all.spans.extend(part.spans);
+        let room = MAX_WARNINGS.saturating_sub(all.warnings.len());
+        all.warnings.extend(part.warnings.into_iter().take(room));
+        all.bad += part.bad;
+    }
+    Ok(all)
+}
+
+/// Parse the blocks of `reader` (of about `block` bytes) on a few threads, turn each block's
+/// result into a `T` with `digest` on the thread that parsed it, and hand the `T`s to `consume`
+/// in file order as they become ready, so only a few blocks are ever held.
+pub fn for_each_block<T: Send>(
+    reader: impl BufRead,
+    format: Format,
+    block: usize,
+    digest: impl Fn(Parsed) -> T + Sync,
+    mut consume: impl FnMut(T),
+) -> std::io::Result<()> {
+    super::parallel::ordered_map(
+        |send| split(reader, block, send),
+        |b: Block| digest(parse_block(&b, format)),
+        |part| {
+            consume(part);
+            true
+        },
+    )
 }
 
 /// Cut `reader` into blocks of whole lines, handing each to `send` until it returns false.
 fn split(
     mut reader: impl BufRead,
     size: usize,
-    mut send: impl FnMut(usize, Block) -> bool,
+    send: &mut dyn FnMut(Block) -> bool,
 ) -> std::io::Result<()> {
-    let (mut seq, mut line) = (0, 1);
+    let (mut line, mut offset) = (1, 0u64);
     loop {
         let mut bytes = Vec::with_capacity(size + 4096);
         (&mut reader).take(size as u64).read_to_end(&mut bytes)?;
@@ -91,17 +104,17 @@ fn split(
             reader.read_until(b'\n', &mut bytes)?;
         }
         let lines = bytes.iter().filter(|&&b| b == b'\n').count();
-        if !send(
-            seq,
-            Block {
-                first_line: line,
-                bytes,
-            },
-        ) {
+        let len = bytes.len() as u64;
+        let block = Block {
+            first_line: line,
+            first_byte: offset,
+            bytes,
+        };
+        if !send(block) {
             return Ok(());
         }
-        seq += 1;
         line += lines;
+        offset += len;
     }
 }
 
@@ -118,7 +131,17 @@ fn parse_block(block: &Block, format: Format) -> Parsed {
         if line.is_empty() {
             continue;
         }
-        if let Err((column, message)) = parse_line(line, format, &mut out.spans) {
+        let before = out.spans.len();
+        let parsed = parse_line(line, format, &mut out.spans);
+        // A line may hold several spans (a Phoenix array), even some before a bad one.
+        let at = LineAt {
+            offset: block.first_byte
+                + (line.as_ptr() as usize - block.bytes.as_ptr() as usize) as u64,
+            len: line.len() as u64,
+            line: line_no,
+        };
+        out.at.resize(out.at.len() + out.spans.len() - before, at);
+        if let Err((column, message)) = parsed {
             out.bad += 1;
             if out.warnings.len() < MAX_WARNINGS {
                 out.warnings.push(LoadWarning {
@@ -133,7 +156,7 @@ fn parse_block(block: &Block, format: Format) -> Parsed {
 }
 
 /// One line as `format`: temper and OpenInference lines typed, the others through a JSON value.
-fn parse_line(
+pub(super) fn parse_line(
     line: &[u8],
     format: Format,
     spans: &mut Vec<Span>,

@@ -259,20 +259,47 @@ fn load_lines(path: &Path, format: Format) -> std::io::Result<Trace> {
         spans,
         mut warnings,
         bad,
+        ..
     } = super::lines::read_all(reader, format)?;
-    if bad > MAX_WARNINGS {
-        warnings.push(LoadWarning {
-            line: 0,
-            column: None,
-            message: format!(
-                "{} more bad lines not listed ({bad} in all)",
-                bad - MAX_WARNINGS
-            ),
-        });
-    }
+    warnings.extend(more_bad_lines(bad));
     let mut trace = Trace::build(format, spans, warnings);
     trace.bad_lines = bad;
     Ok(trace)
+}
+
+/// The warning that counts the bad lines past the ones listed, when there are more.
+pub(super) fn more_bad_lines(bad: usize) -> Option<LoadWarning> {
+    (bad > MAX_WARNINGS).then(|| LoadWarning {
+        line: 0,
+        column: None,
+        message: format!(
+            "{} more bad lines not listed ({bad} in all)",
+            bad - MAX_WARNINGS
+        ),
+    })
+}
+
+/// The format `load` would read `path` in line by line (JSONL: the line path of `load_json`),
+/// or None when it would read it another way (protobuf, console text, one JSON document) or
+/// fail: `trace::index` reads only such files, twice, and leaves the rest to `load`.
+pub(super) fn line_format(
+    path: &Path,
+    format: Option<Format>,
+) -> Result<Option<Format>, TraceError> {
+    let head = head(path)?;
+    let other = matches!(format, Some(Format::OtlpProto | Format::Console));
+    // The branches of `load` before `load_json` (a binary-looking file may be protobuf).
+    let console = format.is_none()
+        && !starts_like_json(&head)
+        && super::console::sniff(&String::from_utf8_lossy(&head)).is_ok();
+    if other || looks_binary(&head) || console {
+        return Ok(None);
+    }
+    let first = first_lines(path)?;
+    if first.opens_document {
+        return Ok(None);
+    }
+    Ok(first.doc.and_then(|doc| decide(path, format, &doc).ok()))
 }
 
 /// A multi-line JSON document (pretty-printed OTLP, Langfuse, Phoenix array).

@@ -2,7 +2,7 @@
 //! `calculatedTotalCost`, …) always wins; only where it is missing is it estimated from the
 //! tokens by a price function (the CLI passes the cost module's price book), and labelled so.
 
-use super::model::{SpanKind, Usage};
+use super::model::{Span, SpanKind, Usage};
 use super::tree::Trace;
 use serde::Serialize;
 
@@ -23,32 +23,31 @@ pub struct SpanCost {
     pub source: CostSource,
 }
 
-/// Cost per span (same indices as `trace.spans`): the file's, else `price(model, usage)` for
-/// LLM and embedding spans with a model and token counts, else None.
+/// Cost per span (same indices as `trace.spans`): see `span_cost`.
 pub fn span_costs(
     trace: &Trace,
     price: &dyn Fn(&str, &Usage) -> Option<f64>,
 ) -> Vec<Option<SpanCost>> {
-    trace
-        .spans
-        .iter()
-        .map(|s| {
-            if let Some(usd) = s.cost.filter(|c| c.is_finite()) {
-                return Some(SpanCost {
-                    usd,
-                    source: CostSource::File,
-                });
-            }
-            if !matches!(s.kind, SpanKind::Llm | SpanKind::Embedding) {
-                return None;
-            }
-            let usd = price(s.model.as_deref()?, s.usage.as_ref()?)?;
-            Some(SpanCost {
-                usd,
-                source: CostSource::PriceTable,
-            })
-        })
-        .collect()
+    trace.spans.iter().map(|s| span_cost(s, price)).collect()
+}
+
+/// The cost shown for one span: the file's, else `price(model, usage)` for LLM and embedding
+/// spans with a model and token counts, else None.
+pub fn span_cost(s: &Span, price: &dyn Fn(&str, &Usage) -> Option<f64>) -> Option<SpanCost> {
+    if let Some(usd) = s.cost.filter(|c| c.is_finite()) {
+        return Some(SpanCost {
+            usd,
+            source: CostSource::File,
+        });
+    }
+    if !matches!(s.kind, SpanKind::Llm | SpanKind::Embedding) {
+        return None;
+    }
+    let usd = price(s.model.as_deref()?, s.usage.as_ref()?)?;
+    Some(SpanCost {
+        usd,
+        source: CostSource::PriceTable,
+    })
 }
 
 /// The spans whose cost makes up the trace's total: every model request and embedding, and an
@@ -72,7 +71,7 @@ pub fn billed_spans(trace: &Trace, costs: &[Option<SpanCost>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Format, Span, SpanExtra};
+    use crate::trace::{Format, SpanExtra};
 
     #[test]
     fn file_cost_wins_and_estimates_are_labelled() {

@@ -40,21 +40,12 @@ pub struct Trace {
 
 impl Trace {
     /// Link spans into a tree. Duplicate ids keep the first span as the link target.
-    pub fn build(format: Format, mut spans: Vec<Span>, mut warnings: Vec<LoadWarning>) -> Trace {
-        super::toolcalls::fill(&mut spans);
-        spans.iter_mut().for_each(Span::compact);
+    pub fn build(format: Format, spans: Vec<Span>, mut warnings: Vec<LoadWarning>) -> Trace {
         let n = spans.len();
         let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
         for (i, span) in spans.iter().enumerate() {
             if by_id.insert(span.id.as_str(), i).is_some() {
-                warnings.push(LoadWarning {
-                    line: 0,
-                    column: None,
-                    message: format!(
-                        "duplicate span id {:?}; links go to its first occurrence",
-                        span.id
-                    ),
-                });
+                warnings.push(duplicate_warning(&span.id));
             }
         }
         // Re-insert in reverse so the first occurrence wins.
@@ -73,7 +64,28 @@ impl Trace {
             }
         }
         drop(by_id);
-        let cycles = cut_cycles(&mut parent);
+        Trace::from_links(format, spans, parent, orphans, warnings)
+    }
+
+    /// The tree of `spans` whose parent links are already resolved (`orphans`: the spans whose
+    /// parent is missing, in index order): LLM spans given the tool calls their output asks
+    /// for, cycles cut, children and roots ordered by start time then index, structure flags
+    /// raised. `build` resolves the links by id; `trace::stream`
+    /// gives the links of one root's spans from its index of the whole file.
+    pub(crate) fn from_links(
+        format: Format,
+        mut spans: Vec<Span>,
+        mut parent: Vec<Option<usize>>,
+        orphans: Vec<usize>,
+        warnings: Vec<LoadWarning>,
+    ) -> Trace {
+        super::toolcalls::fill(&mut spans);
+        spans.iter_mut().for_each(Span::compact);
+        let n = spans.len();
+        let cycles = cycle_cuts(n, |i| parent[i]);
+        for &i in &cycles {
+            parent[i] = None;
+        }
         let mut children = vec![Vec::new(); n];
         let mut roots = Vec::new();
         for (i, p) in parent.iter().enumerate() {
@@ -182,6 +194,15 @@ impl Trace {
     }
 }
 
+/// The warning for a span whose id an earlier span already has.
+pub(crate) fn duplicate_warning(id: &str) -> LoadWarning {
+    LoadWarning {
+        line: 0,
+        column: None,
+        message: format!("duplicate span id {id:?}; links go to its first occurrence"),
+    }
+}
+
 /// The root above every span, by walking down from each root (every span is reachable once
 /// cycles are cut).
 fn root_indices(roots: &[usize], children: &[Vec<usize>]) -> Vec<usize> {
@@ -197,22 +218,24 @@ fn root_indices(roots: &[usize], children: &[Vec<usize>]) -> Vec<usize> {
     root
 }
 
-/// Cut every parent link that closes a cycle; returns the spans whose link was cut. O(n).
-fn cut_cycles(parent: &mut [Option<usize>]) -> Vec<usize> {
+/// The spans whose parent link closes a cycle (cutting each once breaks every cycle), in index
+/// order, from the links `parent(i)` of spans `0..n`. O(n). Each cycle is cut at the link the
+/// first walk from the lowest index into it closes, so any subset of spans that holds a cycle
+/// and everything that leads into it cuts it at the same place (see `trace::stream`).
+pub(crate) fn cycle_cuts(n: usize, parent: impl Fn(usize) -> Option<usize>) -> Vec<usize> {
     const NEW: u8 = 0;
     const ON_PATH: u8 = 1;
     const DONE: u8 = 2;
-    let mut state = vec![NEW; parent.len()];
+    let mut state = vec![NEW; n];
     let mut cut = Vec::new();
     let mut path = Vec::new();
-    for start in 0..parent.len() {
+    for start in 0..n {
         let mut i = start;
         while state[i] == NEW {
             state[i] = ON_PATH;
             path.push(i);
-            match parent[i] {
+            match parent(i) {
                 Some(p) if state[p] == ON_PATH => {
-                    parent[i] = None;
                     cut.push(i);
                     break;
                 }

@@ -93,6 +93,14 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
+    // A JSONL file is not loaded for the whole-trace document: read twice, root by root.
+    if ctx.json
+        && args.span.is_none()
+        && args.logs.is_none()
+        && let Some(flagged) = json::stream(args, ctx)?
+    {
+        return Ok(exit(args.fail_on_flags && flagged));
+    }
     let mut trace = match &args.logs {
         Some(logs) => crate::trace::load_with_logs(args.path(), logs, args.format)?,
         None => crate::trace::load(args.path(), args.format)?,
@@ -128,12 +136,16 @@ pub fn execute(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", view::summary(&trace, &costs, args));
     }
-    let flagged = args.fail_on_flags && !trace.flags.is_empty();
-    Ok(if flagged {
+    Ok(exit(args.fail_on_flags && !trace.flags.is_empty()))
+}
+
+/// Exit 1 when `--fail-on-flags` was given and a detector raised a flag.
+fn exit(flagged: bool) -> ExitCode {
+    if flagged {
         ExitCode::from(EXIT_CHECK_FAILED)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// The detector thresholds of the flags, with context windows from the price table.
