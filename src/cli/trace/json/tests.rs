@@ -107,7 +107,7 @@ fn span(id: &str, parent: Option<&str>, kind: SpanKind, second: i64) -> Span {
         id: id.into(),
         parent: parent.map(Into::into),
         kind,
-        name: format!("{kind:?}"),
+        name: format!("{kind:?}").into(),
         start: jiff::Timestamp::from_second(1_740_000_000 + second).ok(),
         end: jiff::Timestamp::from_second(1_740_000_010 + second).ok(),
         ..Span::default()
@@ -274,7 +274,7 @@ fn a_large_generated_trace_gives_the_same_document() {
         let dup = next(200) == 0 && i > 10;
         spans.push(if dup {
             Span {
-                id: format!("s{}", i - 5),
+                id: format!("s{}", i - 5).into(),
                 ..s
             }
         } else {
