@@ -285,14 +285,5 @@ impl<'a> FromSql<'a> for Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::dollar_placeholders;
-
-    #[test]
-    fn placeholders_are_rewritten_outside_quotes_only() {
-        assert_eq!(
-            dollar_placeholders("SELECT '?1', ?1, x = ?12 WHERE y = '?'"),
-            "SELECT '?1', $1, x = $12 WHERE y = '?'"
-        );
-    }
-}
+#[path = "pg_tests.rs"]
+mod tests;
