@@ -177,31 +177,31 @@ impl Store {
 
     /// The samples of a cell, by index.
     pub fn samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
-        let sql = format!(
-            "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
-            SAMPLE_COLUMNS.join(", ")
-        );
-        self.db()
-            .query(&sql, vals![cell_id])?
-            .iter()
-            .map(sample_row)
-            .collect()
+        self.cell_samples_as(cell_id, SAMPLE_COLUMNS.iter().copied())
     }
 
     /// The samples of a cell, by index, without what checks never read: the raw response,
     /// the logprobs blob and the request hash (left `None`). What `temper check` evaluates a
     /// stored run from; those three columns are most of a real sample's bytes.
     pub fn checked_samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
-        let columns: Vec<&str> = SAMPLE_COLUMNS
-            .iter()
-            .map(|c| match *c {
-                "request_hash" | "response_json" | "logprobs" => "NULL",
-                c => c,
-            })
-            .collect();
+        let columns = SAMPLE_COLUMNS.iter().map(|c| match *c {
+            "request_hash" | "response_json" | "logprobs" => "NULL",
+            c => c,
+        });
+        self.cell_samples_as(cell_id, columns)
+    }
+
+    /// A cell's samples by index, each of [`SAMPLE_COLUMNS`] selected as `columns` gives it
+    /// (a column or `NULL`, in the same order, so `sample_row` reads either).
+    fn cell_samples_as<'c>(
+        &self,
+        cell_id: i64,
+        columns: impl Iterator<Item = &'c str>,
+    ) -> Result<Vec<SampleRow>> {
+        let list: Vec<&str> = columns.collect();
         let sql = format!(
             "SELECT {} FROM samples WHERE cell_id = ?1 ORDER BY idx",
-            columns.join(", ")
+            list.join(", ")
         );
         self.db()
             .query(&sql, vals![cell_id])?
