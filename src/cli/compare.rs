@@ -159,7 +159,7 @@ fn run_both(
         .collect::<Result<Vec<_>, _>>()?;
     let case = Case {
         name: "default".into(),
-        vars: super::run::parse_vars(&args.vars)?,
+        vars: super::run_input::parse_vars(&args.vars)?,
     };
     let outcome = run_plan(
         ctx,

@@ -11,6 +11,7 @@ mod cost;
 mod cost_cascade;
 mod cost_exact;
 mod cost_split;
+mod cost_text;
 mod db;
 mod diff;
 mod hints;
@@ -34,6 +35,7 @@ mod report;
 mod report_outputs;
 mod report_text;
 mod run;
+mod run_input;
 mod run_spend;
 mod run_summary;
 mod runs;
@@ -130,7 +132,7 @@ pub fn main() -> ExitCode {
             let args: Vec<String> = std::env::args_os()
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect();
-            match run::param_flag_hint(&e, &args) {
+            match run_input::param_flag_hint(&e, &args) {
                 Some(hint) => eprintln!("error: {hint}"),
                 // clap quotes the offending argument as given: escapes in it must not reach
                 // the terminal, so such an error is printed plain and sanitised.

@@ -1,6 +1,7 @@
 //! `temper run REF`: fire a prompt N times per model, store every sample, print a per-variant
 //! summary. Ctrl-C cancels cleanly: samples so far are kept and the run is marked cancelled.
 
+use super::run_input::parse_vars;
 use super::run_spend;
 use super::{Ctx, EXIT_ERROR, print_json};
 use crate::cost::history::run_cost;
@@ -8,7 +9,6 @@ use crate::cost::{PriceBook, format_usd};
 use crate::runner::{self, Case, Plan, PreparedCell, RunEvent, RunOutcome, Schedule, Variant};
 use crate::store::{RunStatus, SampleStatus};
 use anyhow::Context;
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -94,52 +94,6 @@ impl ScheduleArg {
             ScheduleArg::Both => vec![Schedule::Sequential, Schedule::Burst],
         }
     }
-}
-
-/// Sampling params a user may try as flags (`--temperature 0.5`); they are variant params.
-const PARAM_FLAGS: &[&str] = &[
-    "temperature",
-    "top-p",
-    "top_p",
-    "max-tokens",
-    "max_tokens",
-    "seed",
-    "stream",
-    "response-format",
-    "response_format",
-];
-
-/// For `temper run … --temperature 0.5` (an unknown flag that is a sampling param): the
-/// variant form to use instead, rather than clap's unrelated "did you mean --theme".
-pub(super) fn param_flag_hint(error: &clap::Error, args: &[String]) -> Option<String> {
-    if error.kind() != clap::error::ErrorKind::UnknownArgument {
-        return None;
-    }
-    args.iter().position(|a| a == "run")?;
-    let (at, flag) = args.iter().enumerate().find_map(|(i, a)| {
-        let name = a.strip_prefix("--")?;
-        let (name, inline) = match name.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
-            None => (name, None),
-        };
-        PARAM_FLAGS
-            .contains(&name)
-            .then(|| (i, (name.replace('-', "_"), inline)))
-    })?;
-    let (key, inline) = flag;
-    let value = inline
-        .or_else(|| args.get(at + 1).filter(|v| !v.starts_with('-')).cloned())
-        .unwrap_or_else(|| "VALUE".into());
-    let model = args
-        .iter()
-        .zip(args.iter().skip(1))
-        .find(|(a, _)| *a == "-m" || *a == "--model")
-        .map_or("MODEL".to_string(), |(_, m)| m.clone());
-    Some(format!(
-        "--{} is not an option of temper run: sampling params go with the model, as a variant: -m \"{} {key}={value}\" (keys: temperature, top_p, max_tokens, seed, stream, response_format)",
-        key.replace('_', "-"),
-        crate::sanitize::one_line(&model)
-    ))
 }
 
 /// Run `temper run`.
@@ -301,23 +255,6 @@ fn with_overrides(args: &RunArgs, mut plan: Plan) -> anyhow::Result<Plan> {
     anyhow::ensure!(plan.samples >= 1, "-n must be at least 1");
     anyhow::ensure!(plan.concurrency >= 1, "--concurrency must be at least 1");
     Ok(plan)
-}
-
-/// `key=value` pairs from `--var`; the value may itself contain `=`.
-pub(super) fn parse_vars(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    pairs
-        .iter()
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').with_context(|| {
-                format!(
-                    "--var expects KEY=VALUE, got {:?}",
-                    crate::sanitize::one_line(pair)
-                )
-            })?;
-            anyhow::ensure!(!k.trim().is_empty(), "--var {pair:?} has an empty key");
-            Ok((k.trim().to_string(), v.to_string()))
-        })
-        .collect()
 }
 
 pub(super) async fn run_with_progress(

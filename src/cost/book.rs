@@ -5,7 +5,7 @@
 use super::litellm::canonical_provider;
 use super::local::is_local_provider;
 use super::money::Usage;
-use super::overrides::{self, FileInfo, PriceError, PricePatch, split_key};
+use super::overrides::{self, FileInfo, PriceError, PricePatch, merge, split_key};
 pub use super::pricing::{PriceListing, Pricing};
 use super::table::{self, PriceRow, TableInfo};
 use crate::config::{Config, ProviderConfig, ProviderKind};
@@ -372,34 +372,5 @@ fn ambiguous(name: &str, keys: impl Iterator<Item = String>) -> PriceError {
     PriceError::Ambiguous {
         name: name.to_string(),
         candidates: keys.collect(),
-    }
-}
-
-/// A patch over an optional base row. `add_layer` guarantees a patch without a base is complete.
-/// A patch that changes the input or output price drops the base's tiers, cache-write,
-/// reasoning and batch rates: they were quoted against the old prices.
-fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
-    let f = &patch.fields;
-    let keeps_rates = f.input.is_none() && f.output.is_none();
-    let extra = base.filter(|_| keeps_rates).cloned().unwrap_or_default();
-    PriceRow {
-        provider: patch
-            .provider
-            .clone()
-            .or_else(|| base.map(|b| b.provider.clone()))
-            .unwrap_or_default(),
-        model: base.map_or_else(|| patch.model.clone(), |b| b.model.clone()),
-        aliases: base.map(|b| b.aliases.clone()).unwrap_or_default(),
-        input: f.input.or(base.map(|b| b.input)).unwrap_or(0.0),
-        cached_input: f.cached_input.or(base.and_then(|b| b.cached_input)),
-        output: f.output.or(base.map(|b| b.output)).unwrap_or(0.0),
-        context_window: f.context_window.or(base.and_then(|b| b.context_window)),
-        max_output_tokens: base.and_then(|b| b.max_output_tokens),
-        cache_write: extra.cache_write,
-        cache_write_1h: extra.cache_write_1h,
-        reasoning: extra.reasoning,
-        tiers: extra.tiers,
-        batch: extra.batch,
-        origin: patch.origin.clone(),
     }
 }

@@ -14,7 +14,7 @@
 //! output. LiteLLM JSON maps a model to `input_cost_per_token`, `output_cost_per_token`,
 //! `cache_read_input_token_cost` (USD per token) and `max_input_tokens`.
 
-use super::table::{PriceOrigin, valid_price};
+use super::table::{PriceOrigin, PriceRow, valid_price};
 use serde::{Deserialize, Deserializer, de::Error as _};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -262,6 +262,35 @@ fn parse_litellm(text: &str, path: &str) -> Result<(FileInfo, Vec<PricePatch>), 
         source: Some("LiteLLM-style JSON".to_string()),
     };
     Ok((info, patches))
+}
+
+/// A patch over an optional base row. `add_layer` guarantees a patch without a base is complete.
+/// A patch that changes the input or output price drops the base's tiers, cache-write,
+/// reasoning and batch rates: they were quoted against the old prices.
+pub(super) fn merge(base: Option<&PriceRow>, patch: &PricePatch) -> PriceRow {
+    let f = &patch.fields;
+    let keeps_rates = f.input.is_none() && f.output.is_none();
+    let extra = base.filter(|_| keeps_rates).cloned().unwrap_or_default();
+    PriceRow {
+        provider: patch
+            .provider
+            .clone()
+            .or_else(|| base.map(|b| b.provider.clone()))
+            .unwrap_or_default(),
+        model: base.map_or_else(|| patch.model.clone(), |b| b.model.clone()),
+        aliases: base.map(|b| b.aliases.clone()).unwrap_or_default(),
+        input: f.input.or(base.map(|b| b.input)).unwrap_or(0.0),
+        cached_input: f.cached_input.or(base.and_then(|b| b.cached_input)),
+        output: f.output.or(base.map(|b| b.output)).unwrap_or(0.0),
+        context_window: f.context_window.or(base.and_then(|b| b.context_window)),
+        max_output_tokens: base.and_then(|b| b.max_output_tokens),
+        cache_write: extra.cache_write,
+        cache_write_1h: extra.cache_write_1h,
+        reasoning: extra.reasoning,
+        tiers: extra.tiers,
+        batch: extra.batch,
+        origin: patch.origin.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Unit tests of `tests_load.rs` (kept beside it so the module reads without them).
 
+use super::files::csv_tests;
 use super::*;
 
 #[test]
