@@ -1,6 +1,8 @@
 //! Runs, cells, samples (with logprobs blobs), requests, deletion, the production view and
 //! `db copy`, on both backends (PostgreSQL when `TEMPER_TEST_PG` is set).
 
+#[path = "store_runs/batches.rs"]
+mod batches;
 mod store_support;
 
 use store_support::{TestDb, backends};
@@ -233,77 +235,6 @@ fn db_copy_moves_everything_both_ways_and_verifies() {
     let err = copy_database(&src, &mut home).unwrap_err().to_string();
     assert!(err.contains("already holds"), "{err}");
     assert_eq!(snapshot(&mid), snapshot(&home));
-}
-
-/// A sample must name a stored cell on both backends: SQLite by its foreign key, PostgreSQL by
-/// the statement-level check of migration 6. A batch naming a missing cell stores nothing.
-#[test]
-fn a_sample_must_name_a_cell_and_a_cell_with_samples_stays() {
-    for db in backends() {
-        eprintln!("backend: {}", db.name);
-        let mut store = Store::open(&db.location).unwrap();
-        let run = populate(&mut store, 3);
-        // The second cell: the first has a recorded request, whose own key would refuse first.
-        let cell = store.cells(run).unwrap()[1].id;
-        let missing = cell + 1000;
-        let batch = vec![sample(cell, 100), sample(missing, 0)];
-        let err = store.insert_samples(&batch).unwrap_err().to_string();
-        assert!(
-            err.contains("FOREIGN KEY") || err.contains(&format!("{missing} names no cell")),
-            "{}: {err}",
-            db.name
-        );
-        assert_eq!(store.sample_count(run).unwrap(), 6, "{}", db.name);
-        let Some(mut client) = db.client() else {
-            continue;
-        };
-        let refused = client
-            .batch_execute(&format!("DELETE FROM cells WHERE id = {cell}"))
-            .unwrap_err();
-        let why = refused.as_db_error().map(|e| e.message().to_string());
-        assert_eq!(why, Some(format!("cell {cell} still has samples")));
-    }
-}
-
-/// The PostgreSQL check locks the batch's cells as a foreign key would: a cell deleted while
-/// another process writes its samples waits for that writer, then fails instead of leaving
-/// the samples without their cell.
-#[test]
-fn a_cell_deleted_during_a_sample_batch_is_refused_on_postgres() {
-    let Some(db) = store_support::TestDb::postgres() else {
-        return;
-    };
-    let mut store = Store::open(&db.location).unwrap();
-    let run = populate(&mut store, 2);
-    let cell = store.cells(run).unwrap()[1].id;
-    let mut writer = db.client().unwrap();
-    let mut tx = writer.transaction().unwrap();
-    tx.batch_execute(&format!(
-        "INSERT INTO samples(cell_id, idx, status, attempts, created_at)
-         VALUES ({cell}, 50, 'ok', 1, 'now')"
-    ))
-    .unwrap();
-    let mut deleter = db.client().unwrap();
-    let deleting = std::thread::spawn(move || {
-        deleter.batch_execute(&format!(
-            "BEGIN; DELETE FROM samples WHERE cell_id = {cell};
-             DELETE FROM cells WHERE id = {cell}; COMMIT;"
-        ))
-    });
-    // The delete must be waiting on the writer's lock, not done.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    assert!(
-        !deleting.is_finished(),
-        "the delete did not wait for the writer"
-    );
-    tx.commit().unwrap();
-    let outcome = deleting.join().unwrap();
-    let why = outcome
-        .unwrap_err()
-        .as_db_error()
-        .map(|e| e.message().to_string());
-    assert_eq!(why, Some(format!("cell {cell} still has samples")));
-    assert_eq!(store.sample_count(run).unwrap(), 5);
 }
 
 /// The rows of a store at migration 7 (before samples were keyed by cell and index): a prompt,

@@ -161,8 +161,7 @@ fn copy_table(src: &Db, dst: &Db, table: &str, cols: &[&str]) -> Result<(u64, St
             hash_row(&mut hasher, r);
         }
         count += rows.len() as u64;
-        let values: Vec<Vec<Value>> = rows.into_iter().map(|r| r.0).collect();
-        dst.insert_rows(table, cols, &values)?;
+        dst.insert_rows(table, cols, rows.iter().map(|r| &r.0))?;
     }
     Ok((count, hex::encode(hasher.finalize())))
 }

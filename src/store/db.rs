@@ -231,8 +231,13 @@ impl Db {
     /// Insert many rows of `columns` values into `table`: one prepared statement per row on
     /// SQLite (inside the caller's transaction), one binary `COPY` on PostgreSQL, so a batch is
     /// one round trip instead of one per row.
-    pub fn insert_rows(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<()> {
-        if rows.is_empty() {
+    pub fn insert_rows<R: AsRef<[Value]>>(
+        &self,
+        table: &str,
+        columns: &[&str],
+        rows: impl ExactSizeIterator<Item = R> + Send,
+    ) -> Result<()> {
+        if rows.len() == 0 {
             return Ok(());
         }
         match &mut *self.backend.borrow_mut() {
@@ -241,7 +246,7 @@ impl Db {
                 let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
                 let mut stmt = c.prepare_cached(&format!("{head} VALUES ({})", marks.join(",")))?;
                 for row in rows {
-                    stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+                    stmt.execute(rusqlite::params_from_iter(row.as_ref().iter()))?;
                 }
                 Ok(())
             }

@@ -73,16 +73,18 @@ impl PgConn {
         off_runtime(|| client.batch_execute(sql)).map_err(|e| self.fail(e))
     }
 
-    /// Insert `rows` into `table` with one binary `COPY … FROM STDIN`: the whole batch is
-    /// encoded into one buffer here and sent as one message, so a batch costs two round trips
-    /// (the prepared `COPY` starts, then ends with its row count) and no per-row call into the
-    /// driver. Column types come from the server once per table (a cached `LIMIT 0` statement).
-    /// One `COPY` is atomic: all rows are stored or none.
-    pub fn insert_rows(
+    /// Insert `rows` into `table` with one binary `COPY … FROM STDIN`. Rows are encoded as they
+    /// are taken from `rows` and sent every [`COPY_CHUNK`] bytes, so the server stores the
+    /// first rows while the next are still being encoded (and a batch is never held twice,
+    /// as values and as bytes). A batch costs two round trips (the prepared `COPY` starts, then
+    /// ends with its row count) and no per-row call into the driver. Column types come from
+    /// the server once per table (a cached `LIMIT 0` statement). One `COPY` is atomic: all rows
+    /// are stored or none (a row that fails to encode aborts it).
+    pub fn insert_rows<R: AsRef<[Value]>>(
         &mut self,
         table: &str,
         columns: &[&str],
-        rows: &[Vec<Value>],
+        rows: impl Iterator<Item = R> + Send,
     ) -> Result<()> {
         let list = columns.join(", ");
         let types: Vec<Type> = self
@@ -91,20 +93,18 @@ impl PgConn {
             .iter()
             .map(|c| c.type_().clone())
             .collect();
-        let data = binary_copy(&types, rows).map_err(|e| StoreError::Pg(e.to_string()))?;
         let copy = self.prepared_raw(&format!("COPY {table} ({list}) FROM STDIN BINARY"))?;
         let client = &mut self.client;
         let sent = off_runtime(|| {
-            use std::io::Write;
-            let mut writer = client.copy_in(&copy).map_err(Ok)?;
-            // The writer buffers this whole; `finish` sends it and waits for the row count.
-            writer.write_all(&data).map_err(Err)?;
-            writer.finish().map_err(Ok)
+            let mut writer = client.copy_in(&copy).map_err(CopyFailed::Server)?;
+            stream_rows(&types, rows, &mut writer)?;
+            writer.finish().map_err(CopyFailed::Server)
         });
         match sent {
             Ok(_) => Ok(()),
-            Err(Ok(e)) => Err(self.fail(e)),
-            Err(Err(io)) => Err(StoreError::ConnectionLost {
+            Err(CopyFailed::Server(e)) => Err(self.fail(e)),
+            Err(CopyFailed::Encode(e)) => Err(StoreError::Pg(e.to_string())),
+            Err(CopyFailed::Io(io)) => Err(StoreError::ConnectionLost {
                 server: self.server.clone(),
                 detail: io.to_string(),
             }),
@@ -203,34 +203,88 @@ pub(crate) fn dollar_placeholders(sql: &str) -> String {
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// `rows` in PostgreSQL's binary `COPY` format: the signature and header, per row the field
-/// count and each field as a length-prefixed value (-1 for NULL), then the trailer.
-fn binary_copy(types: &[Type], rows: &[Vec<Value>]) -> std::result::Result<BytesMut, BoxError> {
+/// Bytes of encoded rows handed to the server at a time while a `COPY` is being encoded: a
+/// batch of 256 samples is sent in about six pieces, so the server starts on it early.
+const COPY_CHUNK: usize = 16 * 1024;
+
+/// Why a `COPY` did not complete.
+enum CopyFailed {
+    Server(postgres::Error),
+    Encode(BoxError),
+    Io(std::io::Error),
+}
+
+/// Write `rows` in PostgreSQL's binary `COPY` format to `out`: the signature and header, per row
+/// the field count and each field as a length-prefixed value (-1 for NULL), then the trailer;
+/// flushed every [`COPY_CHUNK`] bytes.
+fn stream_rows<R: AsRef<[Value]>>(
+    types: &[Type],
+    rows: impl Iterator<Item = R>,
+    out: &mut impl std::io::Write,
+) -> std::result::Result<(), CopyFailed> {
     use bytes::BufMut;
-    let mut out = BytesMut::with_capacity(64 + rows.len() * 64 * types.len().max(1));
-    out.put_slice(b"PGCOPY\n\xff\r\n\0");
-    out.put_i32(0); // flags
-    out.put_i32(0); // header extension length
-    let fields = i16::try_from(types.len())?;
+    let mut buf = BytesMut::with_capacity(COPY_CHUNK + 4096);
+    buf.put_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.put_i32(0); // flags
+    buf.put_i32(0); // header extension length
+    let fields = i16::try_from(types.len()).map_err(|e| CopyFailed::Encode(e.into()))?;
     for row in rows {
-        if row.len() != types.len() {
-            return Err(
-                format!("a row of {} values for {} columns", row.len(), types.len()).into(),
-            );
-        }
-        out.put_i16(fields);
-        for (value, ty) in row.iter().zip(types) {
-            let at = out.len();
-            out.put_i32(0);
-            let len = match value.to_sql(ty, &mut out)? {
-                IsNull::Yes => -1,
-                IsNull::No => i32::try_from(out.len() - at - 4)?,
-            };
-            out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        encode_row(types, fields, row.as_ref(), &mut buf).map_err(CopyFailed::Encode)?;
+        if buf.len() >= COPY_CHUNK {
+            send(out, &mut buf)?;
         }
     }
-    out.put_i16(-1);
-    Ok(out)
+    buf.put_i16(-1);
+    send(out, &mut buf)
+}
+
+fn send(out: &mut impl std::io::Write, buf: &mut BytesMut) -> std::result::Result<(), CopyFailed> {
+    out.write_all(buf).map_err(CopyFailed::from)?;
+    out.flush().map_err(CopyFailed::from)?;
+    buf.clear();
+    Ok(())
+}
+
+impl From<std::io::Error> for CopyFailed {
+    /// The driver's writer reports what the server said (a refused row seen while the rest was
+    /// being sent) as an I/O error around it: unwrap it, so it reads as the server's error.
+    fn from(e: std::io::Error) -> CopyFailed {
+        if e.get_ref().is_none() {
+            return CopyFailed::Io(e); // an OS error: keep its code and message
+        }
+        let kind = e.kind();
+        match e
+            .into_inner()
+            .map(|inner| inner.downcast::<postgres::Error>())
+        {
+            Some(Ok(server)) => CopyFailed::Server(*server),
+            Some(Err(other)) => CopyFailed::Io(std::io::Error::new(kind, other)),
+            None => CopyFailed::Io(kind.into()),
+        }
+    }
+}
+
+fn encode_row(
+    types: &[Type],
+    fields: i16,
+    row: &[Value],
+    out: &mut BytesMut,
+) -> std::result::Result<(), BoxError> {
+    use bytes::BufMut;
+    if row.len() != types.len() {
+        return Err(format!("a row of {} values for {} columns", row.len(), types.len()).into());
+    }
+    out.put_i16(fields);
+    for (value, ty) in row.iter().zip(types) {
+        let at = out.len();
+        out.put_i32(0);
+        let len = match value.to_sql(ty, out)? {
+            IsNull::Yes => -1,
+            IsNull::No => i32::try_from(out.len() - at - 4)?,
+        };
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
 }
 
 impl ToSql for Value {

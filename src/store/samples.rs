@@ -165,13 +165,15 @@ impl Store {
     /// PostgreSQL as one binary `COPY`, one round trip per batch.
     pub fn insert_samples(&mut self, samples: &[NewSample]) -> Result<()> {
         let at = now();
-        let rows: Vec<Vec<Value>> = samples.iter().map(|s| sample_values(s, &at)).collect();
+        // Each row's values are made as it is stored (on PostgreSQL, while the server stores
+        // the rows sent before it).
+        let rows = samples.iter().map(|s| sample_values(s, &at));
         if self.db().is_pg() {
             // One COPY is atomic on its own: no BEGIN/COMMIT round trips around it.
-            return self.db().insert_rows("samples", SAMPLE_COLUMNS, &rows);
+            return self.db().insert_rows("samples", SAMPLE_COLUMNS, rows);
         }
         let tx = self.db().begin()?;
-        tx.insert_rows("samples", SAMPLE_COLUMNS, &rows)?;
+        tx.insert_rows("samples", SAMPLE_COLUMNS, rows)?;
         tx.commit()
     }
 
