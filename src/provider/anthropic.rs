@@ -4,7 +4,7 @@
 //! `input_schema` is the schema, forced with `tool_choice`; its input becomes the answer text.
 
 use super::http::{Endpoint, JsonReply};
-use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
+use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall};
 use crate::prompt::Role;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
@@ -202,13 +202,7 @@ fn parse_response(reply: JsonReply, schema_answer: bool) -> Result<Response, Pro
             _ => {}
         }
     }
-    let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
-        Some(u) => (
-            super::tokens::anthropic_usage(u).map_err(ProviderError::BadResponse)?,
-            UsageSource::Provider,
-        ),
-        None => (Usage::default(), UsageSource::Estimated),
-    };
+    let (usage, usage_source) = super::tokens::response_usage(v, super::tokens::anthropic_usage)?;
     Ok(Response {
         text,
         tool_calls,

@@ -1,7 +1,7 @@
 //! `/v1/chat/completions`: OpenAI, Ollama, vLLM, llama.cpp server, LM Studio, OpenRouter.
 
 use super::http::{Endpoint, JsonReply};
-use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall, Usage, UsageSource};
+use super::{BoxFuture, Provider, ProviderError, Request, Response, ToolCall};
 use crate::prompt::ResponseFormat;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
@@ -191,13 +191,7 @@ fn parse_response(reply: JsonReply, logprobs: bool) -> Result<Response, Provider
         .and_then(Value::as_array)
         .map(|calls| calls.iter().map(tool_call).collect())
         .unwrap_or_default();
-    let (usage, usage_source) = match v.get("usage").filter(|u| u.is_object()) {
-        Some(u) => (
-            super::tokens::openai_usage(u).map_err(ProviderError::BadResponse)?,
-            UsageSource::Provider,
-        ),
-        None => (Usage::default(), UsageSource::Estimated),
-    };
+    let (usage, usage_source) = super::tokens::response_usage(v, super::tokens::openai_usage)?;
     Ok(Response {
         text,
         tool_calls,

@@ -33,6 +33,21 @@ pub(crate) fn reported(usage: &Value, path: &[&str]) -> Result<i64, String> {
     }
 }
 
+/// A response's `usage` object read with `parse` (the provider's field names): the counts as
+/// the provider reported them, or none (to be estimated) when the response has no `usage`.
+pub(crate) fn response_usage(
+    response: &Value,
+    parse: fn(&Value) -> Result<Usage, String>,
+) -> Result<(Usage, super::UsageSource), super::ProviderError> {
+    match response.get("usage").filter(|u| u.is_object()) {
+        Some(u) => Ok((
+            parse(u).map_err(super::ProviderError::BadResponse)?,
+            super::UsageSource::Provider,
+        )),
+        None => Ok((Usage::default(), super::UsageSource::Estimated)),
+    }
+}
+
 /// Usage in the OpenAI chat completions shape (`prompt_tokens`, `completion_tokens`, cached).
 pub(crate) fn openai_usage(u: &Value) -> Result<Usage, String> {
     Ok(Usage {
