@@ -3,8 +3,10 @@
 //!
 //! ```console
 //! $ scripts/local-model start
-//! $ cargo test --test real_model -- --ignored --test-threads 1
+//! $ cargo test --test real_model -- --ignored
 //! ```
+//!
+//! The tests take turns on the server (see [`ONE_AT_A_TIME`]).
 //!
 //! `TEMPER_REAL_BASE_URL` points elsewhere (default `http://127.0.0.1:8765/v1`), and
 //! `TEMPER_REAL_MODEL` names the served model (default `smollm2-135m`).
@@ -14,15 +16,22 @@ use serde_json::Value;
 use temper::prompt::{Message, PromptBody, Role};
 use temper::store::Store;
 
+/// Held by each test while it talks to the server: llama.cpp decodes concurrent requests in
+/// one batch, and a batch's size changes the float sums, so two tests at once could make a
+/// temperature-0 answer differ from the same request alone.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Real {
     dir: tempfile::TempDir,
     model: String,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Real {
     /// A DB holding `prompt` (one user message, no `[params]`: no temperature set anywhere) and
     /// a config with provider `real` at the server.
     fn new(prompt: &str) -> Real {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let base = std::env::var("TEMPER_REAL_BASE_URL")
             .unwrap_or_else(|_| "http://127.0.0.1:8765/v1".into());
         let model = std::env::var("TEMPER_REAL_MODEL").unwrap_or_else(|_| "smollm2-135m".into());
@@ -37,7 +46,11 @@ impl Real {
             .unwrap();
         let config = format!("[providers.real]\nkind = \"openai\"\nbase_url = \"{base}\"\n");
         std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Real { dir, model }
+        Real {
+            dir,
+            model,
+            _turn: turn,
+        }
     }
 
     fn temper(&self, args: &[&str]) -> Value {
