@@ -319,3 +319,54 @@ fn the_judge_calls_a_stored_run_needs_are_one_per_distinct_answer() {
         assert_eq!(judge.value, format!("failed {answered}/{answered}"));
     }
 }
+
+#[test]
+fn the_store_reads_what_the_checks_measure_as_a_pass_over_the_samples_does() {
+    use temper::analysis::cell::percentile;
+    use temper::store::Measure;
+    use temper::store::output_hash::output_hash;
+    for db in backends() {
+        let mut store = Store::open(&db.location).unwrap();
+        let run = populate(&mut store, 200);
+        for cell in store.cells(run).unwrap() {
+            let rows = store.samples(cell.id).unwrap();
+            let answered = |r: &&SampleRow| r.sample.status == Some(SampleStatus::Ok);
+            let counts = store.answer_counts(cell.id).unwrap();
+            assert_eq!(counts.samples, rows.len() as u64);
+            assert_eq!(counts.answered, rows.iter().filter(answered).count() as u64);
+            let first = rows.iter().find(|r| !answered(r));
+            let first = first.map(|r| (r.sample.idx, r.sample.error.clone()));
+            assert_eq!(counts.first_unanswered, first, "{}", db.name);
+            for g in store.output_groups(cell.id).unwrap() {
+                let want: Vec<u32> = rows
+                    .iter()
+                    .filter(answered)
+                    .filter(|r| {
+                        let s = &r.sample;
+                        output_hash(s.output.as_deref(), s.tool_calls_json.as_deref()) == g.hash
+                    })
+                    .map(|r| r.sample.idx)
+                    .take(3)
+                    .collect();
+                let got = store.group_first_members(cell.id, g.hash, 3).unwrap();
+                assert_eq!(got, want, "{}", db.name);
+            }
+            let priced = store.priced_calls(cell.id).unwrap();
+            let want = Evidence::of_samples(&rows, &[]).priced;
+            assert_eq!(priced.total_usd.to_bits(), want.total_usd.to_bits());
+            assert_eq!((priced.calls, priced.dearest), (want.calls, want.dearest));
+            for (measure, value) in [
+                (
+                    Measure::AnyLatency,
+                    (|r| r.sample.latency_ms) as fn(&SampleRow) -> _,
+                ),
+                (Measure::AnyTtft, |r| r.sample.ttft_ms),
+            ] {
+                let values: Vec<f64> = rows.iter().filter_map(value).collect();
+                let want = percentile(&values, 0.95).map(|p| (p, values.len() as u64));
+                let got = store.cell_quantile(cell.id, measure, 0.95).unwrap();
+                assert_eq!(got, want, "{} {measure:?}", db.name);
+            }
+        }
+    }
+}

@@ -235,3 +235,7 @@ pub fn first_members<'a>(
     }
     Ok(best)
 }
+
+#[cfg(test)]
+#[path = "evidence_tests.rs"]
+mod tests;
