@@ -355,17 +355,22 @@ fn the_store_reads_what_the_checks_measure_as_a_pass_over_the_samples_does() {
             let want = Evidence::of_samples(&rows, &[]).priced;
             assert_eq!(priced.total_usd.to_bits(), want.total_usd.to_bits());
             assert_eq!((priced.calls, priced.dearest), (want.calls, want.dearest));
-            for (measure, value) in [
-                (
-                    Measure::AnyLatency,
-                    (|r| r.sample.latency_ms) as fn(&SampleRow) -> _,
-                ),
-                (Measure::AnyTtft, |r| r.sample.ttft_ms),
-            ] {
+            let measured = [
+                (Measure::AnyLatency, counts.latencies),
+                (Measure::AnyTtft, counts.ttfts),
+            ];
+            for ((measure, over), value) in measured
+                .into_iter()
+                .zip([(|r| r.sample.latency_ms) as fn(&SampleRow) -> _, |r| {
+                    r.sample.ttft_ms
+                }])
+            {
                 let values: Vec<f64> = rows.iter().filter_map(value).collect();
-                let want = percentile(&values, 0.95).map(|p| (p, values.len() as u64));
-                let got = store.cell_quantile(cell.id, measure, 0.95).unwrap();
-                assert_eq!(got, want, "{} {measure:?}", db.name);
+                assert_eq!(over, values.len() as u64, "{} {measure:?}", db.name);
+                let got = store
+                    .measure_quantiles(&[cell.id], measure, &[0.95])
+                    .unwrap();
+                assert_eq!(got, [percentile(&values, 0.95)], "{} {measure:?}", db.name);
             }
         }
     }

@@ -130,25 +130,26 @@ impl Evidence {
                 grade: None,
             })
             .collect();
-        let quantile = |on: bool, measure| -> Result<Option<Quantile>, StoreError> {
+        let quantile = |on: bool, measure, over: u64| -> Result<Option<Quantile>, StoreError> {
             if !on {
                 return Ok(None);
             }
-            Ok(store
-                .cell_quantile(cell, measure, 0.95)?
-                .map(|(value, n)| Quantile {
-                    value,
-                    over: usize::try_from(n).unwrap_or(usize::MAX),
-                }))
+            let p95 = store.measure_quantiles(&[cell], measure, &[0.95])?;
+            Ok(p95.first().copied().flatten().map(|value| Quantile {
+                value,
+                over: usize::try_from(over).unwrap_or(usize::MAX),
+            }))
         };
+        let latency = checks.max_p95_latency_ms.is_some();
+        let ttft = checks.max_p95_ttft_ms.is_some();
         Ok(Evidence {
             samples: usize::try_from(counts.samples).unwrap_or(usize::MAX),
             answered: answers.iter().map(|a| a.size).sum(),
             answers,
             first_unanswered: counts.first_unanswered,
             priced: store.priced_calls(cell)?,
-            latency_p95: quantile(checks.max_p95_latency_ms.is_some(), Measure::AnyLatency)?,
-            ttft_p95: quantile(checks.max_p95_ttft_ms.is_some(), Measure::AnyTtft)?,
+            latency_p95: quantile(latency, Measure::AnyLatency, counts.latencies)?,
+            ttft_p95: quantile(ttft, Measure::AnyTtft, counts.ttfts)?,
         })
     }
 

@@ -39,7 +39,7 @@ impl Measure {
         }
     }
 
-    pub(super) fn filter(self) -> &'static str {
+    fn filter(self) -> &'static str {
         match self {
             Measure::Latency => "status = 'ok' AND latency_ms IS NOT NULL",
             Measure::AnyLatency => "latency_ms IS NOT NULL",

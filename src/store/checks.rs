@@ -1,11 +1,10 @@
 //! What `temper check` reads of a stored cell instead of its samples: counts by status and the
 //! first unanswered sample, the first members of an answer group (from the index
-//! `(cell_id, output_hash, idx)`), the priced calls in one pass, and a percentile with how many
-//! values it was taken over. With the answer groups (`groups.rs`) they are everything the
-//! session's checks measure, so a check holds the cell's distinct answers, never its samples
+//! `(cell_id, output_hash, idx)`) and the priced calls in one pass. With the answer groups
+//! (`groups.rs`) and the percentiles (`aggregates.rs`) they are everything the session's checks
+//! measure, so a check holds the cell's distinct answers, never its samples
 //! (docs/architecture.md, "History at scale").
 
-use super::aggregates::Measure;
 use super::db::vals;
 use super::{Result, Store};
 
@@ -18,6 +17,10 @@ pub struct AnswerCounts {
     pub answered: u64,
     /// The lowest-index sample that was not answered (failed or skipped), with its error text.
     pub first_unanswered: Option<(u32, Option<String>)>,
+    /// Samples with a latency, and with a time to first token, whatever their status (what
+    /// [`super::Measure::AnyLatency`] and [`super::Measure::AnyTtft`] take their percentiles over).
+    pub latencies: u64,
+    pub ttfts: u64,
 }
 
 /// The calls of a cell that have a stored cost, whatever their status.
@@ -34,17 +37,19 @@ pub struct PricedCalls {
 }
 
 impl Store {
-    /// Counts by answered or not over `cell`, and its first unanswered sample (walked along
-    /// the `(cell_id, idx)` key, so it stops at the first one).
+    /// Counts by answered or not over `cell` (one pass), and its first unanswered sample
+    /// (walked along the `(cell_id, idx)` key, so it stops at the first one).
     pub fn answer_counts(&self, cell: i64) -> Result<AnswerCounts> {
         let r = self.db().query_one(
             "SELECT count(*),
-                    CAST(COALESCE(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0) AS BIGINT)
+                    CAST(COALESCE(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    count(latency_ms), count(ttft_ms)
              FROM samples WHERE cell_id = ?1",
             vals![cell],
         )?;
         let count = |i| -> Result<u64> { Ok(r.get::<i64>(i)?.max(0) as u64) };
         let (samples, answered) = (count(0)?, count(1)?);
+        let (latencies, ttfts) = (count(2)?, count(3)?);
         let first_unanswered = match answered < samples {
             false => None,
             true => self
@@ -61,6 +66,8 @@ impl Store {
             samples,
             answered,
             first_unanswered,
+            latencies,
+            ttfts,
         })
     }
 
@@ -104,25 +111,5 @@ impl Store {
             },
         )?;
         Ok(out)
-    }
-
-    /// The nearest-rank quantile `q` of `measure` over `cell` and how many values it was taken
-    /// over; `None` without a value. The values cost what [`Store::measure_quantiles`] costs
-    /// (8 bytes each on SQLite, none on PostgreSQL).
-    pub fn cell_quantile(&self, cell: i64, measure: Measure, q: f64) -> Result<Option<(f64, u64)>> {
-        let Some(value) = self
-            .measure_quantiles(&[cell], measure, &[q])?
-            .first()
-            .copied()
-            .flatten()
-        else {
-            return Ok(None);
-        };
-        let sql = format!(
-            "SELECT count(*) FROM samples WHERE cell_id = ?1 AND {}",
-            measure.filter()
-        );
-        let n = self.db().query_one(&sql, vals![cell])?.get::<i64>(0)?;
-        Ok(Some((value, n.max(0) as u64)))
     }
 }
