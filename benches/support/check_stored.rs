@@ -117,9 +117,15 @@ pub fn bench(figures: &mut Figures, n: u32, label: &str) {
         Better::Lower,
     );
     if let Some(bin) = std::env::var_os("TEMPER_CHECK_REFERENCE_BIN") {
+        let files = || [&junit, &summary].map(|f| std::fs::read(f).expect("CI file written"));
+        let ours = files();
         let (ms, mb, old) = run_temper(Path::new(&bin), d, &args);
         println!("stored {label}: reference binary, same command {ms:.0} ms, peak {mb:.1} MB");
         assert_eq!(old, text, "the reference binary's verdict differs");
+        assert!(
+            files() == ours,
+            "the reference binary's JUnit or summary differs"
+        );
     }
 
     let store = Store::open(&d.join("check.db")).expect("reopen");
