@@ -225,19 +225,24 @@ pub fn group_agreement(
     checks: &super::Checks,
     answers: &crate::analysis::stored::CellAnswers,
 ) -> super::metrics::CaseAgreement {
-    let all_answered = answers.samples > 0 && answers.unanswered() == 0;
-    let texts: Vec<&str> = answers.groups.iter().map(|g| g.text.as_str()).collect();
-    let extracted: Option<Vec<String>> = texts.iter().map(|t| checks.answer.extract(t)).collect();
-    let passes: Vec<bool> = texts
-        .iter()
-        .map(|t| super::metrics::sample_passes(checks, t))
-        .collect();
-    super::metrics::CaseAgreement {
-        raw_agree: all_answered && texts.windows(2).all(|w| w[0] == w[1]),
-        answer_agree: all_answered && extracted.is_some_and(|a| a.windows(2).all(|w| w[0] == w[1])),
-        any_pass: passes.iter().any(|p| *p),
-        all_pass: all_answered && passes.iter().all(|p| *p),
-    }
+    let answers = Evidence {
+        samples: answers.samples,
+        answered: answers.answered,
+        answers: answers
+            .groups
+            .iter()
+            .map(|g| super::evidence::Answer {
+                text: g.text.clone(),
+                size: g.size,
+                first: g.first,
+                members: Vec::new(),
+                hash: None,
+                grade: None,
+            })
+            .collect(),
+        ..Evidence::default()
+    };
+    super::metrics::agreement(checks, &answers)
 }
 
 /// The session metrics of `cells` from their answer groups (`answers`, aligned), without
