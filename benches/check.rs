@@ -1,8 +1,20 @@
 //! `temper check` at CI scale: 1,000 cases from a JSONL file x 2 variants x 5 samples on the
 //! mock provider, through the real binary into a fresh SQLite file, with the JUnit and markdown
-//! outputs written. Run with `cargo bench --bench check`.
+//! outputs written. Then (issue 25, goal 3) `temper check --run` re-evaluating a stored run of
+//! one cell of 1,000,000 samples (five distinct answers, 1% failed), beside the path it
+//! replaced: every sample read back, then evaluated. Run with `cargo bench --bench check`
+//! (`-- mock` or `-- stored` for one case; `TEMPER_BENCH_DIR` picks where the store lives,
+//! `TEMPER_CHECK_REFERENCE_BIN` adds an older `temper` binary's run of the same command).
 //!
 //! Targets (issue 20): the check completes in < 2 s; peak memory < 100 MB (the child's maxrss).
+//! Issue 25: a stored run's check holds its distinct answers, not its samples.
+
+#[path = "baseline/mod.rs"]
+mod baseline;
+#[path = "support/check_stored.rs"]
+mod check_stored;
+#[path = "support/run_store.rs"]
+mod run_store;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -23,6 +35,23 @@ fn children_peak_rss_mb() -> f64 {
 }
 
 fn main() {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wants = |case: &str| only.is_empty() || only.iter().any(|o| o == case);
+    if wants("mock") {
+        mock_session();
+    }
+    if wants("stored") {
+        let mut figures = baseline::Figures::new("check");
+        check_stored::bench(&mut figures, 1_000_000, "1m");
+        figures.finish();
+    }
+}
+
+/// 1,000 cases x 2 variants x 5 samples on the mock, run and checked by the real binary.
+fn mock_session() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("config.toml"), "").unwrap();

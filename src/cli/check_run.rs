@@ -30,22 +30,17 @@ pub(super) fn grade(
     yes: bool,
     ctx: &Ctx,
 ) -> anyhow::Result<()> {
-    let Some(judge) = &session.check.judge else {
+    if session.check.judge.is_none() {
         return Ok(());
-    };
+    }
     let mut store = ctx.open_store()?;
-    let (cells, samples) =
-        crate::session::stored::cells_of_versions(&store, session, run_id, versions)
-            .with_context(|| format!("loading run #{run_id}"))?;
-    let pending = crate::session::judge_run::pending(
+    let pending = crate::session::stored::judge_pending(
         &mut store,
-        judge,
-        &session.name,
-        &cells,
-        &samples,
+        session,
+        (run_id, versions),
         &ctx.config.run,
     )
-    .context("preparing the judge's calls")?;
+    .with_context(|| format!("loading run #{run_id} for the judge's calls"))?;
     let Some(mut plan) = pending else {
         return Ok(());
     };

@@ -9,7 +9,7 @@ use super::resolve::Resolved;
 use super::stored::RunVerdict;
 use crate::analysis::Mode;
 use crate::runner::{Case, Plan};
-use crate::store::{Reference, SampleStatus, Store, StoreError};
+use crate::store::{Reference, Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -88,11 +88,9 @@ pub fn compatible_run(store: &Store, plan: &Plan) -> Result<Option<i64>, StoreEr
             continue;
         }
         for cell in &cells {
-            let samples = store.samples(cell.id)?;
-            let complete = samples.len() == plan.samples as usize
-                && samples
-                    .iter()
-                    .all(|s| s.sample.status != Some(SampleStatus::Skipped));
+            // Counted by the store: no sample is read.
+            let complete = store.cell_sample_count(cell.id)? == plan.samples as u64
+                && store.sample_totals(&[cell.id])?.skipped == 0;
             if !complete {
                 continue 'runs;
             }
@@ -118,24 +116,12 @@ pub struct CellStats {
 }
 
 impl CellStats {
-    /// The stats of one cell's samples, outputs compared under `mode`.
-    pub fn of(samples: &[crate::store::SampleRow], mode: Mode) -> CellStats {
-        let mut groups: HashMap<String, usize> = HashMap::new();
-        let mut answered = 0;
-        for s in samples {
-            if s.sample.status == Some(SampleStatus::Ok) {
-                let text = s.sample.output.as_deref().unwrap_or("");
-                let key = crate::analysis::normalize::normalize(text, mode).text;
-                *groups.entry(key).or_default() += 1;
-                answered += 1;
-            }
-        }
-        let largest = groups.values().copied().max().unwrap_or(0);
-        let costs: Vec<f64> = samples.iter().filter_map(|s| s.sample.cost_usd).collect();
+    /// The stats of one cell from what its checks measured, outputs compared under `mode`.
+    pub fn of(ev: &super::evidence::Evidence, mode: Mode) -> CellStats {
         CellStats {
-            stability: (answered > 0).then(|| largest as f64 / answered as f64),
-            cost_usd: costs.iter().sum(),
-            priced_calls: costs.len(),
+            stability: ev.analysis(mode).stability,
+            cost_usd: ev.priced.total_usd,
+            priced_calls: usize::try_from(ev.priced.calls).unwrap_or(usize::MAX),
         }
     }
 }

@@ -1,10 +1,12 @@
-//! Evaluate a session's checks over stored cells: pure, so CI verdicts are testable on their own.
+//! Evaluate a session's checks over cells: pure but for listing the samples a failure names,
+//! so CI verdicts are testable on their own. The checks read a cell's [`Evidence`] (each
+//! distinct answer once, plus a few figures), built from samples or from a stored cell's
+//! aggregates, so a stored run's verdict holds its distinct answers, not its samples.
 
-use super::checks::{Checks, JsonSchema};
-use crate::analysis::cell::percentile;
-use crate::analysis::normalize::parse_json;
-use crate::analysis::{Analysis, Mode, Observed, Options, analyze};
-use crate::store::{SampleRow, SampleStatus};
+use super::checks::Checks;
+use super::evidence::{Evidence, Held, Members};
+use crate::analysis::{Analysis, Mode};
+use crate::store::{SampleRow, StoreError};
 use serde::Serialize;
 
 /// One cell's samples with the names a failure is reported under.
@@ -17,6 +19,18 @@ pub struct CellFacts<'a> {
     pub samples: &'a [SampleRow],
     /// The judge's grades of the answered samples (empty without `[check] judge`).
     pub grades: &'a [super::judge::Graded],
+}
+
+/// One cell as the checks see it: its names, what was measured of it, and where the members of
+/// its answers are listed from.
+#[derive(Clone, Copy)]
+pub struct CheckedCell<'a> {
+    /// `name@N` of the prompt version.
+    pub prompt: &'a str,
+    pub variant: &'a str,
+    pub case: &'a str,
+    pub evidence: &'a Evidence,
+    pub members: &'a dyn Members,
 }
 
 /// A check that did not hold: where, which, the measured value and the bar it missed.
@@ -33,172 +47,104 @@ pub struct Failure {
 }
 
 /// Samples listed in a failure before "…".
-const LISTED: usize = 5;
+pub(super) const LISTED: usize = 5;
 
-/// Every failed check across `cells`, in cell order then check order.
+/// Every failed check across `cells` (their samples held), in cell order then check order.
 pub fn evaluate(checks: &Checks, mode: Mode, cells: &[CellFacts<'_>]) -> Vec<Failure> {
-    let mut failures: Vec<Failure> = cells
+    let evidence: Vec<Evidence> = cells
         .iter()
-        .flat_map(|c| evaluate_cell(checks, mode, c))
+        .map(|c| Evidence::of_samples(c.samples, c.grades))
         .collect();
-    failures.extend(super::expect::unmatched(&checks.must_equal, cells));
-    failures
+    let checked: Vec<CheckedCell<'_>> = cells
+        .iter()
+        .zip(&evidence)
+        .map(|(c, evidence)| CheckedCell {
+            prompt: c.prompt,
+            variant: c.variant,
+            case: c.case,
+            evidence,
+            members: &Held,
+        })
+        .collect();
+    // Held members are in memory: listing them cannot fail.
+    evaluate_checked(checks, mode, &checked).unwrap_or_default()
 }
 
-fn evaluate_cell(checks: &Checks, mode: Mode, cell: &CellFacts<'_>) -> Vec<Failure> {
-    let ok: Vec<(u32, &str)> = cell
-        .samples
-        .iter()
-        .filter(|s| s.sample.status == Some(SampleStatus::Ok))
-        .map(|s| (s.sample.idx, s.sample.output.as_deref().unwrap_or("")))
-        .collect();
-    let observed: Vec<Observed<'_>> = ok.iter().map(|&(i, t)| Observed::ok(i, t)).collect();
-    let analysis = analyze(&observed, Options::mode(mode));
+/// Every failed check across `cells`, in cell order then check order; fails only when the
+/// members a failure lists cannot be read from the store.
+pub fn evaluate_checked(
+    checks: &Checks,
+    mode: Mode,
+    cells: &[CheckedCell<'_>],
+) -> Result<Vec<Failure>, StoreError> {
+    let mut failures = Vec::new();
+    for cell in cells {
+        failures.extend(evaluate_cell(checks, mode, cell)?);
+    }
+    let prompts: Vec<&str> = cells.iter().map(|c| c.prompt).collect();
+    failures.extend(super::expect::unmatched(&checks.must_equal, &prompts));
+    Ok(failures)
+}
+
+fn evaluate_cell(
+    checks: &Checks,
+    mode: Mode,
+    cell: &CheckedCell<'_>,
+) -> Result<Vec<Failure>, StoreError> {
+    use super::answer_checks::{every_answer, json_schema, judged, must_equal};
+    let (ev, members) = (cell.evidence, cell.members);
+    let analysis = ev.analysis(mode);
     let mut misses = Vec::new();
-    misses.extend(errors(checks.allow_errors, cell.samples, ok.len()));
+    misses.extend(errors(checks.allow_errors, ev));
     misses.extend(
         checks
             .min_stability
             .and_then(|bar| stability(bar, &analysis)),
     );
     misses.extend(checks.max_distinct.and_then(|bar| distinct(bar, &analysis)));
-    misses.extend(
-        checks
-            .json_schema
-            .as_ref()
-            .and_then(|s| json_schema(s, &ok)),
-    );
-    misses.extend(checks.must_contain.iter().filter_map(|needle| {
+    misses.extend(checks.json_schema.as_ref().and_then(|s| json_schema(s, ev)));
+    for needle in &checks.must_contain {
         let check = format!("must_contain {needle:?}");
         let has = |t: &str| t.contains(needle.as_str());
-        every_sample(&ok, check, ("missing in", "in every sample"), has)
-    }));
-    misses.extend(checks.must_not_contain.iter().filter_map(|needle| {
+        let words = ("missing in", "in every sample");
+        misses.extend(every_answer((ev, members), check, words, has)?);
+    }
+    for needle in &checks.must_not_contain {
         let check = format!("must_not_contain {needle:?}");
         let lacks = |t: &str| !t.contains(needle.as_str());
-        every_sample(&ok, check, ("found in", "in no sample"), lacks)
-    }));
-    misses.extend(checks.regex.iter().filter_map(|re| {
+        let words = ("found in", "in no sample");
+        misses.extend(every_answer((ev, members), check, words, lacks)?);
+    }
+    for re in &checks.regex {
         let check = format!("regex /{}/", re.as_str());
         let matches = |t: &str| re.is_match(t);
-        every_sample(
-            &ok,
-            check,
-            ("no match in", "match in every sample"),
-            matches,
-        )
-    }));
-    misses.extend(
-        checks
-            .max_cost_per_call_usd
-            .and_then(|bar| cost(bar, cell.samples)),
-    );
-    misses.extend(
-        checks
-            .max_p95_latency_ms
-            .and_then(|bar| latency(bar, cell.samples)),
-    );
-    misses.extend(
-        checks
-            .max_p95_ttft_ms
-            .and_then(|bar| ttft(bar, cell.samples)),
-    );
+        let words = ("no match in", "match in every sample");
+        misses.extend(every_answer((ev, members), check, words, matches)?);
+    }
+    misses.extend(checks.max_cost_per_call_usd.and_then(|bar| cost(bar, ev)));
+    misses.extend(checks.max_p95_latency_ms.and_then(|bar| latency(bar, ev)));
+    misses.extend(checks.max_p95_ttft_ms.and_then(|bar| ttft(bar, ev)));
     misses.extend(
         checks
             .must_equal
             .iter()
             .filter(|m| m.applies_to(cell.prompt))
-            .filter_map(|m| must_equal(m, &ok)),
+            .filter_map(|m| must_equal(m, ev)),
     );
-    misses.extend(
-        checks
-            .judge
-            .as_ref()
-            .and_then(|j| judged(j, &ok, cell.grades)),
-    );
-    misses.into_iter().map(|m| m.at(cell)).collect()
-}
-
-/// `judge`: every answered sample scores at least `pass_score`; an unreadable grade, a failed
-/// judge call or a sample not graded yet fails too, with the judge's words (sanitised).
-fn judged(
-    judge: &super::judge::Judge,
-    ok: &[(u32, &str)],
-    grades: &[super::judge::Graded],
-) -> Option<Miss> {
-    use super::expect::clipped;
-    use super::judge::Grade;
-    let mut missed = Vec::new();
-    let mut first = None;
-    for &(idx, _) in ok {
-        let why = match grades.iter().find(|g| g.sample == idx).map(|g| &g.grade) {
-            Some(Grade::Score { score, .. }) if *score + 1e-9 >= judge.pass_score => continue,
-            Some(Grade::Score { score, reason }) => match reason {
-                Some(r) => format!("score {score:.2}: {}", clipped(r, 100)),
-                None => format!("score {score:.2}"),
-            },
-            Some(Grade::Unreadable { text }) => {
-                format!("no score in the judge's answer: {:?}", clipped(text, 120))
-            }
-            Some(Grade::CallFailed { error }) => {
-                format!("the judge's call failed: {}", clipped(error, 120))
-            }
-            None => "not graded yet (`temper check --run RUN` grades a stored run)".into(),
-        };
-        first.get_or_insert_with(|| format!("sample {idx}: {why}"));
-        missed.push(idx);
-    }
-    (!missed.is_empty()).then(|| Miss {
-        check: "judge".into(),
-        value: format!("failed {}/{}", missed.len(), ok.len()),
-        bar: format!(
-            "score >= {:.2} from {}",
-            judge.pass_score,
-            crate::sanitize::one_line(&judge.model)
-        ),
-        detail: first,
-    })
-}
-
-/// `must_equal`: every successful sample gives the expected answer (or one similar enough).
-fn must_equal(expected: &super::expect::MustEqual, ok: &[(u32, &str)]) -> Option<Miss> {
-    let missed = expected.mismatches(ok);
-    let first = missed.first()?;
-    let bar = if expected.min_similarity >= 1.0 {
-        format!(
-            "equal to {:?}",
-            super::expect::clipped(&expected.output, 60)
-        )
-    } else {
-        format!("similarity >= {:.2}", expected.min_similarity)
-    };
-    let text = ok
-        .iter()
-        .find(|(i, _)| *i == first.sample)
-        .map_or("", |s| s.1);
-    Some(Miss {
-        check: expected.name(),
-        value: format!("differs in {}/{}", missed.len(), ok.len()),
-        bar,
-        detail: Some(format!(
-            "sample {} (similarity {:.2}): {:?}",
-            first.sample,
-            first.similarity,
-            super::expect::clipped(text, 80)
-        )),
-    })
+    misses.extend(checks.judge.as_ref().and_then(|j| judged(j, ev)));
+    Ok(misses.into_iter().map(|m| m.at(cell)).collect())
 }
 
 /// A check that missed in one cell, before it is tagged with the cell's names.
-struct Miss {
-    check: String,
-    value: String,
-    bar: String,
-    detail: Option<String>,
+pub(super) struct Miss {
+    pub(super) check: String,
+    pub(super) value: String,
+    pub(super) bar: String,
+    pub(super) detail: Option<String>,
 }
 
 impl Miss {
-    fn at(self, cell: &CellFacts<'_>) -> Failure {
+    fn at(self, cell: &CheckedCell<'_>) -> Failure {
         Failure {
             prompt: cell.prompt.to_string(),
             variant: cell.variant.to_string(),
@@ -212,26 +158,18 @@ impl Miss {
 }
 
 /// Failed calls fail the cell unless `allow_errors`, and always when none succeeded.
-fn errors(allow_errors: bool, samples: &[SampleRow], ok: usize) -> Option<Miss> {
-    let n = samples.len();
-    let failed = n - ok;
-    if failed == 0 || (allow_errors && ok > 0) {
+fn errors(allow_errors: bool, ev: &Evidence) -> Option<Miss> {
+    let failed = ev.unanswered();
+    if failed == 0 || (allow_errors && ev.answered > 0) {
         return None;
     }
-    let first = samples
-        .iter()
-        .find(|s| s.sample.status != Some(SampleStatus::Ok));
-    let detail = first.map(|s| {
-        let why = s.sample.error.as_deref().unwrap_or("no error text stored");
-        format!(
-            "sample {}: {}",
-            s.sample.idx,
-            crate::sanitize::one_line(why)
-        )
+    let detail = ev.first_unanswered.as_ref().map(|(idx, error)| {
+        let why = error.as_deref().unwrap_or("no error text stored");
+        format!("sample {idx}: {}", crate::sanitize::one_line(why))
     });
     Some(Miss {
         check: "errors".into(),
-        value: format!("{failed}/{n} calls failed"),
+        value: format!("{failed}/{} calls failed", ev.samples),
         bar: "0 failed".into(),
         detail,
     })
@@ -274,69 +212,9 @@ fn distinct(bar: usize, analysis: &Analysis) -> Option<Miss> {
     })
 }
 
-/// `json_schema`: every successful output parses as JSON valid against the schema.
-fn json_schema(schema: &JsonSchema, ok: &[(u32, &str)]) -> Option<Miss> {
-    let mut bad = Vec::new();
-    let mut first = None;
-    for &(idx, text) in ok {
-        let why = match parse_json(text) {
-            None => Some("not JSON".to_string()),
-            Some(value) => schema.validator.validate(&value).err().map(|e| {
-                let at = e.instance_path().to_string();
-                let at = if at.is_empty() { "/".to_string() } else { at };
-                format!("at {at}: {e}")
-            }),
-        };
-        if let Some(why) = why {
-            first.get_or_insert_with(|| {
-                format!("sample {idx}: {}", crate::sanitize::one_line(&why))
-            });
-            bad.push(idx);
-        }
-    }
-    if bad.is_empty() {
-        return None;
-    }
-    let name = schema
-        .path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Some(Miss {
-        check: "json_schema".into(),
-        value: format!("{}/{} invalid", bad.len(), ok.len()),
-        bar: format!("all match {name}"),
-        detail: first,
-    })
-}
-
-/// A text check every successful output must `pass` (`must_contain`, `must_not_contain`,
-/// `regex`); `words` are the value's lead (`missing in`) and the bar, listing the samples missed.
-fn every_sample(
-    ok: &[(u32, &str)],
-    check: String,
-    words: (&str, &str),
-    pass: impl Fn(&str) -> bool,
-) -> Option<Miss> {
-    let missed: Vec<u32> = ok
-        .iter()
-        .filter(|(_, t)| !pass(t))
-        .map(|(i, _)| *i)
-        .collect();
-    (!missed.is_empty()).then(|| Miss {
-        check,
-        value: format!("{} {}/{}", words.0, missed.len(), ok.len()),
-        bar: words.1.into(),
-        detail: Some(samples_list(&missed)),
-    })
-}
-
 /// `max_cost_per_call_usd`: the dearest call, failed ones included.
-fn cost(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
-    let (cost, idx) = samples
-        .iter()
-        .filter_map(|s| s.sample.cost_usd.map(|c| (c, s.sample.idx)))
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+fn cost(bar: f64, ev: &Evidence) -> Option<Miss> {
+    let (cost, idx) = ev.priced.dearest?;
     (cost > bar).then(|| Miss {
         check: "max_cost_per_call_usd".into(),
         value: format!("${cost:.6}"),
@@ -346,25 +224,23 @@ fn cost(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
 }
 
 /// `max_p95_latency_ms`: the 95th percentile of the calls' latencies.
-fn latency(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
-    let latencies: Vec<f64> = samples.iter().filter_map(|s| s.sample.latency_ms).collect();
-    let p95 = percentile(&latencies, 0.95)?;
-    (p95 > bar).then(|| Miss {
+fn latency(bar: f64, ev: &Evidence) -> Option<Miss> {
+    let p95 = ev.latency_p95?;
+    (p95.value > bar).then(|| Miss {
         check: "max_p95_latency_ms".into(),
-        value: format!("{p95:.0} ms"),
+        value: format!("{:.0} ms", p95.value),
         bar: format!("<= {bar:.0} ms"),
         detail: Some(format!(
             "over {}",
-            crate::plural::count(latencies.len() as u64, "call")
+            crate::plural::count(p95.over as u64, "call")
         )),
     })
 }
 
 /// `max_p95_ttft_ms`: the 95th percentile of the time to first token of streamed answers; a
 /// cell with no streamed answer cannot hold it.
-fn ttft(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
-    let ttfts: Vec<f64> = samples.iter().filter_map(|s| s.sample.ttft_ms).collect();
-    let Some(p95) = percentile(&ttfts, 0.95) else {
+fn ttft(bar: f64, ev: &Evidence) -> Option<Miss> {
+    let Some(p95) = ev.ttft_p95 else {
         return Some(Miss {
             check: "max_p95_ttft_ms".into(),
             value: "no streamed answer".into(),
@@ -372,18 +248,12 @@ fn ttft(bar: f64, samples: &[SampleRow]) -> Option<Miss> {
             detail: Some("set stream = true on the variant to measure time to first token".into()),
         });
     };
-    (p95 > bar).then(|| Miss {
+    (p95.value > bar).then(|| Miss {
         check: "max_p95_ttft_ms".into(),
-        value: format!("{p95:.0} ms"),
+        value: format!("{:.0} ms", p95.value),
         bar: format!("<= {bar:.0} ms"),
-        detail: Some(format!("over {} streamed calls", ttfts.len())),
+        detail: Some(format!("over {} streamed calls", p95.over)),
     })
-}
-
-fn samples_list(idx: &[u32]) -> String {
-    let shown: Vec<String> = idx.iter().take(LISTED).map(u32::to_string).collect();
-    let more = if idx.len() > LISTED { ", …" } else { "" };
-    format!("samples {}{more}", shown.join(", "))
 }
 
 impl std::fmt::Display for Failure {

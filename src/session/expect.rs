@@ -5,8 +5,8 @@
 //! JSON when the expected answer is JSON. `min_similarity` below 1 loosens equality to a word-diff
 //! similarity, so a user can accept rewordings of the recorded answer.
 
+use super::Failure;
 use super::file::{Locator, SessionError};
-use super::{CellFacts, Failure};
 use crate::analysis::normalize::{Mode, normalize, parse_json};
 use crate::analysis::similarity::ratio;
 use serde::Deserialize;
@@ -96,31 +96,35 @@ impl MustEqual {
 
     /// The samples (index, text) that miss, in order.
     pub fn mismatches(&self, ok: &[(u32, &str)]) -> Vec<Mismatch> {
-        let mode = self.mode();
-        let target = normalize(&self.output, mode).text;
         ok.iter()
             .filter_map(|&(idx, text)| {
-                let got = normalize(text, mode).text;
-                if got == target {
-                    return None;
-                }
-                let similarity = ratio(&target, &got);
-                (self.min_similarity >= 1.0 || similarity + 1e-9 < self.min_similarity).then_some(
-                    Mismatch {
-                        sample: idx,
-                        similarity,
-                    },
-                )
+                self.mismatch(text).map(|similarity| Mismatch {
+                    sample: idx,
+                    similarity,
+                })
             })
             .collect()
     }
+
+    /// How similar `text` is when it misses the expected answer; `None` when it matches.
+    pub fn mismatch(&self, text: &str) -> Option<f64> {
+        let mode = self.mode();
+        let target = normalize(&self.output, mode).text;
+        let got = normalize(text, mode).text;
+        if got == target {
+            return None;
+        }
+        let similarity = ratio(&target, &got);
+        (self.min_similarity >= 1.0 || similarity + 1e-9 < self.min_similarity)
+            .then_some(similarity)
+    }
 }
 
-/// Entries naming a prompt no cell ran: a regression case that did not run cannot pass.
-pub(crate) fn unmatched(entries: &[MustEqual], cells: &[CellFacts<'_>]) -> Vec<Failure> {
+/// Entries naming a prompt no cell ran (`prompts`: each cell's `name@N`): a regression case that did not run cannot pass.
+pub(crate) fn unmatched(entries: &[MustEqual], prompts: &[&str]) -> Vec<Failure> {
     entries
         .iter()
-        .filter(|m| !cells.iter().any(|c| m.applies_to(c.prompt)))
+        .filter(|m| !prompts.iter().any(|p| m.applies_to(p)))
         .map(|m| Failure {
             prompt: m.prompt.clone().unwrap_or_default(),
             variant: "-".into(),

@@ -48,15 +48,29 @@ fn stored_template(store: &Store) -> Result<Option<Version>, StoreError> {
     }
 }
 
-/// For each cell, its answered samples and what each asks the judge, in sample order.
+/// Each cell's answers as `(sample index, text)`: every answered sample, in sample order.
+fn answered(samples: &[Vec<SampleRow>]) -> Vec<Vec<(u32, &str)>> {
+    samples
+        .iter()
+        .map(|rows| {
+            rows.iter()
+                .filter(|s| s.sample.status == Some(SampleStatus::Ok))
+                .map(|s| (s.sample.idx, s.sample.output.as_deref().unwrap_or_default()))
+                .collect()
+        })
+        .collect()
+}
+
+/// For each cell, what each of its `answers` (`(sample index, text)`, in sample order) asks
+/// the judge.
 fn asks(
     store: &Store,
     cells: &[CellInfo],
-    samples: &[Vec<SampleRow>],
+    answers: &[Vec<(u32, &str)>],
 ) -> Result<Vec<Vec<(u32, Ask)>>, StoreError> {
     let mut bodies: HashMap<i64, crate::prompt::PromptBody> = HashMap::new();
     let mut out = Vec::with_capacity(cells.len());
-    for (cell, rows) in cells.iter().zip(samples) {
+    for (cell, answers) in cells.iter().zip(answers) {
         if let std::collections::hash_map::Entry::Vacant(slot) =
             bodies.entry(cell.cell.prompt_version_id)
         {
@@ -78,15 +92,14 @@ fn asks(
             .map(|m| m.content)
             .unwrap_or_default();
         out.push(
-            rows.iter()
-                .filter(|s| s.sample.status == Some(SampleStatus::Ok))
-                .map(|s| {
-                    let output = s.sample.output.as_deref().unwrap_or_default();
+            answers
+                .iter()
+                .map(|&(idx, output)| {
                     let ask = Ask {
                         input: fence(&input),
                         output: fence(output),
                     };
-                    (s.sample.idx, ask)
+                    (idx, ask)
                 })
                 .collect(),
         );
@@ -115,7 +128,7 @@ fn stored_grades(store: &Store, judge: &Judge) -> Result<HashMap<Ask, Grade>, St
         let (Some(input), Some(output)) = (vars.get("input"), vars.get("output")) else {
             continue;
         };
-        let Some(first) = store.samples(cell.id)?.into_iter().next() else {
+        let Some(first) = store.sample_page(cell.id, None, 1)?.into_iter().next() else {
             continue;
         };
         let grade = match first.sample.status {
@@ -145,8 +158,19 @@ pub fn grades(
     cells: &[CellInfo],
     samples: &[Vec<SampleRow>],
 ) -> Result<Vec<Vec<Graded>>, StoreError> {
+    answer_grades(store, judge, cells, &answered(samples))
+}
+
+/// [`grades`] of each cell's distinct `answers` (`(first sample index, text)`): a grade is
+/// found by what the answer asks, so one lookup stands for all the samples that gave it.
+pub fn answer_grades(
+    store: &Store,
+    judge: &Judge,
+    cells: &[CellInfo],
+    answers: &[Vec<(u32, &str)>],
+) -> Result<Vec<Vec<Graded>>, StoreError> {
     let stored = stored_grades(store, judge)?;
-    Ok(asks(store, cells, samples)?
+    Ok(asks(store, cells, answers)?
         .into_iter()
         .map(|cell| {
             cell.into_iter()
@@ -170,11 +194,25 @@ pub fn pending(
     samples: &[Vec<SampleRow>],
     defaults: &RunDefaults,
 ) -> Result<Option<Plan>, StoreError> {
+    let answers = answered(samples);
+    pending_answers(store, judge, session, cells, &answers, defaults)
+}
+
+/// [`pending`] from each cell's distinct `answers` (`(first sample index, text)`, by first
+/// sample): the same plan, as an answer asks what each of its samples asks.
+pub fn pending_answers(
+    store: &mut Store,
+    judge: &Judge,
+    session: &str,
+    cells: &[CellInfo],
+    answers: &[Vec<(u32, &str)>],
+    defaults: &RunDefaults,
+) -> Result<Option<Plan>, StoreError> {
     let stored = stored_grades(store, judge)?;
     let mut missing: Vec<Case> = Vec::new();
     let mut names = std::collections::HashSet::new();
     let mut seen = std::collections::HashSet::new();
-    for (cell, asks) in cells.iter().zip(asks(store, cells, samples)?) {
+    for (cell, asks) in cells.iter().zip(asks(store, cells, answers)?) {
         for (idx, ask) in asks {
             let graded =
                 matches!(stored.get(&ask), Some(g) if !matches!(g, Grade::CallFailed { .. }));

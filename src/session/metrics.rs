@@ -4,8 +4,9 @@
 
 use super::checks::Checks;
 use super::evaluate::CellFacts;
+use super::evidence::Evidence;
 use crate::analysis::normalize::parse_json;
-use crate::store::{SampleRow, SampleStatus};
+use crate::store::SampleRow;
 use serde::Serialize;
 
 /// One variant's (and prompt version's) agreement over its cases; shares are 0..=1.
@@ -37,7 +38,8 @@ pub struct CaseAgreement {
     pub all_pass: bool,
 }
 
-/// The metrics of every (prompt, variant) in `cells`, in order of first appearance.
+/// The metrics of every (prompt, variant) in `cells` (their samples held), in order of first
+/// appearance.
 pub fn variant_metrics(checks: &Checks, cells: &[CellFacts<'_>]) -> Vec<VariantMetrics> {
     sum_variants(cells.iter().map(|cell| CaseRow {
         prompt: cell.prompt,
@@ -110,36 +112,28 @@ pub fn case_agreement(
     samples: &[SampleRow],
     grades: &[super::judge::Graded],
 ) -> CaseAgreement {
-    let outputs: Vec<Option<&str>> = samples
-        .iter()
-        .map(|s| {
-            (s.sample.status == Some(SampleStatus::Ok))
-                .then(|| s.sample.output.as_deref().unwrap_or(""))
-        })
-        .collect();
-    let raw: Option<Vec<&str>> = outputs.iter().copied().collect();
-    let answers: Option<Vec<String>> = outputs
-        .iter()
-        .map(|o| o.and_then(|t| checks.answer.extract(t)))
-        .collect();
-    let passes: Vec<bool> = samples
-        .iter()
-        .zip(&outputs)
-        .map(|(s, o)| {
-            o.is_some_and(|t| sample_passes(checks, t))
-                && judge_passes(checks, grades, s.sample.idx)
-        })
-        .collect();
-    CaseAgreement {
-        raw_agree: raw.is_some_and(|r| all_equal(&r)),
-        answer_agree: answers.is_some_and(|a| all_equal(&a)),
-        any_pass: passes.iter().any(|p| *p),
-        all_pass: !passes.is_empty() && passes.iter().all(|p| *p),
-    }
+    agreement(checks, &Evidence::of_samples(samples, grades))
 }
 
-fn all_equal<T: PartialEq>(items: &[T]) -> bool {
-    !items.is_empty() && items.windows(2).all(|w| w[0] == w[1])
+/// [`case_agreement`] from a cell's distinct answers: each answer is checked once.
+pub fn agreement(checks: &Checks, ev: &Evidence) -> CaseAgreement {
+    let all_answered = ev.samples > 0 && ev.unanswered() == 0;
+    let extracted: Option<Vec<String>> = ev
+        .answers
+        .iter()
+        .map(|a| checks.answer.extract(&a.text))
+        .collect();
+    let passes: Vec<bool> = ev
+        .answers
+        .iter()
+        .map(|a| sample_passes(checks, &a.text) && judge_passes(checks, a.grade.as_ref()))
+        .collect();
+    CaseAgreement {
+        raw_agree: all_answered && ev.answers.windows(2).all(|w| w[0].text == w[1].text),
+        answer_agree: all_answered && extracted.is_some_and(|a| a.windows(2).all(|w| w[0] == w[1])),
+        any_pass: passes.iter().any(|p| *p),
+        all_pass: all_answered && passes.iter().all(|p| *p),
+    }
 }
 
 /// Whether one successful output passes the per-sample checks (`must_contain`,
@@ -161,13 +155,10 @@ pub fn sample_passes(checks: &Checks, output: &str) -> bool {
             .is_none_or(|schema| parse_json(output).is_some_and(|v| schema.validator.is_valid(&v)))
 }
 
-/// Whether the judge (if the session has one) graded sample `idx` at or above its pass score.
-fn judge_passes(checks: &Checks, grades: &[super::judge::Graded], idx: u32) -> bool {
+/// Whether the judge (if the session has one) gave `grade` at or above its pass score.
+fn judge_passes(checks: &Checks, grade: Option<&super::judge::Grade>) -> bool {
     checks.judge.as_ref().is_none_or(|judge| {
-        grades.iter().any(|g| {
-            g.sample == idx
-                && matches!(g.grade, super::judge::Grade::Score { score, .. } if score + 1e-9 >= judge.pass_score)
-        })
+        matches!(grade, Some(super::judge::Grade::Score { score, .. }) if score + 1e-9 >= judge.pass_score)
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::session::Answer;
-use crate::store::NewSample;
+use crate::store::{NewSample, SampleStatus};
 
 fn sample(idx: u32, output: Option<&str>) -> SampleRow {
     SampleRow {

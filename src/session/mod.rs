@@ -1,11 +1,13 @@
 //! Sessions: a TOML experiment (prompts x variants x cases x N) with a `[check]` table; the
 //! CI gate (`temper check`) runs one and fails when a check does not hold.
 
+mod answer_checks;
 pub mod baseline;
 pub mod cases_file;
 pub mod checks;
 pub mod ci;
 pub mod evaluate;
+pub mod evidence;
 pub mod expect;
 pub mod file;
 pub mod judge;
@@ -22,7 +24,8 @@ pub mod stored;
 
 pub use cases_file::CasesFile;
 pub use checks::{Answer, Checks, JsonSchema};
-pub use evaluate::{CellFacts, Failure, evaluate};
+pub use evaluate::{CellFacts, CheckedCell, Failure, evaluate, evaluate_checked};
+pub use evidence::Evidence;
 pub use expect::MustEqual;
 pub use file::{Case, Located, Session, SessionError, Variant};
 pub use judge::{Grade, Graded, Judge};

@@ -1,7 +1,7 @@
 //! Per-case results of a session's checks: every (case, variant, check) passed or failed, the
 //! unit CI outputs report (JUnit test cases, the markdown summary, `check --json`).
 
-use super::evaluate::{CellFacts, Failure};
+use super::evaluate::{CheckedCell, Failure};
 use serde::Serialize;
 
 /// One check on one cell: held, or the failure with its measured value and bar.
@@ -35,7 +35,7 @@ pub struct CaseOutcome {
 /// `failures`; a failure whose check is not among `names` is still listed.
 pub fn case_outcomes(
     names: &[String],
-    cells: &[CellFacts<'_>],
+    cells: &[CheckedCell<'_>],
     failures: &[Failure],
 ) -> Vec<CaseOutcome> {
     let mut by_cell: std::collections::HashMap<(&str, &str, &str), Vec<&Failure>> =

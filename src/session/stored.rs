@@ -1,11 +1,12 @@
 //! Checks of a session over a stored run: the one path `temper check` and the TUI share.
 
+use super::evidence::{Evidence, Indexed};
 use super::judge::Graded;
-use super::metrics::{VariantMetrics, variant_metrics};
+use super::metrics::VariantMetrics;
 use super::outcomes::{CaseOutcome, case_outcomes};
-use super::{CellFacts, Failure, Session, evaluate};
+use super::{CellFacts, CheckedCell, Failure, Session, evaluate_checked};
 use crate::store::{CellInfo, SampleRow, Store, StoreError};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The verdict of a session's checks on one stored run.
 #[derive(Debug, Clone)]
@@ -34,28 +35,18 @@ pub struct RunVerdict {
     pub stats: Vec<super::baseline::CellStats>,
 }
 
-/// The cells of run `run_id` that belong to `session` (its variants and cases), with their
-/// samples as checks read them (`Store::checked_samples`: no raw response, logprobs or request
-/// hash): what the verdict and the judge work on.
+/// The cells of run `run_id` that belong to `session` (its variants and cases), kept to the
+/// prompt versions `versions` (all when empty): a stored run may hold other versions of the
+/// same prompts.
 pub fn session_cells(
     store: &Store,
     session: &Session,
     run_id: i64,
-) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
-    cells_of_versions(store, session, run_id, &[])
-}
-
-/// [`session_cells`] kept to the prompt versions `versions` (all when empty): a stored run may
-/// hold other versions of the same prompts.
-pub fn cells_of_versions(
-    store: &Store,
-    session: &Session,
-    run_id: i64,
     versions: &[i64],
-) -> Result<(Vec<CellInfo>, Vec<Vec<SampleRow>>), StoreError> {
+) -> Result<Vec<CellInfo>, StoreError> {
     let variants: HashSet<&str> = session.variants.iter().map(|v| v.name.as_str()).collect();
     let cases: HashSet<&str> = session.cases.iter().map(|k| k.name.as_str()).collect();
-    let cells: Vec<CellInfo> = store
+    Ok(store
         .cells(run_id)?
         .into_iter()
         .filter(|c| {
@@ -63,12 +54,71 @@ pub fn cells_of_versions(
                 && cases.contains(c.cell.case_name.as_str())
                 && (versions.is_empty() || versions.contains(&c.cell.prompt_version_id))
         })
-        .collect();
-    let samples = cells
+        .collect())
+}
+
+/// Each stored cell's distinct answers as `(first sample index, text)`: what the judge grades.
+fn answers_of(evidence: &[Evidence]) -> Vec<Vec<(u32, &str)>> {
+    evidence
         .iter()
-        .map(|c| store.checked_samples(c.id))
+        .map(|e| {
+            e.answers
+                .iter()
+                .map(|a| (a.first, a.text.as_str()))
+                .collect()
+        })
+        .collect()
+}
+
+/// What `checks` measure of each stored cell, from the store's groups and aggregates (no
+/// sample read), each answer with the judge's stored grade when the checks have a judge.
+pub fn evidence(
+    store: &Store,
+    checks: &super::Checks,
+    cells: &[CellInfo],
+) -> Result<Vec<Evidence>, StoreError> {
+    let mut evidence: Vec<Evidence> = cells
+        .iter()
+        .map(|c| Evidence::load(store, c.id, checks))
         .collect::<Result<_, _>>()?;
-    Ok((cells, samples))
+    if let Some(judge) = &checks.judge {
+        let grades = super::judge_run::answer_grades(store, judge, cells, &answers_of(&evidence))?;
+        for (ev, graded) in evidence.iter_mut().zip(grades) {
+            let mut by_first: HashMap<u32, super::Grade> =
+                graded.into_iter().map(|g| (g.sample, g.grade)).collect();
+            for answer in &mut ev.answers {
+                answer.grade = by_first.remove(&answer.first);
+            }
+        }
+    }
+    Ok(evidence)
+}
+
+/// The judge calls still to make on run `run_id`'s cells of `versions` (all when empty): one
+/// per distinct answer no stored grade covers, read as the store's groups of answers.
+pub fn judge_pending(
+    store: &mut Store,
+    session: &Session,
+    (run_id, versions): (i64, &[i64]),
+    defaults: &crate::config::RunDefaults,
+) -> Result<Option<crate::runner::Plan>, StoreError> {
+    let Some(judge) = &session.check.judge else {
+        return Ok(None);
+    };
+    let cells = session_cells(store, session, run_id, versions)?;
+    let groups = cells
+        .iter()
+        .map(|c| store.output_groups(c.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let answers: Vec<Vec<(u32, &str)>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|a| (a.first_idx, a.output.as_deref().unwrap_or_default()))
+                .collect()
+        })
+        .collect();
+    super::judge_run::pending_answers(store, judge, &session.name, &cells, &answers, defaults)
 }
 
 /// The judge's stored grades of each cell (empty lists when the checks have no judge).
@@ -119,23 +169,46 @@ pub fn verdict(store: &Store, session: &Session, run_id: i64) -> Result<RunVerdi
     verdict_of_versions(store, session, run_id, &[])
 }
 
-/// [`verdict`] over the cells of the prompt versions `versions` only (all when empty).
+/// [`verdict`] over the cells of the prompt versions `versions` only (all when empty). Reads
+/// each cell's distinct answers and aggregates, never its samples (see [`evidence`]).
 pub fn verdict_of_versions(
     store: &Store,
     session: &Session,
     run_id: i64,
     versions: &[i64],
 ) -> Result<RunVerdict, StoreError> {
-    let (cells, samples) = cells_of_versions(store, session, run_id, versions)?;
-    let grades = grades(store, &session.check, &cells, &samples)?;
+    let checks = &session.check;
+    let cells = session_cells(store, session, run_id, versions)?;
+    let evidence = evidence(store, checks, &cells)?;
     let labels = labels(&cells);
-    let facts = facts(&cells, &samples, &labels, &grades);
-    let failures = evaluate(&session.check, session.mode, &facts);
-    let cases = case_outcomes(&session.check.names(), &facts, &failures);
-    let metrics = variant_metrics(&session.check, &facts);
-    let stats = samples
+    let members: Vec<Indexed<'_>> = cells
         .iter()
-        .map(|s| super::baseline::CellStats::of(s, session.mode))
+        .map(|c| Indexed { store, cell: c.id })
+        .collect();
+    let checked: Vec<CheckedCell<'_>> = cells
+        .iter()
+        .zip(&evidence)
+        .zip(&labels)
+        .zip(&members)
+        .map(|(((c, evidence), label), members)| CheckedCell {
+            prompt: label,
+            variant: &c.cell.variant_name,
+            case: &c.cell.case_name,
+            evidence,
+            members,
+        })
+        .collect();
+    let failures = evaluate_checked(checks, session.mode, &checked)?;
+    let cases = case_outcomes(&checks.names(), &checked, &failures);
+    let metrics = super::metrics::sum_variants(checked.iter().map(|c| super::metrics::CaseRow {
+        prompt: c.prompt,
+        variant: c.variant,
+        samples: c.evidence.samples,
+        agreement: super::metrics::agreement(checks, c.evidence),
+    }));
+    let stats = evidence
+        .iter()
+        .map(|e| super::baseline::CellStats::of(e, session.mode))
         .collect();
     Ok(RunVerdict {
         checks: RunChecks { cells, failures },
@@ -152,19 +225,24 @@ pub fn group_agreement(
     checks: &super::Checks,
     answers: &crate::analysis::stored::CellAnswers,
 ) -> super::metrics::CaseAgreement {
-    let all_answered = answers.samples > 0 && answers.unanswered() == 0;
-    let texts: Vec<&str> = answers.groups.iter().map(|g| g.text.as_str()).collect();
-    let extracted: Option<Vec<String>> = texts.iter().map(|t| checks.answer.extract(t)).collect();
-    let passes: Vec<bool> = texts
-        .iter()
-        .map(|t| super::metrics::sample_passes(checks, t))
-        .collect();
-    super::metrics::CaseAgreement {
-        raw_agree: all_answered && texts.windows(2).all(|w| w[0] == w[1]),
-        answer_agree: all_answered && extracted.is_some_and(|a| a.windows(2).all(|w| w[0] == w[1])),
-        any_pass: passes.iter().any(|p| *p),
-        all_pass: all_answered && passes.iter().all(|p| *p),
-    }
+    let answers = Evidence {
+        samples: answers.samples,
+        answered: answers.answered,
+        answers: answers
+            .groups
+            .iter()
+            .map(|g| super::evidence::Answer {
+                text: g.text.clone(),
+                size: g.size,
+                first: g.first,
+                members: Vec::new(),
+                hash: None,
+                grade: None,
+            })
+            .collect(),
+        ..Evidence::default()
+    };
+    super::metrics::agreement(checks, &answers)
 }
 
 /// The session metrics of `cells` from their answer groups (`answers`, aligned), without

@@ -18,6 +18,9 @@ pub enum Measure {
     AnyLatency,
     /// Time to first token of answered, streamed samples.
     Ttft,
+    /// Time to first token of every sample that has one, failed ones included (what
+    /// `[check] max_p95_ttft_ms` always counted).
+    AnyTtft,
     /// Output tokens of answered samples that report them.
     OutputTokens,
     /// Stored cost of answered samples.
@@ -30,7 +33,7 @@ impl Measure {
     fn column(self) -> &'static str {
         match self {
             Measure::Latency | Measure::AnyLatency => "latency_ms",
-            Measure::Ttft => "ttft_ms",
+            Measure::Ttft | Measure::AnyTtft => "ttft_ms",
             Measure::OutputTokens => "output_tokens",
             Measure::AnsweredCost | Measure::SentCost => "cost_usd",
         }
@@ -41,6 +44,7 @@ impl Measure {
             Measure::Latency => "status = 'ok' AND latency_ms IS NOT NULL",
             Measure::AnyLatency => "latency_ms IS NOT NULL",
             Measure::Ttft => "status = 'ok' AND ttft_ms IS NOT NULL",
+            Measure::AnyTtft => "ttft_ms IS NOT NULL",
             Measure::OutputTokens => "status = 'ok' AND output_tokens IS NOT NULL",
             Measure::AnsweredCost => "cost_usd IS NOT NULL AND status = 'ok'",
             Measure::SentCost => "cost_usd IS NOT NULL AND status <> 'skipped'",

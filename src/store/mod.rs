@@ -7,6 +7,7 @@
 //! a temper DB, is refused and left untouched, never recreated.
 
 mod aggregates;
+mod checks;
 mod copy;
 mod cost_split;
 pub(crate) mod db;
@@ -28,6 +29,7 @@ mod transfer;
 mod trends;
 
 pub use aggregates::{CostTotals, Measure, SampleTotals, nearest_rank};
+pub use checks::{AnswerCounts, PricedCalls};
 pub use copy::{CopyReport, TableCopy, copy_database};
 pub use cost_split::ModelTokens;
 pub use groups::{AnswerGroups, CellSums, OutputGroup};
