@@ -2,9 +2,9 @@
 //! open it (the UI thread's share: indexing the packed trace and the first frame; reading the
 //! file is the worker's and is measured by `benches/trace.rs`), frames while moving through
 //! it, and the process's resident memory with it open. The worker's share here is building the
-//! `Trace` with its flags and packing it (`PackedTrace::pack`, the call the worker makes), on a
-//! thread of its own as in the TUI; the `Trace` is consumed there, so what stays is what the
-//! view holds.
+//! `Trace` with its flags and packing it (`PackedTrace::from_loaded`, the call the worker makes:
+//! it consumes the `Trace` and hands the freed memory back), on a thread of its own as in the
+//! TUI, so what stays is what the view holds.
 
 use super::{measure, report};
 use ratatui::Terminal;
@@ -36,7 +36,7 @@ fn worker() -> (Arc<PackedTrace>, f64, f64) {
         let trace = super::wide_tree(SPANS, |_| (None, None));
         let build_ms = built.elapsed().as_secs_f64() * 1000.0;
         let packed = Instant::now();
-        let trace = Arc::new(PackedTrace::pack(trace));
+        let trace = Arc::new(PackedTrace::from_loaded(trace));
         (trace, build_ms, packed.elapsed().as_secs_f64() * 1000.0)
     });
     thread.join().expect("the worker thread")
@@ -48,7 +48,7 @@ pub struct Million {
     pub frame_p95_ms: f64,
     /// RSS with the view open, less RSS before the trace was built.
     pub rss_growth_mb: f64,
-    /// The worker's `PackedTrace::pack`.
+    /// The worker's `PackedTrace::from_loaded`.
     pub pack_ms: f64,
 }
 

@@ -222,7 +222,7 @@ impl Worker {
                         let limits = crate::trace::detectors::Limits::default();
                         crate::trace::detectors::run(&mut trace, &limits);
                         // The view holds the packed form; the `Trace` is consumed here.
-                        std::sync::Arc::new(crate::trace::PackedTrace::pack(trace))
+                        std::sync::Arc::new(crate::trace::PackedTrace::from_loaded(trace))
                     })
                     .map_err(|e| e.to_string());
                 Event::Trace { path, result }

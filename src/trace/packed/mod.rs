@@ -8,6 +8,7 @@
 //! children order, roots and flags (docs/architecture.md, "A trace").
 
 mod body;
+mod encode;
 mod pack;
 
 pub use body::{DocRef, Documents, ExtraRef, SpanRef, Text, ToolRef};
@@ -301,5 +302,7 @@ impl PackedTrace {
     }
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

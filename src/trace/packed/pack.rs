@@ -2,7 +2,7 @@
 //! turn, so the two are never both whole), and from packed traces put one after another (the
 //! live view's traces, each packed once when it changes).
 
-use super::body::encode;
+use super::encode::encode;
 use super::{
     FAILED, FAR_TIME, HAS_DOCUMENTS, HAS_TOOL, NO_TIME, NONE, PackedFlag, PackedTrace,
     STATUS_SHIFT, STATUSES,
@@ -94,6 +94,18 @@ impl PackedTrace {
         out.arena.shrink_to_fit();
         out.set_flags(flags);
         out
+    }
+
+    /// Pack a trace just loaded, as the TUI's worker does: [`PackedTrace::pack`], then the
+    /// memory the `Trace` held handed back to the operating system. glibc keeps a freed small
+    /// block in its heap until the heap's top is free: the packed columns, allocated while the
+    /// `Trace` was whole (and in the heap, not mapped apart, once a freed temporary of the
+    /// detectors raised glibc's mapping threshold), sit above a million freed strings, and a
+    /// 1,000,000-span trace left 106 MB free but resident (docs/performance.md, "Traces").
+    pub fn from_loaded(trace: Trace) -> PackedTrace {
+        let packed = PackedTrace::pack(trace);
+        release_freed_memory();
+        packed
     }
 
     fn empty(format: Format, n: usize) -> PackedTrace {
@@ -199,5 +211,17 @@ impl PackedTrace {
         self.reasons.extend(part.reasons.iter().cloned());
         self.warnings.extend(part.warnings.iter().cloned());
         self.bad_lines += part.bad_lines;
+    }
+}
+
+/// Give the pages the allocator holds free back to the operating system (glibc's
+/// `malloc_trim`, which also releases free pages inside its heaps); elsewhere the allocator
+/// returns freed memory by itself and this does nothing.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointer and only touches the allocator's own free lists,
+    // under the allocator's locks; it is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

@@ -10,7 +10,7 @@ use crate::trace::wire::JsonText;
 use std::path::{Path, PathBuf};
 
 /// Everything a view reads of `t` must read the same from `p`.
-fn assert_same(t: &Trace, p: &PackedTrace, what: &str) {
+pub(super) fn assert_same(t: &Trace, p: &PackedTrace, what: &str) {
     assert_eq!(p.len(), t.spans.len(), "{what}");
     for (i, s) in t.spans.iter().enumerate() {
         let back = p.span(i);

@@ -232,7 +232,7 @@ fn tree_title(view: &TraceView, loaded: &super::Loaded) -> String {
     let counts = format!(
         "Spans ({}) · {}",
         shown.walk.len(),
-        crate::plural::count(loaded.problems_in(shown) as u64, "problem")
+        crate::plural::count(shown.problems as u64, "problem")
     );
     if let Some(span) = view.zoomed() {
         let name = crate::sanitize::one_line(loaded.trace.name(span));

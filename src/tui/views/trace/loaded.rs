@@ -30,6 +30,9 @@ pub struct TraceInfo {
     pub answer: String,
     /// Whether it holds an LLM call (the view opens on the first trace that does).
     pub has_llm: bool,
+    /// Distinct problems within it (see [`Loaded::problems`]), counted once at load: the tree's
+    /// title shows it in every frame.
+    pub problems: usize,
 }
 
 /// A loaded trace file with what the panes list, computed once (off the UI thread for a live
@@ -67,6 +70,7 @@ impl Loaded {
                     tools: tools.len()..tools.len(),
                     answer: String::new(),
                     has_llm: false,
+                    problems: 0,
                 });
             }
             if trace.has_documents(i) {
@@ -86,6 +90,7 @@ impl Loaded {
         for t in &mut traces {
             t.answer = answer_of(&trace, &walk[t.walk.clone()], t.root);
         }
+        count_problems(&trace, &mut traces);
         Loaded {
             trace,
             walk,
@@ -145,14 +150,24 @@ impl Loaded {
     pub fn problems(&self) -> usize {
         distinct_problems(self.trace.flags())
     }
+}
 
-    /// Distinct problems within trace `t` (see [`Loaded::problems`]).
-    pub fn problems_in(&self, t: &TraceInfo) -> usize {
-        let rows = &self.walk[t.walk.clone()];
-        distinct_problems(
-            rows.iter()
-                .flat_map(|&(i, _)| self.trace.flags_of(i as usize)),
-        )
+/// Each trace's distinct problems, from one pass over the flags (each flag's span belongs to
+/// the trace of its root), not over the rows.
+fn count_problems(trace: &PackedTrace, traces: &mut [TraceInfo]) {
+    let of_root: HashMap<usize, usize> = traces
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.root, k))
+        .collect();
+    let mut flags: Vec<Vec<crate::trace::packed::FlagRef>> = vec![Vec::new(); traces.len()];
+    for f in trace.flags() {
+        if let Some(&k) = of_root.get(&trace.root_of(f.span)) {
+            flags[k].push(f);
+        }
+    }
+    for (t, flags) in traces.iter_mut().zip(flags) {
+        t.problems = distinct_problems(flags.into_iter());
     }
 }
 
