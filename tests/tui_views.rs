@@ -43,6 +43,9 @@ mod worker;
 #[path = "tui_views/paged.rs"]
 mod paged;
 
+#[path = "tui_views/packed.rs"]
+mod packed;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 /// A worker on a fresh store at `db`, with the default config.

@@ -76,3 +76,7 @@ impl TraceView {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "body_tests.rs"]
+mod tests;
