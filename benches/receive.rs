@@ -207,7 +207,7 @@ fn with_tui(bodies: &std::sync::Arc<Vec<Vec<u8>>>) -> Result<WithTui, Box<dyn st
             if let Event::Live(frame) = &event
                 && let Some(l) = &frame.loaded
             {
-                held = l.trace.spans.len();
+                held = l.trace.len();
                 shown = held as u64 + frame.counters.spans_dropped;
                 let t = Instant::now();
                 app.on_event(event);

@@ -248,7 +248,7 @@ fn big_trace_with(times: impl Fn(usize) -> Times) -> temper::tui::app::App {
     ));
     app.on_event(Event::Trace {
         path,
-        result: Ok(std::sync::Arc::new(trace)),
+        result: Ok(std::sync::Arc::new(temper::trace::PackedTrace::pack(trace))),
     });
     app.take_effects();
     app

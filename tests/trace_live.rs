@@ -94,7 +94,7 @@ impl Live {
         // The counters may reach the view a poll after the spans (they are bumped once the batch
         // is queued), so both are waited for.
         self.until(&format!("{n} spans shown and counted"), |app| {
-            app.trace.loaded().map(|l| l.trace.spans.len()) == Some(n)
+            app.trace.loaded().map(|l| l.trace.len()) == Some(n)
                 && app
                     .trace
                     .live_state()
@@ -109,15 +109,20 @@ impl Live {
             .trace
             .rows()
             .iter()
-            .map(|&(i, _)| l.trace.spans[i].name.to_string())
+            .map(|&(i, _)| l.trace.name(i as usize).to_string())
             .collect()
     }
 
     fn selected(&self) -> (usize, String) {
         let l = self.app.trace.loaded().unwrap();
         let i = self.app.trace.selected_span().unwrap();
-        let row = self.app.trace.rows().iter().position(|&(s, _)| s == i);
-        (row.unwrap(), l.trace.spans[i].name.to_string())
+        let row = self
+            .app
+            .trace
+            .rows()
+            .iter()
+            .position(|&(s, _)| s as usize == i);
+        (row.unwrap(), l.trace.name(i).to_string())
     }
 
     fn screen(&mut self, width: u16, height: u16) -> Vec<String> {
@@ -172,8 +177,7 @@ fn spans_stream_in_newest_trace_on_top_and_the_selection_stays() {
         .loaded()
         .unwrap()
         .trace
-        .flags
-        .iter()
+        .flags()
         .map(|f| f.kind.as_str().to_string())
         .collect();
     assert!(
@@ -192,7 +196,7 @@ fn spans_stream_in_newest_trace_on_top_and_the_selection_stays() {
     live.until_shown(18);
     assert_eq!(live.selected().1, "BM25Retriever.retrieve");
     let l = live.app.trace.loaded().unwrap();
-    assert!(l.trace.flags.iter().all(|f| f.kind.as_str() != "orphan"));
+    assert!(l.trace.flags().all(|f| f.kind.as_str() != "orphan"));
     assert_eq!(l.traces.len(), 2);
     let screen = live.screen(160, 48).join("\n");
     assert!(screen.contains("[injection]"), "{screen}");

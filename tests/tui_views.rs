@@ -43,6 +43,9 @@ mod worker;
 #[path = "tui_views/paged.rs"]
 mod paged;
 
+#[path = "tui_views/packed.rs"]
+mod packed;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 /// A worker on a fresh store at `db`, with the default config.
@@ -969,7 +972,7 @@ fn trace_view_mouse_focuses_and_selects() {
     a.on_terminal(click(MouseEventKind::Down(MouseButton::Left), 3, 4));
     assert_eq!(
         a.trace.selected_span(),
-        Some(a.trace.loaded().unwrap().walk[2].0)
+        Some(a.trace.loaded().unwrap().walk[2].0 as usize)
     );
     // Scrolling over the chunks pane focuses it.
     a.on_terminal(click(MouseEventKind::ScrollDown, 60, 3));
@@ -984,7 +987,7 @@ fn trace_view_keys_move_focus_and_copy() {
     let mut a = trace_app("examples/traces/rag-answer.temper.jsonl");
     a.on_key(&key('j'));
     let span = a.trace.selected_span().unwrap();
-    assert_eq!(span, a.trace.loaded().unwrap().walk[1].0);
+    assert_eq!(span, a.trace.loaded().unwrap().walk[1].0 as usize);
     a.on_key(&code(KeyCode::Tab));
     a.on_key(&code(KeyCode::Tab));
     a.on_key(&code(KeyCode::Tab));

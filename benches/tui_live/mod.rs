@@ -97,14 +97,16 @@ const TRACES: usize = 10_000;
 /// gated against `benches/baseline/tui-trace.json`.
 pub fn trace_figures(terminal: &mut Terminal<TestBackend>) {
     let mut figures = baseline::Figures::new("tui-trace");
-    let (open, frame, rss) = million::bench(terminal);
+    let m = million::bench(terminal);
     use baseline::Better::Lower;
-    figures.record("tui.trace_1m_open_ms", open, Lower);
-    figures.record("tui.trace_1m_frame_p95_ms", frame, Lower);
-    figures.record("tui.trace_1m_rss_growth_mb", rss, Lower);
-    let (frame, swap) = bench(terminal);
+    figures.record("tui.trace_1m_open_ms", m.open_ms, Lower);
+    figures.record("tui.trace_1m_frame_p95_ms", m.frame_p95_ms, Lower);
+    figures.record("tui.trace_1m_rss_growth_mb", m.rss_growth_mb, Lower);
+    figures.record("tui.trace_1m_pack_ms", m.pack_ms, Lower);
+    let (frame, swap, rebuild) = bench(terminal);
     figures.record("tui.live_100k_frame_p95_ms", frame, Lower);
     figures.record("tui.live_100k_swap_p95_ms", swap, Lower);
+    figures.record("tui.live_100k_rebuild_p95_ms", rebuild, Lower);
     figures.finish();
 }
 
@@ -115,8 +117,9 @@ fn p95_ms(samples: &[std::time::Duration]) -> f64 {
         .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
-/// Run the live cases on `terminal`; returns the frame and the new-trace frame p95 in ms.
-pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64) {
+/// Run the live cases on `terminal`; returns the frame, the new-trace frame and the feed
+/// rebuild p95 in ms.
+pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64, f64) {
     let mut live = LiveTraces::new(200_000, Arc::new(Counters::default()));
     let mut snaps = Snapshots::new(Limits::default());
     let mut touched = Vec::new();
@@ -152,7 +155,7 @@ pub fn bench(terminal: &mut Terminal<TestBackend>) -> (f64, f64) {
         }
         app.on_key(&j);
     }
-    let result = (p95_ms(&frames), p95_ms(&updates));
+    let result = (p95_ms(&frames), p95_ms(&updates), p95_ms(&rebuilds));
     report(
         "frame render, live Trace view with 100,000 spans in 10,000 traces, 160x48",
         frames,

@@ -22,6 +22,7 @@ pub mod model;
 mod openinference;
 mod otlp;
 mod otlp_pb;
+pub mod packed;
 pub(crate) mod parallel;
 pub mod pricing;
 pub mod receiver;
@@ -42,6 +43,7 @@ pub use model::{
     Document, Flag, FlagKind, LoadWarning, Span, SpanExtra, SpanKind, Status, ToolCall,
     ToolRequest, Usage,
 };
+pub use packed::PackedTrace;
 pub use request::{LlmRequest, RequestError, reconstruct};
 pub use temper::write_jsonl;
 pub use tree::Trace;

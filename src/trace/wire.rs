@@ -160,6 +160,16 @@ impl JsonText {
         JsonText(value.to_string().into_boxed_str())
     }
 
+    /// The compact text itself (what `trace::packed` stores, so a span round-trips unparsed).
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Text `as_str` gave back, kept as it is (it is already compact JSON).
+    pub(crate) fn from_text(text: &str) -> JsonText {
+        JsonText(text.into())
+    }
+
     /// The value parsed back (Null if the text were ever not JSON, which `new` never makes).
     pub fn value(&self) -> serde_json::Value {
         serde_json::from_str(&self.0).unwrap_or_default()

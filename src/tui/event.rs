@@ -338,10 +338,11 @@ pub enum Event {
     },
     /// `temper trace --listen`: what the receiver holds now (see `tui::live`).
     Live(Box<super::live::LiveFrame>),
-    /// A trace file was read (with detector flags), or why it could not be.
+    /// A trace file was read (with detector flags) and packed for the Trace view, or why it
+    /// could not be.
     Trace {
         path: PathBuf,
-        result: Result<std::sync::Arc<crate::trace::Trace>, String>,
+        result: Result<std::sync::Arc<crate::trace::PackedTrace>, String>,
     },
     /// A replay from the Trace view finished, was refused, or needs confirming.
     Replayed(Box<super::replay::Replayed>),

@@ -1,15 +1,16 @@
 //! The live feed of `temper trace --listen` on a terminal. A thread of its own drives the
 //! receiver on the TUI's runtime: it takes the batches, keeps the session's traces (bounded by the
 //! span cap), appends new spans to `--save`, rebuilds the traces that changed with their
-//! detector flags, and sends the Trace view one combined trace, newest trace first, already
-//! indexed for its panes (walk, chunks, tools, rows by span id), as [`Event::Live`]. The UI loop never awaits the receiver (see docs/architecture.md).
+//! detector flags (each packed once, see `trace::packed`), and sends the Trace view one combined
+//! packed trace, newest trace first, already indexed for its panes (walk, chunks, tools, rows by
+//! span id), as [`Event::Live`]. The UI loop never awaits the receiver (see docs/architecture.md).
 //!
 //! Rebuilds are coalesced: at most one per [`MIN_GAP`], or per twice the last build's time when
 //! that is longer, so a flood of spans costs the UI a bounded number of frames.
 
 use super::event::Event;
 use super::views::trace::Loaded;
-use crate::trace::Trace;
+use crate::trace::PackedTrace;
 use crate::trace::detectors::Limits;
 use crate::trace::receiver::{CountersSnapshot, LiveTraces, Receiver, Snapshots};
 use std::collections::{BTreeSet, VecDeque};
@@ -64,11 +65,11 @@ pub fn spawn(
         .spawn(move || runtime.block_on(run(feed, events, stop)))
 }
 
-/// Index `trace` for the Trace view (see `Loaded::with_rows`) and keep it in `sent`, the last
-/// two sent: the older one is let go here, so freeing a 100,000-span trace happens on the feed
-/// thread, not in a frame of the UI (which has swapped it out by then, unless it lags two
-/// rebuilds behind).
-pub fn index(trace: Trace, sent: &mut VecDeque<Arc<Loaded>>) -> Arc<Loaded> {
+/// Index `trace` (packed by `Snapshots::combine`) for the Trace view (see `Loaded::with_rows`)
+/// and keep it in `sent`, the last two sent: the older one is let go here, so freeing a
+/// 100,000-span trace happens on the feed thread, not in a frame of the UI (which has swapped
+/// it out by then, unless it lags two rebuilds behind).
+pub fn index(trace: PackedTrace, sent: &mut VecDeque<Arc<Loaded>>) -> Arc<Loaded> {
     let loaded = Arc::new(Loaded::with_rows(Arc::new(trace)));
     sent.push_back(loaded.clone());
     if sent.len() > 2 {

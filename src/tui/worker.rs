@@ -221,7 +221,8 @@ impl Worker {
                     .map(|mut trace| {
                         let limits = crate::trace::detectors::Limits::default();
                         crate::trace::detectors::run(&mut trace, &limits);
-                        std::sync::Arc::new(trace)
+                        // The view holds the packed form; the `Trace` is consumed here.
+                        std::sync::Arc::new(crate::trace::PackedTrace::from_loaded(trace))
                     })
                     .map_err(|e| e.to_string());
                 Event::Trace { path, result }

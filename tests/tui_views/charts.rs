@@ -86,7 +86,7 @@ fn waterfall_zooms_to_a_subtree_and_widens() {
     assert_eq!(a.trace.waterfall().axis, Some(whole));
     assert_eq!(
         a.trace.selected_span(),
-        Some(a.trace.loaded().unwrap().walk[1].0)
+        Some(a.trace.loaded().unwrap().walk[1].0 as usize)
     );
     a.on_key(&key('w'));
     assert!(a.trace.wide);

@@ -205,7 +205,7 @@ fn select_kind(a: &mut App, kind: temper::trace::SpanKind) {
     let t = a.trace.loaded().unwrap().trace.clone();
     let row = rows
         .iter()
-        .position(|(i, _)| t.spans[*i].kind == kind)
+        .position(|&(i, _)| t.kind(i as usize) == kind)
         .unwrap_or_else(|| panic!("a {kind:?} span"));
     for _ in 0..row {
         a.on_key(&key('j'));
@@ -228,7 +228,8 @@ fn selecting_a_retriever_shows_its_chunks_with_text() {
     select_kind(&mut a, temper::trace::SpanKind::Retriever);
     let i = a.trace.selected_span().unwrap();
     let t = a.trace.loaded().unwrap().trace.clone();
-    let docs = &t.spans[i].documents;
+    let span = t.span(i);
+    let docs = &span.documents;
     assert!(!docs.is_empty());
     let wide = screen(&mut a, 160, 48);
     let words: String = docs[0]

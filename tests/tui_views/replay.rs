@@ -48,12 +48,12 @@ fn select(a: &mut App, done: impl Fn(&App) -> bool) {
 
 fn selected_span_id(a: &App) -> String {
     let i = a.trace.selected_span().unwrap();
-    a.trace.loaded().unwrap().trace.spans[i].id.to_string()
+    a.trace.loaded().unwrap().trace.id(i).to_string()
 }
 
 fn selected_chunk_id(a: &App) -> Option<String> {
     let (s, d) = a.trace.selected_chunk()?;
-    a.trace.loaded().unwrap().trace.spans[s].documents[d]
+    a.trace.loaded().unwrap().trace.span(s).documents[d]
         .id
         .clone()
 }

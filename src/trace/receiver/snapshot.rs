@@ -1,15 +1,16 @@
 //! What a live view shows: every held trace built as a span tree with its detector flags,
-//! combined into one `Trace` whose roots run newest trace first. Only the traces a batch touched
-//! are rebuilt and rescanned; the others are copied from the last build.
+//! combined into one packed trace whose roots run newest trace first. Only the traces a batch
+//! touched are rebuilt, rescanned and packed; the others are copied from the last build as
+//! bytes (`PackedTrace::concat`).
 
 use super::live::LiveTraces;
-use crate::trace::Trace;
 use crate::trace::detectors::{self, Limits};
+use crate::trace::{PackedTrace, Trace};
 use std::collections::HashMap;
 
-/// The built traces of a live session, kept between batches.
+/// The built traces of a live session, kept packed between batches.
 pub struct Snapshots {
-    built: HashMap<String, Trace>,
+    built: HashMap<String, PackedTrace>,
     limits: Limits,
 }
 
@@ -28,26 +29,27 @@ impl Snapshots {
         &mut self,
         live: &LiveTraces,
         touched: impl IntoIterator<Item = &'a String>,
-    ) -> Trace {
+    ) -> PackedTrace {
         for id in touched {
             if let Some(found) = live.get(id) {
                 let mut trace = found.build();
                 detectors::run(&mut trace, &self.limits);
-                self.built.insert(id.clone(), trace);
+                self.built.insert(id.clone(), PackedTrace::pack(trace));
             }
         }
         self.built.retain(|id, _| live.get(id).is_some());
-        let parts: Vec<&Trace> = live
+        let parts: Vec<&PackedTrace> = live
             .traces()
             .rev()
             .filter_map(|t| self.built.get(&t.id))
             .collect();
-        concat(&parts)
+        PackedTrace::concat(crate::trace::Format::Otlp, &parts)
     }
 }
 
 /// One trace holding `parts` in order: spans appended, every index shifted, each part's roots
-/// after the previous part's (so a view walks them in this order).
+/// after the previous part's (so a view walks them in this order). The `Trace` form of what
+/// [`Snapshots::combine`] builds packed.
 pub fn concat(parts: &[&Trace]) -> Trace {
     let n = parts.iter().map(|t| t.spans.len()).sum();
     let mut out = Trace {

@@ -37,16 +37,12 @@ fn newest_trace_first_with_links_and_flags_shifted() {
     )]));
     let ids: Vec<String> = u.touched.into_iter().map(|(id, _)| id).collect();
     let t = snaps.combine(&live, &ids);
-    let walk: Vec<&str> = t
-        .walk()
-        .iter()
-        .map(|&(i, _)| t.spans[i].name.as_str())
-        .collect();
+    let walk: Vec<&str> = t.walk().iter().map(|&(i, _)| t.name(i as usize)).collect();
     assert_eq!(walk, ["new-d", "old-a", "old-b"]);
-    assert_eq!(t.parent[2], Some(1));
-    assert_eq!(t.children[1], vec![2]);
-    assert_eq!(t.flags.len(), 1);
-    assert_eq!((t.flags[0].span, t.flags[0].kind.as_str()), (0, "orphan"));
+    assert_eq!(t.parent(2), Some(1));
+    assert_eq!(t.children(1), [2]);
+    let flags: Vec<(usize, &str)> = t.flags().map(|f| (f.span, f.kind.as_str())).collect();
+    assert_eq!(flags, [(0, "orphan")]);
     // The parent arrives: the orphan flag goes, the tree links up.
     let u = live.ingest(Batch::Spans(vec![span(
         "new",
@@ -56,14 +52,14 @@ fn newest_trace_first_with_links_and_flags_shifted() {
     )]));
     let ids: Vec<String> = u.touched.into_iter().map(|(id, _)| id).collect();
     let t = snaps.combine(&live, &ids);
-    let walk: Vec<(&str, usize)> = t
+    let walk: Vec<(&str, u32)> = t
         .walk()
         .iter()
-        .map(|&(i, d)| (t.spans[i].name.as_str(), d))
+        .map(|&(i, d)| (t.name(i as usize), d))
         .collect();
     assert_eq!(
         walk,
         [("new-c", 0), ("new-d", 1), ("old-a", 0), ("old-b", 1)]
     );
-    assert!(t.flags.is_empty());
+    assert_eq!(t.flags().count(), 0);
 }

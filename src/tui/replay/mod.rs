@@ -16,7 +16,7 @@ use crate::replay::probe::Probe;
 use crate::replay::{self, Replayable};
 use crate::runner::{self, Case, Decision, Plan, SpendPolicy};
 use crate::store::Store;
-use crate::trace::{SpanKind, Trace};
+use crate::trace::{PackedTrace, SpanKind, Trace};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,9 +25,10 @@ pub const DEFAULT_SAMPLES: u32 = 5;
 /// Fired instead of the recorded model when no configured provider can serve it (no key).
 pub const FALLBACK_MODEL: &str = "mock:echo";
 
-/// A trace shared with the worker; two are equal when they are the same loaded trace.
+/// A trace shared with the worker (the Trace view's packed one); two are equal when they are
+/// the same loaded trace.
 #[derive(Debug, Clone)]
-pub struct SharedTrace(pub Arc<Trace>);
+pub struct SharedTrace(pub Arc<PackedTrace>);
 
 impl PartialEq for SharedTrace {
     fn eq(&self, other: &Self) -> bool {
@@ -167,9 +168,24 @@ fn consumer<'t>(trace: &'t Trace, id: &str) -> Result<&'t crate::trace::Span, St
 /// What `ask` replays: the rebuilt request, its probe for `x`, and the recorded answer.
 type Rebuilt = (Replayable, Option<(Replayable, Probe)>, String);
 
+/// The spans of `packed` a replay of `target` reads, decoded into a `Trace` for the replay
+/// library: the span with the target's id for `R` (the view names it by its full id); for `x`
+/// the LLM calls (which one was sent the chunk) and the retrievers and rerankers (the chunks),
+/// in file order. The rest of a large trace stays packed.
+fn unpacked(packed: &PackedTrace, target: &ReplayTarget) -> Trace {
+    let spans = packed.spans_where(|i| match target {
+        ReplayTarget::Span(id) => packed.id(i) == id,
+        ReplayTarget::Chunk(_) => matches!(
+            packed.kind(i),
+            SpanKind::Llm | SpanKind::Retriever | SpanKind::Reranker
+        ),
+    });
+    Trace::build(packed.format, spans, Vec::new())
+}
+
 /// Rebuild the request `ask` names from its trace (no I/O), with the probe for `x`.
 fn rebuild(ask: &ReplayAsk) -> Result<Rebuilt, String> {
-    let trace = &ask.trace.0;
+    let trace = &unpacked(&ask.trace.0, &ask.target);
     let file = ask.file.display().to_string();
     let span = match &ask.target {
         ReplayTarget::Span(id) => replay::find(trace, id, &file).map_err(|e| e.to_string())?,

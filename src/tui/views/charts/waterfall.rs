@@ -4,7 +4,7 @@
 //! a frame only places the visible rows' bars, so a 100k-span trace draws as fast as a small one.
 
 use super::bars::{axis_bar, fit};
-use crate::trace::{Span as TraceSpan, SpanKind, Trace};
+use crate::trace::{PackedTrace, SpanKind};
 use crate::tui::theme::Theme;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -22,17 +22,11 @@ pub struct Axis {
     pub end: i128,
 }
 
-/// A span's start and end in nanoseconds, when it has both and they are in order.
-pub fn bounds(span: &TraceSpan) -> Option<(i128, i128)> {
-    let (s, e) = (span.start?.as_nanosecond(), span.end?.as_nanosecond());
-    (e >= s).then_some((s, e))
-}
-
 impl Axis {
     /// The earliest start to the latest end of the spans in `rows` (span index, depth); None
     /// when no span there has both times.
-    pub fn of(trace: &Trace, rows: &[(usize, usize)]) -> Option<Axis> {
-        let mut it = rows.iter().filter_map(|&(i, _)| bounds(&trace.spans[i]));
+    pub fn of(trace: &PackedTrace, rows: &[(u32, u32)]) -> Option<Axis> {
+        let mut it = rows.iter().filter_map(|&(i, _)| trace.bounds(i as usize));
         let first = it.next()?;
         let (start, end) = it.fold(first, |(s, e), (a, b)| (s.min(a), e.max(b)));
         Some(Axis { start, end })
@@ -43,9 +37,9 @@ impl Axis {
         (self.end - self.start) as f64 / 1e6
     }
 
-    /// Where `span` starts and ends as fractions of the axis.
-    pub fn fractions(&self, span: &TraceSpan) -> Option<(f64, f64)> {
-        let (s, e) = bounds(span)?;
+    /// Where span `i` of `trace` starts and ends as fractions of the axis.
+    pub fn fractions(&self, trace: &PackedTrace, i: usize) -> Option<(f64, f64)> {
+        let (s, e) = trace.bounds(i)?;
         let len = (self.end - self.start).max(1) as f64;
         Some(((s - self.start) as f64 / len, (e - self.start) as f64 / len))
     }
@@ -55,17 +49,18 @@ impl Axis {
 /// back through the children that ended before it started (Jaeger's definition), recursively.
 /// Siblings that overlap the path's child ran in parallel and are not on it. Sorted span
 /// indices; iterative, so a chain 100k deep cannot overflow the stack.
-pub fn critical_path(trace: &Trace, root: usize) -> Vec<usize> {
+pub fn critical_path(trace: &PackedTrace, root: usize) -> Vec<usize> {
     let mut path = Vec::new();
     let mut todo = vec![root];
     while let Some(node) = todo.pop() {
         path.push(node);
-        let Some((_, mut limit)) = bounds(&trace.spans[node]) else {
+        let Some((_, mut limit)) = trace.bounds(node) else {
             continue;
         };
-        let mut kids: Vec<(usize, i128, i128)> = trace.children[node]
+        let mut kids: Vec<(usize, i128, i128)> = trace
+            .children(node)
             .iter()
-            .filter_map(|&c| bounds(&trace.spans[c]).map(|(s, e)| (c, s, e)))
+            .filter_map(|&c| trace.bounds(c as usize).map(|(s, e)| (c as usize, s, e)))
             .collect();
         kids.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
         for (c, s, e) in kids {
@@ -90,10 +85,10 @@ pub struct Waterfall {
 
 impl Waterfall {
     /// The axis of `rows` and the critical path under `root` (the first row).
-    pub fn new(trace: &Trace, rows: &[(usize, usize)]) -> Waterfall {
+    pub fn new(trace: &PackedTrace, rows: &[(u32, u32)]) -> Waterfall {
         let axis = Axis::of(trace, rows);
         let critical = match (axis, rows.first()) {
-            (Some(_), Some(&(root, _))) => critical_path(trace, root),
+            (Some(_), Some(&(root, _))) => critical_path(trace, root as usize),
             _ => Vec::new(),
         };
         Waterfall { axis, critical }
@@ -117,18 +112,17 @@ impl Waterfall {
     /// cells wide; under [`MIN_BAR`] cells, the start offset as text.
     pub fn cells(
         &self,
-        trace: &Trace,
+        trace: &PackedTrace,
         i: usize,
         width: usize,
         theme: &Theme,
     ) -> Vec<Span<'static>> {
-        let span = &trace.spans[i];
         let mark = if self.on_path(i) { CRITICAL } else { " " };
         let mut out = vec![Span::styled(mark, theme.fg(theme.accent))];
         let Some(axis) = self.axis else {
             return out;
         };
-        let Some((from, to)) = axis.fractions(span) else {
+        let Some((from, to)) = axis.fractions(trace, i) else {
             out.push(Span::styled(fit(" no time", width), theme.muted()));
             return out;
         };
@@ -137,7 +131,7 @@ impl Waterfall {
             out.push(Span::styled(format!(" @{at}"), theme.muted()));
             return out;
         }
-        let mut style = Style::default().fg(kind_color(span, theme));
+        let mut style = Style::default().fg(kind_color(trace, i, theme));
         if self.on_path(i) {
             style = style.add_modifier(Modifier::BOLD);
         }
@@ -147,12 +141,12 @@ impl Waterfall {
     }
 }
 
-/// The colour of a span's bar: errors first, then by kind (llm, tool, retrieval, the rest).
-pub fn kind_color(span: &TraceSpan, theme: &Theme) -> Color {
-    if span.failed() {
+/// The colour of span `i`'s bar: errors first, then by kind (llm, tool, retrieval, the rest).
+pub fn kind_color(trace: &PackedTrace, i: usize, theme: &Theme) -> Color {
+    if trace.failed(i) {
         return theme.error;
     }
-    match span.kind {
+    match trace.kind(i) {
         SpanKind::Llm => theme.accent,
         SpanKind::Tool => theme.role_tool,
         SpanKind::Retriever | SpanKind::Reranker | SpanKind::Embedding => theme.label,

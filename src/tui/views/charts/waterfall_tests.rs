@@ -1,7 +1,7 @@
 //! Unit tests of `waterfall.rs` (kept beside it so the module reads without them).
 
 use super::*;
-use crate::trace::{Format, Span as S};
+use crate::trace::{Format, Span as S, Trace};
 
 fn span(id: &str, parent: Option<&str>, kind: SpanKind, from_ms: i64, to_ms: i64) -> S {
     let at = |ms: i64| jiff::Timestamp::from_millisecond(1_700_000_000_000 + ms).ok();
@@ -17,7 +17,11 @@ fn span(id: &str, parent: Option<&str>, kind: SpanKind, from_ms: i64, to_ms: i64
 }
 
 /// agent 0..1000: llm 0..200, two tools in parallel 200..600 and 270..510, llm 600..1000.
-fn agent() -> Trace {
+fn agent() -> PackedTrace {
+    PackedTrace::pack(agent_trace())
+}
+
+fn agent_trace() -> Trace {
     Trace::build(
         Format::TemperJsonl,
         vec![
@@ -67,16 +71,21 @@ fn parallel_calls_overlap_on_the_axis() {
 #[test]
 fn bars_are_coloured_by_kind_and_errors_win() {
     let theme = Theme::default();
-    let mut t = agent();
-    assert_eq!(kind_color(&t.spans[1], &theme), theme.accent);
-    assert_eq!(kind_color(&t.spans[2], &theme), theme.role_tool);
+    let t = agent();
+    assert_eq!(kind_color(&t, 1, &theme), theme.accent);
+    assert_eq!(kind_color(&t, 2, &theme), theme.role_tool);
+    let mut t = agent_trace();
     t.spans[2].error = Some("boom".into());
-    assert_eq!(kind_color(&t.spans[2], &theme), theme.error);
+    assert_eq!(kind_color(&PackedTrace::pack(t), 2, &theme), theme.error);
 }
 
 #[test]
 fn spans_without_times_draw_no_axis() {
-    let t = Trace::build(Format::TemperJsonl, vec![S::default()], Vec::new());
+    let t = PackedTrace::pack(Trace::build(
+        Format::TemperJsonl,
+        vec![S::default()],
+        Vec::new(),
+    ));
     let w = Waterfall::new(&t, &t.walk());
     assert_eq!(w, Waterfall::default());
     assert_eq!(w.legend(), None);
@@ -96,7 +105,7 @@ fn a_deep_chain_does_not_overflow() {
             )
         })
         .collect();
-    let t = Trace::build(Format::TemperJsonl, spans, Vec::new());
+    let t = PackedTrace::pack(Trace::build(Format::TemperJsonl, spans, Vec::new()));
     assert_eq!(critical_path(&t, 0).len(), 50_000);
 }
 

@@ -4,16 +4,20 @@
 //! for), with its model, tokens, duration, error and flags.
 
 use super::detail::{flag_lines, heading, pretty};
-use crate::trace::Trace;
 use crate::trace::request::reconstruct;
+use crate::trace::{PackedTrace, Span as TraceSpan};
 use crate::tui::text::lines;
 use crate::tui::theme::Theme;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-/// Title and lines for the LLM span `i`.
-pub fn llm_call(t: &Trace, i: usize, theme: &Theme) -> (String, Vec<Line<'static>>) {
-    let span = &t.spans[i];
+/// Title and lines for the LLM span `i` of `t`, decoded as `span`.
+pub fn llm_call(
+    t: &PackedTrace,
+    i: usize,
+    span: &TraceSpan,
+    theme: &Theme,
+) -> (String, Vec<Line<'static>>) {
     let mut body = Vec::new();
     let facts = facts(span);
     if !facts.is_empty() {

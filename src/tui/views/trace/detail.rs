@@ -2,10 +2,10 @@
 //! shown trace's answer (with the selected span's flags), an LLM call's input messages and
 //! output, or a retriever's chunks with their text; from the lists, the full text of the
 //! selected chunk or the selected tool call's arguments and result. Pure: builds lines from
-//! the loaded trace.
+//! the span the view decoded when it was selected (see `body`) and the trace's flags.
 
 use super::{Loaded, TraceInfo, TracePane, TraceView};
-use crate::trace::{SpanKind, Trace};
+use crate::trace::{PackedTrace, Span as TraceSpan, SpanKind};
 use crate::tui::text::lines;
 use crate::tui::theme::Theme;
 use ratatui::style::Modifier;
@@ -14,25 +14,27 @@ use ratatui::text::{Line, Span};
 /// The pane's title and lines for what the view's detail follows.
 pub fn detail(view: &TraceView, loaded: &Loaded, theme: &Theme) -> (String, Vec<Line<'static>>) {
     let t = &loaded.trace;
+    let span = |i| view.decoded(i);
     match view.detail() {
         TracePane::Chunks => match view.selected_chunk() {
-            Some((s, d)) => chunk(view, t, s, d, theme),
-            None => (" Chunk ".into(), Vec::new()),
+            Some((s, d)) if let Some(span) = span(s) => chunk(view, t, (s, &span), d, theme),
+            _ => (" Chunk ".into(), Vec::new()),
         },
         TracePane::Tools => match view.selected_tool() {
-            Some(s) => tool(t, s, theme),
-            None => (" Tool call ".into(), Vec::new()),
+            Some(s) if let Some(span) = span(s) => tool(t, s, &span, theme),
+            _ => (" Tool call ".into(), Vec::new()),
         },
         _ => {
             let Some((_, shown)) = view.shown() else {
                 return (" Answer ".into(), Vec::new());
             };
-            match view.selected_span() {
-                Some(i) if t.spans[i].kind == SpanKind::Llm => super::call::llm_call(t, i, theme),
-                Some(i) if !t.spans[i].documents.is_empty() => retrieved(t, shown, i, theme),
+            let decoded = view.selected_span().and_then(|i| Some((i, span(i)?)));
+            match decoded {
+                Some((i, s)) if s.kind == SpanKind::Llm => super::call::llm_call(t, i, &s, theme),
+                Some((i, s)) if !s.documents.is_empty() => retrieved(t, shown, (i, &s), theme),
                 selected => {
                     let mut body = lines(&shown.answer, theme.text());
-                    if let Some(i) = selected {
+                    if let Some((i, _)) = selected {
                         body.extend(flag_lines(t, i, None, theme));
                     }
                     (" Answer ".into(), body)
@@ -45,12 +47,11 @@ pub fn detail(view: &TraceView, loaded: &Loaded, theme: &Theme) -> (String, Vec<
 /// A retriever's chunks, each with its id, source, score and whether the answer cites it, then
 /// its text.
 fn retrieved(
-    t: &Trace,
+    t: &PackedTrace,
     shown: &TraceInfo,
-    s: usize,
+    (s, span): (usize, &TraceSpan),
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
-    let span = &t.spans[s];
     let mut body = flag_lines(t, s, None, theme);
     for doc in &span.documents {
         if !body.is_empty() {
@@ -94,17 +95,16 @@ fn facts(doc: &crate::trace::Document, shown: &TraceInfo) -> String {
 /// A chunk's id, source, score and whether the answer cites it, its flags, then its text.
 fn chunk(
     view: &TraceView,
-    t: &Trace,
-    s: usize,
+    t: &PackedTrace,
+    (s, span): (usize, &TraceSpan),
     d: usize,
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
-    let doc = &t.spans[s].documents[d];
-    let id = doc.id.clone().unwrap_or_default();
-    let Some((_, shown)) = view.shown() else {
+    let (Some(doc), Some((_, shown))) = (span.documents.get(d), view.shown()) else {
         return (" Chunk ".into(), Vec::new());
     };
-    let facts = format!("from span {} · {}", t.spans[s].id, facts(doc, shown));
+    let id = doc.id.clone().unwrap_or_default();
+    let facts = format!("from span {} · {}", span.id, facts(doc, shown));
     let mut body = lines(&facts, theme.muted());
     // Only the flags about this chunk: an injection names the chunk it sits in.
     body.extend(flag_lines(t, s, Some(&id), theme));
@@ -117,8 +117,12 @@ fn chunk(
 }
 
 /// A tool call's arguments (JSON pretty-printed), its result or error, and its flags.
-fn tool(t: &Trace, s: usize, theme: &Theme) -> (String, Vec<Line<'static>>) {
-    let span = &t.spans[s];
+fn tool(
+    t: &PackedTrace,
+    s: usize,
+    span: &TraceSpan,
+    theme: &Theme,
+) -> (String, Vec<Line<'static>>) {
     let (name, args, result) = match &span.tool {
         Some(tc) => (tc.name.clone(), tc.arguments.clone(), tc.result.clone()),
         None => (span.name.to_string(), None, span.output.clone()),
@@ -148,7 +152,7 @@ fn tool(t: &Trace, s: usize, theme: &Theme) -> (String, Vec<Line<'static>>) {
 
 /// The flags of span `i` (only those naming `about`, when given), each after a blank line.
 pub(super) fn flag_lines(
-    t: &Trace,
+    t: &PackedTrace,
     i: usize,
     about: Option<&str>,
     theme: &Theme,
@@ -163,7 +167,7 @@ pub(super) fn flag_lines(
             format!("[{}] ", f.kind.as_str()),
             theme.fg(theme.flag),
         ));
-        out.extend(lines(&f.reason, theme.fg(theme.flag)));
+        out.extend(lines(f.reason, theme.fg(theme.flag)));
     }
     out
 }

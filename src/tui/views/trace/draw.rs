@@ -81,12 +81,13 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         block = block.title_bottom(Line::styled(legend, theme.muted()).right_aligned());
     }
     draw_list(frame, tree, block, spec, theme, |row| {
-        let line = tree_row(loaded, rows[row], theme);
+        let (i, depth) = rows[row];
+        let line = tree_row(loaded, (i as usize, depth as usize), theme);
         if waterfall.axis.is_none() {
             return line;
         }
         let mut spans = fit_line(line, name_w).spans;
-        spans.extend(waterfall.cells(t, rows[row].0, bar_w, theme));
+        spans.extend(waterfall.cells(t, i as usize, bar_w, theme));
         Line::from(spans)
     });
     let spec = ListSpec {
@@ -103,25 +104,19 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         theme,
         |row| {
             let (s, d) = chunk_rows[row];
-            let doc = &t.spans[s].documents[d];
-            let id = doc.id.clone().unwrap_or_default();
-            let cited = view.shown().is_some_and(|(_, tr)| tr.cited(&id));
+            let doc = t.documents(s as usize).get(d as usize).unwrap_or_default();
+            let id = text(doc.id);
+            let cited = view.shown().is_some_and(|(_, tr)| tr.cited(id));
             Line::from(vec![
                 Span::styled(if cited { "✓ " } else { "  " }, theme.fg(theme.ok)),
-                one_line(&id, theme.fg(theme.accent)),
+                one_line(id, theme.fg(theme.accent)),
                 Span::styled(
                     doc.score.map_or(String::new(), |s| format!(" {s:.2}")),
                     theme.muted(),
                 ),
-                one_line(
-                    &format!(" {}", doc.source.clone().unwrap_or_default()),
-                    theme.muted(),
-                ),
+                one_line(&format!(" {}", text(doc.source)), theme.muted()),
                 // The start of the text, so what a chunk says shows in the list itself.
-                one_line(
-                    &format!(" {}", doc.content.as_deref().unwrap_or("")),
-                    theme.text(),
-                ),
+                one_line(&format!(" {}", text(doc.content)), theme.text()),
             ])
         },
     );
@@ -139,6 +134,11 @@ pub fn draw(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
     draw_open(view, frame, area, theme);
 }
 
+/// A field of the arena as text, empty when absent.
+fn text(t: Option<crate::trace::packed::Text<'_>>) -> &str {
+    t.map_or("", |t| t.str())
+}
+
 /// Name and bar widths of a tree row `inner` cells wide: the bars take a third (three fifths
 /// in the wide layout); under [`MIN_BAR`] cells the row shows the start offset as text.
 fn bar_widths(inner: u16, wide: bool, waterfall: &Waterfall) -> (usize, usize) {
@@ -153,25 +153,25 @@ fn bar_widths(inner: u16, wide: bool, waterfall: &Waterfall) -> (usize, usize) {
     (name, bar)
 }
 
-/// One row of the span tree: indent, flag, kind, name, duration and detector flags.
+/// One row of the span tree: indent, flag, kind, name, duration and detector flags (from the
+/// packed heads: nothing decoded).
 fn tree_row(loaded: &super::Loaded, (i, depth): (usize, usize), theme: &Theme) -> Line<'static> {
     let t = &loaded.trace;
-    let s = &t.spans[i];
-    let flagged = !t.flags_of(i).is_empty();
+    let flagged = t.flagged(i);
     let mut spans = vec![
         Span::raw("  ".repeat(depth.min(12))),
         Span::styled(if flagged { "⚑ " } else { "" }, theme.fg(theme.flag)),
-        Span::styled(format!("{} ", s.kind.as_str()), theme.fg(theme.label)),
+        Span::styled(format!("{} ", t.kind(i).as_str()), theme.fg(theme.label)),
         one_line(
-            &s.name,
-            if s.status == Status::Error {
+            t.name(i),
+            if t.status(i) == Status::Error {
                 theme.fg(theme.error)
             } else {
                 theme.text()
             },
         ),
     ];
-    if let Some(ms) = s.duration_ms() {
+    if let Some(ms) = t.duration_ms(i) {
         spans.push(Span::styled(format!(" {ms:.0}ms"), theme.muted()));
     }
     for f in t.flags_of(i) {
@@ -200,25 +200,22 @@ fn draw_tools(view: &TraceView, frame: &mut Frame, area: Rect, theme: &Theme) {
         spec,
         theme,
         |row| {
-            let s = &t.spans[tool_rows[row]];
-            let (name, args, result) = match &s.tool {
-                Some(tc) => (
-                    tc.name.clone(),
-                    tc.arguments.clone().unwrap_or_default(),
-                    tc.result.clone(),
-                ),
-                None => (s.name.to_string(), String::new(), s.output.clone()),
+            let s = t.span_ref(tool_rows[row] as usize);
+            let extra = s.extra();
+            let (name, args, result) = match extra.tool {
+                Some(tc) => (tc.name, tc.arguments.map_or("", |a| a.str()), tc.result),
+                None => (s.name, "", s.output),
             };
-            let outcome = match (&s.error, result) {
+            let outcome = match (extra.error, result) {
                 (Some(e), _) => Span::styled(
-                    format!(" ✗ {}", crate::sanitize::one_line(e)),
+                    format!(" ✗ {}", crate::sanitize::one_line(e.str())),
                     theme.fg(theme.error),
                 ),
-                (None, Some(r)) => one_line(&format!(" → {r}"), theme.muted()),
+                (None, Some(r)) => one_line(&format!(" → {}", r.str()), theme.muted()),
                 (None, None) => Span::raw(""),
             };
             Line::from(vec![
-                one_line(&name, theme.fg(theme.accent)),
+                one_line(name.str(), theme.fg(theme.accent)),
                 one_line(&format!("({args})"), theme.text()),
                 outcome,
             ])
@@ -235,17 +232,17 @@ fn tree_title(view: &TraceView, loaded: &super::Loaded) -> String {
     let counts = format!(
         "Spans ({}) · {}",
         shown.walk.len(),
-        crate::plural::count(loaded.problems_in(shown) as u64, "problem")
+        crate::plural::count(shown.problems as u64, "problem")
     );
     if let Some(span) = view.zoomed() {
-        let name = crate::sanitize::one_line(&loaded.trace.spans[span].name);
+        let name = crate::sanitize::one_line(loaded.trace.name(span));
         return format!(" zoom: {name} · z back · {} ", view.rows().len());
     }
     match loaded.traces.len() {
         n if n > 1 => format!(
             " trace {}/{n} {} · {counts} · t next ",
             index + 1,
-            crate::sanitize::one_line(&loaded.trace.spans[shown.root].name)
+            crate::sanitize::one_line(loaded.trace.name(shown.root))
         ),
         _ => format!(" {counts} "),
     }

@@ -67,7 +67,7 @@ impl TraceView {
     /// trace is the same one.
     pub(super) fn on_live(&mut self, frame: &LiveFrame) -> Vec<Effect> {
         let spans = match (&frame.loaded, &self.loaded) {
-            (Some(l), _) | (None, Some(l)) => l.trace.spans.len(),
+            (Some(l), _) | (None, Some(l)) => l.trace.len(),
             (None, None) => 0,
         };
         self.live = Some(LiveState {
@@ -83,7 +83,7 @@ impl TraceView {
         let selected = self.selected_id();
         let shown_root = self.shown().and_then(|(_, t)| {
             let l = self.loaded.as_ref()?;
-            Some(l.trace.spans[t.root].id.clone())
+            Some(l.trace.id(t.root).to_string())
         });
         // The feed thread indexed the trace: taking it in is a swap and one id lookup.
         let row = selected.and_then(|id| loaded.row_of(&id)).unwrap_or(0);
@@ -94,7 +94,7 @@ impl TraceView {
         let same_trace = self
             .shown()
             .zip(self.loaded.as_ref())
-            .map(|((_, t), l)| l.trace.spans[t.root].id.clone())
+            .map(|((_, t), l)| l.trace.id(t.root).to_string())
             == shown_root;
         if !same_trace {
             self.cursors[1] = Default::default();
@@ -105,8 +105,7 @@ impl TraceView {
 
     fn selected_id(&self) -> Option<String> {
         let l = self.loaded.as_ref()?;
-        self.selected_span()
-            .map(|i| l.trace.spans[i].id.to_string())
+        self.selected_span().map(|i| l.trace.id(i).to_string())
     }
 
     /// Show the trace the selected tree row belongs to.

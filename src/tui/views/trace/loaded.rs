@@ -1,8 +1,9 @@
 //! A trace file as the Trace view lists it: the span walk, the chunks and the tool calls, cut
 //! into traces (one per root: a llama-index file holds an indexing and a query trace) with
-//! each trace's answer, computed once when the file loads.
+//! each trace's answer, computed once when the file loads. It reads the packed trace's heads
+//! only (and each trace's answer from the arena): no span is decoded.
 
-use crate::trace::{SpanKind, Trace};
+use crate::trace::{PackedTrace, SpanKind};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
@@ -29,19 +30,23 @@ pub struct TraceInfo {
     pub answer: String,
     /// Whether it holds an LLM call (the view opens on the first trace that does).
     pub has_llm: bool,
+    /// Distinct problems within it (see [`Loaded::problems`]), counted once at load: the tree's
+    /// title shows it in every frame.
+    pub problems: usize,
 }
 
 /// A loaded trace file with what the panes list, computed once (off the UI thread for a live
 /// feed: see `tui::live`).
 #[derive(Debug)]
 pub struct Loaded {
-    pub trace: std::sync::Arc<Trace>,
-    /// Pre-order (span index, depth); each trace's rows are contiguous.
-    pub walk: Vec<(usize, usize)>,
+    pub trace: std::sync::Arc<PackedTrace>,
+    /// Pre-order (span index, depth); each trace's rows are contiguous. 32-bit, as the packed
+    /// trace's indices: 8 bytes a span.
+    pub walk: Vec<(u32, u32)>,
     /// (span index, document index) of every retrieved chunk, in walk order.
-    pub chunks: Vec<(usize, usize)>,
+    pub chunks: Vec<(u32, u32)>,
     /// Span indices of tool calls, in walk order.
-    pub tools: Vec<usize>,
+    pub tools: Vec<u32>,
     /// The traces of the file, one per root, in the order of the roots.
     pub traces: Vec<TraceInfo>,
     /// Tree row of each span by a hash of its id (see [`Loaded::with_rows`]); empty for a file.
@@ -50,12 +55,13 @@ pub struct Loaded {
 
 impl Loaded {
     /// Index `trace` for the panes: the walk, chunks, tools and traces with their answers.
-    pub fn new(trace: std::sync::Arc<Trace>) -> Loaded {
+    pub fn new(trace: std::sync::Arc<PackedTrace>) -> Loaded {
         let walk = trace.walk();
         let mut chunks = Vec::new();
         let mut tools = Vec::new();
         let mut traces: Vec<TraceInfo> = Vec::new();
-        for (row, &(i, depth)) in walk.iter().enumerate() {
+        for (row, &(span, depth)) in walk.iter().enumerate() {
+            let i = span as usize;
             if depth == 0 {
                 traces.push(TraceInfo {
                     root: i,
@@ -64,23 +70,27 @@ impl Loaded {
                     tools: tools.len()..tools.len(),
                     answer: String::new(),
                     has_llm: false,
+                    problems: 0,
                 });
             }
-            let span = &trace.spans[i];
-            chunks.extend((0..span.documents.len()).map(|d| (i, d)));
-            if span.tool.is_some() || span.kind == SpanKind::Tool {
-                tools.push(i);
+            if trace.has_documents(i) {
+                let n = trace.documents(i).len() as u32;
+                chunks.extend((0..n).map(|d| (span, d)));
+            }
+            if trace.is_tool(i) {
+                tools.push(span);
             }
             if let Some(t) = traces.last_mut() {
                 t.walk.end = row + 1;
                 t.chunks.end = chunks.len();
                 t.tools.end = tools.len();
-                t.has_llm |= span.kind == SpanKind::Llm;
+                t.has_llm |= trace.kind(i) == SpanKind::Llm;
             }
         }
         for t in &mut traces {
             t.answer = answer_of(&trace, &walk[t.walk.clone()], t.root);
         }
+        count_problems(&trace, &mut traces);
         Loaded {
             trace,
             walk,
@@ -93,11 +103,11 @@ impl Loaded {
 
     /// [`Loaded::new`] plus a span-id index, so a live view finds its selected span again in
     /// O(1) when a new frame comes (built on the feed thread, not on the UI thread).
-    pub fn with_rows(trace: std::sync::Arc<Trace>) -> Loaded {
+    pub fn with_rows(trace: std::sync::Arc<PackedTrace>) -> Loaded {
         let mut loaded = Loaded::new(trace);
         let mut rows = HashMap::with_capacity(loaded.walk.len());
         for (row, &(i, _)) in loaded.walk.iter().enumerate() {
-            rows.entry(id_hash(&loaded.trace.spans[i].id))
+            rows.entry(id_hash(loaded.trace.id(i as usize)))
                 .or_insert(row);
         }
         loaded.rows_by_id = rows;
@@ -110,7 +120,7 @@ impl Loaded {
         let is = |row: &usize| {
             self.walk
                 .get(*row)
-                .is_some_and(|&(i, _)| self.trace.spans[i].id == id)
+                .is_some_and(|&(i, _)| self.trace.id(i as usize) == id)
         };
         match self.rows_by_id.get(&id_hash(id)) {
             Some(row) if is(row) => Some(*row),
@@ -138,16 +148,26 @@ impl Loaded {
     /// Distinct problems: a flag repeated on every span of one problem (a tool loop flags each
     /// call) counts once.
     pub fn problems(&self) -> usize {
-        distinct_problems(self.trace.flags.iter())
+        distinct_problems(self.trace.flags())
     }
+}
 
-    /// Distinct problems within trace `t` (see [`Loaded::problems`]).
-    pub fn problems_in(&self, t: &TraceInfo) -> usize {
-        let rows = &self.walk[t.walk.clone()];
-        distinct_problems(
-            rows.iter()
-                .flat_map(|&(i, _)| self.trace.flags_of(i).iter()),
-        )
+/// Each trace's distinct problems, from one pass over the flags (each flag's span belongs to
+/// the trace of its root), not over the rows.
+fn count_problems(trace: &PackedTrace, traces: &mut [TraceInfo]) {
+    let of_root: HashMap<usize, usize> = traces
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.root, k))
+        .collect();
+    let mut flags: Vec<Vec<crate::trace::packed::FlagRef>> = vec![Vec::new(); traces.len()];
+    for f in trace.flags() {
+        if let Some(&k) = of_root.get(&trace.root_of(f.span)) {
+            flags[k].push(f);
+        }
+    }
+    for (t, flags) in traces.iter_mut().zip(flags) {
+        t.problems = distinct_problems(flags.into_iter());
     }
 }
 
@@ -158,10 +178,8 @@ impl TraceInfo {
     }
 }
 
-fn distinct_problems<'a>(flags: impl Iterator<Item = &'a crate::trace::Flag>) -> usize {
-    let mut seen: Vec<(&str, &str)> = flags
-        .map(|f| (f.kind.as_str(), f.reason.as_str()))
-        .collect();
+fn distinct_problems<'a>(flags: impl Iterator<Item = crate::trace::packed::FlagRef<'a>>) -> usize {
+    let mut seen: Vec<(&str, &str)> = flags.map(|f| (f.kind.as_str(), f.reason)).collect();
     seen.sort_unstable();
     seen.dedup();
     seen.len()
@@ -170,14 +188,17 @@ fn distinct_problems<'a>(flags: impl Iterator<Item = &'a crate::trace::Flag>) ->
 /// A trace's answer: its root's output (what the pipeline returned, e.g. llama-index's
 /// `query`), else the output of its last LLM call (in a pre-order walk an LLM span that wraps
 /// another comes first, so the last one with an output is the innermost, latest call).
-fn answer_of(trace: &Trace, rows: &[(usize, usize)], root: usize) -> String {
-    let text = |s: &crate::trace::Span| s.output.clone().filter(|o| !o.trim().is_empty());
-    text(&trace.spans[root])
+fn answer_of(trace: &PackedTrace, rows: &[(u32, u32)], root: usize) -> String {
+    let text = |i: usize| {
+        let output = trace.span_ref(i).output?.str();
+        (!output.trim().is_empty()).then(|| output.to_string())
+    };
+    text(root)
         .or_else(|| {
             rows.iter()
                 .rev()
-                .map(|&(i, _)| &trace.spans[i])
-                .filter(|s| s.kind == SpanKind::Llm)
+                .map(|&(i, _)| i as usize)
+                .filter(|&i| trace.kind(i) == SpanKind::Llm)
                 .find_map(text)
         })
         .unwrap_or_default()

@@ -3,6 +3,7 @@
 //! answer. Side by side from 160 columns, stacked on 80. `o` opens a file; the worker reads it
 //! and runs `crate::trace::detectors`. Drawing lives in `draw`.
 
+mod body;
 mod call;
 mod detail;
 mod draw;
@@ -11,6 +12,7 @@ mod loaded;
 mod mouse;
 mod open;
 mod replay_pane;
+mod zoom;
 
 pub use live::{LiveState, status_line};
 pub use loaded::{Loaded, TraceInfo};
@@ -70,6 +72,8 @@ pub struct TraceView {
     waterfall: super::charts::waterfall::Waterfall,
     /// `R` / `x`: the replay last asked for (see `replay_pane`).
     replay: Option<ReplayPane>,
+    /// The span the detail pane shows, decoded when the selection changes (see `body`).
+    body: Option<body::DetailBody>,
 }
 
 impl Default for TraceView {
@@ -91,6 +95,7 @@ impl Default for TraceView {
             zoom: None,
             waterfall: Default::default(),
             replay: None,
+            body: None,
         }
     }
 }
@@ -110,7 +115,7 @@ impl TraceView {
     }
 
     /// The tree rows of the shown trace: (span index, depth).
-    pub fn rows(&self) -> &[(usize, usize)] {
+    pub fn rows(&self) -> &[(u32, u32)] {
         match (&self.loaded, self.shown(), &self.zoom) {
             (Some(l), _, Some(zoom)) => l.walk.get(zoom.clone()).unwrap_or(&[]),
             (Some(l), _, None) if self.live.is_some() => &l.walk,
@@ -120,7 +125,7 @@ impl TraceView {
     }
 
     /// The chunks of the shown trace: (span index, document index).
-    pub fn chunks(&self) -> &[(usize, usize)] {
+    pub fn chunks(&self) -> &[(u32, u32)] {
         match (&self.loaded, self.shown()) {
             (Some(l), Some((_, t))) => &l.chunks[t.chunks.clone()],
             _ => &[],
@@ -128,77 +133,11 @@ impl TraceView {
     }
 
     /// The tool-call spans of the shown trace.
-    pub fn tools(&self) -> &[usize] {
+    pub fn tools(&self) -> &[u32] {
         match (&self.loaded, self.shown()) {
             (Some(l), Some((_, t))) => &l.tools[t.tools.clone()],
             _ => &[],
         }
-    }
-
-    /// Show the next (or previous) trace of the file, from its top.
-    fn step_trace(&mut self, forward: bool) {
-        if self.live.is_some() {
-            return self.jump_trace(forward);
-        }
-        let n = self.loaded.as_ref().map_or(0, |l| l.traces.len());
-        if n < 2 {
-            return;
-        }
-        let step = if forward { 1 } else { n - 1 };
-        self.shown_trace = (self.shown_trace + step) % n;
-        self.cursors = Default::default();
-        self.answer_scroll.reset();
-        self.zoom = None;
-        self.refresh_waterfall();
-    }
-
-    /// The waterfall of the rows shown: axis and critical path.
-    pub fn waterfall(&self) -> &super::charts::waterfall::Waterfall {
-        &self.waterfall
-    }
-
-    /// The span the tree is zoomed to, if any.
-    pub fn zoomed(&self) -> Option<usize> {
-        self.zoom
-            .as_ref()
-            .map(|_| self.rows().first().map_or(0, |r| r.0))
-    }
-
-    fn refresh_waterfall(&mut self) {
-        self.waterfall = match &self.loaded {
-            Some(l) => super::charts::waterfall::Waterfall::new(&l.trace, self.rows()),
-            None => Default::default(),
-        };
-    }
-
-    /// `z`: show only the selected span's subtree on its own axis; again: the whole trace,
-    /// the zoomed span selected.
-    fn toggle_zoom(&mut self) {
-        let Some(l) = &self.loaded else { return };
-        let base = match (&self.zoom, self.shown()) {
-            (Some(z), _) => z.start,
-            (None, Some((_, t))) => t.walk.start,
-            _ => return,
-        };
-        if self.zoom.take().is_some() {
-            let row = base - self.shown().map_or(base, |(_, t)| t.walk.start);
-            let len = self.rows().len();
-            self.cursors[0] = Default::default();
-            self.cursors[0].select(row, len);
-        } else {
-            let start = base + self.cursors[0].selected;
-            let Some(&(_, depth)) = l.walk.get(start) else {
-                return;
-            };
-            let len = l.walk[start + 1..]
-                .iter()
-                .take_while(|(_, d)| *d > depth)
-                .count();
-            self.zoom = Some(start..start + 1 + len);
-            self.cursors[0] = Default::default();
-        }
-        self.answer_scroll.reset();
-        self.refresh_waterfall();
     }
 
     /// The focused pane.
@@ -213,12 +152,15 @@ impl TraceView {
 
     /// The selected chunk as (span index, document index).
     pub fn selected_chunk(&self) -> Option<(usize, usize)> {
-        self.chunks().get(self.cursors[1].selected).copied()
+        let &(s, d) = self.chunks().get(self.cursors[1].selected)?;
+        Some((s as usize, d as usize))
     }
 
     /// The span index of the selected tool call.
     pub fn selected_tool(&self) -> Option<usize> {
-        self.tools().get(self.cursors[2].selected).copied()
+        self.tools()
+            .get(self.cursors[2].selected)
+            .map(|&s| s as usize)
     }
 
     /// Focus `pane`; a list pane also becomes what the detail pane shows.
@@ -232,7 +174,9 @@ impl TraceView {
 
     /// Index of the selected span.
     pub fn selected_span(&self) -> Option<usize> {
-        self.rows().get(self.cursors[0].selected).map(|(i, _)| *i)
+        self.rows()
+            .get(self.cursors[0].selected)
+            .map(|&(i, _)| i as usize)
     }
 
     fn pane_len(&self, pane: TracePane) -> usize {
@@ -290,6 +234,64 @@ impl View for TraceView {
     }
 
     fn on_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let effects = self.act(action);
+        self.sync_body();
+        effects
+    }
+
+    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+        let effects = self.take_event(event);
+        self.sync_body();
+        effects
+    }
+
+    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
+        self.click(mouse, area);
+        self.sync_body();
+        Vec::new()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let area = match &self.replay {
+            Some(p) => {
+                let (top, bottom) = replay_pane::split(area);
+                replay_pane::draw(p, frame, bottom, theme);
+                top
+            }
+            None => area,
+        };
+        match &self.live {
+            Some(state) => live::draw(self, state, frame, area, theme),
+            None => draw::draw(self, frame, area, theme),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let mut hints = vec![
+            Action::Open,
+            Action::Waterfall,
+            Action::Zoom,
+            Action::FocusNext,
+        ];
+        if self.live.is_some() {
+            hints.remove(0);
+        }
+        if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
+            hints.push(Action::NextTrace);
+        }
+        hints.splice(0..0, self.replay_hints());
+        hints.extend([Action::Help, Action::Quit]);
+        hints
+    }
+
+    fn focused_text(&self) -> Option<String> {
+        self.focused()
+    }
+}
+
+impl TraceView {
+    /// What an action does to the view (the selected span's body is decoded after it).
+    fn act(&mut self, action: Action) -> Option<Vec<Effect>> {
         match action {
             Action::Open if self.live.is_some() => {
                 let text = "the live view shows what the receiver gets; open a saved file with temper trace FILE --tui";
@@ -329,7 +331,8 @@ impl View for TraceView {
         Some(Vec::new())
     }
 
-    fn on_event(&mut self, event: &Event) -> Vec<Effect> {
+    /// What an event does to the view.
+    fn take_event(&mut self, event: &Event) -> Vec<Effect> {
         if let Event::Replayed(replayed) = event {
             return self.on_replayed(replayed);
         }
@@ -352,65 +355,6 @@ impl View for TraceView {
         match event {
             Event::Trace { path, result } => self.on_trace(path, result),
             _ => Vec::new(),
-        }
-    }
-
-    fn on_mouse(&mut self, mouse: &MouseEvent, area: Rect) -> Vec<Effect> {
-        self.click(mouse, area);
-        Vec::new()
-    }
-
-    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        let area = match &self.replay {
-            Some(p) => {
-                let (top, bottom) = replay_pane::split(area);
-                replay_pane::draw(p, frame, bottom, theme);
-                top
-            }
-            None => area,
-        };
-        match &self.live {
-            Some(state) => live::draw(self, state, frame, area, theme),
-            None => draw::draw(self, frame, area, theme),
-        }
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        let mut hints = vec![
-            Action::Open,
-            Action::Waterfall,
-            Action::Zoom,
-            Action::FocusNext,
-        ];
-        if self.live.is_some() {
-            hints.remove(0);
-        }
-        if self.loaded.as_ref().is_some_and(|l| l.traces.len() > 1) {
-            hints.push(Action::NextTrace);
-        }
-        hints.splice(0..0, self.replay_hints());
-        hints.extend([Action::Help, Action::Quit]);
-        hints
-    }
-
-    fn focused_text(&self) -> Option<String> {
-        let l = self.loaded.as_ref()?;
-        match self.focus {
-            TracePane::Tree => self
-                .selected_span()
-                .map(|i| l.trace.spans[i].id.to_string()),
-            TracePane::Chunks => self
-                .selected_chunk()
-                .and_then(|(s, d)| l.trace.spans[s].documents[d].content.clone()),
-            TracePane::Tools => self.selected_tool().and_then(|s| {
-                let t = l.trace.spans[s].tool.as_ref()?;
-                Some(format!(
-                    "{}({})",
-                    t.name,
-                    t.arguments.clone().unwrap_or_default()
-                ))
-            }),
-            TracePane::Answer => self.shown().map(|(_, t)| t.answer.clone()),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the worker, and what its answer does to the view (a failed open keeps the trace shown).
 
 use super::{Loaded, TraceView};
-use crate::trace::Trace;
+use crate::trace::PackedTrace;
 use crate::tui::event::Request;
 use crate::tui::views::widgets::InputOutcome;
 use crate::tui::views::{Effect, Level};
@@ -49,7 +49,7 @@ impl TraceView {
     pub(super) fn on_trace(
         &mut self,
         path: &Path,
-        result: &Result<Arc<Trace>, String>,
+        result: &Result<Arc<PackedTrace>, String>,
     ) -> Vec<Effect> {
         if self.path.as_deref() != Some(path) {
             return Vec::new();
@@ -65,7 +65,7 @@ impl TraceView {
                 let text = format!(
                     "{}: {}{traces}, {}",
                     path.display(),
-                    crate::plural::count(loaded.trace.spans.len() as u64, "span"),
+                    crate::plural::count(loaded.trace.len() as u64, "span"),
                     crate::plural::count(loaded.problems() as u64, "problem")
                 );
                 self.shown_trace = loaded.first_shown();

@@ -217,7 +217,7 @@ impl super::TraceView {
             let doc = (self.focus == TracePane::Chunks)
                 .then(|| self.selected_chunk())
                 .flatten()
-                .and_then(|(s, d)| trace?.spans[s].documents[d].id.clone());
+                .and_then(|(s, d)| Some(trace?.documents(s).get(d)?.id?.str().to_string()));
             return doc
                 .map(ReplayTarget::Chunk)
                 .ok_or("x reruns without a chunk: select one with an id in the Chunks pane");
@@ -225,9 +225,9 @@ impl super::TraceView {
         let span = (self.focus == TracePane::Tree)
             .then(|| self.selected_span())
             .flatten()
-            .and_then(|i| trace.map(|t| &t.spans[i]))
-            .filter(|s| s.kind == SpanKind::Llm);
-        span.map(|s| ReplayTarget::Span(s.id.to_string()))
+            .and_then(|i| trace.map(|t| (t, i)))
+            .filter(|(t, i)| t.kind(*i) == SpanKind::Llm);
+        span.map(|(t, i)| ReplayTarget::Span(t.id(i).to_string()))
             .ok_or("R replays an LLM call: select an LLM span in the tree")
     }
 
