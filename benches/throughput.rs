@@ -2,7 +2,10 @@
 //! with a fixed chat completion), start-up and SQLite writes included (issue 25, goal 2):
 //! - 1,000 samples at concurrency 32 beside promptfoo's `eval --repeat 1000 -j 32 --no-cache`
 //!   on the same server (set PROMPTFOO_BIN to a promptfoo CLI); target ≥ 80x faster;
-//! - 100,000 samples beside wrk's request rate on the same server; target ≥ 20% of it.
+//! - 100,000 samples beside wrk's request rate on the same server; target ≥ 20% of it;
+//! - with `-- million`, also 1,000,000 samples (10 models x 100,000, the most one cell takes):
+//!   peak RSS beside the 100,000-sample run's (target flat in N, ≤ 40 MB at 1M; about a minute
+//!   more).
 //!
 //! Run with `cargo bench --bench throughput`. Without nginx the temper figures are taken against
 //! an in-process server and the comparisons are skipped (the bench says how to install it).
@@ -24,23 +27,33 @@ use std::time::Duration;
 
 const SMALL: u32 = 1_000;
 const LARGE: u32 = 100_000;
+const MILLION: u32 = 1_000_000;
+/// Models of the 1M run: a cell takes at most 100,000 samples.
+const MILLION_MODELS: usize = 10;
 const CONCURRENCY: &str = "32";
 
 fn temper_run(dir: &Path, db: &str, n: u32) -> Command {
+    temper_run_models(dir, db, n, 1)
+}
+
+/// `temper run` of `n` samples on each of `models` models (`local:bench-model-K`; the server
+/// answers every name alike).
+fn temper_run_models(dir: &Path, db: &str, n: u32, models: usize) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_temper"));
     cmd.arg("--db")
         .arg(dir.join(db))
         .env("TEMPER_CONFIG", dir.join("config.toml"))
         .env_remove("TEMPER_DB")
-        .args([
-            "run",
-            "support-answer",
-            "-m",
-            "local:bench-model",
-            "-c",
-            CONCURRENCY,
-        ])
+        .args(["run", "support-answer", "-c", CONCURRENCY])
         .args(["-n", &n.to_string()]);
+    for k in 0..models {
+        let model = if models == 1 {
+            "local:bench-model".to_string()
+        } else {
+            format!("local:bench-model-{k}")
+        };
+        cmd.args(["-m", &model]);
+    }
     cmd
 }
 
@@ -143,6 +156,21 @@ fn main() {
             "wrk -t2 -c{CONCURRENCY} -d5s: {wrk:.0} requests/s; temper reaches {share:.1}% of it (target ≥ 20%)"
         );
         figures.record("throughput.share_of_wrk_pct", share, Better::Higher);
+    }
+    if std::env::args().skip(1).any(|a| a == "million") {
+        let per_model = MILLION / MILLION_MODELS as u32;
+        let (took, mb) = measure(temper_run_models(
+            d,
+            "million.db",
+            per_model,
+            MILLION_MODELS,
+        ));
+        println!(
+            "temper run -n {MILLION} -c {CONCURRENCY}: {:.1} s, {:.0} samples/s, peak RSS {mb:.1} MB (at {LARGE}: {large_mb:.1} MB; target ≤ 40 MB, flat in N)",
+            took.as_secs_f64(),
+            f64::from(MILLION) / took.as_secs_f64()
+        );
+        figures.record("throughput.run_1m_rss_mb", mb, Better::Lower);
     }
     figures.finish();
 }
