@@ -5,9 +5,10 @@
 //! CSV: a header row, then one case per row under the same rule. Cases without a name are
 //! `row-N` (N counts cases, from 1). Every error names the file and the line; nothing runs.
 
-use super::file::Case;
+use super::file::{Case, Locator, SessionError, existing_file};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// Where a session's file cases came from: written back as is when the session is saved.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +173,48 @@ fn kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Null => "null",
         serde_json::Value::Object(_) => "object",
     }
+}
+
+/// Append the cases of `cases_file` to the inline ones; a bad line or a name used twice is an
+/// error naming the case file's line.
+pub(super) fn file_cases(
+    at: &Locator<'_>,
+    spec: &Spanned<String>,
+    cases: &mut Vec<Case>,
+) -> Result<CasesFile, SessionError> {
+    let written = spec.get_ref().trim().to_string();
+    let path = existing_file(at, spec, "cases_file")?;
+    let shown = path.display().to_string();
+    let at_line = |line: usize, message: String| match line {
+        0 => at.invalid(spec.span(), "cases_file", format!("{shown}: {message}")),
+        _ => at.invalid(
+            spec.span(),
+            "cases_file",
+            format!("{shown}:{line}: {message}; nothing was run"),
+        ),
+    };
+    let read = read_cases(&path).map_err(|e| at_line(e.line, e.message))?;
+    let mut lines = Vec::with_capacity(read.len());
+    let mut names: std::collections::HashSet<String> =
+        cases.iter().map(|c| c.name.clone()).collect();
+    for (case, line) in read {
+        if !names.insert(case.name.clone()) {
+            return Err(at_line(
+                line,
+                format!(
+                    "case name {:?} is used twice; names must be unique",
+                    case.name
+                ),
+            ));
+        }
+        lines.push((case.name.clone(), line));
+        cases.push(case);
+    }
+    Ok(CasesFile {
+        written,
+        path,
+        lines,
+    })
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ impl Session {
         let variants = variants(&at, form.variants)?;
         let mut cases = cases(&at, form.cases, form.cases_file.is_some())?;
         let cases_file = match &form.cases_file {
-            Some(spec) => Some(file_cases(&at, spec, &mut cases)?),
+            Some(spec) => Some(super::cases_file::file_cases(&at, spec, &mut cases)?),
             None => None,
         };
         let check = form.check.compile(&at)?;
@@ -348,48 +348,6 @@ fn variants(
         });
     }
     Ok(out)
-}
-
-/// Append the cases of `cases_file` to the inline ones; a bad line or a name used twice is an
-/// error naming the case file's line.
-fn file_cases(
-    at: &Locator<'_>,
-    spec: &Spanned<String>,
-    cases: &mut Vec<Case>,
-) -> Result<super::cases_file::CasesFile, SessionError> {
-    let written = spec.get_ref().trim().to_string();
-    let path = existing_file(at, spec, "cases_file")?;
-    let shown = path.display().to_string();
-    let at_line = |line: usize, message: String| match line {
-        0 => at.invalid(spec.span(), "cases_file", format!("{shown}: {message}")),
-        _ => at.invalid(
-            spec.span(),
-            "cases_file",
-            format!("{shown}:{line}: {message}; nothing was run"),
-        ),
-    };
-    let read = super::cases_file::read_cases(&path).map_err(|e| at_line(e.line, e.message))?;
-    let mut lines = Vec::with_capacity(read.len());
-    let mut names: std::collections::HashSet<String> =
-        cases.iter().map(|c| c.name.clone()).collect();
-    for (case, line) in read {
-        if !names.insert(case.name.clone()) {
-            return Err(at_line(
-                line,
-                format!(
-                    "case name {:?} is used twice; names must be unique",
-                    case.name
-                ),
-            ));
-        }
-        lines.push((case.name.clone(), line));
-        cases.push(case);
-    }
-    Ok(super::cases_file::CasesFile {
-        written,
-        path,
-        lines,
-    })
 }
 
 fn cases(
