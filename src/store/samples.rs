@@ -183,8 +183,10 @@ impl Store {
     }
 
     /// The samples of a cell, by index, without what checks never read: the raw response,
-    /// the logprobs blob and the request hash (left `None`). What `temper check` evaluates a
-    /// stored run from; those three columns are most of a real sample's bytes.
+    /// the logprobs blob and the request hash (left `None`; most of a real sample's bytes).
+    /// `temper check` no longer reads samples (it reads answer groups and aggregates, see
+    /// `session::evidence`); this is the every-sample reference its tests and bench compare
+    /// the stored verdict against.
     pub fn checked_samples(&self, cell_id: i64) -> Result<Vec<SampleRow>> {
         let columns = SAMPLE_COLUMNS.iter().map(|c| match *c {
             "request_hash" | "response_json" | "logprobs" => "NULL",
