@@ -285,3 +285,69 @@ fn run_trace_out_opens_as_a_trace() {
     let flags = value["flags"].to_string();
     assert!(!flags.contains("schema-mismatch"), "{flags}");
 }
+
+/// A JSONL trace whose index outgrows memory budgets goes through temporary files: none is
+/// left behind, and a temporary directory that cannot be written is a clear error before any
+/// of the document is printed.
+#[test]
+fn json_on_a_large_trace_spills_to_temporary_files_and_says_when_it_cannot() {
+    let env = Env::new();
+    let mut text = String::new();
+    for i in 0..60_000 {
+        let parent = if i % 50 == 0 {
+            String::new()
+        } else {
+            format!(",\"parent\":\"s{}\"", i - i % 50)
+        };
+        text.push_str(&format!(
+            "{{\"id\":\"s{i}\",\"kind\":\"chain\",\"name\":\"step {i}\",\"start\":\"2025-03-01T10:00:{:02}Z\"{parent}}}\n",
+            i % 60
+        ));
+    }
+    let f = env.file("large.jsonl", &text);
+    let nowhere = env.dir.path().join("no-such-dir");
+    let out = env
+        .temper()
+        .env("TMPDIR", &nowhere)
+        .args(["--json", "trace"])
+        .arg(&f)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "cannot create a temporary file in {}",
+            nowhere.display()
+        )))
+        .stderr(predicate::str::contains(
+            "set TMPDIR to a writable directory",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        out.is_empty(),
+        "no partial document: {}",
+        String::from_utf8_lossy(&out)
+    );
+
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = env
+        .temper()
+        .env("TMPDIR", &tmp)
+        .args(["--json", "trace"])
+        .arg(&f)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["totals"]["spans"], 60_000);
+    assert_eq!(v["spans"].as_array().unwrap().len(), 60_000);
+    assert_eq!(v["spans"][1]["depth"], 1);
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "temporary files left"
+    );
+}

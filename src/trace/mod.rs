@@ -29,12 +29,14 @@ pub mod receiver;
 pub mod request;
 mod reread;
 mod semconv;
+pub(crate) mod spill;
 pub mod stream;
 mod temper;
 mod toolcalls;
 mod tree;
 mod wire;
 
+pub use calls::ToolFact;
 pub use format::{Format, TraceError};
 pub use from_run::{RunTraceError, write_run_trace};
 pub use load::{load, load_with_logs};
@@ -48,3 +50,15 @@ pub use request::{LlmRequest, RequestError, reconstruct};
 pub use temper::write_jsonl;
 pub use tree::Trace;
 pub use wire::JsonText;
+
+/// Give the pages the allocator holds free back to the operating system (glibc's
+/// `malloc_trim`, which also releases free pages inside its heaps); elsewhere the allocator
+/// returns freed memory by itself and this does nothing.
+pub(crate) fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointer and only touches the allocator's own free lists,
+    // under the allocator's locks; it is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

@@ -1,6 +1,6 @@
-//! Spans read again from their lines by offset (the second pass of `trace::stream`, and the
-//! roots pass one of `trace::index` must date): the file is read through one buffer, only as
-//! much as asked for, so lines scattered over the file cost no more than their bytes.
+//! Spans read again from their lines by offset (the second pass of `trace::stream`): the file
+//! is read through one buffer, only as much as asked for, so lines scattered over the file
+//! cost no more than their bytes.
 
 use super::format::Format;
 use super::model::Span;
@@ -28,29 +28,17 @@ impl Reader {
         self.window.load(from, to)
     }
 
-    /// Span `g` of an index whose spans' lines are at `offsets` with `lens` (spans of one line
-    /// are consecutive), parsed as `format`; None when its line no longer holds it.
-    pub(super) fn span(
-        &mut self,
-        offsets: &[u64],
-        lens: &[u32],
-        format: Format,
-        g: usize,
-    ) -> Option<Span> {
-        let offset = offsets[g];
-        let nth = offsets[..g]
-            .iter()
-            .rev()
-            .take_while(|&&o| o == offset)
-            .count();
+    /// The `nth` span of the line of `len` bytes at `offset`, parsed as `format`; None when the
+    /// line no longer holds it.
+    pub(super) fn span(&mut self, offset: u64, len: u32, nth: u32, format: Format) -> Option<Span> {
         if self.line.as_ref().is_none_or(|l| l.0 != offset) {
-            let bytes = self.window.bytes(offset, lens[g] as usize).ok()?;
+            let bytes = self.window.bytes(offset, len as usize).ok()?;
             let mut spans = Vec::new();
             // A line that held a bad span after good ones fails again the same way.
             let _ = super::lines::parse_line(bytes, format, &mut spans);
             self.line = Some((offset, spans.into_iter().map(Some).collect()));
         }
-        self.line.as_mut()?.1.get_mut(nth)?.take()
+        self.line.as_mut()?.1.get_mut(nth as usize)?.take()
     }
 }
 

@@ -1,79 +1,74 @@
 //! Pass one of reading a JSONL trace without holding it (`temper --json trace`, see
-//! docs/performance.md "Traces"): every line is parsed once, on every core,
-//! and only a few numbers per span are kept: a keyed hash of its id, the place of its line, its
-//! parent, and what the document's totals need (model calls' tokens and costs, tool calls).
-//! The tree (orphans, cycles, roots in start order, each root's spans) is built from those
-//! numbers; pass two (`trace::stream`) re-reads each root's lines and checks the real ids.
+//! docs/performance.md "Traces"): every line is parsed once, on every core, and a few numbers
+//! per span go to sorters that write to temporary files past their budget (`trace::spill`):
+//! a keyed hash of its id and of the parent it names, the place of its line and its start.
+//! From them `links` joins each span to the first span of the id it names, `roots` finds the
+//! root above each span and cuts cycles as `Trace::build` does, and `order` lists every span
+//! in the order pass two (`trace::stream`) reads them. Memory holds the sorters' budgets and
+//! the exceptions the document lists (orphans, cycles, duplicate ids), not a number per span.
 
-mod counts;
 mod links;
+mod order;
+mod roots;
 
 use super::format::{Format, TraceError};
-use super::lines::{self, LineAt, Parsed};
-use super::model::{LoadWarning, SpanKind, Usage};
-use super::pricing::{SpanCost, span_cost};
-use super::reread::Reader;
+use super::lines::{self, Parsed};
+use super::model::{LoadWarning, Usage};
+use super::spill::{Budget, Run, Sorter, record};
 use jiff::Timestamp;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::io::BufReader;
+use std::io::{self, BufReader};
 use std::path::Path;
 
-/// No span (a root's parent, a missing link).
+/// No span (a root's parent).
 pub(super) const NONE: u32 = u32::MAX;
 
 /// Bytes of the file parsed per block in pass one.
 const BLOCK: usize = 1 << 20;
 
-/// What pass one kept of a JSONL trace file: per span 28 bytes (`ids`, `offsets`, `lens`,
-/// `parent`, `members`) plus one entry per root, per orphan, cycle and duplicate id.
+record! {
+    /// A hashed id (a span's own, or the one its parent link names) and the span's index in
+    /// the file.
+    pub(super) struct Keyed { key: u64, g: u32 }
+}
+
+record! {
+    /// Where span `g`'s line is, which of the line's spans it is, its hashed id and its start
+    /// (`nanos`).
+    pub(super) struct Place { g: u32, offset: u64, len: u32, nth: u32, id: u64, start: i128 }
+}
+
+record! {
+    /// A span as pass two reads it, sorted as it is read: roots by start then file order, each
+    /// root's spans in file order. `parent` is the span its link names (NONE for a root or an
+    /// orphan; a link that closes a cycle is cut again when the root's tree is built), `orphan`
+    /// is 1 when the parent it names is not in the file.
+    pub(crate) struct Member {
+        start: i128, root: u32, g: u32, offset: u64, len: u32, nth: u32, id: u64, parent: u32,
+        orphan: u8,
+    }
+}
+
+/// What pass one found: the spans in reading order, and what the document lists apart.
 pub struct Index {
     pub(super) format: Format,
-    /// Keyed hash of each span's id, in file order (the key is random per run).
-    pub(super) ids: Vec<u64>,
     pub(super) hasher: RandomState,
-    /// Byte offset and length of each span's line (several spans may share a line).
-    pub(super) offsets: Vec<u64>,
-    pub(super) lens: Vec<u32>,
-    /// Each span's parent after cycles are cut (`NONE` for a root).
-    pub(super) parent: Vec<u32>,
+    pub(super) members: Run<Member>,
     /// Spans whose parent id is not in the file, in file order.
     pub(super) orphans: Vec<u32>,
     /// Spans whose parent link closed a cycle, with the parent it named, in file order.
     pub(super) cycles: Vec<(u32, u32)>,
     /// (later occurrence, first occurrence) of every repeated id, in file order.
     pub(super) duplicates: Vec<(u32, u32)>,
-    /// The spans of root `k` (in start order) are `members[first[k]..first[k + 1]]`, in file
-    /// order.
-    pub(super) first: Vec<u32>,
-    pub(super) members: Vec<u32>,
     /// Bad lines (the first ones described) and how many there were.
     pub(super) warnings: Vec<LoadWarning>,
     pub(super) bad_lines: usize,
-    /// The document's totals.
-    pub summary: Summary,
+    /// Spans, earliest start and latest end.
+    pub(super) spans: usize,
+    pub(super) start: Option<Timestamp>,
+    pub(super) end: Option<Timestamp>,
     /// Size and modification time of the file when pass one began.
     pub(super) stamp: Stamp,
-}
-
-/// The whole-trace figures of a trace's document head, counted as `Trace::model_calls`,
-/// `Trace::tool_call_count` and `pricing::billed_spans` count them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Summary {
-    pub spans: usize,
-    /// Model requests: LLM spans with no LLM span below.
-    pub llm_calls: usize,
-    /// Tool spans plus the calls models asked for that no span ran.
-    pub tool_calls: usize,
-    /// Tokens of the model requests.
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    /// Costs of the billed spans as the file recorded them, and as estimated where it did not.
-    pub cost_from_file: Option<f64>,
-    pub cost_estimated: Option<f64>,
-    /// Earliest start and latest end of any span.
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
 }
 
 /// The identity of the file's content between the passes.
@@ -85,7 +80,7 @@ pub(super) struct Stamp {
 
 impl Stamp {
     /// The stamp of the file at `path` now.
-    pub(super) fn of(path: &Path) -> std::io::Result<Stamp> {
+    pub(super) fn of(path: &Path) -> io::Result<Stamp> {
         let meta = std::fs::metadata(path)?;
         Ok(Stamp {
             len: meta.len(),
@@ -94,71 +89,47 @@ impl Stamp {
     }
 }
 
-/// The price of a model span's tokens (model, usage), called from the threads of pass one.
+/// The price of a model span's tokens (model, usage), called from the threads of pass two.
 pub type Price<'a> = &'a (dyn Fn(&str, &Usage) -> Option<f64> + Sync);
 
-/// A model span (LLM or embedding) as the totals need it.
-struct ModelSpan {
-    span: u32,
-    llm: bool,
-    cost: Option<SpanCost>,
-    prompt: Option<u64>,
-    completion: Option<u64>,
-    /// Tool calls its output asked for: (interned name, hashed call id).
-    requests: Vec<(u32, Option<u64>)>,
+/// What pass one keeps of one span, made on the thread that parsed its block.
+struct Digested {
+    id: u64,
+    parent: u64,
+    start: i128,
+    offset: u64,
+    len: u64,
+    nth: u32,
 }
 
-/// A model span as a block's thread saw it (span index in the block, names not yet interned).
-struct ModelPart {
-    span: usize,
-    llm: bool,
-    cost: Option<SpanCost>,
-    usage: Option<Usage>,
-    requests: Vec<(String, Option<u64>)>,
-}
-
-/// What pass one keeps of one block, made on the thread that parsed it.
+/// What pass one keeps of one block.
 #[derive(Default)]
 struct Part {
-    ids: Vec<u64>,
-    parents: Vec<u64>,
-    at: Vec<LineAt>,
-    /// Start (nanoseconds, `i128::MIN` when unknown) of each span without a parent.
-    starts: Vec<(usize, i128)>,
+    spans: Vec<Digested>,
     start: Option<Timestamp>,
     end: Option<Timestamp>,
-    models: Vec<ModelPart>,
-    /// (span in the block, tool name, hashed call id) of every span with a tool call.
-    tools: Vec<(usize, String, Option<u64>)>,
-    /// Hashed `tool_call_id` of every span that has one.
-    ran: Vec<u64>,
     warnings: Vec<LoadWarning>,
     bad: usize,
 }
 
 /// Everything pass one gathers before the tree is built.
-#[derive(Default)]
 struct Gathered {
-    ids: Vec<u64>,
-    parents: Vec<u64>,
-    offsets: Vec<u64>,
-    lens: Vec<u32>,
-    starts: Vec<(u32, i128)>,
-    models: Vec<ModelSpan>,
-    tools: Vec<(u32, u32, Option<u64>)>,
-    ran: Vec<u64>,
-    names: HashMap<String, u32>,
+    ids: Sorter<Keyed>,
+    parents: Sorter<Keyed>,
+    places: Sorter<Place>,
+    spans: u64,
     warnings: Vec<LoadWarning>,
     bad: usize,
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     too_big: bool,
+    failed: Option<io::Error>,
 }
 
 impl Index {
-    /// Pass one over `path`, a JSONL trace in `format` (see `load::line_format`); `price`
-    /// estimates a model span's cost from its tokens where the file recorded none.
-    pub fn build(path: &Path, format: Format, price: Price) -> Result<Index, TraceError> {
+    /// Pass one over `path`, a JSONL trace in `format` (see `load::line_format`), each sorter
+    /// holding up to `budget` in memory.
+    pub fn build(path: &Path, format: Format, budget: Budget) -> Result<Index, TraceError> {
         let io = |source| TraceError::Io {
             path: path.to_path_buf(),
             source,
@@ -167,20 +138,20 @@ impl Index {
         let reader =
             BufReader::with_capacity(1 << 20, crate::fsio::open_regular(path).map_err(io)?);
         let hasher = RandomState::new();
-        let mut all = Gathered::default();
-        let digest = |parsed: Parsed| digest(parsed, &hasher, price);
+        let mut all = Gathered::new(budget);
+        let digest = |parsed: Parsed| digest(parsed, &hasher);
         lines::for_each_block(reader, format, BLOCK, digest, |part| all.add(part)).map_err(io)?;
+        // The parsed blocks' pages, scattered over the threads' heaps, are not needed again.
+        super::release_freed_memory();
         if all.too_big {
-            return Err(io(std::io::Error::other(
+            return Err(io(io::Error::other(
                 "a line longer than 4 GiB or more than 4 billion spans; temper cannot index it",
             )));
         }
-        all.into_index(path, format, hasher, stamp)
-    }
-
-    /// How many roots (top-level traces) the tree has.
-    pub fn roots(&self) -> usize {
-        self.first.len().saturating_sub(1)
+        if let Some(e) = all.failed.take() {
+            return Err(io(e));
+        }
+        all.into_index(format, hasher, stamp, budget).map_err(io)
     }
 }
 
@@ -190,47 +161,31 @@ pub(super) fn hash(hasher: &RandomState, id: &str) -> u64 {
 }
 
 /// Reduce one parsed block to what the index keeps.
-fn digest(mut parsed: Parsed, hasher: &RandomState, price: Price) -> Part {
-    super::toolcalls::fill(&mut parsed.spans);
+fn digest(parsed: Parsed, hasher: &RandomState) -> Part {
     let mut part = Part {
         warnings: parsed.warnings,
         bad: parsed.bad,
-        at: parsed.at,
         ..Part::default()
     };
-    for (i, span) in parsed.spans.iter().enumerate() {
-        part.ids.push(hash(hasher, &span.id));
+    let mut previous: Option<(u64, u32)> = None;
+    for (span, at) in parsed.spans.iter().zip(&parsed.at) {
+        // Spans of one line (a Phoenix array) are consecutive.
+        let nth = match previous {
+            Some((offset, nth)) if offset == at.offset => nth + 1,
+            _ => 0,
+        };
+        previous = Some((at.offset, nth));
         let parent = span.parent.as_deref().filter(|p| !p.is_empty());
-        part.parents.push(parent.map_or(0, |p| hash(hasher, p)));
-        if parent.is_none() {
-            part.starts.push((i, nanos(span.start)));
-        }
+        part.spans.push(Digested {
+            id: hash(hasher, &span.id),
+            parent: parent.map_or(0, |p| hash(hasher, p)),
+            start: nanos(span.start),
+            offset: at.offset,
+            len: at.len,
+            nth,
+        });
         part.start = earliest(part.start, span.start);
         part.end = part.end.max(span.end);
-        if let Some(id) = &span.tool_call_id {
-            part.ran.push(hash(hasher, id));
-        }
-        if let Some(tool) = &span.tool {
-            let call = span.tool_call_id.as_deref().map(|id| hash(hasher, id));
-            part.tools.push((i, tool.name.to_string(), call));
-        }
-        if matches!(span.kind, SpanKind::Llm | SpanKind::Embedding) {
-            let requests = span.tool_calls.iter();
-            part.models.push(ModelPart {
-                span: i,
-                llm: span.kind == SpanKind::Llm,
-                cost: span_cost(span, price),
-                usage: span.usage.clone(),
-                requests: requests
-                    .map(|r| {
-                        (
-                            r.name.to_string(),
-                            r.id.as_deref().map(|id| hash(hasher, id)),
-                        )
-                    })
-                    .collect(),
-            });
-        }
     }
     part
 }
@@ -249,111 +204,93 @@ fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
 }
 
 impl Gathered {
-    /// Append one block's part, interning its tool names.
+    fn new(budget: Budget) -> Gathered {
+        Gathered {
+            ids: Sorter::new(budget),
+            parents: Sorter::new(budget),
+            places: Sorter::new(budget),
+            spans: 0,
+            warnings: Vec::new(),
+            bad: 0,
+            start: None,
+            end: None,
+            too_big: false,
+            failed: None,
+        }
+    }
+
+    /// Append one block's part (the first error is kept for `build`).
     fn add(&mut self, part: Part) {
-        let base = self.ids.len();
-        let index = |i: usize| u32::try_from(base + i).unwrap_or(NONE);
-        for model in part.models {
-            let usage = model.usage.as_ref();
-            let requests = model.requests.into_iter();
-            let requests = requests.map(|(name, id)| (self.name(name), id)).collect();
-            self.models.push(ModelSpan {
-                span: index(model.span),
-                llm: model.llm,
-                cost: model.cost,
-                prompt: usage.and_then(|u| u.prompt_tokens),
-                completion: usage.and_then(|u| u.completion_tokens),
-                requests,
-            });
-        }
-        for (i, name, call) in part.tools {
-            let name = self.name(name);
-            self.tools.push((index(i), name, call));
-        }
-        self.ran.extend(part.ran);
-        self.ids.extend(part.ids);
-        self.parents.extend(part.parents);
-        let starts = part.starts.into_iter();
-        self.starts.extend(starts.map(|(i, t)| (index(i), t)));
-        for at in part.at {
-            self.offsets.push(at.offset);
-            self.too_big |= at.len > u64::from(u32::MAX);
-            self.lens.push(u32::try_from(at.len).unwrap_or(u32::MAX));
+        if let Err(e) = self.push(part.spans) {
+            self.failed.get_or_insert(e);
         }
         self.start = earliest(self.start, part.start);
         self.end = self.end.max(part.end);
         let room = lines::MAX_WARNINGS.saturating_sub(self.warnings.len());
         self.warnings.extend(part.warnings.into_iter().take(room));
         self.bad += part.bad;
-        self.too_big |= self.ids.len() >= NONE as usize;
     }
 
-    fn name(&mut self, name: String) -> u32 {
-        let next = self.names.len() as u32;
-        *self.names.entry(name).or_insert(next)
+    fn push(&mut self, spans: Vec<Digested>) -> io::Result<()> {
+        for s in spans {
+            // NONE is kept for "no span".
+            if self.spans >= u64::from(NONE) {
+                self.too_big = true;
+                return Ok(());
+            }
+            let g = self.spans as u32;
+            self.too_big |= s.len > u64::from(u32::MAX);
+            self.spans += 1;
+            self.ids.push(Keyed { key: s.id, g })?;
+            if s.parent != 0 {
+                self.parents.push(Keyed { key: s.parent, g })?;
+            }
+            self.places.push(Place {
+                g,
+                offset: s.offset,
+                len: s.len.min(u64::from(u32::MAX)) as u32,
+                nth: s.nth,
+                id: s.id,
+                start: s.start,
+            })?;
+        }
+        Ok(())
     }
 
-    /// Link the spans, cut cycles, order the roots and count the totals. Only spans without a
-    /// parent had their start kept: the other roots (orphans, cut cycles) are read again.
+    /// Link the spans, cut cycles and order them for pass two.
     fn into_index(
         self,
-        path: &Path,
         format: Format,
         hasher: RandomState,
         stamp: Stamp,
-    ) -> Result<Index, TraceError> {
-        let Gathered {
-            ids,
-            parents,
-            offsets,
-            lens,
-            starts,
-            models,
-            tools,
-            ran,
-            mut warnings,
-            bad,
-            start,
-            end,
-            ..
-        } = self;
-        warnings.extend(super::load::more_bad_lines(bad));
-        let mut reader = None;
-        let mut reread = |g: u32| {
-            let r = match &mut reader {
-                Some(r) => r,
-                None => reader.insert(Reader::open(path).ok()?),
-            };
-            let span = r.span(&offsets, &lens, format, g as usize)?;
-            (hash(&hasher, &span.id) == ids[g as usize]).then(|| nanos(span.start))
-        };
-        let links = links::link(&ids, parents, &starts, &mut reread)
-            .map_err(|g| line_changed(path, offsets[g as usize]))?;
-        drop((starts, reader));
-        let summary = Summary {
-            spans: ids.len(),
-            start,
-            end,
-            ..counts::count(&links, &models, &tools, &ran)
-        };
+        budget: Budget,
+    ) -> io::Result<Index> {
+        let mut warnings = self.warnings;
+        warnings.extend(super::load::more_bad_lines(self.bad));
+        let links = links::link(&self.ids.finish()?, &self.parents.finish()?, budget)?;
+        let n = self.spans as u32;
+        let roots = roots::roots(n, &links.parents, budget)?;
+        let members = order::order(&self.places.finish()?, &links, &roots, budget)?;
         Ok(Index {
             format,
-            ids,
             hasher,
-            offsets,
-            lens,
-            parent: links.parent,
+            members,
             orphans: links.orphans,
-            cycles: links.cycles,
+            cycles: roots.cycles,
             duplicates: links.duplicates,
-            first: links.first,
-            members: links.members,
             warnings,
-            bad_lines: bad,
-            summary,
+            bad_lines: self.bad,
+            spans: self.spans as usize,
+            start: self.start,
+            end: self.end,
             stamp,
         })
     }
+}
+
+/// An error for a temporary file that does not hold what was written to it.
+pub(super) fn corrupt() -> io::Error {
+    io::Error::other("a temporary file of the trace's index was changed while it was read")
 }
 
 /// The error for a line that no longer holds the span the first pass read there.

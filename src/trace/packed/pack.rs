@@ -104,7 +104,7 @@ impl PackedTrace {
     /// 1,000,000-span trace left 106 MB free but resident (docs/performance.md, "Traces").
     pub fn from_loaded(trace: Trace) -> PackedTrace {
         let packed = PackedTrace::pack(trace);
-        release_freed_memory();
+        crate::trace::release_freed_memory();
         packed
     }
 
@@ -211,17 +211,5 @@ impl PackedTrace {
         self.reasons.extend(part.reasons.iter().cloned());
         self.warnings.extend(part.warnings.iter().cloned());
         self.bad_lines += part.bad_lines;
-    }
-}
-
-/// Give the pages the allocator holds free back to the operating system (glibc's
-/// `malloc_trim`, which also releases free pages inside its heaps); elsewhere the allocator
-/// returns freed memory by itself and this does nothing.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes no pointer and only touches the allocator's own free lists,
-    // under the allocator's locks; it is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }

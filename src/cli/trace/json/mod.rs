@@ -3,9 +3,11 @@
 //! for a 200 MB trace). Each piece is escaped like every `--json` output (see `print_json`).
 //!
 //! A temper or OpenInference JSONL file is not even loaded: it is read twice (`trace::stream`),
-//! and each root's spans are checked by the detectors and written before the next root is read,
-//! so memory stays a few dozen bytes per span whatever the spans hold. Other formats, and
-//! `--logs`, load the whole trace; both give the same document, byte for byte.
+//! and each root's spans are checked by the detectors and turned into rows before the next
+//! root is read. The rows wait in a temporary file until the totals of the head are known, and
+//! the flags in a sorter until every root was read, so memory does not grow with the file.
+//! Other formats, and `--logs`, load the whole trace; both give the same document, byte for
+//! byte.
 
 #[cfg(test)]
 mod tests;
@@ -15,9 +17,10 @@ use crate::cli::Ctx;
 use crate::cli::output::inert_json_line;
 use crate::cost::PriceBook;
 use crate::trace::detectors::{self, Limits};
-use crate::trace::index::{Price, Summary};
+use crate::trace::index::Price;
 use crate::trace::pricing::{SpanCost, span_costs};
-use crate::trace::stream::{Root, Seen, Stream};
+use crate::trace::spill::{Record, Sorter, Spool};
+use crate::trace::stream::{Batch, RootFacts, Seen, Stream, Summary, Tally};
 use crate::trace::{Flag, Format, LoadWarning, Span, Trace};
 use serde::Serialize;
 use std::io::{BufWriter, Write};
@@ -59,14 +62,14 @@ fn write_loaded(
         let cost = costs.get(i).copied().flatten();
         row(out, sep, &trace.spans[i], depth, cost)?;
     }
+    let mut flags = trace.flags.iter().map(|f| Ok(inert_json_line(f)?));
     let tail = Tail {
-        flags: &trace.flags,
         warnings: &trace.warnings,
         bad_lines: trace.bad_lines,
         orphans: ids(&trace.orphans),
         cycles: ids(&trace.cycles),
     };
-    tail.write(out)
+    tail.write(out, &mut flags)
 }
 
 /// `temper --json trace FILE` on a line-format file without loading it (see the module doc):
@@ -76,7 +79,7 @@ pub fn stream(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<Option<bool>> {
     // A broken price override must not stop trace inspection: estimates are simply absent.
     let book = PriceBook::load(&ctx.config, None).ok();
     let price = super::pricer(book.clone());
-    let Some(stream) = Stream::open(args.path(), args.format, &price)? else {
+    let Some(stream) = Stream::open(args.path(), args.format)? else {
         return Ok(None);
     };
     let limits = super::limits(args, book);
@@ -87,8 +90,8 @@ pub fn stream(args: &TraceArgs, ctx: &Ctx) -> anyhow::Result<Option<bool>> {
 }
 
 /// The document of a trace read root by root: batches of roots re-read, checked by the
-/// detectors and turned into rows on a few threads, written in order; only the flags are kept.
-/// True when there was any flag.
+/// detectors and turned into rows on a few threads, taken in order; the head once every root
+/// was counted. True when there was any flag.
 fn write_streamed(
     out: &mut impl Write,
     stream: Stream,
@@ -96,80 +99,132 @@ fn write_streamed(
     price: Price,
     path: &Path,
 ) -> anyhow::Result<bool> {
-    head(out, path, stream.format(), &totals_of(stream.summary()))?;
-    let (mut flags, mut seen, mut failed) = (Vec::new(), Seen::default(), None);
+    let budget = stream.budget();
+    let mut rows = Spool::new(budget, "hold the rows until the totals are known");
+    let (mut totals, mut flags) = (Tally::new(budget), Sorter::new(budget));
+    let (mut seen, mut failed, mut flagged) = (Seen::default(), None, 0u64);
     let mut sep = "\n    ";
-    let batches = stream.batches();
-    crate::trace::parallel::ordered_map(
-        |send| batches.into_iter().all(send),
+    let produced = crate::trace::parallel::ordered_map(
+        |send| -> anyhow::Result<()> {
+            for batch in stream.batches()? {
+                if !send(batch?) {
+                    break;
+                }
+            }
+            Ok(())
+        },
         |batch| chunk(&stream, batch, limits, price),
         |chunk| {
-            let written = chunk.and_then(|c| {
-                write!(out, "{sep}")?;
-                out.write_all(&c.rows)?;
-                flags.extend(c.flags);
+            let taken = chunk.and_then(|c| {
+                write!(rows, "{sep}")?;
+                rows.write_all(&c.rows)?;
+                for flag in c.flags {
+                    let json = inert_json_line(&flag)?;
+                    flags.push(FlagAt {
+                        span: flag.span as u32,
+                        seq: flagged,
+                        json,
+                    })?;
+                    flagged += 1;
+                }
                 seen.extend(c.seen);
+                c.facts.into_iter().try_for_each(|f| totals.add(f))?;
                 Ok(())
             });
             sep = ",\n    ";
-            failed = written.err();
+            failed = taken.err();
             failed.is_none()
         },
     );
     if let Some(e) = failed {
         return Err(e);
     }
-    // Stable: each span's flags came from one root, in the order a loaded trace has them.
-    flags.sort_by_key(|f| f.span);
+    produced?;
+    let summary = stream.summary(totals)?;
+    let format = stream.format();
     let rest = stream.finish(seen)?;
+    head(out, path, format, &totals_of(&summary))?;
+    rows.copy_to(out)?;
+    // Stable: each span's flags came from one root, in the order a loaded trace has them.
+    let flags = flags.finish()?;
+    let mut flags = flags.iter()?.map(|f| Ok(f?.json));
     let tail = Tail {
-        flags: &flags,
         warnings: &rest.warnings,
         bad_lines: rest.bad_lines,
         orphans: rest.orphans.iter().map(String::as_str).collect(),
         cycles: rest.cycles.iter().map(String::as_str).collect(),
     };
-    tail.write(out)?;
-    Ok(!flags.is_empty())
+    tail.write(out, &mut flags)?;
+    Ok(flagged > 0)
+}
+
+/// A flag of span `span` as its JSON text, the `seq`th flag taken.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct FlagAt {
+    span: u32,
+    seq: u64,
+    json: String,
+}
+
+impl Record for FlagAt {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.span.to_le_bytes());
+        out.extend_from_slice(&self.seq.to_le_bytes());
+        out.extend_from_slice(self.json.as_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Option<FlagAt> {
+        let (span, rest) = bytes.split_first_chunk()?;
+        let (seq, json) = rest.split_first_chunk()?;
+        Some(FlagAt {
+            span: u32::from_le_bytes(*span),
+            seq: u64::from_le_bytes(*seq),
+            json: String::from_utf8(json.to_vec()).ok()?,
+        })
+    }
 }
 
 /// The rows of a batch of roots (without the separator before the first), their flags with
-/// indices in the whole file, and the ids the tail needs.
+/// indices in the whole file, the ids the tail needs and what the totals need of each root.
 struct Chunk {
     rows: Vec<u8>,
     flags: Vec<Flag>,
     seen: Seen,
+    facts: Vec<RootFacts>,
 }
 
-fn chunk(
-    stream: &Stream,
-    batch: std::ops::Range<usize>,
-    limits: &Limits,
-    price: Price,
-) -> anyhow::Result<Chunk> {
-    let (mut rows, mut flags, mut failed) = (Vec::new(), Vec::new(), None);
-    let seen = stream.read(batch, |root| {
-        let Root { mut trace, spans } = root;
-        detectors::run(&mut trace, limits);
-        let costs = span_costs(&trace, price);
-        for (i, depth) in trace.walk() {
+fn chunk(stream: &Stream, batch: Batch, limits: &Limits, price: Price) -> anyhow::Result<Chunk> {
+    let (mut rows, mut flags, mut facts, mut failed) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let seen = stream.read(batch, |mut root| {
+        detectors::run(&mut root.trace, limits);
+        let costs = span_costs(&root.trace, price);
+        for (i, depth) in root.trace.walk() {
             let sep = if rows.is_empty() { "" } else { ",\n    " };
-            if let Err(e) = row(&mut rows, sep, &trace.spans[i], depth, costs[i]) {
+            if let Err(e) = row(&mut rows, sep, &root.trace.spans[i], depth, costs[i]) {
                 failed.get_or_insert(e);
             }
         }
-        flags.extend(trace.flags.into_iter().map(|f| Flag {
+        facts.push(RootFacts::of(&root, &costs));
+        let spans = &root.spans;
+        let taken = std::mem::take(&mut root.trace.flags);
+        flags.extend(taken.into_iter().map(|f| Flag {
             span: spans[f.span],
             ..f
         }));
     })?;
     match failed {
         Some(e) => Err(e),
-        None => Ok(Chunk { rows, flags, seen }),
+        None => Ok(Chunk {
+            rows,
+            flags,
+            seen,
+            facts,
+        }),
     }
 }
 
-/// The head's totals from pass one (the same figures `totals` counts on a loaded trace).
+/// The head's totals counted root by root (the same figures `totals` counts on a loaded
+/// trace).
 fn totals_of(s: &Summary) -> Totals {
     Totals {
         spans: s.spans,
@@ -216,9 +271,8 @@ fn row(
     Ok(())
 }
 
-/// What follows `spans`.
+/// What follows `spans`, but the flags (given to `write` as JSON texts, in order).
 struct Tail<'a> {
-    flags: &'a [Flag],
     warnings: &'a [LoadWarning],
     bad_lines: usize,
     orphans: Vec<&'a str>,
@@ -226,9 +280,19 @@ struct Tail<'a> {
 }
 
 impl Tail<'_> {
-    fn write(&self, out: &mut impl Write) -> anyhow::Result<()> {
+    fn write(
+        &self,
+        out: &mut impl Write,
+        flags: &mut dyn Iterator<Item = anyhow::Result<String>>,
+    ) -> anyhow::Result<()> {
         writeln!(out, "\n  ],")?;
-        field(out, "flags", self.flags)?;
+        // The array `inert_json_line` would write, one flag at a time.
+        write!(out, "  \"flags\": [")?;
+        for (k, flag) in flags.enumerate() {
+            let sep = if k == 0 { "" } else { "," };
+            write!(out, "{sep}{}", flag?)?;
+        }
+        writeln!(out, "],")?;
         field(out, "warnings", self.warnings)?;
         field(out, "bad_lines", &self.bad_lines)?;
         field(out, "orphans", &self.orphans)?;

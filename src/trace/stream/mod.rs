@@ -1,18 +1,24 @@
 //! A JSONL trace read one root at a time instead of loaded whole, so memory does not grow with
-//! what the spans hold (see docs/performance.md "Traces"): pass one builds an `Index`; pass two
-//! re-reads each root's lines by offset, in root order (in batches of roots that threads can
-//! read at once), and gives them as a `Trace` of their own with the same tree, flags and order
-//! as in the trace `load` builds, so detectors and writers run on it unchanged. Every span
-//! re-read is checked against pass one: the same id (else the file changed) and, for a linked
-//! span, a parent whose real id is the one named (else two ids shared a hash).
+//! the file (see docs/performance.md "Traces"): pass one builds an `Index` whose numbers per
+//! span live in sorters that spill to temporary files; pass two re-reads each root's lines by
+//! offset, in root order (in batches of roots that threads can read at once), and gives them
+//! as a `Trace` of their own with the same tree, flags and order as in the trace `load`
+//! builds, so detectors and writers run on it unchanged; `totals` counts the document's head
+//! from them. Every span re-read is checked against pass one: the same id (else the file
+//! changed) and, for a linked span, a parent whose real id is the one named (else two ids
+//! shared a hash).
+
+mod totals;
+
+pub use totals::{RootFacts, Summary, Tally};
 
 use super::format::{Format, TraceError};
-use super::index::{Index, NONE, Price, Stamp, Summary};
+use super::index::{Index, Member, NONE, Stamp};
 use super::model::{LoadWarning, Span};
 use super::reread::Reader;
+use super::spill::{Budget, Cursor};
 use super::tree::{Trace, duplicate_warning};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// A root whose lines span at most this many bytes is read with one call.
@@ -25,6 +31,7 @@ pub struct Stream {
     /// Spans whose real id the tail needs (orphans, cycles, duplicates and their first
     /// occurrences), sorted.
     wanted: Vec<u32>,
+    budget: Budget,
 }
 
 /// The real ids of the spans the tail needs, as a batch read them.
@@ -40,6 +47,42 @@ impl Seen {
 
 /// Spans per batch of roots in pass two (a root is never split).
 const BATCH: usize = 2048;
+
+/// Roots read together by one thread of pass two, in order.
+pub struct Batch(Vec<Vec<Member>>);
+
+/// The roots of a stream in batches, in the order of `Trace::roots`.
+pub struct Batches<'a> {
+    members: Cursor<'a, Member>,
+    path: &'a Path,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = Result<Batch, TraceError>;
+
+    fn next(&mut self) -> Option<Result<Batch, TraceError>> {
+        let mut roots = Vec::new();
+        let mut spans = 0;
+        while spans < BATCH
+            && let Some(root) = self.members.head().map(|m| (m.start, m.root))
+        {
+            let mut members = Vec::new();
+            loop {
+                match self.members.take_if(|m| (m.start, m.root) == root) {
+                    Ok(Some(m)) => members.push(m),
+                    Ok(None) => break,
+                    Err(source) => {
+                        let path = self.path.to_path_buf();
+                        return Some(Err(TraceError::Io { path, source }));
+                    }
+                }
+            }
+            spans += members.len();
+            roots.push(members);
+        }
+        (!roots.is_empty()).then_some(Ok(Batch(roots)))
+    }
+}
 
 /// One root's spans as a trace of their own.
 pub struct Root {
@@ -63,10 +106,15 @@ pub struct Tail {
 impl Stream {
     /// Pass one over `path` when `load` would read it line by line as temper JSONL or
     /// OpenInference (one span per line); None for any other file, which `load` reads whole.
-    pub fn open(
+    pub fn open(path: &Path, format: Option<Format>) -> Result<Option<Stream>, TraceError> {
+        Stream::open_within(path, format, Budget::default())
+    }
+
+    /// `open` with each sorter of pass one holding up to `budget` in memory.
+    pub fn open_within(
         path: &Path,
         format: Option<Format>,
-        price: Price,
+        budget: Budget,
     ) -> Result<Option<Stream>, TraceError> {
         let Some(format) = super::load::line_format(path, format)? else {
             return Ok(None);
@@ -74,7 +122,7 @@ impl Stream {
         if !matches!(format, Format::TemperJsonl | Format::OpenInference) {
             return Ok(None);
         }
-        let index = Index::build(path, format, price)?;
+        let index = Index::build(path, format, budget)?;
         let mut wanted: Vec<u32> = index.orphans.clone();
         wanted.extend(index.cycles.iter().map(|c| c.0));
         wanted.extend(index.duplicates.iter().flat_map(|d| [d.0, d.1]));
@@ -84,6 +132,7 @@ impl Stream {
             index,
             path: path.to_path_buf(),
             wanted,
+            budget,
         };
         stream.unchanged()?;
         Ok(Some(stream))
@@ -94,45 +143,43 @@ impl Stream {
         self.index.format
     }
 
-    /// The whole trace's totals, from pass one.
-    pub fn summary(&self) -> &Summary {
-        &self.index.summary
+    /// What each sorter of the stream may hold in memory, for those of pass two.
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// The roots in the order of `Trace::roots`, cut into batches of a few thousand spans.
-    pub fn batches(&self) -> Vec<Range<usize>> {
-        let first = &self.index.first;
-        let mut out = Vec::new();
-        let mut from = 0;
-        for k in 1..first.len() {
-            if (first[k] - first[from]) as usize >= BATCH || k + 1 == first.len() {
-                out.push(from..k);
-                from = k;
-            }
-        }
-        out
+    pub fn batches(&self) -> Result<Batches<'_>, TraceError> {
+        let members = Cursor::new(&self.index.members).map_err(|e| self.io(e))?;
+        Ok(Batches {
+            members,
+            path: &self.path,
+        })
     }
 
     /// Read the roots of `batch` in order, handing each to `each`; the ids the tail needs.
-    pub fn read(
-        &self,
-        batch: Range<usize>,
-        mut each: impl FnMut(Root),
-    ) -> Result<Seen, TraceError> {
-        let io = |source| TraceError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        let mut reader = Reader::open(&self.path).map_err(io)?;
+    pub fn read(&self, batch: Batch, mut each: impl FnMut(Root)) -> Result<Seen, TraceError> {
+        let mut reader = Reader::open(&self.path).map_err(|e| self.io(e))?;
         let mut seen = Seen::default();
-        for k in batch {
-            let (from, to) = (
-                self.index.first[k] as usize,
-                self.index.first[k + 1] as usize,
-            );
-            each(self.read_root(&mut reader, &self.index.members[from..to], &mut seen)?);
+        for members in &batch.0 {
+            each(self.read_root(&mut reader, members, &mut seen)?);
         }
         Ok(seen)
+    }
+
+    /// The totals of the head, once `totals` holds every root's facts.
+    pub fn summary(&self, totals: Tally) -> Result<Summary, TraceError> {
+        let index = &self.index;
+        totals
+            .finish(index.spans, index.start, index.end)
+            .map_err(|e| self.io(e))
+    }
+
+    fn io(&self, source: std::io::Error) -> TraceError {
+        TraceError::Io {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Bad lines, duplicate ids, orphans and cycles, once every batch was read (`seen`: the
@@ -161,43 +208,35 @@ impl Stream {
     fn read_root(
         &self,
         reader: &mut Reader,
-        members: &[u32],
+        members: &[Member],
         seen: &mut Seen,
     ) -> Result<Root, TraceError> {
-        let at = |g: &u32| self.index.offsets[*g as usize];
-        let from = members.iter().map(at).min().unwrap_or(0);
-        let to = members
-            .iter()
-            .map(|g| at(g) + u64::from(self.index.lens[*g as usize]))
-            .max()
-            .unwrap_or(0);
+        let from = members.iter().map(|m| m.offset).min().unwrap_or(0);
+        let to = members.iter().map(|m| m.offset + u64::from(m.len));
+        let to = to.max().unwrap_or(0);
         // The root's lines in one read when they lie close together.
         if to - from <= SPREAD {
             reader.load(from, to).map_err(|_| self.changed(from))?;
         }
         let mut spans = Vec::with_capacity(members.len());
-        for &g in members {
-            let span = self.span(reader, g)?;
-            if self.wanted.binary_search(&g).is_ok() {
-                seen.0.insert(g, span.id.to_string());
+        for m in members {
+            let span = self.span(reader, m)?;
+            if self.wanted.binary_search(&m.g).is_ok() {
+                seen.0.insert(m.g, span.id.to_string());
             }
             spans.push(span);
         }
-        let local = |g: u32| members.binary_search(&g).ok();
+        let local = |g: u32| members.binary_search_by_key(&g, |m| m.g).ok();
         let mut parent = Vec::with_capacity(members.len());
         let mut orphans = Vec::new();
-        for (i, &g) in members.iter().enumerate() {
-            let linked = match self.index.parent[g as usize] {
-                NONE => self.cut_link(g),
-                p => Some(p),
-            };
-            let p = linked.and_then(local);
+        for (i, m) in members.iter().enumerate() {
+            let p = (m.parent != NONE).then_some(m.parent).and_then(local);
             if let Some(p) = p
                 && spans[i].parent.as_deref() != Some(spans[p].id.as_str())
             {
                 return Err(self.clash(&spans[p].id, spans[i].parent.as_deref().unwrap_or("")));
             }
-            if linked.is_none() && self.index.orphans.binary_search(&g).is_ok() {
+            if m.orphan == 1 {
                 orphans.push(i);
             }
             parent.push(p);
@@ -205,25 +244,17 @@ impl Stream {
         let trace = Trace::from_links(self.index.format, spans, parent, orphans, Vec::new());
         Ok(Root {
             trace,
-            spans: members.iter().map(|&g| g as usize).collect(),
+            spans: members.iter().map(|m| m.g as usize).collect(),
         })
     }
 
-    /// The parent a cut link named (the cycle is cut again, at the same link, when the root's
-    /// trace is built).
-    fn cut_link(&self, g: u32) -> Option<u32> {
-        let cycles = &self.index.cycles;
-        let k = cycles.binary_search_by_key(&g, |c| c.0).ok()?;
-        Some(cycles[k].1)
-    }
-
-    /// Span `g` re-read from its line, checked to have the id pass one saw.
-    fn span(&self, reader: &mut Reader, g: u32) -> Result<Span, TraceError> {
+    /// The span of `m` re-read from its line, checked to have the id pass one saw.
+    fn span(&self, reader: &mut Reader, m: &Member) -> Result<Span, TraceError> {
         let index = &self.index;
         reader
-            .span(&index.offsets, &index.lens, index.format, g as usize)
-            .filter(|span| super::index::hash(&index.hasher, &span.id) == index.ids[g as usize])
-            .ok_or_else(|| self.changed(index.offsets[g as usize]))
+            .span(m.offset, m.len, m.nth, index.format)
+            .filter(|span| super::index::hash(&index.hasher, &span.id) == m.id)
+            .ok_or_else(|| self.changed(m.offset))
     }
 
     fn unchanged(&self) -> Result<(), TraceError> {
