@@ -1,4 +1,5 @@
 use super::*;
+use std::io::Write;
 
 record! {
     struct Pair { key: u64, g: u32 }
