@@ -305,13 +305,13 @@ fn json_on_a_large_trace_spills_to_temporary_files_and_says_when_it_cannot() {
         ));
     }
     let f = env.file("large.jsonl", &text);
+    let json = |tmp: &Path| {
+        let mut cmd = env.temper();
+        cmd.env("TMPDIR", tmp).args(["--json", "trace"]).arg(&f);
+        cmd.assert()
+    };
     let nowhere = env.dir.path().join("no-such-dir");
-    let out = env
-        .temper()
-        .env("TMPDIR", &nowhere)
-        .args(["--json", "trace"])
-        .arg(&f)
-        .assert()
+    let failed = json(&nowhere)
         .failure()
         .stderr(predicate::str::contains(format!(
             "cannot create a temporary file in {}",
@@ -319,28 +319,17 @@ fn json_on_a_large_trace_spills_to_temporary_files_and_says_when_it_cannot() {
         )))
         .stderr(predicate::str::contains(
             "set TMPDIR to a writable directory",
-        ))
-        .get_output()
-        .stdout
-        .clone();
+        ));
+    let out = &failed.get_output().stdout;
     assert!(
         out.is_empty(),
         "no partial document: {}",
-        String::from_utf8_lossy(&out)
+        String::from_utf8_lossy(out)
     );
 
     let tmp = env.dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    let out = env
-        .temper()
-        .env("TMPDIR", &tmp)
-        .args(["--json", "trace"])
-        .arg(&f)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = json(&tmp).success().get_output().stdout.clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["totals"]["spans"], 60_000);
     assert_eq!(v["spans"].as_array().unwrap().len(), 60_000);

@@ -208,7 +208,11 @@ pub fn json_streams(
         "--json peak RSS 200 MB / 50 MB: {:.2}x (1x = independent of the file size)",
         peaks[1] / peaks[0]
     );
-    figures.record("trace.json_rss_200mb_over_50mb", peaks[1] / peaks[0], Better::Lower);
+    figures.record(
+        "trace.json_rss_200mb_over_50mb",
+        peaks[1] / peaks[0],
+        Better::Lower,
+    );
     Ok(())
 }
 

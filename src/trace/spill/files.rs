@@ -214,4 +214,3 @@ fn read_record<T: Record>(reader: &mut impl Read, scratch: &mut Vec<u8>) -> io::
     reader.read_exact(scratch)?;
     T::decode(scratch).ok_or_else(|| io::Error::other("a temporary sort file was corrupted"))
 }
-
