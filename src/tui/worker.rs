@@ -282,7 +282,13 @@ impl Worker {
             Request::Estimate(spec) => {
                 super::spend::check(store, &self.config, &self.db_path, spec)
             }
-            Request::Replay(ask) => self.replay(*ask),
+            Request::Replay(ask) => {
+                use super::replay::{Step, prepare};
+                match prepare(&mut self.store, &self.config, &self.db_path, *ask) {
+                    Step::Answered(event) => event,
+                    Step::Fire(firing) => firing.answer(self.events.clone()),
+                }
+            }
             Request::CompareOutputs { name, old, new } => {
                 let (a, b) = (format!("{name}@{old}"), format!("{name}@{new}"));
                 match crate::analysis::versions::compare_versions(
@@ -318,37 +324,6 @@ impl Worker {
                     }
                 }
             }
-        }
-    }
-}
-
-impl Worker {
-    /// Plan, guard and save a replay here; fire its calls on a thread of their own when the
-    /// worker serves a UI (its verdict comes as a later event), so the worker is not held for
-    /// as long as the model takes.
-    fn replay(&mut self, ask: super::replay::ReplayAsk) -> Event {
-        use super::replay::{Step, prepare};
-        let firing = match prepare(&mut self.store, &self.config, &self.db_path, ask) {
-            Step::Answered(event) => return event,
-            Step::Fire(firing) => firing,
-        };
-        let Some(events) = self.events.clone() else {
-            return firing.finish();
-        };
-        let (started, ask) = (firing.started(), firing.ask().clone());
-        let spawned = std::thread::Builder::new()
-            .name("temper-replay".into())
-            .spawn(move || {
-                let _ = events.send(firing.finish());
-            });
-        match spawned {
-            Ok(_) => started,
-            Err(e) => Event::Replayed(Box::new(super::replay::Replayed {
-                ask,
-                outcome: super::replay::ReplayOutcome::Failed(format!(
-                    "starting the replay's calls: {e}"
-                )),
-            })),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::runner::{self, Plan, PreparedCell};
 use crate::store::Store;
 use crate::tui::event::Event;
 use std::path::PathBuf;
+use tokio::sync::mpsc::UnboundedSender;
 
 /// A replay the spend guard let through, saved as prompt versions, with what its verdict needs.
 pub struct Firing {
@@ -27,6 +28,28 @@ pub struct Firing {
 }
 
 impl Firing {
+    /// Fire the calls on a thread of their own when `events` can carry the verdict (the worker
+    /// serves a UI, and is not held for as long as the model takes), answering at once that
+    /// they started; without `events`, fire them here and answer the verdict.
+    pub fn answer(self, events: Option<UnboundedSender<Event>>) -> Event {
+        let Some(events) = events else {
+            return self.finish();
+        };
+        let (started, ask) = (self.started(), self.ask().clone());
+        let spawned = std::thread::Builder::new()
+            .name("temper-replay".into())
+            .spawn(move || {
+                let _ = events.send(self.finish());
+            });
+        match spawned {
+            Ok(_) => started,
+            Err(e) => Event::Replayed(Box::new(Replayed {
+                ask,
+                outcome: ReplayOutcome::Failed(format!("starting the replay's calls: {e}")),
+            })),
+        }
+    }
+
     /// The replay asked for.
     pub fn ask(&self) -> &ReplayAsk {
         &self.ask
