@@ -108,6 +108,11 @@ impl Spool {
         }
     }
 
+    /// True when nothing was written yet.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.file.is_none() && self.held.is_empty()
+    }
+
     /// Copy everything written to `out`.
     pub(crate) fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
         match self.file {

@@ -99,11 +99,8 @@ fn write_streamed(
     price: Price,
     path: &Path,
 ) -> anyhow::Result<bool> {
-    let budget = stream.budget();
-    let mut rows = Spool::new(budget, "hold the rows until the totals are known");
-    let (mut totals, mut flags) = (Tally::new(budget), Sorter::new(budget));
-    let (mut seen, mut failed, mut flagged) = (Seen::default(), None, 0u64);
-    let mut sep = "\n    ";
+    let mut taken = Taken::new(stream.budget());
+    let mut failed = None;
     let produced = crate::trace::parallel::ordered_map(
         |send| -> anyhow::Result<()> {
             for batch in stream.batches()? {
@@ -115,24 +112,7 @@ fn write_streamed(
         },
         |batch| chunk(&stream, batch, limits, price),
         |chunk| {
-            let taken = chunk.and_then(|c| {
-                write!(rows, "{sep}")?;
-                rows.write_all(&c.rows)?;
-                for flag in c.flags {
-                    let json = inert_json_line(&flag)?;
-                    flags.push(FlagAt {
-                        span: flag.span as u32,
-                        seq: flagged,
-                        json,
-                    })?;
-                    flagged += 1;
-                }
-                seen.extend(c.seen);
-                c.facts.into_iter().try_for_each(|f| totals.add(f))?;
-                Ok(())
-            });
-            sep = ",\n    ";
-            failed = taken.err();
+            failed = chunk.and_then(|c| taken.take(c)).err();
             failed.is_none()
         },
     );
@@ -140,13 +120,13 @@ fn write_streamed(
         return Err(e);
     }
     produced?;
-    let summary = stream.summary(totals)?;
+    let summary = stream.summary(taken.totals)?;
     let format = stream.format();
-    let rest = stream.finish(seen)?;
+    let rest = stream.finish(taken.seen)?;
     head(out, path, format, &totals_of(&summary))?;
-    rows.copy_to(out)?;
+    taken.rows.copy_to(out)?;
     // Stable: each span's flags came from one root, in the order a loaded trace has them.
-    let flags = flags.finish()?;
+    let flags = taken.flags.finish()?;
     let mut flags = flags.iter()?.map(|f| Ok(f?.json));
     let tail = Tail {
         warnings: &rest.warnings,
@@ -155,7 +135,48 @@ fn write_streamed(
         cycles: rest.cycles.iter().map(String::as_str).collect(),
     };
     tail.write(out, &mut flags)?;
-    Ok(flagged > 0)
+    Ok(taken.flagged > 0)
+}
+
+/// What pass two's chunks left, taken in order, until the head can be written: the rows, the
+/// flags, the ids the tail needs and the totals.
+struct Taken {
+    rows: Spool,
+    flags: Sorter<FlagAt>,
+    flagged: u64,
+    seen: Seen,
+    totals: Tally,
+}
+
+impl Taken {
+    fn new(budget: crate::trace::spill::Budget) -> Taken {
+        Taken {
+            rows: Spool::new(budget, "hold the rows until the totals are known"),
+            flags: Sorter::new(budget),
+            flagged: 0,
+            seen: Seen::default(),
+            totals: Tally::new(budget),
+        }
+    }
+
+    fn take(&mut self, c: Chunk) -> anyhow::Result<()> {
+        let sep = if self.rows.is_empty() {
+            "\n    "
+        } else {
+            ",\n    "
+        };
+        write!(self.rows, "{sep}")?;
+        self.rows.write_all(&c.rows)?;
+        for flag in c.flags {
+            let json = inert_json_line(&flag)?;
+            let (span, seq) = (flag.span as u32, self.flagged);
+            self.flags.push(FlagAt { span, seq, json })?;
+            self.flagged += 1;
+        }
+        self.seen.extend(c.seen);
+        c.facts.into_iter().try_for_each(|f| self.totals.add(f))?;
+        Ok(())
+    }
 }
 
 /// A flag of span `span` as its JSON text, the `seq`th flag taken.
