@@ -54,7 +54,7 @@ pub struct Batch(Vec<Vec<Member>>);
 /// The roots of a stream in batches, in the order of `Trace::roots`.
 pub struct Batches<'a> {
     members: Cursor<'a, Member>,
-    path: &'a Path,
+    stream: &'a Stream,
 }
 
 impl Iterator for Batches<'_> {
@@ -64,17 +64,14 @@ impl Iterator for Batches<'_> {
         let mut roots = Vec::new();
         let mut spans = 0;
         while spans < BATCH
-            && let Some(root) = self.members.head().map(|m| (m.start, m.root))
+            && let Some(root) = self.members.head().map(|m| m.root)
         {
             let mut members = Vec::new();
             loop {
-                match self.members.take_if(|m| (m.start, m.root) == root) {
+                match self.members.take_if(|m| m.root == root) {
                     Ok(Some(m)) => members.push(m),
                     Ok(None) => break,
-                    Err(source) => {
-                        let path = self.path.to_path_buf();
-                        return Some(Err(TraceError::Io { path, source }));
-                    }
+                    Err(e) => return Some(Err(self.stream.io(e))),
                 }
             }
             spans += members.len();
@@ -153,7 +150,7 @@ impl Stream {
         let members = Cursor::new(&self.index.members).map_err(|e| self.io(e))?;
         Ok(Batches {
             members,
-            path: &self.path,
+            stream: self,
         })
     }
 

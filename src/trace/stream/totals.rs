@@ -120,12 +120,7 @@ impl RootFacts {
                 root,
                 name,
             }),
-            None => self.names.push(NameCount {
-                root,
-                name,
-                asked: u32::from(kind == ASKED),
-                spans: u32::from(kind == TOOL),
-            }),
+            None => self.names.push(NameCount::one(kind, root, name)),
         }
     }
 }
@@ -139,7 +134,6 @@ pub struct Tally {
     costs: Sorter<CostAt>,
     calls: Sorter<CallFact>,
     names: Sorter<NameCount>,
-    budget: Budget,
 }
 
 impl Tally {
@@ -152,7 +146,6 @@ impl Tally {
             costs: Sorter::new(budget),
             calls: Sorter::new(budget),
             names: Sorter::new(budget),
-            budget,
         }
     }
 
@@ -175,12 +168,15 @@ impl Tally {
 
     /// The totals once every root was added; `spans`, `start` and `end` come from pass one.
     pub fn finish(
-        mut self,
+        self,
         spans: usize,
         start: Option<Timestamp>,
         end: Option<Timestamp>,
     ) -> io::Result<Summary> {
-        let calls = std::mem::replace(&mut self.calls, Sorter::new(self.budget)).finish()?;
+        let Tally {
+            calls, mut names, ..
+        } = self;
+        let calls = calls.finish()?;
         let mut call = Cursor::new(&calls)?;
         while let Some(first) = call.head().map(|c| c.id.clone()) {
             let (mut ran, mut asked) = (false, false);
@@ -189,12 +185,7 @@ impl Tally {
                 asked |= c.kind == ASKED;
                 let counted = (c.kind == ASKED && !ran) || (c.kind == TOOL && !asked);
                 if counted {
-                    self.names.push(NameCount {
-                        asked: u32::from(c.kind == ASKED),
-                        spans: u32::from(c.kind == TOOL),
-                        root: c.root,
-                        name: c.name,
-                    })?;
+                    names.push(NameCount::one(c.kind, c.root, c.name))?;
                 }
             }
         }
@@ -202,7 +193,7 @@ impl Tally {
         Ok(Summary {
             spans,
             llm_calls: self.llm_calls,
-            tool_calls: self.tool_spans + unanswered(&self.names.finish()?)?,
+            tool_calls: self.tool_spans + unanswered(&names.finish()?)?,
             prompt_tokens: self.prompt_tokens,
             completion_tokens: self.completion_tokens,
             cost_from_file: cost_sum(&costs, 0)?,
@@ -242,6 +233,18 @@ fn cost_sum(costs: &crate::trace::spill::Run<CostAt>, source: u8) -> io::Result<
     match failed {
         Some(e) => Err(e),
         None => Ok(any.then_some(sum)),
+    }
+}
+
+impl NameCount {
+    /// One request (`ASKED`) or one TOOL span (`TOOL`) of tool `name` under `root`.
+    fn one(kind: u8, root: u32, name: String) -> NameCount {
+        NameCount {
+            root,
+            name,
+            asked: u32::from(kind == ASKED),
+            spans: u32::from(kind == TOOL),
+        }
     }
 }
 
